@@ -1,0 +1,228 @@
+"""The `landrules` command (contract §2): decide, explain, lint."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import locate
+from .backends.durable import DurableBackend
+from .batch import decide_records, summarize
+from .errors import RulebookError
+from .evaluate import Evaluator
+from .explain import RESULT_ZH, STATUS_ZH, explain as explain_trace
+from .ledger.read import LedgerError, load_records
+from .ledger.write import OutputError, output_format, write, write_jsonl
+from .rulebook import Rulebook, load_rulebook
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Decide land parcels under 平龙政办〔2021〕36号, with citations.",
+)
+err = Console(stderr=True, highlight=False)
+
+RulesOpt = typer.Option(None, "--rules", help="rules folder (default: $LANDRULES_RULES, then the bundled rules/)")
+PolicyOpt = typer.Option(None, "--policy", help="policy folder (default: $LANDRULES_POLICY, then the bundled policy/)")
+AsOfOpt = typer.Option(None, "--as-of", help="evaluation date YYYY-MM-DD (default: today)")
+SheetOpt = typer.Option(None, "--sheet", help="XLSX sheet name (default: the first sheet)")
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"landrules: {message}", markup=False)
+    return typer.Exit(code)
+
+
+def _as_of(value: Optional[str]) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise _fail(f"--as-of {value!r} 不是 YYYY-MM-DD 格式的日期") from None
+
+
+def _rulebook(rules: Optional[Path], policy: Optional[Path]) -> Rulebook:
+    try:
+        return load_rulebook(locate.rules_dir(rules), locate.policy_dir(policy))
+    except RulebookError as exc:
+        for problem in exc.problems:
+            err.print(str(problem), markup=False)
+        raise _fail(f"规则库无效（{len(exc.problems)} 处问题），未作任何决定") from None
+
+
+@app.command()
+def decide(
+    ledger: Path = typer.Argument(..., help="ledger: .csv, .xlsx or .parquet"),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="output: .jsonl .csv .xlsx .parquet (default: JSONL on stdout)"),
+    as_of: Optional[str] = AsOfOpt,
+    sheet: Optional[str] = SheetOpt,
+    rules: Optional[Path] = RulesOpt,
+    policy: Optional[Path] = PolicyOpt,
+) -> None:
+    """Decide every parcel of a ledger; a summary goes to stderr."""
+    when = _as_of(as_of)
+    if output is not None:
+        try:
+            output_format(output)
+        except OutputError as exc:
+            raise _fail(str(exc)) from None
+    rulebook = _rulebook(rules, policy)
+    started = time.perf_counter()
+    try:
+        records = load_records(ledger, sheet=sheet)
+    except LedgerError as exc:
+        raise _fail(str(exc)) from None
+    evaluator = Evaluator(rulebook, DurableBackend(rulebook))
+    decisions = _decide_with_progress(records, evaluator, when)
+    inputs = [r.raw for r in records]
+    columns = list(records[0].raw) if records else []
+    try:
+        if output is None:
+            write_jsonl(decisions, sys.stdout)
+        else:
+            write(output, inputs, decisions, columns)
+    except (OSError, OutputError) as exc:
+        raise _fail(f"无法写出 {output}: {exc}") from None
+    summary = summarize(records, decisions)
+    _print_summary(rulebook, summary, time.perf_counter() - started, output)
+    raise typer.Exit(1 if summary.invalid else 0)
+
+
+def _decide_with_progress(records, evaluator: Evaluator, when: dt.date):
+    if not err.is_terminal or len(records) < 5000:
+        return decide_records(records, evaluator, when)
+    from rich.progress import Progress
+
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("决策中", total=len(records))
+        return decide_records(records, evaluator, when, advance=lambda n: progress.advance(task, n))
+
+
+def _print_summary(rulebook: Rulebook, summary, seconds: float, output: Optional[Path]) -> None:
+    err.print(
+        f"读取 {summary.rows} 宗，已决策 {summary.decided} 宗，无效 {summary.invalid} 宗，用时 {seconds:.2f} 秒"
+        + (f"，输出 {output}" if output else ""),
+        markup=False,
+    )
+    for title, tallies, labels in (
+        ("类别", summary.by_category, rulebook.categories),
+        ("处置措施", summary.by_outcome, rulebook.outcomes),
+    ):
+        table = Table(title=f"按{title}汇总", title_justify="left")
+        table.add_column("代码")
+        table.add_column(title)
+        table.add_column("宗数", justify="right")
+        table.add_column("面积（亩）", justify="right")
+        order = list(labels)
+        for code in sorted(tallies, key=lambda c: order.index(c) if c in order else len(order)):
+            tally = tallies[code]
+            table.add_row(code, labels.get(code, code), str(tally.count), f"{tally.area_mu:.2f}")
+        err.print(table)
+
+
+@app.command()
+def explain(
+    ledger: Path = typer.Argument(..., help="ledger: .csv, .xlsx or .parquet"),
+    parcel: str = typer.Option(..., "--parcel", help="宗地编号 of the parcel to explain"),
+    as_of: Optional[str] = AsOfOpt,
+    as_json: bool = typer.Option(False, "--json", help="print the decision and trace as JSON"),
+    sheet: Optional[str] = SheetOpt,
+    rules: Optional[Path] = RulesOpt,
+    policy: Optional[Path] = PolicyOpt,
+) -> None:
+    """One parcel's decision with its full trace and the clauses it cites."""
+    when = _as_of(as_of)
+    rulebook = _rulebook(rules, policy)
+    try:
+        records = load_records(ledger, sheet=sheet)
+    except LedgerError as exc:
+        raise _fail(str(exc)) from None
+    record = next((r for r in records if r.parcel_id == parcel), None)
+    if record is None:
+        raise _fail(f"台账 {ledger} 中没有宗地 {parcel!r}")
+    backend = DurableBackend(rulebook)
+    evaluator = Evaluator(rulebook, backend)
+    if record.parcel is None:
+        decision, trace = evaluator.invalid(record.parcel_id, record.errors, when), []
+    else:
+        facts = record.parcel.facts()
+        firing = backend.fire([facts], when)[0]
+        decision = evaluator.assemble(record.parcel_id, facts, firing, when)
+        trace = explain_trace(rulebook, facts, firing, when)
+    if as_json:
+        print(json.dumps({"decision": decision.to_dict(), "trace": trace}, ensure_ascii=False, indent=2))
+    else:
+        _print_explanation(rulebook, record, decision, trace)
+    raise typer.Exit(0)
+
+
+def _print_explanation(rulebook: Rulebook, record, decision, trace) -> None:
+    out = Console(highlight=False)
+    out.print(f"[bold]宗地 {decision.parcel_id}[/]（第 {record.row} 行） 评估日 {decision.as_of}  规则库 {decision.rulebook[:19]}…")
+    labels = [rulebook.categories.get(c, c) for c in decision.categories]
+    out.print(f"类别：{'、'.join(labels) or '无'}")
+    for o in decision.outcomes:
+        line = f"• {o.label}（{o.code}）"
+        if o.deadline:
+            line += f"  完成时限 {o.deadline}{'（已逾期）' if o.overdue else ''}"
+        if o.responsible:
+            line += f"  责任单位 {'、'.join(o.responsible)}"
+        if o.needs:
+            line += f"  需补充 {'、'.join(o.needs)}"
+        out.print(line, markup=False)
+    for e in decision.errors:
+        out.print(f"[red]错误[/] {e}")
+    if trace:
+        table = Table(title="规则追踪", title_justify="left", show_lines=False)
+        for col in ("规则", "状态", "条件", "实际值", "结果"):
+            table.add_column(col, overflow="fold")
+        for rule in trace:
+            first = True
+            for cond in rule["conditions"]:
+                table.add_row(
+                    rule["rule"] if first else "",
+                    STATUS_ZH[rule["status"]] if first else "",
+                    "  " * cond["depth"] + str(cond["condition"]),
+                    "" if cond["actual"] is None else str(cond["actual"]),
+                    RESULT_ZH[cond["result"]],
+                )
+                first = False
+        out.print(table)
+    cited = {}
+    for o in decision.outcomes:
+        for c in o.citations:
+            cited[(c.doc, c.clause)] = c.text
+    if cited:
+        out.print("[bold]引用条款[/]")
+        for (doc, clause), text in cited.items():
+            note = "（释义）" if rulebook.policy.get(doc, clause).paraphrase else ""
+            out.print(f"{doc} {clause}{note}：{text}", markup=False)
+
+
+@app.command()
+def lint(rules: Optional[Path] = RulesOpt, policy: Optional[Path] = PolicyOpt) -> None:
+    """Check the rulebook without deciding anything; each problem as FILE:LINE: message."""
+    try:
+        rulebook = load_rulebook(locate.rules_dir(rules), locate.policy_dir(policy))
+    except RulebookError as exc:
+        for problem in exc.problems:
+            print(problem)
+        raise typer.Exit(1) from None
+    err.print(f"规则库无问题：{len(rulebook.rules)} 条规则，{len(rulebook.parameters)} 个参数，{rulebook.hash}", markup=False)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

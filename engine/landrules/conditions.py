@@ -1,0 +1,368 @@
+"""The condition language: its typed IR, parsing from YAML, binding, three-valued evaluation.
+
+A condition is one of
+    {field: F, op: OP [, value: V | param: P | as_of: OFFSET | other_field: G]}
+    {category: C}              - a derived category holds (chains category rules into others)
+    {all: [...]}, {any: [...]}, {not: ...}
+
+Missing facts are not false: an atom on an unknown field evaluates to unknown (None), and
+all/any/not follow Kleene's three-valued logic. Only `present` / `absent` are two-valued.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any, Literal, Union
+
+from dateutil.relativedelta import relativedelta
+from pydantic import BaseModel, ConfigDict, Field
+
+from . import fields
+from .fields import FieldType
+
+Op = Literal["eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "present", "absent"]
+Scalar = Union[bool, float, int, str, dt.date]
+
+OP_SYMBOLS = {
+    "eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥",
+    "in": "∈", "not_in": "∉", "present": "已填写", "absent": "未填写",
+}
+NEGATED_OP: dict[str, str] = {
+    "eq": "ne", "ne": "eq", "lt": "ge", "ge": "lt", "gt": "le", "le": "gt",
+    "in": "not_in", "not_in": "in", "present": "absent", "absent": "present",
+}
+ORDER_OPS = {"lt", "le", "gt", "ge"}
+OFFSET_RE = re.compile(r"^([+-]?\d+)\s*([ymd])$")
+
+
+class Atom(BaseModel):
+    """A comparison of one parcel field with a value, a parameter, a date or another field."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    field: str = Field(description="ledger field name (contract §3), e.g. agreed_start_on")
+    op: Op
+    value: Scalar | tuple[Scalar, ...] | None = Field(None, description="a literal (list for in/not_in)")
+    param: str | None = Field(None, description="a parameter id from rules/parameters.yaml")
+    as_of: str | None = Field(
+        None, description="a date relative to the evaluation date, e.g. -1y (one year before)"
+    )
+    other_field: str | None = Field(None, description="compare with another field of the parcel")
+
+    def operand_kind(self) -> str | None:
+        given = [k for k in ("value", "param", "as_of", "other_field") if getattr(self, k) is not None]
+        return given[0] if len(given) == 1 else None
+
+
+class CategoryAtom(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    category: str = Field(description="a derived category code, e.g. idle")
+
+
+class All(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    all: tuple[Condition, ...]
+
+
+class AnyOf(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    any: tuple[Condition, ...]
+
+
+class Not(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    not_: Condition = Field(alias="not")
+
+
+Condition = Union[Atom, CategoryAtom, All, AnyOf, Not]
+All.model_rebuild()
+AnyOf.model_rebuild()
+Not.model_rebuild()
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+class ConditionError(ValueError):
+    def __init__(self, line: int, message: str):
+        self.line, self.message = line, message
+        super().__init__(message)
+
+
+def parse_offset(text: str) -> relativedelta:
+    match = OFFSET_RE.match(str(text).strip())
+    if not match:
+        raise ValueError(f"date offset {text!r} is not like -1y, +6m or -30d")
+    n, unit = int(match.group(1)), match.group(2)
+    return relativedelta(**{{"y": "years", "m": "months", "d": "days"}[unit]: n})
+
+
+def parse_condition(raw: Any, line: int = 1) -> Condition:
+    """Parse one YAML condition; raises ConditionError with the line of the culprit."""
+    line = getattr(raw, "line", line)
+    if not isinstance(raw, dict):
+        raise ConditionError(line, f"a condition must be a mapping, not {raw!r}")
+    keys = set(raw)
+    if keys == {"all"} or keys == {"any"}:
+        key = keys.pop()
+        items = raw[key]
+        if not isinstance(items, list) or not items:
+            raise ConditionError(line, f"{key}: needs a non-empty list of conditions")
+        parts = tuple(parse_condition(item, getattr(items, "line", line)) for item in items)
+        return All(all=parts) if key == "all" else AnyOf(any=parts)
+    if keys == {"not"}:
+        return Not(not_=parse_condition(raw["not"], line))
+    if keys == {"category"}:
+        return CategoryAtom(category=str(raw["category"]))
+    if "field" in keys:
+        unknown = keys - set(Atom.model_fields)
+        if unknown:
+            raise ConditionError(line, f"unknown key(s) {', '.join(sorted(unknown))} in a condition")
+        value = raw.get("value")
+        atom = Atom.model_construct(
+            field=raw["field"],
+            op=raw.get("op"),
+            value=tuple(value) if isinstance(value, list) else value,
+            param=raw.get("param"),
+            as_of=raw.get("as_of"),
+            other_field=raw.get("other_field"),
+        )
+        return check_atom(atom, line)
+    raise ConditionError(
+        line,
+        f"unknown condition with keys {', '.join(sorted(map(str, keys)))}; "
+        "expected field/op, category, all, any or not",
+    )
+
+
+def check_atom(atom: Atom, line: int) -> Atom:
+    """Type-check an atom against the field catalogue; normalise enum labels to codes."""
+    spec = fields.get(atom.field)
+    if spec is None:
+        raise ConditionError(line, f"unknown field {atom.field!r}")
+    if atom.op not in NEGATED_OP:
+        raise ConditionError(line, f"unknown operator {atom.op!r}; one of {', '.join(NEGATED_OP)}")
+    kind = atom.operand_kind()
+    if atom.op in ("present", "absent"):
+        if any(getattr(atom, k) is not None for k in ("value", "param", "as_of", "other_field")):
+            raise ConditionError(line, f"{atom.op} takes no value")
+        return Atom(field=atom.field, op=atom.op)
+    if kind is None:
+        raise ConditionError(line, f"{spec.label()} {atom.op}: give exactly one of value, param, as_of, other_field")
+    if atom.op in ORDER_OPS and not spec.orderable:
+        raise ConditionError(line, f"{spec.label()} is {spec.type.value}; {atom.op} needs a number or a date")
+    value = atom.value
+    if kind == "as_of":
+        if spec.type is not FieldType.DATE:
+            raise ConditionError(line, f"as_of compares dates, but {spec.label()} is {spec.type.value}")
+        try:
+            parse_offset(atom.as_of)
+        except ValueError as exc:
+            raise ConditionError(line, str(exc)) from None
+    elif kind == "other_field":
+        other = fields.get(atom.other_field)
+        if other is None:
+            raise ConditionError(line, f"unknown field {atom.other_field!r}")
+        if other.type is not spec.type and {other.type, spec.type} != {FieldType.NUMBER, FieldType.RATIO}:
+            raise ConditionError(line, f"cannot compare {spec.label()} with {other.label()}")
+    elif kind == "value":
+        listy = atom.op in ("in", "not_in")
+        values = value if isinstance(value, tuple) else (value,)
+        if listy != isinstance(value, tuple):
+            raise ConditionError(line, f"{atom.op} takes {'a list' if listy else 'a single value'}")
+        value = tuple(_check_literal(spec, v, line) for v in values)
+        if not listy:
+            value = value[0]
+    elif kind == "param" and spec.type not in (FieldType.NUMBER, FieldType.RATIO, FieldType.DATE):
+        raise ConditionError(line, f"parameters hold numbers or dates; {spec.label()} is {spec.type.value}")
+    return Atom(
+        field=atom.field, op=atom.op, value=value, param=atom.param,
+        as_of=atom.as_of, other_field=atom.other_field,
+    )
+
+
+def _check_literal(spec: fields.FieldSpec, value: Any, line: int) -> Scalar:
+    t = spec.type
+    if t is FieldType.ENUM:
+        if value in spec.vocabulary:
+            return value
+        for code, label in spec.vocabulary.items():
+            if value == label:
+                return code
+        raise ConditionError(
+            line, f"{value!r} is not a value of {spec.label()}: {', '.join(spec.vocabulary)}"
+        )
+    if t is FieldType.BOOL and isinstance(value, bool):
+        return value
+    if t in (FieldType.NUMBER, FieldType.RATIO) and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if t is FieldType.DATE and isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if t is FieldType.TEXT and isinstance(value, str):
+        return value
+    raise ConditionError(line, f"{value!r} does not fit {spec.label()}, which is {t.value}")
+
+
+# --------------------------------------------------------------------------- walking
+
+
+def atoms(cond: Condition):
+    """Every Atom and CategoryAtom in `cond`, depth first."""
+    if isinstance(cond, (Atom, CategoryAtom)):
+        yield cond
+    elif isinstance(cond, All):
+        for c in cond.all:
+            yield from atoms(c)
+    elif isinstance(cond, AnyOf):
+        for c in cond.any:
+            yield from atoms(c)
+    elif isinstance(cond, Not):
+        yield from atoms(cond.not_)
+
+
+def split_categories(cond: Condition) -> tuple[list[str], Condition | None]:
+    """Split a rule's `when` into the categories it joins on and the field condition left.
+
+    Categories may only stand as direct members of the top-level `all` (they become join
+    patterns in the engine); ValueError otherwise.
+    """
+    if isinstance(cond, CategoryAtom):
+        return [cond.category], None
+    if isinstance(cond, All):
+        cats = [c.category for c in cond.all if isinstance(c, CategoryAtom)]
+        rest = tuple(c for c in cond.all if not isinstance(c, CategoryAtom))
+        cond_rest: Condition | None = None
+        if len(rest) == 1:
+            cond_rest = rest[0]
+        elif rest:
+            cond_rest = All(all=rest)
+    else:
+        cats, cond_rest = [], cond
+    if cond_rest is not None and any(isinstance(a, CategoryAtom) for a in atoms(cond_rest)):
+        raise ValueError("a category condition may only stand directly in the rule's top-level all")
+    return cats, cond_rest
+
+
+# --------------------------------------------------------------------------- binding
+
+
+@dataclass(frozen=True)
+class Bound:
+    """An atom's operand resolved for one evaluation date and parameter set."""
+
+    value: Any  # constant (date, number, str, bool, tuple) or None
+    other_field: str | None = None
+    source: str | None = None  # e.g. "param regularise.min_output_per_mu = 200 (from 2021-06-22)"
+
+
+class Resolver:
+    """Resolves parameter references and as_of offsets for one evaluation date."""
+
+    def __init__(self, as_of: dt.date, param_value):
+        self.as_of = as_of
+        self._param_value = param_value  # (param_id, as_of) -> (value, effective_from)
+        self._cache: dict[Atom, Bound] = {}
+
+    def bind(self, atom: Atom) -> Bound:
+        bound = self._cache.get(atom)
+        if bound is None:
+            bound = self._cache[atom] = self._bind(atom)
+        return bound
+
+    def _bind(self, atom: Atom) -> Bound:
+        if atom.param is not None:
+            value, since = self._param_value(atom.param, self.as_of)
+            return Bound(value, source=f"参数 {atom.param} = {value}（{since} 起施行）")
+        if atom.as_of is not None:
+            value = self.as_of + parse_offset(atom.as_of)
+            return Bound(value, source=f"评估日 {self.as_of} {atom.as_of} = {value}")
+        if atom.other_field is not None:
+            return Bound(None, other_field=atom.other_field)
+        return Bound(atom.value)
+
+
+# --------------------------------------------------------------------------- evaluation
+
+Tri = Union[bool, None]  # True, False, or None for unknown
+
+
+def compare(op: str, actual: Any, operand: Any) -> bool:
+    if op == "eq":
+        return actual == operand
+    if op == "ne":
+        return actual != operand
+    if op == "lt":
+        return actual < operand
+    if op == "le":
+        return actual <= operand
+    if op == "gt":
+        return actual > operand
+    if op == "ge":
+        return actual >= operand
+    if op == "in":
+        return actual in operand
+    if op == "not_in":
+        return actual not in operand
+    raise ValueError(op)
+
+
+@dataclass
+class Trace:
+    """One node of an evaluated condition: what was compared and what came out."""
+
+    cond: Condition
+    result: Tri
+    actual: Any = None
+    operand: Any = None
+    source: str | None = None
+    children: list[Trace] | None = None
+
+
+def evaluate(cond: Condition, facts: dict[str, Any], categories: set[str], resolver: Resolver) -> Trace:
+    if isinstance(cond, CategoryAtom):
+        return Trace(cond, cond.category in categories, actual=sorted(categories))
+    if isinstance(cond, Atom):
+        actual = facts.get(cond.field)
+        if cond.op == "present":
+            return Trace(cond, actual is not None, actual)
+        if cond.op == "absent":
+            return Trace(cond, actual is None, actual)
+        bound = resolver.bind(cond)
+        operand = facts.get(bound.other_field) if bound.other_field else bound.value
+        if actual is None or operand is None:
+            return Trace(cond, None, actual, operand, bound.source)
+        return Trace(cond, compare(cond.op, actual, operand), actual, operand, bound.source)
+    if isinstance(cond, Not):
+        inner = evaluate(cond.not_, facts, categories, resolver)
+        return Trace(cond, None if inner.result is None else not inner.result, children=[inner])
+    parts = [evaluate(c, facts, categories, resolver) for c in (cond.all if isinstance(cond, All) else cond.any)]
+    results = [p.result for p in parts]
+    if isinstance(cond, All):
+        result: Tri = False if False in results else (None if None in results else True)
+    else:
+        result = True if True in results else (None if None in results else False)
+    return Trace(cond, result, children=parts)
+
+
+def unknown_fields(trace: Trace) -> list[str]:
+    """Fields whose absence leaves `trace` undecided (only where the unknown matters)."""
+    if trace.result is not None:
+        return []
+    cond = trace.cond
+    if isinstance(cond, Atom):
+        missing = [cond.field] if trace.actual is None else []
+        if cond.other_field and trace.operand is None:
+            missing.append(cond.other_field)
+        return missing
+    out: list[str] = []
+    for child in trace.children or ():
+        for name in unknown_fields(child):
+            if name not in out:
+                out.append(name)
+    return out

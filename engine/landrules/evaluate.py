@@ -1,0 +1,87 @@
+"""From the rules a backend fired to a citable decision (contract §4).
+
+The backend decides *which* rules fire (definitely, or possibly for want of data); this module
+only assembles: categories, outcomes with citations, deadlines, `overdue`, responsible units,
+and `needs_information` for rules left undecided. The fields named in `needs` come from the
+three-valued evaluation of the same IR, so they are exactly the unknowns that mattered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable
+
+from . import fields
+from .backends.base import Backend, Firing
+from .conditions import evaluate, unknown_fields
+from .decision import Citation, Decision, Outcome
+from .rulebook import Rule, Rulebook
+
+BUILTIN_RULE = {"no_action": "no_action", "invalid_record": "validation"}
+_FIELD_ORDER = {f.name: i for i, f in enumerate(fields.FIELDS)}
+
+
+class Evaluator:
+    """Decides parcels under one rulebook with one backend."""
+
+    def __init__(self, rulebook: Rulebook, backend: Backend):
+        self.rulebook = rulebook
+        self.backend = backend
+        self._category_order = {c: i for i, c in enumerate(rulebook.categories)}
+        self._citations = {r.id: [Citation(doc=c.doc, clause=c.clause, text=c.text) for c in r.cites] for r in rulebook.rules}
+
+    def decide(self, parcel_id: str | None, facts: dict[str, Any], as_of: dt.date) -> Decision:
+        return self.decide_many([(parcel_id, facts)], as_of)[0]
+
+    def decide_many(self, parcels: Iterable[tuple[str | None, dict[str, Any]]], as_of: dt.date) -> list[Decision]:
+        parcels = list(parcels)
+        firings = self.backend.fire((facts for _, facts in parcels), as_of)
+        return [self.assemble(pid, facts, firing, as_of) for (pid, facts), firing in zip(parcels, firings)]
+
+    def invalid(self, parcel_id: str | None, errors: list[str], as_of: dt.date) -> Decision:
+        return Decision(
+            parcel_id=parcel_id, as_of=as_of, rulebook=self.rulebook.hash, categories=[],
+            outcomes=[self._builtin("invalid_record")], needs=[], errors=errors,
+        )
+
+    def _builtin(self, code: str, **extra) -> Outcome:
+        return Outcome(code=code, label=self.rulebook.outcomes[code], rule=BUILTIN_RULE.get(code), **extra)
+
+    def assemble(self, parcel_id: str | None, facts: dict[str, Any], firing: Firing, as_of: dt.date) -> Decision:
+        rules = self.rulebook.rules
+        fired = [r for r in rules if r.id in firing.definite]
+        categories = sorted({r.category for r in fired if r.category}, key=self._category_order.__getitem__)
+        produced = {r.produces for r in fired}
+        outcomes = [self._outcome(r, as_of) for r in fired if r.outcome]
+
+        needs: list[str] = []
+        undecided = [r for r in rules if r.id in firing.maybe and r.id not in firing.definite and r.produces not in produced]
+        if undecided:
+            resolver = self.rulebook.resolver(as_of)
+            cats = set(categories)
+            for rule in undecided:
+                missing = unknown_fields(evaluate(rule.when, facts, cats, resolver))
+                if not missing:
+                    continue  # the engine and the IR disagree only on irrelevant unknowns
+                outcomes.append(self._builtin(
+                    "needs_information", citations=self._citations[rule.id], needs=missing,
+                ).model_copy(update={"rule": rule.id}))
+                needs += [m for m in missing if m not in needs]
+        if not outcomes:
+            outcomes.append(self._builtin("no_action"))
+        needs.sort(key=_FIELD_ORDER.get)
+        return Decision(
+            parcel_id=parcel_id, as_of=as_of, rulebook=self.rulebook.hash,
+            categories=categories, outcomes=outcomes, needs=needs, errors=[],
+        )
+
+    def _outcome(self, rule: Rule, as_of: dt.date) -> Outcome:
+        return Outcome(
+            code=rule.outcome,
+            label=self.rulebook.outcomes[rule.outcome],
+            rule=rule.id,
+            citations=self._citations[rule.id],
+            deadline=rule.deadline,
+            overdue=None if rule.deadline is None else as_of > rule.deadline,
+            responsible=list(rule.responsible),
+        )

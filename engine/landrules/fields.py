@@ -1,0 +1,105 @@
+"""The ledger's field catalogue (contract §3): names, Chinese headers, types, vocabularies.
+
+This is the bottom of the house: the rule loader checks field references against it, the
+ledger reader maps headers with it, and parcel validation parses cells by its types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class FieldType(str, Enum):
+    TEXT = "text"
+    NUMBER = "number"  # >= 0 (positive for areas, see `positive`)
+    RATIO = "ratio"  # 0..1
+    DATE = "date"
+    BOOL = "bool"
+    ENUM = "enum"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    zh: str
+    type: FieldType
+    # enum code -> Chinese label (ENUM fields only)
+    vocabulary: dict[str, str] = field(default_factory=dict)
+    required: bool = False
+    positive: bool = False  # number must be > 0, not merely >= 0
+
+    @property
+    def orderable(self) -> bool:
+        return self.type in (FieldType.NUMBER, FieldType.RATIO, FieldType.DATE)
+
+    def label(self) -> str:
+        """`name（中文）`, the way messages name a field for officers."""
+        return f"{self.name}（{self.zh}）"
+
+
+LAND_USE = {
+    "industrial": "工业",
+    "public_service": "公共服务",
+    "infrastructure": "基础设施",
+    "commercial": "商服",
+    "residential": "住宅",
+    "other": "其他",
+}
+PROJECT_SOURCE = {"investment_attraction": "招商引资", "other": "其他"}
+SUPPLY_METHOD = {"transfer": "出让", "allocation": "划拨"}
+IDLE_CAUSE = {
+    "government": "政府原因",
+    "petition_stability": "信访稳定",
+    "enterprise": "企业原因",
+    "shared_fault": "政企互有瑕疵",
+    "force_majeure": "不可抗力",
+}
+CONTRACT_PERFORMANCE = {"good": "良好", "fair": "一般", "poor": "较差"}
+
+_T = FieldType
+FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("parcel_id", "宗地编号", _T.TEXT, required=True),
+    FieldSpec("location", "坐落", _T.TEXT),
+    FieldSpec("holder", "用地单位", _T.TEXT),
+    FieldSpec("project", "项目名称", _T.TEXT),
+    FieldSpec("area_mu", "面积（亩）", _T.NUMBER, positive=True),
+    FieldSpec("area_m2", "面积（平方米）", _T.NUMBER, positive=True),
+    FieldSpec("land_use", "土地用途", _T.ENUM, LAND_USE),
+    FieldSpec("project_source", "项目来源", _T.ENUM, PROJECT_SOURCE),
+    FieldSpec("approved_on", "批准日期", _T.DATE),
+    FieldSpec("supplied_on", "供地日期", _T.DATE),
+    FieldSpec("supply_method", "供地方式", _T.ENUM, SUPPLY_METHOD),
+    FieldSpec("construction_started_on", "开工日期", _T.DATE),
+    FieldSpec("agreed_start_on", "约定动工日期", _T.DATE),
+    FieldSpec("developed_ratio", "已开发面积占比", _T.RATIO),
+    FieldSpec("invested_ratio", "已投资额占比", _T.RATIO),
+    FieldSpec("suspended_since", "中止开发日期", _T.DATE),
+    FieldSpec("idle_identified", "已认定闲置", _T.BOOL),
+    FieldSpec("idle_cause", "闲置原因", _T.ENUM, IDLE_CAUSE),
+    FieldSpec("recovery_agreed", "已协商一致收回", _T.BOOL),
+    FieldSpec("land_status_unchanged", "土地利用现状未改变", _T.BOOL),
+    FieldSpec("expropriation_infeasible", "确实无法征收或不再征收", _T.BOOL),
+    FieldSpec("filed_with_province", "已报省厅备案", _T.BOOL),
+    FieldSpec("conforms_spatial_plan", "符合国土空间规划", _T.BOOL),
+    FieldSpec("conforms_industry_policy", "符合产业准入政策", _T.BOOL),
+    FieldSpec("operating_well", "运营良好", _T.BOOL),
+    FieldSpec("contract_performance", "履约情况", _T.ENUM, CONTRACT_PERFORMANCE),
+    FieldSpec("output_per_mu", "亩均产出（万元/亩）", _T.NUMBER),
+    FieldSpec("tax_per_mu", "亩均税收（万元/亩）", _T.NUMBER),
+    FieldSpec("investment_per_mu", "亩均投资强度（万元/亩）", _T.NUMBER),
+    FieldSpec("plot_ratio", "容积率", _T.NUMBER),
+    FieldSpec("standard_land", "标准地出让", _T.BOOL),
+    FieldSpec("committed_investment_per_mu", "承诺亩均投资强度", _T.NUMBER),
+    FieldSpec("committed_tax_per_mu", "承诺亩均税收", _T.NUMBER),
+    FieldSpec("committed_plot_ratio", "承诺容积率", _T.NUMBER),
+)
+
+BY_NAME: dict[str, FieldSpec] = {f.name: f for f in FIELDS}
+BY_ZH: dict[str, FieldSpec] = {f.zh: f for f in FIELDS}
+
+MU_PER_M2 = 15 / 10000  # 1 亩 = 10000/15 m²
+
+
+def get(name: str) -> FieldSpec | None:
+    return BY_NAME.get(name)

@@ -1,0 +1,152 @@
+"""Policy documents as clause trees: what decisions cite. Nothing here decides."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import Problem
+from .yamlio import YamlError, line_of, load_yaml
+
+
+class Deadline(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = Field(description="完成时限 as printed, e.g. 2022年12月底前")
+    date: dt.date = Field(description="the date it implies, e.g. 2022-12-31")
+
+
+class Clause(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(description="dotted id of the document's numbering: 二、(三)2.(1) is 2.3.2.1")
+    number: str | None = Field(None, description="the number as printed, e.g. （三）")
+    heading: str | None = None
+    text: str | None = Field(None, description="verbatim text (or paraphrase, see the document)")
+    paragraphs: list[str] | None = Field(
+        None, description="paragraphs citable on their own as ID#p1, ID#p2, …"
+    )
+    responsible: list[str] | None = Field(None, description="责任单位")
+    deadline: Deadline | None = Field(None, description="完成时限")
+    children: list[Clause] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _text_or_paragraphs(self) -> Clause:
+        if self.text is not None and self.paragraphs is not None:
+            raise ValueError("a clause has either text or paragraphs, not both")
+        return self
+
+    @property
+    def body(self) -> str:
+        if self.paragraphs is not None:
+            return "\n".join(self.paragraphs)
+        return self.text or ""
+
+
+class Document(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    doc: str = Field(description="document number exactly as printed, e.g. 平龙政办〔2021〕36号")
+    title: str
+    issuer: str
+    date: dt.date
+    effective: dt.date | None = None
+    implements: list[str] = Field(default_factory=list)
+    paraphrase: bool = Field(False, description="true when texts are paraphrases, not verbatim")
+    preamble: str | None = None
+    clauses: list[Clause]
+
+
+class CitedClause(BaseModel):
+    """A citable unit (a clause or one of its paragraphs), with what it inherits."""
+
+    model_config = ConfigDict(frozen=True)
+
+    doc: str
+    clause: str
+    heading: str | None
+    text: str
+    responsible: tuple[str, ...]
+    deadline: Deadline | None
+    paraphrase: bool
+
+
+class Policy:
+    """All documents, indexed by (document number, clause id)."""
+
+    def __init__(self, documents: list[Document]):
+        self.documents = documents
+        self.clauses: dict[tuple[str, str], CitedClause] = {}
+        for document in documents:
+            for clause in document.clauses:
+                self._index(document, clause, (), None)
+
+    def _index(self, document: Document, clause: Clause, responsible, deadline) -> None:
+        responsible = tuple(clause.responsible) if clause.responsible else responsible
+        deadline = clause.deadline or deadline
+        text = clause.body
+        if not text and clause.heading:
+            text = clause.heading
+        cited = CitedClause(
+            doc=document.doc,
+            clause=clause.id,
+            heading=clause.heading,
+            text=text,
+            responsible=responsible,
+            deadline=deadline,
+            paraphrase=document.paraphrase,
+        )
+        self.clauses[(document.doc, clause.id)] = cited
+        for n, paragraph in enumerate(clause.paragraphs or (), start=1):
+            key = (document.doc, f"{clause.id}#p{n}")
+            self.clauses[key] = cited.model_copy(update={"clause": key[1], "text": paragraph})
+        for child in clause.children:
+            self._index(document, child, responsible, deadline)
+
+    def get(self, doc: str, clause: str) -> CitedClause | None:
+        return self.clauses.get((doc, clause))
+
+    @property
+    def doc_numbers(self) -> set[str]:
+        return {d.doc for d in self.documents}
+
+
+def load_policy(directory: Path) -> tuple[Policy, list[Problem]]:
+    """Load every `*.yaml` under `directory`; problems are returned, not raised."""
+    problems: list[Problem] = []
+    documents: list[Document] = []
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        problems.append(Problem(str(directory), 1, "no policy documents (*.yaml) found"))
+    seen: dict[str, str] = {}
+    for path in files:
+        try:
+            raw = load_yaml(path)
+        except YamlError as exc:
+            problems.append(Problem(exc.path, exc.line, exc.message))
+            continue
+        try:
+            document = Document.model_validate(raw)
+        except ValidationError as exc:
+            for err in exc.errors():
+                where = ".".join(str(p) for p in err["loc"])
+                problems.append(Problem(str(path), line_of(raw, err["loc"]), f"{where}: {err['msg']}"))
+            continue
+        if document.doc in seen:
+            problems.append(Problem(str(path), 1, f"document {document.doc} also in {seen[document.doc]}"))
+            continue
+        seen[document.doc] = str(path)
+        ids: set[str] = set()
+        _check_ids(document.clauses, raw.get("clauses", []), path, ids, problems)
+        documents.append(document)
+    return Policy(documents), problems
+
+
+def _check_ids(clauses, raw_clauses, path: Path, ids: set[str], problems: list[Problem]) -> None:
+    for clause, raw in zip(clauses, raw_clauses):
+        if clause.id in ids:
+            problems.append(Problem(str(path), getattr(raw, "line", 1), f"duplicate clause id {clause.id}"))
+        ids.add(clause.id)
+        _check_ids(clause.children, raw.get("children", []) if isinstance(raw, dict) else [], path, ids, problems)

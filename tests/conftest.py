@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from landrules.backends.durable import DurableBackend
+from landrules.evaluate import Evaluator
+from landrules.rulebook import load_rulebook
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "rules"
+POLICY = ROOT / "policy"
+AS_OF = dt.date(2021, 10, 1)
+
+
+@pytest.fixture(scope="session")
+def rulebook():
+    return load_rulebook(RULES, POLICY)
+
+
+@pytest.fixture(scope="session")
+def evaluator(rulebook):
+    return Evaluator(rulebook, DurableBackend(rulebook))
+
+
+@pytest.fixture
+def decide(evaluator):
+    """decide(as_of=..., **facts) -> Decision under the shipped rulebook."""
+
+    def run(as_of: dt.date = AS_OF, **facts):
+        return evaluator.decide("T-1", facts, as_of)
+
+    return run
+
+
+@pytest.fixture
+def rulebook_copy(tmp_path):
+    """A writable copy of the shipped rulebook: returns (rules_dir, policy_dir)."""
+    rules, policy = tmp_path / "rules", tmp_path / "policy"
+    shutil.copytree(RULES, rules)
+    shutil.copytree(POLICY, policy)
+    return rules, policy
