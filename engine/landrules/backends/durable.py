@@ -27,6 +27,11 @@ from .base import Firing, to_engine_value
 MAYBE = "|maybe"
 _PARCEL = "parcel"
 _CATEGORY = "category"
+_SEEN = "landrules.seen"
+
+
+def _ignore(c) -> None:
+    return None
 
 
 class _SyncHost(engine.Host):
@@ -69,6 +74,10 @@ class _Compiled:
             relaxed = _expression(rule.condition, resolver, relaxed=True)
             if rule.asks and relaxed != definite:
                 definitions[rule.id + MAYBE] = self._definition(rule, relaxed, assert_category=False)
+        # A rule every parcel matches. Without it a parcel that matches nothing raises
+        # MessageNotHandledException, and deleting that context afterwards crashes the C
+        # engine (double free, seen on 2.0.28). The match is on our own `t`, never on `id`.
+        definitions[_SEEN] = {"all": [{"p": {"t": _PARCEL}}], "run": _ignore}
         self.definition = {k: {kk: vv for kk, vv in v.items() if kk != "run"} for k, v in definitions.items()}
         self.host = _SyncHost({self.name: definitions})
 
@@ -102,8 +111,6 @@ class _Compiled:
         self._fired.clear()
         try:
             self.host.assert_fact(self.name, fact)
-        except engine.MessageNotHandledException:
-            pass
         finally:
             self.host.delete_state(self.name, sid)
         definite = frozenset(n for n in self._fired if not n.endswith(MAYBE))
