@@ -1,0 +1,1 @@
+"""Ledger input and output."""
