@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from . import locate
+from . import fields, locate
 from .backends.durable import DurableBackend
 from .batch import decide_records, summarize
 from .errors import RulebookError
@@ -28,7 +28,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Decide land parcels under 平龙政办〔2021〕36号, with citations.",
 )
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 120)
 
 RulesOpt = typer.Option(None, "--rules", help="rules folder (default: $LANDRULES_RULES, then the bundled rules/)")
 PolicyOpt = typer.Option(None, "--policy", help="policy folder (default: $LANDRULES_POLICY, then the bundled policy/)")
@@ -37,7 +37,7 @@ SheetOpt = typer.Option(None, "--sheet", help="XLSX sheet name (default: the fir
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"landrules: {message}", markup=False)
+    print(f"landrules: {message}", file=sys.stderr)
     return typer.Exit(code)
 
 
@@ -55,7 +55,7 @@ def _rulebook(rules: Optional[Path], policy: Optional[Path]) -> Rulebook:
         return load_rulebook(locate.rules_dir(rules), locate.policy_dir(policy))
     except RulebookError as exc:
         for problem in exc.problems:
-            err.print(str(problem), markup=False)
+            print(problem, file=sys.stderr)
         raise _fail(f"规则库无效（{len(exc.problems)} 处问题），未作任何决定") from None
 
 
@@ -108,10 +108,10 @@ def _decide_with_progress(records, evaluator: Evaluator, when: dt.date):
 
 
 def _print_summary(rulebook: Rulebook, summary, seconds: float, output: Optional[Path]) -> None:
-    err.print(
+    print(
         f"读取 {summary.rows} 宗，已决策 {summary.decided} 宗，无效 {summary.invalid} 宗，用时 {seconds:.2f} 秒"
         + (f"，输出 {output}" if output else ""),
-        markup=False,
+        file=sys.stderr,
     )
     for title, tallies, labels in (
         ("类别", summary.by_category, rulebook.categories),
@@ -177,7 +177,7 @@ def _print_explanation(rulebook: Rulebook, record, decision, trace) -> None:
         if o.responsible:
             line += f"  责任单位 {'、'.join(o.responsible)}"
         if o.needs:
-            line += f"  需补充 {'、'.join(o.needs)}"
+            line += f"  需补充 {'、'.join(fields.BY_NAME[n].label() for n in o.needs)}（规则 {o.rule}）"
         out.print(line, markup=False)
     for e in decision.errors:
         out.print(f"[red]错误[/] {e}")

@@ -45,13 +45,16 @@ def _flatten(trace: Trace, depth: int):
         for child in trace.children or ():
             yield from _flatten(child, depth + 1)
         return
-    yield {"depth": depth, "condition": describe(trace), "actual": _show(trace.actual), "result": trace.result}
+    actual = None
+    if isinstance(cond, Atom):
+        actual = fields.display(fields.BY_NAME[cond.field], trace.actual)
+    yield {"depth": depth, "condition": describe(trace), "actual": actual, "result": trace.result}
 
 
 def describe(trace: Trace) -> str:
     cond = trace.cond
     if isinstance(cond, CategoryAtom):
-        return f"类别 = {cond.category}"
+        return f"类别 = {cond.category}（已得出：{'、'.join(trace.actual) or '无'}）"
     assert isinstance(cond, Atom)
     spec = fields.BY_NAME[cond.field]
     left = spec.label()
@@ -60,15 +63,8 @@ def describe(trace: Trace) -> str:
     if cond.other_field:
         right = fields.BY_NAME[cond.other_field].label()
     else:
-        right = _show(trace.operand)
+        right = fields.display(spec, trace.operand)
     if trace.source:
         right = f"{right}（{trace.source}）"
     return f"{left} {OP_SYMBOLS[cond.op]} {right}"
 
-
-def _show(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, (tuple, list)):
-        return [_show(v) for v in value]
-    return value

@@ -103,3 +103,20 @@ MU_PER_M2 = 15 / 10000  # 1 亩 = 10000/15 m²
 
 def get(name: str) -> FieldSpec | None:
     return BY_NAME.get(name)
+
+
+def display(spec: FieldSpec | None, value) -> str:
+    """A value the way an officer writes it: 工业 not industrial, 是/否, 2018-12-31, 0.3333."""
+    if value is None:
+        return "（空）"
+    if isinstance(value, (tuple, list)):
+        return "、".join(display(spec, v) for v in value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if spec is not None and spec.type is FieldType.ENUM:
+        return spec.vocabulary.get(value, str(value))
+    return str(value)

@@ -86,9 +86,7 @@ class Policy:
     def _index(self, document: Document, clause: Clause, responsible, deadline) -> None:
         responsible = tuple(clause.responsible) if clause.responsible else responsible
         deadline = clause.deadline or deadline
-        text = clause.body
-        if not text and clause.heading:
-            text = clause.heading
+        text = _full_text(clause)
         cited = CitedClause(
             doc=document.doc,
             clause=clause.id,
@@ -111,6 +109,15 @@ class Policy:
     @property
     def doc_numbers(self) -> set[str]:
         return {d.doc for d in self.documents}
+
+
+def _full_text(clause: Clause) -> str:
+    """A clause's text as cited: its own body, then its items (a parent article holds them)."""
+    parts = [clause.body or (clause.heading or "")]
+    for child in clause.children:
+        lead = "".join(p for p in (child.number, child.heading) if p)
+        parts.append(lead + _full_text(child) if child.body or child.children else lead)
+    return "\n".join(p for p in parts if p)
 
 
 def load_policy(directory: Path) -> tuple[Policy, list[Problem]]:
