@@ -28,14 +28,43 @@ def _value(spec: fields.FieldSpec, rng: random.Random):
     return f"{spec.zh}{rng.randrange(1000)}"
 
 
+D = dt.date
+# Typical situations of the plan; each synthetic parcel starts from one (or from nothing) and is
+# then perturbed, so every category, outcome and missing-fact pattern turns up.
+ARCHETYPES: list[dict] = [
+    {"approved_on": D(2019, 3, 1), "land_use": "industrial"},
+    {"approved_on": D(2016, 3, 1), "land_status_unchanged": True, "expropriation_infeasible": True},
+    {"approved_on": D(2017, 5, 1), "construction_started_on": D(2018, 6, 1), "land_use": "industrial",
+     "project_source": "investment_attraction", "filed_with_province": True, "conforms_spatial_plan": True,
+     "conforms_industry_policy": True, "operating_well": True, "output_per_mu": 320.0, "contract_performance": "good"},
+    {"approved_on": D(2017, 5, 1), "construction_started_on": D(2019, 6, 1), "land_use": "public_service"},
+    {"supplied_on": D(2018, 3, 1), "agreed_start_on": D(2019, 3, 1), "idle_cause": "enterprise", "land_use": "industrial"},
+    {"supplied_on": D(2018, 3, 1), "idle_identified": True, "idle_cause": "shared_fault", "recovery_agreed": True},
+    {"supplied_on": D(2017, 3, 1), "construction_started_on": D(2017, 9, 1), "suspended_since": D(2019, 5, 1),
+     "developed_ratio": 0.2, "idle_cause": "government"},
+    {"supplied_on": D(2018, 1, 1), "construction_started_on": D(2018, 4, 1), "land_use": "industrial",
+     "output_per_mu": 40.0, "tax_per_mu": 2.0},
+    {"supplied_on": D(2021, 3, 1), "construction_started_on": D(2021, 4, 1), "land_use": "industrial",
+     "standard_land": True, "investment_per_mu": 200.0, "committed_investment_per_mu": 250.0,
+     "tax_per_mu": 6.0, "committed_tax_per_mu": 5.0, "plot_ratio": 1.2, "committed_plot_ratio": 1.0,
+     "output_per_mu": 300.0},
+    {"supplied_on": D(2021, 2, 1), "land_use": "industrial", "standard_land": False},
+    {},
+]
+
+
 def parcels(n: int, seed: int = 7) -> list[dict]:
-    """`n` fact dicts (typed values, missing fields absent), each field missing ~25 % of the time."""
+    """`n` fact dicts (typed values, missing fields absent), reproducible for a seed."""
     rng = random.Random(seed)
     out = []
     for i in range(n):
-        facts = {"parcel_id": f"SYN-{i:07d}"}
-        for spec in fields.FIELDS[1:]:
-            if rng.random() < 0.75:
+        facts = {"parcel_id": f"SYN-{i:07d}", "area_mu": _value(fields.BY_NAME["area_mu"], rng)}
+        facts.update(rng.choice(ARCHETYPES))
+        for spec in fields.FIELDS[2:]:
+            roll = rng.random()
+            if roll < 0.08:
+                facts.pop(spec.name, None)
+            elif roll < 0.16 or (spec.type is FieldType.TEXT and roll < 0.9):
                 facts[spec.name] = _value(spec, rng)
         out.append(facts)
     return out

@@ -7,12 +7,10 @@ import durable_rules_engine
 import pytest
 
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
-from landrules import fields
 from landrules.backends.durable import MAYBE, DurableBackend
 from landrules.conditions import evaluate
-from landrules.fields import FieldType
+from strategies import PARCELS
 
 AS_OF = dt.date(2021, 10, 1)
 
@@ -35,24 +33,6 @@ def test_relaxed_twins_exist_only_for_rules_that_ask(rulebook):
     assert "unsupplied.regularise" + MAYBE in compiled.definition
     assert "category.standard_land" + MAYBE not in compiled.definition  # ask_when_unknown: false
     assert "category.approved_unsupplied" + MAYBE not in compiled.definition  # present/absent only
-
-
-def _value(spec):
-    t = spec.type
-    if t is FieldType.DATE:
-        return st.dates(dt.date(2015, 1, 1), dt.date(2023, 12, 31))
-    if t is FieldType.BOOL:
-        return st.booleans()
-    if t is FieldType.ENUM:
-        return st.sampled_from(sorted(spec.vocabulary))
-    if t is FieldType.RATIO:
-        return st.sampled_from([0.0, 0.2, 0.25, 1 / 3, 0.5, 1.0])
-    if t is FieldType.NUMBER:
-        return st.sampled_from([0.0, 2.0, 5.0, 50.0, 100.0, 200.0, 350.0])
-    return st.text(max_size=3)
-
-
-PARCELS = st.fixed_dictionaries({}, optional={s.name: _value(s) for s in fields.FIELDS if s.name != "parcel_id"})
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -9,7 +9,7 @@ three-valued evaluation of the same IR, so they are exactly the unknowns that ma
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping, Sequence
 
 from . import fields
 from .backends.base import Backend, Firing
@@ -47,7 +47,13 @@ class Evaluator:
     def _builtin(self, code: str, **extra) -> Outcome:
         return Outcome(code=code, label=self.rulebook.outcomes[code], rule=BUILTIN_RULE.get(code), **extra)
 
-    def assemble(self, parcel_id: str | None, facts: dict[str, Any], firing: Firing, as_of: dt.date) -> Decision:
+    def assemble(
+        self, parcel_id: str | None, facts: dict[str, Any] | None, firing: Firing, as_of: dt.date,
+        needs_by_rule: Mapping[str, Sequence[str]] | None = None,
+    ) -> Decision:
+        """The decision for one firing. `needs_by_rule` (rule id → missing fields), when given,
+        replaces the IR evaluation of `facts` for undecided rules (a vectorised backend computes
+        it column-wise)."""
         rules = self.rulebook.rules
         fired = [r for r in rules if r.id in firing.definite]
         categories = sorted({r.category for r in fired if r.category}, key=self._category_order.__getitem__)
@@ -60,7 +66,10 @@ class Evaluator:
             resolver = self.rulebook.resolver(as_of)
             cats = set(categories)
             for rule in undecided:
-                missing = unknown_fields(evaluate(rule.when, facts, cats, resolver))
+                if needs_by_rule is not None:
+                    missing = list(needs_by_rule.get(rule.id, ()))
+                else:
+                    missing = unknown_fields(evaluate(rule.when, facts, cats, resolver))
                 if not missing:
                     continue  # the engine and the IR disagree only on irrelevant unknowns
                 outcomes.append(self._builtin(

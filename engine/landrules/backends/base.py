@@ -1,4 +1,4 @@
-"""What every backend returns, and how parcel values are encoded for engines."""
+"""What every backend returns."""
 
 from __future__ import annotations
 
@@ -24,11 +24,3 @@ class Backend(Protocol):
 
     def fire(self, facts: Iterable[dict[str, Any]], as_of: dt.date) -> list[Firing]: ...
 
-
-def to_engine_value(value: Any) -> Any:
-    """JSON-only engines compare numbers: dates become proleptic ordinals, tuples lists."""
-    if isinstance(value, dt.date):
-        return value.toordinal()
-    if isinstance(value, tuple):
-        return [to_engine_value(v) for v in value]
-    return value

@@ -20,9 +20,11 @@ from typing import Any, Iterable
 
 from durable import engine
 
-from ..conditions import All, AnyOf, Atom, Condition, NEGATED_OP, Not, Resolver
+from ..conditions import All, AnyOf, Atom, Condition, NEGATED_OP, Not, Resolver, atoms
 from ..rulebook import Rule, Rulebook
-from .base import Firing, to_engine_value
+from .. import fields
+from ..encoding import encode, encode_facts
+from .base import Firing
 
 MAYBE = "|maybe"
 _PARCEL = "parcel"
@@ -66,6 +68,11 @@ class _Compiled:
         resolver = rulebook.resolver(as_of)
         self.name = f"landrules_{rulebook.hash[7:19]}_{as_of.isoformat()}_{next(self._serial)}"
         self._fired: list[str] = []
+        # only the fields some rule looks at travel into the engine (not 100 000-character notes)
+        self.fields_used = frozenset(
+            name for rule in rulebook.rules for atom in atoms(rule.when)
+            for name in (getattr(atom, "field", None), getattr(atom, "other_field", None)) if name
+        )
         self._sids = itertools.count()
         definitions: dict[str, dict] = {}
         for rule in rulebook.rules:
@@ -105,7 +112,7 @@ class _Compiled:
 
     def fire(self, facts: dict[str, Any]) -> Firing:
         sid = str(next(self._sids))
-        fact = {k: to_engine_value(v) for k, v in facts.items()}
+        fact = encode_facts({k: v for k, v in facts.items() if k in self.fields_used})
         fact["t"] = _PARCEL
         fact["sid"] = sid
         self._fired.clear()
@@ -148,7 +155,7 @@ def _atom(atom: Atom, resolver: Resolver, relaxed: bool, negate: bool) -> dict:
         # durable compares a missing right-hand field as if it were there: guard both sides.
         known = [{"$ex": {f: 1}}, {"$ex": {bound.other_field: 1}}]
     else:
-        operand = to_engine_value(bound.value)
+        operand = encode(fields.BY_NAME[f], bound.value)
         known = []
     if op == "in":
         test = {"$or": [{f: v} for v in operand]}

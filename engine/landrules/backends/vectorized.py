@@ -1,0 +1,185 @@
+"""The rulebook IR compiled to numpy masks over whole columns (Kleene three-valued logic).
+
+Each condition evaluates to two boolean arrays, T (definitely true) and F (definitely false);
+a row in neither is unknown. Atoms on a missing value are unknown, except present/absent.
+Category rules are evaluated first; disposal rules AND their joins with the category masks,
+which is the same chaining the durable backend does with category facts. Per rule:
+
+    definite = T ∧ joins          maybe = ¬F ∧ joins  (rules that ask only)
+
+and for rules left undecided, which fields mattered (the same rule as
+`conditions.unknown_fields`: an unknown atom counts where every node above it is unknown).
+
+This backend must agree with the durable-rules reference on every parcel; a differential test
+checks it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+import numpy as np
+
+from .. import fields
+from ..conditions import All, AnyOf, Atom, Condition, Not, Resolver
+from ..encoding import columns_from_facts, encode
+from ..rulebook import Rule, Rulebook
+from .base import Firing
+
+Masks = tuple[np.ndarray, np.ndarray]  # (T, F)
+
+
+@dataclass
+class RuleMasks:
+    """Per rule: definite and maybe masks; for undecided rules, (field, mask) in DFS order."""
+
+    definite: dict[str, np.ndarray]
+    maybe: dict[str, np.ndarray]
+    needs: dict[str, list[tuple[str, np.ndarray]]]
+    n: int
+
+
+class VectorizedBackend:
+    name = "vectorized"
+
+    def __init__(self, rulebook: Rulebook):
+        self.rulebook = rulebook
+
+    def evaluate(self, columns: dict[str, np.ndarray], n: int, as_of: dt.date) -> RuleMasks:
+        resolver = self.rulebook.resolver(as_of)
+        categories: dict[str, np.ndarray] = {}
+        definite: dict[str, np.ndarray] = {}
+        maybe: dict[str, np.ndarray] = {}
+        needs: dict[str, list[tuple[str, np.ndarray]]] = {}
+        every = np.ones(n, dtype=bool)
+        # category rules never join (the loader enforces it), so they can go first
+        ordered = sorted(self.rulebook.rules, key=lambda r: r.category is None)
+        for rule in ordered:
+            joined = every
+            for code in rule.joins:
+                joined = joined & categories.get(code, np.zeros(n, dtype=bool))
+            if rule.condition is None:
+                t, f = every, ~every
+            else:
+                t, f = _masks(rule.condition, columns, resolver, n)
+            definite[rule.id] = t & joined
+            if rule.asks:
+                maybe[rule.id] = ~f & joined
+                undecided = maybe[rule.id] & ~definite[rule.id]
+                if rule.condition is not None and undecided.any():
+                    needs[rule.id] = [(name, m & undecided) for name, m in _needs(rule.condition, columns, resolver, n)]
+            else:
+                maybe[rule.id] = definite[rule.id]
+            if rule.category:
+                categories[rule.category] = categories.get(rule.category, np.zeros(n, dtype=bool)) | definite[rule.id]
+        return RuleMasks(definite, maybe, needs, n)
+
+    def fire(self, facts: Iterable[dict[str, Any]], as_of: dt.date) -> list[Firing]:
+        rows = list(facts)
+        masks = self.evaluate(columns_from_facts(rows), len(rows), as_of)
+        ids = [r.id for r in self.rulebook.rules]
+        return [
+            Firing(
+                definite=frozenset(r for r in ids if masks.definite[r][i]),
+                maybe=frozenset(r for r in ids if masks.maybe[r][i]),
+            )
+            for i in range(len(rows))
+        ]
+
+    def needs_for_row(self, masks: RuleMasks, i: int) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for rule_id, pairs in masks.needs.items():
+            names = list(dict.fromkeys(name for name, m in pairs if m[i]))
+            if names:
+                out[rule_id] = names
+        return out
+
+
+# --------------------------------------------------------------------------- masks
+
+
+def _column(columns: dict[str, np.ndarray], name: str, n: int) -> np.ndarray:
+    col = columns.get(name)
+    if col is None:
+        spec = fields.BY_NAME[name]
+        return np.full(n, None, dtype=object) if spec.type is fields.FieldType.TEXT else np.full(n, np.nan)
+    return col
+
+
+def _known(col: np.ndarray) -> np.ndarray:
+    if col.dtype == object:
+        return np.array([v is not None for v in col], dtype=bool)
+    return ~np.isnan(col)
+
+
+def _compare(op: str, left: np.ndarray, right: Any) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        if op == "eq":
+            return left == right
+        if op == "ne":
+            return left != right
+        if op == "lt":
+            return left < right
+        if op == "le":
+            return left <= right
+        if op == "gt":
+            return left > right
+        if op == "ge":
+            return left >= right
+        if op == "in":
+            return np.isin(left, list(right))
+        if op == "not_in":
+            return ~np.isin(left, list(right))
+    raise ValueError(op)
+
+
+def _atom_masks(atom: Atom, columns, resolver: Resolver, n: int) -> tuple[Masks, np.ndarray]:
+    """(T, F) of an atom and its `known` mask."""
+    left = _column(columns, atom.field, n)
+    known = _known(left)
+    if atom.op == "present":
+        return (known, ~known), np.ones(n, dtype=bool)
+    if atom.op == "absent":
+        return (~known, known), np.ones(n, dtype=bool)
+    bound = resolver.bind(atom)
+    spec = fields.BY_NAME[atom.field]
+    if bound.other_field:
+        right: Any = _column(columns, bound.other_field, n)
+        known = known & _known(right)
+    else:
+        right = encode(spec, bound.value)
+        if right is None:
+            return (np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)), np.zeros(n, dtype=bool)
+    holds = _compare(atom.op, left, right)
+    return (known & holds, known & ~holds), known
+
+
+def _masks(cond: Condition, columns, resolver: Resolver, n: int) -> Masks:
+    if isinstance(cond, Atom):
+        return _atom_masks(cond, columns, resolver, n)[0]
+    if isinstance(cond, Not):
+        t, f = _masks(cond.not_, columns, resolver, n)
+        return f, t
+    parts = [_masks(c, columns, resolver, n) for c in (cond.all if isinstance(cond, All) else cond.any)]
+    ts = np.logical_and.reduce([p[0] for p in parts]) if isinstance(cond, All) else np.logical_or.reduce([p[0] for p in parts])
+    fs = np.logical_or.reduce([p[1] for p in parts]) if isinstance(cond, All) else np.logical_and.reduce([p[1] for p in parts])
+    return ts, fs
+
+
+def _needs(cond: Condition, columns, resolver: Resolver, n: int) -> list[tuple[str, np.ndarray]]:
+    """(field, mask) pairs, DFS order: the field's absence matters where the mask is set."""
+    if isinstance(cond, Atom):
+        (t, f), known = _atom_masks(cond, columns, resolver, n)
+        if cond.op in ("present", "absent"):
+            return []
+        unknown = ~(t | f)
+        out = [(cond.field, unknown & ~_known(_column(columns, cond.field, n)))]
+        if cond.other_field:
+            out.append((cond.other_field, unknown & ~_known(_column(columns, cond.other_field, n))))
+        return out
+    t, f = _masks(cond, columns, resolver, n)
+    unknown = ~(t | f)
+    children = [cond.not_] if isinstance(cond, Not) else list(cond.all if isinstance(cond, All) else cond.any)
+    return [(name, m & unknown) for child in children for name, m in _needs(child, columns, resolver, n)]

@@ -1,0 +1,78 @@
+"""Typed parcel values as numbers, for engines that compare numbers only.
+
+Dates become proleptic ordinals, yes/no 1.0/0.0, vocabulary values their position in the
+field's vocabulary, numbers themselves; "not known" is NaN. Text stays text. The durable
+backend (JSON facts) and the vectorised backend (float64 columns) both use this one encoding,
+so a comparison means the same in both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import numpy as np
+
+from . import fields
+from .fields import FieldSpec, FieldType
+
+_ENUM_INDEX: dict[str, dict[str, int]] = {
+    f.name: {code: i for i, code in enumerate(f.vocabulary)} for f in fields.FIELDS if f.type is FieldType.ENUM
+}
+NUMERIC_FIELDS = tuple(f.name for f in fields.FIELDS if f.type is not FieldType.TEXT)
+
+
+def encode(spec: FieldSpec, value: Any) -> Any:
+    """One typed value (or a tuple of them) in the engines' encoding; None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, tuple):
+        return tuple(encode(spec, v) for v in value)
+    t = spec.type
+    if t is FieldType.DATE:
+        return float(value.toordinal())
+    if t is FieldType.BOOL:
+        return 1.0 if value else 0.0
+    if t is FieldType.ENUM:
+        return float(_ENUM_INDEX[spec.name][value])
+    if t in (FieldType.NUMBER, FieldType.RATIO):
+        return float(value)
+    return value
+
+
+def decode(spec: FieldSpec, value: Any) -> Any:
+    """The inverse of `encode` for one value; NaN and None decode to None."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    t = spec.type
+    if t is FieldType.DATE:
+        return dt.date.fromordinal(int(value))
+    if t is FieldType.BOOL:
+        return bool(value == 1.0)
+    if t is FieldType.ENUM:
+        return list(spec.vocabulary)[int(value)]
+    if t in (FieldType.NUMBER, FieldType.RATIO):
+        return float(value)
+    return value
+
+
+def encode_facts(facts: dict[str, Any]) -> dict[str, Any]:
+    return {name: encode(fields.BY_NAME[name], v) for name, v in facts.items() if name in fields.BY_NAME}
+
+
+def columns_from_facts(rows: list[dict[str, Any]]) -> dict[str, np.ndarray]:
+    """Encoded columns (float64, NaN = unknown; object for text) from typed fact dicts."""
+    out: dict[str, np.ndarray] = {}
+    n = len(rows)
+    for spec in fields.FIELDS:
+        if spec.type is FieldType.TEXT:
+            out[spec.name] = np.array([r.get(spec.name) for r in rows], dtype=object)
+        else:
+            col = np.full(n, np.nan)
+            for i, r in enumerate(rows):
+                v = r.get(spec.name)
+                if v is not None:
+                    col[i] = encode(spec, v)
+            out[spec.name] = col
+    return out
