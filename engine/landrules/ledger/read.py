@@ -19,19 +19,23 @@ Attached to the result:
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import unicodedata
-import zipfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import charset_normalizer
+import numpy as np
+import openpyxl
 import pandas as pd
+import pyarrow.parquet as pq
 
 from .. import fields
 from ..parcel import ParcelRecord, is_empty, validate_rows
 
-__all__ = ["LedgerError", "read_ledger", "load_records", "canonical_header", "SUFFIXES"]
+__all__ = ["LedgerError", "Ledger", "Chunk", "open_ledger", "read_ledger", "load_records", "canonical_header", "SUFFIXES"]
 
 CSV_SUFFIXES = (".csv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -39,6 +43,7 @@ PARQUET_SUFFIXES = (".parquet",)
 SUFFIXES = CSV_SUFFIXES + XLSX_SUFFIXES + PARQUET_SUFFIXES
 _CHINESE_ENCODINGS = {"gb18030", "gbk", "gb2312", "cp936", "ms936", "euc_cn", "hz"}
 _HEADER_SEARCH_ROWS = 10  # a title row or two may stand above the header
+CHUNK_ROWS = 50_000
 
 
 class LedgerError(Exception):
@@ -78,83 +83,12 @@ def canonical_header(header: str) -> str | None:
     return _BY_EN_KEY.get(_en_key(header)) or _BY_ZH_KEY.get(_zh_key(header))
 
 
-# --- building the frame ----------------------------------------------------------------------
+# --- encodings -------------------------------------------------------------------------------
 
 
-def _blank(value: Any) -> Any:
-    return None if is_empty(value) else value
-
-
-def _build(path: Path, headers: list[Any], columns: list[list[Any]], row_numbers: list[int]) -> pd.DataFrame:
-    """Map headers, drop unnamed empty columns and fully blank rows, attach the attrs."""
-    names: list[str] = []
-    originals: list[str] = []
-    kept: list[list[Any]] = []
-    claimed: dict[str, str] = {}  # field -> original header that claimed it
-    seen: set[str] = set()
-    for position, (header, cells) in enumerate(zip(headers, columns), start=1):
-        cells = [_blank(v) for v in cells]
-        original = _clean_header(header)
-        if not original:
-            if all(v is None for v in cells):
-                continue  # an unnamed, empty column: spreadsheet debris
-            original = f"未命名列{position}"
-        name = canonical_header(original)
-        if name is not None:
-            if name in claimed:
-                raise LedgerError(path, f'列 "{claimed[name]}" 与列 "{original}" 都对应字段 {fields.BY_NAME[name].label()}')
-            claimed[name] = original
-        else:
-            base, k = original, 1
-            while original in seen or canonical_header(original):
-                original = f"{base}.{k}"
-                k += 1
-            name = original
-        seen.add(original)
-        names.append(name)
-        originals.append(original)
-        kept.append(cells)
-
-    if "parcel_id" not in claimed:
-        found = ", ".join(originals) if originals else "（无）"
-        raise LedgerError(path, f"台账缺少 {fields.BY_NAME['parcel_id'].label()}列；找到的列: {found}")
-
-    keep_rows = [i for i in range(len(row_numbers)) if any(col[i] is not None for col in kept)]
-    if len(keep_rows) != len(row_numbers):
-        kept = [[col[i] for i in keep_rows] for col in kept]
-        row_numbers = [row_numbers[i] for i in keep_rows]
-    df = pd.DataFrame(dict(zip(names, kept)), columns=names, dtype=object)
-    df.attrs["original_headers"] = originals
-    df.attrs["header_map"] = dict(zip(originals, names))
-    df.attrs["row_numbers"] = row_numbers
-    df.attrs["source"] = str(path)
-    return df
-
-
-def _from_grid(path: Path, grid: pd.DataFrame) -> pd.DataFrame:
-    """A sheet read without a header: find the header row, the rest is data."""
-    rows = grid.values.tolist()
-    if not rows or all(all(is_empty(v) for v in row) for row in rows):
-        raise LedgerError(path, "文件为空")
-    header_at = 0
-    for i, row in enumerate(rows[:_HEADER_SEARCH_ROWS]):
-        if any(canonical_header(_clean_header(v)) == "parcel_id" for v in row):
-            header_at = i
-            break
-    else:  # no parcel_id header anywhere: report the first non-blank row's columns
-        header_at = next(i for i, row in enumerate(rows) if not all(is_empty(v) for v in row))
-    data = rows[header_at + 1:]
-    columns = [[row[j] for row in data] for j in range(len(rows[header_at]))]
-    # grid index i is file row i + 1
-    return _build(path, rows[header_at], columns, [header_at + 2 + k for k in range(len(data))])
-
-
-# --- formats ---------------------------------------------------------------------------------
-
-
-def _decode(path: Path, data: bytes) -> str:
+def _decode(path: Path, data: bytes) -> tuple[str, str]:
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), "utf-8-sig"
     except UnicodeDecodeError:
         pass
     # Not UTF-8: most likely GB18030/GBK from Excel on Chinese Windows. charset-normalizer
@@ -170,76 +104,246 @@ def _decode(path: Path, data: bytes) -> str:
             continue
         head = text[:8192]
         if "宗地编号" in head or "parcel_id" in head.lower():
-            return text
-        decoded.append(text)
+            return text, encoding
+        decoded.append((text, encoding))
     if decoded:
         return decoded[0]
     raise LedgerError(path, "无法识别文件编码（应为 UTF-8、带 BOM 的 UTF-8 或 GB18030/GBK）")
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    data = path.read_bytes()
-    text = _decode(path, data)
+# --- header mapping --------------------------------------------------------------------------
+
+
+def map_headers(path: Path, header_row: list[Any], columns_data: list[list[Any]] | None) -> tuple[list[str], list[str], list[int]]:
+    """(original headers, column names, kept column positions) for a header row.
+
+    Known headers get their field name; unknown ones keep their header (made unique). An
+    unnamed column is kept as 未命名列N unless `columns_data` shows it entirely empty (only
+    known when the whole ledger is at hand). Raises LedgerError for a ledger without a
+    parcel_id column or with two columns for one field.
+    """
+    names: list[str] = []
+    originals: list[str] = []
+    kept: list[int] = []
+    claimed: dict[str, str] = {}  # field -> original header that claimed it
+    seen: set[str] = set()
+    for position, header in enumerate(header_row):
+        original = _clean_header(header)
+        if not original:
+            if columns_data is not None and all(is_empty(v) for v in columns_data[position]):
+                continue  # an unnamed, empty column: spreadsheet debris
+            original = f"未命名列{position + 1}"
+        name = canonical_header(original)
+        if name is not None:
+            if name in claimed:
+                raise LedgerError(path, f'列 "{claimed[name]}" 与列 "{original}" 都对应字段 {fields.BY_NAME[name].label()}')
+            claimed[name] = original
+        else:
+            base, k = original, 1
+            while original in seen or canonical_header(original):
+                original = f"{base}.{k}"
+                k += 1
+            name = original
+        seen.add(original)
+        names.append(name)
+        originals.append(original)
+        kept.append(position)
+    if "parcel_id" not in claimed:
+        found = ", ".join(originals) if originals else "（无）"
+        raise LedgerError(path, f"台账缺少 {fields.BY_NAME['parcel_id'].label()}列；找到的列: {found}")
+    return originals, names, kept
+
+
+def _header_index(path: Path, rows: list[list[Any]]) -> int:
+    """Which of the first rows is the header: the one naming parcel_id, else the first non-blank."""
+    if not rows or all(all(is_empty(v) for v in row) for row in rows):
+        raise LedgerError(path, "文件为空")
+    for i, row in enumerate(rows[:_HEADER_SEARCH_ROWS]):
+        if any(canonical_header(_clean_header(v)) == "parcel_id" for v in row):
+            return i
+    return next(i for i, row in enumerate(rows) if not all(is_empty(v) for v in row))
+
+
+# --- chunks ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Chunk:
+    """Consecutive data rows: `frame` has the ledger's column names, `rows` the file row numbers.
+
+    Cells are raw (CSV text, Excel objects); an empty cell may be None or ""."""
+
+    frame: pd.DataFrame
+    rows: list[int]
+
+
+@dataclass
+class Ledger:
+    """An opened ledger: its headers now, its rows chunk by chunk (read once)."""
+
+    path: Path
+    headers: list[str]  # as written (cleaned, made unique), aligned with names
+    names: list[str]  # field name for known columns, the header for unknown ones
+    chunks: Iterator[Chunk]
+
+
+def _nonblank(frame: pd.DataFrame) -> np.ndarray:
+    if frame.empty:
+        return np.zeros(len(frame), dtype=bool)
+    filled = frame.notna() & (frame != "")
+    keep = filled.any(axis=1).to_numpy()
+    # rows whose only content is whitespace are blank too (rare: check just those)
+    for i in np.flatnonzero(keep & (filled.sum(axis=1).to_numpy() <= 2)):
+        if all(is_empty(v) for v in frame.iloc[i].tolist()):
+            keep[i] = False
+    return keep
+
+
+def _chunks_from_grid(
+    grids: Iterator[tuple[pd.DataFrame, int]], kept: list[int], names: list[str]
+) -> Iterator[Chunk]:
+    """Positional grids (frame, file row of its first row) -> Chunks without blank rows."""
+    for grid, first_row in grids:
+        frame = grid.iloc[:, kept] if len(kept) != grid.shape[1] else grid
+        frame = frame.set_axis(names, axis=1)
+        rows = np.arange(first_row, first_row + len(frame))
+        keep = _nonblank(frame)
+        if not keep.all():
+            frame, rows = frame[keep], rows[keep]
+        if len(frame):
+            yield Chunk(frame.reset_index(drop=True), rows.tolist())
+
+
+def _open_grid(path: Path, head: list[list[Any]], grids: Iterator[tuple[pd.DataFrame, int]], header_at: int) -> Ledger:
+    """Map the header, peek one chunk ahead so unnamed empty columns of small ledgers go."""
+    width = max(len(r) for r in head)
+    header_row = list(head[header_at]) + [None] * (width - len(head[header_at]))
+    first = next(grids, None)
+    second = next(grids, None) if first is not None else None
+    columns_data = None
+    if second is None:  # the whole ledger is in hand
+        frame = first[0] if first is not None else pd.DataFrame(columns=range(width))
+        columns_data = [frame.iloc[:, j].tolist() if j < frame.shape[1] else [] for j in range(width)]
+    originals, names, kept = map_headers(path, header_row, columns_data)
+
+    def all_grids():
+        for grid in (first, second):
+            if grid is not None:
+                yield grid
+        yield from grids
+
+    return Ledger(path, originals, names, _chunks_from_grid(all_grids(), kept, names))
+
+
+def _head_text(path: Path, limit: int = 1 << 20) -> tuple[str, str]:
+    """(encoding, decoded head) of a CSV, from its first `limit` bytes cut at a line end."""
+    with path.open("rb") as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        data = data[: data.rfind(b"\n", 0, limit) + 1] or data[:limit]
+    text, encoding = _decode(path, data)
+    return encoding, text
+
+
+def _open_csv(path: Path, chunk_rows: int) -> Ledger:
+    encoding, text = _head_text(path)
     if not text.replace("\ufeff", "").strip():
         raise LedgerError(path, "文件为空")
     first = next((line for line in text.splitlines() if line.strip()), "")
     sep = "\t" if "\t" in first and "," not in first else ","
+    options = dict(sep=sep, header=None, dtype=str, keep_default_na=False, na_filter=False,
+                   skip_blank_lines=False, index_col=False, engine="c")
     try:
-        grid = pd.read_csv(
-            io.StringIO(text), sep=sep, header=None, dtype=object, keep_default_na=False,
-            na_filter=False, skip_blank_lines=False, index_col=False, engine="c",
-        )
+        head = pd.read_csv(io.StringIO(text), nrows=_HEADER_SEARCH_ROWS, **options).values.tolist()
     except (pd.errors.ParserError, ValueError) as exc:
         raise LedgerError(path, f"CSV 格式错误: {exc}") from None
     except pd.errors.EmptyDataError:
         raise LedgerError(path, "文件为空") from None
-    return _from_grid(path, grid)
+    header_at = _header_index(path, head)
+    width = len(head[header_at])
+
+    def grids():
+        offset = header_at + 2  # file row of the first data row
+        try:
+            reader = pd.read_csv(
+                path, encoding=encoding, skiprows=header_at + 1, names=list(range(width)),
+                chunksize=chunk_rows, **options,
+            )
+            for grid in reader:
+                yield grid, offset
+                offset += len(grid)
+        except pd.errors.EmptyDataError:
+            return
+        except (pd.errors.ParserError, ValueError) as exc:
+            raise LedgerError(path, f"CSV 格式错误: {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise LedgerError(path, f"编码错误（按 {encoding} 读取）: {exc.reason}，约在第 {offset} 行之后") from None
+
+    return _open_grid(path, [head[header_at]], grids(), 0)
 
 
-def _read_xlsx(path: Path, sheet: str | int | None) -> pd.DataFrame:
+def _open_xlsx(path: Path, sheet: str | int | None, chunk_rows: int) -> Ledger:
     try:
-        book = pd.ExcelFile(path, engine="openpyxl")
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # BadZipFile, InvalidFileException, KeyError, ...
         if path.stat().st_size == 0:
             raise LedgerError(path, "文件为空") from None
         raise LedgerError(path, f"不是有效的 XLSX 文件（文件损坏或格式不符）: {type(exc).__name__}") from None
-    except Exception as exc:  # openpyxl raises its own InvalidFileException and friends
-        raise LedgerError(path, f"不是有效的 XLSX 文件（文件损坏或格式不符）: {type(exc).__name__}") from None
-    with book:
-        names = book.sheet_names
-        if sheet is None:
-            target: str | int = 0
-        elif isinstance(sheet, int) or sheet in names:
-            target = sheet
-        else:
-            raise LedgerError(path, f'找不到工作表 "{sheet}"；现有工作表: {", ".join(map(str, names))}')
-        if isinstance(target, int) and not 0 <= target < len(names):
-            raise LedgerError(path, f'找不到第 {target} 个工作表；现有工作表: {", ".join(map(str, names))}')
+    names = book.sheetnames
+    if sheet is None:
+        sheet = 0
+    if isinstance(sheet, int):
+        if not 0 <= sheet < len(names):
+            raise LedgerError(path, f'找不到第 {sheet} 个工作表；现有工作表: {", ".join(names)}')
+        sheet = names[sheet]
+    elif sheet not in names:
+        raise LedgerError(path, f'找不到工作表 "{sheet}"；现有工作表: {", ".join(names)}')
+    rows = book[sheet].iter_rows(values_only=True)
+    head = [list(r) for r in itertools.islice(rows, _HEADER_SEARCH_ROWS)]
+    header_at = _header_index(path, head)
+    width = max(len(r) for r in head)
+
+    def grids():
+        pending = [r + [None] * (width - len(r)) for r in head[header_at + 1:]]
+        offset = header_at + 2
         try:
-            grid = pd.read_excel(book, sheet_name=target, header=None, dtype=object, na_filter=False)
-        except Exception as exc:  # a sheet that openpyxl cannot parse
-            raise LedgerError(path, f"无法解析工作表: {type(exc).__name__}: {exc}") from None
-    return _from_grid(path, grid)
+            for row in rows:
+                pending.append(list(row)[:width] + [None] * (width - len(row)))
+                if len(pending) >= chunk_rows:
+                    yield pd.DataFrame(pending, dtype=object), offset
+                    offset += len(pending)
+                    pending = []
+            if pending:
+                yield pd.DataFrame(pending, dtype=object), offset
+        finally:
+            book.close()
+
+    return _open_grid(path, head, grids(), header_at)
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
+def _open_parquet(path: Path, chunk_rows: int) -> Ledger:
     if path.stat().st_size == 0:
         raise LedgerError(path, "文件为空")
     try:
-        frame = pd.read_parquet(path, engine="pyarrow")
+        parquet = pq.ParquetFile(path)
     except Exception as exc:  # pyarrow.ArrowInvalid and friends
         raise LedgerError(path, f"不是有效的 Parquet 文件: {type(exc).__name__}: {exc}") from None
-    headers = list(frame.columns)
-    columns = [frame.iloc[:, j].tolist() for j in range(frame.shape[1])]
-    return _build(path, headers, columns, list(range(2, len(frame) + 2)))
+    header = list(parquet.schema_arrow.names)
+
+    def grids():
+        offset = 2
+        for batch in parquet.iter_batches(batch_size=chunk_rows):
+            grid = batch.to_pandas().astype(object)
+            grid = grid.where(grid.notna(), None).set_axis(range(grid.shape[1]), axis=1)
+            yield grid, offset
+            offset += len(grid)
+
+    return _open_grid(path, [header], grids(), 0)
 
 
-def read_ledger(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame:
-    """A ledger file as a DataFrame with canonical column names (see the module docstring).
-
-    Raises LedgerError for a missing, empty, corrupt or unsupported file, a ledger without a
-    parcel_id column, or two columns that stand for the same field.
-    """
+def open_ledger(path: str | Path, sheet: str | int | None = None, chunk_rows: int = CHUNK_ROWS) -> Ledger:
+    """Open a ledger for reading chunk by chunk; raises LedgerError for a missing, empty, corrupt
+    or unsupported file, a ledger without a parcel_id column, or two columns for one field."""
     path = Path(path)
     suffix = path.suffix.lower()
     if not path.exists():
@@ -251,14 +355,32 @@ def read_ledger(path: str | Path, sheet: str | int | None = None) -> pd.DataFram
         raise LedgerError(path, f"不支持的文件类型 {shown}（支持 .csv、.txt、.xlsx、.xlsm、.parquet；.xls 请另存为 .xlsx）")
     try:
         if suffix in CSV_SUFFIXES:
-            return _read_csv(path)
+            return _open_csv(path, chunk_rows)
         if suffix in XLSX_SUFFIXES:
-            return _read_xlsx(path, sheet)
-        return _read_parquet(path)
+            return _open_xlsx(path, sheet, chunk_rows)
+        return _open_parquet(path, chunk_rows)
     except PermissionError:
         raise LedgerError(path, "无权读取该文件") from None
     except OSError as exc:
         raise LedgerError(path, f"无法打开文件: {exc.strerror or exc}") from None
+
+
+def read_ledger(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame:
+    """A whole ledger as one DataFrame (for explain and small jobs; `decide` streams chunks).
+
+    Columns carry the field names of known headers; empty cells are None; `attrs` hold
+    `original_headers`, `header_map`, `row_numbers` and `source` (see the module docstring).
+    """
+    ledger = open_ledger(path, sheet)
+    chunks = list(ledger.chunks)
+    frame = pd.concat([c.frame for c in chunks], ignore_index=True) if chunks else pd.DataFrame(columns=ledger.names)
+    frame = frame.astype(object)
+    frame = frame.where(~frame.map(is_empty), None) if len(frame) else frame
+    frame.attrs["original_headers"] = ledger.headers
+    frame.attrs["header_map"] = dict(zip(ledger.headers, ledger.names))
+    frame.attrs["row_numbers"] = [r for c in chunks for r in c.rows]
+    frame.attrs["source"] = str(ledger.path)
+    return frame
 
 
 def load_records(path: str | Path, sheet: str | int | None = None) -> list[ParcelRecord]:
