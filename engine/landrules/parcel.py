@@ -1,13 +1,8 @@
-"""The parcel model (one ledger row as typed facts) and row validation (contract §3).
+"""The parcel model (one ledger row as typed facts) and row records (contract §3).
 
-Cells arrive in many spellings: Chinese labels or English codes for vocabularies, 是/否 or Y/N
-for yes/no, four written date forms or real Excel date cells, numbers with thousands separators.
-One parser per field type turns a cell into its typed value or into a Chinese message naming
-what is wrong; the pydantic model `Parcel` and the ledger-wide `validate_rows` share those
-parsers, so a parcel typed in a test and a parcel read from a ledger are parsed alike.
-
-An empty cell (None, NaN, NaT, pd.NA, "" or only whitespace) always means "not known" (None),
-never "no" or 0.
+The pydantic model `Parcel` and the ledger-wide `validate_rows` share the cell parsers of
+`cells` (through `frame.parse_frame`), so a parcel typed in a test and a parcel read from a
+ledger are parsed alike. An empty cell always means "not known" (None), never "no" or 0.
 
 Row numbers (`ParcelRecord.row`) are the row as a person sees it in the file: the header is
 line/row 1, so the first data row is row 2. A reader that skips fully blank rows passes the
@@ -17,253 +12,21 @@ file's own row numbers in `df.attrs["row_numbers"]`.
 from __future__ import annotations
 
 import datetime as dt
-import math
-import re
-import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Iterable, Optional
 
-import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from . import fields
-from .fields import FieldSpec, FieldType
+from .cells import AREA_MISSING, MISSING, PARSERS, CellError, derive_area_mu, is_empty, parse_cell
+from .frame import parse_frame
 
 __all__ = [
     "Parcel", "ParcelRecord", "CellError", "parse_cell", "validate_rows", "records_from_dicts",
     "error_messages", "is_empty",
 ]
-
-
-class CellError(ValueError):
-    """A cell that cannot be read as its field's type; `detail` is the Chinese reason."""
-
-    def __init__(self, detail: str):
-        super().__init__(detail)
-        self.detail = detail
-
-
-# ---------------------------------------------------------------------------------------------
-# Cell parsers, one per field type. Each takes a raw cell and returns the typed value, or None
-# for an empty cell, or raises CellError.
-
-
-def is_empty(value: Any) -> bool:
-    """True for the cells that mean "not known"."""
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    if isinstance(value, float):
-        return value != value  # NaN (also numpy.float64)
-    if value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, np.floating):
-        return bool(np.isnan(value))
-    if isinstance(value, (np.datetime64, np.timedelta64)):
-        return bool(np.isnat(value))
-    return False
-
-
-def _show(value: Any) -> str:
-    """A cell as it should be quoted back to the officer."""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _norm(text: str) -> str:
-    """Full-width digits, letters and punctuation to ASCII; surrounding whitespace removed."""
-    return unicodedata.normalize("NFKC", text).strip()
-
-
-def _parse_text(value: Any) -> str | None:
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        if math.isfinite(value) and float(value).is_integer():
-            return str(int(value))  # a numeric id read from Excel: 1001.0 -> "1001"
-        return repr(float(value))
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip() or None
-
-
-_NUMBER_DROP = str.maketrans("", "", ", \t\u00a0\u202f\u2009")
-
-
-def _to_float(value: Any) -> float:
-    """A finite float from a numeric or text cell (thousands separators and spaces dropped)."""
-    if isinstance(value, bool) or isinstance(value, np.bool_):
-        raise CellError(f'无法识别的数值 "{_show(value)}"')
-    if isinstance(value, (int, float, np.integer, np.floating, Decimal)):
-        number = float(value)
-    elif isinstance(value, str):
-        text = _norm(value).translate(_NUMBER_DROP)
-        try:
-            number = float(text)
-        except ValueError:
-            raise CellError(f'无法识别的数值 "{_show(value)}"') from None
-    else:
-        raise CellError(f'无法识别的数值 "{_show(value)}"')
-    if not math.isfinite(number):
-        raise CellError(f'无法识别的数值 "{_show(value)}"')
-    return number
-
-
-def _number_parser(positive: bool) -> Callable[[Any], float | None]:
-    def parse(value: Any) -> float | None:
-        if is_empty(value):
-            return None
-        number = _to_float(value)
-        if positive and not number > 0:
-            raise CellError(f"应大于 0，实为 {_show(value)}")
-        if number < 0:
-            raise CellError(f"应不小于 0，实为 {_show(value)}")
-        return number
-
-    return parse
-
-
-def _parse_ratio(value: Any) -> float | None:
-    if is_empty(value):
-        return None
-    if isinstance(value, str) and _norm(value).endswith("%"):
-        number = _to_float(_norm(value)[:-1]) / 100  # "30%" -> 0.3
-    else:
-        number = _to_float(value)
-    if not 0 <= number <= 1:
-        raise CellError(f"应在 0 到 1 之间，实为 {_show(value)}")
-    return number
-
-
-_DATE_DASHED = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})")
-_DATE_CHINESE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-# a date written out by a program that stringified a datetime: "2018-12-31 00:00:00"
-_MIDNIGHT = re.compile(r"(.*?)(?:[ T]0?0:00(?::00(?:\.0+)?)?)")
-DATE_FORMS = "2018-12-31、2018/12/31、2018.12.31 或 2018年12月31日"
-
-
-def _parse_date(value: Any) -> dt.date | None:
-    if isinstance(value, str):
-        text = _norm(value)
-        if not text:
-            return None
-        midnight = _MIDNIGHT.fullmatch(text)
-        if midnight:
-            text = midnight.group(1)
-        m = _DATE_DASHED.fullmatch(text)
-        if m:
-            y, mo, d = m.group(1), m.group(3), m.group(4)
-        else:
-            m = _DATE_CHINESE.fullmatch(text)
-            if not m:
-                raise CellError(f'无法识别的日期 "{_show(value)}"，应为 {DATE_FORMS} 格式')
-            y, mo, d = m.groups()
-        try:
-            return dt.date(int(y), int(mo), int(d))
-        except ValueError:
-            raise CellError(f'日期无效 "{_show(value)}"') from None
-    if is_empty(value):
-        return None
-    if isinstance(value, dt.datetime):  # also pandas.Timestamp
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, np.datetime64):
-        return pd.Timestamp(value).date()
-    raise CellError(f'无法识别的日期 "{_show(value)}"，应为 {DATE_FORMS} 格式')
-
-
-_TRUE = {"是", "y", "yes", "true", "1", "1.0", "t"}
-_FALSE = {"否", "n", "no", "false", "0", "0.0", "f"}
-BOOL_FORMS = "是/否、Y/N、yes/no、true/false 或 1/0"
-
-
-def _parse_bool(value: Any) -> bool | None:
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, str):
-        text = _norm(value).lower()
-        if not text:
-            return None
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-    elif is_empty(value):
-        return None
-    elif isinstance(value, (int, float, np.integer, np.floating)) and value in (0, 1):
-        return bool(value == 1)
-    raise CellError(f'无法识别的是/否值 "{_show(value)}"，应为 {BOOL_FORMS}')
-
-
-def _enum_parser(spec: FieldSpec) -> Callable[[Any], str | None]:
-    lookup: dict[str, str] = {}
-    for code, label in spec.vocabulary.items():
-        lookup[code.lower()] = code
-        lookup[_norm(label)] = code
-    expected = "/".join(spec.vocabulary.values())
-
-    def parse(value: Any) -> str | None:
-        if is_empty(value):
-            return None
-        if isinstance(value, str):
-            text = _norm(value)
-            code = lookup.get(text) or lookup.get(text.lower())
-            if code is None and text.endswith("用地"):  # "工业用地" for 工业
-                code = lookup.get(text[:-2])
-            if code is not None:
-                return code
-        raise CellError(f'无法识别的值 "{_show(value)}"，应为 {expected}')
-
-    return parse
-
-
-def _parser_for(spec: FieldSpec) -> Callable[[Any], Any]:
-    if spec.type is FieldType.TEXT:
-        return lambda v: None if is_empty(v) else _parse_text(v)
-    if spec.type is FieldType.NUMBER:
-        return _number_parser(spec.positive)
-    if spec.type is FieldType.RATIO:
-        return _parse_ratio
-    if spec.type is FieldType.DATE:
-        return _parse_date
-    if spec.type is FieldType.BOOL:
-        return _parse_bool
-    if spec.type is FieldType.ENUM:
-        return _enum_parser(spec)
-    raise AssertionError(f"no parser for {spec.type}")  # pragma: no cover
-
-
-PARSERS: dict[str, Callable[[Any], Any]] = {f.name: _parser_for(f) for f in fields.FIELDS}
-
-
-def parse_cell(name: str, value: Any) -> Any:
-    """One cell of field `name` as its typed value (None when empty); raises CellError."""
-    return PARSERS[name](value)
-
-
-# Cross-field checks, shared by the model and by validate_rows.
-MISSING = "缺失"
-AREA_MISSING = "缺失，须填写面积（亩）或面积（平方米）"
-
-
-def derive_area_mu(area_m2: float) -> float:
-    """亩 from 平方米 (1 亩 = 10000/15 m²), rounded to 1e-6 亩 to drop float noise."""
-    return round(area_m2 * fields.MU_PER_M2, 6)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -383,39 +146,6 @@ class ParcelRecord:
 
 
 _BLANK = Parcel.model_construct()
-_UNHASHABLE = object()
-
-
-def _parse_column(name: str, cells: list[Any]) -> tuple[list[Any], list[str | None]]:
-    """Parse one column; repeated cells (dates, 是/否, labels) are parsed once."""
-    parse = PARSERS[name]
-    cache: dict[Any, tuple[Any, str | None]] = {}
-    values: list[Any] = []
-    errors: list[str | None] = []
-    for cell in cells:
-        if type(cell) is str or cell is None:  # CSV cells: the text is its own key
-            key: Any = cell
-        else:
-            key = (type(cell), cell)  # keep 1, 1.0 and True apart
-            try:
-                hash(key)
-            except TypeError:  # an unhashable cell
-                key = _UNHASHABLE
-        hit = cache.get(key) if key is not _UNHASHABLE else None
-        if hit is None:
-            try:
-                hit = (parse(cell), None)
-            except CellError as exc:
-                hit = (None, exc.detail)
-            if key is not _UNHASHABLE:
-                cache[key] = hit
-        values.append(hit[0])
-        errors.append(hit[1])
-    return values, errors
-
-
-def _raw_cell(value: Any) -> Any:
-    return None if is_empty(value) else value
 
 
 def validate_rows(df: pd.DataFrame, source: str) -> list[ParcelRecord]:
@@ -429,61 +159,22 @@ def validate_rows(df: pd.DataFrame, source: str) -> list[ParcelRecord]:
     if len(headers) != len(columns):
         headers = columns
     n = len(df)
-    row_numbers = list(df.attrs.get("row_numbers") or range(2, n + 2))
-    if len(row_numbers) != n:
-        row_numbers = list(range(2, n + 2))
-
-    cells = [df.iloc[:, i].tolist() for i in range(len(columns))]
-    known = {c: i for i, c in enumerate(columns) if c in _MODEL_FIELDS}
+    rows = list(df.attrs.get("row_numbers") or range(2, n + 2))
+    if len(rows) != n:
+        rows = list(range(2, n + 2))
+    known = [c for c in columns if c in _MODEL_FIELDS]
+    parsed = parse_frame(df[known] if known else pd.DataFrame(index=df.index), rows)
     unknown = [i for i, c in enumerate(columns) if c not in fields.BY_NAME]
-
-    parsed: dict[str, tuple[list[Any], list[str | None]]] = {
-        name: _parse_column(name, cells[i]) for name, i in known.items()
-    }
-    order = [f.name for f in fields.FIELDS if f.name in parsed]  # messages in catalogue order
-    labels = {f.name: f.label() for f in fields.FIELDS}
-    none_column = [None] * n
-    ids = parsed.get("parcel_id", (none_column, none_column))
-    mu = parsed.get("area_mu", (none_column, none_column))
-    m2 = parsed.get("area_m2", (none_column, none_column))
-
-    raw_rows = [[v if type(v) is str and v.strip() else _raw_cell(v) for v in col] for col in cells]
-    first_seen: dict[str, int] = {}
+    raw_columns = [[None if is_empty(v) else v for v in df.iloc[:, i].tolist()] for i in range(len(columns))]
     records: list[ParcelRecord] = []
-    blank = _BLANK  # model_copy(update=...) of an all-None parcel: values are parsed already
     for k in range(n):
-        row = row_numbers[k]
-        errors: list[str] = []
-        values: dict[str, Any] = {}
-        for name in order:
-            col_values, col_errors = parsed[name]
-            detail = col_errors[k]
-            if detail is not None:
-                errors.append(f"第{row}行 {labels[name]}: {detail}")
-            else:
-                value = col_values[k]
-                if value is not None:
-                    values[name] = value
-
-        pid = ids[0][k]
-        if pid is None:
-            if ids[1][k] is None:
-                errors.insert(0, f"第{row}行 {labels['parcel_id']}: {MISSING}")
-        elif pid in first_seen:
-            errors.insert(0, f'第{row}行 {labels["parcel_id"]}: 重复的宗地编号 "{pid}"（首次出现在第{first_seen[pid]}行）')
-        else:
-            first_seen[pid] = row
-
-        if "area_mu" not in values:
-            if "area_m2" in values:
-                values["area_mu"] = derive_area_mu(values["area_m2"])
-            elif mu[1][k] is None and m2[1][k] is None:
-                errors.append(f"第{row}行 {labels['area_mu']}: {AREA_MISSING}")
-
-        raw = {h: raw_rows[i][k] for i, h in enumerate(headers)}
-        extra = {headers[i]: raw_rows[i][k] for i in unknown}
-        parcel = None if errors else blank.model_copy(update=values)
-        records.append(ParcelRecord(row=row, parcel_id=pid, parcel=parcel, errors=errors, extra=extra, raw=raw))
+        errors = parsed.errors.get(k, [])
+        raw = {h: raw_columns[i][k] for i, h in enumerate(headers)}
+        extra = {headers[i]: raw_columns[i][k] for i in unknown}
+        parcel = None if errors else _BLANK.model_copy(update=parsed.facts(k))
+        records.append(ParcelRecord(
+            row=rows[k], parcel_id=parsed.parcel_ids[k], parcel=parcel, errors=list(errors), extra=extra, raw=raw,
+        ))
     return records
 
 
