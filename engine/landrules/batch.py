@@ -1,38 +1,40 @@
-"""Deciding a whole ledger: every row in, one decision out, in order; and the 宗数/面积 summary."""
+"""Deciding a ledger chunk by chunk: every row in, one decision out, in order; and the summary.
+
+Decisions repeat: a county's ledger has hundreds of thousands of parcels but a few hundred
+distinct (rules fired, facts missing) patterns. Each row is reduced to that pattern's key; each
+distinct key is assembled once into a decision (citations, deadlines, labels) by the shared
+`Evaluator.assemble`, flattened and serialised, and rows take their copy by key. Only the
+parcel id differs between rows of one pattern. The durable backend computes keys row by row
+through the engine; the vectorised backend computes them column-wise from numpy masks.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Sequence
 
-from .decision import Decision
+import numpy as np
+import pandas as pd
+
+from .backends.base import Firing
+from .backends.durable import DurableBackend
+from .backends.vectorized import VectorizedBackend
+from .conditions import evaluate, unknown_fields
+from .decision import DECISION_COLUMNS, EXTRA_COLUMNS, Decision, flatten
 from .evaluate import Evaluator
+from .frame import ParsedFrame
 from .parcel import ParcelRecord
+from .rulebook import Rulebook
 
-CHUNK = 2000
+ENGINES = ("durable", "vectorized")
+AUTO_DURABLE_MAX_ROWS = 5_000  # `--engine auto`: the reference engine for ledgers this small
+FLAT_COLUMNS = (*DECISION_COLUMNS, *EXTRA_COLUMNS)
+_JSON_HEAD = '{"parcel_id":null'
 
-
-def decide_records(
-    records: Sequence[ParcelRecord],
-    evaluator: Evaluator,
-    as_of: dt.date,
-    advance: Callable[[int], None] | None = None,
-) -> list[Decision]:
-    decisions: list[Decision] = []
-    for start in range(0, len(records), CHUNK):
-        chunk = records[start:start + CHUNK]
-        valid = [(r.parcel_id, r.parcel.facts()) for r in chunk if r.parcel is not None]
-        decided = iter(evaluator.decide_many(valid, as_of))
-        for record in chunk:
-            if record.parcel is None:
-                decisions.append(evaluator.invalid(record.parcel_id, record.errors, as_of))
-            else:
-                decisions.append(next(decided))
-        if advance:
-            advance(len(chunk))
-    return decisions
+Key = tuple[frozenset, tuple]  # (definite rule ids, ((rule id, (missing fields…)), …))
 
 
 @dataclass
@@ -40,9 +42,9 @@ class Tally:
     count: int = 0
     area_mu: float = 0.0
 
-    def add(self, area: float | None) -> None:
-        self.count += 1
-        self.area_mu += area or 0.0
+    def add(self, count: int, area: float) -> None:
+        self.count += count
+        self.area_mu += area
 
 
 @dataclass
@@ -54,17 +56,151 @@ class Summary:
     by_outcome: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
 
 
-def summarize(records: Sequence[ParcelRecord], decisions: Sequence[Decision]) -> Summary:
-    """宗数 and 面积（亩） by category and by outcome; a parcel counts once per code it carries."""
-    summary = Summary(rows=len(records))
-    for record, decision in zip(records, decisions):
-        area = record.parcel.area_mu if record.parcel is not None else None
-        if decision.errors:
-            summary.invalid += 1
-        else:
-            summary.decided += 1
-        for code in decision.categories:
-            summary.by_category[code].add(area)
-        for code in dict.fromkeys(o.code for o in decision.outcomes):
-            summary.by_outcome[code].add(area)
-    return summary
+@dataclass
+class _Pattern:
+    flat: dict[str, str]
+    json_tail: str
+    categories: list[str]
+    outcomes: list[str]
+
+
+@dataclass
+class DecidedChunk:
+    flat: pd.DataFrame  # FLAT_COLUMNS, one row per input row
+    jsonl: list[str]
+
+
+class LedgerDecider:
+    """Decides parsed chunks of one ledger under one rulebook, engine and evaluation date."""
+
+    def __init__(self, rulebook: Rulebook, engine: str, as_of: dt.date):
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}")
+        self.rulebook, self.engine, self.as_of = rulebook, engine, as_of
+        self.backend = DurableBackend(rulebook) if engine == "durable" else VectorizedBackend(rulebook)
+        self.evaluator = Evaluator(rulebook, self.backend)
+        self.summary = Summary()
+        self._patterns: dict[Key, _Pattern] = {}
+        self._rule_ids = [r.id for r in rulebook.rules]
+
+    # -- keys ------------------------------------------------------------------------------
+
+    def _keys_durable(self, parsed: ParsedFrame, positions: np.ndarray) -> list[Key]:
+        facts = [parsed.facts(int(i)) for i in positions]
+        firings = self.backend.fire(facts, self.as_of)
+        resolver = self.rulebook.resolver(self.as_of)
+        keys = []
+        for row_facts, firing in zip(facts, firings):
+            needs = []
+            undecided = firing.maybe - firing.definite
+            if undecided:
+                cats = {r.category for r in self.rulebook.rules if r.category and r.id in firing.definite}
+                for rule in self.rulebook.rules:
+                    if rule.id in undecided:
+                        missing = unknown_fields(evaluate(rule.when, row_facts, cats, resolver))
+                        if missing:
+                            needs.append((rule.id, tuple(missing)))
+            keys.append((firing.definite, tuple(needs)))
+        return keys
+
+    def _keys_vectorized(self, parsed: ParsedFrame, positions: np.ndarray) -> tuple[list[Key], np.ndarray]:
+        columns = {name: col[positions] for name, col in parsed.columns.items()}
+        masks = self.backend.evaluate(columns, len(positions), self.as_of)
+        bits = [masks.definite[r] for r in self._rule_ids]
+        pairs = [(rule_id, name) for rule_id, needs in masks.needs.items() for name, _ in needs]
+        bits += [m for needs in masks.needs.values() for _, m in needs]
+        matrix = np.packbits(np.stack(bits, axis=1), axis=1) if bits else np.zeros((len(positions), 1), np.uint8)
+        rows = np.ascontiguousarray(matrix).view(np.dtype((np.void, matrix.shape[1]))).ravel()
+        inverse, uniques = pd.factorize(rows)
+        keys = []
+        for packed in uniques:
+            flags = np.unpackbits(np.frombuffer(packed, dtype=np.uint8))[: len(bits)].astype(bool)
+            definite = frozenset(r for r, on in zip(self._rule_ids, flags) if on)
+            needs: dict[str, list[str]] = {}
+            for (rule_id, name), on in zip(pairs, flags[len(self._rule_ids):]):
+                if on and name not in needs.setdefault(rule_id, []):
+                    needs[rule_id].append(name)
+            keys.append((definite, tuple((r, tuple(v)) for r, v in needs.items() if v)))
+        return keys, inverse
+
+    # -- patterns --------------------------------------------------------------------------
+
+    def _pattern(self, key: Key) -> _Pattern:
+        pattern = self._patterns.get(key)
+        if pattern is None:
+            definite, needs = key
+            firing = Firing(definite=definite, maybe=definite | {r for r, _ in needs})
+            decision = self.evaluator.assemble(None, None, firing, self.as_of, needs_by_rule=dict(needs))
+            pattern = self._patterns[key] = _freeze(decision)
+        return pattern
+
+    # -- a chunk ---------------------------------------------------------------------------
+
+    def decide(self, parsed: ParsedFrame, with_json: bool = True) -> DecidedChunk:
+        """Decisions for one parsed chunk: flattened columns, and JSON lines if asked for."""
+        n = parsed.n
+        positions = np.flatnonzero(parsed.valid)
+        index = np.zeros(n, dtype=np.int64)  # row -> position in `patterns`
+        patterns: list[_Pattern] = []
+        if len(positions):
+            if self.engine == "durable":
+                keys = self._keys_durable(parsed, positions)
+                distinct = {k: j for j, k in enumerate(dict.fromkeys(keys))}
+                patterns = [self._pattern(k) for k in distinct]
+                index[positions] = [distinct[k] for k in keys]
+            else:
+                keys, inverse = self._keys_vectorized(parsed, positions)
+                patterns = [self._pattern(k) for k in keys]
+                index[positions] = inverse
+        for i, errors in parsed.errors.items():
+            index[i] = len(patterns)
+            patterns.append(_freeze(self.evaluator.invalid(None, errors, self.as_of)))
+
+        flat = pd.DataFrame(
+            {c: np.array([p.flat[c] for p in patterns], dtype=object)[index] for c in FLAT_COLUMNS},
+            columns=list(FLAT_COLUMNS),
+        )
+        jsonl: list[str] = []
+        if with_json:
+            tails = np.array([p.json_tail for p in patterns], dtype=object)[index]
+            jsonl = [_json_id(pid) + tail for pid, tail in zip(parsed.parcel_ids, tails)]
+        self._count(patterns, index, parsed)
+        return DecidedChunk(flat, jsonl)
+
+    def _count(self, patterns: list[_Pattern], index: np.ndarray, parsed: ParsedFrame) -> None:
+        counts = np.bincount(index, minlength=len(patterns))
+        areas = np.bincount(index, weights=np.nan_to_num(parsed.columns["area_mu"], nan=0.0), minlength=len(patterns))
+        s = self.summary
+        s.rows += parsed.n
+        s.invalid += len(parsed.errors)
+        s.decided += parsed.n - len(parsed.errors)
+        for pattern, count, area in zip(patterns, counts.tolist(), areas.tolist()):
+            for code in pattern.categories:
+                s.by_category[code].add(count, area)
+            for code in pattern.outcomes:
+                s.by_outcome[code].add(count, area)
+
+
+def _json_id(pid) -> str:
+    return '{"parcel_id":' + json.dumps(pid, ensure_ascii=False)
+
+
+def _freeze(decision: Decision) -> _Pattern:
+    text = decision.to_json()
+    assert text.startswith(_JSON_HEAD), text[:40]
+    return _Pattern(
+        flat=flatten(decision),
+        json_tail=text[len(_JSON_HEAD):],
+        categories=list(decision.categories),
+        outcomes=list(dict.fromkeys(o.code for o in decision.outcomes)),
+    )
+
+
+def decide_records(records: Sequence[ParcelRecord], evaluator: Evaluator, as_of: dt.date) -> list[Decision]:
+    """Decisions for already validated records (explain, scenarios): one per record, in order."""
+    valid = [(r.parcel_id, r.parcel.facts()) for r in records if r.parcel is not None]
+    decided = iter(evaluator.decide_many(valid, as_of))
+    return [
+        next(decided) if r.parcel is not None else evaluator.invalid(r.parcel_id, r.errors, as_of)
+        for r in records
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sys
@@ -15,12 +16,13 @@ from rich.table import Table
 
 from . import fields, locate
 from .backends.durable import DurableBackend
-from .batch import decide_records, summarize
+from .batch import AUTO_DURABLE_MAX_ROWS, ENGINES
 from .errors import RulebookError
 from .evaluate import Evaluator
 from .explain import RESULT_ZH, STATUS_ZH, explain as explain_trace
 from .ledger.read import LedgerError, load_records
-from .ledger.write import OutputError, output_format, write, write_jsonl
+from .ledger.write import OutputError, output_format
+from .pipeline import decide_ledger
 from .rulebook import Rulebook, load_rulebook
 
 app = typer.Typer(
@@ -65,52 +67,57 @@ def decide(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="output: .jsonl .csv .xlsx .parquet (default: JSONL on stdout)"),
     as_of: Optional[str] = AsOfOpt,
     sheet: Optional[str] = SheetOpt,
+    engine: str = typer.Option(
+        "auto", "--engine",
+        help=f"durable (the durable-rules reference), vectorized (numpy, for large ledgers) or auto "
+        f"(durable up to {AUTO_DURABLE_MAX_ROWS} rows)",
+    ),
     rules: Optional[Path] = RulesOpt,
     policy: Optional[Path] = PolicyOpt,
 ) -> None:
     """Decide every parcel of a ledger; a summary goes to stderr."""
     when = _as_of(as_of)
+    if engine not in ("auto", *ENGINES):
+        raise _fail(f"--engine {engine!r}：应为 auto、durable 或 vectorized")
     if output is not None:
         try:
             output_format(output)
         except OutputError as exc:
             raise _fail(str(exc)) from None
     rulebook = _rulebook(rules, policy)
-    started = time.perf_counter()
     try:
-        records = load_records(ledger, sheet=sheet)
+        with _progress() as advance:
+            result = decide_ledger(ledger, output, rulebook, when, engine=engine, sheet=sheet, progress=advance)
     except LedgerError as exc:
+        raise _fail(f"{exc}（未写出输出文件）" if output else str(exc)) from None
+    except OutputError as exc:
         raise _fail(str(exc)) from None
-    evaluator = Evaluator(rulebook, DurableBackend(rulebook))
-    decisions = _decide_with_progress(records, evaluator, when)
-    inputs = [r.raw for r in records]
-    columns = list(records[0].raw) if records else []
-    try:
-        if output is None:
-            write_jsonl(decisions, sys.stdout)
-        else:
-            write(output, inputs, decisions, columns)
-    except (OSError, OutputError) as exc:
+    except OSError as exc:
         raise _fail(f"无法写出 {output}: {exc}") from None
-    summary = summarize(records, decisions)
-    _print_summary(rulebook, summary, time.perf_counter() - started, output)
-    raise typer.Exit(1 if summary.invalid else 0)
+    except KeyboardInterrupt:
+        raise _fail("已中断，未写出输出文件", code=130) from None
+    _print_summary(rulebook, result, output)
+    raise typer.Exit(1 if result.summary.invalid else 0)
 
 
-def _decide_with_progress(records, evaluator: Evaluator, when: dt.date):
-    if not err.is_terminal or len(records) < 5000:
-        return decide_records(records, evaluator, when)
-    from rich.progress import Progress
+@contextlib.contextmanager
+def _progress():
+    """A progress line on stderr while deciding, when stderr is a terminal."""
+    if not err.is_terminal:
+        yield None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    with Progress(console=err, transient=True) as progress:
-        task = progress.add_task("决策中", total=len(records))
-        return decide_records(records, evaluator, when, advance=lambda n: progress.advance(task, n))
+    with Progress(SpinnerColumn(), TextColumn("决策中 {task.completed:,} 宗"), TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("decide", total=None)
+        yield lambda n: bar.advance(task, n)
 
 
-def _print_summary(rulebook: Rulebook, summary, seconds: float, output: Optional[Path]) -> None:
+def _print_summary(rulebook: Rulebook, result, output: Optional[Path]) -> None:
+    summary = result.summary
     print(
-        f"读取 {summary.rows} 宗，已决策 {summary.decided} 宗，无效 {summary.invalid} 宗，用时 {seconds:.2f} 秒"
-        + (f"，输出 {output}" if output else ""),
+        f"读取 {summary.rows} 宗，已决策 {summary.decided} 宗，无效 {summary.invalid} 宗，"
+        f"用时 {result.seconds:.2f} 秒（引擎 {result.engine}）" + (f"，输出 {output}" if output else ""),
         file=sys.stderr,
     )
     for title, tallies, labels in (

@@ -50,3 +50,34 @@ class Decision(BaseModel):
     @property
     def outcome_codes(self) -> list[str]:
         return [o.code for o in self.outcomes]
+
+
+# The flattened record of CSV/XLSX/Parquet (contract §4): the input columns, then these.
+DECISION_COLUMNS = (
+    "categories", "outcome_codes", "outcome_labels", "citations",
+    "deadline", "responsible", "needs", "errors",
+)
+EXTRA_COLUMNS = ("overdue", "as_of", "rulebook")  # an extension, after the contract's columns
+SEP = "; "
+
+
+def _join(items) -> str:
+    return SEP.join(dict.fromkeys(str(i) for i in items))
+
+
+def flatten(decision: Decision) -> dict[str, str]:
+    """The decision as text cells, multi-valued ones joined with "; " (duplicates dropped)."""
+    outcomes = decision.outcomes
+    return {
+        "categories": _join(decision.categories),
+        "outcome_codes": _join(o.code for o in outcomes),
+        "outcome_labels": _join(o.label for o in outcomes),
+        "citations": _join(f"{c.doc} {c.clause}" for o in outcomes for c in o.citations),
+        "deadline": _join(o.deadline.isoformat() for o in outcomes if o.deadline),
+        "responsible": _join(u for o in outcomes for u in o.responsible),
+        "needs": _join(decision.needs),
+        "errors": _join(decision.errors),
+        "overdue": _join(f"{o.code}:{'是' if o.overdue else '否'}" for o in outcomes if o.overdue is not None),
+        "as_of": decision.as_of.isoformat(),
+        "rulebook": decision.rulebook,
+    }

@@ -185,6 +185,7 @@ class Ledger:
     headers: list[str]  # as written (cleaned, made unique), aligned with names
     names: list[str]  # field name for known columns, the header for unknown ones
     chunks: Iterator[Chunk]
+    small: bool = False  # the whole ledger fits in one chunk (known after peeking ahead)
 
 
 def _nonblank(frame: pd.DataFrame) -> np.ndarray:
@@ -232,7 +233,7 @@ def _open_grid(path: Path, head: list[list[Any]], grids: Iterator[tuple[pd.DataF
                 yield grid
         yield from grids
 
-    return Ledger(path, originals, names, _chunks_from_grid(all_grids(), kept, names))
+    return Ledger(path, originals, names, _chunks_from_grid(all_grids(), kept, names), small=second is None)
 
 
 def _head_text(path: Path, limit: int = 1 << 20) -> tuple[str, str]:

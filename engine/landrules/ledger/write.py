@@ -1,16 +1,35 @@
-"""Writing decisions: JSONL, CSV, XLSX, Parquet — atomically, injection-safe."""
+"""Writing decisions chunk by chunk: JSONL, CSV, XLSX, Parquet — atomic and injection-safe.
+
+`open_writer(path, input_headers, labels)` picks the writer by the extension. The caller feeds
+it chunks in input order (`write(inputs, flat, jsonl)`) and finishes with `commit(summary)`:
+
+- every writer writes into a hidden temp file beside `path` (`.NAME.XXXX.part`); nothing
+  appears at `path` until `commit()` renames it into place (`os.replace`), with the usual
+  permissions (0o666 & ~umask); `abort()` (or an exception inside `with`) deletes it;
+- CSV and XLSX cells that a spreadsheet would run as a formula (text beginning with
+  = + - @ TAB CR) are written with a leading "'"; JSONL and Parquet keep values exactly;
+- the same input gives byte-identical files (XLSX timestamps are fixed, see `xlsx.py`).
+
+Column order (contract §4): the input columns under their original headers, then
+`DECISION_COLUMNS`, then `EXTRA_COLUMNS` (XLSX: under Chinese headers).
+"""
 
 from __future__ import annotations
 
-import contextlib
+import datetime as dt
+import math
 import os
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
-from ..decision import Decision
+if TYPE_CHECKING:
+    from ..batch import Summary
+    from ..decision import Decision
 
 FORMATS = (".jsonl", ".csv", ".xlsx", ".parquet")
 DECISION_COLUMNS = (
@@ -18,50 +37,114 @@ DECISION_COLUMNS = (
     "deadline", "responsible", "needs", "errors",
 )
 EXTRA_COLUMNS = ("overdue", "as_of", "rulebook")
-_RISKY = ("=", "+", "-", "@", "\t", "\r")
+OUTPUT_COLUMNS = DECISION_COLUMNS + EXTRA_COLUMNS
 SEP = "; "
+_RISKY = ("=", "+", "-", "@", "\t", "\r")
 
 
 class OutputError(Exception):
-    pass
+    """An output that cannot be written; str() is one line, in Chinese."""
 
 
 def output_format(path: Path) -> str:
-    suffix = path.suffix.lower()
+    suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
-        raise OutputError(f"不支持的输出格式 {path.name!r}：扩展名应为 {', '.join(FORMATS)}")
+        raise OutputError(f"不支持的输出格式 {Path(path).name!r}：扩展名应为 {', '.join(FORMATS)}")
     return suffix
 
 
-@contextlib.contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """A temporary path beside `target`, renamed into place only if the block completes."""
-    target = Path(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent or ".")
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions
-        os.replace(tmp_path, target)
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise
+@dataclass(frozen=True)
+class Labels:
+    """Chinese labels for codes, from the rulebook (`rulebook.categories`, `rulebook.outcomes`)."""
+
+    categories: dict[str, str] = field(default_factory=dict)  # code -> 中文, e.g. idle -> 闲置
+    outcomes: dict[str, str] = field(default_factory=dict)  # code -> 中文 label
+
+    @classmethod
+    def of(cls, rulebook: Any) -> "Labels":
+        return cls(dict(rulebook.categories), dict(rulebook.outcomes))
 
 
-def _join(items: Sequence[Any]) -> str:
-    seen: list[str] = []
-    for item in items:
-        text = str(item)
-        if text not in seen:
-            seen.append(text)
-    return SEP.join(seen)
+# --- cells -----------------------------------------------------------------------------------
 
 
-def flatten(decision: Decision) -> dict[str, str]:
-    """The decision part of a CSV/XLSX row (contract §4)."""
+def defuse(value: Any) -> Any:
+    """Make a text cell that a spreadsheet would run as a formula show as text instead."""
+    if isinstance(value, str) and value.startswith(_RISKY):
+        return "'" + value
+    return value
+
+
+def defuse_column(series: pd.Series) -> pd.Series:
+    """`defuse` over a column; returns `series` itself when no cell needs it (the usual case)."""
+    if len(series) == 0:
+        return series
+    if isinstance(series.dtype, pd.StringDtype):
+        mask = series.str.startswith(_RISKY).fillna(False).to_numpy(dtype=bool)
+    else:
+        mask = np.fromiter((isinstance(v, str) and v.startswith(_RISKY) for v in series.to_numpy()),
+                           dtype=bool, count=len(series))
+    if not mask.any():
+        return series
+    out = series.copy()
+    out[mask] = "'" + series[mask].astype(str)
+    return out
+
+
+def is_empty(value: Any) -> bool:
+    """None, NaN, NaT, pd.NA and "" are empty cells."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, str):
+        return value == ""
+    if isinstance(value, (float, np.floating)):
+        return math.isnan(value)
+    if isinstance(value, (np.datetime64, np.timedelta64)):
+        return bool(np.isnat(value))
+    return False
+
+
+def cell_text(value: Any) -> str | None:
+    """A raw input cell as text (None when empty): dates as ISO, 45.0 as "45"."""
+    if isinstance(value, str):
+        return value or None
+    if is_empty(value):
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None and value.time() == dt.time():
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def text_column(series: pd.Series) -> pd.Series:
+    """An input column as text (None for empty cells), index reset to 0..n-1."""
+    series = series.reset_index(drop=True)
+    if isinstance(series.dtype, pd.StringDtype) or (
+        series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")
+    ):
+        return series
+    return pd.Series([cell_text(v) for v in series.to_numpy()], dtype=object)
+
+
+def _join(items: Iterable[Any]) -> str:
+    return SEP.join(dict.fromkeys(str(item) for item in items))
+
+
+def flatten(decision: "Decision") -> dict[str, str]:
+    """The decision part of a CSV/XLSX row (contract §4): OUTPUT_COLUMNS -> text, "" when empty.
+
+    `overdue` lists `code:是` / `code:否` for each outcome with a deadline."""
     outcomes = decision.outcomes
     return {
         "categories": _join(decision.categories),
@@ -72,74 +155,237 @@ def flatten(decision: Decision) -> dict[str, str]:
         "responsible": _join(u for o in outcomes for u in o.responsible),
         "needs": _join(decision.needs),
         "errors": _join(decision.errors),
-        "overdue": _join(
-            f"{o.code}:{'是' if o.overdue else '否'}" for o in outcomes if o.overdue is not None
-        ),
+        "overdue": _join(f"{o.code}:{'是' if o.overdue else '否'}" for o in outcomes if o.overdue is not None),
         "as_of": decision.as_of.isoformat(),
         "rulebook": decision.rulebook,
     }
 
 
-def defuse(value: Any) -> Any:
-    """Make a text cell that a spreadsheet would run as a formula show as text instead."""
-    if isinstance(value, str) and value.startswith(_RISKY):
-        return "'" + value
-    return value
+def flat_frame(decisions: Sequence["Decision"]) -> pd.DataFrame:
+    """`flatten` over a chunk of decisions: the `flat` argument of `DecisionWriter.write`."""
+    return pd.DataFrame([flatten(d) for d in decisions], columns=list(OUTPUT_COLUMNS), dtype=object)
 
 
-def table(inputs: Sequence[dict[str, Any]], decisions: Sequence[Decision], input_columns: Sequence[str]) -> pd.DataFrame:
-    rows = []
-    for raw, decision in zip(inputs, decisions):
-        row = {f"{c}": _cell(raw.get(c)) for c in input_columns}
-        row.update(flatten(decision))
-        rows.append(row)
-    columns = [*input_columns, *DECISION_COLUMNS, *EXTRA_COLUMNS]
-    return pd.DataFrame(rows, columns=columns, dtype=object)
+# --- writers ---------------------------------------------------------------------------------
 
 
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    try:
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+class DecisionWriter:
+    """Base of the per-format writers: the temp file, commit and abort."""
+
+    def __init__(self, path: Path, input_headers: Sequence[Any], labels: Labels | None = None):
+        self.path = Path(path)
+        self.input_headers = ["" if h is None else str(h) for h in input_headers]
+        self.labels = labels if labels is not None else Labels()
+        self.rows = 0  # data rows written so far
+        self.invalid = 0  # of which with errors
+        self._state = "open"
+        try:
+            fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent)
+        except OSError as exc:
+            raise self._error(exc) from exc
+        self.tmp = Path(name)
+        try:
+            self._open(fd)
+        except BaseException as exc:
+            self.abort()
+            if isinstance(exc, OSError):
+                raise self._error(exc) from exc
+            raise
+
+    # subclasses: _open(fd) takes over the temp file's descriptor; _write(...) one chunk;
+    # _finish(summary) completes and closes the temp file; _discard() closes it quietly.
+    def _open(self, fd: int) -> None:
+        os.close(fd)
+
+    def _write(self, inputs: pd.DataFrame, flat: pd.DataFrame, jsonl: Sequence[str]) -> None:
+        raise NotImplementedError
+
+    def _finish(self, summary: "Summary | None") -> None:
         pass
-    if hasattr(value, "isoformat"):
-        return value.isoformat()[:10] if getattr(value, "hour", 0) == 0 and getattr(value, "minute", 0) == 0 else value.isoformat()
-    return value
+
+    def _discard(self) -> None:
+        pass
+
+    def write(self, inputs: pd.DataFrame, flat: pd.DataFrame, jsonl: Sequence[str]) -> None:
+        """Write one chunk of rows, in input order (see the module docstring)."""
+        if self._state != "open":
+            raise OutputError(f"输出 {self.path} 已{'提交' if self._state == 'committed' else '放弃'}，不能再写入")
+        n = len(flat)
+        if len(inputs) != n or inputs.shape[1] != len(self.input_headers):
+            raise ValueError(f"inputs is {inputs.shape}, expected {n} rows x {len(self.input_headers)} columns")
+        missing = [c for c in OUTPUT_COLUMNS if c not in flat.columns]
+        if missing:
+            raise ValueError(f"flat lacks the columns {missing}")
+        try:
+            self._write(inputs, flat.reset_index(drop=True), jsonl)
+        except OSError as exc:
+            raise self._error(exc) from exc
+        self.rows += n
+        self.invalid += int((flat["errors"].fillna("") != "").sum())
+
+    def commit(self, summary: "Summary | None" = None) -> None:
+        """Finish the file and move it into place; on failure nothing is left behind."""
+        if self._state != "open":
+            raise OutputError(f"输出 {self.path} 已{'提交' if self._state == 'committed' else '放弃'}")
+        try:
+            self._finish(summary)
+            with open(self.tmp, "rb+") as handle:
+                os.fsync(handle.fileno())
+            os.chmod(self.tmp, 0o666 & ~_umask())  # mkstemp makes 0600
+            os.replace(self.tmp, self.path)
+        except BaseException as exc:
+            self.abort()
+            if isinstance(exc, OSError):
+                raise self._error(exc) from exc
+            raise
+        self._state = "committed"
+
+    def abort(self) -> None:
+        """Delete the temp file; idempotent, and a no-op after commit()."""
+        if self._state != "open":
+            return
+        self._state = "aborted"
+        try:
+            self._discard()
+        finally:
+            self.tmp.unlink(missing_ok=True)
+
+    def __enter__(self) -> "DecisionWriter":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            self.abort()
+
+    def _error(self, exc: OSError) -> OutputError:
+        reason = exc.strerror or str(exc)
+        return OutputError(" ".join(f"无法写出 {self.path}：{reason}".split()))
 
 
-def write_jsonl(decisions: Sequence[Decision], stream) -> None:
+class JsonlWriter(DecisionWriter):
+    """One JSON object a line, UTF-8, "\\n" line ends."""
+
+    def _open(self, fd: int) -> None:
+        self._handle = open(fd, "w", encoding="utf-8", newline="\n")
+
+    def _write(self, inputs, flat, jsonl) -> None:
+        if len(jsonl) != len(flat):
+            raise ValueError(f"{len(jsonl)} JSON lines for {len(flat)} rows")
+        if len(jsonl):
+            self._handle.write("\n".join(jsonl))
+            self._handle.write("\n")
+
+    def _finish(self, summary) -> None:
+        self._handle.close()
+
+    def _discard(self) -> None:
+        if hasattr(self, "_handle"):
+            self._handle.close()
+
+
+class CsvWriter(DecisionWriter):
+    """UTF-8 with BOM, "\\r\\n", input columns then the decision columns; text cells defused."""
+
+    def _open(self, fd: int) -> None:
+        self._handle = open(fd, "w", encoding="utf-8", newline="")
+        self._handle.write("\ufeff")
+        header = [defuse(h) for h in (*self.input_headers, *OUTPUT_COLUMNS)]
+        pd.DataFrame(columns=range(len(header))).to_csv(
+            self._handle, header=header, index=False, lineterminator="\r\n")
+
+    def _write(self, inputs, flat, jsonl) -> None:
+        columns = [defuse_column(text_column(inputs.iloc[:, i])) for i in range(inputs.shape[1])]
+        columns += [defuse_column(flat[c]) for c in OUTPUT_COLUMNS]
+        frame = pd.DataFrame(dict(enumerate(columns)), copy=False)
+        frame.to_csv(self._handle, header=False, index=False, lineterminator="\r\n")
+
+    def _finish(self, summary) -> None:
+        self._handle.close()
+
+    def _discard(self) -> None:
+        if hasattr(self, "_handle"):
+            self._handle.close()
+
+
+def unique_names(names: Sequence[str], reserved: Sequence[str] = ()) -> list[str]:
+    """`names` made unique and distinct from `reserved` by suffixing .1, .2, … (as pandas reads)."""
+    seen = set(reserved)
+    out = []
+    for name in names:
+        candidate, k = name, 0
+        while candidate in seen:
+            k += 1
+            candidate = f"{name}.{k}"
+        seen.add(candidate)
+        out.append(candidate)
+    return out
+
+
+class ParquetDecisionWriter(DecisionWriter):
+    """All columns string (None for empty); an input header clashing with another column gets .1."""
+
+    def _open(self, fd: int) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        os.close(fd)
+        names = unique_names(self.input_headers, OUTPUT_COLUMNS) + list(OUTPUT_COLUMNS)
+        self._schema = pa.schema([pa.field(name, pa.string()) for name in names])
+        self._writer = pq.ParquetWriter(self.tmp, self._schema)
+
+    def _write(self, inputs, flat, jsonl) -> None:
+        import pyarrow as pa
+
+        if not len(flat):
+            return
+        columns = [text_column(inputs.iloc[:, i]) for i in range(inputs.shape[1])]
+        columns += [flat[c] for c in OUTPUT_COLUMNS]
+        arrays = [pa.array(c.mask(c == ""), type=pa.string(), from_pandas=True) for c in columns]
+        self._writer.write_table(pa.Table.from_arrays(arrays, schema=self._schema))
+
+    def _finish(self, summary) -> None:
+        self._writer.close()
+
+    def _discard(self) -> None:
+        if hasattr(self, "_writer"):
+            try:
+                self._writer.close()
+            except Exception:  # noqa: BLE001 - the file is deleted anyway
+                pass
+
+
+def open_writer(path: Path, input_headers: Sequence[Any], labels: Labels | None = None) -> DecisionWriter:
+    """The writer for `path`'s extension (OutputError for another one)."""
+    fmt = output_format(path)
+    if fmt == ".xlsx":
+        from .xlsx import XlsxWriter
+
+        return XlsxWriter(path, input_headers, labels)
+    cls = {".jsonl": JsonlWriter, ".csv": CsvWriter, ".parquet": ParquetDecisionWriter}[fmt]
+    return cls(path, input_headers, labels)
+
+
+# --- the whole-list interface the CLI used before the chunked pipeline ------------------------
+
+
+def write_jsonl(decisions: Sequence["Decision"], stream) -> None:
     for decision in decisions:
         stream.write(decision.to_json())
         stream.write("\n")
 
 
-def write(path: Path, inputs: Sequence[dict[str, Any]], decisions: Sequence[Decision], input_columns: Sequence[str]) -> None:
-    fmt = output_format(path)
-    with atomic_path(path) as tmp:
-        if fmt == ".jsonl":
-            with tmp.open("w", encoding="utf-8", newline="\n") as stream:
-                write_jsonl(decisions, stream)
-            return
-        frame = table(inputs, decisions, input_columns)
-        if fmt == ".csv":
-            frame.map(defuse).to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
-        elif fmt == ".parquet":
-            frame.astype(str).to_parquet(tmp, index=False)
-        else:
-            _write_xlsx(tmp, frame)
-
-
-def _write_xlsx(path: Path, frame: pd.DataFrame) -> None:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("决策")
-    sheet.freeze_panes = "A2"
-    sheet.append([str(c) for c in frame.columns])
-    for values in frame.itertuples(index=False, name=None):
-        # openpyxl stores a string beginning with "=" as a formula: defuse it first.
-        sheet.append([defuse(v) for v in values])
-    workbook.save(path)
+def write(path: Path, inputs: Sequence[dict[str, Any]], decisions: Sequence["Decision"],
+          input_columns: Sequence[str], labels: Labels | None = None,
+          summary: "Summary | None" = None) -> None:
+    """Write all decisions at once (transitional: the chunked CLI uses `open_writer`)."""
+    frame = pd.DataFrame([[raw.get(c) for c in input_columns] for raw in inputs],
+                         columns=range(len(input_columns)), dtype=object)
+    with open_writer(path, input_columns, labels) as writer:
+        writer.write(frame, flat_frame(decisions), [d.to_json() for d in decisions])
+        writer.commit(summary)
