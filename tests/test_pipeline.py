@@ -1,0 +1,167 @@
+"""The chunked `decide` pipeline: engines agree, nothing lost, nothing half-written, bad input."""
+
+import csv
+import datetime as dt
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from landrules import batch
+from landrules.cli import app
+from landrules.ledger.read import LedgerError
+from landrules.pipeline import choose_engine, decide_ledger
+
+from conftest import ROOT
+
+SAMPLE = ROOT / "examples" / "shilong-ledger.csv"
+AS_OF = dt.date(2021, 10, 1)
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})
+
+
+def jsonl(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 7, 50_000])
+def test_engines_and_chunk_sizes_give_identical_output(rulebook, tmp_path, chunk_rows):
+    outputs = {}
+    for engine in ("durable", "vectorized"):
+        out = tmp_path / f"{engine}.jsonl"
+        decide_ledger(SAMPLE, out, rulebook, AS_OF, engine=engine, chunk_rows=chunk_rows)
+        outputs[engine] = out.read_bytes()
+    assert outputs["durable"] == outputs["vectorized"]
+    reference = tmp_path / "reference.jsonl"
+    decide_ledger(SAMPLE, reference, rulebook, AS_OF, engine="durable")
+    assert outputs["durable"] == reference.read_bytes()
+
+
+def test_duplicates_are_found_across_chunks(rulebook, tmp_path):
+    ledger = tmp_path / "dup.csv"
+    ledger.write_text("宗地编号,面积（亩）\nA,1\nB,2\nA,3\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = decide_ledger(ledger, out, rulebook, AS_OF, chunk_rows=1)
+    records = jsonl(out)
+    assert [r["parcel_id"] for r in records] == ["A", "B", "A"]
+    assert records[2]["errors"] == ['第4行 parcel_id（宗地编号）: 重复的宗地编号 "A"（首次出现在第2行）']
+    assert result.summary.invalid == 1 and result.summary.decided == 2
+
+
+def test_auto_engine_choice():
+    assert choose_engine("auto", small_ledger=True, first_chunk_rows=40) == "durable"
+    assert choose_engine("auto", small_ledger=True, first_chunk_rows=batch.AUTO_DURABLE_MAX_ROWS + 1) == "vectorized"
+    assert choose_engine("auto", small_ledger=False, first_chunk_rows=50_000) == "vectorized"
+    assert choose_engine("durable", small_ledger=False, first_chunk_rows=50_000) == "durable"
+
+
+def test_summary_counts_and_areas_match_the_records(rulebook, tmp_path):
+    out = tmp_path / "out.jsonl"
+    result = decide_ledger(SAMPLE, out, rulebook, AS_OF)
+    records = jsonl(out)
+    with SAMPLE.open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    area = {}
+    for row in rows:
+        mu, m2 = row["面积（亩）"].replace(",", ""), row["面积（平方米）"].replace(",", "")
+        area[row["宗地编号"]] = float(mu) if mu else round(float(m2) * 15 / 10000, 6)
+    summary = result.summary
+    assert (summary.rows, summary.decided, summary.invalid) == (40, 38, 2)
+    idle = [r for r in records if "idle" in r["categories"]]
+    assert summary.by_category["idle"].count == len(idle)
+    assert summary.by_category["idle"].area_mu == pytest.approx(sum(area[r["parcel_id"]] for r in idle))
+    fee = [r for r in records if any(o["code"] == "idle_fee" for o in r["outcomes"])]
+    assert summary.by_outcome["idle_fee"].count == len(fee) == 3
+    assert summary.by_outcome["idle_fee"].area_mu == pytest.approx(sum(area[r["parcel_id"]] for r in fee))
+
+
+def test_interrupted_run_leaves_no_output(rulebook, tmp_path, monkeypatch):
+    calls = {"n": 0}
+    real = batch.LedgerDecider.decide
+
+    def failing(self, parsed, with_json=True):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return real(self, parsed, with_json)
+
+    monkeypatch.setattr(batch.LedgerDecider, "decide", failing)
+    for suffix in (".csv", ".xlsx", ".jsonl", ".parquet"):
+        calls["n"] = 0
+        out = tmp_path / f"out{suffix}"
+        with pytest.raises(KeyboardInterrupt):
+            decide_ledger(SAMPLE, out, rulebook, AS_OF, chunk_rows=5)
+        assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_interrupt_through_the_cli_says_so(tmp_path, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("landrules.cli.decide_ledger", interrupted)
+    result = run("decide", SAMPLE, "-o", tmp_path / "out.csv")
+    assert result.exit_code == 130 and "已中断，未写出输出文件" in result.stderr
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".parquet", ".xlsx"])
+def test_same_input_gives_byte_identical_output(rulebook, tmp_path, suffix):
+    a, b = tmp_path / f"a{suffix}", tmp_path / f"b{suffix}"
+    decide_ledger(SAMPLE, a, rulebook, AS_OF)
+    decide_ledger(SAMPLE, b, rulebook, AS_OF)
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_header_only_ledger_gives_empty_output_and_exit_0(tmp_path):
+    ledger = tmp_path / "empty.csv"
+    ledger.write_text("宗地编号,面积（亩）,备注\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = run("decide", ledger, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert out.read_text(encoding="utf-8") == ""
+
+
+def test_header_without_parcel_id_is_exit_2_naming_the_columns(tmp_path):
+    ledger = tmp_path / "no-id.csv"
+    ledger.write_text("编号,面积（亩）,备注\nA,1,x\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = run("decide", ledger, "-o", out)
+    assert result.exit_code == 2 and not out.exists()
+    assert "缺少 parcel_id（宗地编号）列" in result.stderr and "编号, 面积（亩）, 备注" in result.stderr
+
+
+def test_huge_cell_wide_ledger_mixed_dates_and_odd_path(tmp_path):
+    folder = tmp_path / "石龙 台账"
+    folder.mkdir()
+    ledger = folder / "宽 表.csv"
+    extra = [f"附加{i}" for i in range(470)]
+    header = ["宗地编号", "面积（亩）", "供地日期", "约定动工日期", "闲置原因", "备注"] + extra
+    rows = [
+        ["A", "5", "2018-01-02", "2019/3/1", "企业原因", "x" * 100_000] + ["v"] * 470,
+        ["B", "6", "2018年1月2日", "2019.03.01", "企业原因", "=1+1"] + ["w"] * 470,
+    ]
+    with ledger.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([header, *rows])
+    out = folder / "结果 输出.csv"
+    result = run("decide", ledger, "-o", out, "--as-of", "2021-10-01")
+    assert result.exit_code == 0, result.stderr
+    with out.open(encoding="utf-8-sig", newline="") as f:
+        written = list(csv.DictReader(f))
+    assert len(written) == 2 and len(written[0]) == len(header) + 11
+    assert written[0]["备注"] == "x" * 100_000  # carried through untouched
+    assert written[1]["备注"] == "'=1+1"  # defused, shown as text
+    assert written[0]["附加469"] == "v"
+    for row in written:
+        assert row["outcome_codes"] == "urge_start_within_deadline; idle_fee; recover_without_compensation"
+
+
+def test_unreadable_ledger_mid_stream_leaves_no_file(rulebook, tmp_path):
+    ledger = tmp_path / "ragged.csv"
+    ledger.write_text("宗地编号,面积（亩）\n" + "".join(f"P{i},1\n" for i in range(20)) + "X,1,2,3\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    with pytest.raises(LedgerError):
+        decide_ledger(ledger, out, rulebook, AS_OF, chunk_rows=5)
+    assert not out.exists() and [p.name for p in tmp_path.iterdir()] == ["ragged.csv"]
