@@ -23,7 +23,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from .. import fields
-from ..conditions import All, AnyOf, Atom, Condition, Not, Resolver
+from ..conditions import All, AnyOf, Atom, Condition, Not, Resolver, compare
 from ..encoding import columns_from_facts, encode
 from ..rulebook import Rule, Rulebook
 from .base import Firing
@@ -115,24 +115,12 @@ def _known(col: np.ndarray) -> np.ndarray:
 
 
 def _compare(op: str, left: np.ndarray, right: Any) -> np.ndarray:
+    """The IR's comparison, element-wise (numpy broadcasts the scalar operators)."""
+    if op in ("in", "not_in"):
+        inside = np.isin(left, list(right))
+        return inside if op == "in" else ~inside
     with np.errstate(invalid="ignore"):
-        if op == "eq":
-            return left == right
-        if op == "ne":
-            return left != right
-        if op == "lt":
-            return left < right
-        if op == "le":
-            return left <= right
-        if op == "gt":
-            return left > right
-        if op == "ge":
-            return left >= right
-        if op == "in":
-            return np.isin(left, list(right))
-        if op == "not_in":
-            return ~np.isin(left, list(right))
-    raise ValueError(op)
+        return compare(op, left, right)
 
 
 def _atom_masks(atom: Atom, columns, resolver: Resolver, n: int) -> tuple[Masks, np.ndarray]:
