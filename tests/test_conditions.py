@@ -117,3 +117,44 @@ def test_parse_builds_the_ir():
     assert isinstance(cond, All)
     assert isinstance(cond.all[0], Atom) and cond.all[0].op == "present"
     assert isinstance(cond.all[1], Not) and isinstance(cond.all[1].not_, AnyOf)
+
+
+def test_trace_source_names_the_parameter_value_and_its_date():
+    trace = ev({"field": "invested_ratio", "op": "lt", "param": "p.ratio"}, {"invested_ratio": 0.2})
+    assert trace.source == "参数 p.ratio = 0.25（2020-01-01 起施行）"
+
+
+def test_trace_source_says_when_the_evaluation_date_precedes_the_first_value():
+    early = Resolver(dt.date(2019, 6, 1), lambda pid, when: PARAMS[pid], lambda pid, when: "暂定值")
+    trace = evaluate(parse_condition({"field": "invested_ratio", "op": "lt", "param": "p.ratio"}), {"invested_ratio": 0.2}, set(), early)
+    assert "评估日 2019-06-01 早于其施行日" in trace.source and trace.source.endswith("暂定值）")
+
+
+def test_located_atoms_gives_each_atom_its_own_line(tmp_path):
+    from landrules.conditions import located_atoms
+    from landrules.yamlio import load_yaml
+
+    path = tmp_path / "c.yaml"
+    path.write_text(
+        "when:\n  all:\n    - category: idle\n    - any:\n        - {field: tax_per_mu, op: lt, value: 5}\n"
+        "        - not: {field: output_per_mu, op: ge, value: 1}\n",
+        encoding="utf-8",
+    )
+    raw = load_yaml(path)["when"]
+    lines = [(getattr(a, "field", None) or a.category, line) for a, line in located_atoms(raw, parse_condition(raw))]
+    assert lines == [("idle", 3), ("tax_per_mu", 5), ("output_per_mu", 6)]
+
+
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ({"field": "idle_kause", "op": "eq", "value": "enterprise"}, "did you mean idle_cause（闲置原因）"),
+        ({"field": "approved_on", "op": "le", "value": 20181231}, "write a date as 2018-12-31"),
+        ({"field": "idle_identified", "op": "eq", "value": "是"}, "write true or false"),
+        ({"field": "idle_cause", "op": "eq", "value": "企业"}, "one of government（政府原因）"),
+    ],
+)
+def test_messages_say_how_to_write_it(raw, message):
+    with pytest.raises(ConditionError) as info:
+        parse_condition(raw)
+    assert message in info.value.message

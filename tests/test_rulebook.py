@@ -124,3 +124,28 @@ def test_two_rulebooks_in_one_process_decide_independently(rulebook_copy, rulebo
     # and the first still decides as before after the second was built
     again = Evaluator(rulebook, DurableBackend(rulebook)).decide("A", facts, as_of)
     assert again.outcome_codes == shipped.outcome_codes
+
+
+def test_rules_carry_their_overrides_and_lines(rulebook):
+    rule = rulebook.rules_by_id["idle.enterprise.fee"]
+    assert rule.overrides == () and rulebook.overridden_by == {}
+    assert rule.path.endswith("idle.yaml") and rule.line == rule.key_lines["id"]
+    assert sorted(rule.atom_lines.values()) == sorted(set(rule.atom_lines.values()))  # one atom a line here
+
+
+def test_catalogue_keeps_labels_and_gives_kinds(rulebook):
+    assert rulebook.outcomes["idle_fee"] == "按出让或划拨价款的20%征缴土地闲置费"
+    assert rulebook.categories["used_before_supplied"] == "已批未供即用"
+    assert rulebook.catalogue.kind("idle_fee") == "fee"
+    disposal_codes = {r.outcome for r in rulebook.rules if r.outcome}
+    assert all(rulebook.catalogue.kind(code) in rulebook.catalogue.kinds for code in disposal_codes)
+
+
+def test_unknown_key_in_a_rule_suggests_the_right_one(rulebook_copy):
+    rules, policy = rulebook_copy
+    path = rules / "idle.yaml"
+    edited = edit(path, "    cites: [平龙政办〔2021〕36号 2.3.2.2]\n    when:", "    cite: [平龙政办〔2021〕36号 2.3.2.2]\n    when:")
+    problems = problems_of(rules, policy)
+    hit = next(p for p in problems if "unknown key `cite`" in p.message)
+    assert hit.line == edited and "did you mean `cites`?" in hit.message
+    assert any("missing `cites`" in p.message for p in problems)

@@ -1,4 +1,4 @@
-"""The `landrules` command (contract §2): decide, explain, lint."""
+"""The `landrules` command (contract §2): decide, explain, lint, schema."""
 
 from __future__ import annotations
 
@@ -54,11 +54,14 @@ def _as_of(value: Optional[str]) -> dt.date:
 
 def _rulebook(rules: Optional[Path], policy: Optional[Path]) -> Rulebook:
     try:
-        return load_rulebook(locate.rules_dir(rules), locate.policy_dir(policy))
+        rulebook = load_rulebook(locate.rules_dir(rules), locate.policy_dir(policy))
     except RulebookError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         raise _fail(f"规则库无效（{len(exc.problems)} 处问题），未作任何决定") from None
+    for warning in rulebook.warnings:  # a gap decides no_action: say so, and go on
+        print(warning, file=sys.stderr)
+    return rulebook
 
 
 @app.command()
@@ -216,15 +219,70 @@ def _print_explanation(rulebook: Rulebook, record, decision, trace) -> None:
 
 
 @app.command()
-def lint(rules: Optional[Path] = RulesOpt, policy: Optional[Path] = PolicyOpt) -> None:
-    """Check the rulebook without deciding anything; each problem as FILE:LINE: message."""
+def lint(
+    rules: Optional[Path] = RulesOpt,
+    policy: Optional[Path] = PolicyOpt,
+    strict: bool = typer.Option(False, "--strict", help="fail on warnings too (gaps, overrides without effect)"),
+) -> None:
+    """Check the rulebook without deciding anything; each problem as FILE:LINE: message.
+
+    Exit 0 clean (warnings, if any, are shown), 1 problems found, or warnings with --strict.
+    docs/rules.zh.md explains each message."""
     try:
         rulebook = load_rulebook(locate.rules_dir(rules), locate.policy_dir(policy))
     except RulebookError as exc:
         for problem in exc.problems:
             print(problem)
+        err.print(f"规则库有 {len(exc.problems)} 处问题（说明见 docs/rules.zh.md）", markup=False)
         raise typer.Exit(1) from None
-    err.print(f"规则库无问题：{len(rulebook.rules)} 条规则，{len(rulebook.parameters)} 个参数，{rulebook.hash}", markup=False)
+    for warning in rulebook.warnings:
+        print(warning)
+    summary = f"{len(rulebook.rules)} 条规则，{len(rulebook.parameters)} 个参数，{rulebook.hash}"
+    if rulebook.warnings:
+        err.print(f"规则库无错误，有 {len(rulebook.warnings)} 处提醒（warning）：{summary}", markup=False)
+        raise typer.Exit(1 if strict else 0)
+    err.print(f"规则库无问题：{summary}", markup=False)
+
+
+@app.command()
+def schema(
+    out: Path = typer.Option(Path("schemas"), "--out", help="folder to write the JSON Schemas into"),
+    rules: Optional[Path] = RulesOpt,
+    policy: Optional[Path] = PolicyOpt,
+) -> None:
+    """Write the JSON Schemas of the rule, parameter, outcome and policy files (for editors)."""
+    from .schema import write_schemas
+
+    try:
+        written = write_schemas(out, locate.rules_dir(rules), locate.policy_dir(policy))
+    except OSError as exc:
+        raise _fail(f"无法写出 {out}: {exc}") from None
+    for path in written:
+        err.print(f"已写出 {path}", markup=False)
+
+
+@app.command()
+def check(
+    scenarios: Optional[Path] = typer.Argument(None, help="scenarios folder (default: the bundled scenarios/)"),
+    rules: Optional[Path] = RulesOpt,
+    policy: Optional[Path] = PolicyOpt,
+) -> None:
+    """Run the policy scenarios against the rulebook; report each scenario and the coverage."""
+    from .bdd.binding import feature_files  # pytest and pytest-bdd load only for this command
+    from .bdd.report import report_lines
+    from .bdd.runner import run_check
+
+    folder = scenarios if scenarios is not None else locate.bundled("scenarios")
+    if not folder.is_dir():
+        raise _fail(f"场景目录 {folder} 不存在")
+    if not feature_files(folder):
+        raise _fail(f"场景目录 {folder} 中没有 .feature 文件")
+    rulebook = _rulebook(rules, policy)
+    print(f"检查场景：{folder}（规则库 {rulebook.hash[:19]}…）", flush=True)
+    result = run_check(folder, rulebook)
+    for line in report_lines(result):
+        print(line)
+    raise typer.Exit(0 if result.passed else 1)
 
 
 def main() -> None:

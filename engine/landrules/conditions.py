@@ -12,6 +12,7 @@ all/any/not follow Kleene's three-valued logic. Only `present` / `absent` are tw
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 from dataclasses import dataclass
 from typing import Any, Literal, Union
@@ -20,7 +21,9 @@ from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import fields
+from .errors import did_you_mean
 from .fields import FieldType
+from .yamlio import ref
 
 Op = Literal["eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "present", "absent"]
 Scalar = Union[bool, float, int, str, dt.date]
@@ -42,14 +45,18 @@ class Atom(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    field: str = Field(description="ledger field name (contract §3), e.g. agreed_start_on")
-    op: Op
-    value: Scalar | tuple[Scalar, ...] | None = Field(None, description="a literal (list for in/not_in)")
-    param: str | None = Field(None, description="a parameter id from rules/parameters.yaml")
-    as_of: str | None = Field(
-        None, description="a date relative to the evaluation date, e.g. -1y (one year before)"
+    field: ref("field", description="台账字段（英文名），如 agreed_start_on（约定动工日期）")
+    op: Op = Field(description="eq 等于, ne 不等于, lt 小于, le 不大于, gt 大于, ge 不小于, in 属于, "
+                   "not_in 不属于, present 已填写, absent 未填写")
+    value: Scalar | tuple[Scalar, ...] | None = Field(
+        None, description="比较的值：代码或台账中的中文（企业原因）、数字、日期 2018-12-31、true/false；in/not_in 写列表"
     )
-    other_field: str | None = Field(None, description="compare with another field of the parcel")
+    param: ref("parameter") | None = Field(None, description="与参数比较：rules/parameters.yaml 中的参数编号")
+    as_of: str | None = Field(
+        None, pattern=r"^\s*[+-]?\d+\s*[ymd]\s*$",
+        description="与评估日前后的日期比较，如 -1y（评估日前一年）、-6m、-30d",
+    )
+    other_field: ref("field") | None = Field(None, description="与同一宗地的另一字段比较")
 
     def operand_kind(self) -> str | None:
         given = [k for k in ("value", "param", "as_of", "other_field") if getattr(self, k) is not None]
@@ -59,25 +66,25 @@ class Atom(BaseModel):
 class CategoryAtom(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    category: str = Field(description="a derived category code, e.g. idle")
+    category: ref("category", description="已得出的类别代码，如 idle（闲置）")
 
 
 class All(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    all: tuple[Condition, ...]
+    all: tuple[Condition, ...] = Field(min_length=1, description="全部满足")
 
 
 class AnyOf(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    any: tuple[Condition, ...]
+    any: tuple[Condition, ...] = Field(min_length=1, description="任一满足")
 
 
 class Not(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    not_: Condition = Field(alias="not")
+    not_: Condition = Field(alias="not", description="不满足")
 
 
 Condition = Union[Atom, CategoryAtom, All, AnyOf, Not]
@@ -145,7 +152,7 @@ def check_atom(atom: Atom, line: int) -> Atom:
     """Type-check an atom against the field catalogue; normalise enum labels to codes."""
     spec = fields.get(atom.field)
     if spec is None:
-        raise ConditionError(line, f"unknown field {atom.field!r}")
+        raise ConditionError(line, f"unknown field {atom.field!r}{_suggest_field(atom.field)}")
     if atom.op not in NEGATED_OP:
         raise ConditionError(line, f"unknown operator {atom.op!r}; one of {', '.join(NEGATED_OP)}")
     kind = atom.operand_kind()
@@ -168,7 +175,7 @@ def check_atom(atom: Atom, line: int) -> Atom:
     elif kind == "other_field":
         other = fields.get(atom.other_field)
         if other is None:
-            raise ConditionError(line, f"unknown field {atom.other_field!r}")
+            raise ConditionError(line, f"unknown field {atom.other_field!r}{_suggest_field(atom.other_field)}")
         if other.type is not spec.type and {other.type, spec.type} != {FieldType.NUMBER, FieldType.RATIO}:
             raise ConditionError(line, f"cannot compare {spec.label()} with {other.label()}")
     elif kind == "value":
@@ -195,9 +202,8 @@ def _check_literal(spec: fields.FieldSpec, value: Any, line: int) -> Scalar:
         for code, label in spec.vocabulary.items():
             if value == label:
                 return code
-        raise ConditionError(
-            line, f"{value!r} is not a value of {spec.label()}: {', '.join(spec.vocabulary)}"
-        )
+        choices = ", ".join(f"{code}（{label}）" for code, label in spec.vocabulary.items())
+        raise ConditionError(line, f"{value!r} is not a value of {spec.label()}; one of {choices}")
     if t is FieldType.BOOL and isinstance(value, bool):
         return value
     if t in (FieldType.NUMBER, FieldType.RATIO) and isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -206,7 +212,17 @@ def _check_literal(spec: fields.FieldSpec, value: Any, line: int) -> Scalar:
         return value
     if t is FieldType.TEXT and isinstance(value, str):
         return value
-    raise ConditionError(line, f"{value!r} does not fit {spec.label()}, which is {t.value}")
+    hint = {
+        FieldType.DATE: "; write a date as 2018-12-31",
+        FieldType.BOOL: "; write true or false",
+        FieldType.NUMBER: "; write a number such as 100",
+        FieldType.RATIO: "; write a number between 0 and 1",
+    }.get(t, "")
+    raise ConditionError(line, f"{value!r} does not fit {spec.label()}, which is {t.value}{hint}")
+
+
+def _suggest_field(name: Any) -> str:
+    return did_you_mean(name, fields.BY_NAME, lambda n: fields.BY_NAME[n].label())
 
 
 # --------------------------------------------------------------------------- walking
@@ -224,6 +240,19 @@ def atoms(cond: Condition):
             yield from atoms(c)
     elif isinstance(cond, Not):
         yield from atoms(cond.not_)
+
+
+def located_atoms(raw: Any, cond: Condition, line: int = 1):
+    """(atom, line) for every Atom and CategoryAtom of `cond`, parsed from `raw` (same shape)."""
+    line = getattr(raw, "line", line)
+    if isinstance(cond, (Atom, CategoryAtom)):
+        yield cond, line
+    elif isinstance(cond, (All, AnyOf)):
+        items = raw["all" if isinstance(cond, All) else "any"]
+        for item, part in zip(items, cond.all if isinstance(cond, All) else cond.any):
+            yield from located_atoms(item, part, getattr(items, "line", line))
+    elif isinstance(cond, Not):
+        yield from located_atoms(raw["not"], cond.not_, line)
 
 
 def split_categories(cond: Condition) -> tuple[list[str], Condition | None]:
@@ -262,11 +291,17 @@ class Bound:
 
 
 class Resolver:
-    """Resolves parameter references and as_of offsets for one evaluation date."""
+    """Resolves parameter references and as_of offsets for one evaluation date.
 
-    def __init__(self, as_of: dt.date, param_value):
+    The trace source of a parameter names the value and the date it took effect; it also says
+    when the value is provisional (`param_note`) and when the evaluation date is earlier than
+    the first value's date (the first value is then used).
+    """
+
+    def __init__(self, as_of: dt.date, param_value, param_note=None):
         self.as_of = as_of
         self._param_value = param_value  # (param_id, as_of) -> (value, effective_from)
+        self._param_note = param_note  # (param_id, as_of) -> extra words for the trace, or None
         self._cache: dict[Atom, Bound] = {}
 
     def bind(self, atom: Atom) -> Bound:
@@ -278,7 +313,13 @@ class Resolver:
     def _bind(self, atom: Atom) -> Bound:
         if atom.param is not None:
             value, since = self._param_value(atom.param, self.as_of)
-            return Bound(value, source=f"参数 {atom.param} = {value}（{since} 起施行）")
+            notes = [f"{since} 起施行"]
+            if since > self.as_of:
+                notes.append(f"评估日 {self.as_of} 早于其施行日，且无更早的取值，暂按此值")
+            extra = self._param_note(atom.param, self.as_of) if self._param_note else None
+            if extra:
+                notes.append(extra)
+            return Bound(value, source=f"参数 {atom.param} = {fields.display(None, value)}（{'；'.join(notes)}）")
         if atom.as_of is not None:
             value = self.as_of + parse_offset(atom.as_of)
             return Bound(value, source=f"评估日 {self.as_of} {atom.as_of} = {value}")
@@ -292,24 +333,16 @@ class Resolver:
 Tri = Union[bool, None]  # True, False, or None for unknown
 
 
+_COMPARE = {
+    "eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.le, "gt": operator.gt,
+    "ge": operator.ge, "in": lambda a, b: a in b, "not_in": lambda a, b: a not in b,
+}
+
+
 def compare(op: str, actual: Any, operand: Any) -> bool:
-    if op == "eq":
-        return actual == operand
-    if op == "ne":
-        return actual != operand
-    if op == "lt":
-        return actual < operand
-    if op == "le":
-        return actual <= operand
-    if op == "gt":
-        return actual > operand
-    if op == "ge":
-        return actual >= operand
-    if op == "in":
-        return actual in operand
-    if op == "not_in":
-        return actual not in operand
-    raise ValueError(op)
+    if op not in _COMPARE:
+        raise ValueError(op)
+    return _COMPARE[op](actual, operand)
 
 
 @dataclass

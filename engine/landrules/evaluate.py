@@ -4,12 +4,18 @@ The backend decides *which* rules fire (definitely, or possibly for want of data
 only assembles: categories, outcomes with citations, deadlines, `overdue`, responsible units,
 and `needs_information` for rules left undecided. The fields named in `needs` come from the
 three-valued evaluation of the same IR, so they are exactly the unknowns that mattered.
+
+Overrides (exceptions) are applied here, after the backend, so every backend shares them: a
+rule that fires definitely drops the outcome, and the needs_information, of every rule it
+overrides; while an exception is undecided for want of data, the rule it overrides is not
+concluded either but undecided, asking for what the exception lacks (missing is not false).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from . import fields
 from .backends.base import Backend, Firing
@@ -19,6 +25,43 @@ from .rulebook import Rule, Rulebook
 
 BUILTIN_RULE = {"no_action": "no_action", "invalid_record": "validation"}
 _FIELD_ORDER = {f.name: i for i, f in enumerate(fields.FIELDS)}
+
+
+@dataclass(frozen=True)
+class Effective:
+    """A firing after overrides: what is concluded, what is undecided, and why."""
+
+    definite: frozenset[str]
+    maybe: frozenset[str]  # a superset of definite, as in Firing
+    overridden: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # rule -> exceptions that fired
+    pending: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # rule -> exceptions undecided
+
+
+def apply_overrides(
+    rulebook: Rulebook, firing: Firing, missing_of: Callable[[str], Sequence[str]] | None = None,
+) -> Effective:
+    """Overrides applied to a backend's firing. `missing_of(rule id)` names the fields an
+    undecided rule lacks; an exception that lacks none (the engine's relaxed twin fired on an
+    unknown that does not matter) does not hold the rule it overrides in suspense."""
+    if not rulebook.overridden_by:
+        return Effective(firing.definite, firing.maybe)
+    definite, maybe = set(firing.definite), set(firing.maybe)
+    overridden: dict[str, tuple[str, ...]] = {}
+    pending: dict[str, tuple[str, ...]] = {}
+    for target, exceptions in rulebook.overridden_by.items():
+        if target not in firing.maybe:
+            continue
+        fired = tuple(e for e in exceptions if e in firing.definite)
+        if fired:
+            overridden[target] = fired
+            definite.discard(target)
+            maybe.discard(target)
+            continue
+        undecided = tuple(e for e in exceptions if e in firing.maybe and (missing_of is None or missing_of(e)))
+        if undecided and target in firing.definite:
+            pending[target] = undecided
+            definite.discard(target)
+    return Effective(frozenset(definite), frozenset(maybe), overridden, pending)
 
 
 class Evaluator:
@@ -55,27 +98,43 @@ class Evaluator:
         replaces the IR evaluation of `facts` for undecided rules (a vectorised backend computes
         it column-wise)."""
         rules = self.rulebook.rules
-        fired = [r for r in rules if r.id in firing.definite]
-        categories = sorted({r.category for r in fired if r.category}, key=self._category_order.__getitem__)
+        # overrides are between disposal rules: the categories are the backend's
+        categories = sorted(
+            {r.category for r in rules if r.category and r.id in firing.definite}, key=self._category_order.__getitem__
+        )
+        cats, resolver, known = set(categories), None, {}
+
+        def missing_of(rule_id: str) -> list[str]:
+            nonlocal resolver
+            if rule_id not in known:
+                if needs_by_rule is not None:
+                    known[rule_id] = list(needs_by_rule.get(rule_id, ()))
+                else:
+                    resolver = resolver or self.rulebook.resolver(as_of)
+                    known[rule_id] = unknown_fields(evaluate(self.rulebook.rules_by_id[rule_id].when, facts, cats, resolver))
+            return known[rule_id]
+
+        effective = apply_overrides(self.rulebook, firing, missing_of)
+        fired = [r for r in rules if r.id in effective.definite]
         produced = {r.produces for r in fired}
         outcomes = [self._outcome(r, as_of) for r in fired if r.outcome]
 
         needs: list[str] = []
-        undecided = [r for r in rules if r.id in firing.maybe and r.id not in firing.definite and r.produces not in produced]
-        if undecided:
-            resolver = self.rulebook.resolver(as_of)
-            cats = set(categories)
-            for rule in undecided:
-                if needs_by_rule is not None:
-                    missing = list(needs_by_rule.get(rule.id, ()))
-                else:
-                    missing = unknown_fields(evaluate(rule.when, facts, cats, resolver))
-                if not missing:
-                    continue  # the engine and the IR disagree only on irrelevant unknowns
-                outcomes.append(self._builtin(
-                    "needs_information", citations=self._citations[rule.id], needs=missing,
-                ).model_copy(update={"rule": rule.id}))
-                needs += [m for m in missing if m not in needs]
+        undecided = [
+            r for r in rules
+            if r.id in effective.maybe and r.id not in effective.definite and r.produces not in produced
+        ]
+        for rule in undecided:
+            if rule.id in effective.pending:  # concluded, but an exception to it is undecided
+                missing = list(dict.fromkeys(m for e in effective.pending[rule.id] for m in missing_of(e)))
+            else:
+                missing = missing_of(rule.id)
+            if not missing:
+                continue  # the engine and the IR disagree only on irrelevant unknowns
+            outcomes.append(self._builtin(
+                "needs_information", citations=self._citations[rule.id], needs=missing,
+            ).model_copy(update={"rule": rule.id}))
+            needs += [m for m in missing if m not in needs]
         if not outcomes:
             outcomes.append(self._builtin("no_action"))
         needs.sort(key=_FIELD_ORDER.get)

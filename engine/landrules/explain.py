@@ -1,7 +1,9 @@
 """The trace of one decision: every rule tried, every condition with the parcel's value and result.
 
 Computed from the IR (three-valued evaluation), so every backend explains alike; the rule's
-status comes from the backend's firing, and the two are checked against each other.
+status comes from the backend's firing after overrides (evaluate.apply_overrides): a rule an
+exception set aside is `overridden`, with the exceptions that did it. A condition on a
+parameter names the value used and the date it took effect.
 """
 
 from __future__ import annotations
@@ -11,44 +13,70 @@ from typing import Any
 
 from . import fields
 from .backends.base import Firing
-from .conditions import OP_SYMBOLS, All, AnyOf, Atom, CategoryAtom, Not, Trace, evaluate
+from .conditions import OP_SYMBOLS, All, AnyOf, Atom, CategoryAtom, Not, Trace, evaluate, unknown_fields
+from .evaluate import apply_overrides
 from .rulebook import Rulebook
 
 RESULT_ZH = {True: "成立", False: "不成立", None: "未知"}
-STATUS_ZH = {"fired": "触发", "undecided": "缺少信息", "not_fired": "未触发"}
+STATUS_ZH = {"fired": "触发", "undecided": "缺少信息", "not_fired": "未触发", "overridden": "被例外排除"}
 
 
 def explain(rulebook: Rulebook, facts: dict[str, Any], firing: Firing, as_of: dt.date) -> list[dict]:
     resolver = rulebook.resolver(as_of)
     categories = {r.category for r in rulebook.rules if r.category and r.id in firing.definite}
+    effective = apply_overrides(
+        rulebook, firing, lambda e: unknown_fields(evaluate(rulebook.rules_by_id[e].when, facts, categories, resolver))
+    )
     out = []
     for rule in rulebook.rules:
         trace = evaluate(rule.when, facts, categories, resolver)
-        status = "fired" if rule.id in firing.definite else "undecided" if rule.id in firing.maybe else "not_fired"
-        out.append({
+        if rule.id in effective.overridden:
+            status = "overridden"
+        elif rule.id in effective.definite:
+            status = "fired"
+        else:
+            status = "undecided" if rule.id in effective.maybe else "not_fired"
+        entry = {
             "rule": rule.id,
             "title": rule.title,
             "status": status,
             "result": trace.result,
             "concludes": {"category": rule.category} if rule.category else {"outcome": rule.outcome},
             "cites": [f"{c.doc} {c.clause}" for c in rule.cites],
-            "conditions": list(_flatten(trace, 0)),
-        })
+            "conditions": list(_flatten(rulebook, trace, 0, as_of)),
+        }
+        if rule.overrides:
+            entry["overrides"] = list(rule.overrides)
+        if rule.id in effective.overridden:
+            entry["overridden_by"] = list(effective.overridden[rule.id])
+        if rule.id in effective.pending:
+            entry["pending_exceptions"] = list(effective.pending[rule.id])
+        out.append(entry)
     return out
 
 
-def _flatten(trace: Trace, depth: int):
+def _flatten(rulebook: Rulebook, trace: Trace, depth: int, as_of: dt.date):
     cond = trace.cond
     if isinstance(cond, (All, AnyOf, Not)):
         word = "全部满足" if isinstance(cond, All) else "任一满足" if isinstance(cond, AnyOf) else "不满足"
         yield {"depth": depth, "condition": word, "actual": None, "result": trace.result}
         for child in trace.children or ():
-            yield from _flatten(child, depth + 1)
+            yield from _flatten(rulebook, child, depth + 1, as_of)
         return
     actual = None
     if isinstance(cond, Atom):
         actual = fields.display(fields.BY_NAME[cond.field], trace.actual)
-    yield {"depth": depth, "condition": describe(trace), "actual": actual, "result": trace.result}
+    row = {"depth": depth, "condition": describe(trace), "actual": actual, "result": trace.result}
+    if isinstance(cond, Atom) and cond.param is not None:
+        param = rulebook.parameters[cond.param]
+        dated = param.in_force(as_of)
+        row["parameter"] = {
+            "id": cond.param, "unit": param.unit,
+            "value": dated.value.isoformat() if isinstance(dated.value, dt.date) else dated.value,
+            "from": dated.since.isoformat(), "provisional": param.is_provisional(dated),
+            "before_first_value": dated.since > as_of,
+        }
+    yield row
 
 
 def describe(trace: Trace) -> str:

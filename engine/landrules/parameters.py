@@ -1,37 +1,67 @@
-"""Parameters: thresholds with a description, unit, citation and dated values (OpenFisca-style)."""
+"""Parameters: thresholds with a description, unit, citation and dated values (OpenFisca-style).
+
+A threshold changes by a dated edit, never by overwriting: a new value is ADDED with the day it
+takes effect, so a decision for an earlier date is decided as it was. Evaluation takes the value
+in force on the evaluation date; before the first value takes effect it takes the first value
+and says so in the trace (see `Resolver`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from typing import Any, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import Problem
+from .policy import Policy
+from .yamlio import line_of, ref, validation_problems
+
+DATE_UNIT = "日期"
 
 
 class DatedValue(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    since: dt.date = Field(alias="from", description="the date this value takes effect")
-    value: float | dt.date
+    since: dt.date = Field(alias="from", description="施行日期：自这一天起采用此值（YYYY-MM-DD）")
+    value: Union[float, dt.date] = Field(description="取值：数字，或日期（YYYY-MM-DD）")
+    provisional: bool | None = Field(
+        None, description="此值是否为暂定值；不写则沿用参数的 provisional（区级标准出台后写 false）"
+    )
+    reference: str | None = Field(None, description="此值的出处，如区级标准的文号和日期")
+    note: str | None = None
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _not_a_bool(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError("a parameter value is a number or a date, not true/false")
+        return value
 
 
 class Parameter(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    description: str
-    unit: str = Field(description="e.g. 万元/亩, 比例, 日期")
-    cites: list[str] = Field(min_length=1, description='clauses it rests on, "DOC CLAUSE"')
+    description: str = Field(description="这个门槛是什么（中文）")
+    unit: str = Field(description="单位，如 万元/亩、比例、日期")
+    cites: list[ref("citation")] = Field(
+        min_length=1, description="依据条款，写作“文号 条款编号”，如 平龙政办〔2021〕36号 2.3.3"
+    )
     provisional: bool = Field(
-        False, description="a default awaiting the district's own figure (二、(二)1.)"
+        False, description="暂定值：方案交由区级标准确定（二、(二)1.），在区级数值出台前暂用的默认值"
     )
     note: str | None = None
-    values: list[DatedValue] = Field(min_length=1)
+    values: list[DatedValue] = Field(
+        min_length=1, description="按施行日期从早到晚排列的取值；改门槛时新增一行，不要改旧行"
+    )
 
     @field_validator("values")
     @classmethod
     def _ascending(cls, values: list[DatedValue]) -> list[DatedValue]:
         dates = [v.since for v in values]
         if dates != sorted(dates) or len(set(dates)) != len(dates):
-            raise ValueError("values must be listed by strictly increasing `from` date")
+            raise ValueError("list the values by increasing `from` date, each date once (add a new value below the last)")
         return values
 
     def value_at(self, when: dt.date) -> DatedValue | None:
@@ -41,3 +71,69 @@ class Parameter(BaseModel):
             if dated.since <= when:
                 current = dated
         return current
+
+    def in_force(self, when: dt.date) -> DatedValue:
+        """The value in force on `when`; before the first value, the first value."""
+        return self.value_at(when) or self.values[0]
+
+    def is_provisional(self, dated: DatedValue) -> bool:
+        return self.provisional if dated.provisional is None else dated.provisional
+
+    @property
+    def holds_dates(self) -> bool:
+        return isinstance(self.values[0].value, dt.date)
+
+
+class ParametersFile(BaseModel):
+    """rules/parameters.yaml"""
+
+    model_config = ConfigDict(extra="forbid", title="landrules parameters")
+
+    parameters: dict[str, Parameter] = Field(description="参数编号 → 参数定义")
+
+
+PARAMETER_KEYS = tuple(sorted(set(Parameter.model_fields) | {"from", "value", "provisional", "reference", "note"}))
+
+
+def load_parameters(path: Path, raw: Any, policy: Policy, problems: list[Problem]) -> dict[str, Parameter]:
+    """The parameters of `raw` (parameters.yaml as loaded); problems are appended, not raised."""
+    table = raw.get("parameters") if isinstance(raw, dict) else None
+    if not isinstance(table, dict):
+        problems.append(Problem(str(path), 1, "expected a mapping `parameters:` of parameter id to definition"))
+        return {}
+    params = {}
+    for pid, body in table.items():
+        try:
+            param = Parameter.model_validate(body)
+        except ValidationError as exc:
+            problems += validation_problems(
+                path, raw, exc, ("parameters", pid), f"parameter {pid}: ", PARAMETER_KEYS
+            )
+            continue
+        for ref in param.cites:
+            try:
+                policy.cite(ref)
+            except ValueError as exc:
+                problems.append(Problem(str(path), line_of(raw, ("parameters", pid, "cites")), f"parameter {pid}: {exc}"))
+        problems += _check_value_types(path, raw, str(pid), param)
+        params[str(pid)] = param
+    return params
+
+
+def _check_value_types(path: Path, raw: Any, pid: str, param: Parameter) -> list[Problem]:
+    """All values of one kind (numbers or dates), and dates exactly when the unit says 日期."""
+    out = []
+    dates = param.holds_dates
+    for index, dated in enumerate(param.values):
+        line = line_of(raw, ("parameters", pid, "values", index))
+        if isinstance(dated.value, dt.date) != dates:
+            out.append(Problem(str(path), line, (
+                f"parameter {pid}: value {dated.value} is a {'date' if not dates else 'number'} but the "
+                f"first value is a {'date' if dates else 'number'}; every value of a parameter is of one kind"
+            )))
+        elif (param.unit.strip() == DATE_UNIT) != isinstance(dated.value, dt.date):
+            what = "a date (YYYY-MM-DD)" if param.unit.strip() == DATE_UNIT else "a number"
+            out.append(Problem(str(path), line, (
+                f"parameter {pid}: unit is {param.unit} but value {dated.value!r} is not {what}"
+            )))
+    return out

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .errors import Problem
-from .yamlio import YamlError, line_of, load_yaml
+from .errors import Problem, did_you_mean
+from .yamlio import YamlError, load_yaml, validation_problems
 
 
 class Deadline(BaseModel):
@@ -110,6 +110,30 @@ class Policy:
     def doc_numbers(self) -> set[str]:
         return {d.doc for d in self.documents}
 
+    @property
+    def citations(self) -> list[str]:
+        """Every citable reference, written the way rules cite it: `DOC CLAUSE`."""
+        return [f"{doc} {clause}" for doc, clause in self.clauses]
+
+    def cite(self, ref: str) -> CitedClause:
+        """The clause a `DOC CLAUSE` reference names; ValueError saying what is wrong."""
+        ref = str(ref).strip()
+        doc, _, clause = ref.rpartition(" ")
+        if not doc:
+            raise ValueError(f'citation {ref!r} is not "DOC CLAUSE", e.g. "平龙政办〔2021〕36号 2.3.2.2"')
+        if doc not in self.doc_numbers:
+            raise ValueError(
+                f"citation {ref!r}: no document {doc!r} in policy/ (have: {', '.join(sorted(self.doc_numbers))})"
+            )
+        cited = self.get(doc, clause)
+        if cited is None:
+            ids = [c for d, c in self.clauses if d == doc]
+            raise ValueError(f"citation {ref!r}: document {doc} has no clause {clause!r}{did_you_mean(clause, ids)}")
+        return cited
+
+
+POLICY_KEYS = tuple(sorted(set(Document.model_fields) | set(Clause.model_fields) | set(Deadline.model_fields)))
+
 
 def _full_text(clause: Clause) -> str:
     """A clause's text as cited: its own body, then its items (a parent article holds them)."""
@@ -137,9 +161,7 @@ def load_policy(directory: Path) -> tuple[Policy, list[Problem]]:
         try:
             document = Document.model_validate(raw)
         except ValidationError as exc:
-            for err in exc.errors():
-                where = ".".join(str(p) for p in err["loc"])
-                problems.append(Problem(str(path), line_of(raw, err["loc"]), f"{where}: {err['msg']}"))
+            problems += validation_problems(path, raw, exc, keys=POLICY_KEYS)
             continue
         if document.doc in seen:
             problems.append(Problem(str(path), 1, f"document {document.doc} also in {seen[document.doc]}"))

@@ -1,7 +1,8 @@
-"""The rulebook: policy + parameters + rules, loaded, cross-checked and hashed.
+"""The rulebook: policy + parameters + rules, loaded, cross-checked, analysed and hashed.
 
 A rulebook that references a clause, field, parameter, category or outcome that does not
-exist fails to load with every problem as `FILE:LINE: message`.
+exist, or that lint's analysis rejects (lint.py: rules that can never apply, conflicting
+disposals, gaps, bad overrides), fails to load with every problem as `FILE:LINE: message`.
 """
 
 from __future__ import annotations
@@ -11,19 +12,24 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SkipValidation, ValidationError
 
-from .conditions import Condition, ConditionError, Resolver, atoms, parse_condition, split_categories
-from .errors import Problem, RulebookError
-from .parameters import Parameter
+from . import fields
+from .catalogue import BUILTIN_OUTCOMES, Catalogue, load_catalogue
+from .conditions import (
+    Atom, CategoryAtom, Condition, ConditionError, Resolver, located_atoms, parse_condition, split_categories,
+)
+from .errors import Problem, RulebookError, did_you_mean
+from .fields import FieldType
+from .parameters import Parameter, load_parameters
 from .policy import CitedClause, Policy, load_policy
-from .yamlio import YamlError, line_of, load_yaml
+from .yamlio import YamlError, line_of, load_yaml, ref, validation_problems
 
 OUTCOMES_FILE = "outcomes.yaml"
 PARAMETERS_FILE = "parameters.yaml"
-BUILTIN_OUTCOMES = ("no_action", "needs_information", "invalid_record")
+RULE_ID = r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_-]+)*$"
 
 
 class Then(BaseModel):
@@ -31,14 +37,14 @@ class Then(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    category: str | None = Field(None, description="derive this category (a category rule)")
-    outcome: str | None = Field(None, description="conclude this outcome code (a disposal rule)")
+    category: ref("category") | None = Field(None, description="得出类别（类别规则），如 idle")
+    outcome: ref("outcome") | None = Field(None, description="得出处置（处置规则），如 idle_fee")
     deadline: dt.date | None = Field(
-        None, description="explicit deadline; default: the 完成时限 of the first cited clause with one"
+        None, description="完成时限（YYYY-MM-DD）；不写则取第一个有完成时限的引用条款的时限"
     )
-    deadline_text: str | None = Field(None, description="the wording the explicit deadline comes from")
+    deadline_text: str | None = Field(None, description="完成时限的原文表述")
     responsible: list[str] | None = Field(
-        None, description="explicit 责任单位; default: those of the first cited clause with them"
+        None, description="责任单位；不写则取第一个有责任单位的引用条款的责任单位"
     )
 
 
@@ -47,17 +53,33 @@ class RuleSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str
+    id: str = Field(pattern=RULE_ID, description="规则编号：英文字母、数字、下划线，以点分层，如 idle.enterprise.fee")
     title: str = Field(description="短标题（中文）")
-    cites: list[str] = Field(min_length=1, description='"DOC CLAUSE", e.g. 平龙政办〔2021〕36号 2.3.2.2')
-    when: Any
-    then: Then
+    cites: list[ref("citation")] = Field(
+        min_length=1, description="依据条款，写作“文号 条款编号”，如 平龙政办〔2021〕36号 2.3.2.2"
+    )
+    when: SkipValidation[Condition] = Field(description="适用条件")
+    then: Then = Field(description="结论：category（类别）或 outcome（处置）")
+    overrides: list[str] = Field(
+        default_factory=list,
+        description="例外：本规则成立时，所列规则（一般规则）的处置不再适用。写被排除规则的编号",
+    )
     ask_when_unknown: bool = Field(
         True,
-        description="when a fact the rule needs is missing, conclude needs_information (default) "
-        "or, if false, treat the rule as not applying",
+        description="缺少所需信息时：true（默认）结论为“需补充信息”；false 视为不适用",
     )
     note: str | None = None
+
+
+class RulesFile(BaseModel):
+    """rules/*.yaml (a file of rules)"""
+
+    model_config = ConfigDict(extra="forbid", title="landrules rules")
+
+    rules: list[RuleSpec] = Field(description="规则列表")
+
+
+RULE_KEYS = tuple(sorted(set(RuleSpec.model_fields) | set(Then.model_fields) | set(Atom.model_fields) | {"all", "any", "not", "category"}))
 
 
 @dataclass(frozen=True)
@@ -81,6 +103,17 @@ class Rule:
     responsible: tuple[str, ...]
     source: str  # FILE:LINE
     asks: bool = True  # an undecided rule concludes needs_information
+    overrides: tuple[str, ...] = ()  # rules whose outcomes this one suppresses when it fires
+    key_lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+    atom_lines: Mapping[Any, int] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def path(self) -> str:
+        return self.source.rsplit(":", 1)[0]
+
+    @property
+    def line(self) -> int:
+        return int(self.source.rsplit(":", 1)[1])
 
     @property
     def produces(self) -> str:
@@ -99,6 +132,8 @@ class Rulebook:
     categories: dict[str, str]  # code -> 中文
     outcomes: dict[str, str]  # code -> 中文 label
     files: tuple[Path, ...] = field(default=())
+    catalogue: Catalogue | None = None  # kinds, categories' acknowledged gaps (outcomes.yaml)
+    warnings: tuple[Problem, ...] = ()  # lint's warnings: the rulebook loads, but look at these
 
     @cached_property
     def hash(self) -> str:
@@ -111,33 +146,39 @@ class Rulebook:
         return "sha256:" + digest.hexdigest()
 
     def param_value(self, param_id: str, when: dt.date) -> tuple[Any, dt.date]:
-        param = self.parameters[param_id]
-        dated = param.value_at(when) or param.values[0]
+        """The value in force on `when` and the date it took effect (the first value before
+        that; the trace says so)."""
+        dated = self.parameters[param_id].in_force(when)
         return dated.value, dated.since
 
+    def param_note(self, param_id: str, when: dt.date) -> str | None:
+        param = self.parameters[param_id]
+        return "暂定值，待区级标准确定" if param.is_provisional(param.in_force(when)) else None
+
     def resolver(self, as_of: dt.date) -> Resolver:
-        return Resolver(as_of, self.param_value)
+        return Resolver(as_of, self.param_value, self.param_note)
 
     @cached_property
     def rules_by_id(self) -> dict[str, Rule]:
         return {r.id: r for r in self.rules}
 
-
-def parse_citation(ref: str, policy: Policy) -> CitedClause:
-    ref = str(ref).strip()
-    doc, _, clause = ref.rpartition(" ")
-    if not doc:
-        raise ValueError(f'citation {ref!r} is not "DOC CLAUSE", e.g. "平龙政办〔2021〕36号 2.3.2.2"')
-    if doc not in policy.doc_numbers:
-        raise ValueError(f"citation {ref!r}: no document {doc!r} in policy/ (have: {', '.join(sorted(policy.doc_numbers))})")
-    cited = policy.get(doc, clause)
-    if cited is None:
-        raise ValueError(f"citation {ref!r}: document {doc} has no clause {clause!r}")
-    return cited
+    @cached_property
+    def overridden_by(self) -> dict[str, tuple[str, ...]]:
+        """rule id -> ids of the rules that override it (its exceptions)."""
+        out: dict[str, list[str]] = {}
+        for rule in self.rules:
+            for target in rule.overrides:
+                out.setdefault(target, []).append(rule.id)
+        return {k: tuple(v) for k, v in out.items()}
 
 
-def load_rulebook(rules_dir: Path, policy_dir: Path) -> Rulebook:
-    """Load and cross-check a rulebook; raises RulebookError listing every problem."""
+def parse_citation(citation: str, policy: Policy) -> CitedClause:
+    return policy.cite(citation)
+
+
+def load_rulebook(rules_dir: Path, policy_dir: Path, *, analyse: bool = True) -> Rulebook:
+    """Load, cross-check and (unless `analyse` is false) lint a rulebook; raises RulebookError
+    listing every problem. The analysis runs once the rulebook is structurally sound."""
     rules_dir, policy_dir = Path(rules_dir), Path(policy_dir)
     problems: list[Problem] = []
     for directory, what in ((rules_dir, "rules"), (policy_dir, "policy")):
@@ -153,8 +194,11 @@ def load_rulebook(rules_dir: Path, policy_dir: Path) -> Rulebook:
         except YamlError as exc:
             problems.append(Problem(exc.path, exc.line, exc.message))
 
-    categories, outcomes = _load_catalogue(rules_dir / OUTCOMES_FILE, raw_files, problems)
-    parameters = _load_parameters(rules_dir / PARAMETERS_FILE, raw_files, policy, problems)
+    catalogue = _load_catalogue(rules_dir / OUTCOMES_FILE, raw_files, problems)
+    categories, outcomes = catalogue.category_labels, catalogue.outcome_labels
+    parameters: dict[str, Parameter] = {}
+    if PARAMETERS_FILE in raw_files:
+        parameters = load_parameters(*raw_files[PARAMETERS_FILE], policy, problems)
     rules = []
     for name, (path, raw) in raw_files.items():
         if name in (OUTCOMES_FILE, PARAMETERS_FILE):
@@ -164,58 +208,22 @@ def load_rulebook(rules_dir: Path, policy_dir: Path) -> Rulebook:
     if problems:
         raise RulebookError(problems)
     files = tuple(sorted(policy_dir.glob("*.yaml")) + [p for p, _ in raw_files.values()])
-    return Rulebook(policy, parameters, tuple(rules), categories, outcomes, files)
+    rulebook = Rulebook(policy, parameters, tuple(rules), categories, outcomes, files, catalogue)
+    if analyse:
+        from .lint import analyse as lint_analyse  # lint reads the Rulebook built here
+
+        problems = lint_analyse(rulebook)
+        if any(not p.warning for p in problems):
+            raise RulebookError(problems)
+        rulebook.warnings = tuple(sorted(problems))
+    return rulebook
 
 
-def _load_catalogue(path: Path, raw_files, problems) -> tuple[dict[str, str], dict[str, str]]:
+def _load_catalogue(path: Path, raw_files, problems) -> Catalogue:
     if path.name not in raw_files:
         problems.append(Problem(str(path), 1, "missing: the catalogue of categories and outcomes"))
-        return {}, {}
-    raw = raw_files[path.name][1]
-    if not isinstance(raw, dict) or set(raw) - {"categories", "outcomes"}:
-        problems.append(Problem(str(path), 1, "expected only the keys categories and outcomes"))
-        return {}, {}
-    out = []
-    for key in ("categories", "outcomes"):
-        table = raw.get(key) or {}
-        for code, label in table.items():
-            if not isinstance(label, str) or not label.strip():
-                problems.append(Problem(str(path), line_of(raw, (key, code)), f"{key[:-1]} {code} has no Chinese label"))
-        out.append({str(k): str(v) for k, v in table.items()})
-    for code in BUILTIN_OUTCOMES:
-        if code not in out[1]:
-            problems.append(Problem(str(path), line_of(raw, ("outcomes",)), f"built-in outcome {code} needs a label"))
-    return out[0], out[1]
-
-
-def _load_parameters(path: Path, raw_files, policy: Policy, problems) -> dict[str, Parameter]:
-    if path.name not in raw_files:
-        return {}
-    raw = raw_files[path.name][1]
-    table = raw.get("parameters") if isinstance(raw, dict) else None
-    if not isinstance(table, dict):
-        problems.append(Problem(str(path), 1, "expected a mapping `parameters:` of parameter id to definition"))
-        return {}
-    params = {}
-    for pid, body in table.items():
-        try:
-            param = Parameter.model_validate(body)
-        except ValidationError as exc:
-            for err in exc.errors():
-                loc = ("parameters", pid, *err["loc"])
-                problems.append(Problem(str(path), line_of(raw, loc), f"parameter {pid}: {_loc(err['loc'])}{err['msg']}"))
-            continue
-        for ref in param.cites:
-            try:
-                parse_citation(ref, policy)
-            except ValueError as exc:
-                problems.append(Problem(str(path), line_of(raw, ("parameters", pid, "cites")), f"parameter {pid}: {exc}"))
-        params[str(pid)] = param
-    return params
-
-
-def _loc(loc) -> str:
-    return ".".join(str(p) for p in loc) + ": " if loc else ""
+        return Catalogue(categories={}, outcomes={})
+    return load_catalogue(path, raw_files[path.name][1], problems)
 
 
 def _load_rules(path, raw, policy, parameters, categories, outcomes, problems) -> list[Rule]:
@@ -229,15 +237,15 @@ def _load_rules(path, raw, policy, parameters, categories, outcomes, problems) -
         try:
             spec = RuleSpec.model_validate(item)
         except ValidationError as exc:
-            for err in exc.errors():
-                problems.append(Problem(str(path), line_of(raw, ("rules", index, *err["loc"])), f"rule: {_loc(err['loc'])}{err['msg']}"))
+            name = item.get("id") if isinstance(item, dict) else None
+            problems += validation_problems(path, raw, exc, ("rules", index), f"rule {name}: " if name else "rule: ", RULE_KEYS)
             continue
         where = f"rule {spec.id}"
         before = len(problems)
         cites = []
-        for ref in spec.cites:
+        for citation in spec.cites:
             try:
-                cites.append(parse_citation(ref, policy))
+                cites.append(policy.cite(citation))
             except ValueError as exc:
                 problems.append(Problem(str(path), line_of(item, ("cites",)), f"{where}: {exc}"))
         try:
@@ -250,18 +258,23 @@ def _load_rules(path, raw, policy, parameters, categories, outcomes, problems) -
             problems.append(Problem(str(path), line_of(item, ("when",)), f"{where}: {exc}"))
             continue
         then_line = line_of(item, ("then",))
-        for atom in atoms(when):
-            if getattr(atom, "param", None) and atom.param not in parameters:
-                problems.append(Problem(str(path), line_of(item, ("when",)), f"{where}: unknown parameter {atom.param!r}"))
-            if getattr(atom, "category", None) and atom.category not in categories:
-                problems.append(Problem(str(path), line_of(item, ("when",)), f"{where}: unknown category {atom.category!r}"))
+        atom_lines: dict[Any, int] = {}
+        for atom, atom_line in located_atoms(item["when"], when, line_of(item, ("when",))):
+            atom_lines.setdefault(atom, atom_line)
+            if isinstance(atom, Atom) and atom.param is not None:
+                message = _check_param(atom, parameters)
+                if message:
+                    problems.append(Problem(str(path), atom_line, f"{where}: {message}"))
+            if isinstance(atom, CategoryAtom) and atom.category not in categories:
+                problems.append(Problem(str(path), atom_line, f"{where}: unknown category {atom.category!r}{did_you_mean(atom.category, categories)}"))
         then = spec.then
         if (then.category is None) == (then.outcome is None):
             problems.append(Problem(str(path), then_line, f"{where}: then needs exactly one of category or outcome"))
         elif then.category is not None and then.category not in categories:
-            problems.append(Problem(str(path), then_line, f"{where}: unknown category {then.category!r}"))
+            problems.append(Problem(str(path), then_line, f"{where}: unknown category {then.category!r}{did_you_mean(then.category, categories)}"))
         elif then.outcome is not None and (then.outcome not in outcomes or then.outcome in BUILTIN_OUTCOMES):
-            problems.append(Problem(str(path), then_line, f"{where}: unknown outcome code {then.outcome!r}"))
+            codes = [c for c in outcomes if c not in BUILTIN_OUTCOMES]
+            problems.append(Problem(str(path), then_line, f"{where}: unknown outcome code {then.outcome!r}{did_you_mean(then.outcome, codes)}"))
         if len(problems) > before:
             continue
         deadline = then.deadline or next((c.deadline.date for c in cites if c.deadline), None)
@@ -270,24 +283,37 @@ def _load_rules(path, raw, policy, parameters, categories, outcomes, problems) -
             id=spec.id, title=spec.title, cites=tuple(cites), when=when,
             joins=tuple(joins), condition=condition, category=then.category, outcome=then.outcome,
             deadline=deadline if then.outcome else None, responsible=tuple(responsible) if then.outcome else (),
-            source=f"{path}:{line}", asks=spec.ask_when_unknown,
+            source=f"{path}:{line}", asks=spec.ask_when_unknown, overrides=tuple(spec.overrides),
+            key_lines=dict(getattr(item, "key_lines", {})), atom_lines=atom_lines,
         ))
     return rules
+
+
+def _check_param(atom: Atom, parameters: dict[str, Parameter]) -> str | None:
+    """Why `atom`'s parameter cannot be compared with its field, or None."""
+    param = parameters.get(atom.param)
+    if param is None:
+        return f"unknown parameter {atom.param!r}{did_you_mean(atom.param, parameters)}"
+    spec = fields.BY_NAME[atom.field]
+    if (spec.type is FieldType.DATE) != param.holds_dates:
+        have = "dates" if param.holds_dates else "numbers"
+        return (f"{spec.label()} is a {'date' if spec.type is FieldType.DATE else 'number'} but parameter "
+                f"{atom.param} holds {have} ({param.values[-1].value}); they cannot be compared")
+    if spec.type is FieldType.RATIO and any(isinstance(v.value, float) and not 0 <= v.value <= 1 for v in param.values):
+        return f"{spec.label()} is a ratio between 0 and 1 but parameter {atom.param} has a value outside it"
+    return None
 
 
 def _check_rulebook(rules: list[Rule], problems: list[Problem]) -> None:
     seen: dict[str, Rule] = {}
     for rule in rules:
         if rule.id in seen:
-            path, line = rule.source.rsplit(":", 1)
-            problems.append(Problem(path, int(line), f"duplicate rule id {rule.id} (first at {seen[rule.id].source})"))
+            problems.append(Problem(rule.path, rule.line, f"duplicate rule id {rule.id} (first at {seen[rule.id].source})"))
         seen.setdefault(rule.id, rule)
     derived = {r.category for r in rules if r.category}
     for rule in rules:
         for cat in rule.joins:
             if cat not in derived:
-                path, line = rule.source.rsplit(":", 1)
-                problems.append(Problem(path, int(line), f"rule {rule.id}: no rule derives category {cat!r}"))
+                problems.append(Problem(rule.path, rule.line, f"rule {rule.id}: no rule derives category {cat!r}"))
         if rule.category and rule.joins:
-            path, line = rule.source.rsplit(":", 1)
-            problems.append(Problem(path, int(line), f"rule {rule.id}: a category rule may not depend on another category"))
+            problems.append(Problem(rule.path, rule.line, f"rule {rule.id}: a category rule may not depend on another category"))

@@ -1,4 +1,5 @@
-"""YAML loading that remembers where every mapping and list came from (file and line)."""
+"""YAML loading that remembers where every mapping and list came from (file and line), and
+pydantic validation errors turned into `FILE:LINE: message` problems officers can read."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from .errors import Problem, did_you_mean
 
 
 class Marked(dict):
@@ -85,3 +88,59 @@ def line_of(node: Any, loc: tuple[Any, ...]) -> int:
             break
         line = getattr(node, "line", line) or line
     return line
+
+
+# --------------------------------------------------------------------------- friendly messages
+
+_DATE_ERRORS = {"date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"}
+
+
+def friendly(err: dict, keys: tuple[str, ...] = ()) -> str:
+    """A pydantic error in words for officers: `where: what is wrong (and how to write it)`."""
+    loc = tuple(err.get("loc", ()))
+    where = ".".join(str(p) for p in loc)
+    kind, value = err.get("type", ""), err.get("input")
+    last = str(loc[-1]) if loc else ""
+    if kind == "extra_forbidden":
+        parent = ".".join(str(p) for p in loc[:-1])
+        return f"unknown key `{last}`{' in ' + parent if parent else ''}{did_you_mean(last, keys, lambda k: f'`{k}`')}"
+    if kind == "missing":
+        return f"missing `{where}`"
+    if kind in _DATE_ERRORS or (kind in ("float_type", "float_parsing") and last == "value"):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return f"{where}: {value!r} is a number, not a date; write dates as 2021-12-31"
+        if kind in _DATE_ERRORS:
+            return f"{where}: {value!r} is not a date; write dates as 2021-12-31"
+    if kind == "too_short":
+        return f"{where}: must not be empty"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"{where}: {value!r} is not true or false"
+    if kind == "string_pattern_mismatch":
+        return f"{where}: {value!r} is not in the expected form {err.get('ctx', {}).get('pattern', '')}"
+    msg = err.get("msg", "invalid")
+    if kind == "value_error" and "error" in err.get("ctx", {}):
+        msg = str(err["ctx"]["error"])
+    return f"{where}: {msg}" if where else msg
+
+
+def validation_problems(path, raw, exc, loc_prefix: tuple = (), what: str = "", keys: tuple[str, ...] = ()):
+    """Every error of a pydantic ValidationError as a Problem at its own line."""
+    out = []
+    for err in exc.errors():
+        err = dict(err)
+        # union members repeat the location with the member's name: drop those steps
+        err["loc"] = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
+        line = line_of(raw, (*loc_prefix, *err["loc"]))
+        out.append(Problem(str(path), line, f"{what}{friendly(err, keys)}"))
+    return out
+
+
+def ref(kind: str, **field_kwargs: Any) -> Any:
+    """A text that names one of the rulebook's own things (kind: citation, outcome, category,
+    parameter, field). The generated JSON Schema lists the rulebook's current names there, so an
+    editor completes them and flags a misspelling while the officer types (see schema.py)."""
+    from typing import Annotated
+
+    from pydantic import Field
+
+    return Annotated[str, Field(json_schema_extra={"x-enum": kind}, **field_kwargs)]

@@ -1,0 +1,120 @@
+"""rules/outcomes.yaml: the catalogue of disposal kinds, derived categories and outcome codes.
+
+    kinds:       kind code -> 中文         what sort of disposal an outcome is; lint reports two
+                                            rules that can give one parcel two different
+                                            outcomes of the same kind (conflicting disposals)
+    categories:  code -> 中文, or {label, unhandled, note}
+                                            `unhandled` lists values of an enumerated field that
+                                            no disposal rule of the category handles on purpose
+                                            (the plan is silent); lint reports any other value
+                                            no rule handles as a gap
+    outcomes:    code -> {label, kind, note}, or code -> 中文 for the built-in codes
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Union
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+
+from .errors import Problem, did_you_mean
+from .yamlio import line_of, ref, validation_problems
+
+BUILTIN_OUTCOMES = ("no_action", "needs_information", "invalid_record")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+class CategorySpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    label: str = Field(description="中文名称，如 已批未供即用")
+    unhandled: dict[ref("field"), list[str]] = Field(
+        default_factory=dict,
+        description="方案未作规定、有意不设处置规则的取值：字段 → 取值列表（代码或中文均可）",
+    )
+    note: str | None = Field(None, description="说明，如为何这些取值不设处置规则")
+
+
+class OutcomeSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    label: str = Field(description="中文名称，决定书和台账中显示")
+    kind: ref("kind") | None = Field(
+        None, description="处置类别（见 kinds）：同一宗地不应同时得到同类别的两种不同处置"
+    )
+    note: str | None = None
+
+
+class Catalogue(BaseModel):
+    """rules/outcomes.yaml"""
+
+    model_config = ConfigDict(extra="forbid", title="landrules catalogue of categories and outcomes")
+
+    kinds: dict[str, str] = Field(default_factory=dict, description="处置类别代码 → 中文名称")
+    categories: dict[str, Union[str, CategorySpec]] = Field(description="类别代码 → 中文名称（或 {label, unhandled, note}）")
+    outcomes: dict[str, Union[str, OutcomeSpec]] = Field(description="处置代码 → {label: 中文名称, kind: 处置类别}")
+
+    _path: str = PrivateAttr("")
+    _raw: Any = PrivateAttr(None)
+
+    def where(self, *loc: Any) -> tuple[str, int]:
+        """(file, line) of the entry at `loc`, e.g. where("categories", "idle")."""
+        return self._path, line_of(self._raw, loc)
+
+    @property
+    def category_labels(self) -> dict[str, str]:
+        return {code: _label(entry) for code, entry in self.categories.items()}
+
+    @property
+    def outcome_labels(self) -> dict[str, str]:
+        return {code: _label(entry) for code, entry in self.outcomes.items()}
+
+    def kind(self, outcome: str) -> str | None:
+        entry = self.outcomes.get(outcome)
+        return entry.kind if isinstance(entry, OutcomeSpec) else None
+
+    def unhandled(self, category: str) -> dict[str, list[str]]:
+        entry = self.categories.get(category)
+        return entry.unhandled if isinstance(entry, CategorySpec) else {}
+
+
+CATALOGUE_KEYS = tuple(sorted(set(Catalogue.model_fields) | set(CategorySpec.model_fields) | set(OutcomeSpec.model_fields)))
+
+
+def _label(entry: str | CategorySpec | OutcomeSpec) -> str:
+    return entry if isinstance(entry, str) else entry.label
+
+
+def load_catalogue(path: Path, raw: Any, problems: list[Problem]) -> Catalogue:
+    """The catalogue in `raw` (outcomes.yaml as loaded); problems are appended, not raised."""
+    try:
+        catalogue = Catalogue.model_validate(raw if isinstance(raw, dict) else {})
+    except ValidationError as exc:
+        problems += validation_problems(path, raw, exc, keys=CATALOGUE_KEYS)
+        catalogue = Catalogue(categories={}, outcomes={})
+    catalogue._path, catalogue._raw = str(path), raw
+    for table, what, labels in (
+        ("categories", "category", catalogue.category_labels), ("outcomes", "outcome", catalogue.outcome_labels),
+    ):
+        for code, label in labels.items():
+            where = line_of(raw, (table, code))
+            if not label.strip():
+                problems.append(Problem(str(path), where, f"{what} {code} has no Chinese label"))
+            elif not _CJK.search(label):
+                problems.append(Problem(str(path), where, f"{what} {code}: label {label!r} has no Chinese; officers read the labels"))
+    for code, label in catalogue.kinds.items():
+        if not _CJK.search(str(label)):
+            problems.append(Problem(str(path), line_of(raw, ("kinds", code)), f"kind {code}: label {label!r} has no Chinese"))
+    for code, entry in catalogue.outcomes.items():
+        kind = entry.kind if isinstance(entry, OutcomeSpec) else None
+        if kind is not None and kind not in catalogue.kinds:
+            problems.append(Problem(
+                str(path), line_of(raw, ("outcomes", code, "kind")),
+                f"outcome {code}: unknown kind {kind!r}{did_you_mean(kind, catalogue.kinds)} (kinds: {', '.join(catalogue.kinds)})",
+            ))
+    for code in BUILTIN_OUTCOMES:
+        if code not in catalogue.outcomes:
+            problems.append(Problem(str(path), line_of(raw, ("outcomes",)), f"built-in outcome {code} needs a label"))
+    return catalogue
