@@ -1,0 +1,90 @@
+"""What a scenario run shares: the rulebook to decide under, and what the decisions touched.
+
+The normal test run (tests/test_scenarios.py) decides under the rulebook `locate` finds;
+`landrules check` registers a `CheckPlugin` that puts its own settings in the pytest config.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pytest
+
+from .. import locate
+from ..backends.base import Firing
+from ..backends.durable import DurableBackend
+from ..decision import Decision
+from ..evaluate import Evaluator
+from ..rulebook import Rulebook, load_rulebook
+
+Clause = tuple[str, str]  # (document number, clause id)
+
+
+@dataclass
+class Recorder:
+    """Every rule that fired and every clause cited, over all decisions of a run."""
+
+    fired: set[str] = field(default_factory=set)
+    cited: set[Clause] = field(default_factory=set)
+
+    def record(self, rulebook: Rulebook, decision: Decision, firing: Firing | None) -> None:
+        for outcome in decision.outcomes:
+            self.cited.update((c.doc, c.clause) for c in outcome.citations)
+        if firing is None:
+            return
+        self.fired.update(firing.definite)
+        for rule_id in firing.definite:  # the grounds of the decision's categories
+            rule = rulebook.rules_by_id.get(rule_id)
+            if rule is not None and rule.category:
+                self.cited.update((c.doc, c.clause) for c in rule.cites)
+
+
+@dataclass
+class Engine:
+    """The rulebook of a run with its reference backend, built once per run."""
+
+    rulebook: Rulebook
+
+    @cached_property
+    def backend(self) -> DurableBackend:
+        return DurableBackend(self.rulebook)
+
+    @cached_property
+    def evaluator(self) -> Evaluator:
+        return Evaluator(self.rulebook, self.backend)
+
+    def decide(self, parcel_id: str | None, facts: dict, as_of: dt.date) -> tuple[Decision, Firing]:
+        firing = self.backend.fire([facts], as_of)[0]
+        return self.evaluator.assemble(parcel_id, facts, firing, as_of), firing
+
+
+@dataclass
+class Settings:
+    """One run's choices: the scenarios folder and the rulebook (None: the one `locate` finds)."""
+
+    scenarios_dir: Path | None = None
+    rulebook: Rulebook | None = None
+    recorder: Recorder = field(default_factory=Recorder)
+
+    def engine(self) -> Engine:
+        if self.rulebook is None:
+            self.rulebook = load_rulebook(locate.rules_dir(), locate.policy_dir())
+        return Engine(self.rulebook)
+
+
+SETTINGS = pytest.StashKey[Settings]()
+
+# The settings of the `landrules check` run in progress, for `suite` to read while it is
+# imported (pytest imports the test module before any fixture exists). A stack: runs may nest.
+ACTIVE: list[Settings] = []
+
+
+def settings_of(config: pytest.Config) -> Settings:
+    """The run's settings; a plain pytest run gets the rulebook `locate` finds."""
+    settings = config.stash.get(SETTINGS, None)
+    if settings is None:
+        settings = config.stash[SETTINGS] = Settings()
+    return settings

@@ -1,0 +1,46 @@
+"""The text `landrules check` prints: each scenario with its clause, then coverage (contract §2)."""
+
+from __future__ import annotations
+
+from .runner import CheckResult, ScenarioResult
+
+COVERAGE_NOTE = (
+    "说明：某个场景的决定触发了一条规则，该规则即被覆盖；某个场景的决定引用了一个条款（作为处置措施、"
+    "需补充信息或所认定类别的依据），该条款即被覆盖。条款总数 M 为规则库各条规则所引用条款的总数。"
+)
+
+
+def scenario_line(result: ScenarioResult) -> list[str]:
+    r = result.record
+    clause = " ".join(f"@{t}" for t in r.tags) or "（未标注条款）"
+    name = r.name
+    if r.example:
+        name += "（" + "，".join(f"{k}={v}" for k, v in r.example.items()) + "）"
+    where = f"{r.file}:{r.line}" if r.line else r.file
+    lines = [f"[{'通过' if result.passed else '失败'}] {clause}  {name}  〔{where}〕"]
+    if not result.passed:
+        if r.failed_step:
+            lines.append(f"    失败的步骤：{r.failed_step}")
+        for i, text in enumerate(result.message.splitlines() or [""]):
+            lines.append(("    原因：" if i == 0 else "      ") + text)
+    return lines
+
+
+def report_lines(result: CheckResult) -> list[str]:
+    lines: list[str] = []
+    for error in result.errors:
+        lines.append("[错误] 无法运行场景：")
+        lines += ["    " + line for line in error.splitlines()]
+    for r in result.results:
+        lines += scenario_line(r)
+    failed = sum(not r.passed for r in result.results)
+    if not result.results:
+        lines.append("没有运行任何场景。")
+    lines.append(f"场景 {len(result.results)} 个：通过 {len(result.results) - failed} 个，失败 {failed} 个")
+    rules, clauses = result.rules, result.clauses
+    lines.append(f"rules covered: {len(rules) - len(result.uncovered_rules)}/{len(rules)}")
+    lines.append(f"clauses covered: {len(clauses) - len(result.uncovered_clauses)}/{len(clauses)}")
+    lines.append("未覆盖的规则：" + ("、".join(result.uncovered_rules) or "无"))
+    lines.append("未覆盖的条款：" + ("、".join(f"{doc} {clause}" for doc, clause in result.uncovered_clauses) or "无"))
+    lines.append(COVERAGE_NOTE)
+    return lines
