@@ -6,7 +6,6 @@ import contextlib
 import datetime as dt
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Optional
 

@@ -110,9 +110,9 @@ def load_parameters(path: Path, raw: Any, policy: Policy, problems: list[Problem
                 path, raw, exc, ("parameters", pid), f"parameter {pid}: ", PARAMETER_KEYS
             )
             continue
-        for ref in param.cites:
+        for citation in param.cites:
             try:
-                policy.cite(ref)
+                policy.cite(citation)
             except ValueError as exc:
                 problems.append(Problem(str(path), line_of(raw, ("parameters", pid, "cites")), f"parameter {pid}: {exc}"))
         problems += _check_value_types(path, raw, str(pid), param)

@@ -23,9 +23,9 @@ from typing import Any, Iterable
 import numpy as np
 
 from .. import fields
-from ..conditions import All, AnyOf, Atom, Condition, Not, Resolver, compare
+from ..conditions import All, Atom, Condition, Not, Resolver, compare
 from ..encoding import columns_from_facts, encode
-from ..rulebook import Rule, Rulebook
+from ..rulebook import Rulebook
 from .base import Firing
 
 Masks = tuple[np.ndarray, np.ndarray]  # (T, F)

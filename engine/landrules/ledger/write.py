@@ -16,29 +16,25 @@ Column order (contract §4): the input columns under their original headers, the
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import math
 import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 import pandas as pd
 
+from ..decision import DECISION_COLUMNS, EXTRA_COLUMNS
+
 if TYPE_CHECKING:
     from ..batch import Summary
-    from ..decision import Decision
 
 FORMATS = (".jsonl", ".csv", ".xlsx", ".parquet")
-DECISION_COLUMNS = (
-    "categories", "outcome_codes", "outcome_labels", "citations",
-    "deadline", "responsible", "needs", "errors",
-)
-EXTRA_COLUMNS = ("overdue", "as_of", "rulebook")
 OUTPUT_COLUMNS = DECISION_COLUMNS + EXTRA_COLUMNS
-SEP = "; "
 _RISKY = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -82,8 +78,15 @@ def defuse_column(series: pd.Series) -> pd.Series:
     if isinstance(series.dtype, pd.StringDtype):
         mask = series.str.startswith(_RISKY).fillna(False).to_numpy(dtype=bool)
     else:
-        mask = np.fromiter((isinstance(v, str) and v.startswith(_RISKY) for v in series.to_numpy()),
-                           dtype=bool, count=len(series))
+        values = series.to_numpy(dtype=object)
+        try:  # fast screen: no "\0=" etc. in the joined text means no cell starts with one
+            joined = "\0" + "\0".join(filter(None, values))
+            if not any(f"\0{c}" in joined for c in _RISKY):
+                return series
+        except TypeError:  # cells that are not text: check them one by one
+            pass
+        mask = np.fromiter((isinstance(v, str) and v.startswith(_RISKY) for v in values),
+                           dtype=bool, count=len(values))
     if not mask.any():
         return series
     out = series.copy()
@@ -134,36 +137,7 @@ def text_column(series: pd.Series) -> pd.Series:
         series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")
     ):
         return series
-    return pd.Series([cell_text(v) for v in series.to_numpy()], dtype=object)
-
-
-def _join(items: Iterable[Any]) -> str:
-    return SEP.join(dict.fromkeys(str(item) for item in items))
-
-
-def flatten(decision: "Decision") -> dict[str, str]:
-    """The decision part of a CSV/XLSX row (contract §4): OUTPUT_COLUMNS -> text, "" when empty.
-
-    `overdue` lists `code:是` / `code:否` for each outcome with a deadline."""
-    outcomes = decision.outcomes
-    return {
-        "categories": _join(decision.categories),
-        "outcome_codes": _join(o.code for o in outcomes),
-        "outcome_labels": _join(o.label for o in outcomes),
-        "citations": _join(f"{c.doc} {c.clause}" for o in outcomes for c in o.citations),
-        "deadline": _join(o.deadline.isoformat() for o in outcomes if o.deadline),
-        "responsible": _join(u for o in outcomes for u in o.responsible),
-        "needs": _join(decision.needs),
-        "errors": _join(decision.errors),
-        "overdue": _join(f"{o.code}:{'是' if o.overdue else '否'}" for o in outcomes if o.overdue is not None),
-        "as_of": decision.as_of.isoformat(),
-        "rulebook": decision.rulebook,
-    }
-
-
-def flat_frame(decisions: Sequence["Decision"]) -> pd.DataFrame:
-    """`flatten` over a chunk of decisions: the `flat` argument of `DecisionWriter.write`."""
-    return pd.DataFrame([flatten(d) for d in decisions], columns=list(OUTPUT_COLUMNS), dtype=object)
+    return pd.Series([cell_text(v) for v in series.to_numpy(dtype=object)], dtype=object)
 
 
 # --- writers ---------------------------------------------------------------------------------
@@ -213,7 +187,11 @@ class DecisionWriter:
         pass
 
     def write(self, inputs: pd.DataFrame, flat: pd.DataFrame, jsonl: Sequence[str]) -> None:
-        """Write one chunk of rows, in input order (see the module docstring)."""
+        """Write one chunk of rows, in input order.
+
+        `inputs`: the raw input cells, one column per input header (by position); `flat`: the
+        columns OUTPUT_COLUMNS as text ("" when empty); `jsonl`: one JSON object a row, without
+        newline (used by the JSONL writer only). A chunk that fails to write aborts the writer."""
         if self._state != "open":
             raise OutputError(f"输出 {self.path} 已{'提交' if self._state == 'committed' else '放弃'}，不能再写入")
         n = len(flat)
@@ -224,8 +202,11 @@ class DecisionWriter:
             raise ValueError(f"flat lacks the columns {missing}")
         try:
             self._write(inputs, flat.reset_index(drop=True), jsonl)
-        except OSError as exc:
-            raise self._error(exc) from exc
+        except BaseException as exc:  # a half-written chunk must never be committed
+            self.abort()
+            if isinstance(exc, OSError):
+                raise self._error(exc) from exc
+            raise
         self.rows += n
         self.invalid += int((flat["errors"].fillna("") != "").sum())
 
@@ -296,8 +277,7 @@ class CsvWriter(DecisionWriter):
         self._handle = open(fd, "w", encoding="utf-8", newline="")
         self._handle.write("\ufeff")
         header = [defuse(h) for h in (*self.input_headers, *OUTPUT_COLUMNS)]
-        pd.DataFrame(columns=range(len(header))).to_csv(
-            self._handle, header=header, index=False, lineterminator="\r\n")
+        csv.writer(self._handle, lineterminator="\r\n").writerow(header)  # quoted as pandas quotes
 
     def _write(self, inputs, flat, jsonl) -> None:
         columns = [defuse_column(text_column(inputs.iloc[:, i])) for i in range(inputs.shape[1])]
@@ -369,23 +349,3 @@ def open_writer(path: Path, input_headers: Sequence[Any], labels: Labels | None 
         return XlsxWriter(path, input_headers, labels)
     cls = {".jsonl": JsonlWriter, ".csv": CsvWriter, ".parquet": ParquetDecisionWriter}[fmt]
     return cls(path, input_headers, labels)
-
-
-# --- the whole-list interface the CLI used before the chunked pipeline ------------------------
-
-
-def write_jsonl(decisions: Sequence["Decision"], stream) -> None:
-    for decision in decisions:
-        stream.write(decision.to_json())
-        stream.write("\n")
-
-
-def write(path: Path, inputs: Sequence[dict[str, Any]], decisions: Sequence["Decision"],
-          input_columns: Sequence[str], labels: Labels | None = None,
-          summary: "Summary | None" = None) -> None:
-    """Write all decisions at once (transitional: the chunked CLI uses `open_writer`)."""
-    frame = pd.DataFrame([[raw.get(c) for c in input_columns] for raw in inputs],
-                         columns=range(len(input_columns)), dtype=object)
-    with open_writer(path, input_columns, labels) as writer:
-        writer.write(frame, flat_frame(decisions), [d.to_json() for d in decisions])
-        writer.commit(summary)
