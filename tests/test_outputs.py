@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 from openpyxl import load_workbook
 
-from landrules.batch import Summary, Tally
+from landrules.summary import Summary, Tally
 from landrules.ledger import write as W
 from landrules.ledger import xlsx as X
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -28,6 +27,7 @@ from .evaluate import Evaluator
 from .frame import ParsedFrame
 from .parcel import ParcelRecord
 from .rulebook import Rulebook
+from .summary import Summary
 
 ENGINES = ("durable", "vectorized")
 AUTO_DURABLE_MAX_ROWS = 5_000  # `--engine auto`: the reference engine for ledgers this small
@@ -35,25 +35,6 @@ FLAT_COLUMNS = (*DECISION_COLUMNS, *EXTRA_COLUMNS)
 _JSON_HEAD = '{"parcel_id":null'
 
 Key = tuple[frozenset, tuple]  # (definite rule ids, ((rule id, (missing fields…)), …))
-
-
-@dataclass
-class Tally:
-    count: int = 0
-    area_mu: float = 0.0
-
-    def add(self, count: int, area: float) -> None:
-        self.count += count
-        self.area_mu += area
-
-
-@dataclass
-class Summary:
-    rows: int = 0
-    decided: int = 0
-    invalid: int = 0
-    by_category: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
-    by_outcome: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
 
 
 @dataclass

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TextIO
 
-from .batch import AUTO_DURABLE_MAX_ROWS, LedgerDecider, Summary
+from .batch import AUTO_DURABLE_MAX_ROWS, LedgerDecider
+from .summary import Summary
 from .frame import parse_frame
 from .ledger.read import CHUNK_ROWS, open_ledger
 from .ledger.write import Labels, open_writer

@@ -31,7 +31,7 @@ import pandas as pd
 from ..decision import DECISION_COLUMNS, EXTRA_COLUMNS
 
 if TYPE_CHECKING:
-    from ..batch import Summary
+    from ..summary import Summary
 
 FORMATS = (".jsonl", ".csv", ".xlsx", ".parquet")
 OUTPUT_COLUMNS = DECISION_COLUMNS + EXTRA_COLUMNS

@@ -41,7 +41,7 @@ from ..decision import SEP
 from .write import DecisionWriter, defuse, is_empty
 
 if TYPE_CHECKING:
-    from ..batch import Summary
+    from ..summary import Summary
 
 MAX_SHEET_ROWS = 1_048_576  # Excel's limit per sheet, header row included
 MAX_TEXT = 32_767  # Excel's limit per cell

@@ -1,0 +1,25 @@
+"""The 宗数 / 面积 summary of a decided ledger (by category and by outcome)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Tally:
+    count: int = 0
+    area_mu: float = 0.0
+
+    def add(self, count: int, area: float) -> None:
+        self.count += count
+        self.area_mu += area
+
+
+@dataclass
+class Summary:
+    rows: int = 0
+    decided: int = 0
+    invalid: int = 0
+    by_category: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    by_outcome: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
