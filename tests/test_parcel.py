@@ -240,7 +240,7 @@ def test_ratio_outside_bounds(cell, shown):
 # --- empty cells ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("cell", [None, float("nan"), np.nan, pd.NaT, pd.NA, "", "   ", "\t", np.datetime64("NaT")])
+@pytest.mark.parametrize("cell", [None, float("nan"), np.nan, pd.NaT, pd.NA, "", "   ", "\t", np.datetime64("NaT", "D")])
 @pytest.mark.parametrize("field", ["holder", "area_m2", "developed_ratio", "supplied_on", "idle_identified", "land_use"])
 def test_empty_cells_are_not_known(field, cell):
     assert parse_cell(field, cell) is None

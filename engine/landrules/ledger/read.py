@@ -266,12 +266,18 @@ def _open_csv(path: Path, chunk_rows: int) -> Ledger:
     def grids():
         offset = header_at + 2  # file row of the first data row
         try:
+            # one column more than the header: a row with extra fields fills it, and is refused
+            # here (some pandas versions would otherwise cut such a row short without a word)
             reader = pd.read_csv(
-                path, encoding=encoding, skiprows=header_at + 1, names=list(range(width)),
+                path, encoding=encoding, skiprows=header_at + 1, names=list(range(width + 1)),
                 chunksize=chunk_rows, **options,
             )
             for grid in reader:
-                yield grid, offset
+                overflow = grid[width].notna() & (grid[width] != "")
+                if overflow.any():
+                    row = offset + int(np.flatnonzero(overflow.to_numpy())[0])
+                    raise LedgerError(path, f"CSV 格式错误: 第{row}行的字段多于表头（{width} 列）")
+                yield grid.drop(columns=width), offset
                 offset += len(grid)
         except pd.errors.EmptyDataError:
             return
