@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from landrules.summary import Summary, Tally
 from landrules.ledger import write as W
@@ -33,6 +34,8 @@ LABELS = W.Labels(
 RISKY = ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"]
 ZH_DECISION_HEADERS = ["类别", "处置代码", "处置措施", "依据条款", "完成时限", "是否逾期",
                        "责任单位", "需补充信息", "错误", "评估日", "规则库"]
+# XLSX: the contract's columns (hidden, for scripts), then the officers' Chinese ones
+XLSX_DECISION_HEADERS = [*W.OUTPUT_COLUMNS, *ZH_DECISION_HEADERS]
 
 
 def chunk(start: int, n: int, note=lambda i: f"备注{i}"):
@@ -129,7 +132,7 @@ def test_xlsx_round_trip(tmp_path):
     assert sheet["A1"].font.b and sheet["E1"].font.b
     assert sheet.column_dimensions["B"].width >= X.MIN_WIDTH
     rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[0]) == [*HEADERS, *ZH_DECISION_HEADERS]
+    assert list(rows[0]) == [*HEADERS, *XLSX_DECISION_HEADERS]
     assert [r[0] for r in rows[1:]] == [f"SL-{i:04d}" for i in range(9)]
     one = dict(zip(rows[0], rows[2]))  # SL-0001: typed input cells, Chinese labels
     assert one["面积（亩）"] == 12.5 and one["供地日期"] == dt.datetime(2019, 1, 2)
@@ -138,6 +141,12 @@ def test_xlsx_round_trip(tmp_path):
     zero = dict(zip(rows[0], rows[1]))
     assert zero["面积（亩）"] is None and zero["类别"] is None and zero["需补充信息"] == "闲置原因"
     assert zero["错误"] == "第2行 land_use: 林地"
+    # the contract's flattened columns are there too, with codes, as in the CSV, and hidden
+    assert one["categories"] == "idle; low_efficiency" and one["outcome_codes"] == "idle_fee"
+    assert one["overdue"] == "idle_fee:否" and zero["needs"] == "idle_cause"
+    letters = [get_column_letter(i) for i in range(len(HEADERS) + 1, len(HEADERS) + len(W.OUTPUT_COLUMNS) + 1)]
+    assert all(sheet.column_dimensions[c].hidden for c in letters)
+    assert not sheet.column_dimensions[get_column_letter(len(HEADERS) + len(W.OUTPUT_COLUMNS) + 1)].hidden
     summary_rows = list(book["汇总"].iter_rows(values_only=True))
     facts = {r[0]: r[1] for r in summary_rows if r and r[0]}
     assert facts["读取"] == 9 and facts["已决策"] == 8 and facts["无效记录"] == 1
@@ -155,7 +164,8 @@ def test_xlsx_overdue_per_outcome_when_flags_differ(tmp_path):
     with W.open_writer(tmp_path / "d.xlsx", HEADERS, LABELS) as writer:
         writer.write(inputs, flat, jsonl)
         writer.commit(summary(1))
-    assert xlsx_rows(tmp_path / "d.xlsx")[1][4 + 5] == f"完善用地手续：是; {LABELS.outcomes['idle_fee']}：否"
+    header, row = xlsx_rows(tmp_path / "d.xlsx")[:2]
+    assert dict(zip(header, row))["是否逾期"] == f"完善用地手续：是; {LABELS.outcomes['idle_fee']}：否"
 
 
 def test_parquet_round_trip(tmp_path):
@@ -178,7 +188,7 @@ def test_no_rows_still_gives_a_readable_file(tmp_path, suffix):
     if suffix == ".csv":
         assert out.read_bytes().count(b"\r\n") == 1 and out.read_bytes().endswith(b"rulebook\r\n")
     elif suffix == ".xlsx":
-        assert xlsx_rows(out) == [(*HEADERS, *ZH_DECISION_HEADERS)]
+        assert xlsx_rows(out) == [(*HEADERS, *XLSX_DECISION_HEADERS)]
     elif suffix == ".parquet":
         assert pq.read_table(out).num_rows == 0
     else:
@@ -376,7 +386,7 @@ def test_xlsx_continues_on_further_sheets_past_the_row_limit(tmp_path, monkeypat
     ids = []
     for name in ("决策", "决策2", "决策3", "决策4"):
         rows = list(book[name].iter_rows(values_only=True))
-        assert rows[0] == (*HEADERS, *ZH_DECISION_HEADERS) and book[name].freeze_panes == "A2"
+        assert rows[0] == (*HEADERS, *XLSX_DECISION_HEADERS) and book[name].freeze_panes == "A2"
         assert len(rows) <= 4
         ids += [r[0] for r in rows[1:]]
     assert ids == [f"SL-{i:04d}" for i in range(10)]

@@ -165,3 +165,14 @@ def test_unreadable_ledger_mid_stream_leaves_no_file(rulebook, tmp_path):
     with pytest.raises(LedgerError):
         decide_ledger(ledger, out, rulebook, AS_OF, chunk_rows=5)
     assert not out.exists() and [p.name for p in tmp_path.iterdir()] == ["ragged.csv"]
+
+
+def test_input_column_named_like_a_decision_column_does_not_hide_it(rulebook, tmp_path):
+    ledger = tmp_path / "clash.csv"
+    ledger.write_text("宗地编号,面积（亩）,errors,needs\nA,1,他人的备注,x\nB,-1,,\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    decide_ledger(ledger, out, rulebook, AS_OF)
+    frame = __import__("pandas").read_csv(out, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert list(frame.columns[:4]) == ["宗地编号", "面积（亩）", "errors.1", "needs.1"]
+    assert frame.loc[0, "errors.1"] == "他人的备注" and frame.loc[0, "errors"] == ""
+    assert "area_mu" in frame.loc[1, "errors"]

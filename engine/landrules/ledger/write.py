@@ -276,7 +276,8 @@ class CsvWriter(DecisionWriter):
     def _open(self, fd: int) -> None:
         self._handle = open(fd, "w", encoding="utf-8", newline="")
         self._handle.write("\ufeff")
-        header = [defuse(h) for h in (*self.input_headers, *OUTPUT_COLUMNS)]
+        # an input column named like a decision column is renamed (.1), as in Parquet
+        header = [defuse(h) for h in (*unique_names(self.input_headers, OUTPUT_COLUMNS), *OUTPUT_COLUMNS)]
         csv.writer(self._handle, lineterminator="\r\n").writerow(header)  # quoted as pandas quotes
 
     def _write(self, inputs, flat, jsonl) -> None:

@@ -1,7 +1,9 @@
 """The XLSX writer: the workbook officers open, streamed with openpyxl's write-only mode.
 
-Sheet 决策 holds the input columns under their original headers and the decision under
-Chinese headers (frozen, bold header row; column widths from the header and the first rows).
+Sheet 决策 holds the input columns under their original headers, then the decision columns
+of contract §4 under their contract names (`categories`, `outcome_codes`, …, as in the CSV, for
+scripts; grouped and hidden, one click shows them), then the decision again for officers under
+Chinese headers with Chinese labels (frozen, bold header row; widths from the first rows).
 Past Excel's 1 048 576 rows a sheet, rows continue on 决策2, 决策3, … with the header repeated.
 Sheet 汇总 (last) gives 宗数 and 面积（亩） by category and by outcome, and the row counts.
 
@@ -38,7 +40,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from .. import fields
 from ..decision import SEP
-from .write import DecisionWriter, defuse, is_empty
+from .write import OUTPUT_COLUMNS, DecisionWriter, defuse, is_empty, unique_names
 
 if TYPE_CHECKING:
     from ..summary import Summary
@@ -150,7 +152,9 @@ class XlsxWriter(DecisionWriter):
         self._widths: list[float] | None = None
         self._as_of: str | None = None
         self._rulebook: str | None = None
-        self._header = [*self.input_headers, *HEADERS_ZH.values()]
+        inputs = unique_names(self.input_headers, [*OUTPUT_COLUMNS, *HEADERS_ZH.values()])
+        self._header = [*inputs, *OUTPUT_COLUMNS, *HEADERS_ZH.values()]
+        self._hidden = range(len(inputs) + 1, len(inputs) + len(OUTPUT_COLUMNS) + 1)  # 1-based
         needs_zh = {f.name: f.zh for f in fields.FIELDS}
         self._convert = {
             "categories": self._codes(self.labels.categories),
@@ -179,6 +183,8 @@ class XlsxWriter(DecisionWriter):
 
     def _columns(self, inputs: pd.DataFrame, flat: pd.DataFrame) -> list[list[Any]]:
         columns = [[cell_value(v) for v in inputs.iloc[:, i].to_numpy(dtype=object)] for i in range(inputs.shape[1])]
+        for name in OUTPUT_COLUMNS:
+            columns.append(_map_unique(flat[name], text_value))
         for name in HEADERS_ZH:
             columns.append(_map_unique(flat[name], self._convert.get(name, text_value)))
         return columns
@@ -199,7 +205,10 @@ class XlsxWriter(DecisionWriter):
         sheet = self._book.create_sheet(SHEET if n == 1 else f"{SHEET}{n}")
         sheet.freeze_panes = "A2"
         for i, width in enumerate(self._widths or [], 1):
-            sheet.column_dimensions[get_column_letter(i)].width = width
+            dimension = sheet.column_dimensions[get_column_letter(i)]
+            dimension.width = width
+            if i in self._hidden:
+                dimension.hidden, dimension.outlineLevel = True, 1
         self._attach(sheet)
         sheet.append([self._bold(sheet, h) for h in self._header])
         self._sheets.append(sheet)
