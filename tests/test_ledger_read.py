@@ -345,3 +345,53 @@ def test_bundled_sample_ledger():
     by_id = {r.parcel_id: r.parcel for r in records}
     assert by_id["SL-005"].area_mu == pytest.approx(50.1)  # from 33,400 m²
     assert by_id["SL-012"].operating_well is None  # an empty condition cell stays unknown
+
+
+# --- review fixes: locale date formats, late encoding changes, short title rows ---------------
+
+
+def _with_builtin_number_format(path: Path, format_id: int) -> None:
+    """Rewrite an openpyxl workbook so its custom date format becomes Excel built-in `format_id`
+    (what Chinese Excel writes for 2018年12月31日-style cells)."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as src:
+        parts = {name: src.read(name) for name in src.namelist()}
+    styles = parts["xl/styles.xml"].decode()
+    custom = re.search(r'<numFmt numFmtId="(\d+)"[^>]*/>', styles)
+    styles = styles.replace(custom.group(0), "").replace(f'numFmtId="{custom.group(1)}"', f'numFmtId="{format_id}"')
+    parts["xl/styles.xml"] = styles.encode()
+    with zipfile.ZipFile(path, "w") as dst:
+        for name, data in parts.items():
+            dst.writestr(name, data)
+
+
+@pytest.mark.parametrize("format_id", [27, 31, 36, 57, 58])
+def test_xlsx_chinese_locale_date_formats_are_dates(tmp_path, format_id):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["宗地编号", "面积（亩）", "供地日期"])
+    sheet.append(["SL-1", 3, dt.datetime(2019, 6, 1)])
+    sheet["C2"].number_format = 'yyyy"年"m"月"d"日"'
+    path = tmp_path / "zh.xlsx"
+    book.save(path)
+    _with_builtin_number_format(path, format_id)
+    (record,) = load_records(path)
+    assert record.errors == [] and record.parcel.supplied_on == dt.date(2019, 6, 1)
+
+
+def test_csv_utf8_at_first_and_gb18030_later_is_read_as_gb18030(tmp_path):
+    path = tmp_path / "late.csv"
+    filler = "".join(f"P{i:06d},1\r\n" for i in range(120_000))  # ASCII: > 1 MiB, valid in both
+    path.write_bytes(("parcel_id,area_mu,land_use\r\n" + filler.replace(",1\r\n", ",1,\r\n") + "Z,2,工业\r\n").encode("gb18030"))
+    records = load_records(path)
+    assert len(records) == 120_001
+    assert records[-1].parcel.land_use == "industrial"
+
+
+def test_csv_title_row_with_fewer_fields_than_the_header(tmp_path):
+    path = tmp_path / "title.csv"
+    path.write_text("石龙区闲置土地台账（2021年）\n宗地编号,面积（亩）,土地用途\nSL-1,3,工业\n", encoding="utf-8")
+    (record,) = load_records(path)
+    assert record.row == 3 and record.parcel.land_use == "industrial"

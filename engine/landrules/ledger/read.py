@@ -18,6 +18,8 @@ Attached to the result:
 
 from __future__ import annotations
 
+import codecs
+import csv
 import io
 import itertools
 import re
@@ -236,13 +238,34 @@ def _open_grid(path: Path, head: list[list[Any]], grids: Iterator[tuple[pd.DataF
     return Ledger(path, originals, names, _chunks_from_grid(all_grids(), kept, names), small=second is None)
 
 
+def _decodes_whole(path: Path, encoding: str, block: int = 1 << 22) -> bool:
+    """Whether the whole file decodes in `encoding` (streamed, constant memory)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        with path.open("rb") as f:
+            while data := f.read(block):
+                decoder.decode(data)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _head_text(path: Path, limit: int = 1 << 20) -> tuple[str, str]:
-    """(encoding, decoded head) of a CSV, from its first `limit` bytes cut at a line end."""
+    """(encoding, decoded head) of a CSV. The encoding is guessed from the first `limit` bytes
+    and, when that says UTF-8, checked over the whole file: a ledger that is UTF-8 for a
+    megabyte and GB18030 further down (rows pasted from another file) is read as GB18030."""
     with path.open("rb") as f:
         data = f.read(limit + 1)
-    if len(data) > limit:
+    whole = len(data) <= limit
+    if not whole:
         data = data[: data.rfind(b"\n", 0, limit) + 1] or data[:limit]
     text, encoding = _decode(path, data)
+    if encoding == "utf-8-sig" and not whole and not _decodes_whole(path, encoding):
+        if not _decodes_whole(path, "gb18030"):
+            raise LedgerError(path, "无法识别文件编码（应为 UTF-8、带 BOM 的 UTF-8 或 GB18030/GBK，不能混用）")
+        encoding = "gb18030"
+        text = data.decode(encoding)
     return encoding, text
 
 
@@ -254,12 +277,10 @@ def _open_csv(path: Path, chunk_rows: int) -> Ledger:
     sep = "\t" if "\t" in first and "," not in first else ","
     options = dict(sep=sep, header=None, dtype=str, keep_default_na=False, na_filter=False,
                    skip_blank_lines=False, index_col=False, engine="c")
-    try:
-        head = pd.read_csv(io.StringIO(text), nrows=_HEADER_SEARCH_ROWS, **options).values.tolist()
-    except (pd.errors.ParserError, ValueError) as exc:
+    try:  # csv, not pandas: a title row above the header may have fewer fields
+        head = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=sep), _HEADER_SEARCH_ROWS))
+    except csv.Error as exc:
         raise LedgerError(path, f"CSV 格式错误: {exc}") from None
-    except pd.errors.EmptyDataError:
-        raise LedgerError(path, "文件为空") from None
     header_at = _header_index(path, head)
     width = len(head[header_at])
 
@@ -281,12 +302,26 @@ def _open_csv(path: Path, chunk_rows: int) -> Ledger:
                 offset += len(grid)
         except pd.errors.EmptyDataError:
             return
+        except UnicodeDecodeError as exc:  # a ValueError too: catch it first
+            raise LedgerError(path, f"编码错误（按 {encoding} 读取）: {exc.reason}，约在第 {offset} 行之后") from None
         except (pd.errors.ParserError, ValueError) as exc:
             raise LedgerError(path, f"CSV 格式错误: {exc}") from None
-        except UnicodeDecodeError as exc:
-            raise LedgerError(path, f"编码错误（按 {encoding} 读取）: {exc.reason}，约在第 {offset} 行之后") from None
 
     return _open_grid(path, [head[header_at]], grids(), 0)
+
+
+# Excel's built-in number formats 27–36 and 50–58 are locale-dependent and not in openpyxl's
+# table, so a date cell formatted 2018年12月31日 on Chinese Excel would come back as a serial
+# number. These are their zh-CN definitions (date and time formats only matter here).
+_ZH_CN_BUILTIN_FORMATS = {
+    27: 'yyyy"年"m"月"', 28: 'm"月"d"日"', 29: 'm"月"d"日"', 30: "m-d-yy", 31: 'yyyy"年"m"月"d"日"',
+    32: 'h"时"mm"分"', 33: 'h"时"mm"分"ss"秒"', 34: '上午/下午h"时"mm"分"', 35: '上午/下午h"时"mm"分"ss"秒"',
+    36: 'yyyy"年"m"月"', 50: 'yyyy"年"m"月"', 51: 'm"月"d"日"', 52: 'yyyy"年"m"月"', 53: 'm"月"d"日"',
+    54: 'm"月"d"日"', 55: '上午/下午h"时"mm"分"', 56: '上午/下午h"时"mm"分"ss"秒"', 57: 'yyyy"年"m"月"',
+    58: 'm"月"d"日"',
+}
+for _id, _format in _ZH_CN_BUILTIN_FORMATS.items():
+    openpyxl.styles.numbers.BUILTIN_FORMATS.setdefault(_id, _format)
 
 
 def _open_xlsx(path: Path, sheet: str | int | None, chunk_rows: int) -> Ledger:
