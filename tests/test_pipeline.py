@@ -176,3 +176,64 @@ def test_input_column_named_like_a_decision_column_does_not_hide_it(rulebook, tm
     assert list(frame.columns[:4]) == ["宗地编号", "面积（亩）", "errors.1", "needs.1"]
     assert frame.loc[0, "errors.1"] == "他人的备注" and frame.loc[0, "errors"] == ""
     assert "area_mu" in frame.loc[1, "errors"]
+
+
+def test_parquet_list_cells_are_invalid_records_not_a_crash(rulebook, tmp_path):
+    import pandas as pd
+
+    ledger = tmp_path / "list.parquet"
+    pd.DataFrame({"宗地编号": ["A", "B"], "面积（亩）": [1.0, 2.0], "土地用途": [["工业"], ["工业", "住宅"]]}).to_parquet(ledger)
+    out = tmp_path / "out.jsonl"
+    decide_ledger(ledger, out, rulebook, AS_OF)
+    records = jsonl(out)
+    assert [r["outcomes"][0]["code"] for r in records] == ["invalid_record", "invalid_record"]
+    assert "['工业', '住宅']" in records[1]["errors"][0]
+
+
+def test_explain_shows_markup_like_text_literally(tmp_path):
+    ledger = tmp_path / "markup.csv"
+    ledger.write_text("宗地编号,面积（亩）,土地用途\nA[/],1,工业\nB,2,[bold]x[/]\n", encoding="utf-8")
+    first = run("explain", ledger, "--parcel", "A[/]", "--as-of", "2021-10-01")
+    assert first.exit_code == 0 and "宗地 A[/]" in first.stdout
+    second = run("explain", ledger, "--parcel", "B", "--as-of", "2021-10-01")
+    assert second.exit_code == 0 and '"[bold]x[/]"' in second.stdout
+
+
+def test_unexpected_error_is_one_line_and_exit_2(monkeypatch, capsys):
+    from landrules import cli
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cli, "decide_ledger", broken)
+    monkeypatch.setattr("sys.argv", ["landrules", "decide", str(SAMPLE)])
+    monkeypatch.delenv("LANDRULES_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as info:
+        cli.main()
+    assert info.value.code == 2
+    assert capsys.readouterr().err.strip() == "landrules: 内部错误，未完成: RuntimeError: boom"
+
+
+def test_sigterm_leaves_no_output_file(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    ledger = tmp_path / "big.csv"
+    ledger.write_text("宗地编号,面积（亩）\n" + "".join(f"P{i},1\n" for i in range(400_000)), encoding="utf-8")
+    out = tmp_path / "out.xlsx"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "landrules", "decide", str(ledger), "-o", str(out), "--engine", "vectorized"],
+        cwd=tmp_path, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "engine")},
+    )
+    deadline = time.time() + 60
+    while not any(p.name.endswith(".part") for p in tmp_path.iterdir()) and time.time() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "未写出输出文件" in stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv"]

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -25,7 +24,6 @@ from .conditions import evaluate, unknown_fields
 from .decision import DECISION_COLUMNS, EXTRA_COLUMNS, Decision, flatten
 from .evaluate import Evaluator
 from .frame import ParsedFrame
-from .parcel import ParcelRecord
 from .rulebook import Rulebook
 from .summary import Summary
 
@@ -175,13 +173,3 @@ def _freeze(decision: Decision) -> _Pattern:
         categories=list(decision.categories),
         outcomes=list(dict.fromkeys(o.code for o in decision.outcomes)),
     )
-
-
-def decide_records(records: Sequence[ParcelRecord], evaluator: Evaluator, as_of: dt.date) -> list[Decision]:
-    """Decisions for already validated records (explain, scenarios): one per record, in order."""
-    valid = [(r.parcel_id, r.parcel.facts()) for r in records if r.parcel is not None]
-    decided = iter(evaluator.decide_many(valid, as_of))
-    return [
-        next(decided) if r.parcel is not None else evaluator.invalid(r.parcel_id, r.errors, as_of)
-        for r in records
-    ]

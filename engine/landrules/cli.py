@@ -5,12 +5,15 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
+import signal
 import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from . import fields, locate
@@ -26,6 +29,7 @@ from .rulebook import Rulebook, load_rulebook
 
 app = typer.Typer(
     add_completion=False,
+    pretty_exceptions_enable=False,
     no_args_is_help=True,
     help="Decide land parcels under 平龙政办〔2021〕36号, with citations.",
 )
@@ -176,7 +180,7 @@ def explain(
 
 def _print_explanation(rulebook: Rulebook, record, decision, trace) -> None:
     out = Console(highlight=False)
-    out.print(f"[bold]宗地 {decision.parcel_id}[/]（第 {record.row} 行） 评估日 {decision.as_of}  规则库 {decision.rulebook[:19]}…")
+    out.print(f"[bold]宗地 {escape(str(decision.parcel_id))}[/]（第 {record.row} 行） 评估日 {decision.as_of}  规则库 {decision.rulebook[:19]}…")
     labels = [rulebook.categories.get(c, c) for c in decision.categories]
     out.print(f"类别：{'、'.join(labels) or '无'}")
     for o in decision.outcomes:
@@ -189,7 +193,7 @@ def _print_explanation(rulebook: Rulebook, record, decision, trace) -> None:
             line += f"  需补充 {'、'.join(fields.BY_NAME[n].label() for n in o.needs)}（规则 {o.rule}）"
         out.print(line, markup=False)
     for e in decision.errors:
-        out.print(f"[red]错误[/] {e}")
+        out.print(f"[red]错误[/] {escape(e)}")
     if trace:
         table = Table(title="规则追踪", title_justify="left", show_lines=False)
         for col in ("规则", "状态", "条件", "实际值", "结果"):
@@ -285,7 +289,23 @@ def check(
 
 
 def main() -> None:
-    app()
+    """The console script: SIGTERM ends a run like Ctrl-C (no output file left), and an
+    unexpected error is one line and exit 2 (set LANDRULES_DEBUG=1 for the traceback)."""
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        app()
+    except KeyboardInterrupt:
+        print("landrules: 已中断", file=sys.stderr)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence, see the docstring
+        if os.environ.get("LANDRULES_DEBUG"):
+            raise
+        print(f"landrules: 内部错误，未完成: {type(exc).__name__}: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

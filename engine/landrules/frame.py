@@ -19,7 +19,7 @@ import pandas as pd
 from . import fields
 from .encoding import decode, encode
 from .fields import FieldType
-from .cells import AREA_MISSING, MISSING, PARSERS, CellError, derive_area_mu, is_empty
+from .cells import AREA_MISSING, MISSING, PARSERS, CellError, derive_area_mu
 
 _LABELS = {f.name: f.label() for f in fields.FIELDS}
 _ORDER = {f.name: i for i, f in enumerate(fields.FIELDS)}
@@ -150,7 +150,3 @@ def _derive_area(columns: dict[str, np.ndarray], rows: list[int], row_errors: di
         messages = row_errors.get(int(i), ())
         if not any(m.startswith(f"第{rows[i]}行 {label}") or m.startswith(f"第{rows[i]}行 {_LABELS['area_m2']}") for m in messages):
             row_errors.setdefault(int(i), []).append(f"第{rows[i]}行 {label}: {AREA_MISSING}")
-
-
-def raw_cell(value: Any) -> Any:
-    return None if is_empty(value) else value

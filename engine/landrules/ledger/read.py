@@ -32,6 +32,7 @@ import charset_normalizer
 import numpy as np
 import openpyxl
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .. import fields
@@ -371,12 +372,16 @@ def _open_parquet(path: Path, chunk_rows: int) -> Ledger:
     except Exception as exc:  # pyarrow.ArrowInvalid and friends
         raise LedgerError(path, f"不是有效的 Parquet 文件: {type(exc).__name__}: {exc}") from None
     header = list(parquet.schema_arrow.names)
+    # list, struct and map columns arrive as arrays and dicts: carry them as their text
+    nested = [i for i, f in enumerate(parquet.schema_arrow) if pa.types.is_nested(f.type)]
 
     def grids():
         offset = 2
         for batch in parquet.iter_batches(batch_size=chunk_rows):
             grid = batch.to_pandas().astype(object)
             grid = grid.where(grid.notna(), None).set_axis(range(grid.shape[1]), axis=1)
+            for i in nested:
+                grid[i] = grid[i].map(lambda v: None if v is None else str(v.tolist() if hasattr(v, "tolist") else v))
             yield grid, offset
             offset += len(grid)
 
