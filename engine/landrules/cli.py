@@ -22,9 +22,9 @@ from .batch import AUTO_DURABLE_MAX_ROWS, ENGINES
 from .errors import RulebookError
 from .evaluate import Evaluator
 from .explain import RESULT_ZH, STATUS_ZH, explain as explain_trace
-from .ledger.read import LedgerError, load_records
+from .ledger.read import LedgerError
 from .ledger.write import OutputError, output_format
-from .pipeline import decide_ledger
+from .pipeline import decide_ledger, find_parcel
 from .rulebook import Rulebook, load_rulebook
 
 app = typer.Typer(
@@ -156,31 +156,29 @@ def explain(
     when = _as_of(as_of)
     rulebook = _rulebook(rules, policy)
     try:
-        records = load_records(ledger, sheet=sheet)
+        found = find_parcel(ledger, parcel, sheet=sheet)
     except LedgerError as exc:
         raise _fail(str(exc)) from None
-    record = next((r for r in records if r.parcel_id == parcel), None)
-    if record is None:
+    if found is None:
         raise _fail(f"台账 {ledger} 中没有宗地 {parcel!r}")
     backend = DurableBackend(rulebook)
     evaluator = Evaluator(rulebook, backend)
-    if record.parcel is None:
-        decision, trace = evaluator.invalid(record.parcel_id, record.errors, when), []
+    if found.facts is None:
+        decision, trace = evaluator.invalid(parcel, found.errors, when), []
     else:
-        facts = record.parcel.facts()
-        firing = backend.fire([facts], when)[0]
-        decision = evaluator.assemble(record.parcel_id, facts, firing, when)
-        trace = explain_trace(rulebook, facts, firing, when)
+        firing = backend.fire([found.facts], when)[0]
+        decision = evaluator.assemble(parcel, found.facts, firing, when)
+        trace = explain_trace(rulebook, found.facts, firing, when)
     if as_json:
         print(json.dumps({"decision": decision.to_dict(), "trace": trace}, ensure_ascii=False, indent=2))
     else:
-        _print_explanation(rulebook, record, decision, trace)
+        _print_explanation(rulebook, found.row, decision, trace)
     raise typer.Exit(0)
 
 
-def _print_explanation(rulebook: Rulebook, record, decision, trace) -> None:
+def _print_explanation(rulebook: Rulebook, row: int, decision, trace) -> None:
     out = Console(highlight=False)
-    out.print(f"[bold]宗地 {escape(str(decision.parcel_id))}[/]（第 {record.row} 行） 评估日 {decision.as_of}  规则库 {decision.rulebook[:19]}…")
+    out.print(f"[bold]宗地 {escape(str(decision.parcel_id))}[/]（第 {row} 行） 评估日 {decision.as_of}  规则库 {decision.rulebook[:19]}…")
     labels = [rulebook.categories.get(c, c) for c in decision.categories]
     out.print(f"类别：{'、'.join(labels) or '无'}")
     for o in decision.outcomes:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TextIO
 
+import numpy as np
+
 from .batch import AUTO_DURABLE_MAX_ROWS, LedgerDecider
 from .summary import Summary
 from .frame import parse_frame
@@ -83,3 +85,25 @@ def _chain(first, rest):
     if first is not None:
         yield first
     yield from rest
+
+
+@dataclass
+class FoundParcel:
+    row: int
+    facts: dict | None  # None when the row is invalid
+    errors: list[str]
+
+
+def find_parcel(ledger_path: Path, parcel_id: str, sheet: str | None = None) -> FoundParcel | None:
+    """The first row of a ledger with this 宗地编号, validated as `decide` would (duplicates of
+    earlier rows included), reading chunk by chunk and stopping there."""
+    ledger = open_ledger(ledger_path, sheet)
+    first_seen: dict[str, int] = {}
+    for chunk in ledger.chunks:
+        parsed = parse_frame(chunk.frame, chunk.rows, first_seen)
+        hits = np.flatnonzero(parsed.parcel_ids == parcel_id)
+        if len(hits):
+            i = int(hits[0])
+            errors = parsed.errors.get(i, [])
+            return FoundParcel(parsed.rows[i], None if errors else parsed.facts(i), list(errors))
+    return None

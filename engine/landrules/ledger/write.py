@@ -94,8 +94,9 @@ def defuse_column(series: pd.Series) -> pd.Series:
     return out
 
 
-def is_empty(value: Any) -> bool:
-    """None, NaN, NaT, pd.NA and "" are empty cells."""
+def is_missing(value: Any) -> bool:
+    """None, NaN, NaT, pd.NA and "" are written as empty cells (unlike `cells.is_empty`,
+    whitespace is carried through as it was read)."""
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, str):
@@ -111,7 +112,7 @@ def cell_text(value: Any) -> str | None:
     """A raw input cell as text (None when empty): dates as ISO, 45.0 as "45"."""
     if isinstance(value, str):
         return value or None
-    if is_empty(value):
+    if is_missing(value):
         return None
     if isinstance(value, np.generic):
         value = value.item()

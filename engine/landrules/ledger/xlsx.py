@@ -40,7 +40,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from .. import fields
 from ..decision import SEP
-from .write import OUTPUT_COLUMNS, DecisionWriter, defuse, is_empty, unique_names
+from .write import OUTPUT_COLUMNS, DecisionWriter, defuse, is_missing, unique_names
 
 if TYPE_CHECKING:
     from ..summary import Summary
@@ -86,7 +86,7 @@ def cell_value(value: Any) -> Any:
     """A raw input cell as an XLSX value: numbers, booleans and dates stay typed, text is defused."""
     if isinstance(value, str):
         return text_value(value)
-    if is_empty(value):
+    if is_missing(value):
         return None
     if isinstance(value, np.generic):
         value = value.item()
