@@ -32,7 +32,8 @@ def test_relaxed_twins_exist_only_for_rules_that_ask(rulebook):
     compiled = DurableBackend(rulebook).compiled(AS_OF)
     assert "unsupplied.regularise" + MAYBE in compiled.definition
     assert "category.standard_land" + MAYBE not in compiled.definition  # ask_when_unknown: false
-    assert "category.approved_unsupplied" + MAYBE not in compiled.definition  # present/absent only
+    assert "triage.status_unknown" + MAYBE not in compiled.definition  # present/absent only; concludes needs_information
+    assert "triage.supply_date_missing" + MAYBE not in compiled.definition  # a rule that asks never asks in turn
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -23,6 +23,33 @@ def test_minimal_rulebook_is_clean(tmp_path):
     assert runner.invoke(app, ["lint", "--rules", str(rules), "--policy", str(POLICY)]).exit_code == 0
 
 
+# A triage rule for the minimal rulebook: idle land whose cause is not written asks for it.
+ASK = """
+  - id: idle.ask_cause
+    title: 闲置原因未填写：先补充
+    cites: [平龙政办〔2021〕36号 2.3.1]
+    when:
+      all:
+        - category: idle
+        - {field: idle_cause, op: absent}
+    then: {outcome: needs_information, needs: [idle_cause]}
+"""
+
+
+def test_a_rule_may_conclude_needs_information_naming_its_fields(tmp_path):
+    rules, _ = write_book(tmp_path, [("idle.yaml", "    then: {outcome: idle_fee}\n", "    then: {outcome: idle_fee}\n" + ASK)])
+    assert problems_of(rules) == []
+    rule = load_rulebook(rules, POLICY).rules_by_id["idle.ask_cause"]
+    assert rule.asks_for_information and rule.needs == ("idle_cause",)
+    assert not rule.asks and rule.deadline is None  # it never asks in turn; needs_information has no deadline
+    assert rule.responsible == ("国土资源局", "发改委", "统计局", "审计局", "产业集聚区管委会")  # from 2.3.1
+
+
+def test_only_needs_information_may_be_concluded_among_the_built_in_codes(tmp_path):
+    rules, _ = write_book(tmp_path, [("idle.yaml", "then: {outcome: idle_fee}", "then: {outcome: no_action}")])
+    assert any("unknown outcome code 'no_action'" in p.message for p in problems_of(rules))
+
+
 # (case, file, old, new, message pattern, marker: a text on the line the problem must name)
 CASES = [
     ("yaml syntax", "idle.yaml", "    title: 企业原因\n", "    title: [企业原因\n", "YAML syntax error", "title: [企业原因"),
@@ -101,6 +128,25 @@ CASES = [
      "rule idle.fee overrides idle.government (", "overrides:"),
     ("override of itself", "idle.yaml", "    then: {outcome: idle_fee}", "    overrides: [idle.fee]\n    then: {outcome: idle_fee}",
      "rule idle.fee overrides itself", "overrides:"),
+    # a rule that concludes needs_information itself (triage) names the fields to collect
+    ("needs_information without needs", "idle.yaml", "    then: {outcome: idle_fee}\n",
+     "    then: {outcome: idle_fee}\n" + ASK.replace(", needs: [idle_cause]}", "}"),
+     "rule idle.ask_cause: outcome needs_information needs `needs: [...]`", "then: {outcome: needs_information}"),
+    ("needs on a disposal", "idle.yaml", "then: {outcome: idle_fee}", "then: {outcome: idle_fee, needs: [agreed_start_on]}",
+     "rule idle.fee: `needs` goes only with `outcome: needs_information`", "needs: [agreed_start_on]"),
+    ("needs naming an unknown field", "idle.yaml", "    then: {outcome: idle_fee}\n",
+     "    then: {outcome: idle_fee}\n" + ASK.replace("needs: [idle_cause]", "needs: [idle_kause]"),
+     "rule idle.ask_cause: needs: unknown field 'idle_kause'; did you mean idle_cause（闲置原因）?", "idle_kause"),
+    ("needs_information with a deadline", "idle.yaml", "    then: {outcome: idle_fee}\n",
+     "    then: {outcome: idle_fee}\n" + ASK.replace("needs: [idle_cause]}", "needs: [idle_cause], deadline: 2021-09-30}"),
+     "rule idle.ask_cause: needs_information has no deadline", "deadline: 2021-09-30"),
+    ("a rule that asks, asking in turn", "idle.yaml", "    then: {outcome: idle_fee}\n",
+     "    then: {outcome: idle_fee}\n" + ASK + "    ask_when_unknown: true\n",
+     "rule idle.ask_cause: a rule that concludes needs_information does not ask in turn", "ask_when_unknown: true"),
+    ("asking for a field the rule requires filled in", "idle.yaml", "    then: {outcome: idle_fee}\n",
+     "    then: {outcome: idle_fee}\n" + ASK.replace("needs: [idle_cause]", "needs: [idle_cause, supplied_on]"),
+     "rule idle.ask_cause asks for supplied_on（供地日期）, but it applies only when supplied_on（供地日期） is filled in",
+     "needs: [idle_cause, supplied_on]"),
 ]
 
 

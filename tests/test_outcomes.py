@@ -57,6 +57,8 @@ CASES = {
     ),
     "standard_land_breach": (dict(STANDARD, plot_ratio=0.8), STANDARD),
     "no_action": (WORKING, dict(WORKING, tax_per_mu=2.0)),
+    # a record with nothing but an id and an area: its situation cannot be told (triage)
+    "needs_information": ({}, WORKING),
 }
 
 
@@ -144,3 +146,165 @@ def test_enterprise_idle_two_years_gets_urge_fee_and_recovery(decide):
 def test_invalid_record(evaluator):
     decision = evaluator.invalid("X", ["第2行 land_use（土地用途）: 无法识别的值"], AS_OF)
     assert decision.outcome_codes == ["invalid_record"] and decision.errors
+
+
+# --- 53号令 第十四条 on land that started and was then suspended (第二条第二款) -------------------
+# "未动工开发满一年 / 满两年": on land not started, counted from the agreed start date; on land
+# that started and then stopped, from the date it was suspended (中止开发日期), however long ago
+# the agreed start date was.
+
+STARTED_IDLE = dict(
+    supplied_on=D(2015, 3, 1), agreed_start_on=D(2015, 9, 1), construction_started_on=D(2015, 8, 20),
+    land_use="commercial", idle_identified=True, idle_cause="enterprise",
+)
+
+
+@pytest.fixture(params=["durable", "vectorized"])
+def decide_both(request, rulebook, evaluator):
+    """decide(**facts) under either backend (the vectorised one must agree with the reference)."""
+    from landrules.backends.vectorized import VectorizedBackend
+    from landrules.evaluate import Evaluator
+
+    chosen = evaluator if request.param == "durable" else Evaluator(rulebook, VectorizedBackend(rulebook))
+
+    def run(as_of: dt.date = AS_OF, **facts):
+        return chosen.decide("T-1", facts, as_of)
+
+    return run
+
+
+@pytest.mark.parametrize("suspended_since, fee, recovery", [
+    (D(2020, 10, 2), False, False),  # one day short of a full year
+    (D(2020, 10, 1), True, False),   # exactly one full year
+    (D(2019, 10, 2), True, False),   # one day short of two full years
+    (D(2019, 10, 1), True, True),    # exactly two full years
+])
+def test_started_land_counts_the_fee_and_recovery_from_the_suspension(decide_both, suspended_since, fee, recovery):
+    decision = decide_both(**dict(STARTED_IDLE, suspended_since=suspended_since))
+    assert decision.categories == ["idle"]
+    assert ("idle_fee" in decision.outcome_codes) is fee
+    assert ("recover_without_compensation" in decision.outcome_codes) is recovery
+    assert "urge_start_within_deadline" in decision.outcome_codes and decision.needs == []
+
+
+def test_idle_by_suspension_counts_from_the_suspension_not_the_agreed_start(decide_both):
+    """53号令 第二条第二款 idle land, agreed start six years back, suspended 18 months: fee, no recovery."""
+    facts = dict(STARTED_IDLE, idle_identified=None, developed_ratio=0.2, suspended_since=D(2020, 4, 1))
+    facts = {k: v for k, v in facts.items() if v is not None}
+    decision = decide_both(**facts)
+    assert decision.categories == ["idle"]
+    assert set(decision.outcome_codes) == {"urge_start_within_deadline", "idle_fee"}
+
+
+def test_started_land_found_idle_without_a_suspension_date_asks_for_it(decide_both):
+    decision = decide_both(**STARTED_IDLE)
+    assert "idle_fee" not in decision.outcome_codes and "recover_without_compensation" not in decision.outcome_codes
+    asking = {o.rule: o.needs for o in decision.outcomes if o.code == "needs_information"}
+    assert asking == {"idle.enterprise.fee": ["suspended_since"], "idle.enterprise.recover": ["suspended_since"]}
+    assert decision.needs == ["suspended_since"]
+
+
+def test_land_not_started_still_counts_from_the_agreed_start_date(decide_both):
+    """Contract §5: one / two full years past the agreed start date; a 中止开发日期 does not matter."""
+    base = dict(IDLE_BY_DATES, idle_cause="enterprise", suspended_since=D(2021, 9, 1))
+    assert {"idle_fee", "recover_without_compensation"} <= set(decide_both(**dict(base, agreed_start_on=D(2019, 10, 1))).outcome_codes)
+    codes = decide_both(**dict(base, agreed_start_on=D(2019, 10, 2))).outcome_codes
+    assert "idle_fee" in codes and "recover_without_compensation" not in codes
+    codes = decide_both(**dict(base, agreed_start_on=D(2020, 10, 2), idle_identified=True)).outcome_codes
+    assert "idle_fee" not in codes and "needs_information" not in codes
+
+
+def test_land_found_idle_whose_start_is_unknown_asks_for_the_agreed_start(decide_both):
+    decision = decide_both(supplied_on=D(2018, 1, 1), idle_identified=True, idle_cause="enterprise")
+    asking = {o.rule: o.needs for o in decision.outcomes if o.code == "needs_information"}
+    assert asking == {"idle.enterprise.fee": ["agreed_start_on"], "idle.enterprise.recover": ["agreed_start_on"]}
+
+
+# --- triage: a missing date is asked for, never read as "not approved" / "not supplied" ---------
+
+
+def _asking(decision):
+    return [(o.rule, o.needs) for o in decision.outcomes if o.code == "needs_information"]
+
+
+@pytest.mark.parametrize("facts", [
+    {},  # an id and an area, nothing else
+    dict(land_use="industrial", construction_started_on=D(2019, 1, 1), output_per_mu=300.0, tax_per_mu=12.0),
+], ids=["bare", "industrial-in-use"])
+def test_no_approval_and_no_supply_date_asks_for_both(decide_both, facts):
+    decision = decide_both(**facts)
+    assert decision.outcome_codes == ["needs_information"]
+    assert _asking(decision) == [("triage.status_unknown", ["approved_on", "supplied_on"])]
+    assert decision.needs == ["approved_on", "supplied_on"] and decision.categories == []
+    outcome = decision.outcomes[0]
+    assert [(c.doc, c.clause) for c in outcome.citations] == [("平龙政办〔2021〕36号", "2.3.1"), ("平龙政办〔2021〕36号", "3.2.1")]
+    assert outcome.citations[0].text.startswith("全面开展产业集聚区土地利用调查评价工作")
+    assert outcome.deadline is None and outcome.overdue is None
+    assert outcome.responsible == ["国土资源局", "产业集聚区管委会"]
+    record = decision.to_dict()
+    assert record["needs"] == ["approved_on", "supplied_on"] and record["outcomes"][0]["needs"] == ["approved_on", "supplied_on"]
+
+
+@pytest.mark.parametrize("evidence", [
+    dict(idle_identified=True, idle_cause="enterprise"),
+    dict(agreed_start_on=D(2019, 6, 1)),
+], ids=["found-idle", "agreed-start"])
+def test_signs_of_supply_with_an_empty_supply_date_ask_for_it(decide_both, evidence):
+    decision = decide_both(**dict(UNSUPPLIED, **evidence))
+    assert decision.categories == []  # not taken for 批而未供 / 已批未供即用
+    assert decision.outcome_codes == ["needs_information"]
+    assert _asking(decision) == [("triage.supply_date_missing", ["supplied_on"])]
+    assert decision.needs == ["supplied_on"]
+
+
+def test_a_planned_supply_method_is_no_sign_of_supply(decide_both):
+    """Land used before supply may already name the intended 划拨: still allocate directly."""
+    decision = decide_both(**dict(UNSUPPLIED, supply_method="allocation", construction_started_on=D(2020, 5, 1), land_use="public_service"))
+    assert "used_before_supplied" in decision.categories
+    assert decision.outcome_codes == ["allocate_directly"]
+
+
+def test_an_official_finding_of_not_idle_is_no_sign_of_supply(decide_both):
+    decision = decide_both(**dict(UNSUPPLIED, idle_identified=False))
+    assert decision.categories == ["approved_unsupplied"] and "digest_unsupplied" in decision.outcome_codes
+    assert not any(rule.startswith("triage.") for rule, _ in _asking(decision))
+
+
+def test_approved_unsupplied_land_without_signs_of_supply_is_not_triaged(decide_both):
+    decision = decide_both(**UNSUPPLIED)
+    assert decision.categories == ["approved_unsupplied"] and not any(r.startswith("triage.") for r, _ in _asking(decision))
+
+
+def test_a_triage_rule_is_assembled_from_the_firing_alone(rulebook, evaluator):
+    """The batch pipeline assembles one decision per (rules fired, fields missing) pattern, with no
+    facts: a rule that concludes needs_information must come out whole from its firing."""
+    from landrules.backends.base import Firing
+
+    firing = Firing(frozenset({"triage.status_unknown"}), frozenset({"triage.status_unknown"}))
+    decision = evaluator.assemble(None, None, firing, AS_OF, needs_by_rule={})
+    assert decision.to_dict() == dict(evaluator.decide(None, {}, AS_OF).to_dict())
+
+
+# --- the plan's own words in the ledger --------------------------------------------------------
+
+
+@pytest.mark.parametrize("field, cell, code", [
+    ("contract_performance", "较好", "good"),
+    ("idle_cause", "政府与企业互有瑕疵", "shared_fault"),
+    ("idle_cause", "互有瑕疵", "shared_fault"),
+    ("idle_cause", "政府", "government"),
+    ("idle_cause", "企业", "enterprise"),
+])
+def test_the_plans_wording_decides_like_the_contract_labels(decide, field, cell, code):
+    from landrules.parcel import records_from_dicts
+
+    (record,) = records_from_dicts([{"parcel_id": "T-1", "area_mu": 1, field: cell}])
+    assert record.errors == [] and record.parcel.facts()[field] == code
+
+
+def test_regularise_with_the_plans_lvyue_qinkuang_jiaohao(decide):
+    from landrules.parcel import records_from_dicts
+
+    cells = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in REGULARISABLE.items()}
+    (record,) = records_from_dicts([dict(cells, parcel_id="T-1", area_mu=10, contract_performance="较好")])
+    assert "regularise" in decide(**record.parcel.facts()).outcome_codes

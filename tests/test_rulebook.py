@@ -34,8 +34,11 @@ def test_shipped_rulebook_loads(rulebook):
 
 
 def test_every_outcome_code_has_a_rule(rulebook):
-    produced = {r.outcome for r in rulebook.rules if r.outcome}
+    produced = {r.outcome for r in rulebook.rules if r.outcome and not r.asks_for_information}
     assert produced == set(rulebook.outcomes) - {"no_action", "needs_information", "invalid_record"}
+    # the triage rules conclude needs_information themselves, naming what to collect
+    asking = {r.id: r.needs for r in rulebook.rules if r.asks_for_information}
+    assert asking == {"triage.status_unknown": ("approved_on", "supplied_on"), "triage.supply_date_missing": ("supplied_on",)}
 
 
 @pytest.mark.parametrize(
@@ -137,7 +140,7 @@ def test_catalogue_keeps_labels_and_gives_kinds(rulebook):
     assert rulebook.outcomes["idle_fee"] == "按出让或划拨价款的20%征缴土地闲置费"
     assert rulebook.categories["used_before_supplied"] == "已批未供即用"
     assert rulebook.catalogue.kind("idle_fee") == "fee"
-    disposal_codes = {r.outcome for r in rulebook.rules if r.outcome}
+    disposal_codes = {r.outcome for r in rulebook.rules if r.outcome and not r.asks_for_information}
     assert all(rulebook.catalogue.kind(code) in rulebook.catalogue.kinds for code in disposal_codes)
 
 
@@ -149,3 +152,14 @@ def test_unknown_key_in_a_rule_suggests_the_right_one(rulebook_copy):
     hit = next(p for p in problems if "unknown key `cite`" in p.message)
     assert hit.line == edited and "did you mean `cites`?" in hit.message
     assert any("missing `cites`" in p.message for p in problems)
+
+
+def test_hash_does_not_depend_on_where_the_folders_are_or_what_they_are_called(rulebook, tmp_path):
+    import shutil
+
+    from conftest import POLICY, RULES
+
+    shutil.copytree(RULES, tmp_path / "officer-edits")
+    shutil.copytree(POLICY, tmp_path / "docs-2021")
+    moved = load_rulebook(tmp_path / "officer-edits", tmp_path / "docs-2021")
+    assert moved.hash == rulebook.hash

@@ -1,7 +1,8 @@
 """Cell parsers, one per field type: a raw ledger cell in, its typed value (or None) out.
 
-Cells arrive in many spellings: Chinese labels or English codes for vocabularies, 是/否 or Y/N
-for yes/no, four written date forms or real Excel date cells, numbers with thousands separators.
+Cells arrive in many spellings: Chinese labels or English codes for vocabularies (and the
+plan's own wording where it differs from the labels, SYNONYMS), 是/否 or Y/N for yes/no, four
+written date forms or real Excel date cells, numbers with thousands separators.
 A cell that cannot be read raises CellError with a Chinese reason naming the value.
 
 An empty cell (None, NaN, NaT, pd.NA, "" or only whitespace) always means "not known" (None),
@@ -196,11 +197,32 @@ def _parse_bool(value: Any) -> bool | None:
     raise CellError(f'无法识别的是/否值 "{_show(value)}"，应为 {BOOL_FORMS}')
 
 
+# Other spellings officers write for a vocabulary value: chiefly the plan's own words, where the
+# contract's label differs from them (平龙政办〔2021〕36号 二、(三)2.(1) "履约情况较好", 2.(2)
+# "因政府与企业互有瑕疵"). Only unambiguous ones: each maps to exactly one code.
+SYNONYMS: dict[str, dict[str, str]] = {
+    "contract_performance": {"较好": "good"},
+    "idle_cause": {
+        "政府与企业互有瑕疵": "shared_fault",
+        "政府和企业互有瑕疵": "shared_fault",
+        "互有瑕疵": "shared_fault",
+        "因政府与企业互有瑕疵": "shared_fault",
+        "政府": "government",
+        "因政府原因": "government",
+        "企业": "enterprise",
+        "因企业原因": "enterprise",
+    },
+}
+
+
 def _enum_parser(spec: FieldSpec) -> Callable[[Any], str | None]:
     lookup: dict[str, str] = {}
     for code, label in spec.vocabulary.items():
         lookup[code.lower()] = code
         lookup[_norm(label)] = code
+    for text, code in SYNONYMS.get(spec.name, {}).items():
+        assert code in spec.vocabulary, (spec.name, text, code)
+        lookup.setdefault(_norm(text), code)
     expected = "/".join(spec.vocabulary.values())
 
     def parse(value: Any) -> str | None:

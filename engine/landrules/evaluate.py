@@ -5,6 +5,11 @@ only assembles: categories, outcomes with citations, deadlines, `overdue`, respo
 and `needs_information` for rules left undecided. The fields named in `needs` come from the
 three-valued evaluation of the same IR, so they are exactly the unknowns that mattered.
 
+A rule may also conclude `needs_information` itself (`then: {outcome: needs_information,
+needs: [...]}`): a triage rule that fires when a record lacks what the other rules need to tell
+its situation at all (both 批准日期 and 供地日期 empty, say). Its outcome names the rule's
+declared `needs`, which join the decision's `needs`; it is decided from the firing alone.
+
 Overrides (exceptions) are applied here, after the backend, so every backend shares them: a
 rule that fires definitely drops the outcome, and the needs_information, of every rule it
 overrides; while an exception is undecided for want of data, the rule it overrides is not
@@ -119,7 +124,9 @@ class Evaluator:
         produced = {r.produces for r in fired}
         outcomes = [self._outcome(r, as_of) for r in fired if r.outcome]
 
-        needs: list[str] = []
+        # a rule that concludes needs_information (triage) names its fields itself: the firing
+        # alone decides it, with no facts, so every backend and the batch patterns agree
+        needs: list[str] = list(dict.fromkeys(m for r in fired for m in r.needs))
         undecided = [
             r for r in rules
             if r.id in effective.maybe and r.id not in effective.definite and r.produces not in produced
@@ -152,4 +159,5 @@ class Evaluator:
             deadline=rule.deadline,
             overdue=None if rule.deadline is None else as_of > rule.deadline,
             responsible=list(rule.responsible),
+            needs=list(rule.needs) if rule.asks_for_information else None,
         )

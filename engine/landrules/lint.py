@@ -6,7 +6,10 @@ codes, duplicate rule ids and rules without a citation. What needs the whole rul
 
   * overrides: the target exists, both rules conclude disposals, no cycles, and the two can
     apply to one parcel (else the override has no effect);
-  * every outcome a rule concludes has a `kind` in outcomes.yaml;
+  * every outcome a rule concludes has a `kind` in outcomes.yaml (needs_information, which a
+    triage rule may conclude with `needs: [...]`, is not a disposal and has none);
+  * a rule that concludes needs_information can apply while each field it asks for is empty
+    (asking for a field the rule requires filled in asks for nothing);
   * rules that can never apply: their conditions (with those of the categories they join)
     cannot hold together;
   * conflicting disposals: two rules that can apply to one parcel and conclude two different
@@ -30,7 +33,7 @@ from . import fields
 from .conditions import All, Atom
 from .errors import Problem, did_you_mean
 from .fields import FieldType
-from .satisfiable import Checker, Term, describe, normal_form, show_value
+from .satisfiable import Checker, Lit, Term, describe, normal_form, show_value
 
 if TYPE_CHECKING:
     from .rulebook import Rule, Rulebook
@@ -58,6 +61,7 @@ class _Analysis:
     def run(self) -> Iterator[Problem]:
         yield from self.overrides()
         yield from self.kinds()
+        yield from self.asked()
         yield from self.never()
         yield from self.conflicts()
         yield from self.gaps()
@@ -124,7 +128,7 @@ class _Analysis:
             return
         seen = set()
         for rule in self.disposals:
-            if rule.outcome in seen or self.catalogue.kind(rule.outcome) is not None:
+            if rule.asks_for_information or rule.outcome in seen or self.catalogue.kind(rule.outcome) is not None:
                 continue
             seen.add(rule.outcome)
             path, line = self.catalogue.where("outcomes", rule.outcome)
@@ -132,6 +136,20 @@ class _Analysis:
             yield Problem(path, line, (
                 f"outcome {rule.outcome} (concluded by rule {rule.id}) has no kind; write "
                 f"`{rule.outcome}: {{label: …, kind: …}}` with one of the kinds: {kinds}"))
+
+    def asked(self) -> Iterator[Problem]:
+        for rule in self.disposals:
+            form = self.forms[rule.id]
+            if not rule.needs or form is None or not any(self.checker.satisfiable(t) for t in form):
+                continue  # a rule that can never apply is reported by never()
+            for name in rule.needs:
+                empty = Atom(field=name, op="absent")
+                if any(self.checker.satisfiable(t + (Lit(empty, empty),)) for t in form):
+                    continue
+                label = fields.BY_NAME[name].label()
+                yield Problem(rule.path, rule.key_lines.get("then", rule.line), (
+                    f"rule {rule.id} asks for {label}, but it applies only when {label} is filled in; "
+                    "ask for a field the rule finds empty, or drop it from `needs`"))
 
     def never(self) -> Iterator[Problem]:
         for rule in self.book.rules:

@@ -27,20 +27,29 @@ from .parameters import Parameter, load_parameters
 from .policy import CitedClause, Policy, load_policy
 from .yamlio import YamlError, line_of, load_yaml, ref, validation_problems
 
+NEEDS_INFORMATION = "needs_information"  # the one built-in outcome a rule may conclude (with `needs`)
 OUTCOMES_FILE = "outcomes.yaml"
 PARAMETERS_FILE = "parameters.yaml"
 RULE_ID = r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_-]+)*$"
 
 
 class Then(BaseModel):
-    """What a rule concludes: a derived category, or an outcome with its deadline and units."""
+    """What a rule concludes: a derived category, or an outcome with its deadline and units, or
+    `needs_information` with the fields to collect (`needs`)."""
 
     model_config = ConfigDict(extra="forbid")
 
     category: ref("category") | None = Field(None, description="得出类别（类别规则），如 idle")
-    outcome: ref("outcome") | None = Field(None, description="得出处置（处置规则），如 idle_fee")
+    outcome: ref("conclusion") | None = Field(
+        None,
+        description="得出处置（处置规则），如 idle_fee；或 needs_information（需补充信息），此时须用 needs 写明要补充的字段",
+    )
+    needs: list[ref("field")] | None = Field(
+        None, min_length=1,
+        description="只与 outcome: needs_information 连用：要求补充的台账字段（英文名），如 [approved_on, supplied_on]",
+    )
     deadline: dt.date | None = Field(
-        None, description="完成时限（YYYY-MM-DD）；不写则取第一个有完成时限的引用条款的时限"
+        None, description="完成时限（YYYY-MM-DD）；不写则取第一个有完成时限的引用条款的时限。needs_information 不设完成时限"
     )
     deadline_text: str | None = Field(None, description="完成时限的原文表述")
     responsible: list[str] | None = Field(
@@ -66,7 +75,8 @@ class RuleSpec(BaseModel):
     )
     ask_when_unknown: bool = Field(
         True,
-        description="缺少所需信息时：true（默认）结论为“需补充信息”；false 视为不适用",
+        description="缺少所需信息时：true（默认）结论为“需补充信息”；false 视为不适用。"
+        "结论本身为 needs_information 的规则不写此项（缺少信息时一律视为不适用）",
     )
     note: str | None = None
 
@@ -104,6 +114,7 @@ class Rule:
     source: str  # FILE:LINE
     asks: bool = True  # an undecided rule concludes needs_information
     overrides: tuple[str, ...] = ()  # rules whose outcomes this one suppresses when it fires
+    needs: tuple[str, ...] = ()  # outcome needs_information: the fields it asks for when it fires
     key_lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
     atom_lines: Mapping[Any, int] = field(default_factory=dict, compare=False, repr=False)
 
@@ -114,6 +125,11 @@ class Rule:
     @property
     def line(self) -> int:
         return int(self.source.rsplit(":", 1)[1])
+
+    @property
+    def asks_for_information(self) -> bool:
+        """The rule concludes needs_information itself (a triage rule), naming `needs`."""
+        return self.outcome == NEEDS_INFORMATION
 
     @property
     def produces(self) -> str:
@@ -131,16 +147,17 @@ class Rulebook:
     rules: tuple[Rule, ...]
     categories: dict[str, str]  # code -> 中文
     outcomes: dict[str, str]  # code -> 中文 label
-    files: tuple[Path, ...] = field(default=())
+    files: tuple[tuple[str, Path], ...] = field(default=())  # (role, path)
     catalogue: Catalogue | None = None  # kinds, categories' acknowledged gaps (outcomes.yaml)
     warnings: tuple[Problem, ...] = ()  # lint's warnings: the rulebook loads, but look at these
 
     @cached_property
     def hash(self) -> str:
-        """sha256 over every policy and rules file, by name and content."""
+        """sha256 over every policy and rules file, by role (policy/ or rules/), name and
+        content: the same files give the same hash wherever their folders are or are called."""
         digest = hashlib.sha256()
-        for path in sorted(self.files, key=lambda p: (p.parent.name, p.name)):
-            digest.update(f"{path.parent.name}/{path.name}\0".encode())
+        for role, path in sorted(self.files, key=lambda f: (f[0], f[1].name)):
+            digest.update(f"{role}/{path.name}\0".encode())
             digest.update(path.read_bytes())
             digest.update(b"\0")
         return "sha256:" + digest.hexdigest()
@@ -207,7 +224,7 @@ def load_rulebook(rules_dir: Path, policy_dir: Path, *, analyse: bool = True) ->
     _check_rulebook(rules, problems)
     if problems:
         raise RulebookError(problems)
-    files = tuple(sorted(policy_dir.glob("*.yaml")) + [p for p, _ in raw_files.values()])
+    files = tuple([("policy", p) for p in sorted(policy_dir.glob("*.yaml"))] + [("rules", p) for p, _ in raw_files.values()])
     rulebook = Rulebook(policy, parameters, tuple(rules), categories, outcomes, files, catalogue)
     if analyse:
         from .lint import analyse as lint_analyse  # lint reads the Rulebook built here
@@ -272,21 +289,55 @@ def _load_rules(path, raw, policy, parameters, categories, outcomes, problems) -
             problems.append(Problem(str(path), then_line, f"{where}: then needs exactly one of category or outcome"))
         elif then.category is not None and then.category not in categories:
             problems.append(Problem(str(path), then_line, f"{where}: unknown category {then.category!r}{did_you_mean(then.category, categories)}"))
-        elif then.outcome is not None and (then.outcome not in outcomes or then.outcome in BUILTIN_OUTCOMES):
-            codes = [c for c in outcomes if c not in BUILTIN_OUTCOMES]
+        elif then.outcome is not None and then.outcome != NEEDS_INFORMATION and (
+            then.outcome not in outcomes or then.outcome in BUILTIN_OUTCOMES
+        ):
+            codes = [c for c in outcomes if c not in BUILTIN_OUTCOMES] + [NEEDS_INFORMATION]
             problems.append(Problem(str(path), then_line, f"{where}: unknown outcome code {then.outcome!r}{did_you_mean(then.outcome, codes)}"))
+        problems += _check_needs(spec, path, item, where, then_line)
         if len(problems) > before:
             continue
         deadline = then.deadline or next((c.deadline.date for c in cites if c.deadline), None)
         responsible = then.responsible or next((list(c.responsible) for c in cites if c.responsible), [])
+        disposal = then.outcome is not None and then.outcome != NEEDS_INFORMATION  # needs_information: no deadline
         rules.append(Rule(
             id=spec.id, title=spec.title, cites=tuple(cites), when=when,
             joins=tuple(joins), condition=condition, category=then.category, outcome=then.outcome,
-            deadline=deadline if then.outcome else None, responsible=tuple(responsible) if then.outcome else (),
-            source=f"{path}:{line}", asks=spec.ask_when_unknown, overrides=tuple(spec.overrides),
+            deadline=deadline if disposal else None, responsible=tuple(responsible) if then.outcome else (),
+            source=f"{path}:{line}", asks=spec.ask_when_unknown and then.outcome != NEEDS_INFORMATION,
+            overrides=tuple(spec.overrides), needs=tuple(dict.fromkeys(then.needs or ())),
             key_lines=dict(getattr(item, "key_lines", {})), atom_lines=atom_lines,
         ))
     return rules
+
+
+def _check_needs(spec: RuleSpec, path: Path, item: Any, where: str, then_line: int) -> list[Problem]:
+    """A rule that concludes needs_information names the fields to collect, and nothing else does.
+    It never asks in turn: when its own condition is unknown, it does not apply."""
+    then, out = spec.then, []
+    needs_line = line_of(item, ("then", "needs"))
+    if then.outcome == NEEDS_INFORMATION:
+        if not then.needs:
+            out.append(Problem(str(path), then_line, (
+                f"{where}: outcome needs_information needs `needs: [...]`, the ledger fields to collect "
+                "(e.g. `then: {outcome: needs_information, needs: [supplied_on]}`)")))
+        for name in then.needs or ():
+            if name not in fields.BY_NAME:
+                out.append(Problem(str(path), needs_line, (
+                    f"{where}: needs: unknown field {name!r}"
+                    f"{did_you_mean(name, fields.BY_NAME, lambda n: fields.BY_NAME[n].label())}")))
+        if then.deadline is not None or then.deadline_text is not None:
+            out.append(Problem(str(path), line_of(item, ("then", "deadline" if then.deadline else "deadline_text")), (
+                f"{where}: needs_information has no deadline (需补充信息不设完成时限); remove deadline")))
+        if "ask_when_unknown" in spec.model_fields_set and spec.ask_when_unknown:
+            out.append(Problem(str(path), line_of(item, ("ask_when_unknown",)), (
+                f"{where}: a rule that concludes needs_information does not ask in turn when its own "
+                "condition is unknown; remove ask_when_unknown")))
+    elif then.needs is not None:
+        out.append(Problem(str(path), needs_line, (
+            f"{where}: `needs` goes only with `outcome: needs_information`; a rule that cannot be decided "
+            "for want of data asks for the missing fields by itself")))
+    return out
 
 
 def _check_param(atom: Atom, parameters: dict[str, Parameter]) -> str | None:

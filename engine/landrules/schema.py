@@ -10,7 +10,8 @@ complete while typing, via the modeline at the top of each file
 (`# yaml-language-server: $schema=../schemas/rules.schema.json`) or `.vscode/settings.json`.
 
 Where a model marks a text as naming one of the rulebook's own things (yamlio.ref: a clause
-citation, an outcome code, a category, a parameter, a ledger field, a disposal kind), the
+citation, an outcome code, a category, a parameter, a ledger field, a disposal kind, what a
+rule may conclude: the outcome codes and needs_information), the
 schema lists the rulebook's current names, so a misspelt clause id is flagged as it is typed.
 That is why the shipped `schemas/` must be regenerated (`landrules schema`) after adding a
 clause, an outcome code, a category or a parameter; a test checks they are up to date.
@@ -26,7 +27,7 @@ from . import fields
 from .catalogue import BUILTIN_OUTCOMES, Catalogue, load_catalogue
 from .parameters import ParametersFile, load_parameters
 from .policy import Document, load_policy
-from .rulebook import OUTCOMES_FILE, PARAMETERS_FILE, RulesFile
+from .rulebook import NEEDS_INFORMATION, OUTCOMES_FILE, PARAMETERS_FILE, RulesFile
 from .yamlio import YamlError, load_yaml
 
 DIALECT = "http://json-schema.org/draft-07/schema#"  # understood by every YAML language server
@@ -51,6 +52,8 @@ def rulebook_names(rules_dir: Path, policy_dir: Path) -> dict[str, list[str]]:
     if raw is not None:
         catalogue = load_catalogue(Path(rules_dir) / OUTCOMES_FILE, raw, problems)
         names["outcome"] = [c for c in catalogue.outcomes if c not in BUILTIN_OUTCOMES]
+        # what a rule's `then: {outcome: …}` may name: the codes, and needs_information (with `needs`)
+        names["conclusion"] = names["outcome"] + [NEEDS_INFORMATION]
         names["category"] = list(catalogue.categories)
         names["kind"] = list(catalogue.kinds)
     raw = _load(Path(rules_dir) / PARAMETERS_FILE)
