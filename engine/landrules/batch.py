@@ -20,7 +20,6 @@ import pandas as pd
 from .backends.base import Firing
 from .backends.durable import DurableBackend
 from .backends.vectorized import VectorizedBackend
-from .conditions import evaluate, unknown_fields
 from .decision import DECISION_COLUMNS, EXTRA_COLUMNS, Decision, flatten
 from .evaluate import Evaluator
 from .frame import ParsedFrame
@@ -67,19 +66,10 @@ class LedgerDecider:
     def _keys_durable(self, parsed: ParsedFrame, positions: np.ndarray) -> list[Key]:
         facts = [parsed.facts(int(i)) for i in positions]
         firings = self.backend.fire(facts, self.as_of)
-        resolver = self.rulebook.resolver(self.as_of)
         keys = []
         for row_facts, firing in zip(facts, firings):
-            needs = []
-            undecided = firing.maybe - firing.definite
-            if undecided:
-                cats = {r.category for r in self.rulebook.rules if r.category and r.id in firing.definite}
-                for rule in self.rulebook.rules:
-                    if rule.id in undecided:
-                        missing = unknown_fields(evaluate(rule.when, row_facts, cats, resolver))
-                        if missing:
-                            needs.append((rule.id, tuple(missing)))
-            keys.append((firing.definite, tuple(needs)))
+            needs = self.evaluator.missing_facts(row_facts, firing, self.as_of)
+            keys.append((firing.definite, tuple((r, tuple(m)) for r, m in needs.items() if m)))
         return keys
 
     def _keys_vectorized(self, parsed: ParsedFrame, positions: np.ndarray) -> tuple[list[Key], np.ndarray]:

@@ -69,13 +69,18 @@ def apply_overrides(
     return Effective(frozenset(definite), frozenset(maybe), overridden, pending)
 
 
+def derived_categories(rulebook: Rulebook, firing: Firing) -> list[str]:
+    """The categories a firing derived, in the catalogue's order."""
+    order = list(rulebook.categories)
+    return sorted({r.category for r in rulebook.rules if r.category and r.id in firing.definite}, key=order.index)
+
+
 class Evaluator:
     """Decides parcels under one rulebook with one backend."""
 
     def __init__(self, rulebook: Rulebook, backend: Backend):
         self.rulebook = rulebook
         self.backend = backend
-        self._category_order = {c: i for i, c in enumerate(rulebook.categories)}
         self._citations = {r.id: [Citation(doc=c.doc, clause=c.clause, text=c.text) for c in r.cites] for r in rulebook.rules}
 
     def decide(self, parcel_id: str | None, facts: dict[str, Any], as_of: dt.date) -> Decision:
@@ -92,6 +97,19 @@ class Evaluator:
             outcomes=[self._builtin("invalid_record")], needs=[], errors=errors,
         )
 
+    def missing_facts(self, facts: dict[str, Any], firing: Firing, as_of: dt.date) -> dict[str, list[str]]:
+        """For each rule the backend left undecided, the missing fields that kept it so (the
+        three-valued evaluation of the IR), in rule order."""
+        undecided = firing.maybe - firing.definite
+        if not undecided:
+            return {}
+        categories = set(derived_categories(self.rulebook, firing))
+        resolver = self.rulebook.resolver(as_of)
+        return {
+            r.id: unknown_fields(evaluate(r.when, facts, categories, resolver))
+            for r in self.rulebook.rules if r.id in undecided
+        }
+
     def _builtin(self, code: str, **extra) -> Outcome:
         return Outcome(code=code, label=self.rulebook.outcomes[code], rule=BUILTIN_RULE.get(code), **extra)
 
@@ -104,20 +122,12 @@ class Evaluator:
         it column-wise)."""
         rules = self.rulebook.rules
         # overrides are between disposal rules: the categories are the backend's
-        categories = sorted(
-            {r.category for r in rules if r.category and r.id in firing.definite}, key=self._category_order.__getitem__
-        )
-        cats, resolver, known = set(categories), None, {}
+        categories = derived_categories(self.rulebook, firing)
+        if needs_by_rule is None:
+            needs_by_rule = self.missing_facts(facts, firing, as_of)
 
         def missing_of(rule_id: str) -> list[str]:
-            nonlocal resolver
-            if rule_id not in known:
-                if needs_by_rule is not None:
-                    known[rule_id] = list(needs_by_rule.get(rule_id, ()))
-                else:
-                    resolver = resolver or self.rulebook.resolver(as_of)
-                    known[rule_id] = unknown_fields(evaluate(self.rulebook.rules_by_id[rule_id].when, facts, cats, resolver))
-            return known[rule_id]
+            return list(needs_by_rule.get(rule_id, ()))
 
         effective = apply_overrides(self.rulebook, firing, missing_of)
         fired = [r for r in rules if r.id in effective.definite]
