@@ -189,10 +189,6 @@ class Rulebook:
         return {k: tuple(v) for k, v in out.items()}
 
 
-def parse_citation(citation: str, policy: Policy) -> CitedClause:
-    return policy.cite(citation)
-
-
 def load_rulebook(rules_dir: Path, policy_dir: Path, *, analyse: bool = True) -> Rulebook:
     """Load, cross-check and (unless `analyse` is false) lint a rulebook; raises RulebookError
     listing every problem. The analysis runs once the rulebook is structurally sound."""

@@ -18,7 +18,6 @@ Attached to the result:
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import itertools
@@ -28,7 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-import charset_normalizer
 import numpy as np
 import openpyxl
 import pandas as pd
@@ -37,6 +35,8 @@ import pyarrow.parquet as pq
 
 from .. import fields
 from ..parcel import ParcelRecord, is_empty, validate_rows
+from .charset import detect
+from .errors import LedgerError
 
 __all__ = ["LedgerError", "Ledger", "Chunk", "open_ledger", "read_ledger", "load_records", "canonical_header", "SUFFIXES"]
 
@@ -44,18 +44,8 @@ CSV_SUFFIXES = (".csv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 PARQUET_SUFFIXES = (".parquet",)
 SUFFIXES = CSV_SUFFIXES + XLSX_SUFFIXES + PARQUET_SUFFIXES
-_CHINESE_ENCODINGS = {"gb18030", "gbk", "gb2312", "cp936", "ms936", "euc_cn", "hz"}
 _HEADER_SEARCH_ROWS = 10  # a title row or two may stand above the header
 CHUNK_ROWS = 50_000
-
-
-class LedgerError(Exception):
-    """A ledger that cannot be read; str() is one line: the path and the reason, in Chinese."""
-
-    def __init__(self, path: Any, reason: str):
-        self.path = str(path)
-        self.reason = " ".join(str(reason).split())
-        super().__init__(f'无法读取台账 "{self.path}": {self.reason}')
 
 
 # --- headers ---------------------------------------------------------------------------------
@@ -84,34 +74,6 @@ def _clean_header(value: Any) -> str:
 def canonical_header(header: str) -> str | None:
     """The field name a header stands for (English name or Chinese header), or None."""
     return _BY_EN_KEY.get(_en_key(header)) or _BY_ZH_KEY.get(_zh_key(header))
-
-
-# --- encodings -------------------------------------------------------------------------------
-
-
-def _decode(path: Path, data: bytes) -> tuple[str, str]:
-    try:
-        return data.decode("utf-8-sig"), "utf-8-sig"
-    except UnicodeDecodeError:
-        pass
-    # Not UTF-8: most likely GB18030/GBK from Excel on Chinese Windows. charset-normalizer
-    # guesses; short Chinese texts are often guessed as big5/cp949, so a GB candidate wins, and
-    # among decodable candidates the first whose text shows a parcel_id header.
-    guesses = [m.encoding for m in charset_normalizer.from_bytes(data)]
-    candidates = (["gb18030"] if any(g in _CHINESE_ENCODINGS for g in guesses) else []) + guesses + ["gb18030"]
-    decoded: list[str] = []
-    for encoding in dict.fromkeys("gb18030" if g in _CHINESE_ENCODINGS else g for g in candidates):
-        try:
-            text = data.decode(encoding)
-        except (UnicodeDecodeError, LookupError):
-            continue
-        head = text[:8192]
-        if "宗地编号" in head or "parcel_id" in head.lower():
-            return text, encoding
-        decoded.append((text, encoding))
-    if decoded:
-        return decoded[0]
-    raise LedgerError(path, "无法识别文件编码（应为 UTF-8、带 BOM 的 UTF-8 或 GB18030/GBK）")
 
 
 # --- header mapping --------------------------------------------------------------------------
@@ -239,39 +201,8 @@ def _open_grid(path: Path, head: list[list[Any]], grids: Iterator[tuple[pd.DataF
     return Ledger(path, originals, names, _chunks_from_grid(all_grids(), kept, names), small=second is None)
 
 
-def _decodes_whole(path: Path, encoding: str, block: int = 1 << 22) -> bool:
-    """Whether the whole file decodes in `encoding` (streamed, constant memory)."""
-    decoder = codecs.getincrementaldecoder(encoding)()
-    try:
-        with path.open("rb") as f:
-            while data := f.read(block):
-                decoder.decode(data)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _head_text(path: Path, limit: int = 1 << 20) -> tuple[str, str]:
-    """(encoding, decoded head) of a CSV. The encoding is guessed from the first `limit` bytes
-    and, when that says UTF-8, checked over the whole file: a ledger that is UTF-8 for a
-    megabyte and GB18030 further down (rows pasted from another file) is read as GB18030."""
-    with path.open("rb") as f:
-        data = f.read(limit + 1)
-    whole = len(data) <= limit
-    if not whole:
-        data = data[: data.rfind(b"\n", 0, limit) + 1] or data[:limit]
-    text, encoding = _decode(path, data)
-    if encoding == "utf-8-sig" and not whole and not _decodes_whole(path, encoding):
-        if not _decodes_whole(path, "gb18030"):
-            raise LedgerError(path, "无法识别文件编码（应为 UTF-8、带 BOM 的 UTF-8 或 GB18030/GBK，不能混用）")
-        encoding = "gb18030"
-        text = data.decode(encoding)
-    return encoding, text
-
-
 def _open_csv(path: Path, chunk_rows: int) -> Ledger:
-    encoding, text = _head_text(path)
+    encoding, text = detect(path)
     if not text.replace("\ufeff", "").strip():
         raise LedgerError(path, "文件为空")
     first = next((line for line in text.splitlines() if line.strip()), "")

@@ -1,0 +1,69 @@
+"""Telling a CSV's encoding: UTF-8 (with or without BOM) or GB18030/GBK as Excel saves it on
+Chinese Windows — from the head of the file, checked over the whole file."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import charset_normalizer
+
+from .errors import LedgerError
+
+_CHINESE_ENCODINGS = {"gb18030", "gbk", "gb2312", "cp936", "ms936", "euc_cn", "hz"}
+
+
+def decode_head(path: Path, data: bytes) -> tuple[str, str]:
+    try:
+        return data.decode("utf-8-sig"), "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    # Not UTF-8: most likely GB18030/GBK from Excel on Chinese Windows. charset-normalizer
+    # guesses; short Chinese texts are often guessed as big5/cp949, so a GB candidate wins, and
+    # among decodable candidates the first whose text shows a parcel_id header.
+    guesses = [m.encoding for m in charset_normalizer.from_bytes(data)]
+    candidates = (["gb18030"] if any(g in _CHINESE_ENCODINGS for g in guesses) else []) + guesses + ["gb18030"]
+    decoded: list[str] = []
+    for encoding in dict.fromkeys("gb18030" if g in _CHINESE_ENCODINGS else g for g in candidates):
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        head = text[:8192]
+        if "宗地编号" in head or "parcel_id" in head.lower():
+            return text, encoding
+        decoded.append((text, encoding))
+    if decoded:
+        return decoded[0]
+    raise LedgerError(path, "无法识别文件编码（应为 UTF-8、带 BOM 的 UTF-8 或 GB18030/GBK）")
+
+
+def _decodes_whole(path: Path, encoding: str, block: int = 1 << 22) -> bool:
+    """Whether the whole file decodes in `encoding` (streamed, constant memory)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        with path.open("rb") as f:
+            while data := f.read(block):
+                decoder.decode(data)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def detect(path: Path, limit: int = 1 << 20) -> tuple[str, str]:
+    """(encoding, decoded head) of a CSV. The encoding is guessed from the first `limit` bytes
+    and, when that says UTF-8, checked over the whole file: a ledger that is UTF-8 for a
+    megabyte and GB18030 further down (rows pasted from another file) is read as GB18030."""
+    with path.open("rb") as f:
+        data = f.read(limit + 1)
+    whole = len(data) <= limit
+    if not whole:
+        data = data[: data.rfind(b"\n", 0, limit) + 1] or data[:limit]
+    text, encoding = decode_head(path, data)
+    if encoding == "utf-8-sig" and not whole and not _decodes_whole(path, encoding):
+        if not _decodes_whole(path, "gb18030"):
+            raise LedgerError(path, "无法识别文件编码（应为 UTF-8、带 BOM 的 UTF-8 或 GB18030/GBK，不能混用）")
+        encoding = "gb18030"
+        text = data.decode(encoding)
+    return encoding, text
