@@ -26,6 +26,7 @@ from .ledger.read import LedgerError
 from .ledger.write import OutputError, output_format
 from .pipeline import decide_ledger, find_parcel
 from .rulebook import Rulebook, load_rulebook
+from .summary import in_catalogue_order
 
 app = typer.Typer(
     add_completion=False,
@@ -135,9 +136,7 @@ def _print_summary(rulebook: Rulebook, result, output: Optional[Path]) -> None:
         table.add_column(title)
         table.add_column("宗数", justify="right")
         table.add_column("面积（亩）", justify="right")
-        order = list(labels)
-        for code in sorted(tallies, key=lambda c: order.index(c) if c in order else len(order)):
-            tally = tallies[code]
+        for code, tally in in_catalogue_order(tallies, labels):
             table.add_row(code, labels.get(code, code), str(tally.count), f"{tally.area_mu:.2f}")
         err.print(table)
 

@@ -75,6 +75,20 @@ def derived_categories(rulebook: Rulebook, firing: Firing) -> list[str]:
     return sorted({r.category for r in rulebook.rules if r.category and r.id in firing.definite}, key=order.index)
 
 
+def missing_facts(rulebook: Rulebook, facts: dict[str, Any], firing: Firing, as_of: dt.date) -> dict[str, list[str]]:
+    """For each rule the backend left undecided, the missing fields that kept it so (the
+    three-valued evaluation of the IR), in rule order."""
+    undecided = firing.maybe - firing.definite
+    if not undecided:
+        return {}
+    categories = set(derived_categories(rulebook, firing))
+    resolver = rulebook.resolver(as_of)
+    return {
+        r.id: unknown_fields(evaluate(r.when, facts, categories, resolver))
+        for r in rulebook.rules if r.id in undecided
+    }
+
+
 class Evaluator:
     """Decides parcels under one rulebook with one backend."""
 
@@ -98,17 +112,7 @@ class Evaluator:
         )
 
     def missing_facts(self, facts: dict[str, Any], firing: Firing, as_of: dt.date) -> dict[str, list[str]]:
-        """For each rule the backend left undecided, the missing fields that kept it so (the
-        three-valued evaluation of the IR), in rule order."""
-        undecided = firing.maybe - firing.definite
-        if not undecided:
-            return {}
-        categories = set(derived_categories(self.rulebook, firing))
-        resolver = self.rulebook.resolver(as_of)
-        return {
-            r.id: unknown_fields(evaluate(r.when, facts, categories, resolver))
-            for r in self.rulebook.rules if r.id in undecided
-        }
+        return missing_facts(self.rulebook, facts, firing, as_of)
 
     def _builtin(self, code: str, **extra) -> Outcome:
         return Outcome(code=code, label=self.rulebook.outcomes[code], rule=BUILTIN_RULE.get(code), **extra)

@@ -13,8 +13,8 @@ from typing import Any
 
 from . import fields
 from .backends.base import Firing
-from .conditions import OP_SYMBOLS, All, AnyOf, Atom, CategoryAtom, Not, Trace, evaluate, unknown_fields
-from .evaluate import apply_overrides, derived_categories
+from .conditions import OP_SYMBOLS, All, AnyOf, Atom, CategoryAtom, Not, Trace, evaluate
+from .evaluate import apply_overrides, derived_categories, missing_facts
 from .rulebook import Rulebook
 
 RESULT_ZH = {True: "成立", False: "不成立", None: "未知"}
@@ -24,9 +24,8 @@ STATUS_ZH = {"fired": "触发", "undecided": "缺少信息", "not_fired": "未�
 def explain(rulebook: Rulebook, facts: dict[str, Any], firing: Firing, as_of: dt.date) -> list[dict]:
     resolver = rulebook.resolver(as_of)
     categories = set(derived_categories(rulebook, firing))
-    effective = apply_overrides(
-        rulebook, firing, lambda e: unknown_fields(evaluate(rulebook.rules_by_id[e].when, facts, categories, resolver))
-    )
+    needs = missing_facts(rulebook, facts, firing, as_of)
+    effective = apply_overrides(rulebook, firing, lambda e: needs.get(e, []))
     out = []
     for rule in rulebook.rules:
         trace = evaluate(rule.when, facts, categories, resolver)

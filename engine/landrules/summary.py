@@ -23,3 +23,9 @@ class Summary:
     invalid: int = 0
     by_category: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     by_outcome: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+
+
+def in_catalogue_order(tallies: dict[str, Tally], labels: dict[str, str]) -> list[tuple[str, Tally]]:
+    """Tallies by code in the catalogue's order (`labels` order); unknown codes last, by code."""
+    order = {code: i for i, code in enumerate(labels)}
+    return [(code, tallies[code]) for code in sorted(tallies, key=lambda c: (order.get(c, len(order)), c))]

@@ -42,6 +42,8 @@ from .. import fields
 from ..decision import SEP
 from .write import OUTPUT_COLUMNS, DecisionWriter, defuse, is_missing, unique_names
 
+from ..summary import in_catalogue_order
+
 if TYPE_CHECKING:
     from ..summary import Summary
 
@@ -290,9 +292,7 @@ class XlsxWriter(DecisionWriter):
             ):
                 sheet.append([])
                 sheet.append([self._bold(sheet, h) for h in ("代码", title, "宗数", "面积（亩）")])
-                order = {code: i for i, code in enumerate(labels)}
-                for code in sorted(tallies, key=lambda c: (order.get(c, len(order)), c)):
-                    tally = tallies[code]
+                for code, tally in in_catalogue_order(tallies, labels):
                     area = WriteOnlyCell(sheet, value=round(tally.area_mu, 4))
                     area.number_format = "0.00"
                     sheet.append([text_value(code), text_value(labels.get(code, code)), tally.count, area])
