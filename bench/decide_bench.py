@@ -16,12 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic import parcels  # noqa: E402
-
-from landrules import locate  # noqa: E402
 from landrules.backends.durable import DurableBackend  # noqa: E402
-from landrules.evaluate import Evaluator  # noqa: E402
-from landrules.rulebook import load_rulebook  # noqa: E402
+from landrules.decide.evaluate import Evaluator  # noqa: E402
+from landrules.rulebook import locate  # noqa: E402
+from landrules.rulebook.load import load_rulebook  # noqa: E402
+from synthetic import parcels  # noqa: E402
 
 AS_OF = dt.date(2021, 10, 1)
 

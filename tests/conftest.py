@@ -5,10 +5,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from landrules.backends.durable import DurableBackend
-from landrules.evaluate import Evaluator
-from landrules.rulebook import load_rulebook
+from landrules.decide.evaluate import Evaluator
+from landrules.rulebook.load import load_rulebook
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"

@@ -3,10 +3,9 @@ two parameters; the shipped policy. `write_book(tmp_path, edits)` writes it with
 
 from __future__ import annotations
 
-from landrules.errors import RulebookError
-from landrules.rulebook import load_rulebook
-
 from conftest import POLICY
+from landrules.rulebook.load import load_rulebook
+from landrules.rulebook.problems import RulebookError
 
 CATALOGUE = """\
 kinds:

@@ -3,7 +3,6 @@
 import datetime as dt
 
 from hypothesis import strategies as st
-
 from landrules import fields
 from landrules.fields import FieldType
 

@@ -7,12 +7,10 @@ import subprocess
 import sys
 
 import pytest
-from typer.testing import CliRunner
-
+from conftest import POLICY, ROOT, RULES
 from landrules.bdd.registry import STEPS
 from landrules.cli import app
-
-from conftest import POLICY, ROOT, RULES
+from typer.testing import CliRunner
 
 runner = CliRunner()
 

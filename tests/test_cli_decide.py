@@ -8,11 +8,9 @@ import subprocess
 import sys
 
 import pytest
-from typer.testing import CliRunner
-
-from landrules.cli import app
-
 from conftest import ROOT
+from landrules.cli import app
+from typer.testing import CliRunner
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"
 OUTCOMES_WITHOUT_CLAUSE = {"no_action", "needs_information", "invalid_record"}

@@ -1,9 +1,16 @@
 import datetime as dt
 
 import pytest
-
-from landrules.conditions import (
-    All, AnyOf, Atom, ConditionError, Not, Resolver, evaluate, parse_condition, unknown_fields,
+from landrules.rulebook.conditions import (
+    All,
+    AnyOf,
+    Atom,
+    ConditionError,
+    Not,
+    Resolver,
+    evaluate,
+    parse_condition,
+    unknown_fields,
 )
 
 AS_OF = dt.date(2021, 10, 1)
@@ -131,8 +138,8 @@ def test_trace_source_says_when_the_evaluation_date_precedes_the_first_value():
 
 
 def test_located_atoms_gives_each_atom_its_own_line(tmp_path):
-    from landrules.conditions import located_atoms
-    from landrules.yamlio import load_yaml
+    from landrules.rulebook.conditions import located_atoms
+    from landrules.rulebook.yamlio import load_yaml
 
     path = tmp_path / "c.yaml"
     path.write_text(

@@ -6,11 +6,9 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from landrules.backends.vectorized import VectorizedBackend
+from landrules.decide.evaluate import Evaluator
 from landrules.encoding import columns_from_facts
-from landrules.evaluate import Evaluator
-
 from strategies import PARCELS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))

@@ -5,11 +5,9 @@ import os
 
 import durable_rules_engine
 import pytest
-
 from hypothesis import HealthCheck, given, settings
-
 from landrules.backends.durable import MAYBE, DurableBackend
-from landrules.conditions import evaluate
+from landrules.rulebook.conditions import evaluate
 from strategies import PARCELS
 
 AS_OF = dt.date(2021, 10, 1)

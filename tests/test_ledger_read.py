@@ -8,7 +8,6 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-
 from landrules import fields
 from landrules.ledger.read import LedgerError, load_records, read_ledger
 

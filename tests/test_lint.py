@@ -5,13 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from typer.testing import CliRunner
-
-from landrules.cli import app
-from landrules.rulebook import load_rulebook
-
 from conftest import POLICY, ROOT
+from landrules.cli import app
+from landrules.rulebook.load import load_rulebook
 from minibook import DISPOSALS, line_with, problems_of, write_book
+from typer.testing import CliRunner
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"
 runner = CliRunner()

@@ -9,11 +9,9 @@ import datetime as dt
 
 import pytest
 import yaml
-from typer.testing import CliRunner
-
-from landrules.cli import app
-
 from conftest import ROOT
+from landrules.cli import app
+from typer.testing import CliRunner
 
 runner = CliRunner()
 

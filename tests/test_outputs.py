@@ -15,18 +15,17 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from conftest import ROOT
+from landrules.ledger import output as O
+from landrules.ledger import write as W
+from landrules.ledger import xlsx as X
+from landrules.summary import Summary, Tally
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from landrules.summary import Summary, Tally
-from landrules.ledger import write as W
-from landrules.ledger import xlsx as X
-
-from conftest import ROOT
-
 FORMATS = [".jsonl", ".csv", ".xlsx", ".parquet"]
 HEADERS = ["宗地编号", "面积（亩）", "供地日期", "备注"]
-LABELS = W.Labels(
+LABELS = O.Labels(
     categories={"idle": "闲置", "low_efficiency": "低效"},
     outcomes={"idle_fee": "按出让或划拨价款的20%征缴土地闲置费", "no_action": "无需处置",
               "invalid_record": "记录无效", "regularise": "完善用地手续"},
@@ -35,7 +34,7 @@ RISKY = ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"]
 ZH_DECISION_HEADERS = ["类别", "处置代码", "处置措施", "依据条款", "完成时限", "是否逾期",
                        "责任单位", "需补充信息", "错误", "评估日", "规则库"]
 # XLSX: the contract's columns (hidden, for scripts), then the officers' Chinese ones
-XLSX_DECISION_HEADERS = [*W.OUTPUT_COLUMNS, *ZH_DECISION_HEADERS]
+XLSX_DECISION_HEADERS = [*O.OUTPUT_COLUMNS, *ZH_DECISION_HEADERS]
 
 
 def chunk(start: int, n: int, note=lambda i: f"备注{i}"):
@@ -93,10 +92,10 @@ def xlsx_rows(path: Path, sheet: str = X.SHEET) -> list[tuple]:
 
 
 def test_output_format():
-    assert W.output_format(Path("a/b.XLSX")) == ".xlsx"
-    with pytest.raises(W.OutputError, match="不支持的输出格式 'b.txt'"):
-        W.output_format(Path("b.txt"))
-    with pytest.raises(W.OutputError):
+    assert O.output_format(Path("a/b.XLSX")) == ".xlsx"
+    with pytest.raises(O.OutputError, match="不支持的输出格式 'b.txt'"):
+        O.output_format(Path("b.txt"))
+    with pytest.raises(O.OutputError):
         W.open_writer(Path("b.ods"), HEADERS, LABELS)
 
 
@@ -115,7 +114,7 @@ def test_csv_round_trip(tmp_path):
     assert data.count(b"\r\n") == 10 and data.replace(b"\r\n", b"").count(b"\n") == 0
     with out.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
-    assert rows[0] == [*HEADERS, *W.DECISION_COLUMNS, *W.EXTRA_COLUMNS]
+    assert rows[0] == [*HEADERS, *O.DECISION_COLUMNS, *O.EXTRA_COLUMNS]
     assert [r[0] for r in rows[1:]] == [f"SL-{i:04d}" for i in range(9)]
     one = dict(zip(rows[0], rows[2]))  # SL-0001
     assert one["面积（亩）"] == "12.5" and one["供地日期"] == "2019-01-02" and one["备注"] == "备注1"
@@ -144,9 +143,9 @@ def test_xlsx_round_trip(tmp_path):
     # the contract's flattened columns are there too, with codes, as in the CSV, and hidden
     assert one["categories"] == "idle; low_efficiency" and one["outcome_codes"] == "idle_fee"
     assert one["overdue"] == "idle_fee:否" and zero["needs"] == "idle_cause"
-    letters = [get_column_letter(i) for i in range(len(HEADERS) + 1, len(HEADERS) + len(W.OUTPUT_COLUMNS) + 1)]
+    letters = [get_column_letter(i) for i in range(len(HEADERS) + 1, len(HEADERS) + len(O.OUTPUT_COLUMNS) + 1)]
     assert all(sheet.column_dimensions[c].hidden for c in letters)
-    assert not sheet.column_dimensions[get_column_letter(len(HEADERS) + len(W.OUTPUT_COLUMNS) + 1)].hidden
+    assert not sheet.column_dimensions[get_column_letter(len(HEADERS) + len(O.OUTPUT_COLUMNS) + 1)].hidden
     summary_rows = list(book["汇总"].iter_rows(values_only=True))
     facts = {r[0]: r[1] for r in summary_rows if r and r[0]}
     assert facts["读取"] == 9 and facts["已决策"] == 8 and facts["无效记录"] == 1
@@ -173,7 +172,7 @@ def test_parquet_round_trip(tmp_path):
     out = write_file(tmp_path / "d.parquet", headers=headers)
     table = pq.read_table(out)
     assert table.column_names == ["宗地编号", "categories.1", "宗地编号.1", "备注",
-                                  *W.DECISION_COLUMNS, *W.EXTRA_COLUMNS]
+                                  *O.DECISION_COLUMNS, *O.EXTRA_COLUMNS]
     assert all(str(t) == "string" for t in table.schema.types)
     rows = table.to_pylist()
     assert [r["宗地编号"] for r in rows] == [f"SL-{i:04d}" for i in range(9)]
@@ -198,37 +197,37 @@ def test_no_rows_still_gives_a_readable_file(tmp_path, suffix):
 def test_input_cells_as_text():
     cells = [None, "", float("nan"), pd.NaT, 45.0, 45.6, 7, True, dt.datetime(2018, 12, 31),
              dt.datetime(2018, 12, 31, 8, 30), dt.date(2018, 1, 2), "2018年12月31日"]
-    assert [W.cell_text(c) for c in cells] == [
+    assert [O.cell_text(c) for c in cells] == [
         None, None, None, None, "45", "45.6", "7", "TRUE", "2018-12-31", "2018-12-31 08:30:00",
         "2018-01-02", "2018年12月31日"]
     dates = pd.Series(pd.to_datetime(["2019-05-01", None]), index=[7, 8])
-    assert list(W.text_column(dates)) == ["2019-05-01", None]
-    assert list(W.text_column(pd.Series([1.5, None]))) == ["1.5", None]
+    assert list(O.text_column(dates)) == ["2019-05-01", None]
+    assert list(O.text_column(pd.Series([1.5, None]))) == ["1.5", None]
 
 
 # --- injection ---------------------------------------------------------------------------------
 
 
 def test_defuse():
-    assert [W.defuse(v) for v in RISKY] == ["'" + v for v in RISKY]
-    assert [W.defuse(v) for v in ("SL-1", "", None, -1, "a=b")] == ["SL-1", "", None, -1, "a=b"]
+    assert [O.defuse(v) for v in RISKY] == ["'" + v for v in RISKY]
+    assert [O.defuse(v) for v in ("SL-1", "", None, -1, "a=b")] == ["SL-1", "", None, -1, "a=b"]
 
 
 @pytest.mark.parametrize("dtype", [object, "str"])
 def test_defuse_column(dtype):
     plain = pd.Series(["a", None, "b=c"] * 3, dtype=dtype)
-    assert W.defuse_column(plain) is plain
+    assert O.defuse_column(plain) is plain
     series = pd.Series([*RISKY, "ok", None], index=range(10, 18), dtype=dtype)
-    out = W.defuse_column(series)
+    out = O.defuse_column(series)
     assert list(out[:6]) == ["'" + v for v in RISKY] and out.iloc[6] == "ok" and pd.isna(out.iloc[7])
     assert list(series[:6]) == RISKY  # the input is left alone
     mixed = pd.Series(["=1", 3.0, None, float("nan")], dtype=object)
-    assert list(W.defuse_column(mixed)[:2]) == ["'=1", 3.0]
+    assert list(O.defuse_column(mixed)[:2]) == ["'=1", 3.0]
 
 
 def risky_chunk():
     inputs, flat, jsonl = chunk(0, len(RISKY), note=lambda i: RISKY[i])
-    for column in W.OUTPUT_COLUMNS:
+    for column in O.OUTPUT_COLUMNS:
         flat[column] = RISKY
     return inputs, flat, jsonl
 
@@ -243,7 +242,7 @@ def test_csv_cells_that_look_like_formulas_are_text(tmp_path):
     assert rows[0][3] == "'=HYPERLINK(1)"
     for value, row in zip(RISKY, rows[1:]):
         assert row[3] == "'" + value
-        assert row[4:] == ["'" + value] * len(W.OUTPUT_COLUMNS)
+        assert row[4:] == ["'" + value] * len(O.OUTPUT_COLUMNS)
 
 
 def test_xlsx_has_no_formula_cells(tmp_path):
@@ -281,7 +280,7 @@ def test_abort_leaves_nothing(tmp_path, suffix):
     writer.abort()
     writer.abort()  # idempotent
     assert leftovers(tmp_path) == []
-    with pytest.raises(W.OutputError):
+    with pytest.raises(O.OutputError):
         writer.write(*chunk(3, 1))
 
 
@@ -303,7 +302,7 @@ def test_a_chunk_that_fails_aborts_the_writer(tmp_path):
     with pytest.raises(ValueError):
         writer.write(inputs, flat, jsonl[:2])  # one JSON line short
     assert leftovers(tmp_path) == []
-    with pytest.raises(W.OutputError):
+    with pytest.raises(O.OutputError):
         writer.commit(summary(6))
     assert leftovers(tmp_path) == []
 
@@ -321,12 +320,12 @@ def test_nothing_at_the_target_until_commit_and_usual_permissions(tmp_path):
         os.umask(old)
     assert out.exists() and (out.stat().st_mode & 0o777) == 0o640
     assert leftovers(tmp_path) == ["d.csv"]
-    with pytest.raises(W.OutputError):
+    with pytest.raises(O.OutputError):
         writer.commit(summary(3))
 
 
 def test_unwritable_place_is_an_output_error_in_chinese(tmp_path):
-    with pytest.raises(W.OutputError, match="无法写出"):
+    with pytest.raises(O.OutputError, match="无法写出"):
         W.open_writer(tmp_path / "missing" / "d.csv", HEADERS, LABELS)
 
 
@@ -335,7 +334,8 @@ import os, signal, sys
 from pathlib import Path
 import pandas as pd
 sys.path.insert(0, {engine!r})
-from landrules.ledger.write import OUTPUT_COLUMNS, open_writer
+from landrules.ledger.output import OUTPUT_COLUMNS
+from landrules.ledger.write import open_writer
 writer = open_writer(Path({out!r}), ["宗地编号"], None)
 for start in range(0, 30, 10):
     ids = [f"SL-{{i}}" for i in range(start, start + 10)]

@@ -6,15 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
+from conftest import POLICY
 from landrules.backends.durable import DurableBackend
 from landrules.backends.vectorized import VectorizedBackend
+from landrules.decide.evaluate import Evaluator, apply_overrides
+from landrules.decide.explain import explain
 from landrules.encoding import columns_from_facts
-from landrules.evaluate import Evaluator, apply_overrides
-from landrules.explain import explain
-from landrules.rulebook import load_rulebook
-
-from conftest import POLICY
+from landrules.rulebook.load import load_rulebook
 from minibook import DISPOSALS, write_book
 
 AS_OF = dt.date(2021, 10, 1)

@@ -6,12 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from landrules.backends.durable import DurableBackend
-from landrules.evaluate import Evaluator
-from landrules.explain import explain
-from landrules.parameters import Parameter
-from landrules.rulebook import load_rulebook
+from landrules.decide.evaluate import Evaluator
+from landrules.decide.explain import explain
+from landrules.rulebook.load import load_rulebook
+from landrules.rulebook.parameters import Parameter
 
 D = dt.date
 PARAM = "low_efficiency.min_output_per_mu"

@@ -11,10 +11,15 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pydantic import ValidationError
-
 from landrules import fields
-from landrules.parcel import CellError, Parcel, ParcelRecord, parse_cell, validate_rows
+from landrules.ledger.parcel import (
+    CellError,
+    Parcel,
+    ParcelRecord,
+    parse_cell,
+    validate_rows,
+)
+from pydantic import ValidationError
 
 D = dt.date
 
@@ -380,7 +385,7 @@ def test_reasonably_fast_on_a_large_ledger():
 
 
 def test_model_errors_in_ledger_wording():
-    from landrules.parcel import error_messages
+    from landrules.ledger.parcel import error_messages
 
     with pytest.raises(ValidationError) as info:
         Parcel(parcel_id="A", area_mu="-1", land_use="林地")
@@ -394,7 +399,7 @@ def test_model_errors_in_ledger_wording():
 
 
 def test_records_from_dicts():
-    from landrules.parcel import records_from_dicts
+    from landrules.ledger.parcel import records_from_dicts
 
     records = records_from_dicts([{"parcel_id": "A", "area_mu": 1}, {"parcel_id": "A", "area_mu": 2}])
     assert records[0].parcel.area_mu == 1.0

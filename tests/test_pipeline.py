@@ -5,14 +5,12 @@ import datetime as dt
 import json
 
 import pytest
-from typer.testing import CliRunner
-
-from landrules import batch
-from landrules.cli import app
-from landrules.ledger.read import LedgerError
-from landrules.pipeline import choose_engine, decide_ledger
-
 from conftest import ROOT
+from landrules.cli import app
+from landrules.decide import batch, engines
+from landrules.decide.pipeline import choose_engine, decide_ledger
+from landrules.ledger.read import LedgerError
+from typer.testing import CliRunner
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"
 AS_OF = dt.date(2021, 10, 1)
@@ -53,7 +51,7 @@ def test_duplicates_are_found_across_chunks(rulebook, tmp_path):
 
 def test_auto_engine_choice():
     assert choose_engine("auto", small_ledger=True, first_chunk_rows=40) == "durable"
-    assert choose_engine("auto", small_ledger=True, first_chunk_rows=batch.AUTO_DURABLE_MAX_ROWS + 1) == "vectorized"
+    assert choose_engine("auto", small_ledger=True, first_chunk_rows=engines.AUTO_DURABLE_MAX_ROWS + 1) == "vectorized"
     assert choose_engine("auto", small_ledger=False, first_chunk_rows=50_000) == "vectorized"
     assert choose_engine("durable", small_ledger=False, first_chunk_rows=50_000) == "durable"
 
@@ -102,7 +100,7 @@ def test_interrupt_through_the_cli_says_so(tmp_path, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("landrules.cli.decide_ledger", interrupted)
+    monkeypatch.setattr("landrules.decide.pipeline.decide_ledger", interrupted)
     result = run("decide", SAMPLE, "-o", tmp_path / "out.csv")
     assert result.exit_code == 130 and "已中断，未写出输出文件" in result.stderr
 
@@ -201,11 +199,12 @@ def test_explain_shows_markup_like_text_literally(tmp_path):
 
 def test_unexpected_error_is_one_line_and_exit_2(monkeypatch, capsys):
     from landrules import cli
+    from landrules.decide import pipeline
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cli, "decide_ledger", broken)
+    monkeypatch.setattr(pipeline, "decide_ledger", broken)
     monkeypatch.setattr("sys.argv", ["landrules", "decide", str(SAMPLE)])
     monkeypatch.delenv("LANDRULES_DEBUG", raising=False)
     with pytest.raises(SystemExit) as info:

@@ -2,9 +2,8 @@ import datetime as dt
 import re
 
 import pytest
-
-from landrules.errors import RulebookError
-from landrules.rulebook import load_rulebook
+from landrules.rulebook.load import load_rulebook
+from landrules.rulebook.problems import RulebookError
 
 
 def edit(path, old, new):
@@ -107,7 +106,7 @@ def test_hash_changes_with_any_rule_file(rulebook_copy):
 
 def test_two_rulebooks_in_one_process_decide_independently(rulebook_copy, rulebook):
     from landrules.backends.durable import DurableBackend
-    from landrules.evaluate import Evaluator
+    from landrules.decide.evaluate import Evaluator
 
     rules, policy = rulebook_copy
     edit(rules / "parameters.yaml", "- {from: 2021-06-22, value: 200}", "- {from: 2021-06-22, value: 400}")

@@ -5,10 +5,9 @@ checkout's rulebook (or $LANDRULES_RULES / $LANDRULES_POLICY). `landrules check`
 features and also reports coverage; tests/test_check_command.py tests that command.
 """
 
+from conftest import ROOT
 from landrules.bdd.binding import bind_scenarios
 from landrules.bdd.registry import STEPS
-
-from conftest import ROOT
 
 pytest_plugins = ["landrules.bdd.plugin"]
 

@@ -1,3 +1,3 @@
-from .cli import main
+from landrules.cli import main
 
 main()

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from . import fields
-from .fields import FieldSpec, FieldType
+from landrules import fields
+from landrules.fields import FieldSpec, FieldType
 
 _ENUM_INDEX: dict[str, dict[str, int]] = {
     f.name: {code: i for i, code in enumerate(f.vocabulary)} for f in fields.FIELDS if f.type is FieldType.ENUM

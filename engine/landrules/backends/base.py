@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Protocol, Iterable
+from typing import Any, Iterable, Protocol
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,20 @@ from typing import Any, Iterable
 
 from durable import engine
 
-from ..conditions import All, AnyOf, Atom, Condition, NEGATED_OP, Not, Resolver, atoms
-from ..rulebook import Rule, Rulebook
-from .. import fields
-from ..encoding import encode, encode_facts
-from .base import Firing
+from landrules import fields
+from landrules.backends.base import Firing
+from landrules.encoding import encode, encode_facts
+from landrules.rulebook.conditions import (
+    NEGATED_OP,
+    All,
+    AnyOf,
+    Atom,
+    Condition,
+    Not,
+    Resolver,
+    atoms,
+)
+from landrules.rulebook.model import Rule, Rulebook
 
 MAYBE = "|maybe"
 _PARCEL = "parcel"

@@ -22,11 +22,11 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from .. import fields
-from ..conditions import All, Atom, Condition, Not, Resolver, compare
-from ..encoding import columns_from_facts, encode
-from ..rulebook import Rulebook
-from .base import Firing
+from landrules import fields
+from landrules.backends.base import Firing
+from landrules.encoding import columns_from_facts, encode
+from landrules.rulebook.conditions import All, Atom, Condition, Not, Resolver, compare
+from landrules.rulebook.model import Rulebook
 
 Masks = tuple[np.ndarray, np.ndarray]  # (T, F)
 

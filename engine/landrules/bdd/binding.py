@@ -16,7 +16,7 @@ from pytest_bdd import scenario
 from pytest_bdd.exceptions import GherkinParseError
 from pytest_bdd.feature import get_features
 
-from .vocabulary import ScenarioFailure
+from landrules.bdd.vocabulary import ScenarioFailure
 
 _NOT_WORD = re.compile(r"\W+")
 

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from .. import locate
-from ..backends.base import Firing
-from ..backends.durable import DurableBackend
-from ..decision import Decision
-from ..evaluate import Evaluator
-from ..rulebook import Rulebook, load_rulebook
+from landrules.backends.base import Firing
+from landrules.backends.durable import DurableBackend
+from landrules.decide.evaluate import Evaluator
+from landrules.decision import Decision
+from landrules.rulebook import locate
+from landrules.rulebook.load import Rulebook, load_rulebook
 
 Clause = tuple[str, str]  # (document number, clause id)
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from ..decision import Outcome
-from . import vocabulary as vocab
-from .registry import define, q
-from .state import ScenarioState
-from .vocabulary import QUOTE_OPEN, ScenarioFailure
+from landrules.bdd import vocabulary as vocab
+from landrules.bdd.registry import define, q
+from landrules.bdd.state import ScenarioState
+from landrules.bdd.vocabulary import QUOTE_OPEN, ScenarioFailure
+from landrules.decision import Outcome
 
 LIST = QUOTE_OPEN + r".+"  # one or more quoted names
 

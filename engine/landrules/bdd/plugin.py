@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import pytest
 from pytest_bdd.exceptions import StepDefinitionNotFoundError
 
-from .context import Engine, Recorder, settings_of
-from .registry import KEYWORDS, available_steps
-from .state import ScenarioState
+from landrules.bdd.context import Engine, Recorder, settings_of
+from landrules.bdd.registry import KEYWORDS, available_steps
+from landrules.bdd.state import ScenarioState
 
 pytest_plugins = ["landrules.bdd.steps", "landrules.bdd.expect"]
 

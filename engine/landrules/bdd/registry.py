@@ -7,7 +7,7 @@ from typing import Callable
 
 from pytest_bdd import given, parsers, then, when
 
-from .vocabulary import NOT_QUOTE, QUOTE_CLOSE, QUOTE_OPEN
+from landrules.bdd.vocabulary import NOT_QUOTE, QUOTE_CLOSE, QUOTE_OPEN
 
 _DECORATORS = {"given": given, "when": when, "then": then}
 KEYWORDS = {"given": ("假如", "Given"), "when": ("当", "When"), "then": ("那么", "Then")}

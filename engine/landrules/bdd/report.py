@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .runner import CheckResult, ScenarioResult
+from landrules.bdd.runner import CheckResult, ScenarioResult
 
 COVERAGE_NOTE = (
     "说明：某个场景的决定触发了一条规则，该规则即被覆盖；某个场景的决定引用了一个条款（作为处置措施、"

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from pytest_bdd import feature as bdd_feature
 
-from ..rulebook import Rulebook
-from . import suite_path
-from .context import ACTIVE, SETTINGS, Clause, Recorder, Settings
-from .plugin import SCENARIO, ScenarioRecord
+from landrules.bdd import suite_path
+from landrules.bdd.context import ACTIVE, SETTINGS, Clause, Recorder, Settings
+from landrules.bdd.plugin import SCENARIO, ScenarioRecord
+from landrules.rulebook.model import Rulebook
 
 SUITE_MODULE = "landrules.bdd.suite"
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .. import fields
-from ..backends.base import Firing
-from ..decision import Decision, Outcome
-from ..rulebook import Rulebook
-from . import vocabulary as vocab
-from .vocabulary import ScenarioFailure, VocabularyError
+from landrules import fields
+from landrules.backends.base import Firing
+from landrules.bdd import vocabulary as vocab
+from landrules.bdd.vocabulary import ScenarioFailure, VocabularyError
+from landrules.decision import Decision, Outcome
+from landrules.rulebook.model import Rulebook
 
 DEFAULT_PARCEL_ID = "场景地块"
 DEFAULT_AREA_MU = "10"

@@ -6,12 +6,12 @@ expressions matched against the whole step text.
 
 from __future__ import annotations
 
-from ..parcel import records_from_dicts
-from . import vocabulary as vocab
-from .context import Engine, Recorder
-from .registry import define, q
-from .state import ScenarioState, table_cells
-from .vocabulary import VocabularyError
+from landrules.bdd import vocabulary as vocab
+from landrules.bdd.context import Engine, Recorder
+from landrules.bdd.registry import define, q
+from landrules.bdd.state import ScenarioState, table_cells
+from landrules.bdd.vocabulary import VocabularyError
+from landrules.ledger.parcel import records_from_dicts
 
 
 @define(

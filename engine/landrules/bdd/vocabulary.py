@@ -13,10 +13,10 @@ import datetime as dt
 import re
 import unicodedata
 
-from .. import fields
-from ..ledger.read import canonical_header
-from ..parcel import CellError, parse_cell
-from ..rulebook import Rulebook
+from landrules import fields
+from landrules.ledger.parcel import CellError, parse_cell
+from landrules.ledger.read import canonical_header
+from landrules.rulebook.model import Rulebook
 
 QUOTE_OPEN, QUOTE_CLOSE, NOT_QUOTE = "[\"“「『]", "[\"”」』]", "[^\"”」』]"
 QUOTED = re.compile(f"{QUOTE_OPEN}({NOT_QUOTE}+){QUOTE_CLOSE}")

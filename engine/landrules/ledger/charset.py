@@ -8,7 +8,7 @@ from pathlib import Path
 
 import charset_normalizer
 
-from .errors import LedgerError
+from landrules.ledger.errors import LedgerError
 
 _CHINESE_ENCODINGS = {"gb18030", "gbk", "gb2312", "cp936", "ms936", "euc_cn", "hz"}
 

@@ -33,10 +33,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .. import fields
-from ..parcel import ParcelRecord, is_empty, validate_rows
-from .charset import detect
-from .errors import LedgerError
+from landrules import fields
+from landrules.ledger.charset import detect
+from landrules.ledger.errors import LedgerError
+from landrules.ledger.parcel import ParcelRecord, is_empty, validate_rows
 
 __all__ = ["LedgerError", "Ledger", "Chunk", "open_ledger", "read_ledger", "load_records", "canonical_header", "SUFFIXES"]
 

@@ -38,14 +38,19 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet import _writer as sheet_writer
 from openpyxl.writer.excel import ExcelWriter
 
-from .. import fields
-from ..decision import SEP
-from .write import OUTPUT_COLUMNS, DecisionWriter, defuse, is_missing, unique_names
-
-from ..summary import in_catalogue_order
+from landrules import fields
+from landrules.decision import SEP
+from landrules.ledger.output import (
+    OUTPUT_COLUMNS,
+    DecisionWriter,
+    defuse,
+    is_missing,
+    unique_names,
+)
+from landrules.summary import in_catalogue_order
 
 if TYPE_CHECKING:
-    from ..summary import Summary
+    from landrules.summary import Summary
 
 MAX_SHEET_ROWS = 1_048_576  # Excel's limit per sheet, header row included
 MAX_TEXT = 32_767  # Excel's limit per cell

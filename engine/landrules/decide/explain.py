@@ -11,11 +11,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from . import fields
-from .backends.base import Firing
-from .conditions import OP_SYMBOLS, All, AnyOf, Atom, CategoryAtom, Not, Trace, evaluate
-from .evaluate import apply_overrides, derived_categories, missing_facts
-from .rulebook import Rulebook
+from landrules import fields
+from landrules.backends.base import Firing
+from landrules.decide.evaluate import apply_overrides, derived_categories, missing_facts
+from landrules.rulebook.conditions import (
+    OP_SYMBOLS,
+    All,
+    AnyOf,
+    Atom,
+    CategoryAtom,
+    Not,
+    Trace,
+    evaluate,
+)
+from landrules.rulebook.model import Rulebook
 
 RESULT_ZH = {True: "成立", False: "不成立", None: "未知"}
 STATUS_ZH = {"fired": "触发", "undecided": "缺少信息", "not_fired": "未触发", "overridden": "被例外排除"}

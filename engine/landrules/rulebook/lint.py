@@ -27,16 +27,21 @@ else is an error: the rulebook does not load and nothing is decided.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
-from . import fields
-from .conditions import All, Atom
-from .errors import Problem, did_you_mean
-from .fields import FieldType
-from .satisfiable import Checker, Lit, Term, describe, normal_form, show_value
-
-if TYPE_CHECKING:
-    from .rulebook import Rule, Rulebook
+from landrules import fields
+from landrules.fields import FieldType
+from landrules.rulebook.conditions import All, Atom
+from landrules.rulebook.model import Rule, Rulebook
+from landrules.rulebook.problems import Problem, did_you_mean
+from landrules.rulebook.satisfiable import (
+    Checker,
+    Lit,
+    Term,
+    describe,
+    normal_form,
+    show_value,
+)
 
 DISPATCH_OPS = ("eq", "in", "ne", "not_in")
 

@@ -16,10 +16,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import fields
-from .encoding import decode, encode
-from .fields import FieldType
-from .cells import AREA_MISSING, MISSING, PARSERS, CellError, derive_area_mu
+from landrules import fields
+from landrules.encoding import decode, encode
+from landrules.fields import FieldType
+from landrules.ledger.cells import (
+    AREA_MISSING,
+    MISSING,
+    PARSERS,
+    CellError,
+    derive_area_mu,
+)
 
 _LABELS = {f.name: f.label() for f in fields.FIELDS}
 _ORDER = {f.name: i for i, f in enumerate(fields.FIELDS)}

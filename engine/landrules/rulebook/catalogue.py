@@ -19,8 +19,8 @@ from typing import Any, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from .errors import Problem, did_you_mean
-from .yamlio import line_of, ref, validation_problems
+from landrules.rulebook.problems import Problem, did_you_mean
+from landrules.rulebook.yamlio import line_of, ref, validation_problems
 
 BUILTIN_OUTCOMES = ("no_action", "needs_information", "invalid_record")
 _CJK = re.compile(r"[\u3400-\u9fff]")

@@ -22,11 +22,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from . import fields
-from .backends.base import Backend, Firing
-from .conditions import evaluate, unknown_fields
-from .decision import Citation, Decision, Outcome
-from .rulebook import Rule, Rulebook
+from landrules import fields
+from landrules.backends.base import Backend, Firing
+from landrules.decision import Citation, Decision, Outcome
+from landrules.rulebook.conditions import evaluate, unknown_fields
+from landrules.rulebook.model import Rule, Rulebook
 
 BUILTIN_RULE = {"no_action": "no_action", "invalid_record": "validation"}
 _FIELD_ORDER = {f.name: i for i, f in enumerate(fields.FIELDS)}

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .errors import Problem, did_you_mean
-from .yamlio import YamlError, load_yaml, validation_problems
+from landrules.rulebook.problems import Problem, did_you_mean
+from landrules.rulebook.yamlio import YamlError, load_yaml, validation_problems
 
 
 class Deadline(BaseModel):

@@ -15,12 +15,13 @@ from typing import Callable, TextIO
 
 import numpy as np
 
-from .batch import AUTO_DURABLE_MAX_ROWS, LedgerDecider
-from .summary import Summary
-from .frame import parse_frame
-from .ledger.read import CHUNK_ROWS, open_ledger
-from .ledger.write import Labels, open_writer
-from .rulebook import Rulebook
+from landrules.decide.batch import LedgerDecider
+from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS
+from landrules.ledger.frame import parse_frame
+from landrules.ledger.read import CHUNK_ROWS, open_ledger
+from landrules.ledger.write import Labels, open_writer
+from landrules.rulebook.model import Rulebook
+from landrules.summary import Summary
 
 
 @dataclass

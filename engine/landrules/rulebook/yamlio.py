@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem, did_you_mean
+from landrules.rulebook.problems import Problem, did_you_mean
 
 
 class Marked(dict):

@@ -20,10 +20,10 @@ from typing import Any, Literal, Union
 from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field
 
-from . import fields
-from .errors import did_you_mean
-from .fields import FieldType
-from .yamlio import ref
+from landrules import fields
+from landrules.fields import FieldType
+from landrules.rulebook.problems import did_you_mean
+from landrules.rulebook.yamlio import ref
 
 Op = Literal["eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "present", "absent"]
 Scalar = Union[bool, float, int, str, dt.date]

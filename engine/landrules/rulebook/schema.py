@@ -23,12 +23,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from . import fields
-from .catalogue import BUILTIN_OUTCOMES, Catalogue, load_catalogue
-from .parameters import ParametersFile, load_parameters
-from .policy import Document, load_policy
-from .rulebook import NEEDS_INFORMATION, OUTCOMES_FILE, PARAMETERS_FILE, RulesFile
-from .yamlio import YamlError, load_yaml
+from landrules import fields
+from landrules.rulebook.catalogue import BUILTIN_OUTCOMES, Catalogue, load_catalogue
+from landrules.rulebook.model import NEEDS_INFORMATION, OUTCOMES_FILE, PARAMETERS_FILE
+from landrules.rulebook.parameters import ParametersFile, load_parameters
+from landrules.rulebook.policy import Document, load_policy
+from landrules.rulebook.spec import RulesFile
+from landrules.rulebook.yamlio import YamlError, load_yaml
 
 DIALECT = "http://json-schema.org/draft-07/schema#"  # understood by every YAML language server
 SCHEMAS: dict[str, tuple[type, str]] = {

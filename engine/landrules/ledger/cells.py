@@ -21,8 +21,8 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from . import fields
-from .fields import FieldSpec, FieldType
+from landrules import fields
+from landrules.fields import FieldSpec, FieldType
 
 
 class CellError(ValueError):

@@ -16,12 +16,27 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
-from . import fields
-from .cells import AREA_MISSING, MISSING, PARSERS, CellError, derive_area_mu, is_empty, parse_cell
-from .frame import parse_frame
+from landrules import fields
+from landrules.ledger.cells import (
+    AREA_MISSING,
+    MISSING,
+    PARSERS,
+    CellError,
+    derive_area_mu,
+    is_empty,
+    parse_cell,
+)
+from landrules.ledger.frame import parse_frame
 
 __all__ = [
     "Parcel", "ParcelRecord", "CellError", "parse_cell", "validate_rows", "records_from_dicts",

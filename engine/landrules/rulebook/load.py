@@ -7,186 +7,35 @@ disposals, gaps, bad overrides), fails to load with every problem as `FILE:LINE:
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SkipValidation, ValidationError
+from pydantic import ValidationError
 
-from . import fields
-from .catalogue import BUILTIN_OUTCOMES, Catalogue, load_catalogue
-from .conditions import (
-    Atom, CategoryAtom, Condition, ConditionError, Resolver, located_atoms, parse_condition, split_categories,
+from landrules import fields
+from landrules.fields import FieldType
+from landrules.rulebook.catalogue import BUILTIN_OUTCOMES, Catalogue, load_catalogue
+from landrules.rulebook.conditions import (
+    Atom,
+    CategoryAtom,
+    ConditionError,
+    located_atoms,
+    parse_condition,
+    split_categories,
 )
-from .errors import Problem, RulebookError, did_you_mean
-from .fields import FieldType
-from .parameters import Parameter, load_parameters
-from .policy import CitedClause, Policy, load_policy
-from .yamlio import YamlError, line_of, load_yaml, ref, validation_problems
-
-NEEDS_INFORMATION = "needs_information"  # the one built-in outcome a rule may conclude (with `needs`)
-OUTCOMES_FILE = "outcomes.yaml"
-PARAMETERS_FILE = "parameters.yaml"
-RULE_ID = r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_-]+)*$"
-
-
-class Then(BaseModel):
-    """What a rule concludes: a derived category, or an outcome with its deadline and units, or
-    `needs_information` with the fields to collect (`needs`)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    category: ref("category") | None = Field(None, description="得出类别（类别规则），如 idle")
-    outcome: ref("conclusion") | None = Field(
-        None,
-        description="得出处置（处置规则），如 idle_fee；或 needs_information（需补充信息），此时须用 needs 写明要补充的字段",
-    )
-    needs: list[ref("field")] | None = Field(
-        None, min_length=1,
-        description="只与 outcome: needs_information 连用：要求补充的台账字段（英文名），如 [approved_on, supplied_on]",
-    )
-    deadline: dt.date | None = Field(
-        None, description="完成时限（YYYY-MM-DD）；不写则取第一个有完成时限的引用条款的时限。needs_information 不设完成时限"
-    )
-    deadline_text: str | None = Field(None, description="完成时限的原文表述")
-    responsible: list[str] | None = Field(
-        None, description="责任单位；不写则取第一个有责任单位的引用条款的责任单位"
-    )
-
-
-class RuleSpec(BaseModel):
-    """A rule as written in YAML (the `when` is parsed separately, with line numbers)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: str = Field(pattern=RULE_ID, description="规则编号：英文字母、数字、下划线，以点分层，如 idle.enterprise.fee")
-    title: str = Field(description="短标题（中文）")
-    cites: list[ref("citation")] = Field(
-        min_length=1, description="依据条款，写作“文号 条款编号”，如 平龙政办〔2021〕36号 2.3.2.2"
-    )
-    when: SkipValidation[Condition] = Field(description="适用条件")
-    then: Then = Field(description="结论：category（类别）或 outcome（处置）")
-    overrides: list[str] = Field(
-        default_factory=list,
-        description="例外：本规则成立时，所列规则（一般规则）的处置不再适用。写被排除规则的编号",
-    )
-    ask_when_unknown: bool = Field(
-        True,
-        description="缺少所需信息时：true（默认）结论为“需补充信息”；false 视为不适用。"
-        "结论本身为 needs_information 的规则不写此项（缺少信息时一律视为不适用）",
-    )
-    note: str | None = None
-
-
-class RulesFile(BaseModel):
-    """rules/*.yaml (a file of rules)"""
-
-    model_config = ConfigDict(extra="forbid", title="landrules rules")
-
-    rules: list[RuleSpec] = Field(description="规则列表")
-
-
-RULE_KEYS = tuple(sorted(set(RuleSpec.model_fields) | set(Then.model_fields) | set(Atom.model_fields) | {"all", "any", "not", "category"}))
-
-
-@dataclass(frozen=True)
-class Citation:
-    doc: str
-    clause: str
-    text: str
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    title: str
-    cites: tuple[CitedClause, ...]
-    when: Condition
-    joins: tuple[str, ...]  # categories the rule joins on
-    condition: Condition | None  # the rest: conditions on parcel fields
-    category: str | None
-    outcome: str | None
-    deadline: dt.date | None
-    responsible: tuple[str, ...]
-    source: str  # FILE:LINE
-    asks: bool = True  # an undecided rule concludes needs_information
-    overrides: tuple[str, ...] = ()  # rules whose outcomes this one suppresses when it fires
-    needs: tuple[str, ...] = ()  # outcome needs_information: the fields it asks for when it fires
-    key_lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
-    atom_lines: Mapping[Any, int] = field(default_factory=dict, compare=False, repr=False)
-
-    @property
-    def path(self) -> str:
-        return self.source.rsplit(":", 1)[0]
-
-    @property
-    def line(self) -> int:
-        return int(self.source.rsplit(":", 1)[1])
-
-    @property
-    def asks_for_information(self) -> bool:
-        """The rule concludes needs_information itself (a triage rule), naming `needs`."""
-        return self.outcome == NEEDS_INFORMATION
-
-    @property
-    def produces(self) -> str:
-        return f"category:{self.category}" if self.category else f"outcome:{self.outcome}"
-
-    @property
-    def citations(self) -> tuple[Citation, ...]:
-        return tuple(Citation(c.doc, c.clause, c.text) for c in self.cites)
-
-
-@dataclass
-class Rulebook:
-    policy: Policy
-    parameters: dict[str, Parameter]
-    rules: tuple[Rule, ...]
-    categories: dict[str, str]  # code -> 中文
-    outcomes: dict[str, str]  # code -> 中文 label
-    files: tuple[tuple[str, Path], ...] = field(default=())  # (role, path)
-    catalogue: Catalogue | None = None  # kinds, categories' acknowledged gaps (outcomes.yaml)
-    warnings: tuple[Problem, ...] = ()  # lint's warnings: the rulebook loads, but look at these
-
-    @cached_property
-    def hash(self) -> str:
-        """sha256 over every policy and rules file, by role (policy/ or rules/), name and
-        content: the same files give the same hash wherever their folders are or are called."""
-        digest = hashlib.sha256()
-        for role, path in sorted(self.files, key=lambda f: (f[0], f[1].name)):
-            digest.update(f"{role}/{path.name}\0".encode())
-            digest.update(path.read_bytes())
-            digest.update(b"\0")
-        return "sha256:" + digest.hexdigest()
-
-    def param_value(self, param_id: str, when: dt.date) -> tuple[Any, dt.date]:
-        """The value in force on `when` and the date it took effect (the first value before
-        that; the trace says so)."""
-        dated = self.parameters[param_id].in_force(when)
-        return dated.value, dated.since
-
-    def param_note(self, param_id: str, when: dt.date) -> str | None:
-        param = self.parameters[param_id]
-        return "暂定值，待区级标准确定" if param.is_provisional(param.in_force(when)) else None
-
-    def resolver(self, as_of: dt.date) -> Resolver:
-        return Resolver(as_of, self.param_value, self.param_note)
-
-    @cached_property
-    def rules_by_id(self) -> dict[str, Rule]:
-        return {r.id: r for r in self.rules}
-
-    @cached_property
-    def overridden_by(self) -> dict[str, tuple[str, ...]]:
-        """rule id -> ids of the rules that override it (its exceptions)."""
-        out: dict[str, list[str]] = {}
-        for rule in self.rules:
-            for target in rule.overrides:
-                out.setdefault(target, []).append(rule.id)
-        return {k: tuple(v) for k, v in out.items()}
+from landrules.rulebook.lint import analyse as lint_analyse
+from landrules.rulebook.model import (
+    NEEDS_INFORMATION,
+    OUTCOMES_FILE,
+    PARAMETERS_FILE,
+    Rule,
+    Rulebook,
+)
+from landrules.rulebook.parameters import Parameter, load_parameters
+from landrules.rulebook.policy import load_policy
+from landrules.rulebook.problems import Problem, RulebookError, did_you_mean
+from landrules.rulebook.spec import RULE_KEYS, RuleSpec
+from landrules.rulebook.yamlio import YamlError, line_of, load_yaml, validation_problems
 
 
 def load_rulebook(rules_dir: Path, policy_dir: Path, *, analyse: bool = True) -> Rulebook:
@@ -223,8 +72,6 @@ def load_rulebook(rules_dir: Path, policy_dir: Path, *, analyse: bool = True) ->
     files = tuple([("policy", p) for p in sorted(policy_dir.glob("*.yaml"))] + [("rules", p) for p, _ in raw_files.values()])
     rulebook = Rulebook(policy, parameters, tuple(rules), categories, outcomes, files, catalogue)
     if analyse:
-        from .lint import analyse as lint_analyse  # lint reads the Rulebook built here
-
         problems = lint_analyse(rulebook)
         if any(not p.warning for p in problems):
             raise RulebookError(problems)

@@ -14,9 +14,9 @@ from typing import Any, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import Problem
-from .policy import Policy
-from .yamlio import line_of, ref, validation_problems
+from landrules.rulebook.policy import Policy
+from landrules.rulebook.problems import Problem
+from landrules.rulebook.yamlio import line_of, ref, validation_problems
 
 DATE_UNIT = "日期"
 

@@ -23,9 +23,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from . import fields
-from .conditions import NEGATED_OP, OP_SYMBOLS, All, Atom, CategoryAtom, Condition, Not, parse_offset
-from .fields import FieldType
+from landrules import fields
+from landrules.fields import FieldType
+from landrules.rulebook.conditions import (
+    NEGATED_OP,
+    OP_SYMBOLS,
+    All,
+    Atom,
+    CategoryAtom,
+    Condition,
+    Not,
+    parse_offset,
+)
 
 MAX_TERMS = 512
 _REFERENCE_DAY = dt.date(2001, 7, 15)  # any day: `as_of` offsets are compared with each other

@@ -17,17 +17,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .backends.base import Firing
-from .backends.durable import DurableBackend
-from .backends.vectorized import VectorizedBackend
-from .decision import DECISION_COLUMNS, EXTRA_COLUMNS, Decision, flatten
-from .evaluate import Evaluator
-from .frame import ParsedFrame
-from .rulebook import Rulebook
-from .summary import Summary
+from landrules.backends.base import Firing
+from landrules.backends.durable import DurableBackend
+from landrules.backends.vectorized import VectorizedBackend
+from landrules.decide.engines import ENGINES
+from landrules.decide.evaluate import Evaluator
+from landrules.decision import DECISION_COLUMNS, EXTRA_COLUMNS, Decision, flatten
+from landrules.ledger.frame import ParsedFrame
+from landrules.rulebook.model import Rulebook
+from landrules.summary import Summary
 
-ENGINES = ("durable", "vectorized")
-AUTO_DURABLE_MAX_ROWS = 5_000  # `--engine auto`: the reference engine for ledgers this small
 FLAT_COLUMNS = (*DECISION_COLUMNS, *EXTRA_COLUMNS)
 _JSON_HEAD = '{"parcel_id":null'
 

@@ -1,0 +1,83 @@
+"""The typer application, its shared options and the helpers every command uses.
+
+Nothing here imports pandas, pyarrow, durable-rules or openpyxl: those load inside the command
+that needs them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
+
+import typer
+from rich.console import Console
+
+from landrules import __version__
+
+if TYPE_CHECKING:
+    from landrules.rulebook.model import Rulebook
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"landrules {__version__}")
+        raise typer.Exit(0)
+
+
+app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    help="按平龙政办〔2021〕36号逐宗决策并引用条款。Decide land parcels under 平龙政办〔2021〕36号, with citations.",
+    epilog="规则库：--rules / --policy，或 $LANDRULES_RULES / $LANDRULES_POLICY，默认用随包的 rules/ 与 policy/。",
+)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="版本号 / show the version and exit"),
+) -> None:
+    pass
+
+
+err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 120)
+
+RulesOpt = typer.Option(None, "--rules", help="规则目录 / rules folder (default: $LANDRULES_RULES, then the bundled rules/)")
+PolicyOpt = typer.Option(None, "--policy", help="政策目录 / policy folder (default: $LANDRULES_POLICY, then the bundled policy/)")
+AsOfOpt = typer.Option(None, "--as-of", help="评估日 / evaluation date YYYY-MM-DD (default: today)")
+SheetOpt = typer.Option(None, "--sheet", help="工作表 / XLSX sheet name (default: the first sheet)")
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print one line of reason on stderr and return the Exit to raise."""
+    print(f"landrules: {message}", file=sys.stderr)
+    return typer.Exit(code)
+
+
+def as_of_date(value: Optional[str]) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"--as-of {value!r} 不是 YYYY-MM-DD 格式的日期") from None
+
+
+def load_checked_rulebook(rules: Optional[Path], policy: Optional[Path]) -> "Rulebook":
+    """The rulebook, or exit 2 with every problem on stderr (lint's warnings are shown, not fatal)."""
+    from landrules.rulebook import locate
+    from landrules.rulebook.load import load_rulebook
+    from landrules.rulebook.problems import RulebookError
+
+    try:
+        rulebook = load_rulebook(locate.rules_dir(rules), locate.policy_dir(policy))
+    except RulebookError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        raise fail(f"规则库无效（{len(exc.problems)} 处问题），未作任何决定") from None
+    for warning in rulebook.warnings:  # a gap decides no_action: say so, and go on
+        print(warning, file=sys.stderr)
+    return rulebook

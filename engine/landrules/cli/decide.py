@@ -1,0 +1,109 @@
+"""`landrules decide`: every parcel of a ledger, decided, written, summarised."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from landrules.cli.app import (
+    AsOfOpt,
+    PolicyOpt,
+    RulesOpt,
+    SheetOpt,
+    app,
+    as_of_date,
+    err,
+    fail,
+    load_checked_rulebook,
+)
+from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS, ENGINES
+
+
+@app.command(
+    epilog="退出码 / exit: 0 全部决策 all decided · 1 已写出但有无效行 written, some rows invalid · "
+    "2 未决策 nothing decided.  例 / example: landrules decide examples/shilong-ledger.csv --as-of 2021-10-01 -o decisions.xlsx",
+)
+def decide(
+    ledger: Path = typer.Argument(..., help="台账 / ledger: .csv, .xlsx or .parquet"),
+    output: Optional[Path] = typer.Option(
+        None, "-o", "--output", help="输出 / output: .jsonl .csv .xlsx .parquet (default: JSONL on stdout)"
+    ),
+    as_of: Optional[str] = AsOfOpt,
+    sheet: Optional[str] = SheetOpt,
+    engine: str = typer.Option(
+        "auto", "--engine",
+        help=f"引擎 / engine: durable (the durable-rules reference), vectorized (numpy, for large ledgers) or auto "
+        f"(durable up to {AUTO_DURABLE_MAX_ROWS} rows)",
+    ),
+    rules: Optional[Path] = RulesOpt,
+    policy: Optional[Path] = PolicyOpt,
+) -> None:
+    """逐宗决策整本台账，汇总写到 stderr。Decide every parcel of a ledger; a summary goes to stderr."""
+    from landrules.decide.pipeline import decide_ledger
+    from landrules.ledger.output import OutputError, output_format
+    from landrules.ledger.read import LedgerError
+
+    when = as_of_date(as_of)
+    if engine not in ("auto", *ENGINES):
+        raise fail(f"--engine {engine!r}：应为 auto、durable 或 vectorized")
+    if output is not None:
+        try:
+            output_format(output)
+        except OutputError as exc:
+            raise fail(str(exc)) from None
+    rulebook = load_checked_rulebook(rules, policy)
+    try:
+        with _progress() as advance:
+            result = decide_ledger(ledger, output, rulebook, when, engine=engine, sheet=sheet, progress=advance)
+    except LedgerError as exc:
+        raise fail(f"{exc}（未写出输出文件）" if output else str(exc)) from None
+    except OutputError as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"无法写出 {output}: {exc}") from None
+    except KeyboardInterrupt:
+        raise fail("已中断，未写出输出文件", code=130) from None
+    _print_summary(rulebook, result, output)
+    raise typer.Exit(1 if result.summary.invalid else 0)
+
+
+@contextlib.contextmanager
+def _progress():
+    """A progress line on stderr while deciding, when stderr is a terminal."""
+    if not err.is_terminal:
+        yield None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("决策中 {task.completed:,} 宗"), TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("decide", total=None)
+        yield lambda n: bar.advance(task, n)
+
+
+def _print_summary(rulebook, result, output: Optional[Path]) -> None:
+    from rich.table import Table
+
+    from landrules.summary import in_catalogue_order
+
+    summary = result.summary
+    print(
+        f"读取 {summary.rows} 宗，已决策 {summary.decided} 宗，无效 {summary.invalid} 宗，"
+        f"用时 {result.seconds:.2f} 秒（引擎 {result.engine}）" + (f"，输出 {output}" if output else ""),
+        file=sys.stderr,
+    )
+    for title, tallies, labels in (
+        ("类别", summary.by_category, rulebook.categories),
+        ("处置措施", summary.by_outcome, rulebook.outcomes),
+    ):
+        table = Table(title=f"按{title}汇总", title_justify="left")
+        table.add_column("代码")
+        table.add_column(title)
+        table.add_column("宗数", justify="right")
+        table.add_column("面积（亩）", justify="right")
+        for code, tally in in_catalogue_order(tallies, labels):
+            table.add_row(code, labels.get(code, code), str(tally.count), f"{tally.area_mu:.2f}")
+        err.print(table)

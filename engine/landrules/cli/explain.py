@@ -1,0 +1,113 @@
+"""`landrules explain`: one parcel's decision, its trace and the clauses it cites."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from landrules.cli.app import (
+    AsOfOpt,
+    PolicyOpt,
+    RulesOpt,
+    SheetOpt,
+    app,
+    as_of_date,
+    fail,
+    load_checked_rulebook,
+)
+
+
+@app.command(
+    epilog="退出码 / exit: 0 · 2 台账中无此宗地 parcel not in the ledger.  "
+    "例 / example: landrules explain examples/shilong-ledger.csv --parcel SL-005 --as-of 2021-10-01",
+)
+def explain(
+    ledger: Path = typer.Argument(..., help="台账 / ledger: .csv, .xlsx or .parquet"),
+    parcel: str = typer.Option(..., "--parcel", help="宗地编号 / id of the parcel to explain"),
+    as_of: Optional[str] = AsOfOpt,
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出 / print the decision and trace as JSON"),
+    sheet: Optional[str] = SheetOpt,
+    rules: Optional[Path] = RulesOpt,
+    policy: Optional[Path] = PolicyOpt,
+) -> None:
+    """一宗地的决策、规则追踪与所引条款。One parcel's decision with its full trace and the clauses it cites."""
+    from landrules.backends.durable import DurableBackend
+    from landrules.decide.evaluate import Evaluator
+    from landrules.decide.explain import explain as explain_trace
+    from landrules.decide.pipeline import find_parcel
+    from landrules.ledger.read import LedgerError
+
+    when = as_of_date(as_of)
+    rulebook = load_checked_rulebook(rules, policy)
+    try:
+        found = find_parcel(ledger, parcel, sheet=sheet)
+    except LedgerError as exc:
+        raise fail(str(exc)) from None
+    if found is None:
+        raise fail(f"台账 {ledger} 中没有宗地 {parcel!r}")
+    backend = DurableBackend(rulebook)
+    evaluator = Evaluator(rulebook, backend)
+    if found.facts is None:
+        decision, trace = evaluator.invalid(parcel, found.errors, when), []
+    else:
+        firing = backend.fire([found.facts], when)[0]
+        decision = evaluator.assemble(parcel, found.facts, firing, when)
+        trace = explain_trace(rulebook, found.facts, firing, when)
+    if as_json:
+        print(json.dumps({"decision": decision.to_dict(), "trace": trace}, ensure_ascii=False, indent=2))
+    else:
+        _print_explanation(rulebook, found.row, decision, trace)
+    raise typer.Exit(0)
+
+
+def _print_explanation(rulebook, row: int, decision, trace) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from landrules import fields
+    from landrules.decide.explain import RESULT_ZH, STATUS_ZH
+
+    out = Console(highlight=False)
+    out.print(f"[bold]宗地 {escape(str(decision.parcel_id))}[/]（第 {row} 行） 评估日 {decision.as_of}  规则库 {decision.rulebook[:19]}…")
+    labels = [rulebook.categories.get(c, c) for c in decision.categories]
+    out.print(f"类别：{'、'.join(labels) or '无'}")
+    for o in decision.outcomes:
+        line = f"• {o.label}（{o.code}）"
+        if o.deadline:
+            line += f"  完成时限 {o.deadline}{'（已逾期）' if o.overdue else ''}"
+        if o.responsible:
+            line += f"  责任单位 {'、'.join(o.responsible)}"
+        if o.needs:
+            line += f"  需补充 {'、'.join(fields.BY_NAME[n].label() for n in o.needs)}（规则 {o.rule}）"
+        out.print(line, markup=False)
+    for e in decision.errors:
+        out.print(f"[red]错误[/] {escape(e)}")
+    if trace:
+        table = Table(title="规则追踪", title_justify="left", show_lines=False)
+        for col in ("规则", "状态", "条件", "实际值", "结果"):
+            table.add_column(col, overflow="fold")
+        for rule in trace:
+            first = True
+            for cond in rule["conditions"]:
+                table.add_row(
+                    rule["rule"] if first else "",
+                    STATUS_ZH[rule["status"]] if first else "",
+                    "  " * cond["depth"] + str(cond["condition"]),
+                    "" if cond["actual"] is None else str(cond["actual"]),
+                    RESULT_ZH[cond["result"]],
+                )
+                first = False
+        out.print(table)
+    cited = {}
+    for o in decision.outcomes:
+        for c in o.citations:
+            cited[(c.doc, c.clause)] = c.text
+    if cited:
+        out.print("[bold]引用条款[/]")
+        for (doc, clause), text in cited.items():
+            note = "（释义）" if rulebook.policy.get(doc, clause).paraphrase else ""
+            out.print(f"{doc} {clause}{note}：{text}", markup=False)

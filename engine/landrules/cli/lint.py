@@ -1,0 +1,62 @@
+"""`landrules lint` and `landrules schema`: the rulebook checked, and its JSON Schemas for editors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from landrules.cli.app import PolicyOpt, RulesOpt, app, err, fail
+
+
+@app.command(
+    epilog="退出码 / exit: 0 无问题 clean · 1 有问题（--strict 时含提醒） problems found.  "
+    "例 / example: landrules lint --rules rules/ --strict",
+)
+def lint(
+    rules: Optional[Path] = RulesOpt,
+    policy: Optional[Path] = PolicyOpt,
+    strict: bool = typer.Option(False, "--strict", help="提醒也算失败 / fail on warnings too (gaps, overrides without effect)"),
+) -> None:
+    """检查规则库（不作决策），每处问题一行 FILE:LINE: 说明。Check the rulebook without deciding anything.
+
+    docs/rules.zh.md explains each message."""
+    from landrules.rulebook import locate
+    from landrules.rulebook.load import load_rulebook
+    from landrules.rulebook.problems import RulebookError
+
+    try:
+        rulebook = load_rulebook(locate.rules_dir(rules), locate.policy_dir(policy))
+    except RulebookError as exc:
+        for problem in exc.problems:
+            print(problem)
+        err.print(f"规则库有 {len(exc.problems)} 处问题（说明见 docs/rules.zh.md）", markup=False)
+        raise typer.Exit(1) from None
+    for warning in rulebook.warnings:
+        print(warning)
+    summary = f"{len(rulebook.rules)} 条规则，{len(rulebook.parameters)} 个参数，{rulebook.hash}"
+    if rulebook.warnings:
+        err.print(f"规则库无错误，有 {len(rulebook.warnings)} 处提醒（warning）：{summary}", markup=False)
+        raise typer.Exit(1 if strict else 0)
+    err.print(f"规则库无问题：{summary}", markup=False)
+
+
+@app.command(
+    epilog="退出码 / exit: 0 · 2 无法写出 cannot write.  例 / example: landrules schema --out schemas/",
+)
+def schema(
+    out: Path = typer.Option(Path("schemas"), "--out", help="输出目录 / folder to write the JSON Schemas into"),
+    rules: Optional[Path] = RulesOpt,
+    policy: Optional[Path] = PolicyOpt,
+) -> None:
+    """写出规则、参数、处置目录与政策文件的 JSON Schema（供编辑器校验）。Write the JSON Schemas of the rulebook's files."""
+    from landrules.rulebook import locate
+    from landrules.rulebook.schema import write_schemas
+
+    try:
+        written = write_schemas(out, locate.rules_dir(rules), locate.policy_dir(policy))
+    except OSError as exc:
+        raise fail(f"无法写出 {out}: {exc}") from None
+    for path in written:
+        err.print(f"已写出 {path}", markup=False)

@@ -1,0 +1,263 @@
+"""The base of every decision writer: atomic temp files, formula defusing, column naming.
+
+`open_writer(path, input_headers, labels)` picks the writer by the extension. The caller feeds
+it chunks in input order (`write(inputs, flat, jsonl)`) and finishes with `commit(summary)`:
+
+- every writer writes into a hidden temp file beside `path` (`.NAME.XXXX.part`); nothing
+  appears at `path` until `commit()` renames it into place (`os.replace`), with the usual
+  permissions (0o666 & ~umask); `abort()` (or an exception inside `with`) deletes it;
+- CSV and XLSX cells that a spreadsheet would run as a formula (text beginning with
+  = + - @ TAB CR) are written with a leading "'"; JSONL and Parquet keep values exactly;
+- the same input gives byte-identical files (XLSX timestamps are fixed, see `xlsx.py`).
+
+Column order (contract §4): the input columns under their original headers, then
+`DECISION_COLUMNS`, then `EXTRA_COLUMNS` (XLSX: under Chinese headers).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from landrules.decision import DECISION_COLUMNS, EXTRA_COLUMNS
+
+if TYPE_CHECKING:
+    from landrules.summary import Summary
+
+FORMATS = (".jsonl", ".csv", ".xlsx", ".parquet")
+OUTPUT_COLUMNS = DECISION_COLUMNS + EXTRA_COLUMNS
+_RISKY = ("=", "+", "-", "@", "\t", "\r")
+
+
+class OutputError(Exception):
+    """An output that cannot be written; str() is one line, in Chinese."""
+
+
+def output_format(path: Path) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise OutputError(f"不支持的输出格式 {Path(path).name!r}：扩展名应为 {', '.join(FORMATS)}")
+    return suffix
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Chinese labels for codes, from the rulebook (`rulebook.categories`, `rulebook.outcomes`)."""
+
+    categories: dict[str, str] = field(default_factory=dict)  # code -> 中文, e.g. idle -> 闲置
+    outcomes: dict[str, str] = field(default_factory=dict)  # code -> 中文 label
+
+    @classmethod
+    def of(cls, rulebook: Any) -> "Labels":
+        return cls(dict(rulebook.categories), dict(rulebook.outcomes))
+
+
+# --- cells -----------------------------------------------------------------------------------
+
+
+def defuse(value: Any) -> Any:
+    """Make a text cell that a spreadsheet would run as a formula show as text instead."""
+    if isinstance(value, str) and value.startswith(_RISKY):
+        return "'" + value
+    return value
+
+
+def defuse_column(series: pd.Series) -> pd.Series:
+    """`defuse` over a column; returns `series` itself when no cell needs it (the usual case)."""
+    if len(series) == 0:
+        return series
+    if isinstance(series.dtype, pd.StringDtype):
+        mask = series.str.startswith(_RISKY).fillna(False).to_numpy(dtype=bool)
+    else:
+        values = series.to_numpy(dtype=object)
+        try:  # fast screen: no "\0=" etc. in the joined text means no cell starts with one
+            joined = "\0" + "\0".join(filter(None, values))
+            if not any(f"\0{c}" in joined for c in _RISKY):
+                return series
+        except TypeError:  # cells that are not text: check them one by one
+            pass
+        mask = np.fromiter((isinstance(v, str) and v.startswith(_RISKY) for v in values),
+                           dtype=bool, count=len(values))
+    if not mask.any():
+        return series
+    out = series.copy()
+    out[mask] = "'" + series[mask].astype(str)
+    return out
+
+
+def is_missing(value: Any) -> bool:
+    """None, NaN, NaT, pd.NA and "" are written as empty cells (unlike `cells.is_empty`,
+    whitespace is carried through as it was read)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, str):
+        return value == ""
+    if isinstance(value, (float, np.floating)):
+        return math.isnan(value)
+    if isinstance(value, (np.datetime64, np.timedelta64)):
+        return bool(np.isnat(value))
+    return False
+
+
+def cell_text(value: Any) -> str | None:
+    """A raw input cell as text (None when empty): dates as ISO, 45.0 as "45"."""
+    if isinstance(value, str):
+        return value or None
+    if is_missing(value):
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None and value.time() == dt.time():
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def text_column(series: pd.Series) -> pd.Series:
+    """An input column as text (None for empty cells), index reset to 0..n-1."""
+    series = series.reset_index(drop=True)
+    if isinstance(series.dtype, pd.StringDtype) or (
+        series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")
+    ):
+        return series
+    return pd.Series([cell_text(v) for v in series.to_numpy(dtype=object)], dtype=object)
+
+
+# --- writers ---------------------------------------------------------------------------------
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+class DecisionWriter:
+    """Base of the per-format writers: the temp file, commit and abort."""
+
+    def __init__(self, path: Path, input_headers: Sequence[Any], labels: Labels | None = None):
+        self.path = Path(path)
+        self.input_headers = ["" if h is None else str(h) for h in input_headers]
+        self.labels = labels if labels is not None else Labels()
+        self.rows = 0  # data rows written so far
+        self.invalid = 0  # of which with errors
+        self._state = "open"
+        try:
+            fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent)
+        except OSError as exc:
+            raise self._error(exc) from exc
+        self.tmp = Path(name)
+        try:
+            self._open(fd)
+        except BaseException as exc:
+            self.abort()
+            if isinstance(exc, OSError):
+                raise self._error(exc) from exc
+            raise
+
+    # subclasses: _open(fd) takes over the temp file's descriptor; _write(...) one chunk;
+    # _finish(summary) completes and closes the temp file; _discard() closes it quietly.
+    def _open(self, fd: int) -> None:
+        os.close(fd)
+
+    def _write(self, inputs: pd.DataFrame, flat: pd.DataFrame, jsonl: Sequence[str]) -> None:
+        raise NotImplementedError
+
+    def _finish(self, summary: "Summary | None") -> None:
+        pass
+
+    def _discard(self) -> None:
+        pass
+
+    def write(self, inputs: pd.DataFrame, flat: pd.DataFrame, jsonl: Sequence[str]) -> None:
+        """Write one chunk of rows, in input order.
+
+        `inputs`: the raw input cells, one column per input header (by position); `flat`: the
+        columns OUTPUT_COLUMNS as text ("" when empty); `jsonl`: one JSON object a row, without
+        newline (used by the JSONL writer only). A chunk that fails to write aborts the writer."""
+        if self._state != "open":
+            raise OutputError(f"输出 {self.path} 已{'提交' if self._state == 'committed' else '放弃'}，不能再写入")
+        n = len(flat)
+        if len(inputs) != n or inputs.shape[1] != len(self.input_headers):
+            raise ValueError(f"inputs is {inputs.shape}, expected {n} rows x {len(self.input_headers)} columns")
+        missing = [c for c in OUTPUT_COLUMNS if c not in flat.columns]
+        if missing:
+            raise ValueError(f"flat lacks the columns {missing}")
+        try:
+            self._write(inputs, flat.reset_index(drop=True), jsonl)
+        except BaseException as exc:  # a half-written chunk must never be committed
+            self.abort()
+            if isinstance(exc, OSError):
+                raise self._error(exc) from exc
+            raise
+        self.rows += n
+        self.invalid += int((flat["errors"].fillna("") != "").sum())
+
+    def commit(self, summary: "Summary | None" = None) -> None:
+        """Finish the file and move it into place; on failure nothing is left behind."""
+        if self._state != "open":
+            raise OutputError(f"输出 {self.path} 已{'提交' if self._state == 'committed' else '放弃'}")
+        try:
+            self._finish(summary)
+            with open(self.tmp, "rb+") as handle:
+                os.fsync(handle.fileno())
+            os.chmod(self.tmp, 0o666 & ~_umask())  # mkstemp makes 0600
+            os.replace(self.tmp, self.path)
+        except BaseException as exc:
+            self.abort()
+            if isinstance(exc, OSError):
+                raise self._error(exc) from exc
+            raise
+        self._state = "committed"
+
+    def abort(self) -> None:
+        """Delete the temp file; idempotent, and a no-op after commit()."""
+        if self._state != "open":
+            return
+        self._state = "aborted"
+        try:
+            self._discard()
+        finally:
+            self.tmp.unlink(missing_ok=True)
+
+    def __enter__(self) -> "DecisionWriter":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            self.abort()
+
+    def _error(self, exc: OSError) -> OutputError:
+        reason = exc.strerror or str(exc)
+        return OutputError(" ".join(f"无法写出 {self.path}：{reason}".split()))
+
+
+def unique_names(names: Sequence[str], reserved: Sequence[str] = ()) -> list[str]:
+    """`names` made unique and distinct from `reserved` by suffixing .1, .2, … (as pandas reads)."""
+    seen = set(reserved)
+    out = []
+    for name in names:
+        candidate, k = name, 0
+        while candidate in seen:
+            k += 1
+            candidate = f"{name}.{k}"
+        seen.add(candidate)
+        out.append(candidate)
+    return out

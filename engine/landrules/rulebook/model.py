@@ -1,0 +1,118 @@
+"""The loaded rulebook: rules, their citations, and the Rulebook that backends translate."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Mapping
+
+from landrules.rulebook.catalogue import Catalogue
+from landrules.rulebook.conditions import Condition, Resolver
+from landrules.rulebook.parameters import Parameter
+from landrules.rulebook.policy import CitedClause, Policy
+from landrules.rulebook.problems import Problem
+
+NEEDS_INFORMATION = "needs_information"  # the one built-in outcome a rule may conclude (with `needs`)
+OUTCOMES_FILE = "outcomes.yaml"
+PARAMETERS_FILE = "parameters.yaml"
+RULE_ID = r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_-]+)*$"
+
+
+@dataclass(frozen=True)
+class Citation:
+    doc: str
+    clause: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    cites: tuple[CitedClause, ...]
+    when: Condition
+    joins: tuple[str, ...]  # categories the rule joins on
+    condition: Condition | None  # the rest: conditions on parcel fields
+    category: str | None
+    outcome: str | None
+    deadline: dt.date | None
+    responsible: tuple[str, ...]
+    source: str  # FILE:LINE
+    asks: bool = True  # an undecided rule concludes needs_information
+    overrides: tuple[str, ...] = ()  # rules whose outcomes this one suppresses when it fires
+    needs: tuple[str, ...] = ()  # outcome needs_information: the fields it asks for when it fires
+    key_lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+    atom_lines: Mapping[Any, int] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def path(self) -> str:
+        return self.source.rsplit(":", 1)[0]
+
+    @property
+    def line(self) -> int:
+        return int(self.source.rsplit(":", 1)[1])
+
+    @property
+    def asks_for_information(self) -> bool:
+        """The rule concludes needs_information itself (a triage rule), naming `needs`."""
+        return self.outcome == NEEDS_INFORMATION
+
+    @property
+    def produces(self) -> str:
+        return f"category:{self.category}" if self.category else f"outcome:{self.outcome}"
+
+    @property
+    def citations(self) -> tuple[Citation, ...]:
+        return tuple(Citation(c.doc, c.clause, c.text) for c in self.cites)
+
+
+@dataclass
+class Rulebook:
+    policy: Policy
+    parameters: dict[str, Parameter]
+    rules: tuple[Rule, ...]
+    categories: dict[str, str]  # code -> 中文
+    outcomes: dict[str, str]  # code -> 中文 label
+    files: tuple[tuple[str, Path], ...] = field(default=())  # (role, path)
+    catalogue: Catalogue | None = None  # kinds, categories' acknowledged gaps (outcomes.yaml)
+    warnings: tuple[Problem, ...] = ()  # lint's warnings: the rulebook loads, but look at these
+
+    @cached_property
+    def hash(self) -> str:
+        """sha256 over every policy and rules file, by role (policy/ or rules/), name and
+        content: the same files give the same hash wherever their folders are or are called."""
+        digest = hashlib.sha256()
+        for role, path in sorted(self.files, key=lambda f: (f[0], f[1].name)):
+            digest.update(f"{role}/{path.name}\0".encode())
+            digest.update(path.read_bytes())
+            digest.update(b"\0")
+        return "sha256:" + digest.hexdigest()
+
+    def param_value(self, param_id: str, when: dt.date) -> tuple[Any, dt.date]:
+        """The value in force on `when` and the date it took effect (the first value before
+        that; the trace says so)."""
+        dated = self.parameters[param_id].in_force(when)
+        return dated.value, dated.since
+
+    def param_note(self, param_id: str, when: dt.date) -> str | None:
+        param = self.parameters[param_id]
+        return "暂定值，待区级标准确定" if param.is_provisional(param.in_force(when)) else None
+
+    def resolver(self, as_of: dt.date) -> Resolver:
+        return Resolver(as_of, self.param_value, self.param_note)
+
+    @cached_property
+    def rules_by_id(self) -> dict[str, Rule]:
+        return {r.id: r for r in self.rules}
+
+    @cached_property
+    def overridden_by(self) -> dict[str, tuple[str, ...]]:
+        """rule id -> ids of the rules that override it (its exceptions)."""
+        out: dict[str, list[str]] = {}
+        for rule in self.rules:
+            for target in rule.overrides:
+                out.setdefault(target, []).append(rule.id)
+        return {k: tuple(v) for k, v in out.items()}
