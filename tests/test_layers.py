@@ -1,0 +1,140 @@
+"""The house by layers: no module imports a higher floor, and no import circle.
+
+Floors, lowest first (README "Layout"): the ground modules, rulebook/, ledger/, backends/,
+decide/, the library faces (bdd/, report/, dask/), web/, cli/. A module may import its own
+package and any lower floor; two packages on one floor do not import each other. Deferred
+imports (inside functions) count: they are still dependencies.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "engine" / "landrules"
+GROUND = {"landrules"}  # plus every module directly under landrules/ but __main__ (`python -m landrules`, a face)
+FLOORS = {
+    "ground": 0,
+    "rulebook": 1,
+    "ledger": 2,
+    "backends": 3,
+    "decide": 4,
+    "bdd": 5, "report": 5, "dask": 5, "tasks": 5,
+    "web": 6,
+    "cli": 7,
+}
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+MODULES = {module_name(p): p for p in PACKAGE.rglob("*.py") if "_bundled" not in p.parts}
+
+
+def room(module: str) -> str:
+    """The package a module lives in ('ground' for modules directly under landrules/)."""
+    parts = module.split(".")
+    if module == "landrules.__main__":
+        return "cli"
+    if module in GROUND or len(parts) == 2 and module not in _PACKAGES:
+        return "ground"
+    return parts[1]
+
+
+_PACKAGES = {module_name(p) for p in PACKAGE.rglob("__init__.py")}
+
+
+def imports_of(module: str) -> set[str]:
+    """The landrules modules `module` imports, anywhere in its body."""
+    path = MODULES[module]
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    package = module if module in _PACKAGES else module.rsplit(".", 1)[0]
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.split(".")[0] == "landrules"}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if target.split(".")[0] != "landrules":
+                continue
+            for alias in node.names:
+                sub = f"{target}.{alias.name}"
+                found.add(sub if sub in MODULES else target)
+    found.discard(module)
+    return {m for m in found if m in MODULES}
+
+
+GRAPH = {m: imports_of(m) for m in MODULES}
+
+
+def test_every_package_has_a_floor():
+    unknown = sorted({room(m) for m in MODULES} - set(FLOORS))
+    assert not unknown, f"packages without a floor in FLOORS: {unknown}"
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_no_module_imports_a_higher_floor(module):
+    mine = room(module)
+    wrong = []
+    for target in sorted(GRAPH[module]):
+        theirs = room(target)
+        if FLOORS[theirs] > FLOORS[mine] or (FLOORS[theirs] == FLOORS[mine] and theirs != mine):
+            wrong.append(f"{target} ({theirs})")
+    assert not wrong, f"{module} ({mine}, floor {FLOORS[mine]}) imports upward or sideways: {wrong}"
+
+
+def test_no_import_circle():
+    """Tarjan's strongly connected components over the module graph: every one is a single module."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    circles = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in GRAPH[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                circles.append(sorted(component))
+
+    for v in sorted(GRAPH):
+        if v not in index:
+            visit(v)
+    assert not circles, f"import circles: {circles}"
+
+
+def test_the_walk_sees_imports(tmp_path):
+    """The walker itself: it finds deferred and relative imports (else the tests above prove nothing)."""
+    assert "landrules.rulebook.lint" in GRAPH["landrules.rulebook.load"]
+    assert "landrules.decide.pipeline" in GRAPH["landrules.cli.decide"]  # imported inside the command
+    assert room("landrules.fields") == "ground" and room("landrules.ledger.read") == "ledger"
+
+
+def test_no_module_is_over_the_size_limit():
+    long = {m: n for m, p in MODULES.items() if (n := len(p.read_text(encoding="utf-8").splitlines())) > 420}
+    assert not long, f"modules over ~400 lines, split them: {long}"
