@@ -53,7 +53,7 @@ def test_decide_writes_one_conformant_record_per_row_in_order(decided):
         ids = [row["宗地编号"] for row in csv.DictReader(f)]
     assert [r["parcel_id"] for r in records] == ids
     for r in records:
-        assert list(r) == ["parcel_id", "as_of", "rulebook", "categories", "outcomes", "needs", "errors"]
+        assert list(r) == ["parcel_id", "as_of", "rulebook", "categories", "outcomes", "needs", "errors", "notes"]  # notes: contract §4, added
         assert r["as_of"] == "2021-10-01" and r["rulebook"].startswith("sha256:")
         assert r["outcomes"], r
         for o in r["outcomes"]:

@@ -32,7 +32,7 @@ LABELS = O.Labels(
 )
 RISKY = ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"]
 ZH_DECISION_HEADERS = ["类别", "处置代码", "处置措施", "依据条款", "完成时限", "是否逾期",
-                       "责任单位", "需补充信息", "错误", "评估日", "规则库"]
+                       "责任单位", "需补充信息", "错误", "决策备注", "评估日", "规则库"]
 # XLSX: the contract's columns (hidden, for scripts), then the officers' Chinese ones
 XLSX_DECISION_HEADERS = [*O.OUTPUT_COLUMNS, *ZH_DECISION_HEADERS]
 
@@ -55,6 +55,7 @@ def chunk(start: int, n: int, note=lambda i: f"备注{i}"):
         "responsible": ["国土资源局; 产业集聚区管委会" if i % 2 else "" for i in range(start, start + n)],
         "needs": ["idle_cause" if i % 5 == 0 else "" for i in range(start, start + n)],
         "errors": ["第2行 land_use: 林地" if i % 7 == 0 else "" for i in range(start, start + n)],
+        "notes": ["面积由公顷换算为亩" if i % 11 == 0 else "" for i in range(start, start + n)],
         "overdue": ["idle_fee:否" if i % 2 else "" for i in range(start, start + n)],
         "as_of": ["2021-10-01"] * n,
         "rulebook": ["sha256:abc"] * n,

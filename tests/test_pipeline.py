@@ -148,7 +148,7 @@ def test_huge_cell_wide_ledger_mixed_dates_and_odd_path(tmp_path):
     assert result.exit_code == 0, result.stderr
     with out.open(encoding="utf-8-sig", newline="") as f:
         written = list(csv.DictReader(f))
-    assert len(written) == 2 and len(written[0]) == len(header) + 11
+    assert len(written) == 2 and len(written[0]) == len(header) + 12
     assert written[0]["备注"] == "x" * 100_000  # carried through untouched
     assert written[1]["备注"] == "'=1+1"  # defused, shown as text
     assert written[0]["附加469"] == "v"

@@ -35,6 +35,10 @@ class Decision(BaseModel):
     outcomes: list[Outcome]
     needs: list[str] = Field(default_factory=list)
     errors: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(
+        default_factory=list,
+        description="facts the decision set aside or converted, in Chinese (contract §4, added)",
+    )
 
     def to_dict(self) -> dict:
         """JSON-ready dict; an outcome's `needs` appears only on needs_information."""
@@ -55,7 +59,7 @@ class Decision(BaseModel):
 # The flattened record of CSV/XLSX/Parquet (contract §4): the input columns, then these.
 DECISION_COLUMNS = (
     "categories", "outcome_codes", "outcome_labels", "citations",
-    "deadline", "responsible", "needs", "errors",
+    "deadline", "responsible", "needs", "errors", "notes",
 )
 EXTRA_COLUMNS = ("overdue", "as_of", "rulebook")  # an extension, after the contract's columns
 SEP = "; "
@@ -77,6 +81,7 @@ def flatten(decision: Decision) -> dict[str, str]:
         "responsible": _join(u for o in outcomes for u in o.responsible),
         "needs": _join(decision.needs),
         "errors": _join(decision.errors),
+        "notes": _join(decision.notes),
         "overdue": _join(f"{o.code}:{'是' if o.overdue else '否'}" for o in outcomes if o.overdue is not None),
         "as_of": decision.as_of.isoformat(),
         "rulebook": decision.rulebook,

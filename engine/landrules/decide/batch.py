@@ -35,6 +35,7 @@ Key = tuple[frozenset, tuple]  # (definite rule ids, ((rule id, (missing fieldsâ
 
 @dataclass
 class _Pattern:
+    decision: Decision
     flat: dict[str, str]
     json_tail: str
     categories: list[str]
@@ -58,6 +59,7 @@ class LedgerDecider:
         self.evaluator = Evaluator(rulebook, self.backend)
         self.summary = Summary()
         self._patterns: dict[Key, _Pattern] = {}
+        self._noted: dict[tuple[str, tuple[str, ...]], _Pattern] = {}  # (base pattern, notes) -> variant
         self._rule_ids = [r.id for r in rulebook.rules]
 
     # -- keys ------------------------------------------------------------------------------
@@ -123,6 +125,7 @@ class LedgerDecider:
         for i, errors in parsed.errors.items():
             index[i] = len(patterns)
             patterns.append(_freeze(self.evaluator.invalid(None, errors, self.as_of)))
+        self._add_notes(parsed, index, patterns)
 
         flat = pd.DataFrame(
             {c: np.array([p.flat[c] for p in patterns], dtype=object)[index] for c in FLAT_COLUMNS},
@@ -134,6 +137,25 @@ class LedgerDecider:
             jsonl = [_json_id(pid) + tail for pid, tail in zip(parsed.parcel_ids, tails)]
         self._count(patterns, index, parsed)
         return DecidedChunk(flat, jsonl)
+
+    def _add_notes(self, parsed: ParsedFrame, index: np.ndarray, patterns: list[_Pattern]) -> None:
+        """Rows with notes take a variant of their pattern that carries them (few: notes are
+        about conversions and facts set aside, shared by many rows)."""
+        local: dict[tuple[int, tuple[str, ...]], int] = {}
+        for i, notes in parsed.notes.items():
+            if not notes:
+                continue
+            key = (int(index[i]), notes)
+            j = local.get(key)
+            if j is None:
+                base = patterns[key[0]]
+                variant = self._noted.get((base.json_tail, notes))
+                if variant is None:
+                    variant = _freeze(base.decision.model_copy(update={"notes": list(notes)}))
+                    self._noted[(base.json_tail, notes)] = variant
+                j = local[key] = len(patterns)
+                patterns.append(variant)
+            index[i] = j
 
     def _count(self, patterns: list[_Pattern], index: np.ndarray, parsed: ParsedFrame) -> None:
         counts = np.bincount(index, minlength=len(patterns))
@@ -157,6 +179,7 @@ def _freeze(decision: Decision) -> _Pattern:
     text = decision.to_json()
     assert text.startswith(_JSON_HEAD), text[:40]
     return _Pattern(
+        decision=decision,
         flat=flatten(decision),
         json_tail=text[len(_JSON_HEAD):],
         categories=list(decision.categories),

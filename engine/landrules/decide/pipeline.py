@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, TextIO
 
@@ -93,6 +93,7 @@ class FoundParcel:
     row: int
     facts: dict | None  # None when the row is invalid
     errors: list[str]
+    notes: list[str] = field(default_factory=list)
 
 
 def find_parcel(ledger_path: Path, parcel_id: str, sheet: str | None = None) -> FoundParcel | None:
@@ -106,5 +107,6 @@ def find_parcel(ledger_path: Path, parcel_id: str, sheet: str | None = None) -> 
         if len(hits):
             i = int(hits[0])
             errors = parsed.errors.get(i, [])
-            return FoundParcel(parsed.rows[i], None if errors else parsed.facts(i), list(errors))
+            notes = list(parsed.notes.get(i, ()))
+            return FoundParcel(parsed.rows[i], None if errors else parsed.facts(i), list(errors), notes)
     return None

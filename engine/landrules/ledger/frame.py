@@ -40,6 +40,7 @@ class ParsedFrame:
     rows: list[int]
     columns: dict[str, np.ndarray]  # float64 (NaN = unknown) or object for text fields
     errors: dict[int, list[str]] = field(default_factory=dict)
+    notes: dict[int, tuple[str, ...]] = field(default_factory=dict)  # row position -> notes (contract §4)
 
     @property
     def parcel_ids(self) -> np.ndarray:

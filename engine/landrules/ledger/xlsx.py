@@ -67,6 +67,7 @@ HEADERS_ZH = {
     "responsible": "责任单位",
     "needs": "需补充信息",
     "errors": "错误",
+    "notes": "决策备注",
     "as_of": "评估日",
     "rulebook": "规则库",
 }
