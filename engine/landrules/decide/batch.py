@@ -18,8 +18,6 @@ import numpy as np
 import pandas as pd
 
 from landrules.backends.base import Firing
-from landrules.backends.durable import DurableBackend
-from landrules.backends.vectorized import VectorizedBackend
 from landrules.decide.engines import ENGINES
 from landrules.decide.evaluate import Evaluator
 from landrules.decision import DECISION_COLUMNS, EXTRA_COLUMNS, Decision, flatten
@@ -55,7 +53,7 @@ class LedgerDecider:
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {', '.join(ENGINES)}")
         self.rulebook, self.engine, self.as_of = rulebook, engine, as_of
-        self.backend = DurableBackend(rulebook) if engine == "durable" else VectorizedBackend(rulebook)
+        self.backend = _backend(engine, rulebook)
         self.evaluator = Evaluator(rulebook, self.backend)
         self.summary = Summary()
         self._patterns: dict[Key, _Pattern] = {}
@@ -169,6 +167,17 @@ class LedgerDecider:
                 s.by_category[code].add(count, area)
             for code in pattern.outcomes:
                 s.by_outcome[code].add(count, area)
+
+
+def _backend(engine: str, rulebook: Rulebook):
+    """The backend by name, imported only when used (durable-rules loads a C extension)."""
+    if engine == "durable":
+        from landrules.backends.durable import DurableBackend
+
+        return DurableBackend(rulebook)
+    from landrules.backends.vectorized import VectorizedBackend
+
+    return VectorizedBackend(rulebook)
 
 
 def _json_id(pid) -> str:
