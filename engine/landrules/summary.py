@@ -24,6 +24,17 @@ class Summary:
     by_category: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     by_outcome: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
 
+    def merge(self, other: "Summary") -> None:
+        """Add another part's summary to this one (parts of one ledger decided apart): counts
+        add up, and so does every tally by code."""
+        for name in self.__dataclass_fields__:
+            mine, theirs = getattr(self, name), getattr(other, name)
+            if isinstance(mine, dict):
+                for code, tally in theirs.items():
+                    mine[code].add(tally.count, tally.area_mu)
+            else:
+                setattr(self, name, mine + theirs)
+
 
 def in_catalogue_order(tallies: dict[str, Tally], labels: dict[str, str]) -> list[tuple[str, Tally]]:
     """Tallies by code in the catalogue's order (`labels` order); unknown codes last, by code."""

@@ -39,10 +39,20 @@ def decide(
         help=f"引擎 / engine: durable (the durable-rules reference), vectorized (numpy, for large ledgers) or auto "
         f"(durable up to {AUTO_DURABLE_MAX_ROWS} rows)",
     ),
+    dask: Optional[str] = typer.Option(
+        None, "--dask",
+        help="在 Dask 集群上决策 Parquet 数据集 / decide a Parquet dataset (LEDGER a folder, -o a folder) on a "
+        "Dask cluster: `local` or a scheduler address (needs landrules[dask])",
+    ),
     rules: Optional[Path] = RulesOpt,
     policy: Optional[Path] = PolicyOpt,
 ) -> None:
     """逐宗决策整本台账，汇总写到 stderr。Decide every parcel of a ledger; a summary goes to stderr."""
+    if dask is not None:
+        from landrules.cli.decide_dask import decide_on_dask
+
+        decide_on_dask(ledger, output, dask, as_of_date(as_of), engine, load_checked_rulebook(rules, policy))
+        return
     from landrules.decide.pipeline import decide_ledger
     from landrules.ledger.output import OutputError, output_format
     from landrules.ledger.read import LedgerError
@@ -57,7 +67,7 @@ def decide(
             raise fail(str(exc)) from None
     rulebook = load_checked_rulebook(rules, policy)
     try:
-        with _progress() as advance:
+        with progress_line() as advance:
             result = decide_ledger(ledger, output, rulebook, when, engine=engine, sheet=sheet, progress=advance)
     except LedgerError as exc:
         raise fail(f"{exc}（未写出输出文件）" if output else str(exc)) from None
@@ -67,12 +77,12 @@ def decide(
         raise fail(f"无法写出 {output}: {exc}") from None
     except KeyboardInterrupt:
         raise fail("已中断，未写出输出文件", code=130) from None
-    _print_summary(rulebook, result, output)
+    print_summary(rulebook, result, output)
     raise typer.Exit(1 if result.summary.invalid else 0)
 
 
 @contextlib.contextmanager
-def _progress():
+def progress_line():
     """A progress line on stderr while deciding, when stderr is a terminal."""
     if not err.is_terminal:
         yield None
@@ -84,15 +94,16 @@ def _progress():
         yield lambda n: bar.advance(task, n)
 
 
-def _print_summary(rulebook, result, output: Optional[Path]) -> None:
+def print_summary(rulebook, result, output: Optional[Path]) -> None:
     from rich.table import Table
 
     from landrules.summary import in_catalogue_order
 
     summary = result.summary
+    where = f"（引擎 {result.engine}" + (f"，Dask {result.workers} 个 worker，{result.files} 个文件" if hasattr(result, "workers") else "") + "）"
     print(
         f"读取 {summary.rows} 宗，已决策 {summary.decided} 宗，无效 {summary.invalid} 宗，"
-        f"用时 {result.seconds:.2f} 秒（引擎 {result.engine}）" + (f"，输出 {output}" if output else ""),
+        f"用时 {result.seconds:.2f} 秒{where}" + (f"，输出 {output}" if output else ""),
         file=sys.stderr,
     )
     for title, tallies, labels in (

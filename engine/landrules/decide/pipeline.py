@@ -48,8 +48,14 @@ def decide_ledger(
     progress: Callable[[int], None] | None = None,
     stdout: TextIO | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    row_offset: int = 0,
+    first_seen: dict[str, int] | None = None,
 ) -> RunResult:
     """Decide every row of a ledger into `output` (JSONL on `stdout` when None).
+
+    A ledger that is one part of a larger one (a file of a Parquet dataset) numbers its rows
+    from `row_offset` on and takes `first_seen` (parcel id → row) from the parts before it, so
+    that its decisions, messages included, are those of the whole ledger.
 
     Raises LedgerError / OutputError; on any error or interruption the output file is not
     created (a partial temporary file is removed).
@@ -62,10 +68,11 @@ def decide_ledger(
     decider = LedgerDecider(rulebook, chosen, as_of)
     writer = open_writer(output, ledger.headers, Labels.of(rulebook)) if output is not None else None
     with_json = output is None or output.suffix.lower() == ".jsonl"
-    first_seen: dict[str, int] = {}
+    first_seen = {} if first_seen is None else first_seen
     try:
         for chunk in _chain(first, chunks):
-            parsed = parse_frame(chunk.frame, chunk.rows, first_seen)
+            rows = [r + row_offset for r in chunk.rows] if row_offset else chunk.rows
+            parsed = parse_frame(chunk.frame, rows, first_seen)
             decided = decider.decide(parsed, with_json=with_json)
             if writer is None:
                 (stdout or sys.stdout).write("".join(line + "\n" for line in decided.jsonl))

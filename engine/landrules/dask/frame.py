@@ -1,0 +1,58 @@
+"""The Python API for a Dask DataFrame already in hand: `decide_frame(ddf, rulebook, as_of)`.
+
+Each partition (a pandas DataFrame with the ledger's columns) is validated and decided by the
+vectorised engine, exactly as one chunk of `decide`; the result has the partition's columns
+followed by the decision columns (contract §4, flattened), all text, empty as null (as in
+`decide`'s Parquet output). Row numbers in messages are the
+index + 2 when the index is integer (the row of a spreadsheet with a header row), else they
+count within the partition. Duplicate parcel ids are
+checked within a partition only: use `decide DATASET --dask` for the whole-dataset check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from landrules.dask.bundle import RulebookBundle, rulebook_on_worker
+from landrules.decide.batch import LedgerDecider
+from landrules.ledger.frame import parse_frame
+from landrules.ledger.output import OUTPUT_COLUMNS, unique_names
+from landrules.ledger.read import map_headers
+from landrules.rulebook.model import Rulebook
+
+
+def _output_names(columns: list[str]) -> list[str]:
+    return unique_names([str(c) for c in columns], OUTPUT_COLUMNS) + list(OUTPUT_COLUMNS)
+
+
+def decide_partition(part: pd.DataFrame, bundle: RulebookBundle, as_of: dt.date) -> pd.DataFrame:
+    rulebook = rulebook_on_worker(bundle)
+    _, names, kept = map_headers("<dask partition>", list(part.columns), None)
+    raw = part.iloc[:, kept].astype(object)
+    raw = raw.where(raw.notna(), None).set_axis(names, axis=1).reset_index(drop=True)
+    parsed = parse_frame(raw, _row_numbers(part), {})
+    decided = LedgerDecider(rulebook, "vectorized", as_of).decide(parsed, with_json=False)
+    inputs = part.reset_index(drop=True).astype(object)
+    inputs = inputs.where(inputs.notna(), None).map(lambda v: None if v is None else str(v))
+    out = pd.concat([inputs, decided.flat.reset_index(drop=True)], axis=1)
+    out.columns = _output_names(list(part.columns))
+    out = out.astype(object).where(out != "", None)  # empty is null, as in decide's Parquet output
+    return out.set_axis(part.index)
+
+
+def _row_numbers(part: pd.DataFrame) -> list[int]:
+    """Row numbers for messages: the index + 2 (header row 1) when it is integer (a frame read
+    from one ledger keeps its RangeIndex), else the position within the partition."""
+    if pd.api.types.is_integer_dtype(part.index.dtype):
+        return (part.index.to_numpy() + 2).tolist()
+    return list(range(2, len(part) + 2))
+
+
+def decide_frame(ddf, rulebook: Rulebook, as_of: dt.date):
+    """The decided Dask DataFrame (lazy): `map_partitions` with an explicit `meta`."""
+    bundle = RulebookBundle.of(rulebook)
+    names = _output_names(list(ddf.columns))
+    meta = pd.DataFrame({name: pd.Series(dtype=object) for name in names})
+    return ddf.map_partitions(decide_partition, bundle, as_of, meta=meta)
