@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import sys
 from pathlib import Path
 from typing import Optional
 
@@ -16,10 +14,10 @@ from landrules.cli.app import (
     SheetOpt,
     app,
     as_of_date,
-    err,
     fail,
     load_checked_rulebook,
 )
+from landrules.cli.progress import print_summary, progress_line
 from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS, ENGINES
 
 
@@ -79,42 +77,3 @@ def decide(
         raise fail("已中断，未写出输出文件", code=130) from None
     print_summary(rulebook, result, output)
     raise typer.Exit(1 if result.summary.invalid else 0)
-
-
-@contextlib.contextmanager
-def progress_line():
-    """A progress line on stderr while deciding, when stderr is a terminal."""
-    if not err.is_terminal:
-        yield None
-        return
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    with Progress(SpinnerColumn(), TextColumn("决策中 {task.completed:,} 宗"), TimeElapsedColumn(), console=err, transient=True) as bar:
-        task = bar.add_task("decide", total=None)
-        yield lambda n: bar.advance(task, n)
-
-
-def print_summary(rulebook, result, output: Optional[Path]) -> None:
-    from rich.table import Table
-
-    from landrules.summary import in_catalogue_order
-
-    summary = result.summary
-    where = f"（引擎 {result.engine}" + (f"，Dask {result.workers} 个 worker，{result.files} 个文件" if hasattr(result, "workers") else "") + "）"
-    print(
-        f"读取 {summary.rows} 宗，已决策 {summary.decided} 宗，无效 {summary.invalid} 宗，"
-        f"用时 {result.seconds:.2f} 秒{where}" + (f"，输出 {output}" if output else ""),
-        file=sys.stderr,
-    )
-    for title, tallies, labels in (
-        ("类别", summary.by_category, rulebook.categories),
-        ("处置措施", summary.by_outcome, rulebook.outcomes),
-    ):
-        table = Table(title=f"按{title}汇总", title_justify="left")
-        table.add_column("代码")
-        table.add_column(title)
-        table.add_column("宗数", justify="right")
-        table.add_column("面积（亩）", justify="right")
-        for code, tally in in_catalogue_order(tallies, labels):
-            table.add_row(code, labels.get(code, code), str(tally.count), f"{tally.area_mu:.2f}")
-        err.print(table)

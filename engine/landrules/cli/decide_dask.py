@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 
 from landrules.cli.app import fail
-from landrules.cli.decide import print_summary, progress_line
+from landrules.cli.progress import print_summary, progress_line
 
 
 def decide_on_dask(dataset: Path, output: Optional[Path], scheduler: str, as_of: dt.date, engine: str, rulebook) -> None:
