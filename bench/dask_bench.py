@@ -40,6 +40,16 @@ def peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def high_water_mark() -> int:
+    """This process's peak RSS (VmHWM: per address space, so a spawned worker's own, unlike
+    ru_maxrss, which a child inherits from its parent)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
 def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     files = int(sys.argv[2]) if len(sys.argv) > 2 else 10
@@ -73,7 +83,7 @@ def main() -> None:
             t = time.perf_counter()
             result = runner.decide_dataset(data, tmp / "out", rulebook, AS_OF, client=client)
             total = time.perf_counter() - t
-            peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+            peaks = client.run(high_water_mark)
         assert result.summary.rows == single.summary.rows == files * per
         print(f"LocalCluster: {result.workers} workers; start {up:.1f} s; duplicate pre-pass {prepass:.1f} s; "
               f"decide_dataset (pre-pass + decide + write) {total:.1f} s = {total / one:.2f}x the single run")

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 
 from landrules.ledger.errors import LedgerError
 from landrules.ledger.frame import parse_frame
-from landrules.ledger.read import open_ledger
+from landrules.ledger.read import CHUNK_ROWS, map_headers
 
 FIRST_ROW = 2  # row 1 is the header, as in a spreadsheet
 
@@ -62,13 +62,22 @@ def dataset_files(folder: Path) -> list[DatasetFile]:
 
 
 def bucket_ids(part: DatasetFile, index: int, buckets: int) -> list[pd.DataFrame]:
-    """One file's parcel ids (as validation reads them) split into `buckets` by hash, each with
-    the file's index and the row numbers. Blank rows are skipped as `decide` skips them."""
-    ids, rows = [], []
-    for chunk in open_ledger(part.path).chunks:
-        parsed = parse_frame(chunk.frame.loc[:, ["parcel_id"]] if "parcel_id" in chunk.frame else chunk.frame, chunk.rows, {})
-        ids.append(parsed.parcel_ids)
-        rows.append(np.asarray(chunk.rows))
+    """One file's parcel ids (parsed as validation parses them) split into `buckets` by hash,
+    each with the file's index and row numbers. Only the id column is read."""
+    parquet = pq.ParquetFile(part.path)
+    header = list(parquet.schema_arrow.names)
+    _, names, kept = map_headers(part.path, header, None)
+    if "parcel_id" not in names:
+        raise LedgerError(part.path, "没有宗地编号列")
+    column = header[kept[names.index("parcel_id")]]
+    ids, rows, first = [], [], FIRST_ROW
+    for batch in parquet.iter_batches(columns=[column], batch_size=CHUNK_ROWS):
+        raw = batch.column(0).to_pandas().astype(object)
+        frame = pd.DataFrame({"parcel_id": raw.where(raw.notna(), None)})
+        numbers = list(range(first, first + len(frame)))
+        ids.append(parse_frame(frame, numbers, {}).parcel_ids)
+        rows.append(np.asarray(numbers, dtype=np.int64))
+        first += len(frame)
     frame = pd.DataFrame({
         "parcel_id": np.concatenate(ids) if ids else np.array([], dtype=object),
         "file": index,
