@@ -74,7 +74,7 @@ def main() -> None:
         from distributed import Client, LocalCluster
 
         started = time.perf_counter()
-        with LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
+        with LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, Client(cluster) as client:
             up = time.perf_counter() - started
             parts = runner.dataset_files(data)
             t = time.perf_counter()

@@ -54,7 +54,7 @@ def connect(scheduler: str):
 
     if scheduler == "local":
         with LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster, Client(cluster) as client:
+                          dashboard_address=":0") as cluster, Client(cluster) as client:
             yield client
     else:
         with Client(scheduler) as client:
