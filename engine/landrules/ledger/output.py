@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 FORMATS = (".jsonl", ".csv", ".xlsx", ".parquet")
 OUTPUT_COLUMNS = DECISION_COLUMNS + EXTRA_COLUMNS
-_RISKY = ("=", "+", "-", "@", "\t", "\r")
+RISKY = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet runs as a formula
 
 
 class OutputError(Exception):
@@ -65,7 +65,7 @@ class Labels:
 
 def defuse(value: Any) -> Any:
     """Make a text cell that a spreadsheet would run as a formula show as text instead."""
-    if isinstance(value, str) and value.startswith(_RISKY):
+    if isinstance(value, str) and value.startswith(RISKY):
         return "'" + value
     return value
 
@@ -75,16 +75,16 @@ def defuse_column(series: pd.Series) -> pd.Series:
     if len(series) == 0:
         return series
     if isinstance(series.dtype, pd.StringDtype):
-        mask = series.str.startswith(_RISKY).fillna(False).to_numpy(dtype=bool)
+        mask = series.str.startswith(RISKY).fillna(False).to_numpy(dtype=bool)
     else:
         values = series.to_numpy(dtype=object)
         try:  # fast screen: no "\0=" etc. in the joined text means no cell starts with one
             joined = "\0" + "\0".join(filter(None, values))
-            if not any(f"\0{c}" in joined for c in _RISKY):
+            if not any(f"\0{c}" in joined for c in RISKY):
                 return series
         except TypeError:  # cells that are not text: check them one by one
             pass
-        mask = np.fromiter((isinstance(v, str) and v.startswith(_RISKY) for v in values),
+        mask = np.fromiter((isinstance(v, str) and v.startswith(RISKY) for v in values),
                            dtype=bool, count=len(values))
     if not mask.any():
         return series
