@@ -118,7 +118,6 @@ def test_completion_after_the_evaluation_date_has_not_happened_yet(rulebook):
         ("2.1.2:\n  status: 完成\n  on: 2021-13-01\n", 3, "'2021-13-01' is not a date"),
         ("2.1.2:\n  status: 完成\n  on: 2021年10月\n", 3, "2.1.2: on: '2021年10月' is not a date"),
         ("2.1.2: {status: 完成, date: 2021-10-01}\n", 1, "unknown key `date`"),
-        ("2.3.2.2: 完成\n", 1, "followed parcel by parcel"),
         ("3.2.1: 完成\n", 1, "carries no 责任单位 and 完成时限"),
         ("2.1.1#m3: 完成\n", 1, "has no milestone '2.1.1#m3' (its tasks: 2.1.1#m1, 2.1.1#m2)"),
         ("2.1.2: [完成]\n", 1, "expected {status"),
@@ -142,6 +141,26 @@ def test_every_problem_of_a_status_file_is_reported(tmp_path):
     result = run("--status", path)
     assert result.exit_code == 2
     assert f"{path}:1: " in result.stderr and f"{path}:2: " in result.stderr and f"{path}:3" not in result.stderr
+
+
+def test_a_clause_followed_parcel_by_parcel_is_listed_when_the_status_file_reports_on_it(tmp_path):
+    path = tmp_path / "status.yaml"
+    path.write_text("2.3.3: {status: 进行中, note: 盘活利用方案起草中}\n", encoding="utf-8")
+    result, tasks = records(tmp_path, "--as-of", "2022-06-30", "--status", path)
+    plan = next(t for t in tasks if t["clause"] == "2.3.3")
+    assert plan["status"] == "进行中" and plan["deadline"] == "2022-12-31" and plan["overdue"] is False
+    assert "2.3.2.2" not in {t["clause"] for t in tasks}  # not named, not listed without --all
+    _, every = records(tmp_path, "--as-of", "2022-06-30", "--all")
+    assert {"2.3.2.1", "2.3.2.2", "2.3.3", "2.4"} <= {t["clause"] for t in every}
+
+
+def test_every_task_done_by_clause_exits_0(tmp_path, rulebook):
+    path = tmp_path / "status.yaml"
+    path.write_text("".join(f"'{c}': 完成\n" for c in dict.fromkeys(t.clause for t in plan_tasks(rulebook))),
+                    encoding="utf-8")
+    result, tasks = records(tmp_path, "--as-of", "2022-01-01", "--status", path)
+    assert result.exit_code == 0 and {t["status"] for t in tasks} == {"完成"}
+    assert len([t for t in tasks if t["clause"] == "2.1.1"]) == 2  # one entry covers both milestones
 
 
 def test_a_missing_status_file_and_a_bad_date_exit_2(tmp_path):

@@ -32,7 +32,8 @@ def tasks(
     """方案自身的任务（非逐宗）：按责任单位列出完成时限、进度与是否逾期。The plan's own duties by 责任单位.
 
     A task is a clause with its own 责任单位 and 完成时限 that no disposal rule cites (those are
-    followed parcel by parcel in `decide`); a clause not in the status file is 未开始."""
+    followed parcel by parcel in `decide`, and listed here with --all or when the status file names
+    them); a clause not in the status file is 未开始."""
     from landrules.tasks import StatusFileError, evaluate_tasks, load_status, plan_tasks
     from landrules.tasks.write import TaskOutputError, task_format, write_tasks
 
@@ -43,16 +44,19 @@ def tasks(
         except TaskOutputError as exc:
             raise fail(str(exc)) from None
     rulebook = load_checked_rulebook(rules, policy)
-    found = plan_tasks(rulebook, include_per_parcel=include_per_parcel)
+    every = plan_tasks(rulebook, include_per_parcel=True)
+    own = {(t.doc, t.clause) for t in plan_tasks(rulebook)}
     entries = {}
     if status is not None:
         try:
-            entries = load_status(status, plan_tasks(rulebook, include_per_parcel=True) if include_per_parcel else found,
-                                  rulebook.policy)
+            entries = load_status(status, every, rulebook.policy)
         except StatusFileError as exc:
             for problem in exc.problems:
                 print(problem, file=sys.stderr)
             raise fail(f"进度文件 {status} 有 {len(exc.problems)} 处问题，未列出任务") from None
+    # a clause followed parcel by parcel is listed with --all, or when the status file reports on it
+    named = {key.split("#", 1)[0] for key in entries}
+    found = [t for t in every if include_per_parcel or (t.doc, t.clause) in own or t.clause in named]
     states = evaluate_tasks(found, entries, when)
     overdue = [s for s in states if s.overdue]
     if output is None:
@@ -66,7 +70,7 @@ def tasks(
     err.print(
         f"评估日 {when}：任务 {len(states)} 项，已完成 {sum(s.status == '完成' for s in states)} 项，"
         f"逾期未完成 {len(overdue)} 项" + (f"（涉及 {'、'.join(units)}）" if units else ""),
-        markup=False,
+        markup=False, soft_wrap=True,
     )
     raise typer.Exit(1 if overdue else 0)
 

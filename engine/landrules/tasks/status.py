@@ -6,7 +6,7 @@
 
 A clause not listed is 未开始. Every problem is reported as `FILE:LINE: message` (all of them,
 not just the first): an id that is no task (with the closest task id, or why the clause is not
-one), a status that is not 完成 / 进行中 / 未开始, a date that is not a date, an unknown key.
+one: it carries no 责任单位 and 完成时限 of its own), a status that is not 完成 / 进行中 / 未开始, a date that is not a date, an unknown key.
 """
 
 from __future__ import annotations
@@ -107,8 +107,18 @@ def _unknown(key: str, keys: set[str], tasks: list, policy: "Policy") -> str | N
         cited = policy.get(doc, clause)
         if cited is None:
             continue
-        if cited.deadline is not None and cited.responsible:
-            return (f"clause {clause} of {doc} is followed parcel by parcel (its 完成时限 is each parcel's "
-                    "deadline): see `landrules decide` / `report`, not the task list")
         return f"clause {clause} of {doc} carries no 责任单位 and 完成时限 of its own: it is no task"
-    return f"unknown clause id {key!r}{did_you_mean(key, sorted(keys))}"
+    return f"unknown clause id {key!r}{did_you_mean(key, _nearest(key, keys))}"
+
+
+def _nearest(key: str, keys: set[str]) -> list[str]:
+    """The ids to suggest from: those sharing the longest prefix with `key` (2.1.3 → 2.1.x)."""
+    def common(other: str) -> int:
+        n = 0
+        while n < min(len(key), len(other)) and key[n] == other[n]:
+            n += 1
+        return n
+
+    pool = [k for k in keys if ("#" in k) == ("#" in key)] or list(keys)
+    best = max((common(k) for k in pool), default=0)
+    return sorted(k for k in pool if common(k) == best)

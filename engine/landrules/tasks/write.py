@@ -18,6 +18,7 @@ from landrules.tasks.duties import TaskState, by_unit
 
 FORMATS = (".jsonl", ".csv", ".xlsx")
 HEADERS = ("责任单位", "条款", "任务", "完成时限", "时限原文", "状态", "状态日期", "是否逾期", "备注")
+WIDTHS = (16, 10, 48, 12, 24, 8, 12, 10, 40)
 
 
 class TaskOutputError(Exception):
@@ -95,7 +96,7 @@ def _csv(states: list[TaskState]) -> str:
 
 def _xlsx(states: list[TaskState]) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
@@ -105,9 +106,11 @@ def _xlsx(states: list[TaskState]) -> bytes:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     red = PatternFill("solid", fgColor="FFC7CE")
+    wrap, top = Alignment(wrap_text=True, vertical="top"), Alignment(vertical="top")
     for row in unit_rows(states):
         ws.append(row)
         for cell in ws[ws.max_row]:
+            cell.alignment = top
             if isinstance(cell.value, str) and cell.value[:1] == "=":
                 cell.data_type = "s"  # the officer's note, kept as written, never run
         if row[7] == "已逾期":
@@ -115,7 +118,14 @@ def _xlsx(states: list[TaskState]) -> bytes:
                 cell.fill = red
         for col in (4, 7):
             ws.cell(ws.max_row, col).number_format = "yyyy-mm-dd"
-    for col, width in zip(range(1, len(HEADERS) + 1), (16, 10, 44, 12, 30, 8, 12, 10, 40)):
+        lines = 1
+        for col, width in ((3, WIDTHS[2]), (9, WIDTHS[8])):
+            ws.cell(ws.max_row, col).alignment = wrap
+            text = str(ws.cell(ws.max_row, col).value or "")
+            lines = max(lines, -(-sum(2 if ord(ch) > 0x2E80 else 1 for ch in text) // (width - 2)))
+        if lines > 1:  # spreadsheets do not grow a row for wrapped text that openpyxl wrote
+            ws.row_dimensions[ws.max_row].height = 15 * lines
+    for col, width in zip(range(1, len(HEADERS) + 1), WIDTHS):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = ws.dimensions
