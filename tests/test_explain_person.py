@@ -101,3 +101,29 @@ def test_json_is_unchanged_by_the_readable_view():
 def test_an_invalid_row_shows_its_error():
     out = explain("SL-038")
     assert "记录无效" in out and "错误：" in out and "林地" in out
+
+
+def test_an_overridden_rule_is_told_with_its_exception(tmp_path):
+    from conftest import POLICY
+    from landrules.backends.durable import DurableBackend
+    from landrules.decide.evaluate import Evaluator
+    from landrules.decide.narrative import narrate
+    from landrules.rulebook.load import load_rulebook
+    from minibook import DISPOSALS, write_book
+    from test_overrides import ARTICLE_14, AS_OF, IDLE
+
+    rules, _ = write_book(tmp_path, [("idle.yaml", DISPOSALS, ARTICLE_14)])
+    book = load_rulebook(rules, POLICY)
+    backend, evaluator = DurableBackend(book), Evaluator(book, DurableBackend(book))
+
+    facts = dict(IDLE, idle_cause="petition_stability")
+    firing = backend.fire([facts], AS_OF)[0]
+    story = narrate(book, evaluator.assemble("P", facts, firing, AS_OF), facts, firing, AS_OF)
+    why = dict((rule.id, reason) for rule, reason in story.not_applied)
+    assert why["idle.fee.general"] == "被例外规则排除：第八条情形：消除开工障碍，不征缴闲置费（idle.article8）"
+    assert [a.rule.id for a in story.applied if a.status == "fired"][0] == "idle.article8"
+
+    firing = backend.fire([IDLE], AS_OF)[0]  # cause unknown: the exception may yet hold
+    story = narrate(book, evaluator.assemble("P", IDLE, firing, AS_OF), IDLE, firing, AS_OF)
+    general = next(a for a in story.applied if a.rule.id == "idle.fee.general")
+    assert general.status == "undecided" and general.note == "待例外规则判定：第八条情形：消除开工障碍，不征缴闲置费（idle.article8）"
