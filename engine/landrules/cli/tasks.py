@@ -13,7 +13,7 @@ from landrules.cli.app import AsOfOpt, PolicyOpt, RulesOpt, app, as_of_date, err
 
 @app.command(
     epilog="退出码 / exit: 0 无逾期 none overdue · 1 有逾期未完成 some overdue and not 完成 · "
-    "2 输入有误 bad input.  例 / example: landrules tasks --status status.yaml --as-of 2022-01-01 -o tasks.xlsx",
+    "2 输入有误 bad input.  例 / example: landrules tasks --status examples/tasks-status.yaml --as-of 2022-01-01 -o tasks.xlsx",
 )
 def tasks(
     status: Optional[Path] = typer.Option(
