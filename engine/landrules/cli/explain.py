@@ -29,11 +29,14 @@ def explain(
     parcel: str = typer.Option(..., "--parcel", help="宗地编号 / id of the parcel to explain"),
     as_of: Optional[str] = AsOfOpt,
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出 / print the decision and trace as JSON"),
+    full: bool = typer.Option(False, "--full", help="完整追踪 / the complete trace: every rule, every condition, as a table"),
     sheet: Optional[str] = SheetOpt,
     rules: Optional[Path] = RulesOpt,
     policy: Optional[Path] = PolicyOpt,
 ) -> None:
-    """一宗地的决策、规则追踪与所引条款。One parcel's decision with its full trace and the clauses it cites."""
+    """一宗地的决策及其理由：先结论，再适用的规则与条件，未适用的规则各一行，最后所引条款。
+    One parcel's decision, then the rules that fired with their conditions, the others in one line each
+    (--full: the complete trace table)."""
     from landrules.backends.durable import DurableBackend
     from landrules.decide.evaluate import Evaluator
     from landrules.decide.explain import explain as explain_trace
@@ -50,17 +53,23 @@ def explain(
         raise fail(f"台账 {ledger} 中没有宗地 {parcel!r}")
     backend = DurableBackend(rulebook)
     evaluator = Evaluator(rulebook, backend)
+    firing = None
     if found.facts is None:
         decision, trace = evaluator.invalid(parcel, found.errors, when), []
     else:
         firing = backend.fire([found.facts], when)[0]
         decision = evaluator.assemble(parcel, found.facts, firing, when)
-        trace = explain_trace(rulebook, found.facts, firing, when)
+        trace = explain_trace(rulebook, found.facts, firing, when) if as_json or full else []
     decision.notes = list(found.notes)
     if as_json:
         print(json.dumps({"decision": decision.to_dict(), "trace": trace}, ensure_ascii=False, indent=2))
-    else:
+    elif full:
         _print_explanation(rulebook, found.row, decision, trace)
+    else:
+        from landrules.cli.explain_text import print_narrative
+        from landrules.decide.narrative import narrate
+
+        print_narrative(narrate(rulebook, decision, found.facts, firing, when, row=found.row))
     raise typer.Exit(0)
 
 

@@ -30,12 +30,13 @@ RESULT_ZH = {True: "成立", False: "不成立", None: "未知"}
 STATUS_ZH = {"fired": "触发", "undecided": "缺少信息", "not_fired": "未触发", "overridden": "被例外排除"}
 
 
-def explain(rulebook: Rulebook, facts: dict[str, Any], firing: Firing, as_of: dt.date) -> list[dict]:
+def rule_traces(rulebook: Rulebook, facts: dict[str, Any], firing: Firing, as_of: dt.date):
+    """(rule, its evaluated condition, its status, the overrides applied) for every rule, in
+    rulebook order: what both the full trace and the officers' explanation are made of."""
     resolver = rulebook.resolver(as_of)
     categories = set(derived_categories(rulebook, firing))
     needs = missing_facts(rulebook, facts, firing, as_of)
     effective = apply_overrides(rulebook, firing, lambda e: needs.get(e, []))
-    out = []
     for rule in rulebook.rules:
         trace = evaluate(rule.when, facts, categories, resolver)
         if rule.id in effective.overridden:
@@ -44,6 +45,12 @@ def explain(rulebook: Rulebook, facts: dict[str, Any], firing: Firing, as_of: dt
             status = "fired"
         else:
             status = "undecided" if rule.id in effective.maybe else "not_fired"
+        yield rule, trace, status, effective
+
+
+def explain(rulebook: Rulebook, facts: dict[str, Any], firing: Firing, as_of: dt.date) -> list[dict]:
+    out = []
+    for rule, trace, status, effective in rule_traces(rulebook, facts, firing, as_of):
         entry = {
             "rule": rule.id,
             "title": rule.title,

@@ -11,11 +11,51 @@ from landrules.rulebook.problems import Problem, did_you_mean
 from landrules.rulebook.yamlio import YamlError, load_yaml, validation_problems
 
 
+class Milestone(BaseModel):
+    """One dated step of a 完成时限 that names several (2.1.1: a framework by 2021年8月底, then
+    全面实施 in 2021年下半年). `when` and `what` are the printed words, taken from the text."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    when: str = Field(description="the time as printed, e.g. 2021年8月底")
+    what: str = Field(description="what is due then, as printed, e.g. 全面实施")
+    date: dt.date = Field(description="the date it implies, e.g. 2021-08-31 (下半年: 12-31)")
+    responsible: list[str] | None = Field(None, description="责任单位 of this step, when not the clause's")
+
+
 class Deadline(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     text: str = Field(description="完成时限 as printed, e.g. 2022年12月底前")
-    date: dt.date = Field(description="the date it implies, e.g. 2022-12-31")
+    date: dt.date = Field(
+        description="the date it implies, e.g. 2022-12-31; with milestones, the first one's date: "
+        "what a rule citing the clause takes as its deadline"
+    )
+    milestones: list[Milestone] | None = Field(
+        None, description="the dated steps, in order, when the 完成时限 names more than one", min_length=2
+    )
+
+    @model_validator(mode="after")
+    def _milestones_from_text(self) -> Deadline:
+        for step in self.milestones or ():
+            for word in (step.when, step.what):
+                if word not in self.text:
+                    raise ValueError(f"milestone {word!r} is not in the 完成时限 as printed: {self.text!r}")
+        if self.milestones and self.date != self.milestones[0].date:
+            raise ValueError(
+                f"date {self.date} is not the first milestone's date {self.milestones[0].date}"
+                " (a rule citing the clause takes the first)"
+            )
+        dates = [m.date for m in self.milestones or ()]
+        if dates != sorted(dates):
+            raise ValueError("milestones go in date order")
+        return self
+
+    def steps(self, heading: str | None = None) -> tuple[Milestone, ...]:
+        """The dated steps: the milestones, or the one deadline as a single step."""
+        if self.milestones:
+            return tuple(self.milestones)
+        return (Milestone(when=self.text, what=heading or self.text, date=self.date),)
 
 
 class Clause(BaseModel):
@@ -30,6 +70,9 @@ class Clause(BaseModel):
     )
     responsible: list[str] | None = Field(None, description="责任单位")
     deadline: Deadline | None = Field(None, description="完成时限")
+    listed_as: str | None = Field(
+        None, description="an annex: the line of the body that lists it (附件说明), as printed"
+    )
     children: list[Clause] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -132,7 +175,9 @@ class Policy:
         return cited
 
 
-POLICY_KEYS = tuple(sorted(set(Document.model_fields) | set(Clause.model_fields) | set(Deadline.model_fields)))
+POLICY_KEYS = tuple(sorted(
+    set(Document.model_fields) | set(Clause.model_fields) | set(Deadline.model_fields) | set(Milestone.model_fields)
+))
 
 
 def _full_text(clause: Clause) -> str:
