@@ -110,18 +110,29 @@ def test_many_changes_on_a_synthetic_ledger_with_the_vectorised_engine(tmp_path,
     assert moves and f"{len(expected)} 宗决定有变化" in result.stderr
 
 
-def test_a_git_revision_of_the_rulebooks_repository(tmp_path):
+def _git(repo, *args):
+    return subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+                          check=True, capture_output=True, text=True)
+
+
+@pytest.fixture
+def repo(tmp_path):
+    """A git repository holding rules/ and policy/: an empty commit, the shipped rulebook (tag v1)."""
     repo = tmp_path / "repo"
     shutil.copytree(RULES, repo / "rules")
     shutil.copytree(POLICY, repo / "policy")
-    git = lambda *args: subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True)  # noqa: E731
-    git("init", "-q")
-    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "--allow-empty", "-m", "empty")
-    git("add", ".")
-    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "rulebook")
-    git("tag", "v1")
+    _git(repo, "init", "-q")
+    _git(repo, "commit", "-q", "--allow-empty", "-m", "empty")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "rulebook")
+    _git(repo, "tag", "v1")
+    return repo
+
+
+def test_a_git_revision_of_the_rulebooks_repository(tmp_path, repo):
     move_cut_off(repo / "rules")
-    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-am", "move the cut-off")
+    _git(repo, "commit", "-q", "-am", "move the cut-off")
+    git = lambda *args: _git(repo, *args)  # noqa: E731
     rules, policy = repo / "rules", repo / "policy"
     expected = differing_parcels(decided(tmp_path, LEDGER, RULES, POLICY, "before"),
                                  decided(tmp_path, LEDGER, rules, policy, "after"))
@@ -186,3 +197,20 @@ def test_nothing_compared_exits_2(tmp_path):
     (broken / "idle.yaml").write_text("rules: [", encoding="utf-8")
     result = invoke("diff", LEDGER, "--against", broken)
     assert result.exit_code == 2 and "对比的规则库" in result.output
+
+
+def test_lint_previews_the_change_against_the_committed_rulebook(repo):
+    rules, policy = repo / "rules", repo / "policy"
+    clean = invoke("lint", "--rules", rules, "--policy", policy, "--ledger", LEDGER, "--as-of", AS_OF)
+    assert clean.exit_code == 0, clean.output
+    assert "预览" in clean.stdout and "决定无变化" in clean.stdout
+    move_cut_off(rules)  # edited, not committed: the preview compares with HEAD
+    result = invoke("lint", "--rules", rules, "--policy", policy, "--ledger", LEDGER, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    [line] = [line for line in result.stdout.splitlines() if line.startswith("预览")]
+    assert "对比 git HEAD" in line and "1 宗决定有变化（41.00 亩）：1 宗 no_action → regularise" in line
+    folder = invoke("lint", "--rules", rules, "--policy", policy, "--ledger", LEDGER, "--as-of", AS_OF,
+                    "--against", RULES)
+    assert "1 宗 no_action → regularise" in folder.stdout
+    bad = invoke("lint", "--rules", rules, "--policy", policy, "--ledger", LEDGER, "--against", "nope")
+    assert bad.exit_code == 2 and "nope" in bad.output

@@ -132,3 +132,12 @@ def _short_label(label: str) -> str:
     for bracket in ("（", "("):
         label = label.split(bracket, 1)[0]
     return label
+
+
+def preview(ledger: Path, rulebook, against: str, rules: Optional[Path], policy: Optional[Path], as_of: Optional[str]) -> None:
+    """`lint --ledger`: the one-line diff of `rulebook` against `against` on `ledger` (stdout)."""
+    from landrules.decide.diff import summary_line
+
+    previous, label = load_against_or_exit(against, rules, policy)
+    result = run_diff(ledger, rulebook, previous, as_of_date(as_of), "auto", None)
+    print(f"预览（{ledger}，对比 {label}）：{summary_line(result)}")
