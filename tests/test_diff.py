@@ -4,6 +4,7 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 
 import openpyxl
 import pandas as pd
@@ -129,7 +130,10 @@ def repo(tmp_path):
     return repo
 
 
-def test_a_git_revision_of_the_rulebooks_repository(tmp_path, repo):
+def test_a_git_revision_of_the_rulebooks_repository(tmp_path, repo, monkeypatch):
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     move_cut_off(repo / "rules")
     _git(repo, "commit", "-q", "-am", "move the cut-off")
     git = lambda *args: _git(repo, *args)  # noqa: E731
@@ -144,7 +148,7 @@ def test_a_git_revision_of_the_rulebooks_repository(tmp_path, repo):
     same = invoke("diff", LEDGER, "--against", "HEAD", "--rules", rules, "--policy", policy, "--as-of", AS_OF)
     assert same.exit_code == 0, same.output
     assert git("status", "--porcelain").stdout == ""  # nothing checked out, nothing left behind
-    assert not list(tmp_path.glob("landrules-against-*"))
+    assert not list(scratch.iterdir())  # the revision's temporary folder is gone
     # a revision without the rulebook, and a name that is neither a folder nor a revision
     empty = invoke("diff", LEDGER, "--against", "HEAD~2", "--rules", rules, "--policy", policy, "--as-of", AS_OF)
     assert empty.exit_code == 2 and "没有规则目录" in empty.output
