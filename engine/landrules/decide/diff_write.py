@@ -135,6 +135,7 @@ def _xlsx(tmp: Path, result: DiffResult, labels: Labels, against_label: str) -> 
     while True:
         sheet = book.create_sheet(SHEET if n == 1 else f"{SHEET}{n}")
         sheet.freeze_panes = "C2"
+        _fit_width(sheet)
         for i, width in enumerate(widths):
             sheet.column_dimensions[_letter(i + 1)].width = width
         sheet.append([_bold(sheet, HEADERS_ZH[c], bold) for c in DIFF_COLUMNS])
@@ -152,6 +153,7 @@ def _summary_sheet(book, result: DiffResult, labels: Labels, against_label: str,
     from landrules.ledger.xlsx import text_value
 
     sheet = book.create_sheet(SUMMARY_SHEET)
+    _fit_width(sheet)
     for letter, width in zip("ABCDE", (40, 40, 10, 14, 40)):
         sheet.column_dimensions[letter].width = width
     for key, value in (
@@ -168,6 +170,13 @@ def _summary_sheet(book, result: DiffResult, labels: Labels, against_label: str,
                       round(tally.area_mu, 4), text_value(f"{old} → {new}")])
     sheet.append([])
     sheet.append(["说明", "一宗地的处置措施按其全部措施的组合计入一行；只列决定有变化的宗地。"])
+
+
+def _fit_width(sheet) -> None:
+    """Print landscape, all columns on one page wide (officers print the list)."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _labels(codes: str, labels: Labels) -> str:
