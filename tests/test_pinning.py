@@ -7,7 +7,6 @@ import shutil
 import pytest
 from conftest import POLICY, ROOT, RULES
 from landrules.bdd.mutants import ShiftedAtom, rule_mutants
-from landrules.bdd.runner import run_check
 from landrules.cli import app
 from landrules.rulebook.conditions import Atom
 from typer.testing import CliRunner
@@ -70,6 +69,8 @@ def test_the_mutants_of_a_rule(rulebook):
 
 
 def test_a_boundary_scenario_kills_the_moved_cut_off(tmp_path, rulebook):
+    from landrules.bdd.runner import run_check  # here: importing the plugin early keeps pytest from rewriting it
+
     result = run_check(small_scenarios(tmp_path, "已批未供即用.feature"), rulebook, mutations=True)
     assert result.passed and result.pinning.scenarios == len(result.results)
     by_text = {r.mutant.description: r for r in result.pinning.results if r.mutant.rule_id == "unsupplied.regularise"}
