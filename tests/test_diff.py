@@ -173,6 +173,8 @@ def test_the_officers_workbook_has_chinese_headers_and_the_move_matrix(tmp_path,
     assert ("决定有变化", 1) in [r[:2] for r in summary]
     move = next(r for r in summary if r[0] == "无需处置")
     assert move[1].startswith("完善用地手续") and move[2:4] == (1, 41)
+    totals = {r[1]: r[2:5] for r in summary if len(r) > 4 and r[1] in ("regularise", "no_action")}
+    assert totals == {"regularise": (3, 4, "115.00 → 156.00"), "no_action": (11, 10, "341.00 → 300.00")}
 
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])

@@ -20,6 +20,7 @@ from landrules import fields
 from landrules.decide.diff import DIFF_COLUMNS, SHOWN, DiffResult
 from landrules.decision import SEP
 from landrules.ledger.output import Labels, defuse_column, output_format
+from landrules.summary import Tally, in_catalogue_order
 
 LISTS = {f"{c}_{side}" for c in SHOWN for side in ("before", "after")} | {"changed"}
 ASPECTS_ZH = {"categories": "类别", "outcomes": "处置措施", "needs": "需补充信息", "deadline": "完成时限",
@@ -168,8 +169,18 @@ def _summary_sheet(book, result: DiffResult, labels: Labels, against_label: str,
     for (old, new), tally in result.moves_in_order():
         sheet.append([text_value(_labels(old, labels)), text_value(_labels(new, labels)), tally.count,
                       round(tally.area_mu, 4), text_value(f"{old} → {new}")])
+    if result.before is not None and result.after is not None:
+        sheet.append([])
+        sheet.append([_bold(sheet, h, bold) for h in ("处置措施", "代码", "宗数（原）", "宗数（新）", "面积（亩）（原 → 新）")])
+        before, after = result.before.by_outcome, result.after.by_outcome
+        codes = {**before, **after}
+        for code, _ in in_catalogue_order(codes, labels.outcomes):
+            old, new = before.get(code, Tally()), after.get(code, Tally())
+            sheet.append([text_value(labels.outcomes.get(code, code)), code, old.count, new.count,
+                          f"{old.area_mu:.2f} → {new.area_mu:.2f}"])
     sheet.append([])
-    sheet.append(["说明", "一宗地的处置措施按其全部措施的组合计入一行；只列决定有变化的宗地。"])
+    sheet.append(["说明", "变化矩阵中，一宗地的处置措施按其全部措施的组合计入一行，只计决定有变化的宗地；"
+                          "按处置措施汇总时，一宗地有多个处置措施的，在每一项中各计一次。"])
 
 
 def _fit_width(sheet) -> None:
