@@ -36,6 +36,7 @@ from landrules.rulebook.conditions import (
     Condition,
     Not,
     Resolver,
+    atoms,
 )
 from landrules.rulebook.model import Rule, Rulebook
 
@@ -121,7 +122,7 @@ def _steps(atom: Atom, rulebook: Rulebook) -> list[float]:
 
 def _shift_words(atom: Atom, shift: float) -> str:
     if fields.BY_NAME[atom.field].type is FieldType.DATE:
-        return f"推后 1 天" if shift > 0 else "提前 1 天"
+        return "推后 1 天" if shift > 0 else "提前 1 天"
     return f"{'加' if shift > 0 else '减'} {abs(shift):g}"
 
 
@@ -160,19 +161,13 @@ def _variants(cond: Condition, rule: Rule, rulebook: Rulebook) -> Iterator[tuple
             yield "dropped", f"去掉一组条件（{_first(child, rulebook)}等）", _line(child, rule), replacement
 
 
-def _atoms(cond: Condition):
-    from landrules.rulebook.conditions import atoms
-
-    return atoms(cond)
-
-
 def _first(cond: Condition, rulebook: Rulebook) -> str:
-    first = next(_atoms(cond), None)
+    first = next(atoms(cond), None)
     return describe(first, rulebook) if first is not None else ""
 
 
 def _line(cond: Condition, rule: Rule) -> str:
-    first = next(_atoms(cond), None)
+    first = next(atoms(cond), None)
     return f"{rule.path}:{rule.atom_lines.get(first, rule.line) if first is not None else rule.line}"
 
 

@@ -47,7 +47,7 @@ def diff(
             raise fail(str(exc)) from None
     current = load_checked_rulebook(rules, policy)
     previous, label = load_against_or_exit(against, rules, policy)
-    result = run_diff(ledger, current, previous, when, engine, sheet, output is not None)
+    result = run_diff(ledger, current, previous, when, engine, sheet)
     try:
         if output is not None:
             from landrules.decide.diff_write import write_diff
@@ -83,7 +83,7 @@ def load_against_or_exit(against: str, rules: Optional[Path], policy: Optional[P
     return found.rulebook, found.label
 
 
-def run_diff(ledger: Path, current, previous, when, engine: str, sheet, quiet_ok: bool = True):
+def run_diff(ledger: Path, current, previous, when, engine: str, sheet):
     """The DiffResult, or exit 2 when the ledger cannot be read or holds nothing to compare."""
     from landrules.decide.diff import diff_ledger
     from landrules.ledger.read import LedgerError
