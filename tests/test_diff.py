@@ -90,6 +90,18 @@ def test_a_rulebook_against_itself_changes_nothing(tmp_path):
     assert result.stdout == "" and "决定无变化" in result.stderr
 
 
+def test_a_folder_holding_rules_and_policy(tmp_path, changed_copy, monkeypatch):
+    checkout = tmp_path / "checkout"
+    shutil.copytree(RULES, checkout / "rules")
+    shutil.copytree(POLICY, checkout / "policy")
+    rules, policy = changed_copy
+    monkeypatch.chdir(tmp_path)
+    result = invoke("diff", LEDGER, "--against", "checkout", "--rules", rules, "--policy", policy, "--as-of", AS_OF)
+    assert result.exit_code == 1, result.output
+    assert [r["parcel_id"] for r in diff_rows(result.stdout)] == ["SL-008"]
+    assert "对比 checkout" in result.stderr
+
+
 def test_many_changes_on_a_synthetic_ledger_with_the_vectorised_engine(tmp_path, rulebook_copy):
     rules, policy = rulebook_copy
     move_cut_off(rules)

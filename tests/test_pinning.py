@@ -115,3 +115,23 @@ def test_check_mutations_on_the_shipped_rulebook(rulebook):
     for rule_id in listed:
         assert survivors_of(result.output, rule_id), rule_id
     assert "重放时未通过" not in result.output
+
+
+def test_failing_scenarios_are_left_out_of_the_mutation_check(tmp_path):
+    folder = small_scenarios(tmp_path, "低效用地.feature")
+    (folder / "wrong.feature").write_text("""# language: zh-CN
+功能: 一个写错的期望
+  场景: 政府原因闲置却期望征缴闲置费
+    假如 评估日为 2021-10-01
+    而且 一宗地块：
+      | 供地日期     | 2018-01-15 |
+      | 约定动工日期 | 2019-06-30 |
+      | 闲置原因     | 政府原因   |
+    当 按规则库作出决定
+    那么 结论包括"征缴土地闲置费"
+""", encoding="utf-8")
+    result = check(folder, "--mutations")
+    assert result.exit_code == 1
+    assert "注意：1 个场景未通过，变异检验只用了通过的场景" in result.output
+    scenarios = int(re.search(r"重放场景 (\d+) 个", result.output).group(1))
+    assert scenarios == result.output.count("[通过]")

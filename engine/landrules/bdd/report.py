@@ -45,6 +45,8 @@ def report_lines(result: CheckResult) -> list[str]:
     lines.append(COVERAGE_NOTE)
     if result.pinning is not None:
         lines += pinning_lines(result.pinning)
+        if failed:
+            lines.append(f"注意：{failed} 个场景未通过，变异检验只用了通过的场景")
     return lines
 
 
