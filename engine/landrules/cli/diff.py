@@ -102,7 +102,7 @@ def run_diff(ledger: Path, current, previous, when, engine: str, sheet):
 def print_summary(result, rulebook, label: str, output: Optional[Path]) -> None:
     from rich.table import Table
 
-    from landrules.decide.diff import summary_line
+    from landrules.decide.diff import detail_words, summary_line
 
     print(
         f"对比 {label}（{result.rulebook_before[:19]}…）→ 当前规则库（{result.rulebook_after[:19]}…），"
@@ -116,8 +116,9 @@ def print_summary(result, rulebook, label: str, output: Optional[Path]) -> None:
     table = Table(title="处置措施变化（原 → 新）", title_justify="left")
     for name, justify in (("原处置措施", "left"), ("新处置措施", "left"), ("宗数", "right"), ("面积（亩）", "right")):
         table.add_column(name, justify=justify)
-    for (old, new), tally in result.moves_in_order():
-        table.add_row(_names(old, rulebook), _names(new, rulebook), str(tally.count), f"{tally.area_mu:.2f}")
+    for (old, new, detail), tally in result.moves_in_order():
+        after = _names(new, rulebook) + ("\n" + detail_words(detail) if detail else "")
+        table.add_row(_names(old, rulebook), after, str(tally.count), f"{tally.area_mu:.2f}")
     err.print(table)
 
 

@@ -36,6 +36,8 @@ ASPECTS = {"categories": "categories", "outcome_codes": "outcomes", "needs": "ne
 DIFF_COLUMNS = ("row", "parcel_id", "area_mu", "changed",
                 *(f"{c}_{side}" for c in SHOWN for side in ("before", "after")))
 NO_OUTCOME = "—"
+ASPECTS_ZH = {"categories": "类别", "outcomes": "处置措施", "needs": "需补充信息", "deadline": "完成时限",
+              "other": "其他（依据、责任单位或逾期）"}
 
 
 @dataclass
@@ -48,7 +50,8 @@ class DiffResult:
     compared: int = 0  # valid rows, decided under both rulebooks
     changed: int = 0
     changed_area_mu: float = 0.0
-    moves: dict[tuple[str, str], Tally] = field(default_factory=lambda: defaultdict(Tally))  # (before, after)
+    # (outcomes before, outcomes after, what else changed when the outcomes did not) -> 宗数 / 面积
+    moves: dict[tuple[str, str, str], Tally] = field(default_factory=lambda: defaultdict(Tally))
     frames: list[pd.DataFrame] = field(default_factory=list)  # the changed rows, DIFF_COLUMNS
     before: Summary | None = None
     after: Summary | None = None
@@ -60,7 +63,7 @@ class DiffResult:
             return pd.DataFrame({c: pd.Series(dtype=object) for c in DIFF_COLUMNS})
         return pd.concat(self.frames, ignore_index=True)
 
-    def moves_in_order(self) -> list[tuple[tuple[str, str], Tally]]:
+    def moves_in_order(self) -> list[tuple[tuple[str, str, str], Tally]]:
         """The moves, largest 宗数 first (ties: larger area, then by codes)."""
         return sorted(self.moves.items(), key=lambda kv: (-kv[1].count, -kv[1].area_mu, kv[0]))
 
@@ -120,13 +123,13 @@ def _compare_chunk(result: DiffResult, parsed, old, new) -> None:
     counts = np.bincount(inverse, minlength=len(distinct))
     areas = np.bincount(inverse, weights=area, minlength=len(distinct))
     codes_old, codes_new = _column(old.patterns, "outcome_codes"), _column(new.patterns, "outcome_codes")
+    aspects = np.array([_aspects(old.patterns[a].flat, new.patterns[b].flat) for a, b in zip(i_old, i_new)], dtype=object)
     for j in np.flatnonzero(changed_pair):
-        key = (codes_old[i_old[j]] or NO_OUTCOME, codes_new[i_new[j]] or NO_OUTCOME)
-        result.moves[key].add(int(counts[j]), float(areas[j]))
+        before, after = codes_old[i_old[j]] or NO_OUTCOME, codes_new[i_new[j]] or NO_OUTCOME
+        result.moves[(before, after, "" if before != after else aspects[j])].add(int(counts[j]), float(areas[j]))
     positions = np.flatnonzero(changed)
     result.changed += len(positions)
     result.changed_area_mu += float(area[positions].sum())
-    aspects = np.array([_aspects(old.patterns[a].flat, new.patterns[b].flat) for a, b in zip(i_old, i_new)], dtype=object)
     frame = {
         "row": np.asarray(parsed.rows, dtype=np.int64)[positions],
         "parcel_id": parsed.parcel_ids[positions],
@@ -152,9 +155,16 @@ def summary_line(result: DiffResult, limit: int = 4) -> str:
     if not result.changed:
         return f"比较 {result.compared} 宗，决定无变化"
     moves = result.moves_in_order()
-    shown = "；".join(f"{t.count} 宗 {_short(a)} → {_short(b)}" for (a, b), t in moves[:limit])
+    shown = "；".join(f"{t.count} 宗 {_short(a)} → {_short(b)}{detail_words(d)}" for (a, b, d), t in moves[:limit])
     more = f"；另 {len(moves) - limit} 类变化 …" if len(moves) > limit else ""
     return f"比较 {result.compared} 宗，{result.changed} 宗决定有变化（{result.changed_area_mu:.2f} 亩）：{shown}{more}"
+
+
+def detail_words(detail: str) -> str:
+    """"needs; deadline" -> "（需补充信息、完成时限有变）"; "" -> ""."""
+    if not detail:
+        return ""
+    return "（" + "、".join(ASPECTS_ZH.get(a, a) for a in detail.split(SEP)) + "有变）"
 
 
 def _short(codes: str) -> str:

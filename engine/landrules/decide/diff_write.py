@@ -17,14 +17,12 @@ import numpy as np
 import pandas as pd
 
 from landrules import fields
-from landrules.decide.diff import DIFF_COLUMNS, SHOWN, DiffResult
+from landrules.decide.diff import ASPECTS_ZH, DIFF_COLUMNS, SHOWN, DiffResult, detail_words
 from landrules.decision import SEP
 from landrules.ledger.output import Labels, defuse_column, output_format
 from landrules.summary import Tally, in_catalogue_order
 
 LISTS = {f"{c}_{side}" for c in SHOWN for side in ("before", "after")} | {"changed"}
-ASPECTS_ZH = {"categories": "类别", "outcomes": "处置措施", "needs": "需补充信息", "deadline": "完成时限",
-              "other": "其他（依据、责任单位或逾期）"}
 _COLUMN_ZH = {"categories": "类别", "outcome_codes": "处置代码", "outcome_labels": "处置措施",
               "needs": "需补充信息", "deadline": "完成时限"}
 HEADERS_ZH = {"row": "行号", "parcel_id": "宗地编号", "area_mu": "面积（亩）", "changed": "变化内容",
@@ -166,9 +164,9 @@ def _summary_sheet(book, result: DiffResult, labels: Labels, against_label: str,
         sheet.append([_bold(sheet, key, bold), value])
     sheet.append([])
     sheet.append([_bold(sheet, h, bold) for h in ("原处置措施", "新处置措施", "宗数", "面积（亩）", "代码（原 → 新）")])
-    for (old, new), tally in result.moves_in_order():
-        sheet.append([text_value(_labels(old, labels)), text_value(_labels(new, labels)), tally.count,
-                      round(tally.area_mu, 4), text_value(f"{old} → {new}")])
+    for (old, new, detail), tally in result.moves_in_order():
+        sheet.append([text_value(_labels(old, labels)), text_value(_labels(new, labels) + detail_words(detail)),
+                      tally.count, round(tally.area_mu, 4), text_value(f"{old} → {new}")])
     if result.before is not None and result.after is not None:
         sheet.append([])
         sheet.append([_bold(sheet, h, bold) for h in ("处置措施", "代码", "宗数（原）", "宗数（新）", "面积（亩）（原 → 新）")])
