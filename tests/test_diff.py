@@ -121,6 +121,10 @@ def test_many_changes_on_a_synthetic_ledger_with_the_vectorised_engine(tmp_path,
     # the summary's moves add up to the changed parcels
     moves = [line for line in result.stderr.splitlines() if "│" in line and "宗数" not in line]
     assert moves and f"{len(expected)} 宗决定有变化" in result.stderr
+    # parcels that keep their outcomes but need other facts are told apart
+    assert "needs_information → needs_information（需补充信息有变）" in result.stderr
+    same = table[table["outcome_codes_before"] == table["outcome_codes_after"]]
+    assert len(same) and (same["needs_before"] != same["needs_after"]).all()
 
 
 def _git(repo, *args):
