@@ -9,7 +9,8 @@ each scenario (feature, name, tags, the failing step) that `landrules check` rep
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, Callable
 
 import pytest
 from pytest_bdd.exceptions import StepDefinitionNotFoundError
@@ -31,6 +32,8 @@ class ScenarioRecord:
     tags: list[str]
     example: dict[str, str] | None = None  # the row of a scenario outline
     failed_step: str | None = None
+    # each step run, as (step function, its arguments): `check --mutations` replays them
+    steps: list[tuple[Callable, dict[str, Any]]] = field(default_factory=list, repr=False, compare=False)
 
 
 SCENARIO = pytest.StashKey[ScenarioRecord]()
@@ -72,6 +75,12 @@ def _natural(tag: str) -> list:
 def _example(node) -> dict[str, str] | None:
     callspec = getattr(node, "callspec", None)
     return callspec.params.get("_pytest_bdd_example") if callspec is not None else None
+
+
+def pytest_bdd_after_step(request, feature, scenario, step, step_func, step_func_args) -> None:
+    record = request.node.stash.get(SCENARIO, None)
+    if record is not None:
+        record.steps.append((step_func, dict(step_func_args)))
 
 
 def pytest_bdd_step_error(request, feature, scenario, step, step_func, step_func_args, exception) -> None:

@@ -43,4 +43,54 @@ def report_lines(result: CheckResult) -> list[str]:
     lines.append("未覆盖的规则：" + ("、".join(result.uncovered_rules) or "无"))
     lines.append("未覆盖的条款：" + ("、".join(f"{doc} {clause}" for doc, clause in result.uncovered_clauses) or "无"))
     lines.append(COVERAGE_NOTE)
+    if result.pinning is not None:
+        lines += pinning_lines(result.pinning)
+        if failed:
+            lines.append(f"注意：{failed} 个场景未通过，变异检验只用了通过的场景")
     return lines
+
+
+PINNING_NOTE = (
+    "说明：对每条规则逐一作小改动（变异）：删除规则、反转一个比较、把一个阈值或日期移动一步（日期一天，数值一个单位）、"
+    "去掉一个条件；若每个变异都使至少一个场景失败，该规则即被钉住（rules pinned）。存活的变异说明没有场景"
+    "检验这一处：补一个恰在边界上的场景，或确认这处改动确实不改变任何决定。"
+)
+
+
+def pinning_lines(pinning) -> list[str]:
+    rules, survivors = pinning.rules, pinning.survivors
+    lines = [
+        f"rules pinned: {len(pinning.pinned)}/{len(rules)}",
+        f"mutations killed: {pinning.killed}/{len(pinning.results)}"
+        f"（重放场景 {pinning.scenarios} 个，用时 {pinning.seconds:.1f} 秒）",
+    ]
+    if not survivors:
+        lines.append("未钉住的规则：无")
+    else:
+        lines.append("未钉住的规则：" + "、".join(survivors))
+        for rule_id, mutants in survivors.items():
+            lines.append(f"  {rule_id}〔{_relative(_source(pinning, rule_id))}〕存活的变异：")
+            lines += [f"    - {m.description}〔{_relative(m.line)}〕" for m in mutants]
+    for record in pinning.not_replayable:
+        lines.append(f"  注意：场景“{record.name}”〔{record.file}:{record.line}〕重放时未通过，未计入")
+    lines.append(PINNING_NOTE)
+    return lines
+
+
+def _relative(where: str) -> str:
+    """FILE:LINE with FILE relative to the working folder when it lies inside it."""
+    import os
+
+    path, _, line = where.rpartition(":")
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return where
+    return f"{rel}:{line}" if not rel.startswith("..") else where
+
+
+def _source(pinning, rule_id: str) -> str:
+    for r in pinning.results:
+        if r.mutant.rule_id == rule_id and r.mutant.kind == "removed":
+            return r.mutant.line
+    return ""

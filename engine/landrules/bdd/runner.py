@@ -13,6 +13,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytest_bdd import feature as bdd_feature
@@ -38,6 +39,7 @@ class CheckResult:
     results: list[ScenarioResult] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # what kept scenarios from running at all
     recorder: Recorder = field(default_factory=Recorder)
+    pinning: Any = None  # a pinning.PinningResult after `check --mutations`
 
     @property
     def passed(self) -> bool:
@@ -111,8 +113,9 @@ def _error_text(longrepr: object) -> str:
     return "\n".join(marked or [line for line in lines if line.strip()][-12:])
 
 
-def run_check(scenarios_dir: Path, rulebook: Rulebook) -> CheckResult:
-    """Run every scenario under `scenarios_dir` against `rulebook`."""
+def run_check(scenarios_dir: Path, rulebook: Rulebook, mutations: bool = False) -> CheckResult:
+    """Run every scenario under `scenarios_dir` against `rulebook`; with `mutations`, also
+    replay the passing ones against every mutant of the rulebook (see `pinning`)."""
     scenarios_dir = Path(scenarios_dir).resolve()
     result = CheckResult(rulebook=rulebook)
     settings = Settings(scenarios_dir=scenarios_dir, rulebook=rulebook, recorder=result.recorder)
@@ -131,6 +134,10 @@ def run_check(scenarios_dir: Path, rulebook: Rulebook) -> CheckResult:
         _forget(scenarios_dir)
     if code in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
         result.errors.append(f"pytest 未能运行场景（退出码 {int(code)}）")
+    if mutations:
+        from landrules.bdd.pinning import pin
+
+        result.pinning = pin(rulebook, [r.record for r in result.results if r.passed])
     return result
 
 

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from landrules.cli.app import PolicyOpt, RulesOpt, app, err, fail
+from landrules.cli.app import AsOfOpt, PolicyOpt, RulesOpt, app, err, fail
 
 
 @app.command(
@@ -18,6 +18,11 @@ def lint(
     rules: Optional[Path] = RulesOpt,
     policy: Optional[Path] = PolicyOpt,
     strict: bool = typer.Option(False, "--strict", help="提醒也算失败 / fail on warnings too (gaps, overrides without effect)"),
+    ledger: Optional[Path] = typer.Option(
+        None, "--ledger", help="预览台账 / a ledger: print the one-line diff of this rulebook against --against on it"
+    ),
+    against: str = typer.Option("HEAD", "--against", help="预览对比的规则库 / with --ledger: a rules folder or git revision (default HEAD)"),
+    as_of: Optional[str] = AsOfOpt,
 ) -> None:
     """检查规则库（不作决策），每处问题一行 FILE:LINE: 说明。Check the rulebook without deciding anything.
 
@@ -38,8 +43,16 @@ def lint(
     summary = f"{len(rulebook.rules)} 条规则，{len(rulebook.parameters)} 个参数，{rulebook.hash}"
     if rulebook.warnings:
         err.print(f"规则库无错误，有 {len(rulebook.warnings)} 处提醒（warning）：{summary}", markup=False)
+        if ledger is not None:
+            from landrules.cli.diff import preview
+
+            preview(ledger, rulebook, against, rules, policy, as_of)
         raise typer.Exit(1 if strict else 0)
     err.print(f"规则库无问题：{summary}", markup=False)
+    if ledger is not None:
+        from landrules.cli.diff import preview
+
+        preview(ledger, rulebook, against, rules, policy, as_of)
 
 
 @app.command(

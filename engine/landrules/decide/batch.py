@@ -42,8 +42,10 @@ class _Pattern:
 
 @dataclass
 class DecidedChunk:
-    flat: pd.DataFrame  # FLAT_COLUMNS, one row per input row
+    flat: pd.DataFrame | None  # FLAT_COLUMNS, one row per input row (None when not asked for)
     jsonl: list[str]
+    index: np.ndarray  # row -> position in `patterns`
+    patterns: list[_Pattern]  # the distinct decisions of the chunk
 
 
 class LedgerDecider:
@@ -104,8 +106,9 @@ class LedgerDecider:
 
     # -- a chunk ---------------------------------------------------------------------------
 
-    def decide(self, parsed: ParsedFrame, with_json: bool = True) -> DecidedChunk:
-        """Decisions for one parsed chunk: flattened columns, and JSON lines if asked for."""
+    def decide(self, parsed: ParsedFrame, with_json: bool = True, with_flat: bool = True) -> DecidedChunk:
+        """Decisions for one parsed chunk: flattened columns and JSON lines if asked for, and
+        always each row's pattern (`index` into `patterns`), which `diff` compares."""
         n = parsed.n
         positions = np.flatnonzero(parsed.valid)
         index = np.zeros(n, dtype=np.int64)  # row -> position in `patterns`
@@ -125,16 +128,18 @@ class LedgerDecider:
             patterns.append(_freeze(self.evaluator.invalid(None, errors, self.as_of)))
         self._add_notes(parsed, index, patterns)
 
-        flat = pd.DataFrame(
-            {c: np.array([p.flat[c] for p in patterns], dtype=object)[index] for c in FLAT_COLUMNS},
-            columns=list(FLAT_COLUMNS),
-        )
+        flat = None
+        if with_flat:
+            flat = pd.DataFrame(
+                {c: np.array([p.flat[c] for p in patterns], dtype=object)[index] for c in FLAT_COLUMNS},
+                columns=list(FLAT_COLUMNS),
+            )
         jsonl: list[str] = []
         if with_json:
             tails = np.array([p.json_tail for p in patterns], dtype=object)[index]
             jsonl = [_json_id(pid) + tail for pid, tail in zip(parsed.parcel_ids, tails)]
         self._count(patterns, index, parsed)
-        return DecidedChunk(flat, jsonl)
+        return DecidedChunk(flat, jsonl, index, patterns)
 
     def _add_notes(self, parsed: ParsedFrame, index: np.ndarray, patterns: list[_Pattern]) -> None:
         """Rows with notes take a variant of their pattern that carries them (few: notes are
