@@ -54,7 +54,7 @@ class Atom(BaseModel):
     param: ref("parameter") | None = Field(None, description="与参数比较：rules/parameters.yaml 中的参数编号")
     as_of: str | None = Field(
         None, pattern=r"^\s*[+-]?\d+\s*[ymd]\s*$",
-        description="与评估日前后的日期比较，如 -1y（评估日前一年）、-6m、-30d",
+        description="与评估日前后的日期比较，如 -1y（评估日前一年：自该日起算满一年，期间按民法典第二百零二条计算）、-6m、-30d",
     )
     other_field: ref("field") | None = Field(None, description="与同一宗地的另一字段比较")
 
@@ -108,6 +108,27 @@ def parse_offset(text: str) -> relativedelta:
         raise ValueError(f"date offset {text!r} is not like -1y, +6m or -30d")
     n, unit = int(match.group(1)), match.group(2)
     return relativedelta(**{{"y": "years", "m": "months", "d": "days"}[unit]: n})
+
+
+def offset_date(as_of: dt.date, offset: str) -> dt.date:
+    """The date an `as_of:` offset names, by 民法典 第二百零二条 (one function for every backend).
+
+    A period counted in years or months ends on the corresponding day of the last month, or on
+    that month's last day where there is none (a year from 2020-02-29 ends on 2021-02-28), and a
+    period that ends on the evaluation date is full. So a negative offset (`-1y`) names the
+    latest start date whose period of that length is full on `as_of`: `field le as_of: -1y`
+    holds exactly when a year counted from the field's date has run by `as_of` (on 2021-02-28,
+    -1y is 2020-02-29). A positive offset (`+6m`) names the last day of a period of that length
+    counted from `as_of`.
+    """
+    delta = parse_offset(offset)
+    shifted = as_of + delta
+    if shifted >= as_of:
+        return shifted
+    one = dt.timedelta(days=1)
+    while shifted + one - delta <= as_of:  # later start dates whose period has also run
+        shifted += one
+    return shifted
 
 
 def parse_condition(raw: Any, line: int = 1) -> Condition:
@@ -321,8 +342,8 @@ class Resolver:
                 notes.append(extra)
             return Bound(value, source=f"参数 {atom.param} = {fields.display(None, value)}（{'；'.join(notes)}）")
         if atom.as_of is not None:
-            value = self.as_of + parse_offset(atom.as_of)
-            return Bound(value, source=f"评估日 {self.as_of} {atom.as_of} = {value}")
+            value = offset_date(self.as_of, atom.as_of)
+            return Bound(value, source=f"评估日 {self.as_of} {atom.as_of} = {value}（期间按民法典第二百零二条计算）")
         if atom.other_field is not None:
             return Bound(None, other_field=atom.other_field)
         return Bound(atom.value)
