@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-import re
 from dataclasses import dataclass
 from typing import Any, Literal, Union
 
-from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field
 
 from landrules import fields
 from landrules.fields import FieldType
+from landrules.rulebook.periods import offset_date, parse_offset
 from landrules.rulebook.problems import did_you_mean
 from landrules.rulebook.yamlio import ref
 
@@ -37,7 +36,6 @@ NEGATED_OP: dict[str, str] = {
     "in": "not_in", "not_in": "in", "present": "absent", "absent": "present",
 }
 ORDER_OPS = {"lt", "le", "gt", "ge"}
-OFFSET_RE = re.compile(r"^([+-]?\d+)\s*([ymd])$")
 
 
 class Atom(BaseModel):
@@ -100,35 +98,6 @@ class ConditionError(ValueError):
     def __init__(self, line: int, message: str):
         self.line, self.message = line, message
         super().__init__(message)
-
-
-def parse_offset(text: str) -> relativedelta:
-    match = OFFSET_RE.match(str(text).strip())
-    if not match:
-        raise ValueError(f"date offset {text!r} is not like -1y, +6m or -30d")
-    n, unit = int(match.group(1)), match.group(2)
-    return relativedelta(**{{"y": "years", "m": "months", "d": "days"}[unit]: n})
-
-
-def offset_date(as_of: dt.date, offset: str) -> dt.date:
-    """The date an `as_of:` offset names, by 民法典 第二百零二条 (one function for every backend).
-
-    A period counted in years or months ends on the corresponding day of the last month, or on
-    that month's last day where there is none (a year from 2020-02-29 ends on 2021-02-28), and a
-    period that ends on the evaluation date is full. So a negative offset (`-1y`) names the
-    latest start date whose period of that length is full on `as_of`: `field le as_of: -1y`
-    holds exactly when a year counted from the field's date has run by `as_of` (on 2021-02-28,
-    -1y is 2020-02-29). A positive offset (`+6m`) names the last day of a period of that length
-    counted from `as_of`.
-    """
-    delta = parse_offset(offset)
-    shifted = as_of + delta
-    if shifted >= as_of:
-        return shifted
-    one = dt.timedelta(days=1)
-    while shifted + one - delta <= as_of:  # later start dates whose period has also run
-        shifted += one
-    return shifted
 
 
 def parse_condition(raw: Any, line: int = 1) -> Condition:
