@@ -109,11 +109,14 @@ def drop_overrides(r):
 
 
 def agreed_start_always_a_sign(rules):
-    """Undo the as-of reading of 约定动工日期 as a sign of supply (any agreed start date counts)."""
+    """Undo the as-of reading of 约定动工日期 as a sign of supply: any agreed start date counts,
+    in the triage rule and in the two category rules that leave such records to it."""
     path = rules / "categories.yaml"
     text = path.read_text(encoding="utf-8")
-    assert text.count("{field: agreed_start_on, op: le, as_of: +0d}") == 1
-    path.write_text(text.replace("{field: agreed_start_on, op: le, as_of: +0d}", "{field: agreed_start_on, op: present}"), encoding="utf-8")
+    sign, later = "{field: agreed_start_on, op: le, as_of: +0d}", "{field: agreed_start_on, op: gt, as_of: +0d}"
+    assert text.count(sign) == 1 and text.count(later) == 2
+    text = text.replace(sign, "{field: agreed_start_on, op: present}").replace(later, "{field: agreed_start_on, op: absent}")
+    path.write_text(text, encoding="utf-8")
 
 
 def suspected_threshold(offset):

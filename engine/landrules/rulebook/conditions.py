@@ -312,6 +312,8 @@ class Resolver:
             return Bound(value, source=f"参数 {atom.param} = {fields.display(None, value)}（{'；'.join(notes)}）")
         if atom.as_of is not None:
             value = offset_date(self.as_of, atom.as_of)
+            if value == self.as_of:
+                return Bound(value, source=f"评估日 {self.as_of}")
             return Bound(value, source=f"评估日 {self.as_of} {atom.as_of} = {value}（期间按民法典第二百零二条计算）")
         if atom.other_field is not None:
             return Bound(None, other_field=atom.other_field)
