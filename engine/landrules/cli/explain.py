@@ -46,7 +46,7 @@ def explain(
     when = as_of_date(as_of)
     rulebook = load_checked_rulebook(rules, policy)
     try:
-        found = find_parcel(ledger, parcel, sheet=sheet)
+        found = find_parcel(ledger, parcel, sheet=sheet, as_of=when)
     except LedgerError as exc:
         raise fail(str(exc)) from None
     if found is None:
@@ -96,6 +96,8 @@ def _print_explanation(rulebook, row: int, decision, trace) -> None:
         out.print(line, markup=False)
     for e in decision.errors:
         out.print(f"[red]错误[/] {escape(e)}")
+    for n in decision.notes:
+        out.print(f"备注：{n}", markup=False)
     if trace:
         table = Table(title="规则追踪", title_justify="left", show_lines=False)
         for col in ("规则", "状态", "条件", "实际值", "结果"):

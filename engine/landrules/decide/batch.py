@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from landrules.backends.base import Firing
+from landrules.decide.as_of import frame_as_of
 from landrules.decide.engines import ENGINES
 from landrules.decide.evaluate import Evaluator
 from landrules.decision import DECISION_COLUMNS, EXTRA_COLUMNS, Decision, flatten
@@ -108,7 +109,9 @@ class LedgerDecider:
 
     def decide(self, parsed: ParsedFrame, with_json: bool = True, with_flat: bool = True) -> DecidedChunk:
         """Decisions for one parsed chunk: flattened columns and JSON lines if asked for, and
-        always each row's pattern (`index` into `patterns`), which `diff` compares."""
+        always each row's pattern (`index` into `patterns`), which `diff` compares. The backends
+        see the chunk as of the evaluation date (`as_of.frame_as_of`)."""
+        parsed = frame_as_of(parsed, self.as_of)
         n = parsed.n
         positions = np.flatnonzero(parsed.valid)
         index = np.zeros(n, dtype=np.int64)  # row -> position in `patterns`

@@ -15,6 +15,7 @@ from typing import Callable, TextIO
 
 import numpy as np
 
+from landrules.decide.as_of import frame_as_of
 from landrules.decide.batch import LedgerDecider
 from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS
 from landrules.ledger.frame import parse_frame
@@ -103,13 +104,18 @@ class FoundParcel:
     notes: list[str] = field(default_factory=list)
 
 
-def find_parcel(ledger_path: Path, parcel_id: str, sheet: str | None = None) -> FoundParcel | None:
+def find_parcel(
+    ledger_path: Path, parcel_id: str, sheet: str | None = None, as_of: dt.date | None = None,
+) -> FoundParcel | None:
     """The first row of a ledger with this 宗地编号, validated as `decide` would (duplicates of
-    earlier rows included), reading chunk by chunk and stopping there."""
+    earlier rows included), reading chunk by chunk and stopping there; with `as_of`, its facts
+    as they stood on that date, as `decide` sees them (later events set aside, and noted)."""
     ledger = open_ledger(ledger_path, sheet)
     first_seen: dict[str, int] = {}
     for chunk in ledger.chunks:
         parsed = parse_frame(chunk.frame, chunk.rows, first_seen)
+        if as_of is not None:
+            parsed = frame_as_of(parsed, as_of)
         hits = np.flatnonzero(parsed.parcel_ids == parcel_id)
         if len(hits):
             i = int(hits[0])

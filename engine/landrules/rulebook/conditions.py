@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-import re
 from dataclasses import dataclass
 from typing import Any, Literal, Union
 
-from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field
 
 from landrules import fields
 from landrules.fields import FieldType
+from landrules.rulebook.periods import offset_date, parse_offset
 from landrules.rulebook.problems import did_you_mean
 from landrules.rulebook.yamlio import ref
 
@@ -37,7 +36,6 @@ NEGATED_OP: dict[str, str] = {
     "in": "not_in", "not_in": "in", "present": "absent", "absent": "present",
 }
 ORDER_OPS = {"lt", "le", "gt", "ge"}
-OFFSET_RE = re.compile(r"^([+-]?\d+)\s*([ymd])$")
 
 
 class Atom(BaseModel):
@@ -54,7 +52,7 @@ class Atom(BaseModel):
     param: ref("parameter") | None = Field(None, description="与参数比较：rules/parameters.yaml 中的参数编号")
     as_of: str | None = Field(
         None, pattern=r"^\s*[+-]?\d+\s*[ymd]\s*$",
-        description="与评估日前后的日期比较，如 -1y（评估日前一年）、-6m、-30d",
+        description="与评估日前后的日期比较，如 -1y（评估日前一年：自该日起算满一年，期间按民法典第二百零二条计算）、-6m、-30d",
     )
     other_field: ref("field") | None = Field(None, description="与同一宗地的另一字段比较")
 
@@ -100,14 +98,6 @@ class ConditionError(ValueError):
     def __init__(self, line: int, message: str):
         self.line, self.message = line, message
         super().__init__(message)
-
-
-def parse_offset(text: str) -> relativedelta:
-    match = OFFSET_RE.match(str(text).strip())
-    if not match:
-        raise ValueError(f"date offset {text!r} is not like -1y, +6m or -30d")
-    n, unit = int(match.group(1)), match.group(2)
-    return relativedelta(**{{"y": "years", "m": "months", "d": "days"}[unit]: n})
 
 
 def parse_condition(raw: Any, line: int = 1) -> Condition:
@@ -321,8 +311,10 @@ class Resolver:
                 notes.append(extra)
             return Bound(value, source=f"参数 {atom.param} = {fields.display(None, value)}（{'；'.join(notes)}）")
         if atom.as_of is not None:
-            value = self.as_of + parse_offset(atom.as_of)
-            return Bound(value, source=f"评估日 {self.as_of} {atom.as_of} = {value}")
+            value = offset_date(self.as_of, atom.as_of)
+            if value == self.as_of:
+                return Bound(value, source=f"评估日 {self.as_of}")
+            return Bound(value, source=f"评估日 {self.as_of} {atom.as_of} = {value}（期间按民法典第二百零二条计算）")
         if atom.other_field is not None:
             return Bound(None, other_field=atom.other_field)
         return Bound(atom.value)

@@ -140,7 +140,9 @@ def _load_rules(path, raw, policy, parameters, categories, outcomes, problems) -
         problems += _check_needs(spec, path, item, where, then_line)
         if len(problems) > before:
             continue
-        deadline = then.deadline or next((c.deadline.date for c in cites if c.deadline), None)
+        # `deadline: null` written out: no deadline, not the cited clause's (a start date is not one)
+        inherited = "deadline" not in then.model_fields_set
+        deadline = next((c.deadline.date for c in cites if c.deadline), None) if inherited else then.deadline
         responsible = then.responsible or next((list(c.responsible) for c in cites if c.responsible), [])
         disposal = then.outcome is not None and then.outcome != NEEDS_INFORMATION  # needs_information: no deadline
         rules.append(Rule(
