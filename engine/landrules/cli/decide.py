@@ -63,12 +63,27 @@ def decide(
         raise fail(f"{exc}（未写出输出文件）" if output else str(exc)) from None
     except OutputError as exc:
         raise fail(str(exc)) from None
+    except BrokenPipeError:
+        raise _closed_pipe() from None
     except OSError as exc:
-        raise fail(f"无法写出 {output}: {exc}") from None
+        raise fail(f"无法写出 {output or '标准输出'}: {exc.strerror or exc}") from None
     except KeyboardInterrupt:
         raise fail("已中断，未写出输出文件", code=130) from None
     _print_summary(rulebook, result, output)
     raise typer.Exit(1 if result.summary.invalid else 0)
+
+
+def _closed_pipe() -> typer.Exit:
+    """stdout's reader went away (`| head`): say so in one line and exit 141 (128 + SIGPIPE),
+    as Unix tools do; the rest of the output is discarded, so nothing claims it was written."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush must not fail again
+    except (OSError, ValueError):
+        pass
+    return fail("标准输出已关闭（读取方已退出，如 | head），决策结果未全部输出", code=141)
 
 
 @contextlib.contextmanager

@@ -25,6 +25,7 @@ from landrules.ledger.cells import (
     PARSERS,
     CellError,
     derive_area_mu,
+    number_bound,
 )
 
 _LABELS = {f.name: f.label() for f in fields.FIELDS}
@@ -94,14 +95,21 @@ def _fast_numbers(spec: fields.FieldSpec, uniques: np.ndarray, out: np.ndarray) 
         ok &= numbers > 0
     else:
         ok &= numbers >= 0
+    if spec.type is FieldType.NUMBER:
+        ok &= numbers <= number_bound(spec.name)
     out[ok] = numbers[ok]
     return np.flatnonzero(~ok)
 
 
-def parse_frame(frame: pd.DataFrame, rows: list[int], first_seen: dict[str, int] | None = None) -> ParsedFrame:
+def parse_frame(
+    frame: pd.DataFrame, rows: list[int], first_seen: dict[str, int] | None = None,
+    reader_errors: dict[int, list[str]] | None = None,
+) -> ParsedFrame:
     """Validate raw rows whose known columns carry field names (unknown columns are ignored).
 
-    `first_seen` (parcel id → row) carries duplicate detection across chunks of one ledger.
+    `first_seen` (parcel id → row) carries duplicate detection across chunks of one ledger;
+    `reader_errors` (file row → messages) are what the reader could not read in a row (e.g. a
+    formula without a saved value): they come first among the row's errors.
     """
     n = len(frame)
     first_seen = {} if first_seen is None else first_seen
@@ -129,6 +137,10 @@ def parse_frame(frame: pd.DataFrame, rows: list[int], first_seen: dict[str, int]
     row_errors: dict[int, list[str]] = {i: [m for _, m in sorted(errs)] for i, errs in cell_errors.items()}
     _check_ids(columns["parcel_id"], rows, row_errors, first_seen)
     _derive_area(columns, rows, row_errors)
+    if reader_errors:
+        for i, row in enumerate(rows):
+            if row in reader_errors:
+                row_errors[i] = list(reader_errors[row]) + row_errors.get(i, [])
     return ParsedFrame(n=n, rows=list(rows), columns=columns, errors=dict(sorted(row_errors.items())))
 
 

@@ -13,6 +13,8 @@ Attached to the result:
 - `df.attrs["row_numbers"]`: each row's number as a person sees it in the file (header row 1,
   first data row 2 — or later when a title row stands above the header); fully blank rows are
   left out, so the numbers may skip;
+- `df.attrs["row_errors"]`: file row -> what the reader could not read in it (a formula
+  cell without a saved value, a cell outside the header); such rows are invalid;
 - `df.attrs["source"]`: the path.
 """
 
@@ -23,7 +25,7 @@ import io
 import itertools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -33,9 +35,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from openpyxl.utils import get_column_letter
+
 from landrules import fields
+from landrules.ledger import xlsx_read
 from landrules.ledger.charset import detect
-from landrules.ledger.errors import LedgerError
+from landrules.ledger.errors import LedgerError, clip
+from landrules.ledger.limits import InputLimits
 from landrules.ledger.parcel import ParcelRecord, is_empty, validate_rows
 
 __all__ = ["LedgerError", "Ledger", "Chunk", "open_ledger", "read_ledger", "load_records", "canonical_header", "SUFFIXES"]
@@ -140,6 +146,7 @@ class Chunk:
 
     frame: pd.DataFrame
     rows: list[int]
+    errors: dict[int, list[str]] = field(default_factory=dict)  # file row -> what the reader could not read
 
 
 @dataclass
@@ -165,22 +172,26 @@ def _nonblank(frame: pd.DataFrame) -> np.ndarray:
     return keep
 
 
-def _chunks_from_grid(
-    grids: Iterator[tuple[pd.DataFrame, int]], kept: list[int], names: list[str]
-) -> Iterator[Chunk]:
-    """Positional grids (frame, file row of its first row) -> Chunks without blank rows."""
-    for grid, first_row in grids:
+Grid = tuple  # (positional frame, file row of its first row[, {file row: [errors]}])
+
+
+def _chunks_from_grid(grids: Iterator[Grid], kept: list[int], names: list[str]) -> Iterator[Chunk]:
+    """Positional grids -> Chunks without blank rows (a row with a reader error is kept)."""
+    for grid, first_row, *rest in grids:
+        errors = rest[0] if rest else {}
         frame = grid.iloc[:, kept] if len(kept) != grid.shape[1] else grid
         frame = frame.set_axis(names, axis=1)
         rows = np.arange(first_row, first_row + len(frame))
         keep = _nonblank(frame)
+        if errors:
+            keep = keep | np.isin(rows, list(errors))
         if not keep.all():
             frame, rows = frame[keep], rows[keep]
         if len(frame):
-            yield Chunk(frame.reset_index(drop=True), rows.tolist())
+            yield Chunk(frame.reset_index(drop=True), rows.tolist(), errors)
 
 
-def _open_grid(path: Path, head: list[list[Any]], grids: Iterator[tuple[pd.DataFrame, int]], header_at: int) -> Ledger:
+def _open_grid(path: Path, head: list[list[Any]], grids: Iterator[Grid], header_at: int) -> Ledger:
     """Map the header, peek one chunk ahead so unnamed empty columns of small ledgers go."""
     width = max(len(r) for r in head)
     header_row = list(head[header_at]) + [None] * (width - len(head[header_at]))
@@ -257,9 +268,12 @@ for _id, _format in _ZH_CN_BUILTIN_FORMATS.items():
 
 
 def _open_xlsx(path: Path, sheet: str | int | None, chunk_rows: int) -> Ledger:
+    limits = InputLimits.from_env()
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # BadZipFile, InvalidFileException, KeyError, ...
+        book = xlsx_read.open_book(path, limits)
+    except LedgerError:
+        raise
+    except Exception as exc:  # BadZipFile, InvalidFileException, KeyError, ParseError, ...
         if path.stat().st_size == 0:
             raise LedgerError(path, "文件为空") from None
         raise LedgerError(path, f"不是有效的 XLSX 文件（文件损坏或格式不符）: {type(exc).__name__}") from None
@@ -271,28 +285,47 @@ def _open_xlsx(path: Path, sheet: str | int | None, chunk_rows: int) -> Ledger:
             raise LedgerError(path, f'找不到第 {sheet} 个工作表；现有工作表: {", ".join(names)}')
         sheet = names[sheet]
     elif sheet not in names:
-        raise LedgerError(path, f'找不到工作表 "{sheet}"；现有工作表: {", ".join(names)}')
-    rows = book[sheet].iter_rows(values_only=True)
-    head = [list(r) for r in itertools.islice(rows, _HEADER_SEARCH_ROWS)]
-    header_at = _header_index(path, head)
+        raise LedgerError(path, f'找不到工作表 "{clip(sheet)}"；现有工作表: {", ".join(names)}')
+    rows = xlsx_read.dense_rows(xlsx_read.sheet_rows(path, book, book[sheet], limits))
+    head = xlsx_read.head_rows(rows, _HEADER_SEARCH_ROWS)
+    shown = [[None if v is xlsx_read.UNCACHED else v for v in r] for r in head]
+    header_at = _header_index(path, shown)
+    headers = [_clean_header(v) for v in shown[header_at]]
     width = max(len(r) for r in head)
 
     def grids():
-        pending = [r + [None] * (width - len(r)) for r in head[header_at + 1:]]
+        pending: list[list[Any]] = []
+        errors: dict[int, list[str]] = {}
         offset = header_at + 2
         try:
-            for row in rows:
-                pending.append(list(row)[:width] + [None] * (width - len(row)))
+            numbered = ((header_at + 2 + i, r) for i, r in enumerate(head[header_at + 1:]))
+            for number, row in itertools.chain(numbered, rows):
+                row_errors = xlsx_read.uncached_errors(number, row, headers)
+                if len(row) > width:
+                    row_errors += _outside_header(number, row, width)
+                    row = row[:width]
+                if row_errors:
+                    errors[number] = row_errors
+                pending.append(row + [None] * (width - len(row)))
                 if len(pending) >= chunk_rows:
-                    yield pd.DataFrame(pending, dtype=object), offset
+                    yield pd.DataFrame(pending, dtype=object), offset, errors
                     offset += len(pending)
-                    pending = []
+                    pending, errors = [], {}
             if pending:
-                yield pd.DataFrame(pending, dtype=object), offset
+                yield pd.DataFrame(pending, dtype=object), offset, errors
         finally:
             book.close()
 
-    return _open_grid(path, head, grids(), header_at)
+    return _open_grid(path, shown, grids(), header_at)
+
+
+def _outside_header(number: int, row: list[Any], width: int) -> list[str]:
+    """Errors for the filled cells of a row beyond the header's last column (never dropped silently)."""
+    return [
+        f'第{number}行 单元格 {get_column_letter(j + 1)}{number}: 在表头之外（表头只有 {width} 列），'
+        f'内容 "{clip(v)}" 无法归入任何列；请补上表头或删去该单元格'
+        for j, v in enumerate(row[width:], start=width) if not is_empty(v)
+    ]
 
 
 def _open_parquet(path: Path, chunk_rows: int) -> Ledger:
@@ -357,6 +390,7 @@ def read_ledger(path: str | Path, sheet: str | int | None = None) -> pd.DataFram
     frame.attrs["original_headers"] = ledger.headers
     frame.attrs["header_map"] = dict(zip(ledger.headers, ledger.names))
     frame.attrs["row_numbers"] = [r for c in chunks for r in c.rows]
+    frame.attrs["row_errors"] = {r: e for c in chunks for r, e in c.errors.items()}
     frame.attrs["source"] = str(ledger.path)
     return frame
 
