@@ -28,7 +28,8 @@ from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS, ENGINES
     "2 未决策 nothing decided.  例 / example: landrules decide examples/shilong-ledger.csv --as-of 2021-10-01 -o decisions.xlsx",
 )
 def decide(
-    ledger: Path = typer.Argument(..., help="台账 / ledger: .csv, .xlsx or .parquet"),
+    # readable=False: click would refuse an unreadable file in an English usage box; the reader says it in Chinese
+    ledger: Path = typer.Argument(..., readable=False, help="台账 / ledger: .csv, .xlsx or .parquet"),
     output: Optional[Path] = typer.Option(
         None, "-o", "--output", help="输出 / output: .jsonl .csv .xlsx .parquet (default: JSONL on stdout)"
     ),

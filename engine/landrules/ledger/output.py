@@ -235,8 +235,9 @@ class DecisionWriter:
             self._open(fd)
         except BaseException as exc:
             self.abort()
-            if isinstance(exc, OSError):
-                raise self._error(exc) from exc
+            translated = self._translate(exc)
+            if translated is not None:
+                raise translated from exc
             raise
 
     # subclasses: _open(fd) takes over the temp file's descriptor; _write(...) one chunk;
@@ -271,8 +272,9 @@ class DecisionWriter:
             self._write(inputs, flat.reset_index(drop=True), jsonl)
         except BaseException as exc:  # a half-written chunk must never be committed
             self.abort()
-            if isinstance(exc, OSError):
-                raise self._error(exc) from exc
+            translated = self._translate(exc)
+            if translated is not None:
+                raise translated from exc
             raise
         self.rows += n
         self.invalid += int((flat["errors"].fillna("") != "").sum())
@@ -289,8 +291,9 @@ class DecisionWriter:
             os.replace(self.tmp, self.path)
         except BaseException as exc:
             self.abort()
-            if isinstance(exc, OSError):
-                raise self._error(exc) from exc
+            translated = self._translate(exc)
+            if translated is not None:
+                raise translated from exc
             raise
         self._state = "committed"
 
@@ -313,6 +316,11 @@ class DecisionWriter:
 
     def _error(self, exc: OSError) -> OutputError:
         return output_error(self.path, exc)
+
+    def _translate(self, exc: BaseException) -> OutputError | None:
+        """The OutputError an exception while writing stands for (None: let it through).
+        Subclasses add their libraries' own errors for a full disk and the like."""
+        return self._error(exc) if isinstance(exc, OSError) else None
 
 
 def output_error(path: Path, exc: OSError) -> OutputError:

@@ -21,7 +21,6 @@ Attached to the result:
 from __future__ import annotations
 
 import csv
-import io
 import itertools
 import re
 import unicodedata
@@ -38,7 +37,7 @@ import pyarrow.parquet as pq
 from openpyxl.utils import get_column_letter
 
 from landrules import fields
-from landrules.ledger import xlsx_read
+from landrules.ledger import csv_read, xlsx_read
 from landrules.ledger.charset import detect
 from landrules.ledger.errors import LedgerError, clip
 from landrules.ledger.limits import InputLimits
@@ -212,20 +211,24 @@ def _open_grid(path: Path, head: list[list[Any]], grids: Iterator[Grid], header_
     return Ledger(path, originals, names, _chunks_from_grid(all_grids(), kept, names), small=second is None)
 
 
+def _is_header(row: list[Any]) -> bool:
+    return any(canonical_header(_clean_header(v)) == "parcel_id" for v in row)
+
+
 def _open_csv(path: Path, chunk_rows: int) -> Ledger:
     encoding, text = detect(path)
     if not text.replace("\ufeff", "").strip():
         raise LedgerError(path, "文件为空")
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    sep = "\t" if "\t" in first and "," not in first else ","
+    sep = csv_read.sniff_separator(text, _HEADER_SEARCH_ROWS, _is_header)
     options = dict(sep=sep, header=None, dtype=str, keep_default_na=False, na_filter=False,
                    skip_blank_lines=False, index_col=False, engine="c")
     try:  # csv, not pandas: a title row above the header may have fewer fields
-        head = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=sep), _HEADER_SEARCH_ROWS))
+        head = csv_read.head_rows(text, sep, _HEADER_SEARCH_ROWS)
     except csv.Error as exc:
-        raise LedgerError(path, f"CSV 格式错误: {exc}") from None
+        raise LedgerError(path, f"CSV 格式错误: {clip(exc)}") from None
     header_at = _header_index(path, head)
     width = len(head[header_at])
+    headers = [_clean_header(v) for v in head[header_at]]
 
     def grids():
         offset = header_at + 2  # file row of the first data row
@@ -237,18 +240,21 @@ def _open_csv(path: Path, chunk_rows: int) -> Ledger:
                 chunksize=chunk_rows, **options,
             )
             for grid in reader:
-                overflow = grid[width].notna() & (grid[width] != "")
-                if overflow.any():
-                    row = offset + int(np.flatnonzero(overflow.to_numpy())[0])
+                row = csv_read.overflow_row(grid, width, offset)
+                if row is not None:
                     raise LedgerError(path, f"CSV 格式错误: 第{row}行的字段多于表头（{width} 列）")
-                yield grid.drop(columns=width), offset
+                grid = grid.drop(columns=width)
+                swallowed = csv_read.swallowed_rows(grid, sep, width, offset, headers)
+                if swallowed:
+                    raise LedgerError(path, f"CSV 格式错误: {swallowed}")
+                yield grid, offset
                 offset += len(grid)
         except pd.errors.EmptyDataError:
             return
         except UnicodeDecodeError as exc:  # a ValueError too: catch it first
             raise LedgerError(path, f"编码错误（按 {encoding} 读取）: {exc.reason}，约在第 {offset} 行之后") from None
         except (pd.errors.ParserError, ValueError) as exc:
-            raise LedgerError(path, f"CSV 格式错误: {exc}") from None
+            raise LedgerError(path, f"CSV 格式错误: {csv_read.restate(exc, width, header_at + 2)}") from None
 
     return _open_grid(path, [head[header_at]], grids(), 0)
 
@@ -341,7 +347,14 @@ def _open_parquet(path: Path, chunk_rows: int) -> Ledger:
 
     def grids():
         offset = 2
-        for batch in parquet.iter_batches(batch_size=chunk_rows):
+        batches = parquet.iter_batches(batch_size=chunk_rows)
+        while True:
+            try:  # a file corrupt in the middle fails here: blame the input, not the output
+                batch = next(batches)
+            except StopIteration:
+                return
+            except (pa.ArrowException, OSError) as exc:
+                raise LedgerError(path, f"Parquet 文件已损坏（约在第 {offset} 行之后）: {clip(exc)}") from None
             grid = batch.to_pandas().astype(object)
             grid = grid.where(grid.notna(), None).set_axis(range(grid.shape[1]), axis=1)
             for i in nested:

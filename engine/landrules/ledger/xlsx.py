@@ -20,6 +20,7 @@ may be memory-backed), and it is packed into the zip with `ExcelWriter` at commi
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import math
 import os
 import shutil
@@ -168,6 +169,14 @@ class XlsxWriter(DecisionWriter):
             "needs": self._codes(needs_zh),
             "overdue": self._overdue,
         }
+
+    def _translate(self, exc: BaseException):
+        # lxml streams the sheets and reports a full disk as SerialisationError("IO_ENOSPC")
+        text = str(exc)
+        if type(exc).__name__ == "SerialisationError" and text.startswith("IO_"):
+            code = {"IO_ENOSPC": errno.ENOSPC, "IO_EDQUOT": errno.EDQUOT, "IO_EACCES": errno.EACCES}.get(text, errno.EIO)
+            return self._error(OSError(code, os.strerror(code)))
+        return super()._translate(exc)
 
     # --- cells -----------------------------------------------------------------------------
 
