@@ -5,8 +5,8 @@ messages that keep a broken file from losing rows without a word.
   a TAB in a title row above the header does not make the file tab-separated.
 - **Line endings**: `\\n`, `\\r\\n` and a bare `\\r` (old Mac / some exports) alike.
 - **An unclosed quote** makes the rest of the file, up to the next quote, one cell: rows vanish
-  into it. A cell holding a line break and, on a following line, a run of separators (at least
-  half a row's worth) is such a swallow, and the file is refused naming the row where the quote
+  into it. A cell holding a line break and, on a following line, as many separators as a whole
+  row of the ledger has (at least two) is such a swallow, and the file is refused naming the row where the quote
   opened; so is a quote left open at the end of the file. A genuine line break inside a cell
   (an address on two lines, Alt+Enter in Excel) has no such run and is kept.
 - **pandas' messages** ("Expected 36 fields in line 7, saw 37") are restated in the ledger's
@@ -52,7 +52,7 @@ def sniff_separator(text: str, n: int, is_header) -> str:
 
 def swallowed_rows(grid: pd.DataFrame, sep: str, width: int, first_row: int, headers: list[str]) -> str | None:
     """The message for the first cell of `grid` that swallowed rows through an open quote, or None."""
-    threshold = max(1, (width - 1) // 2)
+    threshold = max(2, width - 1)
     for j in range(grid.shape[1]):
         values = grid.iloc[:, j].to_numpy(dtype=object)
         try:
