@@ -271,6 +271,8 @@ def _padded_book(tmp_path: Path, pad: bytes, where: str = "sheetData") -> Path:
     path = save_book(tmp_path / "bomb.xlsx", [["宗地编号", "面积（亩）"], ["A", 1]])
     if where == "sheetData":
         return rewrite_sheet(path, lambda d: d.replace(b"<sheetData>", b"<sheetData>" + pad))
+    if where == "head":  # before <dimension>, which openpyxl reads when the sheet is first taken
+        return rewrite_sheet(path, lambda d: d.replace(b"<dimension", pad + b"<dimension"))
     return rewrite_sheet(path, lambda d: d.replace(b"<t>A</t>", b"<t>A" + pad + b"</t>"))
 
 
@@ -282,9 +284,9 @@ def test_whitespace_zip_bomb_is_refused_before_it_is_read(tmp_path, monkeypatch)
         read_ledger(path)
 
 
-@pytest.mark.parametrize("where", ["sheetData", "cell"])
+@pytest.mark.parametrize("where", ["sheetData", "head", "cell"])
 def test_a_run_of_text_past_the_cell_bound_is_refused_while_streaming(tmp_path, monkeypatch, where):
-    path = _padded_book(tmp_path, (b" " if where == "sheetData" else b"A") * (3 << 20), where)
+    path = _padded_book(tmp_path, (b"A" if where == "cell" else b" ") * (3 << 20), where)
     monkeypatch.setenv("LANDRULES_MAX_CELL_KB", "1024")
     with pytest.raises(LedgerError, match=r"连续文本.*超过 1 MiB 的上限.*LANDRULES_MAX_CELL_KB"):
         read_ledger(path)

@@ -109,7 +109,7 @@ def parsed_id(raw):
 
 
 @pytest.mark.parametrize("source", [".csv", ".xlsx"])
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=ledgers)
 def test_hostile_cells_lose_no_row_and_engines_agree(rulebook, tmp_path_factory, source, data):
     tmp = tmp_path_factory.mktemp("hostile")

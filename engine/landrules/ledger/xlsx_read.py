@@ -131,18 +131,36 @@ class _Parser(WorkSheetParser):
         return cell
 
 
+class _BoundedArchive:
+    """The workbook's zip as openpyxl's read-only sheets see it: every part they open is a
+    BoundedPart (openpyxl reads the sheet's head for its size when the sheet is first taken)."""
+
+    def __init__(self, archive: zipfile.ZipFile, path: Path, limits: InputLimits):
+        self._archive, self._path, self._limits = archive, path, limits
+
+    def open(self, name, *args, **kwargs):
+        kind = _kind(getattr(name, "filename", name))
+        limit = self._limits.sheet_bytes if kind == "sheet" else self._limits.part_bytes
+        return BoundedPart(self._path, self._archive.open(name, *args, **kwargs), str(getattr(name, "filename", name)),
+                           limit, kind, self._limits.cell_bytes)
+
+    def __getattr__(self, attr):
+        return getattr(self._archive, attr)
+
+
 def open_book(path: Path, limits: InputLimits):
     """The workbook, read-only with saved values, after `check_archive`."""
     check_archive(path, limits)
-    return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    book._archive = _BoundedArchive(book._archive, path, limits)
+    return book
 
 
 def sheet_rows(path: Path, book, sheet, limits: InputLimits) -> Iterator[tuple[int, list[Any]]]:
     """(row number, values) for every row the sheet's XML holds, in order, every column the row
     has (rows absent from the XML are not yielded: they are blank). UNCACHED marks a formula
     without a saved value."""
-    name = sheet._worksheet_path
-    source = BoundedPart(path, book._archive.open(name), name, limits.sheet_bytes, "sheet", limits.cell_bytes)
+    source = book._archive.open(sheet._worksheet_path)  # a BoundedPart (open_book)
     parser = _Parser(source, sheet._shared_strings, data_only=True, epoch=book.epoch,
                      date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
     row_number = 0
