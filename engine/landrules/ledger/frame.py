@@ -19,6 +19,7 @@ import pandas as pd
 from landrules import fields
 from landrules.encoding import decode, encode
 from landrules.fields import FieldType
+from landrules.ledger.errors import clip
 from landrules.ledger.cells import (
     AREA_MISSING,
     MISSING,
@@ -153,7 +154,7 @@ def _check_ids(ids: np.ndarray, rows: list[int], row_errors: dict[int, list[str]
             continue
         seen = first_seen.setdefault(pid, rows[i])
         if seen != rows[i]:
-            row_errors.setdefault(i, []).insert(0, f'第{rows[i]}行 {label}: 重复的宗地编号 "{pid}"（首次出现在第{seen}行）')
+            row_errors.setdefault(i, []).insert(0, f'第{rows[i]}行 {label}: 重复的宗地编号 "{clip(pid)}"（首次出现在第{seen}行）')
 
 
 def _derive_area(columns: dict[str, np.ndarray], rows: list[int], row_errors: dict[int, list[str]]) -> None:

@@ -29,12 +29,9 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-
-from openpyxl.utils import get_column_letter
 
 from landrules import fields
 from landrules.ledger import csv_read, xlsx_read
@@ -106,7 +103,7 @@ def map_headers(path: Path, header_row: list[Any], columns_data: list[list[Any]]
         name = canonical_header(original)
         if name is not None:
             if name in claimed:
-                raise LedgerError(path, f'列 "{claimed[name]}" 与列 "{original}" 都对应字段 {fields.BY_NAME[name].label()}')
+                raise LedgerError(path, f'列 "{clip(claimed[name])}" 与列 "{clip(original)}" 都对应字段 {fields.BY_NAME[name].label()}')
             claimed[name] = original
         else:
             base, k = original, 1
@@ -119,7 +116,7 @@ def map_headers(path: Path, header_row: list[Any], columns_data: list[list[Any]]
         originals.append(original)
         kept.append(position)
     if "parcel_id" not in claimed:
-        found = ", ".join(originals) if originals else "（无）"
+        found = ", ".join(clip(o) for o in originals) if originals else "（无）"
         raise LedgerError(path, f"台账缺少 {fields.BY_NAME['parcel_id'].label()}列；找到的列: {found}")
     return originals, names, kept
 
@@ -259,20 +256,6 @@ def _open_csv(path: Path, chunk_rows: int) -> Ledger:
     return _open_grid(path, [head[header_at]], grids(), 0)
 
 
-# Excel's built-in number formats 27–36 and 50–58 are locale-dependent and not in openpyxl's
-# table, so a date cell formatted 2018年12月31日 on Chinese Excel would come back as a serial
-# number. These are their zh-CN definitions (date and time formats only matter here).
-_ZH_CN_BUILTIN_FORMATS = {
-    27: 'yyyy"年"m"月"', 28: 'm"月"d"日"', 29: 'm"月"d"日"', 30: "m-d-yy", 31: 'yyyy"年"m"月"d"日"',
-    32: 'h"时"mm"分"', 33: 'h"时"mm"分"ss"秒"', 34: '上午/下午h"时"mm"分"', 35: '上午/下午h"时"mm"分"ss"秒"',
-    36: 'yyyy"年"m"月"', 50: 'yyyy"年"m"月"', 51: 'm"月"d"日"', 52: 'yyyy"年"m"月"', 53: 'm"月"d"日"',
-    54: 'm"月"d"日"', 55: '上午/下午h"时"mm"分"', 56: '上午/下午h"时"mm"分"ss"秒"', 57: 'yyyy"年"m"月"',
-    58: 'm"月"d"日"',
-}
-for _id, _format in _ZH_CN_BUILTIN_FORMATS.items():
-    openpyxl.styles.numbers.BUILTIN_FORMATS.setdefault(_id, _format)
-
-
 def _open_xlsx(path: Path, sheet: str | int | None, chunk_rows: int) -> Ledger:
     limits = InputLimits.from_env()
     try:
@@ -308,7 +291,7 @@ def _open_xlsx(path: Path, sheet: str | int | None, chunk_rows: int) -> Ledger:
             for number, row in itertools.chain(numbered, rows):
                 row_errors = xlsx_read.uncached_errors(number, row, headers)
                 if len(row) > width:
-                    row_errors += _outside_header(number, row, width)
+                    row_errors += xlsx_read.outside_header(number, row, width)
                     row = row[:width]
                 if row_errors:
                     errors[number] = row_errors
@@ -325,22 +308,13 @@ def _open_xlsx(path: Path, sheet: str | int | None, chunk_rows: int) -> Ledger:
     return _open_grid(path, shown, grids(), header_at)
 
 
-def _outside_header(number: int, row: list[Any], width: int) -> list[str]:
-    """Errors for the filled cells of a row beyond the header's last column (never dropped silently)."""
-    return [
-        f'第{number}行 单元格 {get_column_letter(j + 1)}{number}: 在表头之外（表头只有 {width} 列），'
-        f'内容 "{clip(v)}" 无法归入任何列；请补上表头或删去该单元格'
-        for j, v in enumerate(row[width:], start=width) if not is_empty(v)
-    ]
-
-
 def _open_parquet(path: Path, chunk_rows: int) -> Ledger:
     if path.stat().st_size == 0:
         raise LedgerError(path, "文件为空")
     try:
         parquet = pq.ParquetFile(path)
     except Exception as exc:  # pyarrow.ArrowInvalid and friends
-        raise LedgerError(path, f"不是有效的 Parquet 文件: {type(exc).__name__}: {exc}") from None
+        raise LedgerError(path, f"不是有效的 Parquet 文件: {type(exc).__name__}: {clip(exc)}") from None
     header = list(parquet.schema_arrow.names)
     # list, struct and map columns arrive as arrays and dicts: carry them as their text
     nested = [i for i, f in enumerate(parquet.schema_arrow) if pa.types.is_nested(f.type)]
@@ -376,7 +350,7 @@ def open_ledger(path: str | Path, sheet: str | int | None = None, chunk_rows: in
         raise LedgerError(path, "是目录，不是文件")
     if suffix not in SUFFIXES:
         shown = suffix or "（无扩展名）"
-        raise LedgerError(path, f"不支持的文件类型 {shown}（支持 .csv、.txt、.xlsx、.xlsm、.parquet；.xls 请另存为 .xlsx）")
+        raise LedgerError(path, f"不支持的文件类型 {clip(shown)}（支持 .csv、.txt、.xlsx、.xlsm、.parquet；.xls 请另存为 .xlsx）")
     try:
         if suffix in CSV_SUFFIXES:
             return _open_csv(path, chunk_rows)

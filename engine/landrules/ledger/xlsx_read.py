@@ -27,6 +27,7 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
+from landrules.ledger.cells import is_empty
 from landrules.ledger.errors import LedgerError, clip
 from landrules.ledger.limits import InputLimits, size_text
 
@@ -36,6 +37,20 @@ _LIMIT_HINT = {
     "part": "LANDRULES_XLSX_MAX_PART_MB",
     "cell": "LANDRULES_MAX_CELL_KB",
 }
+
+
+# Excel's built-in number formats 27–36 and 50–58 are locale-dependent and not in openpyxl's
+# table, so a date cell formatted 2018年12月31日 on Chinese Excel would come back as a serial
+# number. These are their zh-CN definitions (date and time formats only matter here).
+_ZH_CN_BUILTIN_FORMATS = {
+    27: 'yyyy"年"m"月"', 28: 'm"月"d"日"', 29: 'm"月"d"日"', 30: "m-d-yy", 31: 'yyyy"年"m"月"d"日"',
+    32: 'h"时"mm"分"', 33: 'h"时"mm"分"ss"秒"', 34: '上午/下午h"时"mm"分"', 35: '上午/下午h"时"mm"分"ss"秒"',
+    36: 'yyyy"年"m"月"', 50: 'yyyy"年"m"月"', 51: 'm"月"d"日"', 52: 'yyyy"年"m"月"', 53: 'm"月"d"日"',
+    54: 'm"月"d"日"', 55: '上午/下午h"时"mm"分"', 56: '上午/下午h"时"mm"分"ss"秒"', 57: 'yyyy"年"m"月"',
+    58: 'm"月"d"日"',
+}
+for _id, _format in _ZH_CN_BUILTIN_FORMATS.items():
+    openpyxl.styles.numbers.BUILTIN_FORMATS.setdefault(_id, _format)
 
 
 class _Uncached:
@@ -205,3 +220,12 @@ def uncached_errors(row_number: int, values: list[Any], headers: list[Any]) -> l
 
 def head_rows(rows: Iterator[tuple[int, list[Any]]], n: int) -> list[list[Any]]:
     return [values for _, values in itertools.islice(rows, n)]
+
+
+def outside_header(number: int, row: list[Any], width: int) -> list[str]:
+    """Errors for the filled cells of a row beyond the header's last column (never dropped silently)."""
+    return [
+        f'第{number}行 单元格 {get_column_letter(j + 1)}{number}: 在表头之外（表头只有 {width} 列），'
+        f'内容 "{clip(v)}" 无法归入任何列；请补上表头或删去该单元格'
+        for j, v in enumerate(row[width:], start=width) if not is_empty(v)
+    ]
