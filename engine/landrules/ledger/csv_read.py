@@ -21,6 +21,7 @@ import itertools
 import re
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from landrules.ledger.errors import clip
 
@@ -51,18 +52,15 @@ def sniff_separator(text: str, n: int, is_header) -> str:
 
 
 def swallowed_rows(grid: pd.DataFrame, sep: str, width: int, first_row: int, headers: list[str]) -> str | None:
-    """The message for the first cell of `grid` that swallowed rows through an open quote, or None."""
+    """The message for the first cell of `grid` (its first `width` columns) that swallowed rows
+    through an open quote, or None."""
     threshold = max(2, width - 1)
-    for j in range(grid.shape[1]):
+    for j in range(min(width, grid.shape[1])):
+        if not _has_line_break(grid.iloc[:, j]):
+            continue
         values = grid.iloc[:, j].to_numpy(dtype=object)
-        try:
-            joined = "\0".join(v for v in values if v)
-        except TypeError:
-            continue
-        if "\n" not in joined and "\r" not in joined:
-            continue
         for i, value in enumerate(values):
-            if not value or ("\n" not in value and "\r" not in value):
+            if not isinstance(value, str) or ("\n" not in value and "\r" not in value):
                 continue
             lines = value.splitlines()
             full = [line for line in lines[1:] if line.count(sep) >= threshold]
@@ -73,6 +71,22 @@ def swallowed_rows(grid: pd.DataFrame, sep: str, width: int, first_row: int, hea
                         f"吞进了看似完整的数据行（如 \"{clip(full[0])}\"）；"
                         f"请在第{row}行补上闭合的引号，或去掉多余的引号")
     return None
+
+
+def _has_line_break(column: pd.Series) -> bool:
+    """Whether a text column may hold CR or LF: a byte search over Arrow's data buffers (a
+    superset when the array is a slice; the caller checks the cells it flags)."""
+    try:
+        cells = pa.array(column, type=pa.string(), from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):
+        return any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in column.tolist())
+    for chunk in getattr(cells, "chunks", [cells]):
+        data = chunk.buffers()[2]
+        if data is not None and data.size:
+            raw = np.frombuffer(data, dtype=np.uint8)
+            if (raw == 10).any() or (raw == 13).any():
+                return True
+    return False
 
 
 _EXPECTED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")

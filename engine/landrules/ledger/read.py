@@ -237,13 +237,13 @@ def _open_csv(path: Path, chunk_rows: int) -> Ledger:
                 chunksize=chunk_rows, **options,
             )
             for grid in reader:
+                swallowed = csv_read.swallowed_rows(grid, sep, width, offset, headers)
+                if swallowed:  # first: a swallow often leaves a row with too many fields too
+                    raise LedgerError(path, f"CSV 格式错误: {swallowed}")
                 row = csv_read.overflow_row(grid, width, offset)
                 if row is not None:
                     raise LedgerError(path, f"CSV 格式错误: 第{row}行的字段多于表头（{width} 列）")
                 grid = grid.drop(columns=width)
-                swallowed = csv_read.swallowed_rows(grid, sep, width, offset, headers)
-                if swallowed:
-                    raise LedgerError(path, f"CSV 格式错误: {swallowed}")
                 yield grid, offset
                 offset += len(grid)
         except pd.errors.EmptyDataError:
