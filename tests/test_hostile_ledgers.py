@@ -470,3 +470,11 @@ def test_an_absurd_area_is_a_row_error_and_the_summary_stays_finite(tmp_path):
     rows = list(openpyxl.load_workbook(out, read_only=True)["决策"].iter_rows(values_only=True))
     header = rows[0]
     assert "超出合理范围" in rows[1][header.index("errors")]
+
+
+def test_a_gb18030_ledger_with_a_broken_row_further_down_names_the_row(tmp_path):
+    path = tmp_path / "gbk.csv"
+    head = "宗地编号,面积（亩）,坐落\n" + "".join(f"P{i},1,平龙县某路{i}号\n" for i in range(60_000))
+    path.write_bytes(head.encode("gb18030") + b"Q3,1,\x80\xff\x80\n")
+    with pytest.raises(LedgerError, match="第 60002 行起无法解码"):
+        read_ledger(path)

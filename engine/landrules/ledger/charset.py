@@ -61,6 +61,12 @@ def _decodes_whole(path: Path, encoding: str) -> bool:
     return _first_bad_byte(path, encoding) is None
 
 
+def first_bad_line(path: Path, encoding: str) -> int | None:
+    """The 1-based line holding the first byte that does not decode in `encoding`, or None."""
+    bad = _first_bad_byte(path, encoding)
+    return None if bad is None else _line_of(path, bad)
+
+
 def _line_of(path: Path, offset: int, block: int = 1 << 22) -> int:
     """The 1-based line (\n-counted) that holds byte `offset`."""
     lines, seen = 1, 0

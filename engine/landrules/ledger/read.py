@@ -35,7 +35,7 @@ import pyarrow.parquet as pq
 
 from landrules import fields
 from landrules.ledger import csv_read, xlsx_read
-from landrules.ledger.charset import detect
+from landrules.ledger.charset import detect, first_bad_line
 from landrules.ledger.errors import LedgerError, clip
 from landrules.ledger.limits import InputLimits
 from landrules.ledger.parcel import ParcelRecord, is_empty, validate_rows
@@ -249,7 +249,10 @@ def _open_csv(path: Path, chunk_rows: int) -> Ledger:
         except pd.errors.EmptyDataError:
             return
         except UnicodeDecodeError as exc:  # a ValueError too: catch it first
-            raise LedgerError(path, f"编码错误（按 {encoding} 读取）: {exc.reason}，约在第 {offset} 行之后") from None
+            line = first_bad_line(path, encoding)
+            where = f"第 {line} 行" if line else f"约第 {offset} 行之后"
+            raise LedgerError(path, f"编码错误（按 {encoding} 读取）: {where}起无法解码（{exc.reason}）；"
+                                    f"一个文件只能用一种编码，请把该行起的内容按同一编码重新保存") from None
         except (pd.errors.ParserError, ValueError) as exc:
             raise LedgerError(path, f"CSV 格式错误: {csv_read.restate(exc, width, header_at + 2)}") from None
 
