@@ -61,9 +61,15 @@ def as_of_date(value: Optional[str]) -> dt.date:
     if value is None:
         return dt.date.today()
     try:
-        return dt.date.fromisoformat(value)
+        when = dt.date.fromisoformat(value)
     except ValueError:
         raise fail(f"--as-of {value!r} 不是 YYYY-MM-DD 格式的日期") from None
+    if when < EARLIEST_AS_OF:  # periods are counted back from it: year 1 has no years before it
+        raise fail(f"--as-of {value} 太早：评估日应不早于 {EARLIEST_AS_OF.isoformat()}")
+    return when
+
+
+EARLIEST_AS_OF = dt.date(1900, 1, 1)
 
 
 def load_checked_rulebook(rules: Optional[Path], policy: Optional[Path]) -> "Rulebook":

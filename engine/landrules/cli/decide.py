@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -26,7 +27,8 @@ from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS, ENGINES
     "2 未决策 nothing decided.  例 / example: landrules decide examples/shilong-ledger.csv --as-of 2021-10-01 -o decisions.xlsx",
 )
 def decide(
-    ledger: Path = typer.Argument(..., help="台账 / ledger: .csv, .xlsx or .parquet"),
+    # readable=False: click would refuse an unreadable file in an English usage box; the reader says it in Chinese
+    ledger: Path = typer.Argument(..., readable=False, help="台账 / ledger: .csv, .xlsx or .parquet"),
     output: Optional[Path] = typer.Option(
         None, "-o", "--output", help="输出 / output: .jsonl .csv .xlsx .parquet (default: JSONL on stdout)"
     ),
@@ -71,9 +73,24 @@ def decide(
         raise fail(f"{exc}（未写出输出文件）" if output else str(exc)) from None
     except OutputError as exc:
         raise fail(str(exc)) from None
+    except BrokenPipeError:
+        raise _closed_pipe() from None
     except OSError as exc:
-        raise fail(f"无法写出 {output}: {exc}") from None
+        raise fail(f"无法写出 {output or '标准输出'}: {exc.strerror or exc}") from None
     except KeyboardInterrupt:
         raise fail("已中断，未写出输出文件", code=130) from None
     print_summary(rulebook, result, output)
     raise typer.Exit(1 if result.summary.invalid else 0)
+
+
+def _closed_pipe() -> typer.Exit:
+    """stdout's reader went away (`| head`): say so in one line and exit 141 (128 + SIGPIPE),
+    as Unix tools do; the rest of the output is discarded, so nothing claims it was written."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush must not fail again
+    except (OSError, ValueError):
+        pass
+    return fail("标准输出已关闭（读取方已退出，如 | head），决策结果未全部输出", code=141)

@@ -20,6 +20,7 @@ from landrules.decide.batch import LedgerDecider
 from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS
 from landrules.ledger.frame import parse_frame
 from landrules.ledger.read import CHUNK_ROWS, open_ledger
+from landrules.ledger.output import refuse_inputs
 from landrules.ledger.write import Labels, open_writer
 from landrules.rulebook.model import Rulebook
 from landrules.summary import Summary
@@ -58,10 +59,14 @@ def decide_ledger(
     from `row_offset` on and takes `first_seen` (parcel id → row) from the parts before it, so
     that its decisions, messages included, are those of the whole ledger.
 
-    Raises LedgerError / OutputError; on any error or interruption the output file is not
-    created (a partial temporary file is removed).
+    Raises LedgerError / OutputError (also when `output` is the ledger itself); on any error
+    or interruption the output file is not created (a partial temporary file is removed).
+    JSONL on `stdout` is flushed chunk by chunk, so a closed pipe (`| head`) raises
+    BrokenPipeError here, before any summary could claim the rows were written.
     """
     started = time.perf_counter()
+    if output is not None:
+        refuse_inputs(output, [ledger_path])
     ledger = open_ledger(ledger_path, sheet, chunk_rows=chunk_rows)
     chunks = iter(ledger.chunks)
     first = next(chunks, None)
@@ -72,11 +77,14 @@ def decide_ledger(
     first_seen = {} if first_seen is None else first_seen
     try:
         for chunk in _chain(first, chunks):
-            rows = [r + row_offset for r in chunk.rows] if row_offset else chunk.rows
-            parsed = parse_frame(chunk.frame, rows, first_seen)
+            rows, errors = chunk.rows, chunk.errors
+            if row_offset:
+                rows = [r + row_offset for r in rows]
+                errors = {r + row_offset: e for r, e in errors.items()} if errors else errors
+            parsed = parse_frame(chunk.frame, rows, first_seen, errors)
             decided = decider.decide(parsed, with_json=with_json)
             if writer is None:
-                (stdout or sys.stdout).write("".join(line + "\n" for line in decided.jsonl))
+                write_all(stdout or sys.stdout, "".join(line + "\n" for line in decided.jsonl))
             else:
                 writer.write(chunk.frame.set_axis(ledger.headers, axis=1), decided.flat, decided.jsonl)
             if progress:
@@ -88,6 +96,27 @@ def decide_ledger(
             writer.abort()
         raise
     return RunResult(decider.summary, chosen, time.perf_counter() - started)
+
+
+def write_all(stream: TextIO, text: str) -> None:
+    """Write `text` to a text stream and flush it, all of it or an OSError (BrokenPipeError).
+
+    An unbuffered stdout (`python -u`, PYTHONUNBUFFERED) is a raw file whose write() may take
+    only part of the data when the reader goes away, and TextIOWrapper ignores the rest: the
+    bytes are written here in a loop until every one is taken."""
+    raw = getattr(stream, "buffer", None)
+    if raw is None:  # a StringIO, a test's capture
+        stream.write(text)
+        stream.flush()
+        return
+    stream.flush()
+    view = memoryview(text.encode(getattr(stream, "encoding", None) or "utf-8"))
+    while view:
+        n = raw.write(view)
+        if n is None:  # a non-blocking stream that cannot take data now
+            raise BlockingIOError("stdout would block")
+        view = view[n:]
+    raw.flush()
 
 
 def _chain(first, rest):
@@ -113,7 +142,7 @@ def find_parcel(
     ledger = open_ledger(ledger_path, sheet)
     first_seen: dict[str, int] = {}
     for chunk in ledger.chunks:
-        parsed = parse_frame(chunk.frame, chunk.rows, first_seen)
+        parsed = parse_frame(chunk.frame, chunk.rows, first_seen, chunk.errors)
         if as_of is not None:
             parsed = frame_as_of(parsed, as_of)
         hits = np.flatnonzero(parsed.parcel_ids == parcel_id)

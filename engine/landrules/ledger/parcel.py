@@ -178,7 +178,8 @@ def validate_rows(df: pd.DataFrame, source: str) -> list[ParcelRecord]:
     if len(rows) != n:
         rows = list(range(2, n + 2))
     known = [c for c in columns if c in _MODEL_FIELDS]
-    parsed = parse_frame(df[known] if known else pd.DataFrame(index=df.index), rows)
+    parsed = parse_frame(df[known] if known else pd.DataFrame(index=df.index), rows,
+                         reader_errors=df.attrs.get("row_errors"))
     unknown = [i for i, c in enumerate(columns) if c not in fields.BY_NAME]
     raw_columns = [[None if is_empty(v) else v for v in df.iloc[:, i].tolist()] for i in range(len(columns))]
     records: list[ParcelRecord] = []

@@ -13,29 +13,31 @@ Attached to the result:
 - `df.attrs["row_numbers"]`: each row's number as a person sees it in the file (header row 1,
   first data row 2 — or later when a title row stands above the header); fully blank rows are
   left out, so the numbers may skip;
+- `df.attrs["row_errors"]`: file row -> what the reader could not read in it (a formula
+  cell without a saved value, a cell outside the header); such rows are invalid;
 - `df.attrs["source"]`: the path.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import itertools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
 import numpy as np
-import openpyxl
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from landrules import fields
-from landrules.ledger.charset import detect
-from landrules.ledger.errors import LedgerError
+from landrules.ledger import csv_read, xlsx_read
+from landrules.ledger.charset import detect, first_bad_line
+from landrules.ledger.errors import LedgerError, clip
+from landrules.ledger.limits import InputLimits
 from landrules.ledger.parcel import ParcelRecord, is_empty, validate_rows
 
 __all__ = ["LedgerError", "Ledger", "Chunk", "open_ledger", "read_ledger", "load_records", "canonical_header", "SUFFIXES"]
@@ -101,7 +103,7 @@ def map_headers(path: Path, header_row: list[Any], columns_data: list[list[Any]]
         name = canonical_header(original)
         if name is not None:
             if name in claimed:
-                raise LedgerError(path, f'列 "{claimed[name]}" 与列 "{original}" 都对应字段 {fields.BY_NAME[name].label()}')
+                raise LedgerError(path, f'列 "{clip(claimed[name])}" 与列 "{clip(original)}" 都对应字段 {fields.BY_NAME[name].label()}')
             claimed[name] = original
         else:
             base, k = original, 1
@@ -114,7 +116,7 @@ def map_headers(path: Path, header_row: list[Any], columns_data: list[list[Any]]
         originals.append(original)
         kept.append(position)
     if "parcel_id" not in claimed:
-        found = ", ".join(originals) if originals else "（无）"
+        found = ", ".join(clip(o) for o in originals) if originals else "（无）"
         raise LedgerError(path, f"台账缺少 {fields.BY_NAME['parcel_id'].label()}列；找到的列: {found}")
     return originals, names, kept
 
@@ -140,6 +142,7 @@ class Chunk:
 
     frame: pd.DataFrame
     rows: list[int]
+    errors: dict[int, list[str]] = field(default_factory=dict)  # file row -> what the reader could not read
 
 
 @dataclass
@@ -165,22 +168,26 @@ def _nonblank(frame: pd.DataFrame) -> np.ndarray:
     return keep
 
 
-def _chunks_from_grid(
-    grids: Iterator[tuple[pd.DataFrame, int]], kept: list[int], names: list[str]
-) -> Iterator[Chunk]:
-    """Positional grids (frame, file row of its first row) -> Chunks without blank rows."""
-    for grid, first_row in grids:
+Grid = tuple  # (positional frame, file row of its first row[, {file row: [errors]}])
+
+
+def _chunks_from_grid(grids: Iterator[Grid], kept: list[int], names: list[str]) -> Iterator[Chunk]:
+    """Positional grids -> Chunks without blank rows (a row with a reader error is kept)."""
+    for grid, first_row, *rest in grids:
+        errors = rest[0] if rest else {}
         frame = grid.iloc[:, kept] if len(kept) != grid.shape[1] else grid
         frame = frame.set_axis(names, axis=1)
         rows = np.arange(first_row, first_row + len(frame))
         keep = _nonblank(frame)
+        if errors:
+            keep = keep | np.isin(rows, list(errors))
         if not keep.all():
             frame, rows = frame[keep], rows[keep]
         if len(frame):
-            yield Chunk(frame.reset_index(drop=True), rows.tolist())
+            yield Chunk(frame.reset_index(drop=True), rows.tolist(), errors)
 
 
-def _open_grid(path: Path, head: list[list[Any]], grids: Iterator[tuple[pd.DataFrame, int]], header_at: int) -> Ledger:
+def _open_grid(path: Path, head: list[list[Any]], grids: Iterator[Grid], header_at: int) -> Ledger:
     """Map the header, peek one chunk ahead so unnamed empty columns of small ledgers go."""
     width = max(len(r) for r in head)
     header_row = list(head[header_at]) + [None] * (width - len(head[header_at]))
@@ -201,20 +208,24 @@ def _open_grid(path: Path, head: list[list[Any]], grids: Iterator[tuple[pd.DataF
     return Ledger(path, originals, names, _chunks_from_grid(all_grids(), kept, names), small=second is None)
 
 
+def _is_header(row: list[Any]) -> bool:
+    return any(canonical_header(_clean_header(v)) == "parcel_id" for v in row)
+
+
 def _open_csv(path: Path, chunk_rows: int) -> Ledger:
     encoding, text = detect(path)
     if not text.replace("\ufeff", "").strip():
         raise LedgerError(path, "文件为空")
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    sep = "\t" if "\t" in first and "," not in first else ","
+    sep = csv_read.sniff_separator(text, _HEADER_SEARCH_ROWS, _is_header)
     options = dict(sep=sep, header=None, dtype=str, keep_default_na=False, na_filter=False,
                    skip_blank_lines=False, index_col=False, engine="c")
     try:  # csv, not pandas: a title row above the header may have fewer fields
-        head = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=sep), _HEADER_SEARCH_ROWS))
+        head = csv_read.head_rows(text, sep, _HEADER_SEARCH_ROWS)
     except csv.Error as exc:
-        raise LedgerError(path, f"CSV 格式错误: {exc}") from None
+        raise LedgerError(path, f"CSV 格式错误: {clip(exc)}") from None
     header_at = _header_index(path, head)
     width = len(head[header_at])
+    headers = [_clean_header(v) for v in head[header_at]]
 
     def grids():
         offset = header_at + 2  # file row of the first data row
@@ -226,40 +237,35 @@ def _open_csv(path: Path, chunk_rows: int) -> Ledger:
                 chunksize=chunk_rows, **options,
             )
             for grid in reader:
-                overflow = grid[width].notna() & (grid[width] != "")
-                if overflow.any():
-                    row = offset + int(np.flatnonzero(overflow.to_numpy())[0])
+                swallowed = csv_read.swallowed_rows(grid, sep, width, offset, headers)
+                if swallowed:  # first: a swallow often leaves a row with too many fields too
+                    raise LedgerError(path, f"CSV 格式错误: {swallowed}")
+                row = csv_read.overflow_row(grid, width, offset)
+                if row is not None:
                     raise LedgerError(path, f"CSV 格式错误: 第{row}行的字段多于表头（{width} 列）")
-                yield grid.drop(columns=width), offset
+                grid = grid.drop(columns=width)
+                yield grid, offset
                 offset += len(grid)
         except pd.errors.EmptyDataError:
             return
         except UnicodeDecodeError as exc:  # a ValueError too: catch it first
-            raise LedgerError(path, f"编码错误（按 {encoding} 读取）: {exc.reason}，约在第 {offset} 行之后") from None
+            line = first_bad_line(path, encoding)
+            where = f"第 {line} 行" if line else f"约第 {offset} 行之后"
+            raise LedgerError(path, f"编码错误（按 {encoding} 读取）: {where}起无法解码（{exc.reason}）；"
+                                    f"一个文件只能用一种编码，请把该行起的内容按同一编码重新保存") from None
         except (pd.errors.ParserError, ValueError) as exc:
-            raise LedgerError(path, f"CSV 格式错误: {exc}") from None
+            raise LedgerError(path, f"CSV 格式错误: {csv_read.restate(exc, width, header_at + 2)}") from None
 
     return _open_grid(path, [head[header_at]], grids(), 0)
 
 
-# Excel's built-in number formats 27–36 and 50–58 are locale-dependent and not in openpyxl's
-# table, so a date cell formatted 2018年12月31日 on Chinese Excel would come back as a serial
-# number. These are their zh-CN definitions (date and time formats only matter here).
-_ZH_CN_BUILTIN_FORMATS = {
-    27: 'yyyy"年"m"月"', 28: 'm"月"d"日"', 29: 'm"月"d"日"', 30: "m-d-yy", 31: 'yyyy"年"m"月"d"日"',
-    32: 'h"时"mm"分"', 33: 'h"时"mm"分"ss"秒"', 34: '上午/下午h"时"mm"分"', 35: '上午/下午h"时"mm"分"ss"秒"',
-    36: 'yyyy"年"m"月"', 50: 'yyyy"年"m"月"', 51: 'm"月"d"日"', 52: 'yyyy"年"m"月"', 53: 'm"月"d"日"',
-    54: 'm"月"d"日"', 55: '上午/下午h"时"mm"分"', 56: '上午/下午h"时"mm"分"ss"秒"', 57: 'yyyy"年"m"月"',
-    58: 'm"月"d"日"',
-}
-for _id, _format in _ZH_CN_BUILTIN_FORMATS.items():
-    openpyxl.styles.numbers.BUILTIN_FORMATS.setdefault(_id, _format)
-
-
 def _open_xlsx(path: Path, sheet: str | int | None, chunk_rows: int) -> Ledger:
+    limits = InputLimits.from_env()
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # BadZipFile, InvalidFileException, KeyError, ...
+        book = xlsx_read.open_book(path, limits)
+    except LedgerError:
+        raise
+    except Exception as exc:  # BadZipFile, InvalidFileException, KeyError, ParseError, ...
         if path.stat().st_size == 0:
             raise LedgerError(path, "文件为空") from None
         raise LedgerError(path, f"不是有效的 XLSX 文件（文件损坏或格式不符）: {type(exc).__name__}") from None
@@ -271,28 +277,38 @@ def _open_xlsx(path: Path, sheet: str | int | None, chunk_rows: int) -> Ledger:
             raise LedgerError(path, f'找不到第 {sheet} 个工作表；现有工作表: {", ".join(names)}')
         sheet = names[sheet]
     elif sheet not in names:
-        raise LedgerError(path, f'找不到工作表 "{sheet}"；现有工作表: {", ".join(names)}')
-    rows = book[sheet].iter_rows(values_only=True)
-    head = [list(r) for r in itertools.islice(rows, _HEADER_SEARCH_ROWS)]
-    header_at = _header_index(path, head)
+        raise LedgerError(path, f'找不到工作表 "{clip(sheet)}"；现有工作表: {", ".join(names)}')
+    rows = xlsx_read.dense_rows(xlsx_read.sheet_rows(path, book, book[sheet], limits))
+    head = xlsx_read.head_rows(rows, _HEADER_SEARCH_ROWS)
+    shown = [[None if v is xlsx_read.UNCACHED else v for v in r] for r in head]
+    header_at = _header_index(path, shown)
+    headers = [_clean_header(v) for v in shown[header_at]]
     width = max(len(r) for r in head)
 
     def grids():
-        pending = [r + [None] * (width - len(r)) for r in head[header_at + 1:]]
+        pending: list[list[Any]] = []
+        errors: dict[int, list[str]] = {}
         offset = header_at + 2
         try:
-            for row in rows:
-                pending.append(list(row)[:width] + [None] * (width - len(row)))
+            numbered = ((header_at + 2 + i, r) for i, r in enumerate(head[header_at + 1:]))
+            for number, row in itertools.chain(numbered, rows):
+                row_errors = xlsx_read.uncached_errors(number, row, headers)
+                if len(row) > width:
+                    row_errors += xlsx_read.outside_header(number, row, width)
+                    row = row[:width]
+                if row_errors:
+                    errors[number] = row_errors
+                pending.append(row + [None] * (width - len(row)))
                 if len(pending) >= chunk_rows:
-                    yield pd.DataFrame(pending, dtype=object), offset
+                    yield pd.DataFrame(pending, dtype=object), offset, errors
                     offset += len(pending)
-                    pending = []
+                    pending, errors = [], {}
             if pending:
-                yield pd.DataFrame(pending, dtype=object), offset
+                yield pd.DataFrame(pending, dtype=object), offset, errors
         finally:
             book.close()
 
-    return _open_grid(path, head, grids(), header_at)
+    return _open_grid(path, shown, grids(), header_at)
 
 
 def _open_parquet(path: Path, chunk_rows: int) -> Ledger:
@@ -301,14 +317,21 @@ def _open_parquet(path: Path, chunk_rows: int) -> Ledger:
     try:
         parquet = pq.ParquetFile(path)
     except Exception as exc:  # pyarrow.ArrowInvalid and friends
-        raise LedgerError(path, f"不是有效的 Parquet 文件: {type(exc).__name__}: {exc}") from None
+        raise LedgerError(path, f"不是有效的 Parquet 文件: {type(exc).__name__}: {clip(exc)}") from None
     header = list(parquet.schema_arrow.names)
     # list, struct and map columns arrive as arrays and dicts: carry them as their text
     nested = [i for i, f in enumerate(parquet.schema_arrow) if pa.types.is_nested(f.type)]
 
     def grids():
         offset = 2
-        for batch in parquet.iter_batches(batch_size=chunk_rows):
+        batches = parquet.iter_batches(batch_size=chunk_rows)
+        while True:
+            try:  # a file corrupt in the middle fails here: blame the input, not the output
+                batch = next(batches)
+            except StopIteration:
+                return
+            except (pa.ArrowException, OSError) as exc:
+                raise LedgerError(path, f"Parquet 文件已损坏（约在第 {offset} 行之后）: {clip(exc)}") from None
             grid = batch.to_pandas().astype(object)
             grid = grid.where(grid.notna(), None).set_axis(range(grid.shape[1]), axis=1)
             for i in nested:
@@ -330,7 +353,7 @@ def open_ledger(path: str | Path, sheet: str | int | None = None, chunk_rows: in
         raise LedgerError(path, "是目录，不是文件")
     if suffix not in SUFFIXES:
         shown = suffix or "（无扩展名）"
-        raise LedgerError(path, f"不支持的文件类型 {shown}（支持 .csv、.txt、.xlsx、.xlsm、.parquet；.xls 请另存为 .xlsx）")
+        raise LedgerError(path, f"不支持的文件类型 {clip(shown)}（支持 .csv、.txt、.xlsx、.xlsm、.parquet；.xls 请另存为 .xlsx）")
     try:
         if suffix in CSV_SUFFIXES:
             return _open_csv(path, chunk_rows)
@@ -357,6 +380,7 @@ def read_ledger(path: str | Path, sheet: str | int | None = None) -> pd.DataFram
     frame.attrs["original_headers"] = ledger.headers
     frame.attrs["header_map"] = dict(zip(ledger.headers, ledger.names))
     frame.attrs["row_numbers"] = [r for c in chunks for r in c.rows]
+    frame.attrs["row_errors"] = {r: e for c in chunks for r, e in c.errors.items()}
     frame.attrs["source"] = str(ledger.path)
     return frame
 

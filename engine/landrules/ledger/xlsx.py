@@ -13,17 +13,17 @@ read it so anyway), text is cut at Excel's 32 767 characters. The file is byte-f
 zip entries carry a fixed time (the evaluation date), not the time of writing.
 
 openpyxl's write-only sheets stream each sheet's XML into a temporary file; here that file is a
-hidden `.NAME.XXXX.sheet.part` beside the output rather than in the system temp folder (which
+hidden `.NAME.landrules-PID-XXXX.sheet.part` beside the output rather than in the system temp folder (which
 may be memory-backed), and it is packed into the zip with `ExcelWriter` at commit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import math
 import os
 import shutil
-import tempfile
 import unicodedata
 import zipfile
 from typing import TYPE_CHECKING, Any, Callable
@@ -45,6 +45,7 @@ from landrules.ledger.output import (
     DecisionWriter,
     defuse,
     is_missing,
+    temp_file,
     unique_names,
 )
 from landrules.summary import in_catalogue_order
@@ -170,6 +171,14 @@ class XlsxWriter(DecisionWriter):
             "overdue": self._overdue,
         }
 
+    def _translate(self, exc: BaseException):
+        # lxml streams the sheets and reports a full disk as SerialisationError("IO_ENOSPC")
+        text = str(exc)
+        if type(exc).__name__ == "SerialisationError" and text.startswith("IO_"):
+            code = {"IO_ENOSPC": errno.ENOSPC, "IO_EDQUOT": errno.EDQUOT, "IO_EACCES": errno.EACCES}.get(text, errno.EIO)
+            return self._error(OSError(code, os.strerror(code)))
+        return super()._translate(exc)
+
     # --- cells -----------------------------------------------------------------------------
 
     @staticmethod
@@ -201,8 +210,9 @@ class XlsxWriter(DecisionWriter):
 
     def _attach(self, sheet) -> None:
         """Stream `sheet`'s XML into a hidden part file beside the output (see the module docstring)."""
-        fd, part = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".sheet.part", dir=self.path.parent)
+        fd, path = temp_file(self.path, ".sheet.part")
         os.close(fd)
+        part = str(path)
         self._parts.append(part)
         sheet_writer.ALL_TEMP_FILES.append(part)  # openpyxl's cleanup() removes it after packing
         sheet._writer = sheet_writer.WorksheetWriter(sheet, out=part)
