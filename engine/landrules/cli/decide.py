@@ -11,14 +11,17 @@ import typer
 
 from landrules.cli.app import (
     AsOfOpt,
+    ColumnsOpt,
     PolicyOpt,
     RulesOpt,
     SheetOpt,
     app,
     as_of_date,
+    as_of_line,
     err,
     fail,
     load_checked_rulebook,
+    load_columns,
 )
 from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS, ENGINES
 
@@ -28,7 +31,7 @@ from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS, ENGINES
     "2 未决策 nothing decided.  例 / example: landrules decide examples/shilong-ledger.csv --as-of 2021-10-01 -o decisions.xlsx",
 )
 def decide(
-    ledger: Path = typer.Argument(..., help="台账 / ledger: .csv, .xlsx or .parquet"),
+    ledger: Path = typer.Argument(..., help="台账 / ledger: .csv .txt .xlsx .xlsm .xls .et .ods .parquet"),
     output: Optional[Path] = typer.Option(
         None, "-o", "--output", help="输出 / output: .jsonl .csv .xlsx .parquet (default: JSONL on stdout)"
     ),
@@ -39,11 +42,15 @@ def decide(
         help=f"引擎 / engine: durable (the durable-rules reference), vectorized (numpy, for large ledgers) or auto "
         f"(durable up to {AUTO_DURABLE_MAX_ROWS} rows)",
     ),
+    columns: Optional[Path] = ColumnsOpt,
+    strict_columns: bool = typer.Option(
+        False, "--strict-columns", help="列严格 / exit 2 if a column looks like a field but is not mapped, or a needed field has no column"
+    ),
     rules: Optional[Path] = RulesOpt,
     policy: Optional[Path] = PolicyOpt,
 ) -> None:
     """逐宗决策整本台账，汇总写到 stderr。Decide every parcel of a ledger; a summary goes to stderr."""
-    from landrules.decide.pipeline import decide_ledger
+    from landrules.decide.pipeline import ColumnsError, decide_ledger
     from landrules.ledger.output import OutputError, output_format
     from landrules.ledger.read import LedgerError
 
@@ -55,10 +62,16 @@ def decide(
             output_format(output)
         except OutputError as exc:
             raise fail(str(exc)) from None
+    column_map = load_columns(columns)
     rulebook = load_checked_rulebook(rules, policy)
     try:
         with _progress() as advance:
-            result = decide_ledger(ledger, output, rulebook, when, engine=engine, sheet=sheet, progress=advance)
+            result = decide_ledger(
+                ledger, output, rulebook, when, engine=engine, sheet=sheet, progress=advance, columns=column_map,
+                strict_columns=strict_columns, report=_report_columns,
+            )
+    except ColumnsError as exc:
+        raise fail(str(exc)) from None
     except LedgerError as exc:
         raise fail(f"{exc}（未写出输出文件）" if output else str(exc)) from None
     except OutputError as exc:
@@ -67,8 +80,14 @@ def decide(
         raise fail(f"无法写出 {output}: {exc}") from None
     except KeyboardInterrupt:
         raise fail("已中断，未写出输出文件", code=130) from None
-    _print_summary(rulebook, result, output)
+    _print_summary(rulebook, result, output, as_of_line(as_of, when))
     raise typer.Exit(1 if result.summary.invalid else 0)
+
+
+def _report_columns(lines: list[str]) -> None:
+    """Before any decision is written: every look-alike column and missing field, on stderr."""
+    for line in lines:
+        print(f"landrules: 注意: {line}", file=sys.stderr)
 
 
 @contextlib.contextmanager
@@ -84,17 +103,22 @@ def _progress():
         yield lambda n: bar.advance(task, n)
 
 
-def _print_summary(rulebook, result, output: Optional[Path]) -> None:
+def _print_summary(rulebook, result, output: Optional[Path], as_of_text: str = "") -> None:
     from rich.table import Table
 
+    from landrules.decide.pipeline import totals_line
     from landrules.summary import in_catalogue_order
 
     summary = result.summary
+    if as_of_text:
+        print(as_of_text, file=sys.stderr)
     print(
         f"读取 {summary.rows} 宗，已决策 {summary.decided} 宗，无效 {summary.invalid} 宗，"
         f"用时 {result.seconds:.2f} 秒（引擎 {result.engine}）" + (f"，输出 {output}" if output else ""),
         file=sys.stderr,
     )
+    for line in [*result.columns.counted(summary), *filter(None, [totals_line(summary)])]:
+        print(line, file=sys.stderr)
     for title, tallies, labels in (
         ("类别", summary.by_category, rulebook.categories),
         ("处置措施", summary.by_outcome, rulebook.outcomes),

@@ -16,8 +16,10 @@ from typing import Callable, TextIO
 import numpy as np
 
 from landrules.decide.batch import LedgerDecider
+from landrules.decide.columns import ColumnReport, column_report
 from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS
-from landrules.ledger.frame import parse_frame
+from landrules.ledger.columnmap import ColumnMap
+from landrules.ledger.prepare import prepare_chunk
 from landrules.ledger.read import CHUNK_ROWS, open_ledger
 from landrules.ledger.write import Labels, open_writer
 from landrules.rulebook.model import Rulebook
@@ -29,6 +31,18 @@ class RunResult:
     summary: Summary
     engine: str
     seconds: float
+    columns: ColumnReport = field(default_factory=ColumnReport)
+
+
+class ColumnsError(Exception):
+    """`--strict-columns` and a look-alike or missing column: nothing decided (one line)."""
+
+
+def totals_line(summary: Summary) -> str | None:
+    if not summary.totals:
+        return None
+    shown = "、".join(str(r) for r in summary.total_rows[:10]) + ("…" if summary.totals > 10 else "")
+    return f"合计行 {summary.totals} 行（未计入）: 第 {shown} 行"
 
 
 def choose_engine(engine: str, small_ledger: bool, first_chunk_rows: int) -> str:
@@ -48,16 +62,28 @@ def decide_ledger(
     progress: Callable[[int], None] | None = None,
     stdout: TextIO | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    columns: ColumnMap | None = None,
+    strict_columns: bool = False,
+    report: Callable[[list[str]], None] | None = None,
 ) -> RunResult:
     """Decide every row of a ledger into `output` (JSONL on `stdout` when None).
 
-    Raises LedgerError / OutputError; on any error or interruption the output file is not
-    created (a partial temporary file is removed).
+    Before deciding, `report` gets the column report's lines (notices, look-alike columns,
+    needed fields without a column); with `strict_columns` any look-alike or missing field
+    raises ColumnsError and nothing is decided. Raises LedgerError / OutputError; on any error
+    or interruption the output file is not created (a partial temporary file is removed).
     """
     started = time.perf_counter()
-    ledger = open_ledger(ledger_path, sheet, chunk_rows=chunk_rows)
+    ledger = open_ledger(ledger_path, sheet, chunk_rows=chunk_rows, resolver=columns.resolver() if columns else None)
     chunks = iter(ledger.chunks)
     first = next(chunks, None)
+    checked = column_report(rulebook, ledger.headers, ledger.names, None if first is None else first.frame, ledger.notices)
+    if report is not None:
+        report(checked.lines())
+    if strict_columns and checked.problems:
+        raise ColumnsError(f"--strict-columns: {checked.problems} 处列问题（见上），未作任何决定")
+    values = columns.values if columns else {}
+    headers = dict(zip(ledger.names, ledger.headers))
     chosen = choose_engine(engine, ledger.small, 0 if first is None else len(first.frame))
     decider = LedgerDecider(rulebook, chosen, as_of)
     writer = open_writer(output, ledger.headers, Labels.of(rulebook)) if output is not None else None
@@ -65,21 +91,25 @@ def decide_ledger(
     first_seen: dict[str, int] = {}
     try:
         for chunk in _chain(first, chunks):
-            parsed = parse_frame(chunk.frame, chunk.rows, first_seen)
+            prepared = prepare_chunk(chunk.frame, chunk.rows, first_seen, values, headers)
+            parsed = prepared.parsed
+            decider.summary.total_rows += prepared.totals
             decided = decider.decide(parsed, with_json=with_json)
             if writer is None:
                 (stdout or sys.stdout).write("".join(line + "\n" for line in decided.jsonl))
             else:
-                writer.write(chunk.frame.set_axis(ledger.headers, axis=1), decided.flat, decided.jsonl)
+                writer.write(prepared.frame.set_axis(ledger.headers, axis=1), decided.flat, decided.jsonl)
             if progress:
                 progress(parsed.n)
+        summary = decider.summary
+        summary.notices = [*checked.lines(), *checked.counted(summary), *filter(None, [totals_line(summary)])]
         if writer is not None:
-            writer.commit(decider.summary)
+            writer.commit(summary)
     except BaseException:
         if writer is not None:
             writer.abort()
         raise
-    return RunResult(decider.summary, chosen, time.perf_counter() - started)
+    return RunResult(decider.summary, chosen, time.perf_counter() - started, checked)
 
 
 def _chain(first, rest):
@@ -96,13 +126,17 @@ class FoundParcel:
     notes: list[str] = field(default_factory=list)
 
 
-def find_parcel(ledger_path: Path, parcel_id: str, sheet: str | None = None) -> FoundParcel | None:
+def find_parcel(
+    ledger_path: Path, parcel_id: str, sheet: str | None = None, columns: ColumnMap | None = None
+) -> FoundParcel | None:
     """The first row of a ledger with this 宗地编号, validated as `decide` would (duplicates of
     earlier rows included), reading chunk by chunk and stopping there."""
-    ledger = open_ledger(ledger_path, sheet)
+    ledger = open_ledger(ledger_path, sheet, resolver=columns.resolver() if columns else None)
     first_seen: dict[str, int] = {}
+    values = columns.values if columns else {}
+    headers = dict(zip(ledger.names, ledger.headers))
     for chunk in ledger.chunks:
-        parsed = parse_frame(chunk.frame, chunk.rows, first_seen)
+        parsed = prepare_chunk(chunk.frame, chunk.rows, first_seen, values, headers).parsed
         hits = np.flatnonzero(parsed.parcel_ids == parcel_id)
         if len(hits):
             i = int(hits[0])
