@@ -76,3 +76,21 @@ FIELD_UNITS: dict[str, tuple[str, ...]] = {
     name: ("万元/亩",)
     for name in ("output_per_mu", "tax_per_mu", "investment_per_mu", "committed_investment_per_mu", "committed_tax_per_mu")
 }
+
+# Cell texts of real ledgers for vocabulary values (besides the labels, the codes, a trailing
+# 用地, and cells.SYNONYMS): the land-use classes of the national land survey (GB/T 21010) and
+# the supply methods as published, where each names one code without doubt. 工矿仓储用地 is left
+# to a column map's `values`: it joins 工业 with 采矿 and 仓储.
+VALUE_SYNONYMS: dict[str, dict[str, str]] = {
+    "land_use": {
+        "城镇住宅用地": "residential", "商业服务业用地": "commercial", "商业用地": "commercial",
+        "商务金融用地": "commercial", "公共管理与公共服务用地": "public_service", "公共服务设施用地": "public_service",
+        "公用设施用地": "infrastructure", "交通运输用地": "infrastructure",
+    },
+    "supply_method": {
+        "协议出让": "transfer", "挂牌出让": "transfer", "招标出让": "transfer", "拍卖出让": "transfer",
+        "招拍挂出让": "transfer", "招拍挂": "transfer", "有偿出让": "transfer", "划拨供地": "allocation",
+        "行政划拨": "allocation",
+    },
+    "project_source": {"招商项目": "investment_attraction", "招商引资项目": "investment_attraction"},
+}

@@ -3,6 +3,8 @@
 - Placeholders — `/ ／ - — 无 空 不详` (and their doubled or full-width forms) — mean an empty
   cell: "not known", never "no" or 0.
 - Ratios may be written as a fraction, `1/4`, besides `0.25` and `25%`.
+- Vocabulary values as published ledgers write them (`挂牌出让`, `城镇住宅用地`):
+  `header_synonyms.VALUE_SYNONYMS`.
 
 `wrap(spec, parse)` puts both in front of a field's cell parser (cells.PARSERS).
 """
@@ -14,6 +16,7 @@ import unicodedata
 from typing import Any, Callable
 
 from landrules.fields import FieldSpec, FieldType
+from landrules.header_synonyms import VALUE_SYNONYMS
 
 PLACEHOLDERS = ("/", "／", "-", "—", "无", "空", "不详")
 _PLACEHOLDER_KEYS = frozenset(
@@ -48,6 +51,19 @@ def wrap(spec: FieldSpec, parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
             return parse(value if number is None else number)
 
         return parse_ratio
+    if spec.name in VALUE_SYNONYMS:
+        table = {unicodedata.normalize("NFKC", t).strip(): code for t, code in VALUE_SYNONYMS[spec.name].items()}
+        assert set(table.values()) <= set(spec.vocabulary), spec.name
+
+        def parse_enum(value: Any) -> Any:
+            if isinstance(value, str):
+                text = unicodedata.normalize("NFKC", value).strip()
+                if text in _PLACEHOLDER_KEYS:
+                    return None
+                value = table.get(text, value)
+            return parse(value)
+
+        return parse_enum
 
     def parse_any(value: Any) -> Any:
         return None if is_placeholder(value) else parse(value)
