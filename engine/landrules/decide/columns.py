@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from landrules import fields
-from landrules.ledger.headers import label
+from landrules.ledger.headers import key, label
 from landrules.ledger.lookalike import Lookalike, find
 from landrules.rulebook.conditions import Atom, atoms
 from landrules.rulebook.model import Rulebook
@@ -59,10 +59,12 @@ class ColumnReport:
 
 
 def column_report(rulebook: Rulebook, headers: list[str], names: list[str], sample: pd.DataFrame | None,
-                  notices: list[str] = ()) -> ColumnReport:
+                  notices: list[str] = (), not_fields: set[str] = frozenset()) -> ColumnReport:
+    """`not_fields`: headers (as `headers.key`) the column map declares no field (`null`)."""
     present = set(names)
     for name, provides in _PROVIDES.items():
         if name in present:
             present.update(provides)
     missing = [n for n in needed_fields(rulebook) if n not in present]
-    return ColumnReport(find(headers, names, sample), missing, list(notices))
+    lookalikes = [item for item in find(headers, names, sample) if key(item.header) not in not_fields]
+    return ColumnReport(lookalikes, missing, list(notices))

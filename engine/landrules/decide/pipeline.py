@@ -77,7 +77,8 @@ def decide_ledger(
     ledger = open_ledger(ledger_path, sheet, chunk_rows=chunk_rows, resolver=columns.resolver() if columns else None)
     chunks = iter(ledger.chunks)
     first = next(chunks, None)
-    checked = column_report(rulebook, ledger.headers, ledger.names, None if first is None else first.frame, ledger.notices)
+    checked = column_report(rulebook, ledger.headers, ledger.names, None if first is None else first.frame, ledger.notices,
+                            columns.not_fields() if columns else set())
     if report is not None:
         report(checked.lines())
     if strict_columns and checked.problems:

@@ -41,6 +41,10 @@ class ColumnMap:
     def resolver(self) -> HeaderResolver:
         return HeaderResolver(self.columns, self.path)
 
+    def not_fields(self) -> set[str]:
+        """Headers (as `headers.key`) the map declares no field (`null`)."""
+        return {key(h) for h, name in self.columns.items() if name is None}
+
 
 def _suggest(name: str) -> str:
     pool = list(TARGETS) + [f.zh for f in fields.FIELDS]
@@ -60,7 +64,7 @@ def _target(text: Any, where: str) -> str | None:
         found = match(name)
     except ValueError:
         found = None
-    if found is not None and found.how == "name":
+    if found is not None:  # a Chinese header, or a synonym (each names one field)
         return found.field
     raise ColumnMapError(f'{where}: 没有字段 "{name}"{_suggest(name)}')
 

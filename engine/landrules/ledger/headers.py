@@ -56,6 +56,10 @@ def _table() -> tuple[dict[str, str], dict[str, str]]:
         names[key(spec.name)] = spec.name
         names[key(spec.zh)] = spec.name
     names["area_ha"] = "area_ha"
+    for spec in fields.FIELDS:  # 亩均税收 for 亩均税收（万元/亩）; not 面积 (its unit picks the field)
+        m = _TRAILING.match(key(spec.zh))
+        if m and spec.name not in ("area_mu", "area_m2"):
+            names.setdefault(m.group("base"), spec.name)
     for name, headers in HEADER_SYNONYMS.items():
         assert name in fields.BY_NAME, name
         for header in headers:

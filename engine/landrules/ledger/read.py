@@ -217,7 +217,9 @@ for _id, _format in _ZH_CN_BUILTIN_FORMATS.items():
 
 def _open_xlsx(path: Path, sheet: str | int | None, chunk_rows: int, resolver: HeaderResolver = DEFAULT) -> Ledger:
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        # openpyxl refuses a name not ending .xlsx/.xlsm; a workbook by content is opened as a stream
+        source = path if path.suffix.lower() in XLSX_SUFFIXES else io.BytesIO(path.read_bytes())
+        book = openpyxl.load_workbook(source, read_only=True, data_only=True)
     except Exception as exc:  # BadZipFile, InvalidFileException, KeyError, ...
         if path.stat().st_size == 0:
             raise LedgerError(path, "文件为空") from None
