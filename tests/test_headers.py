@@ -179,7 +179,7 @@ def test_a_file_that_is_no_table_is_refused_naming_what_it_is(tmp_path, content,
 def test_corrupt_ole2_is_refused(tmp_path):
     path = tmp_path / "坏.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
-    with pytest.raises(LedgerError, match="不是有效的Excel 97-2003"):
+    with pytest.raises(LedgerError, match="不是有效的 Excel 97-2003"):
         read_ledger(path)
 
 

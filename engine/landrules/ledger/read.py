@@ -49,6 +49,9 @@ CALAMINE_SUFFIXES = (".xls", ".et", ".ods")
 PARQUET_SUFFIXES = (".parquet",)
 SUFFIXES = CSV_SUFFIXES + XLSX_SUFFIXES + CALAMINE_SUFFIXES + PARQUET_SUFFIXES
 _HEADER_SEARCH_ROWS = HEADER_SEARCH_ROWS
+# .xlsx up to this size is read by calamine (17× faster than openpyxl, bench/xlsx_readers.py),
+# larger ones by openpyxl's streaming reader: calamine holds the sheet in memory (~3 KB a row)
+CALAMINE_XLSX_MAX_BYTES = 32 << 20
 CHUNK_ROWS = 50_000
 
 
@@ -314,7 +317,7 @@ def open_ledger(
             notices.append(f"文件扩展名为 {suffix}，内容却是{content.NAMES[kind]}，已按内容读取")
         if kind == content.TEXT:
             ledger = _open_csv(path, chunk_rows, resolver)
-        elif kind == content.XLSX:
+        elif kind == content.XLSX and path.stat().st_size > CALAMINE_XLSX_MAX_BYTES:
             ledger = _open_xlsx(path, sheet, chunk_rows, resolver)
         elif kind == content.PARQUET:
             ledger = _open_parquet(path, chunk_rows, resolver)

@@ -20,7 +20,7 @@ READABLE = (OLE2, XLSX, ODS, PARQUET, TEXT, EMPTY)
 
 # what each kind is called in messages
 NAMES = {
-    OLE2: "Excel 97-2003/WPS 表格（.xls/.et）", XLSX: "Excel 工作簿（.xlsx）", ODS: "OpenDocument 表格（.ods）",
+    OLE2: "Excel 97-2003/WPS 表格（.xls/.et）", XLSX: "XLSX 工作簿", ODS: "ODS 表格（OpenDocument）",
     PARQUET: "Parquet", TEXT: "文本表格（CSV）", EMPTY: "空文件",
 }
 # the kind each extension promises
