@@ -216,3 +216,11 @@ def test_every_field_has_a_header_a_person_would_write():
     # areas are named by a word and a unit (AREA_BASES × AREA_UNITS), every other field by synonyms
     assert set(HEADER_SYNONYMS) == {f.name for f in fields.FIELDS} - {"area_mu", "area_m2"}
     assert all(SYNONYMS[key(h)] == n for n, h in SYNONYM_CASES)
+
+
+def test_the_officers_guide_lists_every_header_and_placeholder():
+    from conftest import ROOT
+
+    guide = (ROOT / "docs" / "ledgers.zh.md").read_text(encoding="utf-8")
+    missing = [h for _, h in SYNONYM_CASES if h not in guide] + [p for p in PLACEHOLDERS if f"`{p}`" not in guide]
+    assert missing == []
