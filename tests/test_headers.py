@@ -65,8 +65,14 @@ def test_catalogue_name_beats_a_synonym_and_equal_claims_are_an_error(tmp_path):
     df = read_ledger(ledger(tmp_path, ["电子监管号", "宗地编号", "面积（亩）"], ["3301", "SL-1", "2"]))
     assert list(df.columns) == ["电子监管号", "parcel_id", "area_mu"] and df["parcel_id"].tolist() == ["SL-1"]
     assert df.attrs["notices"] == ['列 "电子监管号" 也可对应字段 parcel_id（宗地编号），已采用列 "宗地编号"；列 "电子监管号" 原样保留']
-    with pytest.raises(LedgerError, match='列 "电子监管号" 与列 "宗地号" 都对应字段 parcel_id'):
-        read_ledger(ledger(tmp_path, ["电子监管号", "宗地号", "面积（亩）"], ["3301", "SL-1", "2"]))
+    # two synonyms: the earlier in header_synonyms wins (as the contract lists them), said
+    df = read_ledger(ledger(tmp_path, ["宗地号", "电子监管号", "供地时间", "合同签订日期", "面积（亩）"],
+                            ["SL-1", "3301", "2019.5.10", "2019.5.11", "2"]))
+    assert list(df.columns) == ["宗地号", "parcel_id", "supplied_on", "合同签订日期", "area_mu"]
+    assert len(df.attrs["notices"]) == 2 and '已采用列 "电子监管号"' in df.attrs["notices"][0]
+    with pytest.raises(LedgerError) as info:
+        read_ledger(ledger(tmp_path, ["宗地编号", "面积（公顷）", "面积(公顷)"], ["SL-1", "1", "1"]))
+    assert '列 "面积（公顷）" 与列 "面积(公顷)" 都对应字段 area_ha' in str(info.value)
 
 
 # --- units ----------------------------------------------------------------------------------
@@ -224,3 +230,11 @@ def test_the_officers_guide_lists_every_header_and_placeholder():
     guide = (ROOT / "docs" / "ledgers.zh.md").read_text(encoding="utf-8")
     missing = [h for _, h in SYNONYM_CASES if h not in guide] + [p for p in PLACEHOLDERS if f"`{p}`" not in guide]
     assert missing == []
+
+
+@pytest.mark.parametrize("header", ["电子监管号", "地块编号", "宗地号"])
+def test_short_gbk_ledger_with_a_published_id_header(tmp_path, header):
+    path = tmp_path / "短.csv"
+    path.write_bytes(f"{header},用地单位名称,面积（公顷）\n410402-001,平顶山市华瑞实业有限公司,1.5\n".encode("gbk"))
+    (record,) = load_records(path)
+    assert record.parcel_id == "410402-001" and record.parcel.holder == "平顶山市华瑞实业有限公司"

@@ -7,7 +7,8 @@ is read apart: a unit for areas (`面积（公顷）` is area_ha) and for the �
 elsewhere (`批准日期（年月日）` is approved_on). An area header with a unit the tool does not
 know (`面积（顷）`), a header joining two fields (`用地单位/项目名称`), or two columns claiming one
 field with equal right are errors; a column map beats the catalogue's own names, which beat
-synonyms, and a column that lost is kept as an unknown column with a notice.
+synonyms, an earlier synonym of `header_synonyms` beats a later one (电子监管号 before 宗地号),
+and a column that lost is kept as an unknown column with a notice.
 """
 
 from __future__ import annotations
@@ -49,9 +50,10 @@ def label(name: str) -> str:
     return fields.BY_NAME[name].label()
 
 
-def _table() -> tuple[dict[str, str], dict[str, str]]:
+def _table() -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
     names: dict[str, str] = {}
     synonyms: dict[str, str] = {}
+    order: dict[str, int] = {}  # synonym -> its place in its field's list (earlier is preferred)
     for spec in fields.FIELDS:
         names[key(spec.name)] = spec.name
         names[key(spec.zh)] = spec.name
@@ -62,49 +64,57 @@ def _table() -> tuple[dict[str, str], dict[str, str]]:
             names.setdefault(m.group("base"), spec.name)
     for name, headers in HEADER_SYNONYMS.items():
         assert name in fields.BY_NAME, name
-        for header in headers:
+        for place, header in enumerate(headers):
             k = key(header)
+            order.setdefault(k, place)
             other = names.get(k) or synonyms.get(k)
             assert other in (None, name), f"header {header!r} names both {other} and {name}"
             synonyms.setdefault(k, name)
     for header, name in AREA_HEADERS.items():
         synonyms.setdefault(key(header), name)
-    return names, synonyms
+    return names, synonyms, order
 
 
-NAMES, SYNONYMS = _table()
-_AREA_BASES = {key(b) for b in AREA_BASES}
+NAMES, SYNONYMS, _ORDER = _table()
+_AREA_BASES = {key(b): place for place, b in enumerate(AREA_BASES)}
 _AREA_UNITS = {key(u): name for u, name in AREA_UNITS.items()}
 _UNIT_WORDS = "、".join(dict.fromkeys(("亩", "平方米", "㎡", "公顷")))
 
 
 @dataclass(frozen=True)
 class Match:
+    """A header's field; of two columns for one field the higher `rank` wins: the column map,
+    then the catalogue's names, then synonyms in the order `header_synonyms` lists them."""
+
     field: str
     how: str  # "map" (column map), "name" (catalogue name), "synonym"
-    rank: int
+    rank: tuple[int, int]
 
 
-_RANK = {"map": 3, "name": 2, "synonym": 1}
+_TIER = {"map": 3, "name": 2, "synonym": 1}
+
+
+def _match(name: str, how: str, place: int = 0) -> Match:
+    return Match(name, how, (_TIER[how], -place))
 
 
 class HeaderError(ValueError):
     """A header that cannot be read: an unknown unit, or one header for two fields."""
 
 
-def _area(k: str) -> str | None:
+def _area(k: str) -> Match | None:
     """area_mu / area_m2 / area_ha for `面积亩`, `用地面积/㎡`, …; HeaderError for an unknown unit."""
     m = _TRAILING.match(k)
     if m and m.group("base") in _AREA_BASES:
         unit = m.group("unit")
         if unit in _AREA_UNITS:
-            return _AREA_UNITS[unit]
+            return _match(_AREA_UNITS[unit], "synonym", _AREA_BASES[m.group("base")])
         raise HeaderError(f'不认识的面积单位 "{unit}"（可用 {_UNIT_WORDS}）' if unit else "面积单位为空")
-    for base in _AREA_BASES:
+    for base, place in _AREA_BASES.items():
         if k.startswith(base) and k != base:
             rest = k[len(base):].strip("/_:-")
             if rest in _AREA_UNITS:
-                return _AREA_UNITS[rest]
+                return _match(_AREA_UNITS[rest], "synonym", place)
     return None
 
 
@@ -114,12 +124,12 @@ def match(header: Any) -> Match | None:
     if not k:
         return None
     if k in NAMES:
-        return Match(NAMES[k], "name", _RANK["name"])
+        return _match(NAMES[k], "name")
     if k in SYNONYMS:
-        return Match(SYNONYMS[k], "synonym", _RANK["synonym"])
+        return _match(SYNONYMS[k], "synonym", _ORDER.get(k, 0))
     area = _area(k)
     if area is not None:
-        return Match(area, "synonym", _RANK["synonym"])
+        return area
     m = _TRAILING.match(k)
     if m:
         base, unit = m.group("base"), m.group("unit")
@@ -128,7 +138,7 @@ def match(header: Any) -> Match | None:
             allowed = FIELD_UNITS.get(inner)
             if allowed and unit and unit not in {key(u) for u in allowed}:
                 raise HeaderError(f'单位 "{unit}" 不是 {label(inner)} 的单位（应为 {"、".join(allowed)}）')
-            return Match(inner, "name" if base in NAMES else "synonym", _RANK["name" if base in NAMES else "synonym"])
+            return _match(inner, "name", 0) if base in NAMES else _match(inner, "synonym", _ORDER.get(base, 0))
     parts = [p for p in _JOINED.split(k) if p]
     if len(parts) > 1:
         found = {}
@@ -167,7 +177,7 @@ class HeaderResolver:
         k = key(header)
         if k in self._map:
             target = self._map[k]
-            return None if target is None else Match(target, "map", _RANK["map"])
+            return None if target is None else _match(target, "map")
         return match(header)
 
     def is_parcel_id(self, header: Any) -> bool:
@@ -243,6 +253,12 @@ class HeaderResolver:
 
 
 DEFAULT = HeaderResolver()
+_ID_HEADERS = tuple(h for h, name in {**NAMES, **SYNONYMS}.items() if name == "parcel_id" and not h.isascii())
+
+
+def shows_parcel_id(text: str) -> bool:
+    """Whether decoded text shows a parcel-id header (宗地编号, 电子监管号, …): a right decoding."""
+    return "parcel_id" in text.lower() or any(h in text for h in _ID_HEADERS)
 
 
 def canonical_header(header: str) -> str | None:

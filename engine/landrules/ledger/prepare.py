@@ -41,10 +41,12 @@ def apply_values(frame: pd.DataFrame, values: Mapping[str, Mapping[str, str]]) -
 def prepare_chunk(
     frame: pd.DataFrame, rows: list[int], first_seen: dict[str, int] | None = None,
     values: Mapping[str, Mapping[str, str]] | None = None, headers: Mapping[str, str] | None = None,
+    drop_totals: bool = True,
 ) -> Prepared:
     """Validate a chunk whose known columns carry field names; `headers` maps a column name to
-    its header as written (for messages)."""
-    totals = total_mask(frame)
+    its header as written (for messages). `drop_totals=False` keeps 合计 rows as rows (for
+    callers that promise one record per row, e.g. `parcel.validate_rows`)."""
+    totals = total_mask(frame) if drop_totals else np.zeros(len(frame), dtype=bool)
     total_rows: list[int] = []
     if totals.any():
         total_rows = [r for r, t in zip(rows, totals) if t]
