@@ -26,9 +26,16 @@ _PLACEHOLDER_KEYS = frozenset(
 _FRACTION = re.compile(r"(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)")
 
 
+_PLACEHOLDER_KEYS = _PLACEHOLDER_KEYS | {"／", "－", "——", "－－", "＼"}  # as written, full-width too
+_LONGEST = max(map(len, _PLACEHOLDER_KEYS))
+
+
 def is_placeholder(value: Any) -> bool:
     """True for a text cell that only holds a placeholder for "not known"."""
-    return isinstance(value, str) and unicodedata.normalize("NFKC", value).strip() in _PLACEHOLDER_KEYS
+    if not isinstance(value, str) or len(value) > _LONGEST + 4:
+        return False
+    text = value.strip()
+    return text in _PLACEHOLDER_KEYS or unicodedata.normalize("NFKC", text) in _PLACEHOLDER_KEYS
 
 
 def fraction(value: Any) -> float | None:

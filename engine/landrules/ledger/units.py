@@ -74,30 +74,41 @@ def convert_areas(
 
 
 def _fill_from_hectares(frame, rows, errors, notes) -> None:
-    has_mu = "area_mu" in frame.columns
-    ha_cells = frame["area_ha"].tolist()
-    mu_cells = frame["area_mu"].tolist() if has_mu else [None] * len(frame)
-    out = list(mu_cells)
-    for i, cell in enumerate(ha_cells):
-        if is_empty(cell) or i in errors:
-            continue
+    """area_mu from area_ha where area_mu is empty (each distinct cell parsed once); both
+    written and disagreeing by more than rounding is an error."""
+    codes, uniques = pd.factorize(frame["area_ha"].astype(object), use_na_sentinel=True)
+    hectares = np.full(len(uniques), np.nan)
+    bad: dict[int, str] = {}
+    for j, cell in enumerate(uniques):
         try:
             ha = parse_cell("area_mu", cell)  # a positive number, worded like area_mu's errors
         except CellError as exc:
-            errors.setdefault(i, []).append(f"第{rows[i]}行 {label('area_ha')}: {exc.detail}")
+            bad[j] = exc.detail
             continue
-        if ha is None:
-            continue
-        mu = round(ha * MU_PER_HA, 6)
-        if not is_empty(mu_cells[i]):
-            try:
-                written = parse_cell("area_mu", mu_cells[i])
-            except CellError:
-                continue  # validation words that error
-            if written is not None and abs(written - mu) > _AGREE:
-                errors.setdefault(i, []).append(
-                    f"第{rows[i]}行 {label('area_mu')}: {written:g} 亩与 {AREA_HA_HEADER} {ha:g} 公顷（= {mu:g} 亩）不一致")
-            continue
-        out[i] = mu
-        notes[i] = (HA_NOTE,)
+        if ha is not None:
+            hectares[j] = ha
+    ha = np.where(codes >= 0, hectares[np.maximum(codes, 0)] if len(hectares) else np.nan, np.nan)
+    for i in np.flatnonzero(np.isin(codes, list(bad))):
+        if int(i) not in errors:
+            errors[int(i)] = [f"第{rows[i]}行 {label('area_ha')}: {bad[codes[i]]}"]
+    has_mu = "area_mu" in frame.columns
+    mu_cells = frame["area_mu"].to_numpy(dtype=object) if has_mu else np.full(len(frame), None, dtype=object)
+    written = np.array([not is_empty(v) for v in mu_cells], dtype=bool) if has_mu else np.zeros(len(frame), dtype=bool)
+    fill = ~np.isnan(ha) & ~written
+    fill[list(errors)] = False
+    out = mu_cells.copy()
+    out[fill] = np.round(ha[fill] * MU_PER_HA, 6)
     frame["area_mu"] = out
+    for i in np.flatnonzero(fill):
+        notes[int(i)] = (HA_NOTE,)
+    for i in np.flatnonzero(~np.isnan(ha) & written):
+        i = int(i)
+        if i in errors:
+            continue
+        try:
+            mu = parse_cell("area_mu", mu_cells[i])
+        except CellError:
+            continue  # validation words that error
+        converted = round(ha[i] * MU_PER_HA, 6)
+        if mu is not None and abs(mu - converted) > _AGREE:
+            errors[i] = [f"第{rows[i]}行 {label('area_mu')}: {mu:g} 亩与 {AREA_HA_HEADER} {ha[i]:g} 公顷（= {converted:g} 亩）不一致"]
