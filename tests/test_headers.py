@@ -238,3 +238,29 @@ def test_short_gbk_ledger_with_a_published_id_header(tmp_path, header):
     path.write_bytes(f"{header},用地单位名称,面积（公顷）\n410402-001,平顶山市华瑞实业有限公司,1.5\n".encode("gbk"))
     (record,) = load_records(path)
     assert record.parcel_id == "410402-001" and record.parcel.holder == "平顶山市华瑞实业有限公司"
+
+
+@pytest.mark.parametrize("header,values,field,why", [
+    ("土地用途类别", ["工业"], "land_use", "表头与“土地用途”相近"),
+    ("面积", ["3"], "area_mu", "未写明单位"),
+    ("批次用地面积（公顷）", ["3"], "area_ha", "表头含“面积”"),
+    ("闲置原因说明", ["x"], "idle_cause", "相近"),
+    ("类型", ["工业", "住宅", "商服"], "land_use", "取值"),
+    ("方式", ["出让", "划拨"], "supply_method", "取值"),
+])
+def test_lookalike_columns(header, values, field, why):
+    import pandas as pd
+    from landrules.ledger.lookalike import find
+
+    sample = pd.DataFrame({"parcel_id": ["A"] * len(values), header: values}, dtype=object)
+    (found,) = find(["宗地编号", header], ["parcel_id", header], sample)
+    assert found.field == field and why in found.reason and f'列 "{header}"' in found.message()
+
+
+@pytest.mark.parametrize("header,values", [("备注", ["首宗", "无"]), ("序号", ["1", "2"]), ("所在乡镇", ["龙兴街道", "高庄村"])])
+def test_ordinary_columns_are_not_lookalikes(header, values):
+    import pandas as pd
+    from landrules.ledger.lookalike import find
+
+    sample = pd.DataFrame({"parcel_id": ["A", "B"], header: values}, dtype=object)
+    assert find(["宗地编号", header], ["parcel_id", header], sample) == []

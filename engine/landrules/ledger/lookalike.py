@@ -111,9 +111,10 @@ def find(headers: list[str], names: list[str], sample: pd.DataFrame | None) -> l
     for i, (header, name) in enumerate(zip(headers, names)):
         if name in mapped:
             continue
-        found = by_header(header)
-        if found is None and sample is not None and i < sample.shape[1]:
+        found = None  # values are the stronger evidence: 类型 holding 工业/住宅 is land_use
+        if sample is not None and i < sample.shape[1]:
             found = by_values(header, sample.iloc[:, i].tolist())
+        found = found or by_header(header)
         if found is not None:
             out.append(found)
     return out
