@@ -56,6 +56,7 @@ def test_a_mapped_header_missing_from_the_ledger_is_said(tmp_path):
     ("columns:\n  a: land_use\n  a: holder\n", 3, ["duplicate key"]),
     ("columns:\n  a: [x\n", 3, ["YAML"]),
     ("", 1, ["列对照表为空"]),
+    ("columns:\n  x: land_use\n  批次用地面积（公顷）: area_mu\n", 3, ["单位是公顷", "应写 area_ha"]),
 ])
 def test_bad_maps_name_file_and_line(tmp_path, text, line, words):
     path = write(tmp_path, text)

@@ -15,16 +15,20 @@ Validated like the rulebook: every problem is `FILE:LINE: message` (line-aware l
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from landrules import fields
 from landrules.fields import FieldType
+from landrules.header_synonyms import AREA_FIELDS, AREA_UNITS
 from landrules.ledger.headers import HeaderResolver, key, label, match
+from landrules.ledger.units import UNIT_WORD
 from landrules.rulebook.yamlio import YamlError, load_yaml
 
 TARGETS = tuple(f.name for f in fields.FIELDS) + ("area_ha",)
+_AREA_UNIT_FIELDS = {key(u): name for u, name in AREA_UNITS.items()}
 _BOOL_CODES = {"true": True, "false": False, "是": True, "否": False, "yes": True, "no": False}
 
 
@@ -69,6 +73,15 @@ def _target(text: Any, where: str) -> str | None:
     raise ColumnMapError(f'{where}: 没有字段 "{name}"{_suggest(name)}')
 
 
+_UNIT_IN_HEADER = re.compile(r"[(\[【<]([^()\[\]【】<>]+)[)\]】>]$")
+
+
+def _area_unit(header: str) -> str | None:
+    """The area field a header's trailing bracketed unit names (公顷 -> area_ha), if any."""
+    m = _UNIT_IN_HEADER.search(key(header))
+    return _AREA_UNIT_FIELDS.get(m.group(1)) if m else None
+
+
 def _line(node: Any, name: str) -> int:
     return getattr(node, "key_lines", {}).get(str(name), getattr(node, "line", 1) or 1)
 
@@ -101,6 +114,10 @@ def load_column_map(path: str | Path) -> ColumnMap:
         if not isinstance(header, (str, int, float)) or not str(header).strip():
             raise ColumnMapError(f"{where}: 表头应为文字，实为 {header!r}")
         name = _target(target, f'{where}: 列 "{header}"')
+        unit = _area_unit(str(header))
+        if name in AREA_FIELDS and unit is not None and unit != name:
+            raise ColumnMapError(f'{where}: 列 "{header}" 的单位是{UNIT_WORD[unit]}，字段却是 {label(name)}（{UNIT_WORD[name]}）；'
+                                 f"应写 {unit}")
         if name is not None:
             if name in claimed:
                 raise ColumnMapError(f'{where}: 列 "{claimed[name]}" 与列 "{header}" 都映射到字段 {label(name)}')
