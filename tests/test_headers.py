@@ -131,7 +131,7 @@ def test_ratio_spellings(tmp_path, cell):
 
 @pytest.mark.parametrize("row", [
     ["合计", "", "45"], ["小计", "", "45"], ["总计", "", "45"], ["合 计", "", "45"], ["合计：", "", "45"],
-    ["", "合计", "45"], ["", "", "总计"],
+    ["", "合计", "45"], ["", "", "总计"], ["合计", "40宗", "45"], ["", "合计（2宗）", "45"],
 ])
 def test_total_rows_are_not_parcels(tmp_path, row):
     from landrules.ledger.prepare import prepare_chunk
