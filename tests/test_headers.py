@@ -44,6 +44,7 @@ def test_every_synonym_is_read_as_its_field(tmp_path, name, header):
     ("面积（公顷）", "area_ha"), ("面积(ha)", "area_ha"), ("地块面积（hm²）", "area_ha"),
     ("批准日期（年月日）", "approved_on"), ("批准时间(年月日)", "approved_on"), ("已开发面积占比（%）", "developed_ratio"),
     ("亩均税收(万元/亩)", "tax_per_mu"), ("亩均税收", "tax_per_mu"), ("Parcel ID", "parcel_id"), ("宗地编号/电子监管号", "parcel_id"),
+    ("*宗地编号", "parcel_id"), ("用地单位名称：", "holder"), ("面积\n（公顷）", "area_ha"),
 ])
 def test_brackets_spaces_and_units_in_headers(header, name):
     assert match(header).field == name

@@ -36,8 +36,9 @@ _JOINED = re.compile(r"[/、,;&]|及|和|或")
 
 
 def key(text: Any) -> str:
-    """A header as compared: NFKC, lower case; no whitespace (English: spaces and - as _)."""
-    text = unicodedata.normalize("NFKC", str(text)).replace("\ufeff", "").strip().lower()
+    """A header as compared: NFKC, lower case, without a required-mark (`*宗地编号`) or a
+    trailing colon; no whitespace (English: spaces and - as _)."""
+    text = unicodedata.normalize("NFKC", str(text)).replace("\ufeff", "").strip().strip("*※:").strip().lower()
     if text.isascii():
         return re.sub(r"[\s\-]+", "_", text)
     return "".join(text.split())
