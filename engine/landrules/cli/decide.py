@@ -28,7 +28,7 @@ from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS, ENGINES
 
 @app.command(
     epilog="退出码 / exit: 0 全部决策 all decided · 1 已写出但有无效行 written, some rows invalid · "
-    "2 未决策 nothing decided.  例 / example: landrules decide examples/shilong-ledger.csv --as-of 2021-10-01 -o decisions.xlsx",
+    "2 未决策 nothing decided (含 --strict-columns 发现列问题 incl. column problems under --strict-columns).  例 / example: landrules decide examples/shilong-ledger.csv --as-of 2021-10-01 -o decisions.xlsx",
 )
 def decide(
     ledger: Path = typer.Argument(..., help="台账 / ledger: .csv .txt .xlsx .xlsm .xls .et .ods .parquet"),
