@@ -68,7 +68,7 @@ def decide(
         with _progress() as advance:
             result = decide_ledger(
                 ledger, output, rulebook, when, engine=engine, sheet=sheet, progress=advance, columns=column_map,
-                strict_columns=strict_columns, report=_report_columns,
+                strict_columns=strict_columns, report=lambda lines: _report_columns(as_of_line(as_of, when), lines),
             )
     except ColumnsError as exc:
         raise fail(str(exc)) from None
@@ -80,12 +80,14 @@ def decide(
         raise fail(f"无法写出 {output}: {exc}") from None
     except KeyboardInterrupt:
         raise fail("已中断，未写出输出文件", code=130) from None
-    _print_summary(rulebook, result, output, as_of_line(as_of, when))
+    _print_summary(rulebook, result, output)
     raise typer.Exit(1 if result.summary.invalid else 0)
 
 
-def _report_columns(lines: list[str]) -> None:
-    """Before any decision is written: every look-alike column and missing field, on stderr."""
+def _report_columns(as_of_text: str, lines: list[str]) -> None:
+    """Once the ledger is open, before any decision is written: the evaluation date (the
+    summary's first line), then every notice, look-alike column and missing field, on stderr."""
+    print(as_of_text, file=sys.stderr)
     for line in lines:
         print(f"landrules: 注意: {line}", file=sys.stderr)
 
@@ -103,15 +105,13 @@ def _progress():
         yield lambda n: bar.advance(task, n)
 
 
-def _print_summary(rulebook, result, output: Optional[Path], as_of_text: str = "") -> None:
+def _print_summary(rulebook, result, output: Optional[Path]) -> None:
     from rich.table import Table
 
     from landrules.decide.pipeline import totals_line
     from landrules.summary import in_catalogue_order
 
     summary = result.summary
-    if as_of_text:
-        print(as_of_text, file=sys.stderr)
     print(
         f"读取 {summary.rows} 宗，已决策 {summary.decided} 宗，无效 {summary.invalid} 宗，"
         f"用时 {result.seconds:.2f} 秒（引擎 {result.engine}）" + (f"，输出 {output}" if output else ""),
