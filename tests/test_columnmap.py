@@ -94,3 +94,11 @@ def test_the_shipped_example_map_and_ledger():
     assert '可能是' not in result.stderr  # every column is recognised or declared by the map
     without = runner.invoke(app, ["decide", str(EXAMPLES / "unsupplied-ledger.csv"), "--as-of", "2021-10-01"])
     assert '列 "未供面积（公顷）"' in without.stderr and '列 "现状"' in without.stderr
+
+
+def test_a_map_saved_as_gbk_or_with_bom(tmp_path):
+    text = "columns:\n  现状: 土地利用现状未改变\n"
+    for name, data in (("gbk.yaml", text.encode("gbk")), ("bom.yaml", b"\xef\xbb\xbf" + text.encode("utf-8"))):
+        path = tmp_path / name
+        path.write_bytes(data)
+        assert load_column_map(path).columns == {"现状": "land_status_unchanged"}

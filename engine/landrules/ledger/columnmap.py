@@ -92,7 +92,7 @@ def load_column_map(path: str | Path) -> ColumnMap:
     if not path.is_file():
         raise ColumnMapError(f"{path}:1: 列对照表文件不存在")
     try:
-        raw = load_yaml(path)
+        raw = load_yaml(path, encodings=("utf-8-sig", "gb18030"))  # Notepad on Chinese Windows saves GBK
     except YamlError as exc:
         raise ColumnMapError(str(exc)) from None
     if raw is None:
