@@ -34,7 +34,9 @@ def run(*args, env=None):
 
 
 def one_line(text: str) -> str:
-    lines = [line for line in text.strip().splitlines() if line.strip()]
+    """The one line of reason (after the evaluation date, which `decide` states first once the
+    ledger is open: contract §3 / issue "Officers' own ledgers")."""
+    lines = [line for line in text.strip().splitlines() if line.strip() and not line.startswith("评估日 ")]
     assert len(lines) == 1, text
     assert "Traceback" not in text and "Usage" not in text and "内部错误" not in text, text
     return lines[0]

@@ -23,6 +23,13 @@ class Summary:
     invalid: int = 0
     by_category: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
     by_outcome: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    total_rows: list[int] = field(default_factory=list)  # file rows of 合计/小计/总计 rows, not decided
+    needs: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # field -> decisions asking
+    notices: list[str] = field(default_factory=list)  # what reading set aside or chose, for every output
+
+    @property
+    def totals(self) -> int:
+        return len(self.total_rows)
 
     def merge(self, other: "Summary") -> None:
         """Add another part's summary to this one (parts of one ledger decided apart): counts

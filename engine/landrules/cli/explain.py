@@ -10,6 +10,7 @@ import typer
 
 from landrules.cli.app import (
     AsOfOpt,
+    ColumnsOpt,
     PolicyOpt,
     RulesOpt,
     SheetOpt,
@@ -17,6 +18,7 @@ from landrules.cli.app import (
     as_of_date,
     fail,
     load_checked_rulebook,
+    load_columns,
 )
 
 
@@ -32,6 +34,7 @@ def explain(
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出 / print the decision and trace as JSON"),
     full: bool = typer.Option(False, "--full", help="完整追踪 / the complete trace: every rule, every condition, as a table"),
     sheet: Optional[str] = SheetOpt,
+    columns: Optional[Path] = ColumnsOpt,
     rules: Optional[Path] = RulesOpt,
     policy: Optional[Path] = PolicyOpt,
 ) -> None:
@@ -45,9 +48,10 @@ def explain(
     from landrules.ledger.read import LedgerError
 
     when = as_of_date(as_of)
+    column_map = load_columns(columns)
     rulebook = load_checked_rulebook(rules, policy)
     try:
-        found = find_parcel(ledger, parcel, sheet=sheet, as_of=when)
+        found = find_parcel(ledger, parcel, sheet=sheet, as_of=when, columns=column_map)
     except LedgerError as exc:
         raise fail(str(exc)) from None
     if found is None:

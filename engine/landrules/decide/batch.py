@@ -39,6 +39,7 @@ class _Pattern:
     json_tail: str
     categories: list[str]
     outcomes: list[str]
+    needs: list[str]
 
 
 @dataclass
@@ -175,6 +176,8 @@ class LedgerDecider:
                 s.by_category[code].add(count, area)
             for code in pattern.outcomes:
                 s.by_outcome[code].add(count, area)
+            for name in pattern.needs:
+                s.needs[name] += count
 
 
 def _backend(engine: str, rulebook: Rulebook):
@@ -201,4 +204,5 @@ def _freeze(decision: Decision) -> _Pattern:
         json_tail=text[len(_JSON_HEAD):],
         categories=list(decision.categories),
         outcomes=list(dict.fromkeys(o.code for o in decision.outcomes)),
+        needs=list(decision.needs),
     )

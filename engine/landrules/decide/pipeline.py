@@ -17,8 +17,10 @@ import numpy as np
 
 from landrules.decide.as_of import frame_as_of
 from landrules.decide.batch import LedgerDecider
+from landrules.decide.columns import ColumnReport, column_report
 from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS
-from landrules.ledger.frame import parse_frame
+from landrules.ledger.columnmap import ColumnMap
+from landrules.ledger.prepare import prepare_chunk
 from landrules.ledger.read import CHUNK_ROWS, open_ledger
 from landrules.ledger.output import refuse_inputs
 from landrules.ledger.write import Labels, open_writer
@@ -31,6 +33,18 @@ class RunResult:
     summary: Summary
     engine: str
     seconds: float
+    columns: ColumnReport = field(default_factory=ColumnReport)
+
+
+class ColumnsError(Exception):
+    """`--strict-columns` and a look-alike or missing column: nothing decided (one line)."""
+
+
+def totals_line(summary: Summary) -> str | None:
+    if not summary.totals:
+        return None
+    shown = "、".join(str(r) for r in summary.total_rows[:10]) + ("…" if summary.totals > 10 else "")
+    return f"合计行 {summary.totals} 行（未计入）: 第 {shown} 行"
 
 
 def choose_engine(engine: str, small_ledger: bool, first_chunk_rows: int) -> str:
@@ -52,8 +66,15 @@ def decide_ledger(
     chunk_rows: int = CHUNK_ROWS,
     row_offset: int = 0,
     first_seen: dict[str, int] | None = None,
+    columns: ColumnMap | None = None,
+    strict_columns: bool = False,
+    report: Callable[[list[str]], None] | None = None,
 ) -> RunResult:
     """Decide every row of a ledger into `output` (JSONL on `stdout` when None).
+
+    Before deciding, `report` gets the column report's lines (notices, look-alike columns,
+    needed fields without a column); with `strict_columns` any look-alike or missing field
+    raises ColumnsError and nothing is decided.
 
     A ledger that is one part of a larger one (a file of a Parquet dataset) numbers its rows
     from `row_offset` on and takes `first_seen` (parcel id → row) from the parts before it, so
@@ -67,9 +88,17 @@ def decide_ledger(
     started = time.perf_counter()
     if output is not None:
         refuse_inputs(output, [ledger_path])
-    ledger = open_ledger(ledger_path, sheet, chunk_rows=chunk_rows)
+    ledger = open_ledger(ledger_path, sheet, chunk_rows=chunk_rows, resolver=columns.resolver() if columns else None)
     chunks = iter(ledger.chunks)
     first = next(chunks, None)
+    checked = column_report(rulebook, ledger.headers, ledger.names, None if first is None else first.frame, ledger.notices,
+                            columns.not_fields() if columns else set())
+    if report is not None:
+        report(checked.lines())
+    if strict_columns and checked.problems:
+        raise ColumnsError(f"--strict-columns: {checked.problems} 处列问题（见上），未作任何决定")
+    values = columns.values if columns else {}
+    headers = dict(zip(ledger.names, ledger.headers))
     chosen = choose_engine(engine, ledger.small, 0 if first is None else len(first.frame))
     decider = LedgerDecider(rulebook, chosen, as_of)
     writer = open_writer(output, ledger.headers, Labels.of(rulebook)) if output is not None else None
@@ -81,21 +110,25 @@ def decide_ledger(
             if row_offset:
                 rows = [r + row_offset for r in rows]
                 errors = {r + row_offset: e for r, e in errors.items()} if errors else errors
-            parsed = parse_frame(chunk.frame, rows, first_seen, errors)
+            prepared = prepare_chunk(chunk.frame, rows, first_seen, values, headers, reader_errors=errors)
+            parsed = prepared.parsed
+            decider.summary.total_rows += prepared.totals
             decided = decider.decide(parsed, with_json=with_json)
             if writer is None:
                 write_all(stdout or sys.stdout, "".join(line + "\n" for line in decided.jsonl))
             else:
-                writer.write(chunk.frame.set_axis(ledger.headers, axis=1), decided.flat, decided.jsonl)
+                writer.write(prepared.frame.set_axis(ledger.headers, axis=1), decided.flat, decided.jsonl)
             if progress:
                 progress(parsed.n)
+        summary = decider.summary
+        summary.notices = [*checked.lines(), *checked.counted(summary), *filter(None, [totals_line(summary)])]
         if writer is not None:
-            writer.commit(decider.summary)
+            writer.commit(summary)
     except BaseException:
         if writer is not None:
             writer.abort()
         raise
-    return RunResult(decider.summary, chosen, time.perf_counter() - started)
+    return RunResult(decider.summary, chosen, time.perf_counter() - started, checked)
 
 
 def write_all(stream: TextIO, text: str) -> None:
@@ -135,14 +168,17 @@ class FoundParcel:
 
 def find_parcel(
     ledger_path: Path, parcel_id: str, sheet: str | None = None, as_of: dt.date | None = None,
+    columns: ColumnMap | None = None,
 ) -> FoundParcel | None:
     """The first row of a ledger with this 宗地编号, validated as `decide` would (duplicates of
     earlier rows included), reading chunk by chunk and stopping there; with `as_of`, its facts
     as they stood on that date, as `decide` sees them (later events set aside, and noted)."""
-    ledger = open_ledger(ledger_path, sheet)
+    ledger = open_ledger(ledger_path, sheet, resolver=columns.resolver() if columns else None)
     first_seen: dict[str, int] = {}
+    values = columns.values if columns else {}
+    headers = dict(zip(ledger.names, ledger.headers))
     for chunk in ledger.chunks:
-        parsed = parse_frame(chunk.frame, chunk.rows, first_seen, chunk.errors)
+        parsed = prepare_chunk(chunk.frame, chunk.rows, first_seen, values, headers, reader_errors=chunk.errors).parsed
         if as_of is not None:
             parsed = frame_as_of(parsed, as_of)
         hits = np.flatnonzero(parsed.parcel_ids == parcel_id)

@@ -23,6 +23,7 @@ import pandas as pd
 
 from landrules import fields
 from landrules.fields import FieldSpec, FieldType
+from landrules.ledger import spellings
 from landrules.ledger.errors import clip
 from landrules.ledger.limits import MAX_AREA_MU
 
@@ -290,7 +291,8 @@ def _parser_for(spec: FieldSpec) -> Callable[[Any], Any]:
     raise AssertionError(f"no parser for {spec.type}")  # pragma: no cover
 
 
-PARSERS: dict[str, Callable[[Any], Any]] = {f.name: _parser_for(f) for f in fields.FIELDS}
+# placeholders (/ 无 不详 …) and fractions (1/4) in front of every parser: ledger/spellings.py
+PARSERS: dict[str, Callable[[Any], Any]] = {f.name: spellings.wrap(f, _parser_for(f)) for f in fields.FIELDS}
 
 
 def parse_cell(name: str, value: Any) -> Any:

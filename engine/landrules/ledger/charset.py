@@ -9,6 +9,7 @@ from pathlib import Path
 import charset_normalizer
 
 from landrules.ledger.errors import LedgerError
+from landrules.ledger.headers import shows_parcel_id
 
 _CHINESE_ENCODINGS = {"gb18030", "gbk", "gb2312", "cp936", "ms936", "euc_cn", "hz"}
 
@@ -30,7 +31,7 @@ def decode_head(path: Path, data: bytes) -> tuple[str, str]:
         except (UnicodeDecodeError, LookupError):
             continue
         head = text[:8192]
-        if "宗地编号" in head or "parcel_id" in head.lower():
+        if shows_parcel_id(head):
             return text, encoding
         decoded.append((text, encoding))
     if decoded:

@@ -314,6 +314,9 @@ class XlsxWriter(DecisionWriter):
                     sheet.append([text_value(code), text_value(labels.get(code, code)), tally.count, area])
         sheet.append([])
         sheet.append(["说明", "一宗地有多个类别或处置措施时，在每一项中各计一次。"])
+        # what reading the ledger set aside or chose (look-alike columns, missing fields, 合计行)
+        for k, line in enumerate(getattr(summary, "notices", None) or ()):
+            sheet.append(["台账读取" if k == 0 else "", text_value(line)])
         if len(self._sheets) > 1:
             names = "、".join(s.title for s in self._sheets)
             sheet.append(["", f"决策结果共 {self.rows:,} 行，超过 Excel 每张工作表 {MAX_SHEET_ROWS:,} 行的上限，"

@@ -18,6 +18,8 @@ decides what to ask of it and what to refuse:
 
 from __future__ import annotations
 
+import io
+
 import itertools
 import zipfile
 from pathlib import Path
@@ -166,7 +168,9 @@ class _BoundedArchive:
 def open_book(path: Path, limits: InputLimits):
     """The workbook, read-only with saved values, after `check_archive`."""
     check_archive(path, limits)
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    # openpyxl refuses a name not ending .xlsx/.xlsm: a workbook found by its content is opened as a stream
+    source = path if path.suffix.lower() in (".xlsx", ".xlsm") else io.BytesIO(path.read_bytes())
+    book = openpyxl.load_workbook(source, read_only=True, data_only=True)
     book._archive = _BoundedArchive(book._archive, path, limits)
     return book
 

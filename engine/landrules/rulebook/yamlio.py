@@ -71,11 +71,20 @@ class YamlError(Exception):
         super().__init__(f"{path}:{line}: {message}")
 
 
-def load_yaml(path: Path) -> Any:
+def load_yaml(path: Path, encodings: tuple[str, ...] = ("utf-8",)) -> Any:
+    """Parse a YAML file read in the first of `encodings` that decodes it."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        data = path.read_bytes()
+    except OSError as exc:
         raise YamlError(path, 1, f"cannot read file: {exc}") from None
+    for encoding in encodings:
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError as exc:
+            error = exc
+    else:
+        raise YamlError(path, 1, f"cannot read file: {error}") from None
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
