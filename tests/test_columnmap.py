@@ -87,7 +87,7 @@ def test_the_shipped_example_map_and_ledger():
         "PW-2015-03-1": ["digest_unsupplied", "clear_approval"],
         "PW-2016-01-2": ["digest_unsupplied", "clear_approval"],
         "PW-2019-02-1": ["digest_unsupplied"],
-        "PW-2017-05-4": ["needs_information"],
+        "PW-2017-05-4": ["needs_information", "needs_information"],  # regularise and digest both wait (contract §5 Revised)
         "PW-2018-02-2": ["allocate_directly"],
     }
     assert "合计行 1 行（未计入）: 第 8 行" in result.stderr

@@ -32,15 +32,32 @@ class Summary:
         return len(self.total_rows)
 
     def merge(self, other: "Summary") -> None:
-        """Add another part's summary to this one (parts of one ledger decided apart): counts
-        add up, and so does every tally by code."""
+        """Add another part's summary to this one (parts of one ledger decided apart, e.g. the
+        files of a Dask dataset): counts, areas and tallies add up, lists are joined."""
         for name in self.__dataclass_fields__:
-            mine, theirs = getattr(self, name), getattr(other, name)
-            if isinstance(mine, dict):
-                for code, tally in theirs.items():
-                    mine[code].add(tally.count, tally.area_mu)
-            else:
-                setattr(self, name, mine + theirs)
+            setattr(self, name, _combined(getattr(self, name), getattr(other, name)))
+
+
+def _combined(mine, theirs):
+    """`mine` and `theirs` added up: numbers sum, lists join, dicts and dataclasses field by
+    field; a setting (None or equal on both sides, e.g. a target) is kept."""
+    if theirs is None or mine is None:
+        return mine if theirs is None else theirs
+    if isinstance(mine, bool) or isinstance(mine, str):
+        return mine
+    if isinstance(mine, (int, float)):
+        return mine + theirs
+    if isinstance(mine, list):
+        return mine + list(theirs)
+    if isinstance(mine, dict):
+        for key, value in theirs.items():
+            mine[key] = _combined(mine[key], value) if key in mine else value
+        return mine
+    if hasattr(mine, "__dataclass_fields__"):
+        for name in mine.__dataclass_fields__:
+            setattr(mine, name, _combined(getattr(mine, name), getattr(theirs, name)))
+        return mine
+    return mine
 
 
 def in_catalogue_order(tallies: dict[str, Tally], labels: dict[str, str]) -> list[tuple[str, Tally]]:
