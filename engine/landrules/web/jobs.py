@@ -1,0 +1,76 @@
+"""The background work of a session: deciding its ledger, exporting, trying a what-if."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from landrules.ledger.errors import LedgerError
+from landrules.ledger.output import OutputError
+from landrules.rulebook.problems import RulebookError
+from landrules.web import seams, table
+from landrules.web.sessions import ENGINE_LOCK, Job, Session, Store
+from landrules.web.whatif import WhatIfError, patched_rulebook
+
+EXPORTS = {"xlsx": ("decisions.xlsx", "决策工作簿（XLSX）"), "csv": ("decisions.csv", "决策表（CSV）")}
+
+
+def describe(exc: BaseException) -> str:
+    """A job's failure in one Chinese line; never a traceback."""
+    if isinstance(exc, (LedgerError, OutputError, WhatIfError)):
+        return str(exc)
+    if isinstance(exc, RulebookError):
+        return "规则库无效：" + "；".join(str(p) for p in exc.problems[:5])
+    if isinstance(exc, MemoryError):
+        return "内存不足，未完成"
+    return f"内部错误，未完成（{type(exc).__name__}）"
+
+
+def start_decide(store: Store, session: Session, rulebook) -> Job:
+    folder = session.decided
+
+    def work(job: Job):
+        folder.mkdir(exist_ok=True)
+        with ENGINE_LOCK:
+            figures = table.decide_table(session.ledger, folder, rulebook, session.as_of, session.sheet, job.step)
+        session.figures = figures
+        return figures
+
+    return store.submit(session, "decide", "逐宗决策", work, describe)
+
+
+def export_path(session: Session, kind: str) -> Path:
+    return session.folder / "exports" / EXPORTS[kind][0]
+
+
+def run_export(session: Session, rulebook, kind: str, job: Job | None = None) -> Path:
+    out = export_path(session, kind)
+    out.parent.mkdir(exist_ok=True)
+    step = (lambda n: job.step("写出", job.done + n)) if job else None
+    with ENGINE_LOCK:
+        seams.decide_to_file(session.ledger, out, rulebook, session.as_of, session.sheet, progress=step)
+    return out
+
+
+def start_export(store: Store, session: Session, rulebook, kind: str) -> Job:
+    return store.submit(session, f"export-{kind}", f"生成{EXPORTS[kind][1]}",
+                        lambda job: run_export(session, rulebook, kind, job), describe)
+
+
+def start_whatif(store: Store, session: Session, rulebook, rules_dir: Path, policy_dir: Path,
+                 param_id: str, value, as_of: dt.date) -> Job:
+    def work(job: Job):
+        job.step("检查修改后的规则库", 0)
+        patched, words = patched_rulebook(rulebook, rules_dir, policy_dir, session.folder / "whatif-rules",
+                                          param_id, value, as_of)
+        folder = session.folder / "whatif"
+        folder.mkdir(exist_ok=True)
+        with ENGINE_LOCK:
+            figures = table.decide_table(session.ledger, folder, patched, as_of, session.sheet, job.step)
+        columns = ["row", "parcel_id", "area_mu", *seams.DIFF_KEYS]
+        diff = seams.diff_tables(table.read_index(session.decided, columns), table.read_index(folder, columns))
+        session.whatif = {"words": words, "diff": diff, "figures": figures, "hash": patched.hash,
+                          "param": param_id, "value": value}
+        return session.whatif
+
+    return store.submit(session, "whatif", "试算参数修改", work, describe)
