@@ -64,6 +64,7 @@ def create_app(settings: Settings, rulebook: Rulebook | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
+        store.open()
         yield
         store.close()  # every session's files go with the server
 

@@ -82,6 +82,14 @@ class Store:
         self.sessions: dict[str, Session] = {}
         self.lock = threading.Lock()
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="landrules-job")
+        self._closed = False
+
+    def open(self) -> None:
+        """(Re)start after `close` (a server's lifespan may run more than once, as in tests)."""
+        if self._closed:
+            self.root.mkdir(mode=0o700, exist_ok=True)
+            self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="landrules-job")
+            self._closed = False
 
     def get(self, session_id: str | None) -> Session | None:
         self.sweep()
@@ -129,6 +137,8 @@ class Store:
         return job
 
     def close(self) -> None:
+        """Stop the worker and remove every session's files."""
+        self._closed = True
         self.worker.shutdown(wait=True, cancel_futures=True)
         with self.lock:
             self.sessions.clear()

@@ -1,0 +1,285 @@
+"""The workbench's routes and the decision API, through FastAPI's TestClient."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import re
+import shutil
+
+import openpyxl
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+
+from landrules.decide.pipeline import decide_ledger
+from landrules.rulebook.load import load_rulebook
+from landrules.web import table
+
+from conftest import AS_OF, POLICY, RULES
+from web_helpers import SAMPLE, decided, make_app, upload, wait_for
+
+
+@pytest.fixture(scope="module")
+def app(rulebook):
+    return make_app(rulebook)
+
+
+@pytest.fixture
+def client(app):
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def expected(rulebook, tmp_path_factory):
+    """What `decide` says about the sample: its JSON records and its summary."""
+    out = tmp_path_factory.mktemp("expected") / "d.jsonl"
+    result = decide_ledger(SAMPLE, out, rulebook, AS_OF)
+    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()], result.summary
+
+
+def test_upload_shows_the_column_report(client):
+    page = upload(client)
+    assert page.url.path == "/columns"
+    assert "宗地编号" in page.text and "parcel_id（宗地编号）" in page.text
+    assert re.search(r"未识别的列（1）", page.text) and "备注" in page.text
+    assert "规则需要但台账没有的字段（0）" in page.text
+
+
+def test_column_report_names_the_fields_rules_need(client, tmp_path):
+    ledger = tmp_path / "thin.csv"
+    ledger.write_text("宗地编号,面积（亩）,供地日其\nA-1,3,2019-01-01\n", encoding="utf-8")
+    page = upload(client, ledger)
+    assert "supplied_on（供地日期）" in page.text  # missing, and needed by rules
+    assert "供地日其" in page.text and "supplied_on（供地日期）？请核对表头" in page.text  # looks like one
+
+
+def test_summary_figures_are_decides(client, expected):
+    records, summary = expected
+    page = decided(client)
+    assert re.search(r'id="rows">(\d+)<', page.text).group(1) == str(summary.rows) == "40"
+    assert re.search(r'id="decided">(\d+)<', page.text).group(1) == str(summary.decided)
+    assert re.search(r'id="invalid">(\d+)<', page.text).group(1) == str(summary.invalid) == "2"
+    shown = dict(re.findall(r'<tr data-code="([a-z_]+)">.*?<td class="num">(\d+)</td>', page.text))
+    assert shown == {code: str(t.count) for code, t in summary.by_outcome.items()}
+    assert page.text.count("<svg class=\"chart\"") == 4
+
+
+def test_parcels_filter_and_page(client, expected):
+    records, _ = expected
+    decided(client)
+    idle_fee = [r["parcel_id"] for r in records if "idle_fee" in {o["code"] for o in r["outcomes"]}]
+    page = client.get("/parcels", params={"outcome": "idle_fee"})
+    assert f"共 {len(idle_fee)} 宗" in page.text
+    assert sorted(re.findall(r'/parcel\?id=([A-Z0-9-]+)"', page.text)) == sorted(idle_fee)
+    needs = [r["parcel_id"] for r in records if "idle_identified" in r["needs"]]
+    page = client.get("/parcels", params={"needs": "idle_identified"})
+    assert sorted(re.findall(r'/parcel\?id=([A-Z0-9-]+)"', page.text)) == sorted(needs)
+    unit = [r["parcel_id"] for r in records if any("住建局" in o["responsible"] for o in r["outcomes"])]
+    page = client.get("/parcels", params={"responsible": "住建局", "category": "used_before_supplied"})
+    shown = re.findall(r'/parcel\?id=([A-Z0-9-]+)"', page.text)
+    assert shown and set(shown) <= set(unit)
+
+
+def test_query_pages_through_the_index(client):
+    decided(client)
+    session = client.app.state.store.sessions[client.cookies["landrules_session"]]
+    first, total = table.query(session.decided, {}, 1, size=15)
+    third, _ = table.query(session.decided, {}, 3, size=15)
+    assert total == 40 and len(first) == 15 and len(third) == 10
+    assert first[0]["parcel_id"] == "SL-001" and third[-1]["row"] == 41
+
+
+def test_one_parcel_shows_its_rules_and_clause_text(client, rulebook):
+    decided(client)
+    page = client.get("/parcel", params={"id": "SL-017"})
+    assert page.status_code == 200
+    text = rulebook.policy.get("平龙政办〔2021〕36号", "2.3.2.2").text
+    assert text[:40] in page.text.replace("&#34;", '"').replace("&#39;", "'")
+    assert "触发" in page.text and "本宗的值" in page.text
+    missing = client.get("/parcel", params={"id": "NOPE"})
+    assert missing.status_code == 404 and "没有宗地" in missing.text
+
+
+def test_workbook_download_is_decides_xlsx(client, rulebook, tmp_path):
+    decided(client)
+    got = client.get("/download/xlsx")
+    assert got.status_code == 200
+    want = tmp_path / "want.xlsx"
+    decide_ledger(SAMPLE, want, rulebook, AS_OF)
+    assert got.content == want.read_bytes()
+    path = tmp_path / "got.xlsx"
+    path.write_bytes(got.content)
+    book = openpyxl.load_workbook(path, read_only=True)
+    assert book.sheetnames[:2] == ["决策", "汇总"]
+    csv_text = client.get("/download/csv").content.decode("utf-8-sig")
+    assert len(list(csv.reader(csv_text.splitlines()))) == 41
+
+
+def test_a_large_ledger_exports_in_the_background(rulebook, tmp_path):
+    app = make_app(rulebook, sync_rows=10)
+    with TestClient(app) as c:
+        decided(c)
+        first = c.get("/download/csv", follow_redirects=False)
+        assert first.status_code == 303 and first.headers["location"] == "/progress?job=export-csv"
+        done = wait_for(c, "/progress?job=export-csv", "/download/csv")
+        assert done.content.decode("utf-8-sig").count("\r\n") == 41
+
+
+def test_api_decide_gives_decides_records(client, expected):
+    records, _ = expected
+    with open(SAMPLE, encoding="utf-8-sig") as handle:
+        parcels = [{k: v for k, v in row.items() if v} for row in csv.DictReader(handle)]
+    answer = client.post("/api/decide", json={"as_of": "2021-10-01", "parcels": parcels})
+    assert answer.status_code == 200
+    got = answer.json()["decisions"]
+    assert len(got) == 40
+    for mine, theirs in zip(got, records):
+        if theirs["errors"]:  # the API names the parcel's place in the request, decide the file row
+            assert mine["outcomes"] == theirs["outcomes"] and len(mine["errors"]) == len(theirs["errors"])
+        else:
+            assert mine == theirs
+
+
+def test_api_decide_with_json_values_and_errors(client):
+    parcel = {"parcel_id": "J-1", "supplied_on": "2018-01-15", "supply_method": "transfer", "land_use": "industrial",
+              "agreed_start_on": "2019-06-30", "idle_cause": "enterprise", "idle_identified": True, "area_mu": 30}
+    got = client.post("/api/decide", json={"as_of": "2021-10-01", "parcels": [parcel]}).json()["decisions"][0]
+    assert {o["code"] for o in got["outcomes"]} >= {"idle_fee", "recover_without_compensation"}
+    bad = client.post("/api/decide", json={"as_of": "2021-10-01", "parcels": [{"area_mu": 3}]})
+    assert bad.status_code == 422 and "宗地编号" in bad.json()["error"]
+    wrong = client.post("/api/decide", json={"as_of": "2021-13-01", "parcels": []})
+    assert wrong.status_code == 422 and wrong.json()["error"] == "请求内容无效"
+
+
+def test_api_explain_and_rulebook(client, rulebook):
+    got = client.post("/api/explain", json={"as_of": "2021-10-01", "parcel": {"parcel_id": "E-1", "approved_on": "2019-06-20", "area_mu": 4}}).json()
+    assert got["decision"]["categories"] == ["approved_unsupplied"]
+    fired = [t["rule"] for t in got["trace"] if t["status"] == "fired"]
+    assert "category.approved_unsupplied" in fired or any(r.startswith("category.") for r in fired)
+    book = client.get("/api/rulebook").json()
+    assert book["hash"] == rulebook.hash
+    assert [d["doc"] for d in book["documents"]] == [d.doc for d in rulebook.policy.documents]
+    assert [r["id"] for r in book["rules"]] == [r.id for r in rulebook.rules]
+    assert "/work/" not in json.dumps(book["rules"])  # no server paths
+
+
+def test_openapi_and_offline_docs(client):
+    spec = client.get("/openapi.json").json()
+    assert {"/api/decide", "/api/explain", "/api/rulebook"} <= set(spec["paths"])
+    docs = client.get("/docs").text
+    assert "cdn" not in docs.lower() and "/assets/swagger/swagger-ui-bundle.js" in docs
+    assert client.get("/assets/swagger/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/static/style.css").status_code == 200
+
+
+def test_rulebook_pages_show_clauses_rules_and_scenarios(client, rulebook):
+    page = client.get("/rulebook").text
+    assert "2.3.2.2" in page and "引用它的规则" in page and "覆盖它的场景" in page
+    assert "idle.enterprise.fee" in page
+    rules = client.get("/rules").text
+    assert 'id="rule-unsupplied.regularise"' in rules and "regularise.min_output_per_mu" in rules
+    assert "2021-06-22" in rules and "使它触发的场景" in rules
+
+
+def test_whatif_diffs_and_leaves_rules_alone(client, rulebook, tmp_path):
+    before = {p.name: p.read_bytes() for p in RULES.iterdir() if p.is_file()}
+    decided(client)
+    client.post("/whatif", data={"param": "regularise.min_output_per_mu", "value": "1000"})
+    page = wait_for(client, "/progress?job=whatif", "/whatif/result")
+    shown = int(re.search(r'id="changed">决策有变化的宗地：<b>(\d+)</b>', page.text).group(1))
+    # independently: the same change by hand in a copy, decided both ways
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    data = yaml.safe_load((rules / "parameters.yaml").read_text(encoding="utf-8"))
+    data["parameters"]["regularise.min_output_per_mu"]["values"][0]["value"] = 1000
+    (rules / "parameters.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    old, new = tmp_path / "old.jsonl", tmp_path / "new.jsonl"
+    decide_ledger(SAMPLE, old, rulebook, AS_OF)
+    decide_ledger(SAMPLE, new, load_rulebook(rules, POLICY), AS_OF)
+    key = lambda r: ([o["code"] for o in r["outcomes"]], r["categories"], r["needs"], sorted({str(o.get("deadline")) for o in r["outcomes"]}))  # noqa: E731
+    pairs = zip(*(f.read_text(encoding="utf-8").splitlines() for f in (old, new)))
+    changed = [json.loads(a)["parcel_id"] for a, b in pairs if key(json.loads(a)) != key(json.loads(b))]
+    assert shown == len(changed) > 0
+    assert all(f">{pid}</a>" in page.text for pid in changed)
+    assert {p.name: p.read_bytes() for p in RULES.iterdir() if p.is_file()} == before
+
+
+def test_whatif_refuses_bad_values(client):
+    decided(client)
+    page = client.post("/whatif", data={"param": "regularise.in_use_by", "value": "2018-13-01"})
+    assert page.status_code == 400 and "应为日期" in page.text
+    page = client.post("/whatif", data={"param": "nope", "value": "1"})
+    assert page.status_code == 400 and "没有参数" in page.text
+
+
+def test_sessions_do_not_see_each_other(app):
+    with TestClient(app) as a, TestClient(app) as b:
+        decided(a)
+        assert a.get("/parcel", params={"id": "SL-017"}).status_code == 200
+        for url in ("/summary", "/parcels", "/download/xlsx"):
+            page = b.get(url)
+            assert page.status_code == 400 and "请先上传台账" in page.text
+        b.cookies.set("landrules_session", "guessed")
+        assert b.get("/parcel", params={"id": "SL-017"}).status_code == 400
+
+
+def test_upload_limits_and_bad_files(rulebook, tmp_path):
+    app = make_app(rulebook, max_upload=2000)
+    with TestClient(app) as c:
+        page = upload(c)  # the sample is larger than 2000 bytes
+        assert page.status_code == 413 and "上传的文件超过了" in page.text and "Traceback" not in page.text
+        odd = tmp_path / "x.exe"
+        odd.write_bytes(b"MZ")
+        page = upload(c, odd)
+        assert page.status_code == 400 and "不支持的文件类型 .exe" in page.text
+        broken = tmp_path / "broken.xlsx"
+        broken.write_bytes(b"not a zip")
+        page = upload(c, broken)
+        assert page.status_code == 400 and "不是有效的 XLSX 文件" in page.text
+        assert str(tmp_path) not in page.text and "broken.xlsx" in page.text
+        page = upload(c, odd, as_of="1.1.2021", name="ok.csv")
+        assert page.status_code == 400 and "评估日" in page.text
+
+
+def test_errors_are_chinese_pages_without_traceback(rulebook, monkeypatch):
+    app = make_app(rulebook)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        page = c.get("/no-such-page")
+        assert page.status_code == 404 and "页面不存在" in page.text
+        assert c.get("/api/nope").json() == {"error": "没有 /api/nope 这个页面。"}
+        monkeypatch.setattr("landrules.web.pages_rules.rulebook_view.documents", lambda rb: 1 / 0)
+        page = c.get("/rulebook")
+        assert page.status_code == 500 and "服务器内部错误" in page.text and "Traceback" not in page.text
+        assert "ZeroDivisionError" in page.text
+
+
+def test_sessions_expire_and_shutdown_removes_files(rulebook):
+    app = make_app(rulebook)
+    with TestClient(app) as c:
+        decided(c)
+        store = app.state.store
+        session = store.sessions[c.cookies["landrules_session"]]
+        assert session.ledger.exists()
+        store.ttl = 0
+        store.sweep()
+        assert not session.folder.exists() and not store.sessions
+        root = store.root
+    assert not root.exists()
+
+
+def test_serve_refuses_a_port_in_use():
+    import socket
+
+    from typer.testing import CliRunner
+
+    from landrules.cli import app as cli
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--port", str(port)])
+    assert result.exit_code == 2 and "无法在 127.0.0.1" in result.output
