@@ -6,19 +6,22 @@ from html import escape
 
 from markupsafe import Markup
 
-BAR_H, GAP, LABEL_W, BAR_W, VALUE_W = 22, 6, 300, 360, 150
+BAR_H, GAP, BAR_W, VALUE_W, CHAR_W = 22, 6, 360, 150, 13.5
 
 
-def bars(items: list[tuple[str, str, int, float]], link: str | None = None, label_chars: int = 22) -> Markup:
+def bars(items: list[tuple[str, str, int, float]], link: str | None = None, label_chars: int = 22,
+         bar_w: int = BAR_W) -> Markup:
     """Horizontal bars of 宗数 (the bar) with 面积（亩） beside it; `items` are (code, label, n,
     area). With `link` (e.g. "/parcels?outcome="), each label links to its filtered table."""
     if not items:
         return Markup('<p class="empty">无数据</p>')
     top = max(n for _, _, n, _ in items) or 1
+    longest = max(min(len(label), label_chars) for _, label, _, _ in items)
+    LABEL_W = int(longest * CHAR_W + 16)  # noqa: N806 - the label column fits the longest label
     height = len(items) * (BAR_H + GAP) + GAP
-    width = LABEL_W + BAR_W + VALUE_W
-    parts = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
-             f'preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">']
+    width = LABEL_W + bar_w + VALUE_W
+    parts = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+             f'xmlns="http://www.w3.org/2000/svg">']
     for i, (code, label, n, area) in enumerate(items):
         y = GAP + i * (BAR_H + GAP)
         short = label if len(label) <= label_chars else label[: label_chars - 1] + "…"
@@ -26,7 +29,7 @@ def bars(items: list[tuple[str, str, int, float]], link: str | None = None, labe
                 f'<title>{escape(label)}</title>{escape(short)}</text>')
         if link:
             text = f'<a href="{escape(link + code)}">{text}</a>'
-        w = max(BAR_W * n / top, 1 if n else 0)
+        w = max(bar_w * n / top, 1 if n else 0)
         parts.append(text)
         parts.append(f'<rect x="{LABEL_W}" y="{y}" width="{w:.1f}" height="{BAR_H}" rx="2"><title>'
                      f'{escape(label)}：{n} 宗，{area:.2f} 亩</title></rect>')

@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from landrules import fields
 from landrules.web.sessions import COOKIE, Session
 
 HERE = Path(__file__).resolve().parent
@@ -41,6 +42,12 @@ def error_page(status: int, message: str, title: str | None = None) -> HTMLRespo
     body = TEMPLATES.get_template("error.html").render(
         title=title or STATUS_ZH.get(status, "出错了"), message=message, status=status, session=None, nav=None)
     return HTMLResponse(body, status_code=status)
+
+
+def field_label(name: str) -> str:
+    """`name（中文）` for a field name, the name itself otherwise."""
+    spec = fields.BY_NAME.get(name)
+    return spec.label() if spec else name
 
 
 def session_of(request: Request) -> Session | None:

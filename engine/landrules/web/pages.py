@@ -15,7 +15,7 @@ from landrules import fields
 from landrules.ledger.errors import LedgerError
 from landrules.ledger.read import SUFFIXES
 from landrules.web import charts, jobs, seams, table
-from landrules.web.common import error_page, render, session_of
+from landrules.web.common import error_page, field_label, render, session_of
 from landrules.web.records import cited_clauses, explain_in_ledger
 from landrules.web.sessions import COOKIE, ENGINE_LOCK
 
@@ -127,10 +127,10 @@ def summary(request: Request):
         return problem
     f = session.figures
     return render(request, "summary.html", nav="ledger", f=f, charts={
-        "category": charts.bars(f.by_category, "/parcels?category="),
+        "category": charts.bars(f.by_category, "/parcels?category=", bar_w=220),
         "outcome": charts.bars(f.by_outcome, "/parcels?outcome="),
         "responsible": charts.bars(f.by_responsible, "/parcels?responsible="),
-        "overdue": charts.bars(f.overdue, "/parcels?overdue="),
+        "overdue": charts.bars(f.overdue, "/parcels?overdue=", bar_w=220),
     })
 
 
@@ -166,12 +166,7 @@ def parcel(request: Request, id: str):
         return error_page(404, f"台账 {session.ledger_name} 中没有宗地 {id!r}。", "找不到该宗地")
     row, decision, trace = found
     return render(request, "parcel.html", nav="parcels", row=row, d=decision, trace=trace,
-                  clauses=cited_clauses(rulebook, decision, trace), field_label=_field_label)
-
-
-def _field_label(name: str) -> str:
-    spec = fields.BY_NAME.get(name)
-    return spec.label() if spec else name
+                  clauses=cited_clauses(rulebook, decision, trace), field_label=field_label)
 
 
 @router.get("/download/{kind}")

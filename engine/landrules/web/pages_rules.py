@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 
 from landrules.rulebook import locate
 from landrules.web import jobs, rulebook_view
-from landrules.web.common import error_page, render, session_of
+from landrules.web.common import error_page, field_label, render, session_of
 from landrules.web.coverage import scenario_coverage
 from landrules.web.whatif import WhatIfError, parse_value
 
@@ -92,4 +92,4 @@ def whatif_result(request: Request):
     session = session_of(request)
     if session is None or session.whatif is None:
         return RedirectResponse("/whatif", status_code=303)
-    return render(request, "whatif_result.html", nav="whatif", w=session.whatif)
+    return render(request, "whatif_result.html", nav="whatif", w=session.whatif, field_label=field_label)
