@@ -283,3 +283,15 @@ def test_serve_refuses_a_port_in_use():
         port = busy.getsockname()[1]
         result = CliRunner().invoke(cli, ["serve", "--port", str(port)])
     assert result.exit_code == 2 and "无法在 127.0.0.1" in result.output
+
+
+def test_the_index_holds_the_facts_explain_reads(rulebook, tmp_path):
+    from landrules.decide.pipeline import find_parcel
+
+    table.decide_table(SAMPLE, tmp_path, rulebook, AS_OF)
+    with open(SAMPLE, encoding="utf-8-sig") as handle:
+        ids = [row["宗地编号"] for row in csv.DictReader(handle)]
+    for pid in ids:
+        found = find_parcel(SAMPLE, pid)
+        assert table.lookup(tmp_path, pid) == (found.row, found.errors, found.facts)
+    assert table.lookup(tmp_path, "NOPE") is None

@@ -159,7 +159,11 @@ def parcel(request: Request, id: str):
         return problem
     rulebook = request.app.state.rulebook
     try:
-        found = explain_in_ledger(rulebook, session.as_of, session.ledger, id, session.sheet)
+        known = table.lookup(session.decided, id) if session.figures is not None else None
+        if session.figures is not None and known is None:
+            found = None
+        else:
+            found = explain_in_ledger(rulebook, session.as_of, session.ledger, id, session.sheet, known)
     except LedgerError as exc:
         return error_page(400, str(exc).replace(str(session.ledger), session.ledger_name), "无法读取台账")
     if found is None:

@@ -72,13 +72,21 @@ def explain_parcels(rulebook: Rulebook, as_of: dt.date, parcel: dict[str, Any]):
     return explain_facts(rulebook, as_of, None if pid is None else str(pid), facts, list(errors))
 
 
-def explain_in_ledger(rulebook: Rulebook, as_of: dt.date, ledger: Path, parcel_id: str, sheet: str | None = None):
-    """(row, decision, trace) of a parcel of an uploaded ledger, or None when it is not there."""
-    found = find_parcel(ledger, parcel_id, sheet=sheet)
-    if found is None:
-        return None
-    decision, trace = explain_facts(rulebook, as_of, parcel_id, found.facts, found.errors)
-    return found.row, decision, trace
+def explain_in_ledger(rulebook: Rulebook, as_of: dt.date, ledger: Path, parcel_id: str, sheet: str | None = None,
+                      known: tuple[int, list[str], dict | None] | None = None):
+    """(row, decision, trace) of a parcel of an uploaded ledger, or None when it is not there.
+
+    `known`: the parcel's (file row, errors, facts) as decide validated them (the session's
+    index, `table.lookup`), so that a parcel near the end of a 200 000-row ledger opens at once;
+    without it the ledger is read up to the parcel (`find_parcel`, as `explain` does)."""
+    if known is None:
+        found = find_parcel(ledger, parcel_id, sheet=sheet)
+        if found is None:
+            return None
+        known = found.row, found.errors, found.facts
+    row, errors, facts = known
+    decision, trace = explain_facts(rulebook, as_of, parcel_id, facts, errors)
+    return row, decision, trace
 
 
 def cited_clauses(rulebook: Rulebook, decision, trace) -> list[dict]:

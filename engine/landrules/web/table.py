@@ -20,13 +20,17 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from landrules.decide.pipeline import decide_ledger
+from landrules import fields
 from landrules.decision import SEP
+from landrules.encoding import decode
+from landrules.fields import FieldType
 from landrules.ledger.frame import parse_frame
 from landrules.ledger.read import open_ledger
 from landrules.rulebook.model import Rulebook
 from landrules.summary import in_catalogue_order
 
 INDEX = "index.parquet"
+FACTS = "facts.parquet"  # every row's validated facts, as decide encoded them: one parcel opens at once
 DECIDED = "decided.parquet"
 SHOWN = ("categories", "outcome_codes", "outcome_labels", "deadline", "responsible", "needs", "errors", "overdue")
 FILTERS = ("category", "outcome", "responsible", "overdue", "needs")
@@ -57,7 +61,9 @@ def decide_table(
     result = decide_ledger(ledger_path, folder / DECIDED, rulebook, as_of, sheet=sheet, progress=step)
     decided = pq.ParquetFile(folder / DECIDED)
     ledger = open_ledger(ledger_path, sheet)
-    writer = None
+    writer = facts_writer = None
+    facts_schema = pa.schema([pa.field(f.name, pa.string() if f.type is FieldType.TEXT else pa.float64())
+                              for f in fields.FIELDS])
     done = 0
     first_seen: dict[str, int] = {}
     rows = _Rows(decided, list(SHOWN))
@@ -85,12 +91,17 @@ def decide_table(
             if writer is None:
                 writer = pq.ParquetWriter(folder / INDEX, table.schema)
             writer.write_table(table)
+            if facts_writer is None:
+                facts_writer = pq.ParquetWriter(folder / FACTS, facts_schema)
+            facts_writer.write_table(pa.table({f.name: pa.array(parsed.columns[f.name], f.type, from_pandas=True)
+                                               for f in facts_schema}, schema=facts_schema))
             done += parsed.n
             if progress:
                 progress("整理结果", done)
     finally:
-        if writer is not None:
-            writer.close()
+        for w in (writer, facts_writer):
+            if w is not None:
+                w.close()
     if writer is None:  # an empty ledger
         pq.write_table(pa.table({"row": pa.array([], pa.int64())}), folder / INDEX)
     return figures(folder, rulebook, result)
@@ -145,6 +156,36 @@ def query(folder: Path, filters: dict[str, str], page: int, size: int = PAGE) ->
     total = table.num_rows
     start = max(page - 1, 0) * size
     return table.slice(start, size).to_pylist(), total
+
+
+def lookup(folder: Path, parcel_id: str) -> tuple[int, list[str], dict | None] | None:
+    """(file row, decide's errors, facts) of the first row with this 宗地编号 (None if absent);
+    facts are None for an invalid row."""
+    table = read_index(folder, ["row", "parcel_id", "errors"])
+    hits = np.flatnonzero(pc.fill_null(pc.equal(table.column("parcel_id"), parcel_id), False).to_numpy(zero_copy_only=False))
+    if not len(hits):
+        return None
+    i = int(hits[0])
+    errors = table.column("errors")[i].as_py()
+    if errors:
+        return table.column("row")[i].as_py(), errors.split(SEP), None
+    return table.column("row")[i].as_py(), [], _facts_at(folder, i)
+
+
+def _facts_at(folder: Path, position: int) -> dict:
+    """Row `position`'s facts, decoded as ParsedFrame.facts decodes them."""
+    facts = pq.ParquetFile(folder / FACTS)
+    start = 0
+    for group in range(facts.num_row_groups):
+        n = facts.metadata.row_group(group).num_rows
+        if position < start + n:
+            row = facts.read_row_group(group).slice(position - start, 1).to_pylist()[0]
+            break
+        start += n
+    else:
+        raise LookupError(f"row {position} is not in {folder / FACTS}")
+    return {name: decode(fields.BY_NAME[name], value) for name, value in row.items()
+            if value is not None and value == value}
 
 
 def figures(folder: Path, rulebook: Rulebook, result) -> Figures:
