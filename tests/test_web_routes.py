@@ -295,3 +295,61 @@ def test_the_index_holds_the_facts_explain_reads(rulebook, tmp_path):
         found = find_parcel(SAMPLE, pid)
         assert table.lookup(tmp_path, pid) == (found.row, found.errors, found.facts)
     assert table.lookup(tmp_path, "NOPE") is None
+
+
+def _zip_rules(tmp_path, name="rules.zip", edit=None, prefix="rules/"):
+    import zipfile
+
+    archive = tmp_path / name
+    with zipfile.ZipFile(archive, "w") as book:
+        for path in sorted(RULES.glob("*.yaml")):
+            text = path.read_text(encoding="utf-8")
+            if edit:
+                text = edit(path.name, text)
+            book.writestr(prefix + path.name, text)
+    return archive
+
+
+def test_whatif_from_an_uploaded_rules_folder(client, tmp_path):
+    decided(client)
+
+    def stricter(name, text):
+        if name != "parameters.yaml":
+            return text
+        return text.replace("- {from: 2021-06-22, value: 200}", "- {from: 2021-06-22, value: 1000}", 1)
+
+    archive = _zip_rules(tmp_path, edit=stricter, prefix="../../")  # names only: never outside the session
+    with open(archive, "rb") as handle:
+        client.post("/whatif/rules", files={"rules": ("rules.zip", handle)})
+    page = wait_for(client, "/progress?job=whatif", "/whatif/result")
+    assert "上传的规则文件夹" in page.text
+    via_zip = re.search(r'id="changed">决策有变化的宗地：<b>(\d+)</b>', page.text).group(1)
+    client.post("/whatif", data={"param": "regularise.min_output_per_mu", "value": "1000"})
+    page = wait_for(client, "/progress?job=whatif", "/whatif/result")
+    assert re.search(r'id="changed">决策有变化的宗地：<b>(\d+)</b>', page.text).group(1) == via_zip != "0"
+
+
+def _failed_job(client, tries=400):
+    import time
+
+    for _ in range(tries):
+        page = client.get("/progress?job=whatif")
+        if "未完成" in page.text:
+            return page
+        time.sleep(0.05)
+    raise AssertionError("the what-if did not fail")
+
+
+def test_an_uploaded_rules_folder_is_linted(client, tmp_path):
+    decided(client)
+    broken = _zip_rules(tmp_path, edit=lambda name, text: text.replace("2.3.2.2", "9.9.9", 1) if name == "idle.yaml" else text)
+    with open(broken, "rb") as handle:
+        client.post("/whatif/rules", files={"rules": ("rules.zip", handle)})
+    page = _failed_job(client)
+    assert "上传的规则库未通过检查" in page.text and "9.9.9" in page.text and str(tmp_path) not in page.text
+    not_zip = tmp_path / "x.zip"
+    not_zip.write_bytes(b"hello")
+    with open(not_zip, "rb") as handle:
+        client.post("/whatif/rules", files={"rules": ("x.zip", handle)})
+    page = _failed_job(client)
+    assert "不是有效的 ZIP" in page.text

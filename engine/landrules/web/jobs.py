@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
+from typing import Callable
 
 from landrules.ledger.errors import LedgerError
 from landrules.ledger.output import OutputError
+from landrules.rulebook.model import Rulebook
 from landrules.rulebook.problems import RulebookError
 from landrules.web import seams, table
 from landrules.web.sessions import ENGINE_LOCK, Job, Session, Store
-from landrules.web.whatif import WhatIfError, patched_rulebook
+from landrules.web.whatif import WhatIfError, patched_rulebook, uploaded_rulebook
 
 EXPORTS = {"xlsx": ("decisions.xlsx", "决策工作簿（XLSX）"), "csv": ("decisions.csv", "决策表（CSV）")}
 
@@ -57,20 +58,29 @@ def start_export(store: Store, session: Session, rulebook, kind: str) -> Job:
                         lambda job: run_export(session, rulebook, kind, job), describe)
 
 
-def start_whatif(store: Store, session: Session, rulebook, rules_dir: Path, policy_dir: Path,
-                 param_id: str, value, as_of: dt.date) -> Job:
+def start_whatif(store: Store, session: Session, prepare: Callable[[], tuple[Rulebook, str]]) -> Job:
+    """Decide the session's ledger under the rulebook `prepare()` makes (a patched or uploaded
+    copy, linted) and diff it against the session's decisions."""
+
     def work(job: Job):
         job.step("检查修改后的规则库", 0)
-        patched, words = patched_rulebook(rulebook, rules_dir, policy_dir, session.folder / "whatif-rules",
-                                          param_id, value, as_of)
+        patched, words = prepare()
         folder = session.folder / "whatif"
         folder.mkdir(exist_ok=True)
         with ENGINE_LOCK:
-            figures = table.decide_table(session.ledger, folder, patched, as_of, session.sheet, job.step)
+            figures = table.decide_table(session.ledger, folder, patched, session.as_of, session.sheet, job.step)
         columns = ["row", "parcel_id", "area_mu", *seams.DIFF_KEYS]
         diff = seams.diff_tables(table.read_index(session.decided, columns), table.read_index(folder, columns))
-        session.whatif = {"words": words, "diff": diff, "figures": figures, "hash": patched.hash,
-                          "param": param_id, "value": value}
+        session.whatif = {"words": words, "diff": diff, "figures": figures, "hash": patched.hash}
         return session.whatif
 
-    return store.submit(session, "whatif", "试算参数修改", work, describe)
+    return store.submit(session, "whatif", "试算规则修改", work, describe)
+
+
+def parameter_change(rulebook: Rulebook, rules_dir: Path, policy_dir: Path, session: Session, param_id: str, value):
+    return lambda: patched_rulebook(rulebook, rules_dir, policy_dir, session.folder / "whatif-rules",
+                                    param_id, value, session.as_of)
+
+
+def uploaded_rules(archive: Path, policy_dir: Path, session: Session):
+    return lambda: uploaded_rulebook(archive, session.folder / "whatif-rules", policy_dir)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
 
 from landrules.rulebook import locate
@@ -82,8 +82,27 @@ def whatif_run(request: Request, param: str = Form(...), value: str = Form(...))
     if running is not None and not running.finished:
         return error_page(409, "上一次试算还在进行，请等它完成。", "请稍候")
     session.whatif = None
-    jobs.start_whatif(request.app.state.store, session, rb, settings.rules_dir, settings.policy_dir,
-                      param, parsed, session.as_of)
+    jobs.start_whatif(request.app.state.store, session,
+                      jobs.parameter_change(rb, settings.rules_dir, settings.policy_dir, session, param, parsed))
+    return RedirectResponse("/progress?job=whatif", status_code=303)
+
+
+@router.post("/whatif/rules")
+async def whatif_rules(request: Request, rules: UploadFile = File(...)):
+    """A changed rules folder, uploaded as a ZIP, tried on the session's ledger."""
+    session = session_of(request)
+    if session is None or session.figures is None:
+        return error_page(400, "试算需要先上传并决策一本台账：修改规则后，用同一本台账比较前后的决策。", "请先决策台账")
+    running = session.jobs.get("whatif")
+    if running is not None and not running.finished:
+        return error_page(409, "上一次试算还在进行，请等它完成。", "请稍候")
+    archive = session.folder / "whatif-rules.zip"
+    with open(archive, "wb") as out:
+        while chunk := await rules.read(1024 * 1024):
+            out.write(chunk)
+    session.whatif = None
+    jobs.start_whatif(request.app.state.store, session,
+                      jobs.uploaded_rules(archive, request.app.state.settings.policy_dir, session))
     return RedirectResponse("/progress?job=whatif", status_code=303)
 
 

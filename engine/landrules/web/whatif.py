@@ -72,3 +72,39 @@ def _show(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+MAX_FILES, MAX_BYTES = 200, 20 * 1024 * 1024  # an uploaded rules folder: YAML files, not a zip bomb
+
+
+def uploaded_rulebook(archive: Path, folder: Path, policy_dir: Path) -> tuple[Rulebook, str]:
+    """A rules folder uploaded as a ZIP: its `*.yaml` files (at the top, or in one folder such as
+    rules/) extracted by name only into `folder` (no paths taken from the archive), then loaded
+    and linted like any rulebook (safe YAML). Raises WhatIfError naming the problem."""
+    import zipfile
+
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    try:
+        book = zipfile.ZipFile(archive)
+    except (zipfile.BadZipFile, OSError):
+        raise WhatIfError("上传的规则文件夹不是有效的 ZIP 压缩包") from None
+    with book:
+        members = [m for m in book.infolist() if not m.is_dir() and m.filename.lower().endswith(".yaml")
+                   and not Path(m.filename).name.startswith(".")]
+        if not members:
+            raise WhatIfError("ZIP 中没有 .yaml 规则文件（应包含 outcomes.yaml、parameters.yaml 与规则文件）")
+        parents = {Path(m.filename).parent for m in members}
+        if len(parents) > 1:
+            raise WhatIfError("ZIP 中的 .yaml 文件应在同一个文件夹中，实在：" + "、".join(sorted(str(p) for p in parents)))
+        if len(members) > MAX_FILES or sum(m.file_size for m in members) > MAX_BYTES:
+            raise WhatIfError(f"规则文件夹过大（至多 {MAX_FILES} 个文件、共 {MAX_BYTES // 2**20} MB）")
+        for m in members:
+            (folder / Path(m.filename).name).write_bytes(book.read(m))
+    try:
+        rulebook = load_rulebook(folder, policy_dir)
+    except RulebookError as exc:
+        shown = [str(p).replace(str(folder) + "/", "") for p in exc.problems[:8]]
+        raise WhatIfError(f"上传的规则库未通过检查（{len(exc.problems)} 处问题）：" + "；".join(shown)) from None
+    return rulebook, f"上传的规则文件夹（{len(members)} 个文件：{'、'.join(sorted(Path(m.filename).name for m in members))}）"
