@@ -353,3 +353,14 @@ def test_an_uploaded_rules_folder_is_linted(client, tmp_path):
         client.post("/whatif/rules", files={"rules": ("x.zip", handle)})
     page = _failed_job(client)
     assert "不是有效的 ZIP" in page.text
+
+
+def test_decide_table_in_chunks_reports_progress_and_keeps_order(rulebook, tmp_path, expected):
+    records, _ = expected
+    seen = []
+    table.decide_table(SAMPLE, tmp_path, rulebook, AS_OF, progress=lambda phase, n: seen.append((phase, n)), chunk_rows=15)
+    assert [n for phase, n in seen if phase == "逐宗决策"] == [15, 30, 40]
+    assert [n for phase, n in seen if phase.startswith("整理结果")] == [15, 30, 40]
+    rows, total = table.query(tmp_path, {}, 1, size=100)
+    assert total == 40 and [r["parcel_id"] for r in rows] == [r["parcel_id"] for r in records]
+    assert [r["outcome_codes"] for r in rows] == ["; ".join(dict.fromkeys(o["code"] for o in r["outcomes"])) for r in records]

@@ -36,6 +36,7 @@ class Job:
     result: Any = None
 
     def step(self, phase: str, done: int) -> None:
+        """Progress: a phase, and how many rows it has done (added up by the caller)."""
         self.phase, self.done = phase, done
 
     @property

@@ -25,7 +25,7 @@ from landrules.decision import SEP
 from landrules.encoding import decode
 from landrules.fields import FieldType
 from landrules.ledger.frame import parse_frame
-from landrules.ledger.read import open_ledger
+from landrules.ledger.read import CHUNK_ROWS, open_ledger
 from landrules.rulebook.model import Rulebook
 from landrules.summary import in_catalogue_order
 
@@ -54,13 +54,21 @@ class Figures:
 
 def decide_table(
     ledger_path: Path, folder: Path, rulebook: Rulebook, as_of: dt.date, sheet: str | None = None,
-    progress: Callable[[str, int], None] | None = None,
+    progress: Callable[[str, int], None] | None = None, chunk_rows: int = CHUNK_ROWS,
 ) -> Figures:
     """Decide `ledger_path` into `folder` (DECIDED, INDEX) and return the summary figures."""
-    step = (lambda n: progress("决策", n)) if progress else None
-    result = decide_ledger(ledger_path, folder / DECIDED, rulebook, as_of, sheet=sheet, progress=step)
+    if progress:
+        progress("读取台账并逐宗决策（每 5 万宗报告一次）", 0)
+    decided_rows = [0]
+
+    def step(n: int) -> None:  # decide reports each chunk's rows
+        decided_rows[0] += n
+        progress("逐宗决策", decided_rows[0])
+
+    result = decide_ledger(ledger_path, folder / DECIDED, rulebook, as_of, sheet=sheet, progress=step if progress else None,
+                          chunk_rows=chunk_rows)
     decided = pq.ParquetFile(folder / DECIDED)
-    ledger = open_ledger(ledger_path, sheet)
+    ledger = open_ledger(ledger_path, sheet, chunk_rows=chunk_rows)
     writer = facts_writer = None
     facts_schema = pa.schema([pa.field(f.name, pa.string() if f.type is FieldType.TEXT else pa.float64())
                               for f in fields.FIELDS])
@@ -97,7 +105,7 @@ def decide_table(
                                                for f in facts_schema}, schema=facts_schema))
             done += parsed.n
             if progress:
-                progress("整理结果", done)
+                progress("整理结果（供筛选、分页）", done)
     finally:
         for w in (writer, facts_writer):
             if w is not None:
