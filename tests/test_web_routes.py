@@ -364,3 +364,43 @@ def test_decide_table_in_chunks_reports_progress_and_keeps_order(rulebook, tmp_p
     rows, total = table.query(tmp_path, {}, 1, size=100)
     assert total == 40 and [r["parcel_id"] for r in rows] == [r["parcel_id"] for r in records]
     assert [r["outcome_codes"] for r in rows] == ["; ".join(dict.fromkeys(o["code"] for o in r["outcomes"])) for r in records]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".parquet"])
+def test_xlsx_and_parquet_ledgers_decide_alike(client, expected, tmp_path, suffix):
+    import pandas as pd
+
+    _, summary = expected
+    frame = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    path = tmp_path / f"ledger{suffix}"
+    frame.to_excel(path, index=False) if suffix == ".xlsx" else frame.to_parquet(path, index=False)
+    page = decided(client, path)
+    assert re.search(r'id="decided">(\d+)<', page.text).group(1) == str(summary.decided)
+    assert re.search(r'id="invalid">(\d+)<', page.text).group(1) == str(summary.invalid)
+
+
+def test_what_the_ledger_says_is_shown_as_text(client, tmp_path):
+    ledger = tmp_path / "odd.csv"
+    ledger.write_text('宗地编号,面积（亩）\n"<script>alert(1)</script>",3\n', encoding="utf-8")
+    decided(client, ledger)
+    page = client.get("/parcels").text
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    page = client.get("/parcel", params={"id": "<b>x</b>"}).text
+    assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
+
+
+def test_serve_binds_loopback_and_warns_otherwise(monkeypatch):
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from landrules.cli import app as cli
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, **kw: calls.append((host, port)))
+    quiet = CliRunner().invoke(cli, ["serve", "--port", "0"])
+    assert quiet.exit_code == 2 and "--port 0" in quiet.output  # 1–65535
+    result = CliRunner().invoke(cli, ["serve", "--port", "18765"])
+    assert result.exit_code == 0 and calls[-1] == ("127.0.0.1", 18765) and "警告" not in result.output
+    result = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--port", "18766"])
+    assert result.exit_code == 0 and calls[-1] == ("0.0.0.0", 18766)
+    assert "警告 / WARNING" in result.output and "其他计算机都能访问" in result.output

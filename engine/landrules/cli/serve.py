@@ -38,7 +38,7 @@ def serve(
         raise fail(f"--max-upload-mb {max_upload_mb}：至少为 1")
     rulebook = load_checked_rulebook(rules, policy)
     settings = Settings(rules_dir=locate.rules_dir(rules), policy_dir=locate.policy_dir(policy), scenarios_dir=scenarios,
-                        max_upload=max_upload_mb * MB, session_ttl=session_hours * 3600)
+                        max_upload=max_upload_mb * MB, session_ttl=session_hours * 3600, warm_coverage=True)
     if host not in LOOPBACK:
         err.print(f"[bold red]警告 / WARNING：工作台监听 {host}:{port}，同一网络中的其他计算机都能访问它，"
                   f"且没有登录验证。Listening on {host}: other machines can reach it, without authentication.[/]")

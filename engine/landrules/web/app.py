@@ -7,6 +7,7 @@ the what-if and rulebook pages in `pages_rules.py`, the JSON API in `api.py`.
 from __future__ import annotations
 
 import contextlib
+import threading
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -65,6 +66,10 @@ def create_app(settings: Settings, rulebook: Rulebook | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         store.open()
+        if settings.warm_coverage:  # the rulebook pages need it; ~3 s in a child process
+            from landrules.web.pages_rules import compute_coverage
+
+            threading.Thread(target=compute_coverage, args=(app.state,), daemon=True).start()
         yield
         store.close()  # every session's files go with the server
 

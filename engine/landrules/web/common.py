@@ -27,6 +27,7 @@ class Settings:
     session_ttl: float = 4 * 3600  # seconds idle before a session and its files go
     sync_rows: int = 5000  # exports of ledgers up to this many rows are made while you wait
     temp_root: Path | None = None
+    warm_coverage: bool = False  # compute the scenario coverage at start-up (serve does), not on first view
     extra: dict = field(default_factory=dict)
 
 

@@ -19,8 +19,11 @@ _COVERAGE_LOCK = threading.Lock()
 
 
 def coverage(request: Request) -> dict:
+    return compute_coverage(request.app.state)
+
+
+def compute_coverage(state) -> dict:
     """Per-scenario coverage of the served rulebook, computed once (a child process, ~3 s)."""
-    state = request.app.state
     with _COVERAGE_LOCK:
         if state.coverage is None:
             settings = state.settings
