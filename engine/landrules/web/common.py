@@ -38,6 +38,18 @@ class UploadTooLarge(Exception):
 TEMPLATES = Jinja2Templates(directory=str(HERE / "templates"))
 
 
+def show_value(value, unit: str = "") -> str:
+    """A parameter's value as an officer writes it: 200 万元/亩, 0.3333 比例, 2018-12-31."""
+    if isinstance(value, float):
+        text = str(int(value)) if value.is_integer() else f"{value:.4f}".rstrip("0")
+    else:
+        text = str(value)
+    return text if not unit or unit == "日期" else f"{text} {unit}"
+
+
+TEMPLATES.env.globals["show_value"] = show_value
+
+
 def error_page(status: int, message: str, title: str | None = None) -> HTMLResponse:
     """A Chinese error page naming the problem (never a traceback)."""
     body = TEMPLATES.get_template("error.html").render(

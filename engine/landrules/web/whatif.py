@@ -60,7 +60,8 @@ def patched_rulebook(rulebook: Rulebook, rules_dir: Path, policy_dir: Path, fold
         patched = load_rulebook(folder, policy_dir)
     except RulebookError as exc:
         raise WhatIfError("修改后的规则库未通过检查：" + "；".join(str(p) for p in exc.problems[:5])) from None
-    words = f"参数 {param_id}（{param.description}）自 {dated.since} 起的取值：{_show(old)} → {_show(value)} {param.unit}"
+    unit = "" if param.unit == "日期" else f" {param.unit}"
+    words = f"参数 {param_id}（{param.description}）自 {dated.since} 起的取值：{_show(old)} → {_show(value)}{unit}"
     return patched, words
 
 
