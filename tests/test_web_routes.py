@@ -64,7 +64,13 @@ def test_summary_figures_are_decides(client, expected):
     assert re.search(r'id="invalid">(\d+)<', page.text).group(1) == str(summary.invalid) == "2"
     shown = dict(re.findall(r'<tr data-code="([a-z_]+)">.*?<td class="num">(\d+)</td>', page.text))
     assert shown == {code: str(t.count) for code, t in summary.by_outcome.items()}
-    assert page.text.count("<svg class=\"chart\"") == 4
+    assert page.text.count("<svg class=\"chart\"") == 5
+    asked = {}
+    for r in records:
+        for name in r["needs"]:
+            asked[name] = asked.get(name, 0) + 1
+    session = client.app.state.store.sessions[client.cookies["landrules_session"]]
+    assert {name: n for name, _, n, _ in session.figures.by_needs} == asked and asked
 
 
 def test_parcels_filter_and_page(client, expected):

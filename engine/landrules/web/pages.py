@@ -131,6 +131,7 @@ def summary(request: Request):
         "outcome": charts.bars(f.by_outcome, "/parcels?outcome="),
         "responsible": charts.bars(f.by_responsible, "/parcels?responsible="),
         "overdue": charts.bars(f.overdue, "/parcels?overdue=", bar_w=220),
+        "needs": charts.bars(f.by_needs, "/parcels?needs=", label_chars=30),
     })
 
 

@@ -50,6 +50,7 @@ class Figures:
     by_outcome: list[tuple[str, str, int, float]] = field(default_factory=list)
     by_responsible: list[tuple[str, str, int, float]] = field(default_factory=list)
     overdue: list[tuple[str, str, int, float]] = field(default_factory=list)
+    by_needs: list[tuple[str, str, int, float]] = field(default_factory=list)  # field, label, n, area
 
 
 def decide_table(
@@ -203,7 +204,7 @@ def figures(folder: Path, rulebook: Rulebook, result) -> Figures:
                        for c, t in in_catalogue_order(s.by_category, rulebook.categories)]
     out.by_outcome = [(c, rulebook.outcomes.get(c, c), t.count, t.area_mu)
                       for c, t in in_catalogue_order(s.by_outcome, rulebook.outcomes)]
-    table = read_index(folder, ["responsible", "area_mu", "is_overdue", "errors"]) if s.rows else None
+    table = read_index(folder, ["responsible", "needs", "area_mu", "is_overdue", "errors"]) if s.rows else None
     if table is not None:
         units: dict[str, list] = defaultdict(lambda: [0, 0.0])
         resp = table.column("responsible").to_pylist()
@@ -213,6 +214,14 @@ def figures(folder: Path, rulebook: Rulebook, result) -> Figures:
                 units[unit][0] += 1
                 units[unit][1] += a
         out.by_responsible = [(u, u, n, a) for u, (n, a) in sorted(units.items(), key=lambda kv: -kv[1][0])]
+        asked: dict[str, list] = defaultdict(lambda: [0, 0.0])
+        for text, a in zip(table.column("needs").to_pylist(), area.tolist()):
+            for name in filter(None, (text or "").split(SEP)):
+                asked[name][0] += 1
+                asked[name][1] += a
+        order = {f.name: i for i, f in enumerate(fields.FIELDS)}
+        out.by_needs = [(name, fields.BY_NAME[name].label() if name in fields.BY_NAME else name, n, a)
+                        for name, (n, a) in sorted(asked.items(), key=lambda kv: (-kv[1][0], order.get(kv[0], 99)))]
         overdue = table.column("is_overdue").to_numpy(zero_copy_only=False).astype(bool)
         invalid = np.array([bool(e) for e in table.column("errors").to_pylist()])
         for code, label, m in (("yes", "已逾期", overdue), ("no", "未逾期（含无时限）", ~overdue & ~invalid)):
