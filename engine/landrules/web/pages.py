@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from landrules import fields
 from landrules.ledger.errors import LedgerError
@@ -69,14 +70,14 @@ async def upload(request: Request, ledger: UploadFile = File(...), as_of: str = 
     target = session.folder / f"ledger{suffix}"  # the officer's file name is shown, never used as a path
     with open(target, "wb") as out:
         while chunk := await ledger.read(CHUNK):
-            out.write(chunk)
+            await run_in_threadpool(out.write, chunk)
     session.ledger, session.ledger_name, session.as_of = target, name, when
     session.sheet = sheet.strip() or None
     if columns is not None and columns.filename:
         session.notes.append(f"已收到列映射文件 {Path(columns.filename).name}，但本版本尚未提供列映射（--columns）功能："
                              "该文件未被使用。请把表头改为契约所列的中文或英文字段名。")
     try:
-        session.report = seams.column_report(target, request.app.state.rulebook, session.sheet)
+        session.report = await run_in_threadpool(seams.column_report, target, request.app.state.rulebook, session.sheet)
     except LedgerError as exc:
         message = str(exc).replace(str(target), name)
         session.reset()
