@@ -410,3 +410,28 @@ def test_serve_binds_loopback_and_warns_otherwise(monkeypatch):
     result = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--port", "18766"])
     assert result.exit_code == 0 and calls[-1] == ("0.0.0.0", 18766)
     assert "警告 / WARNING" in result.output and "其他计算机都能访问" in result.output
+
+
+def test_large_ledgers_decide_without_holding_the_engine_lock(rulebook, tmp_path):
+    from landrules.web import jobs
+    from landrules.web.sessions import ENGINE_LOCK
+
+    with open(SAMPLE, encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    big = tmp_path / "big.csv"
+    with open(big, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(rows[0])
+        for k in range(160):  # 6 400 rows: above decide's durable-rules limit of 5 000
+            writer.writerows([[f"{row[0]}-{k}", *row[1:]] for row in rows[1:]])
+    app = make_app(rulebook)
+    with TestClient(app) as c:
+        assert upload(c, big).url.path == "/columns"
+        session = app.state.store.sessions[c.cookies["landrules_session"]]
+        assert jobs.engine_of(session) == "vectorized"
+        with ENGINE_LOCK:  # held, as by a durable-rules user: the vectorised job still finishes
+            c.post("/decide")
+            page = wait_for(c, "/progress", "/summary")
+        assert re.search(r'id="rows">(\d+)<', page.text).group(1) == "6400"
+        decided(c)
+        assert jobs.engine_of(app.state.store.sessions[c.cookies["landrules_session"]]) == "durable"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Callable
 
+from landrules.decide.pipeline import choose_engine
 from landrules.ledger.errors import LedgerError
 from landrules.ledger.output import OutputError
+from landrules.ledger.read import open_ledger
 from landrules.rulebook.model import Rulebook
 from landrules.rulebook.problems import RulebookError
 from landrules.web import seams, table
@@ -27,13 +30,30 @@ def describe(exc: BaseException) -> str:
     return f"内部错误，未完成（{type(exc).__name__}）"
 
 
+def engine_of(session: Session) -> str:
+    """The engine `decide --engine auto` picks for the session's ledger (peeking at its first
+    chunk, as decide does), so that only durable-rules runs hold ENGINE_LOCK: a 200 000-row
+    ledger decided with the vectorised engine does not hold up the API or the parcel pages."""
+    if session.engine is None:
+        ledger = open_ledger(session.ledger, session.sheet)
+        first = next(ledger.chunks, None)
+        session.engine = choose_engine("auto", ledger.small, 0 if first is None else len(first.frame))
+    return session.engine
+
+
+def engine_lock(engine: str):
+    return ENGINE_LOCK if engine == "durable" else contextlib.nullcontext()
+
+
 def start_decide(store: Store, session: Session, rulebook) -> Job:
     folder = session.decided
 
     def work(job: Job):
         folder.mkdir(exist_ok=True)
-        with ENGINE_LOCK:
-            figures = table.decide_table(session.ledger, folder, rulebook, session.as_of, session.sheet, job.step)
+        engine = engine_of(session)
+        with engine_lock(engine):
+            figures = table.decide_table(session.ledger, folder, rulebook, session.as_of, session.sheet, job.step,
+                                         engine=engine)
         session.figures = figures
         return figures
 
@@ -48,8 +68,9 @@ def run_export(session: Session, rulebook, kind: str, job: Job | None = None) ->
     out = export_path(session, kind)
     out.parent.mkdir(exist_ok=True)
     step = (lambda n: job.step("写出", job.done + n)) if job else None
-    with ENGINE_LOCK:
-        seams.decide_to_file(session.ledger, out, rulebook, session.as_of, session.sheet, progress=step)
+    engine = engine_of(session)
+    with engine_lock(engine):
+        seams.decide_to_file(session.ledger, out, rulebook, session.as_of, session.sheet, progress=step, engine=engine)
     return out
 
 
@@ -67,8 +88,10 @@ def start_whatif(store: Store, session: Session, prepare: Callable[[], tuple[Rul
         patched, words = prepare()
         folder = session.folder / "whatif"
         folder.mkdir(exist_ok=True)
-        with ENGINE_LOCK:
-            figures = table.decide_table(session.ledger, folder, patched, session.as_of, session.sheet, job.step)
+        engine = engine_of(session)
+        with engine_lock(engine):
+            figures = table.decide_table(session.ledger, folder, patched, session.as_of, session.sheet, job.step,
+                                         engine=engine)
         columns = ["row", "parcel_id", "area_mu", *seams.DIFF_KEYS]
         diff = seams.diff_tables(table.read_index(session.decided, columns), table.read_index(folder, columns))
         session.whatif = {"words": words, "diff": diff, "figures": figures, "hash": patched.hash}

@@ -18,7 +18,7 @@ from landrules.ledger.read import SUFFIXES
 from landrules.web import charts, jobs, seams, table
 from landrules.web.common import error_page, field_label, render, session_of
 from landrules.web.records import cited_clauses, explain_in_ledger
-from landrules.web.sessions import COOKIE, ENGINE_LOCK
+from landrules.web.sessions import COOKIE
 
 router = APIRouter(include_in_schema=False)
 CHUNK = 1024 * 1024
@@ -194,4 +194,3 @@ def download(request: Request, kind: str):
     return FileResponse(path, filename=name)
 
 
-__all__ = ["router", "ENGINE_LOCK"]

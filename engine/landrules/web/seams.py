@@ -71,10 +71,10 @@ def column_report(ledger_path: Path, rulebook: Rulebook, sheet: str | None = Non
 
 def decide_to_file(
     ledger_path: Path, out_path: Path, rulebook: Rulebook, as_of: dt.date,
-    sheet: str | None = None, progress: Callable[[int], None] | None = None,
+    sheet: str | None = None, progress: Callable[[int], None] | None = None, engine: str = "auto",
 ) -> RunResult:
     """`decide LEDGER -o OUT`: the same pipeline and writers (the extension picks the format)."""
-    return decide_ledger(ledger_path, out_path, rulebook, as_of, sheet=sheet, progress=progress)
+    return decide_ledger(ledger_path, out_path, rulebook, as_of, engine=engine, sheet=sheet, progress=progress)
 
 
 DIFF_KEYS = ("categories", "outcome_codes", "needs", "deadline")

@@ -52,6 +52,7 @@ class Session:
     ledger: Path | None = None  # the uploaded ledger, inside folder
     ledger_name: str = ""  # the name the officer gave it (shown, never used as a path)
     sheet: str | None = None
+    engine: str | None = None  # what `decide --engine auto` picks for this ledger (jobs.engine_of)
     as_of: Any = None  # dt.date
     report: Any = None  # seams.ColumnReport
     notes: list[str] = field(default_factory=list)
@@ -66,7 +67,7 @@ class Session:
                 shutil.rmtree(child, ignore_errors=True)
             else:
                 child.unlink(missing_ok=True)
-        self.ledger, self.ledger_name, self.sheet, self.report = None, "", None, None
+        self.ledger, self.ledger_name, self.sheet, self.report, self.engine = None, "", None, None, None
         self.notes, self.jobs, self.figures, self.whatif = [], {}, None, None
 
     @property

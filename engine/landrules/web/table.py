@@ -55,7 +55,7 @@ class Figures:
 
 def decide_table(
     ledger_path: Path, folder: Path, rulebook: Rulebook, as_of: dt.date, sheet: str | None = None,
-    progress: Callable[[str, int], None] | None = None, chunk_rows: int = CHUNK_ROWS,
+    progress: Callable[[str, int], None] | None = None, chunk_rows: int = CHUNK_ROWS, engine: str = "auto",
 ) -> Figures:
     """Decide `ledger_path` into `folder` (DECIDED, INDEX) and return the summary figures."""
     if progress:
@@ -66,7 +66,8 @@ def decide_table(
         decided_rows[0] += n
         progress("逐宗决策", decided_rows[0])
 
-    result = decide_ledger(ledger_path, folder / DECIDED, rulebook, as_of, sheet=sheet, progress=step if progress else None,
+    result = decide_ledger(ledger_path, folder / DECIDED, rulebook, as_of, engine=engine, sheet=sheet,
+                          progress=step if progress else None,
                           chunk_rows=chunk_rows)
     decided = pq.ParquetFile(folder / DECIDED)
     ledger = open_ledger(ledger_path, sheet, chunk_rows=chunk_rows)
