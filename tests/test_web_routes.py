@@ -435,3 +435,36 @@ def test_large_ledgers_decide_without_holding_the_engine_lock(rulebook, tmp_path
         assert re.search(r'id="rows">(\d+)<', page.text).group(1) == "6400"
         decided(c)
         assert jobs.engine_of(app.state.store.sessions[c.cookies["landrules_session"]]) == "durable"
+
+
+def test_a_stopped_server_leaves_no_upload_behind(tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx2
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    server = subprocess.Popen([sys.executable, "-m", "landrules", "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        with httpx2.Client(base_url=f"http://127.0.0.1:{port}", follow_redirects=True) as c:
+            for _ in range(300):
+                try:
+                    c.get("/openapi.json")
+                    break
+                except httpx2.TransportError:
+                    time.sleep(0.1)
+            with open(SAMPLE, "rb") as handle:
+                assert c.post("/upload", files={"ledger": ("a.csv", handle)}, data={"as_of": "2021-10-01"}).status_code == 200
+        kept = [p for p in tmp_path.glob("landrules-web-*/*/ledger.csv")]
+        assert len(kept) == 1  # while it runs, the upload is in the session's folder
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=30)
+    assert not list(tmp_path.glob("landrules-web-*")), err
