@@ -468,3 +468,15 @@ def test_a_stopped_server_leaves_no_upload_behind(tmp_path):
         server.terminate()
         _, err = server.communicate(timeout=30)
     assert not list(tmp_path.glob("landrules-web-*")), err
+
+
+def test_charts_are_inline_svg_with_escaped_labels():
+    from landrules.web.charts import BAR_W, bars
+
+    svg = str(bars([("a&b", "<甲>", 4, 10.0), ("c", "乙", 2, 5.0)], link="/parcels?outcome="))
+    assert svg.startswith("<svg") and "<甲>" not in svg and "&lt;甲&gt;" in svg
+    assert 'href="/parcels?outcome=a&amp;b"' in svg
+    widths = [float(w) for w in re.findall(r'<rect [^>]*width="([\d.]+)"', svg)]
+    assert widths == [BAR_W, BAR_W / 2]
+    assert "4 宗 · 10.00 亩" in svg
+    assert "无数据" in str(bars([]))

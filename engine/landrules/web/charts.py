@@ -16,15 +16,14 @@ def bars(items: list[tuple[str, str, int, float]], link: str | None = None, labe
     if not items:
         return Markup('<p class="empty">无数据</p>')
     top = max(n for _, _, n, _ in items) or 1
-    longest = max(min(len(label), label_chars) for _, label, _, _ in items)
-    LABEL_W = int(longest * CHAR_W + 16)  # noqa: N806 - the label column fits the longest label
+    LABEL_W = int(max(_width(_short(label, label_chars)) for _, label, _, _ in items) + 16)  # noqa: N806
     height = len(items) * (BAR_H + GAP) + GAP
     width = LABEL_W + bar_w + VALUE_W
     parts = [f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
              f'xmlns="http://www.w3.org/2000/svg">']
     for i, (code, label, n, area) in enumerate(items):
         y = GAP + i * (BAR_H + GAP)
-        short = label if len(label) <= label_chars else label[: label_chars - 1] + "…"
+        short = _short(label, label_chars)
         text = (f'<text x="{LABEL_W - 8}" y="{y + BAR_H * 0.7:.1f}" text-anchor="end">'
                 f'<title>{escape(label)}</title>{escape(short)}</text>')
         if link:
@@ -37,3 +36,12 @@ def bars(items: list[tuple[str, str, int, float]], link: str | None = None, labe
                      f'{n} 宗 · {area:.2f} 亩</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _short(label: str, chars: int) -> str:
+    return label if len(label) <= chars else label[: chars - 1] + "…"
+
+
+def _width(text: str) -> float:
+    """About how wide 13px text is: CJK characters full width, Latin ones about half."""
+    return sum(CHAR_W if ord(c) > 0x2E7F else CHAR_W * 0.55 for c in text)
