@@ -480,3 +480,18 @@ def test_charts_are_inline_svg_with_escaped_labels():
     assert widths == [BAR_W, BAR_W / 2]
     assert "4 宗 · 10.00 亩" in svg
     assert "无数据" in str(bars([]))
+
+
+def test_a_job_that_fails_names_the_officers_file(tmp_path):
+    from pathlib import Path
+
+    from landrules.ledger.errors import LedgerError
+    from landrules.web.jobs import describer
+    from landrules.web.sessions import Session
+
+    session = Session("s", tmp_path)
+    session.ledger, session.ledger_name = tmp_path / "ledger.csv", "石龙台账.csv"
+    text = describer(session)(LedgerError(session.ledger, "CSV 格式错误: 第60002行的字段多于表头（2 列）"))
+    assert text == "无法读取台账 \"石龙台账.csv\": CSV 格式错误: 第60002行的字段多于表头（2 列）"
+    assert describer(session)(ZeroDivisionError("x")) == "内部错误，未完成（ZeroDivisionError）"
+    assert Path(session.ledger).name not in text

@@ -19,6 +19,18 @@ from landrules.web.whatif import WhatIfError, patched_rulebook, uploaded_ruleboo
 EXPORTS = {"xlsx": ("decisions.xlsx", "决策工作簿（XLSX）"), "csv": ("decisions.csv", "决策表（CSV）")}
 
 
+def describer(session: Session):
+    """`describe`, naming the officer's file rather than its copy in the session's folder."""
+
+    def describe_in(exc: BaseException) -> str:
+        text = describe(exc)
+        if session.ledger is not None:
+            text = text.replace(str(session.ledger), session.ledger_name)
+        return text.replace(str(session.folder) + "/", "")
+
+    return describe_in
+
+
 def describe(exc: BaseException) -> str:
     """A job's failure in one Chinese line; never a traceback."""
     if isinstance(exc, (LedgerError, OutputError, WhatIfError)):
@@ -57,7 +69,7 @@ def start_decide(store: Store, session: Session, rulebook) -> Job:
         session.figures = figures
         return figures
 
-    return store.submit(session, "decide", "逐宗决策", work, describe)
+    return store.submit(session, "decide", "逐宗决策", work, describer(session))
 
 
 def export_path(session: Session, kind: str) -> Path:
@@ -76,7 +88,7 @@ def run_export(session: Session, rulebook, kind: str, job: Job | None = None) ->
 
 def start_export(store: Store, session: Session, rulebook, kind: str) -> Job:
     return store.submit(session, f"export-{kind}", f"生成{EXPORTS[kind][1]}",
-                        lambda job: run_export(session, rulebook, kind, job), describe)
+                        lambda job: run_export(session, rulebook, kind, job), describer(session))
 
 
 def start_whatif(store: Store, session: Session, prepare: Callable[[], tuple[Rulebook, str]]) -> Job:
@@ -97,7 +109,7 @@ def start_whatif(store: Store, session: Session, prepare: Callable[[], tuple[Rul
         session.whatif = {"words": words, "diff": diff, "figures": figures, "hash": patched.hash}
         return session.whatif
 
-    return store.submit(session, "whatif", "试算规则修改", work, describe)
+    return store.submit(session, "whatif", "试算规则修改", work, describer(session))
 
 
 def parameter_change(rulebook: Rulebook, rules_dir: Path, policy_dir: Path, session: Session, param_id: str, value):
