@@ -236,7 +236,17 @@ def test_upload_limits_and_bad_files(rulebook, tmp_path):
     app = make_app(rulebook, max_upload=2000)
     with TestClient(app) as c:
         page = upload(c)  # the sample is larger than 2000 bytes
-        assert page.status_code == 413 and "上传的文件超过了" in page.text and "Traceback" not in page.text
+        assert page.status_code == 413 and "上传的文件超过了 2000 字节的上限" in page.text and "Traceback" not in page.text
+
+        def chunked():  # no Content-Length: counted as it arrives
+            yield b'--x\r\nContent-Disposition: form-data; name="ledger"; filename="a.csv"\r\n\r\n'
+            for _ in range(10):
+                yield b"y" * 1000
+            yield b"\r\n--x--\r\n"
+
+        page = c.post("/upload", content=chunked(), headers={"content-type": "multipart/form-data; boundary=x"})
+        assert page.request.headers.get("transfer-encoding") == "chunked"
+        assert page.status_code == 413 and "上传的文件超过了" in page.text
         odd = tmp_path / "x.exe"
         odd.write_bytes(b"MZ")
         page = upload(c, odd)

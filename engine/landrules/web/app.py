@@ -22,6 +22,9 @@ from landrules.rulebook.model import Rulebook
 from landrules.web.common import HERE, MB, Settings, UploadTooLarge, error_page
 from landrules.web.sessions import Store
 
+TOO_LARGE = "landrules.upload_too_large"
+
+
 class LimitUploads:
     """ASGI middleware: a request body larger than the limit is refused with a Chinese page,
     whether it says its length up front or not."""
@@ -44,6 +47,7 @@ class LimitUploads:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
+                    scope[TOO_LARGE] = True  # FastAPI may turn the exception into a 400: say 413
                     raise UploadTooLarge()
             return message
 
@@ -51,7 +55,8 @@ class LimitUploads:
 
 
 def _too_large(limit: int) -> HTMLResponse:
-    return error_page(413, f"上传的文件超过了 {limit / MB:.0f} MB 的上限。请拆分台账，或请管理员以 "
+    shown = f"{limit / MB:.0f} MB " if limit >= MB else f"{limit} 字节"
+    return error_page(413, f"上传的文件超过了 {shown}的上限。请拆分台账，或请管理员以 "
                            f"--max-upload-mb 调高上限后再试。")
 
 
@@ -101,6 +106,10 @@ def create_app(settings: Settings, rulebook: Rulebook | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException):
+        if request.scope.get(TOO_LARGE):
+            return _too_large(settings.max_upload)
+        if exc.detail == "There was an error parsing the body":
+            exc = StarletteHTTPException(exc.status_code, "请求内容无法解析（上传是否完整？）")
         message = exc.detail if isinstance(exc.detail, str) and exc.detail not in ("Not Found", "Method Not Allowed") \
             else {404: f"没有 {request.url.path} 这个页面。", 405: "该地址不接受这种请求方式。"}.get(exc.status_code, "请求无法完成。")
         if _wants_json(request):
