@@ -254,7 +254,8 @@ def test_upload_limits_and_bad_files(rulebook, tmp_path):
         broken = tmp_path / "broken.xlsx"
         broken.write_bytes(b"not a zip")
         page = upload(c, broken)
-        assert page.status_code == 400 and "不是有效的 XLSX 文件" in page.text
+        # read by its content (text), which has no parcel-id column; the page says what it was read as
+        assert page.status_code == 400 and "缺少" in page.text and "内容却是文本表格" in page.text
         assert str(tmp_path) not in page.text and "broken.xlsx" in page.text
         page = upload(c, odd, as_of="1.1.2021", name="ok.csv")
         assert page.status_code == 400 and "评估日" in page.text

@@ -310,6 +310,16 @@ def _open_parquet(path: Path, chunk_rows: int, resolver: HeaderResolver = DEFAUL
     return _open_grid(path, [header], grids(), 0, resolver)
 
 
+def _open_by_kind(path: Path, kind: str, sheet, chunk_rows: int, resolver: HeaderResolver) -> Ledger:
+    if kind == content.TEXT:
+        return _open_csv(path, chunk_rows, resolver)
+    if kind == content.XLSX:  # openpyxl: bounded parts, every row and column, formulas without values named
+        return _open_xlsx(path, sheet, chunk_rows, resolver)
+    if kind == content.PARQUET:
+        return _open_parquet(path, chunk_rows, resolver)
+    return _open_calamine(path, kind, sheet, chunk_rows, resolver)
+
+
 def open_ledger(
     path: str | Path, sheet: str | int | None = None, chunk_rows: int = CHUNK_ROWS, resolver: HeaderResolver | None = None
 ) -> Ledger:
@@ -338,14 +348,13 @@ def open_ledger(
         notices = []
         if kind != expected:
             notices.append(f"文件扩展名为 {suffix}，内容却是{content.NAMES[kind]}，已按内容读取")
-        if kind == content.TEXT:
-            ledger = _open_csv(path, chunk_rows, resolver)
-        elif kind == content.XLSX:  # openpyxl: bounded parts, every row and column, formulas without values named
-            ledger = _open_xlsx(path, sheet, chunk_rows, resolver)
-        elif kind == content.PARQUET:
-            ledger = _open_parquet(path, chunk_rows, resolver)
-        else:
-            ledger = _open_calamine(path, kind, sheet, chunk_rows, resolver)
+        try:
+            ledger = _open_by_kind(path, kind, sheet, chunk_rows, resolver)
+        except LedgerError as exc:
+            if kind == expected:
+                raise
+            # the officer named it by its extension: say what its bytes were read as
+            raise LedgerError(path, f"{exc.reason}（{notices[0]}）") from None
         ledger.notices[:0] = notices
         return ledger
     except PermissionError:

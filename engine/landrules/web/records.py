@@ -18,8 +18,9 @@ from landrules.backends.durable import DurableBackend
 from landrules.decide.batch import LedgerDecider
 from landrules.decide.evaluate import Evaluator
 from landrules.decide.explain import explain
+from landrules.decide.as_of import frame_as_of
 from landrules.decide.pipeline import find_parcel
-from landrules.ledger.frame import parse_frame
+from landrules.ledger.prepare import prepare_chunk
 from landrules.ledger.read import map_headers
 from landrules.rulebook.model import Rulebook
 from landrules.web.sessions import ENGINE_LOCK
@@ -34,9 +35,16 @@ def _frame(parcels: list[dict[str, Any]]):
             if key not in headers:
                 headers.append(key)
     columns = [[p.get(h) for p in parcels] for h in headers]
-    _, names, kept = map_headers(REQUEST, headers, columns)
+    _, names, kept, _ = map_headers(REQUEST, headers, columns)
     frame = pd.DataFrame({j: columns[j] for j in kept}, dtype=object)
-    return frame.set_axis(names, axis=1)
+    return frame.set_axis(names, axis=1), dict(zip(names, [headers[j] for j in kept]))
+
+
+def _parsed(parcels: list[dict[str, Any]]):
+    """The parcels validated as ledger rows are (units, placeholders, spellings); each is a
+    parcel, so none is taken for a 合计 row."""
+    frame, headers = _frame(parcels)
+    return prepare_chunk(frame, list(range(1, len(parcels) + 1)), {}, {}, headers, drop_totals=False).parsed
 
 
 def decide_parcels(rulebook: Rulebook, as_of: dt.date, parcels: list[dict[str, Any]]) -> list[dict]:
@@ -44,8 +52,7 @@ def decide_parcels(rulebook: Rulebook, as_of: dt.date, parcels: list[dict[str, A
     is named "第 n 条" in error messages (the first is 第 1 条)."""
     if not parcels:
         return []
-    frame = _frame(parcels)
-    parsed = parse_frame(frame, list(range(1, len(parcels) + 1)), {})
+    parsed = _parsed(parcels)
     with ENGINE_LOCK:
         decided = LedgerDecider(rulebook, "durable", as_of).decide(parsed, with_json=True)
     return [json.loads(line) for line in decided.jsonl]
@@ -65,7 +72,7 @@ def explain_facts(rulebook: Rulebook, as_of: dt.date, parcel_id, facts: dict | N
 
 def explain_parcels(rulebook: Rulebook, as_of: dt.date, parcel: dict[str, Any]):
     """The API's explain: one parcel object, validated as a ledger row."""
-    parsed = parse_frame(_frame([parcel]), [1], {})
+    parsed = frame_as_of(_parsed([parcel]), as_of)  # as `decide` and `explain` see it on the date
     errors = parsed.errors.get(0, [])
     facts = None if errors else parsed.facts(0)
     pid = parsed.parcel_ids[0]
@@ -80,7 +87,7 @@ def explain_in_ledger(rulebook: Rulebook, as_of: dt.date, ledger: Path, parcel_i
     index, `table.lookup`), so that a parcel near the end of a 200 000-row ledger opens at once;
     without it the ledger is read up to the parcel (`find_parcel`, as `explain` does)."""
     if known is None:
-        found = find_parcel(ledger, parcel_id, sheet=sheet)
+        found = find_parcel(ledger, parcel_id, sheet=sheet, as_of=as_of)
         if found is None:
             return None
         known = found.row, found.errors, found.facts
