@@ -32,11 +32,13 @@ from typing import Any, Iterable
 from durable import engine
 
 from landrules.backends.base import Firing
-from landrules.backends.durable_json import expression
+from landrules.backends.durable_json import expression, parcel_pattern, sequence_length, split_pattern
 from landrules.encoding import encode_facts, engine_value
 from landrules.rulebook.conditions import atoms
 from landrules.rulebook.model import Rule, Rulebook
+from landrules.rulebook.problems import Problem, RulebookError
 
+MAX_SEQUENCE = 31  # rete.h MAX_SEQUENCE_EXPRESSIONS 32, refused when reached
 MAYBE = "|maybe"
 SEEN = "|seen"  # the catch-all rule every parcel matches
 RULES_PER_RULESET = 32
@@ -46,6 +48,32 @@ _CATEGORY = "category"
 
 def _ignore(c) -> None:
     return None
+
+
+def engine_problems(rulebook: Rulebook) -> list[Problem]:
+    """Rules the C engine cannot hold, as rulebook problems at the rule's `when` (FILE:LINE):
+    a condition that spends more of a node's expression sequence than rete.h allows (error 113)
+    even once a long top-level `all` is cut into parts (a rule that derives a category cannot
+    be cut: its one engine rule asserts the category). Everything else is kept within the
+    engine's tables by spreading rules over rulesets."""
+    resolver = rulebook.resolver(dt.date.today())  # a date moves values, never the structure
+    out = []
+    for rule in rulebook.rules:
+        for relaxed in (False, True) if rule.asks else (False,):
+            expr = expression(rule.condition, resolver, relaxed=relaxed)
+            parts = split_pattern(expr, _PARCEL, MAX_SEQUENCE)
+            if parts is not None and (len(parts) == 1 or relaxed or not rule.category):
+                continue
+            size = sequence_length(parcel_pattern(expr, _PARCEL))
+            hint = (" or set `ask_when_unknown: false` (a rule that may not ask costs the engine less)"
+                    if relaxed else "")
+            out.append(Problem(rule.path, rule.key_lines.get("when", rule.line), (
+                f"rule {rule.id}: its condition is too large for the durable-rules engine: it needs {size} "
+                f"expression slots where one engine rule has {MAX_SEQUENCE} (each all/any group takes 2, and, "
+                "while the rule may ask for missing data, so does each comparison inside an `all`); "
+                f"split it into two rules, or nest fewer all/any groups{hint}")))
+            break
+    return out
 
 
 class _SyncHost(engine.Host):
@@ -77,6 +105,9 @@ class _Compiled:
     _serial = itertools.count()
 
     def __init__(self, rulebook: Rulebook, as_of: dt.date, per_ruleset: int = RULES_PER_RULESET):
+        problems = engine_problems(rulebook)
+        if problems:
+            raise RulebookError(problems)
         resolver = rulebook.resolver(as_of)
         stem = f"landrules_{rulebook.hash[7:19]}_{as_of.isoformat()}_{next(self._serial)}"
         self._fired: list[str] = []
@@ -88,14 +119,23 @@ class _Compiled:
             for name in (getattr(atom, "field", None), getattr(atom, "other_field", None)) if name
         )
         self._sids = itertools.count()
-        # (engine rule name, rule, engine expression, definite?), category rules first
+        # (engine rule name, rule, parcel pattern, definite?), category rules first; a rule cut
+        # into parts (split_pattern) is `NAME|0`, `NAME|1`, … and fires when all of them fire
         engine_rules = []
+        self._parts: dict[str, int] = {}
         for rule in sorted(rulebook.rules, key=lambda r: r.category is None):
             definite = expression(rule.condition, resolver, relaxed=False)
-            engine_rules.append((rule.id, rule, definite, True))
+            twins = [(rule.id, definite, True)]
             relaxed = expression(rule.condition, resolver, relaxed=True)
             if rule.asks and relaxed != definite:
-                engine_rules.append((rule.id + MAYBE, rule, relaxed, False))
+                twins.append((rule.id + MAYBE, relaxed, False))
+            for name, expr, is_definite in twins:
+                patterns = split_pattern(expr, _PARCEL, MAX_SEQUENCE) or []
+                if len(patterns) == 1:
+                    engine_rules.append((name, rule, patterns[0], is_definite))
+                    continue
+                self._parts[name] = len(patterns)
+                engine_rules += [(f"{name}|{k}", rule, p, is_definite) for k, p in enumerate(patterns)]
         groups: list[list] = []
         for is_category in (True, False):
             own = [e for e in engine_rules if (e[1].category is not None) == is_category]
@@ -109,9 +149,9 @@ class _Compiled:
         rulesets: dict[str, dict] = {}
         for name, group in zip(self.names, groups):
             ruleset = rulesets[name] = {}
-            for engine_name, rule, expr, definite in group:
+            for engine_name, rule, pattern, definite in group:
                 targets = joined_in.get(rule.category, []) if rule.category and definite else []
-                ruleset[engine_name] = definitions[engine_name] = self._definition(engine_name, rule, expr, targets)
+                ruleset[engine_name] = definitions[engine_name] = self._definition(engine_name, rule, pattern, targets)
             # A rule every parcel matches. Without it a parcel that matches nothing raises
             # MessageNotHandledException, and deleting that context afterwards crashes the C
             # engine (double free, seen on 2.0.28). The match is on our own `t`, never on `id`.
@@ -123,13 +163,12 @@ class _Compiled:
         self.definition = {k: {kk: vv for kk, vv in v.items() if kk != "run"} for k, v in definitions.items()}
         self.host = _SyncHost(rulesets)
 
-    def _definition(self, name: str, rule: Rule, expr: dict | None, targets: list[str]) -> dict:
+    def _definition(self, name: str, rule: Rule, pattern: dict, targets: list[str]) -> dict:
         patterns = [
             {f"c{i}": {"$and": [{"t": _CATEGORY}, {"code": code}]}}
             for i, code in enumerate(rule.joins)
         ]
-        parcel = {"t": _PARCEL} if expr is None else {"$and": [{"t": _PARCEL}, expr]}
-        patterns.append({"p": parcel})
+        patterns.append({"p": pattern})
         fired, touched = self._fired, self._touched
         if targets:
             code, rule_id = rule.category, rule.id
@@ -164,8 +203,12 @@ class _Compiled:
         key = tuple(self._fired)
         firing = self._firings.get(key)
         if firing is None:  # parcels fire in few distinct patterns: share one Firing per pattern
-            definite = frozenset(n for n in key if not n.endswith(MAYBE))
-            maybe = frozenset(n[: -len(MAYBE)] for n in key if n.endswith(MAYBE)) | definite
+            names = set(key)
+            for whole, count in self._parts.items():
+                if all(f"{whole}|{k}" in names for k in range(count)):
+                    names.add(whole)
+            definite = frozenset(n for n in names if "|" not in n)
+            maybe = frozenset(n[: -len(MAYBE)] for n in names if n.endswith(MAYBE)) | definite
             firing = Firing(definite=definite, maybe=maybe)
             if len(self._firings) < 4096:
                 self._firings[key] = firing

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from landrules.cli.app import PolicyOpt, RulesOpt, app, err, fail
+from landrules.cli.app import PolicyOpt, RulesOpt, app, engine_checked, err, fail
 
 
 @app.command(
@@ -27,7 +27,7 @@ def lint(
     from landrules.rulebook.problems import RulebookError
 
     try:
-        rulebook = load_rulebook(locate.rules_dir(rules), locate.policy_dir(policy))
+        rulebook = engine_checked(load_rulebook(locate.rules_dir(rules), locate.policy_dir(policy)))
     except RulebookError as exc:
         for problem in exc.problems:
             print(problem)

@@ -12,6 +12,7 @@ all/any/not follow Kleene's three-valued logic. Only `present` / `absent` are tw
 from __future__ import annotations
 
 import datetime as dt
+import math
 import operator
 import re
 from dataclasses import dataclass
@@ -207,6 +208,8 @@ def _check_literal(spec: fields.FieldSpec, value: Any, line: int) -> Scalar:
     if t is FieldType.BOOL and isinstance(value, bool):
         return value
     if t in (FieldType.NUMBER, FieldType.RATIO) and isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not (isinstance(value, float) and math.isfinite(value)) and not (isinstance(value, int) and abs(value) < 2**1023):
+            raise ConditionError(line, f"{value!r} is not a number {spec.label()} can be compared with (not finite); write a number such as 100")
         return float(value)
     if t is FieldType.DATE and isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value

@@ -24,6 +24,7 @@ from landrules.rulebook.conditions import (
     split_categories,
 )
 from landrules.rulebook.lint import analyse as lint_analyse
+from landrules.rulebook.nesting import depth, flatten
 from landrules.rulebook.model import (
     NEEDS_INFORMATION,
     OUTCOMES_FILE,
@@ -35,7 +36,10 @@ from landrules.rulebook.parameters import Parameter, load_parameters
 from landrules.rulebook.policy import load_policy
 from landrules.rulebook.problems import Problem, RulebookError, did_you_mean
 from landrules.rulebook.spec import RULE_KEYS, RuleSpec
-from landrules.rulebook.yamlio import YamlError, line_of, load_yaml, validation_problems
+from landrules.rulebook.yamlio import YamlError, line_of, load_yaml, unknown_top_keys, validation_problems
+
+
+MAX_DEPTH = 12  # all/any levels of one condition; durable-rules holds 15 in all (see backends/durable.py)
 
 
 def load_rulebook(rules_dir: Path, policy_dir: Path, *, analyse: bool = True) -> Rulebook:
@@ -59,13 +63,14 @@ def load_rulebook(rules_dir: Path, policy_dir: Path, *, analyse: bool = True) ->
     catalogue = _load_catalogue(rules_dir / OUTCOMES_FILE, raw_files, problems)
     categories, outcomes = catalogue.category_labels, catalogue.outcome_labels
     parameters: dict[str, Parameter] = {}
+    refused: set[str] = set()  # parameters already reported: rules using them are not reported again
     if PARAMETERS_FILE in raw_files:
-        parameters = load_parameters(*raw_files[PARAMETERS_FILE], policy, problems)
+        parameters = load_parameters(*raw_files[PARAMETERS_FILE], policy, problems, refused)
     rules = []
     for name, (path, raw) in raw_files.items():
         if name in (OUTCOMES_FILE, PARAMETERS_FILE):
             continue
-        rules += _load_rules(path, raw, policy, parameters, categories, outcomes, problems)
+        rules += _load_rules(path, raw, policy, parameters, categories, outcomes, problems, refused)
     _check_rulebook(rules, problems)
     if problems:
         raise RulebookError(problems)
@@ -86,11 +91,12 @@ def _load_catalogue(path: Path, raw_files, problems) -> Catalogue:
     return load_catalogue(path, raw_files[path.name][1], problems)
 
 
-def _load_rules(path, raw, policy, parameters, categories, outcomes, problems) -> list[Rule]:
+def _load_rules(path, raw, policy, parameters, categories, outcomes, problems, refused=frozenset()) -> list[Rule]:
     items = raw.get("rules") if isinstance(raw, dict) else None
     if not isinstance(items, list):
         problems.append(Problem(str(path), getattr(raw, "line", 1), "expected a list `rules:`"))
         return []
+    problems += unknown_top_keys(path, raw, ("rules",), "a rules file holds only `rules:`")
     rules = []
     for index, item in enumerate(items):
         line = getattr(item, "line", 1)
@@ -109,7 +115,8 @@ def _load_rules(path, raw, policy, parameters, categories, outcomes, problems) -
             except ValueError as exc:
                 problems.append(Problem(str(path), line_of(item, ("cites",)), f"{where}: {exc}"))
         try:
-            when = parse_condition(spec.when, line_of(item, ("when",)))
+            written = parse_condition(spec.when, line_of(item, ("when",)))
+            when = flatten(written)  # decides the same, nests less (the engine bounds nesting)
             joins, condition = split_categories(when)
         except ConditionError as exc:
             problems.append(Problem(str(path), exc.line, f"{where}: {exc.message}"))
@@ -117,11 +124,16 @@ def _load_rules(path, raw, policy, parameters, categories, outcomes, problems) -
         except ValueError as exc:
             problems.append(Problem(str(path), line_of(item, ("when",)), f"{where}: {exc}"))
             continue
+        if depth(when) > MAX_DEPTH:
+            problems.append(Problem(str(path), line_of(item, ("when",)), (
+                f"{where}: all/any groups nest {depth(when)} levels deep (at most {MAX_DEPTH}, once an `all` "
+                "in an `all` and an `any` in an `any` are merged); split the rule into several rules")))
+            continue
         then_line = line_of(item, ("then",))
         atom_lines: dict[Any, int] = {}
-        for atom, atom_line in located_atoms(item["when"], when, line_of(item, ("when",))):
+        for atom, atom_line in located_atoms(item["when"], written, line_of(item, ("when",))):
             atom_lines.setdefault(atom, atom_line)
-            if isinstance(atom, Atom) and atom.param is not None:
+            if isinstance(atom, Atom) and atom.param is not None and atom.param not in refused:
                 message = _check_param(atom, parameters)
                 if message:
                     problems.append(Problem(str(path), atom_line, f"{where}: {message}"))

@@ -1,8 +1,15 @@
 """YAML loading that remembers where every mapping and list came from (file and line), and
-pydantic validation errors turned into `FILE:LINE: message` problems officers can read."""
+pydantic validation errors turned into `FILE:LINE: message` problems officers can read.
+
+Bounded: a file nests at most MAX_YAML_DEPTH mappings and lists, and holds at most
+`LANDRULES_YAML_MAX_NODES` (default DEFAULT_MAX_NODES) nodes once every alias (`*name`) is
+counted as the whole anchored node it stands for. A few lines of anchors can stand for 10^8
+conditions (an "alias bomb"); such a file is refused before anything walks it.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +29,77 @@ class MarkedList(list):
     line: int = 0
 
 
+MAX_YAML_DEPTH = 100
+DEFAULT_MAX_NODES = 1_000_000
+MAX_NODES_ENV = "LANDRULES_YAML_MAX_NODES"
+
+
+class _TooLarge(yaml.YAMLError):
+    def __init__(self, line: int, message: str):
+        self.line, self.message = line, message
+        super().__init__(message)
+
+
+def max_nodes() -> int:
+    """The node bound in force: $LANDRULES_YAML_MAX_NODES, else DEFAULT_MAX_NODES."""
+    raw = os.environ.get(MAX_NODES_ENV, "").strip()
+    try:
+        return max(1, int(raw)) if raw else DEFAULT_MAX_NODES
+    except ValueError:
+        return DEFAULT_MAX_NODES
+
+
 class _Loader(yaml.SafeLoader):
-    pass
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                mark = self.peek_event().start_mark
+                raise _TooLarge(mark.line + 1, (
+                    f"nested more than {MAX_YAML_DEPTH} levels deep; a rule's `when` needs far fewer "
+                    "(merge an `all` inside an `all`, or split the rule)"))
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def get_single_node(self):
+        node = super().get_single_node()
+        if node is not None:
+            _check_expanded_size(node, max_nodes())
+        return node
+
+
+def _check_expanded_size(root: yaml.Node, limit: int) -> None:
+    """Refuse a document whose nodes, every alias expanded, number more than `limit`; name the
+    line of the smallest node that alone exceeds it (where the aliases pile up)."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in open_nodes:
+            raise _TooLarge(node.start_mark.line + 1, "an alias refers to the node that holds it (a cycle)")
+        open_nodes.add(key)
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            for child in node.value:
+                total += size(child)
+        elif isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                total += size(k) + size(v)
+        open_nodes.discard(key)
+        sizes[key] = total
+        if total > limit:
+            raise _TooLarge(node.start_mark.line + 1, (
+                f"this part holds {total:,} entries once its aliases (*name) are expanded, more than the "
+                f"{limit:,} a rulebook file may hold; write the conditions out, or raise {MAX_NODES_ENV}"))
+        return total
+
+    size(root)
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Marked:
@@ -67,6 +143,8 @@ def load_yaml(path: Path) -> Any:
         raise YamlError(path, 1, f"cannot read file: {exc}") from None
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+    except _TooLarge as exc:
+        raise YamlError(path, exc.line, exc.message) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -88,6 +166,17 @@ def line_of(node: Any, loc: tuple[Any, ...]) -> int:
             break
         line = getattr(node, "line", line) or line
     return line
+
+
+def unknown_top_keys(path: Path, raw: Any, allowed: tuple[str, ...], what: str) -> list[Problem]:
+    """A top-level key a file does not know is an error, never silently ignored."""
+    out = []
+    for key in raw:
+        if key not in allowed:
+            line = getattr(raw, "key_lines", {}).get(str(key), 1)
+            hint = did_you_mean(key, allowed, lambda k: f"`{k}`")
+            out.append(Problem(str(path), line, f"unknown top-level key `{key}`{hint}; {what}"))
+    return out
 
 
 # --------------------------------------------------------------------------- friendly messages
