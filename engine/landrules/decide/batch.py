@@ -33,10 +33,13 @@ _JSON_HEAD = '{"parcel_id":null'
 Key = tuple[frozenset, tuple]  # (definite rule ids, ((rule id, (missing fields…)), …))
 
 
+PATTERN_CACHE = 20_000  # distinct patterns kept between chunks (each can hold 100 KB of JSON)
+
+
 @dataclass
 class _Pattern:
     flat: dict[str, str]
-    json_tail: str
+    json_tail: str | None  # None unless JSON lines are written: with many rules it is the bulk
     categories: list[str]
     outcomes: list[str]
 
@@ -72,34 +75,48 @@ class LedgerDecider:
         return keys
 
     def _keys_vectorized(self, parsed: ParsedFrame, positions: np.ndarray) -> tuple[list[Key], np.ndarray]:
+        """Keys of the distinct patterns and each row's index into them, computed block by block
+        of rows (VectorizedBackend.blocks) so that memory stays bounded whatever the rules' number."""
+        seen: dict[Key, int] = {}
+        inverse = np.empty(len(positions), dtype=np.int64)
+        for start, stop in self.backend.blocks(len(positions)):
+            keys, block_inverse = self._block_keys(parsed, positions[start:stop])
+            ids = np.array([seen.setdefault(k, len(seen)) for k in keys], dtype=np.int64)
+            inverse[start:stop] = ids[block_inverse]
+        return list(seen), inverse
+
+    def _block_keys(self, parsed: ParsedFrame, positions: np.ndarray) -> tuple[list[Key], np.ndarray]:
         columns = {name: col[positions] for name, col in parsed.columns.items()}
         masks = self.backend.evaluate(columns, len(positions), self.as_of)
         bits = [masks.definite[r] for r in self._rule_ids]
         pairs = [(rule_id, name) for rule_id, needs in masks.needs.items() for name, _ in needs]
         bits += [m for needs in masks.needs.values() for _, m in needs]
         matrix = np.packbits(np.stack(bits, axis=1), axis=1) if bits else np.zeros((len(positions), 1), np.uint8)
+        del bits, masks
         rows = np.ascontiguousarray(matrix).view(np.dtype((np.void, matrix.shape[1]))).ravel()
         inverse, uniques = pd.factorize(rows)
         keys = []
+        n_rules = len(self._rule_ids)
         for packed in uniques:
-            flags = np.unpackbits(np.frombuffer(packed, dtype=np.uint8))[: len(bits)].astype(bool)
-            definite = frozenset(r for r, on in zip(self._rule_ids, flags) if on)
+            on = np.flatnonzero(np.unpackbits(np.frombuffer(packed, dtype=np.uint8)))
+            definite = frozenset(self._rule_ids[j] for j in on if j < n_rules)
             needs: dict[str, list[str]] = {}
-            for (rule_id, name), on in zip(pairs, flags[len(self._rule_ids):]):
-                if on and name not in needs.setdefault(rule_id, []):
+            for j in on[on >= n_rules]:
+                rule_id, name = pairs[j - n_rules]
+                if name not in needs.setdefault(rule_id, []):
                     needs[rule_id].append(name)
             keys.append((definite, tuple((r, tuple(v)) for r, v in needs.items() if v)))
         return keys, inverse
 
     # -- patterns --------------------------------------------------------------------------
 
-    def _pattern(self, key: Key) -> _Pattern:
+    def _pattern(self, key: Key, with_json: bool) -> _Pattern:
         pattern = self._patterns.get(key)
-        if pattern is None:
+        if pattern is None or (with_json and pattern.json_tail is None):
             definite, needs = key
             firing = Firing(definite=definite, maybe=definite | {r for r, _ in needs})
             decision = self.evaluator.assemble(None, None, firing, self.as_of, needs_by_rule=dict(needs))
-            pattern = self._patterns[key] = _freeze(decision)
+            pattern = self._patterns[key] = _freeze(decision, with_json)
         return pattern
 
     # -- a chunk ---------------------------------------------------------------------------
@@ -110,19 +127,21 @@ class LedgerDecider:
         positions = np.flatnonzero(parsed.valid)
         index = np.zeros(n, dtype=np.int64)  # row -> position in `patterns`
         patterns: list[_Pattern] = []
+        if len(self._patterns) > PATTERN_CACHE:  # a large rulebook: bound the memory kept between chunks
+            self._patterns.clear()
         if len(positions):
             if self.engine == "durable":
                 keys = self._keys_durable(parsed, positions)
                 distinct = {k: j for j, k in enumerate(dict.fromkeys(keys))}
-                patterns = [self._pattern(k) for k in distinct]
+                patterns = [self._pattern(k, with_json) for k in distinct]
                 index[positions] = [distinct[k] for k in keys]
             else:
                 keys, inverse = self._keys_vectorized(parsed, positions)
-                patterns = [self._pattern(k) for k in keys]
+                patterns = [self._pattern(k, with_json) for k in keys]
                 index[positions] = inverse
         for i, errors in parsed.errors.items():
             index[i] = len(patterns)
-            patterns.append(_freeze(self.evaluator.invalid(None, errors, self.as_of)))
+            patterns.append(_freeze(self.evaluator.invalid(None, errors, self.as_of), with_json))
 
         flat = pd.DataFrame(
             {c: np.array([p.flat[c] for p in patterns], dtype=object)[index] for c in FLAT_COLUMNS},
@@ -153,12 +172,15 @@ def _json_id(pid) -> str:
     return '{"parcel_id":' + json.dumps(pid, ensure_ascii=False)
 
 
-def _freeze(decision: Decision) -> _Pattern:
-    text = decision.to_json()
-    assert text.startswith(_JSON_HEAD), text[:40]
+def _freeze(decision: Decision, with_json: bool = True) -> _Pattern:
+    tail = None
+    if with_json:
+        text = decision.to_json()
+        assert text.startswith(_JSON_HEAD), text[:40]
+        tail = text[len(_JSON_HEAD):]
     return _Pattern(
         flat=flatten(decision),
-        json_tail=text[len(_JSON_HEAD):],
+        json_tail=tail,
         categories=list(decision.categories),
         outcomes=list(dict.fromkeys(o.code for o in decision.outcomes)),
     )
