@@ -23,7 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from landrules import fields
 from landrules.fields import FieldType
-from landrules.rulebook.problems import did_you_mean
+from landrules.rulebook.messages import hint, say
+from landrules.rulebook.problems import closest
 from landrules.rulebook.yamlio import ref
 
 Op = Literal["eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "present", "absent"]
@@ -151,9 +152,12 @@ def parse_condition(raw: Any, line: int = 1) -> Condition:
 
 def check_atom(atom: Atom, line: int) -> Atom:
     """Type-check an atom against the field catalogue; normalise enum labels to codes."""
-    spec = fields.get(atom.field)
+    spec = field_named(atom.field)
     if spec is None:
-        raise ConditionError(line, f"unknown field {atom.field!r}{_suggest_field(atom.field)}")
+        raise ConditionError(line, _unknown_field(atom.field))
+    if atom.other_field is not None and field_named(atom.other_field) is not None:
+        atom = atom.model_copy(update={"other_field": field_named(atom.other_field).name})
+    atom = atom.model_copy(update={"field": spec.name})  # a Chinese name (闲置原因) becomes its code
     if atom.op not in NEGATED_OP:
         raise ConditionError(line, f"unknown operator {atom.op!r}; one of {', '.join(NEGATED_OP)}")
     kind = atom.operand_kind()
@@ -176,7 +180,7 @@ def check_atom(atom: Atom, line: int) -> Atom:
     elif kind == "other_field":
         other = fields.get(atom.other_field)
         if other is None:
-            raise ConditionError(line, f"unknown field {atom.other_field!r}{_suggest_field(atom.other_field)}")
+            raise ConditionError(line, _unknown_field(atom.other_field))
         if other.type is not spec.type and {other.type, spec.type} != {FieldType.NUMBER, FieldType.RATIO}:
             raise ConditionError(line, f"cannot compare {spec.label()} with {other.label()}")
     elif kind == "value":
@@ -224,8 +228,19 @@ def _check_literal(spec: fields.FieldSpec, value: Any, line: int) -> Scalar:
     raise ConditionError(line, f"{value!r} does not fit {spec.label()}, which is {t.value}{hint}")
 
 
-def _suggest_field(name: Any) -> str:
-    return did_you_mean(name, fields.BY_NAME, lambda n: fields.BY_NAME[n].label())
+_BY_ZH = {f.zh: f for f in fields.FIELDS}
+
+
+def field_named(name: Any) -> fields.FieldSpec | None:
+    """A field by its code (idle_cause) or by its Chinese header (闲置原因), as the ledger takes it."""
+    return fields.get(name) or _BY_ZH.get(str(name).strip())
+
+
+def _unknown_field(name: Any) -> str:
+    near = closest(name, fields.BY_NAME) or closest(name, _BY_ZH)
+    if near in _BY_ZH:
+        near = _BY_ZH[near].name
+    return say("unknown_field", field=name, **hint(fields.BY_NAME[near].label() if near else None))
 
 
 # --------------------------------------------------------------------------- walking

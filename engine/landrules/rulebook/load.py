@@ -34,7 +34,8 @@ from landrules.rulebook.model import (
 )
 from landrules.rulebook.parameters import Parameter, load_parameters
 from landrules.rulebook.policy import load_policy
-from landrules.rulebook.problems import Problem, RulebookError, did_you_mean
+from landrules.rulebook.messages import hint, say
+from landrules.rulebook.problems import Problem, RulebookError, closest, did_you_mean
 from landrules.rulebook.spec import RULE_KEYS, RuleSpec
 from landrules.rulebook.yamlio import YamlError, line_of, load_yaml, unknown_top_keys, validation_problems
 
@@ -199,7 +200,7 @@ def _check_param(atom: Atom, parameters: dict[str, Parameter]) -> str | None:
     """Why `atom`'s parameter cannot be compared with its field, or None."""
     param = parameters.get(atom.param)
     if param is None:
-        return f"unknown parameter {atom.param!r}{did_you_mean(atom.param, parameters)}"
+        return say("unknown_parameter", param=atom.param, **hint(closest(atom.param, parameters)))
     spec = fields.BY_NAME[atom.field]
     if (spec.type is FieldType.DATE) != param.holds_dates:
         have = "dates" if param.holds_dates else "numbers"

@@ -10,12 +10,14 @@ conditions (an "alias bomb"); such a file is refused before anything walks it.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from landrules.rulebook.problems import Problem, did_you_mean
+from landrules.rulebook import messages
+from landrules.rulebook.problems import Problem, closest, did_you_mean
 
 
 class Marked(dict):
@@ -191,13 +193,20 @@ def friendly(err: dict, keys: tuple[str, ...] = ()) -> str:
     kind, value = err.get("type", ""), err.get("input")
     last = str(loc[-1]) if loc else ""
     if kind == "extra_forbidden":
+        if messages.full_width_marks(last):
+            return messages.full_width(last)
         parent = ".".join(str(p) for p in loc[:-1])
-        return f"unknown key `{last}`{' in ' + parent if parent else ''}{did_you_mean(last, keys, lambda k: f'`{k}`')}"
+        near = closest(last, keys)
+        return messages.say(
+            "unknown_key", key=last, **messages.hint(f"`{near}`" if near else None),
+            where_zh=messages.CATALOGUE["in_where"]["zh"].format(parent=parent) if parent else "",
+            where_en=messages.CATALOGUE["in_where"]["en"].format(parent=parent) if parent else "",
+        )
     if kind == "missing":
-        return f"missing `{where}`"
+        return messages.say("missing_key", key=where)
     if kind in _DATE_ERRORS or (kind in ("float_type", "float_parsing") and last == "value"):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return f"{where}: {value!r} is a number, not a date; write dates as 2021-12-31"
+            return messages.say("number_not_date", where=where, value=value)
         if kind in _DATE_ERRORS:
             return f"{where}: {value!r} is not a date; write dates as 2021-12-31"
     if kind == "too_short":
@@ -215,8 +224,13 @@ def friendly(err: dict, keys: tuple[str, ...] = ()) -> str:
 def validation_problems(path, raw, exc, loc_prefix: tuple = (), what: str = "", keys: tuple[str, ...] = ()):
     """Every error of a pydantic ValidationError as a Problem at its own line."""
     out = []
-    for err in exc.errors():
-        err = dict(err)
+    errors = [dict(e) for e in exc.errors()]
+    # a key typed with full-width punctuation (`then：`) is one mistake: its own message, not
+    # also "missing `then`"
+    typed = {(tuple(e["loc"][:-1]), re.split(r"[：，；（）［］｛｝　\s]", str(e["loc"][-1]))[0])
+             for e in errors if e.get("type") == "extra_forbidden" and e["loc"] and messages.full_width_marks(e["loc"][-1])}
+    errors = [e for e in errors if not (e.get("type") == "missing" and e["loc"] and (tuple(e["loc"][:-1]), str(e["loc"][-1])) in typed)]
+    for err in errors:
         # union members repeat the location with the member's name: drop those steps
         err["loc"] = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
         line = line_of(raw, (*loc_prefix, *err["loc"]))
