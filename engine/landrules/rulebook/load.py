@@ -105,9 +105,9 @@ def _load_rules(path, raw, policy, parameters, categories, outcomes, problems, r
             spec = RuleSpec.model_validate(item)
         except ValidationError as exc:
             name = item.get("id") if isinstance(item, dict) else None
-            problems += validation_problems(path, raw, exc, ("rules", index), f"rule {name}: " if name else "rule: ", RULE_KEYS)
+            problems += validation_problems(path, raw, exc, ("rules", index), say("rule", id=name) + ": " if name else say("rule", id="").strip() + ": ", RULE_KEYS)
             continue
-        where = f"rule {spec.id}"
+        where = say("rule", id=spec.id)
         before = len(problems)
         cites = []
         for citation in spec.cites:

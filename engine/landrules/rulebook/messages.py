@@ -42,6 +42,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "{where}：{value!r} 是数字，不是日期；日期写作 2021-12-31（年-月-日，用短横线）",
         "en": "{where}: {value!r} is a number, not a date; write dates as 2021-12-31",
     },
+    "rule": {"zh": "规则 {id}", "en": "rule {id}"},
+    "parameter": {"zh": "参数 {id}", "en": "parameter {id}"},
     "did_you_mean": {"zh": "；是否想写 {name}？", "en": "; did you mean {name}?"},
     "in_where": {"zh": "（在 {parent} 中）", "en": " in {parent}"},
 }

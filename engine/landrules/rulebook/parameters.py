@@ -15,6 +15,7 @@ from typing import Any, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from landrules.rulebook.messages import say
 from landrules.rulebook.policy import Policy
 from landrules.rulebook.problems import Problem
 from landrules.rulebook.yamlio import line_of, ref, unknown_top_keys, validation_problems
@@ -128,7 +129,7 @@ def load_parameters(
             param = Parameter.model_validate(body)
         except ValidationError as exc:
             problems += validation_problems(
-                path, raw, exc, ("parameters", pid), f"parameter {pid}: ", PARAMETER_KEYS
+                path, raw, exc, ("parameters", pid), say("parameter", id=pid) + ": ", PARAMETER_KEYS
             )
             if refused is not None:
                 refused.add(str(pid))
