@@ -141,6 +141,9 @@ class _Compiled:
             own = [e for e in engine_rules if (e[1].category is not None) == is_category]
             groups += [own[i:i + per_ruleset] for i in range(0, len(own), per_ruleset)]
         self.names = [f"{stem}_{k}" for k in range(len(groups))]
+        # rulesets a parcel must enter whatever it is; the others hold only rules that join on
+        # categories, and a parcel enters them only once one of those categories reached them
+        self._always = {name for name, group in zip(self.names, groups) if any(not rule.joins for _, rule, _, _ in group)}
         joined_in: dict[str, list[str]] = {}  # category -> rulesets with a rule joining on it
         for name, group in zip(self.names, groups):
             for code in dict.fromkeys(c for _, rule, _, _ in group for c in rule.joins):
@@ -160,6 +163,7 @@ class _Compiled:
         if not rulesets:
             rulesets[self.name] = {SEEN: {"all": [{"p": {"t": _PARCEL}}], "run": _ignore}}
             self.names = [self.name]
+            self._always = {self.name}
         self.definition = {k: {kk: vv for kk, vv in v.items() if kk != "run"} for k, v in definitions.items()}
         self.host = _SyncHost(rulesets)
 
@@ -193,9 +197,10 @@ class _Compiled:
         self._fired.clear()
         self._touched.clear()
         try:
-            for name in self.names:
-                self._touched.add(name)
-                self.host.assert_fact(name, dict(fact))
+            for name in self.names:  # category rulesets first: they forward categories onwards
+                if name in self._always or name in self._touched:
+                    self._touched.add(name)
+                    self.host.assert_fact(name, dict(fact))
         finally:
             for name in self.names:
                 if name in self._touched:
