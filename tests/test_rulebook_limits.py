@@ -165,3 +165,9 @@ def test_an_alias_that_contains_itself_is_refused(tmp_path):
     (rules / "loop.yaml").write_text("x: &x [1, *x]\nrules: []\n", encoding="utf-8")
     messages = [str(p) for p in problems_of(rules)]
     assert any("loop.yaml:1:" in m and "cycle" in m for m in messages), messages
+
+
+def test_a_date_offset_beyond_any_date_is_refused_at_its_line(tmp_path):
+    rules, texts = write_book(tmp_path, [("idle.yaml", "as_of: -1y}", "as_of: -9999y}")])
+    (problem,) = problems_of(rules)
+    assert problem.line == line_with(texts["idle.yaml"], "-9999y") and "200 years" in problem.message

@@ -109,6 +109,8 @@ def parse_offset(text: str) -> relativedelta:
     if not match:
         raise ValueError(f"date offset {text!r} is not like -1y, +6m or -30d")
     n, unit = int(match.group(1)), match.group(2)
+    if abs(n) > {"y": 200, "m": 2400, "d": 73000}[unit]:  # beyond any date an engine can hold
+        raise ValueError(f"date offset {text!r} reaches more than 200 years from the evaluation date")
     return relativedelta(**{{"y": "years", "m": "months", "d": "days"}[unit]: n})
 
 
@@ -237,9 +239,7 @@ def field_named(name: Any) -> fields.FieldSpec | None:
 
 
 def _unknown_field(name: Any) -> str:
-    near = closest(name, fields.BY_NAME) or closest(name, _BY_ZH)
-    if near in _BY_ZH:
-        near = _BY_ZH[near].name
+    near = closest(name, fields.BY_NAME) or getattr(_BY_ZH.get(closest(name, _BY_ZH) or ""), "name", None)
     return say("unknown_field", field=name, **hint(fields.BY_NAME[near].label() if near else None))
 
 
