@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from landrules import fields
 from landrules.fields import FieldType
-from landrules.rulebook.messages import hint, say
+from landrules.rulebook.messages import CATALOGUE, TYPE_ZH, hint, say
 from landrules.rulebook.problems import closest
 from landrules.rulebook.yamlio import ref
 
@@ -210,24 +210,19 @@ def _check_literal(spec: fields.FieldSpec, value: Any, line: int) -> Scalar:
             if value == label:
                 return code
         choices = ", ".join(f"{code}（{label}）" for code, label in spec.vocabulary.items())
-        raise ConditionError(line, f"{value!r} is not a value of {spec.label()}; one of {choices}")
+        raise ConditionError(line, say("not_a_value", value=value, field=spec.label(), choices=choices))
     if t is FieldType.BOOL and isinstance(value, bool):
         return value
     if t in (FieldType.NUMBER, FieldType.RATIO) and isinstance(value, (int, float)) and not isinstance(value, bool):
         if not (isinstance(value, float) and math.isfinite(value)) and not (isinstance(value, int) and abs(value) < 2**1023):
-            raise ConditionError(line, f"{value!r} is not a number {spec.label()} can be compared with (not finite); write a number such as 100")
+            raise ConditionError(line, say("not_finite_value", value=value, field=spec.label()))
         return float(value)
     if t is FieldType.DATE and isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
     if t is FieldType.TEXT and isinstance(value, str):
         return value
-    hint = {
-        FieldType.DATE: "; write a date as 2018-12-31",
-        FieldType.BOOL: "; write true or false",
-        FieldType.NUMBER: "; write a number such as 100",
-        FieldType.RATIO: "; write a number between 0 and 1",
-    }.get(t, "")
-    raise ConditionError(line, f"{value!r} does not fit {spec.label()}, which is {t.value}{hint}")
+    fix = say(f"fix.{t.value}") if f"fix.{t.value}" in CATALOGUE else ""
+    raise ConditionError(line, say("does_not_fit", value=value, field=spec.label(), type=t.value, type_zh=TYPE_ZH.get(t.value, t.value), fix=fix))
 
 
 _BY_ZH = {f.zh: f for f in fields.FIELDS}

@@ -139,17 +139,17 @@ def _load_rules(path, raw, policy, parameters, categories, outcomes, problems, r
                 if message:
                     problems.append(Problem(str(path), atom_line, f"{where}: {message}"))
             if isinstance(atom, CategoryAtom) and atom.category not in categories:
-                problems.append(Problem(str(path), atom_line, f"{where}: unknown category {atom.category!r}{did_you_mean(atom.category, categories)}"))
+                problems.append(Problem(str(path), atom_line, f"{where}: " + say("unknown_category", code=atom.category, **hint(closest(atom.category, categories)))))
         then = spec.then
         if (then.category is None) == (then.outcome is None):
             problems.append(Problem(str(path), then_line, f"{where}: then needs exactly one of category or outcome"))
         elif then.category is not None and then.category not in categories:
-            problems.append(Problem(str(path), then_line, f"{where}: unknown category {then.category!r}{did_you_mean(then.category, categories)}"))
+            problems.append(Problem(str(path), then_line, f"{where}: " + say("unknown_category", code=then.category, **hint(closest(then.category, categories)))))
         elif then.outcome is not None and then.outcome != NEEDS_INFORMATION and (
             then.outcome not in outcomes or then.outcome in BUILTIN_OUTCOMES
         ):
             codes = [c for c in outcomes if c not in BUILTIN_OUTCOMES] + [NEEDS_INFORMATION]
-            problems.append(Problem(str(path), then_line, f"{where}: unknown outcome code {then.outcome!r}{did_you_mean(then.outcome, codes)}"))
+            problems.append(Problem(str(path), then_line, f"{where}: " + say("unknown_outcome", code=then.outcome, **hint(closest(then.outcome, codes)))))
         problems += _check_needs(spec, path, item, where, then_line)
         if len(problems) > before:
             continue

@@ -42,6 +42,30 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "{where}：{value!r} 是数字，不是日期；日期写作 2021-12-31（年-月-日，用短横线）",
         "en": "{where}: {value!r} is a number, not a date; write dates as 2021-12-31",
     },
+    "not_a_value": {
+        "zh": "{value!r} 不是 {field} 的取值；可选（写代码或中文均可）：{choices}",
+        "en": "{value!r} is not a value of {field}; one of {choices}",
+    },
+    "does_not_fit": {
+        "zh": "{value!r} 不符合 {field} 的类型（{type_zh}）{fix}",
+        "en": "{value!r} does not fit {field}, which is {type}{fix}",
+    },
+    "fix.date": {"zh": "；日期写作 2018-12-31", "en": "; write a date as 2018-12-31"},
+    "fix.bool": {"zh": "；写 true（是）或 false（否）", "en": "; write true or false"},
+    "fix.number": {"zh": "；写数字，如 100", "en": "; write a number such as 100"},
+    "fix.ratio": {"zh": "；写 0 到 1 之间的数，如 0.25", "en": "; write a number between 0 and 1"},
+    "not_finite_value": {
+        "zh": "{value!r} 不是有限的数（not finite），{field} 不能与之比较；写实际数值，如 100",
+        "en": "{value!r} is not a number {field} can be compared with (not finite); write a number such as 100",
+    },
+    "unknown_category": {
+        "zh": "不认识的类别 {code!r}{hint_zh}（类别须先在 outcomes.yaml 的 categories 中登记）",
+        "en": "unknown category {code!r}{hint_en}",
+    },
+    "unknown_outcome": {
+        "zh": "不认识的处置代码 {code!r}{hint_zh}（处置代码须先在 outcomes.yaml 的 outcomes 中登记）",
+        "en": "unknown outcome code {code!r}{hint_en}",
+    },
     "rule": {"zh": "规则 {id}", "en": "rule {id}"},
     "parameter": {"zh": "参数 {id}", "en": "parameter {id}"},
     "did_you_mean": {"zh": "；是否想写 {name}？", "en": "; did you mean {name}?"},
@@ -51,6 +75,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
 FULL_WIDTH = {"：": ":", "，": ",", "；": ";", "（": "(", "）": ")", "［": "[", "］": "]", "｛": "{", "｝": "}", "　": " "}
 _MARK_NAMES = {"：": "冒号「：」", "，": "逗号「，」", "；": "分号「；」", "（": "括号「（」", "）": "括号「）」",
                "［": "方括号「［」", "］": "方括号「］」", "｛": "花括号「｛」", "｝": "花括号「｝」", "　": "全角空格"}
+
+
+TYPE_ZH = {"date": "日期", "bool": "是/否", "number": "数字", "ratio": "比例", "enum": "枚举", "text": "文字"}
 
 
 def language() -> str:
