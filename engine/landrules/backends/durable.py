@@ -35,6 +35,7 @@ from landrules.backends.base import Firing
 from landrules.backends.durable_json import expression, parcel_pattern, sequence_length, split_pattern
 from landrules.encoding import encode_facts, engine_value
 from landrules.rulebook.conditions import atoms
+from landrules.rulebook.messages import CATALOGUE, say
 from landrules.rulebook.model import Rule, Rulebook
 from landrules.rulebook.problems import Problem, RulebookError
 
@@ -65,13 +66,9 @@ def engine_problems(rulebook: Rulebook) -> list[Problem]:
             if parts is not None and (len(parts) == 1 or relaxed or not rule.category):
                 continue
             size = sequence_length(parcel_pattern(expr, _PARCEL))
-            hint = (" or set `ask_when_unknown: false` (a rule that may not ask costs the engine less)"
-                    if relaxed else "")
+            hint = {f"hint_{lang}": CATALOGUE["engine_hint_ask"][lang] if relaxed else "" for lang in ("zh", "en")}
             out.append(Problem(rule.path, rule.key_lines.get("when", rule.line), (
-                f"rule {rule.id}: its condition is too large for the durable-rules engine: it needs {size} "
-                f"expression slots where one engine rule has {MAX_SEQUENCE} (each all/any group takes 2, and, "
-                "while the rule may ask for missing data, so does each comparison inside an `all`); "
-                f"split it into two rules, or nest fewer all/any groups{hint}")))
+                say("rule", id=rule.id) + ": " + say("engine_too_large", size=size, limit=MAX_SEQUENCE, **hint))))
             break
     return out
 

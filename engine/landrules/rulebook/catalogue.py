@@ -91,7 +91,7 @@ def load_catalogue(path: Path, raw: Any, problems: list[Problem]) -> Catalogue:
     """The catalogue in `raw` (outcomes.yaml as loaded); problems are appended, not raised."""
     known = tuple(Catalogue.model_fields)
     if isinstance(raw, dict):
-        problems += unknown_top_keys(path, raw, known, "outcomes.yaml holds only " + ", ".join(f"`{k}:`" for k in known))
+        problems += unknown_top_keys(path, raw, known, "outcomes.yaml ", "outcomes.yaml")
     try:
         catalogue = Catalogue.model_validate({k: v for k, v in raw.items() if k in known} if isinstance(raw, dict) else {})
     except ValidationError as exc:

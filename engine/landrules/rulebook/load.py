@@ -97,7 +97,7 @@ def _load_rules(path, raw, policy, parameters, categories, outcomes, problems, r
     if not isinstance(items, list):
         problems.append(Problem(str(path), getattr(raw, "line", 1), "expected a list `rules:`"))
         return []
-    problems += unknown_top_keys(path, raw, ("rules",), "a rules file holds only `rules:`")
+    problems += unknown_top_keys(path, raw, ("rules",), "规则文件", "a rules file")
     rules = []
     for index, item in enumerate(items):
         line = getattr(item, "line", 1)
@@ -127,8 +127,7 @@ def _load_rules(path, raw, policy, parameters, categories, outcomes, problems, r
             continue
         if depth(when) > MAX_DEPTH:
             problems.append(Problem(str(path), line_of(item, ("when",)), (
-                f"{where}: all/any groups nest {depth(when)} levels deep (at most {MAX_DEPTH}, once an `all` "
-                "in an `all` and an `any` in an `any` are merged); split the rule into several rules")))
+                f"{where}: " + say("too_deep", depth=depth(when), limit=MAX_DEPTH))))
             continue
         then_line = line_of(item, ("then",))
         atom_lines: dict[Any, int] = {}

@@ -66,6 +66,44 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "不认识的处置代码 {code!r}{hint_zh}（处置代码须先在 outcomes.yaml 的 outcomes 中登记）",
         "en": "unknown outcome code {code!r}{hint_en}",
     },
+    "unknown_top_key": {
+        "zh": "不认识的顶层键 `{key}`{hint_zh}；{file_zh}最外层只能写 {allowed}",
+        "en": "unknown top-level key `{key}`{hint_en}; {file_en} holds only {allowed}",
+    },
+    "not_finite_parameter": {
+        "zh": "{value} 不是门槛可取的数（not finite：非数或无穷大）；写实际数值，如 200",
+        "en": "{value} is not a number a threshold can have (not finite); write a number such as 200",
+    },
+    "yaml_too_deep": {
+        "zh": "嵌套超过 {limit} 层；规则的 `when` 用不着这么深（把 `all` 里的 `all` 合并，或拆成几条规则）",
+        "en": "nested more than {limit} levels deep; a rule's `when` needs far fewer (merge an `all` inside an `all`, or split the rule)",
+    },
+    "yaml_cycle": {
+        "zh": "别名（*名称）引用了包含它自己的节点（循环引用）",
+        "en": "an alias refers to the node that holds it (a cycle)",
+    },
+    "yaml_too_large": {
+        "zh": "这一处用锚点和别名（&名称 / *名称）展开后有 {total:,} 项，超过规则文件的上限 {limit:,}；"
+              "把条件直接写出来，确有需要时调高环境变量 {env}",
+        "en": "this part holds {total:,} entries once its aliases (*name) are expanded, more than the {limit:,} "
+              "a rulebook file may hold; write the conditions out, or raise {env}",
+    },
+    "too_deep": {
+        "zh": "all/any 交替嵌套 {depth} 层（最多 {limit} 层；`all` 里的 `all`、`any` 里的 `any` 会合并，不计层数）；拆成几条规则",
+        "en": "all/any groups nest {depth} levels deep (at most {limit}, once an `all` in an `all` and an `any` in an "
+              "`any` are merged); split the rule into several rules",
+    },
+    "engine_too_large": {
+        "zh": "条件太复杂，durable-rules 引擎装不下：需要 {size} 个表达式位置，一条引擎规则只有 {limit} 个"
+              "（每个 all/any 组占 2 个；可“需补充信息”的规则，`all` 中每个比较也各占 2 个）；拆成两条规则，或减少嵌套{hint_zh}",
+        "en": "its condition is too large for the durable-rules engine: it needs {size} expression slots where one engine "
+              "rule has {limit} (each all/any group takes 2, and, while the rule may ask for missing data, so does each "
+              "comparison inside an `all`); split it into two rules, or nest fewer all/any groups{hint_en}",
+    },
+    "engine_hint_ask": {
+        "zh": "，或写 `ask_when_unknown: false`（不要求补充信息的规则占用更少）",
+        "en": " or set `ask_when_unknown: false` (a rule that may not ask costs the engine less)",
+    },
     "rule": {"zh": "规则 {id}", "en": "rule {id}"},
     "parameter": {"zh": "参数 {id}", "en": "parameter {id}"},
     "did_you_mean": {"zh": "；是否想写 {name}？", "en": "; did you mean {name}?"},

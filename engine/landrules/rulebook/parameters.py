@@ -47,7 +47,7 @@ class DatedValue(BaseModel):
                 return value
         if isinstance(number, (int, float)) and not _finite(number):
             shown = value if isinstance(value, str) else {"nan": ".nan", "inf": ".inf", "-inf": "-.inf"}.get(str(number), str(number)[:20])
-            raise ValueError(f"{shown} is not a number a threshold can have (not finite); write a number such as 200")
+            raise ValueError(say("not_finite_parameter", value=shown))
         return value
 
 
@@ -122,7 +122,7 @@ def load_parameters(
     if not isinstance(table, dict):
         problems.append(Problem(str(path), 1, "expected a mapping `parameters:` of parameter id to definition"))
         return {}
-    problems += unknown_top_keys(path, raw, ("parameters",), "parameters.yaml holds only `parameters:`")
+    problems += unknown_top_keys(path, raw, ("parameters",), "parameters.yaml ", "parameters.yaml")
     params = {}
     for pid, body in table.items():
         try:

@@ -59,9 +59,7 @@ class _Loader(yaml.SafeLoader):
         try:
             if self._depth > MAX_YAML_DEPTH:
                 mark = self.peek_event().start_mark
-                raise _TooLarge(mark.line + 1, (
-                    f"nested more than {MAX_YAML_DEPTH} levels deep; a rule's `when` needs far fewer "
-                    "(merge an `all` inside an `all`, or split the rule)"))
+                raise _TooLarge(mark.line + 1, messages.say("yaml_too_deep", limit=MAX_YAML_DEPTH))
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -84,7 +82,7 @@ def _check_expanded_size(root: yaml.Node, limit: int) -> None:
         if key in sizes:
             return sizes[key]
         if key in open_nodes:
-            raise _TooLarge(node.start_mark.line + 1, "an alias refers to the node that holds it (a cycle)")
+            raise _TooLarge(node.start_mark.line + 1, messages.say("yaml_cycle"))
         open_nodes.add(key)
         total = 1
         if isinstance(node, yaml.SequenceNode):
@@ -96,9 +94,7 @@ def _check_expanded_size(root: yaml.Node, limit: int) -> None:
         open_nodes.discard(key)
         sizes[key] = total
         if total > limit:
-            raise _TooLarge(node.start_mark.line + 1, (
-                f"this part holds {total:,} entries once its aliases (*name) are expanded, more than the "
-                f"{limit:,} a rulebook file may hold; write the conditions out, or raise {MAX_NODES_ENV}"))
+            raise _TooLarge(node.start_mark.line + 1, messages.say("yaml_too_large", total=total, limit=limit, env=MAX_NODES_ENV))
         return total
 
     size(root)
@@ -170,14 +166,16 @@ def line_of(node: Any, loc: tuple[Any, ...]) -> int:
     return line
 
 
-def unknown_top_keys(path: Path, raw: Any, allowed: tuple[str, ...], what: str) -> list[Problem]:
+def unknown_top_keys(path: Path, raw: Any, allowed: tuple[str, ...], file_zh: str, file_en: str) -> list[Problem]:
     """A top-level key a file does not know is an error, never silently ignored."""
     out = []
     for key in raw:
         if key not in allowed:
             line = getattr(raw, "key_lines", {}).get(str(key), 1)
-            hint = did_you_mean(key, allowed, lambda k: f"`{k}`")
-            out.append(Problem(str(path), line, f"unknown top-level key `{key}`{hint}; {what}"))
+            near = closest(key, allowed)
+            out.append(Problem(str(path), line, messages.say(
+                "unknown_top_key", key=key, file_zh=file_zh, file_en=file_en,
+                allowed=", ".join(f"`{k}:`" for k in allowed), **messages.hint(f"`{near}`" if near else None))))
     return out
 
 
