@@ -4,12 +4,19 @@ Dates become proleptic ordinals, yes/no 1.0/0.0, vocabulary values their positio
 field's vocabulary, numbers themselves; "not known" is NaN. Text stays text. The durable
 backend (JSON facts) and the vectorised backend (float64 columns) both use this one encoding,
 so a comparison means the same in both.
+
+durable-rules' C JSON reader takes an exponent only after a fraction (`1.5e-05`, not `5e-05`
+or `1e+16`, which is how Python writes 0.00005 and 1e16), and a number it cannot read leaves the
+fact unasserted ("Could not delete state, error code: 309"). `ordered_int` maps each float to an
+int64 that orders and compares equal exactly like the float (the engine compares two ints as
+`long long`); the durable backend sends those ints, never a float's text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import struct
 from typing import Any
 
 import numpy as np
@@ -38,6 +45,26 @@ def encode(spec: FieldSpec, value: Any) -> Any:
         return float(_ENUM_INDEX[spec.name][value])
     if t in (FieldType.NUMBER, FieldType.RATIO):
         return float(value)
+    return value
+
+
+_MAGNITUDE = (1 << 63) - 1
+
+
+def ordered_int(value: float) -> int:
+    """An integer with the order and equality of `value` (IEEE-754 bits; negatives mirrored, so
+    -0.0 and 0.0 are both 0). Exact for every float, infinities included; NaN never comes here
+    (it is "not known", None)."""
+    bits = struct.unpack("<q", struct.pack("<d", value))[0]
+    return bits if bits >= 0 else -(bits & _MAGNITUDE)
+
+
+def engine_value(value: Any) -> Any:
+    """An encoded value as the durable engine reads it safely: floats as `ordered_int`."""
+    if isinstance(value, float):
+        return ordered_int(value)
+    if isinstance(value, tuple):
+        return tuple(engine_value(v) for v in value)
     return value
 
 

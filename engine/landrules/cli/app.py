@@ -106,6 +106,18 @@ def load_columns(path: Optional[Path]):
         raise fail(str(exc)) from None
 
 
+def engine_checked(rulebook: "Rulebook") -> "Rulebook":
+    """Raise RulebookError for rules the durable-rules engine cannot hold (FILE:LINE each), so
+    that `lint` reports them and no command starts deciding with them."""
+    from landrules.backends.durable import engine_problems
+    from landrules.rulebook.problems import RulebookError
+
+    problems = engine_problems(rulebook)
+    if problems:
+        raise RulebookError(problems)
+    return rulebook
+
+
 def load_checked_rulebook(rules: Optional[Path], policy: Optional[Path]) -> "Rulebook":
     """The rulebook, or exit 2 with every problem on stderr (lint's warnings are shown, not fatal)."""
     from landrules.rulebook import locate
@@ -114,6 +126,7 @@ def load_checked_rulebook(rules: Optional[Path], policy: Optional[Path]) -> "Rul
 
     try:
         rulebook = load_rulebook(locate.rules_dir(rules), locate.policy_dir(policy))
+        engine_checked(rulebook)
     except RulebookError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

@@ -19,6 +19,8 @@ def parse_offset(text: str) -> relativedelta:
     if not match:
         raise ValueError(f"date offset {text!r} is not like -1y, +6m or -30d")
     n, unit = int(match.group(1)), match.group(2)
+    if abs(n) > {"y": 200, "m": 2400, "d": 73000}[unit]:  # beyond any date an engine can hold
+        raise ValueError(f"date offset {text!r} reaches more than 200 years from the evaluation date")
     return relativedelta(**{{"y": "years", "m": "months", "d": "days"}[unit]: n})
 
 
