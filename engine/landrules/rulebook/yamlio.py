@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from landrules.rulebook import messages
-from landrules.rulebook.problems import Problem, closest, did_you_mean
+from landrules.rulebook.problems import Problem, closest
 
 
 class Marked(dict):
