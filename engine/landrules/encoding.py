@@ -17,9 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import struct
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 from landrules import fields
 from landrules.fields import FieldSpec, FieldType
@@ -88,8 +89,10 @@ def encode_facts(facts: dict[str, Any]) -> dict[str, Any]:
     return {name: encode(fields.BY_NAME[name], v) for name, v in facts.items() if name in fields.BY_NAME}
 
 
-def columns_from_facts(rows: list[dict[str, Any]]) -> dict[str, np.ndarray]:
+def columns_from_facts(rows: list[dict[str, Any]]) -> "dict[str, np.ndarray]":
     """Encoded columns (float64, NaN = unknown; object for text) from typed fact dicts."""
+    import numpy as np  # here, not at the top: `lint` translates rules with this module and needs no numpy
+
     out: dict[str, np.ndarray] = {}
     n = len(rows)
     for spec in fields.FIELDS:
