@@ -25,10 +25,11 @@ from landrules.decide.evaluate import Evaluator
 from landrules.decision import DECISION_COLUMNS, EXTRA_COLUMNS, Decision, flatten
 from landrules.ledger.frame import ParsedFrame
 from landrules.rulebook.model import Rulebook
-from landrules.summary import Summary
+from landrules.summary import PatternFacts, Summary
 
 FLAT_COLUMNS = (*DECISION_COLUMNS, *EXTRA_COLUMNS)
 _JSON_HEAD = '{"parcel_id":null'
+TAX_TARGET = "target.tax_per_mu"  # rules/parameters.yaml: the plan's 亩均税收 target (一、(二)2.)
 
 Key = tuple[frozenset, tuple]  # (definite rule ids, ((rule id, (missing fields…)), …))
 
@@ -37,8 +38,7 @@ Key = tuple[frozenset, tuple]  # (definite rule ids, ((rule id, (missing fields�
 class _Pattern:
     flat: dict[str, str]
     json_tail: str
-    categories: list[str]
-    outcomes: list[str]
+    facts: PatternFacts  # what the summary counts
 
 
 @dataclass
@@ -56,7 +56,8 @@ class LedgerDecider:
         self.rulebook, self.engine, self.as_of = rulebook, engine, as_of
         self.backend = DurableBackend(rulebook) if engine == "durable" else VectorizedBackend(rulebook)
         self.evaluator = Evaluator(rulebook, self.backend)
-        self.summary = Summary()
+        target = rulebook.param_value(TAX_TARGET, as_of)[0] if TAX_TARGET in rulebook.parameters else None
+        self.summary = Summary(tax_target=None if target is None else float(target))
         self._patterns: dict[Key, _Pattern] = {}
         self._rule_ids = [r.id for r in rulebook.rules]
 
@@ -143,10 +144,8 @@ class LedgerDecider:
         s.invalid += len(parsed.errors)
         s.decided += parsed.n - len(parsed.errors)
         for pattern, count, area in zip(patterns, counts.tolist(), areas.tolist()):
-            for code in pattern.categories:
-                s.by_category[code].add(count, area)
-            for code in pattern.outcomes:
-                s.by_outcome[code].add(count, area)
+            s.add_pattern(pattern.facts, count, area)
+        s.add_tax(parsed.columns, parsed.valid, self.as_of)
 
 
 def _json_id(pid) -> str:
@@ -159,6 +158,5 @@ def _freeze(decision: Decision) -> _Pattern:
     return _Pattern(
         flat=flatten(decision),
         json_tail=text[len(_JSON_HEAD):],
-        categories=list(decision.categories),
-        outcomes=list(dict.fromkeys(o.code for o in decision.outcomes)),
+        facts=PatternFacts.of(decision),
     )

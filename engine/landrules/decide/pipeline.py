@@ -19,6 +19,7 @@ from landrules.decide.batch import LedgerDecider
 from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS
 from landrules.ledger.frame import parse_frame
 from landrules.ledger.read import CHUNK_ROWS, open_ledger
+from landrules.ledger.output import DecisionWriter
 from landrules.ledger.write import Labels, open_writer
 from landrules.rulebook.model import Rulebook
 from landrules.summary import Summary
@@ -48,10 +49,12 @@ def decide_ledger(
     progress: Callable[[int], None] | None = None,
     stdout: TextIO | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    open_output: Callable[..., DecisionWriter] | None = None,
 ) -> RunResult:
     """Decide every row of a ledger into `output` (JSONL on `stdout` when None).
 
-    Raises LedgerError / OutputError; on any error or interruption the output file is not
+    `open_output(path, headers, labels, names)` makes the writer (default: by extension,
+    `ledger.write.open_writer`); the report passes its own. Raises LedgerError / OutputError; on any error or interruption the output file is not
     created (a partial temporary file is removed).
     """
     started = time.perf_counter()
@@ -60,7 +63,9 @@ def decide_ledger(
     first = next(chunks, None)
     chosen = choose_engine(engine, ledger.small, 0 if first is None else len(first.frame))
     decider = LedgerDecider(rulebook, chosen, as_of)
-    writer = open_writer(output, ledger.headers, Labels.of(rulebook)) if output is not None else None
+    writer = None
+    if output is not None:
+        writer = (open_output or open_writer)(output, ledger.headers, Labels.of(rulebook, as_of), ledger.names)
     with_json = output is None or output.suffix.lower() == ".jsonl"
     first_seen: dict[str, int] = {}
     try:

@@ -1,0 +1,152 @@
+"""The parcels that need action, collected while decisions stream past: the 一宗一策 台账
+(二、(三)1.: 地块基本信息、形成原因、处置措施、完成时限、责任单位), the overdue items and the
+公布清单 (四、(四)) of the workbook and of the 季度通报.
+
+Only parcels whose outcomes ask for something (anything but 无需处置 and 记录无效) are kept, as
+one small record each; past `limit` records (ACTION_ROWS_MAX) the rest are counted, not kept,
+and the sheets say so. Sorted by 责任单位 (the first unit named), then 完成时限 (earliest first,
+none last), then ledger order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from landrules import fields
+from landrules.decision import SEP
+from landrules.ledger.cells import PARSERS, CellError, derive_area_mu
+from landrules.ledger.output import Labels
+from landrules.ledger.reasons import reason
+
+ACTION_ROWS_MAX = 200_000  # parcels kept for 一宗一策 (about 100 MiB at most)
+NO_ACTION = frozenset({"no_action", "invalid_record"})
+UNSUPPLIED = ("approved_unsupplied", "used_before_supplied")
+_FACTS = ("location", "holder", "project", "area_mu", "area_m2", "land_use", "approved_on", "supplied_on",
+          "construction_started_on", "agreed_start_on", "suspended_since", "idle_identified", "idle_cause",
+          "output_per_mu", "tax_per_mu", "investment_per_mu", "plot_ratio",
+          "committed_investment_per_mu", "committed_tax_per_mu", "committed_plot_ratio")
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    order: int  # position in the ledger (0-based, data rows)
+    parcel_id: str | None
+    location: str | None
+    holder: str | None
+    project: str | None
+    area_mu: float | None
+    land_use: str | None  # 中文
+    categories: str  # 中文, "; "-joined
+    reason: str  # 形成原因
+    measures: str  # 处置措施, "; "-joined labels
+    deadline: dt.date | None  # the earliest 完成时限
+    overdue: bool
+    responsible: str  # "; "-joined
+    citations: str
+    public: str  # 公布清单 kinds (批而未供、闲置、低效), "" when not published
+
+    @property
+    def sort_key(self) -> tuple:
+        lead = self.responsible.split(SEP)[0] if self.responsible else "\uffff"
+        return (lead, self.deadline or dt.date.max, self.order)
+
+
+def _parse(name: str, value: Any) -> Any:
+    try:
+        return PARSERS[name](value)
+    except (CellError, ValueError, TypeError):
+        return None
+
+
+def earliest(text: str) -> dt.date | None:
+    """The earliest of "; "-joined ISO dates ("" -> None)."""
+    dates = []
+    for part in text.split(SEP) if text else ():
+        try:
+            dates.append(dt.date.fromisoformat(part.strip()))
+        except ValueError:
+            continue
+    return min(dates) if dates else None
+
+
+def any_overdue(text: str) -> bool:
+    """`code:是; code:否` (the flat `overdue` column) -> some outcome is overdue."""
+    return any(item.rpartition(":")[2].strip() in ("是", "true", "True") for item in text.split(SEP)) if text else False
+
+
+class ActionList:
+    """Collects the parcels that need action from (inputs, flat) chunks, in ledger order."""
+
+    def __init__(self, labels: Labels | None = None, limit: int = ACTION_ROWS_MAX):
+        self.labels = labels if labels is not None else Labels()
+        self.limit = limit
+        self.kept: list[ActionRow] = []
+        self.total = 0  # parcels that need action, kept or not
+        self._seen = 0  # rows seen so far
+
+    @property
+    def left_out(self) -> int:
+        return self.total - len(self.kept)
+
+    def add(self, inputs: pd.DataFrame, names: Sequence[str], flat: pd.DataFrame) -> None:
+        n = len(flat)
+        start, self._seen = self._seen, self._seen + n
+        codes = flat["outcome_codes"].fillna("").to_numpy(dtype=object)
+        needed = {c: bool(set(c.split(SEP)) - NO_ACTION) if c else False for c in pd.unique(codes)}
+        positions = np.flatnonzero([needed[c] for c in codes])
+        self.total += len(positions)
+        room = max(self.limit - len(self.kept), 0)
+        if not len(positions) or not room:
+            return
+        positions = positions[:room]
+        where = {name: i for i, name in enumerate(names)}
+        as_of = earliest(next((v for v in flat["as_of"] if v), "")) or dt.date.today()
+        column = {name: inputs.iloc[:, where[name]].to_numpy(dtype=object) for name in _FACTS if name in where}
+        ids = inputs.iloc[:, where["parcel_id"]].to_numpy(dtype=object) if "parcel_id" in where else None
+        take = flat.iloc[positions]
+        for k, i in enumerate(positions.tolist()):
+            facts = {name: _parse(name, values[i]) for name, values in column.items()}
+            facts = {k2: v for k2, v in facts.items() if v is not None}
+            self.kept.append(self._row(start + i, ids[i] if ids is not None else None, facts, take.iloc[k], as_of))
+
+    def _row(self, order: int, pid: Any, facts: dict, flat: pd.Series, as_of: dt.date) -> ActionRow:
+        cats = [c for c in (flat["categories"] or "").split(SEP) if c]
+        outs = [c for c in (flat["outcome_codes"] or "").split(SEP) if c]
+        needs = [c for c in (flat["needs"] or "").split(SEP) if c]
+        area = facts.get("area_mu")
+        if area is None and facts.get("area_m2") is not None:
+            area = derive_area_mu(facts["area_m2"])
+        land_use = facts.get("land_use")
+        public = []
+        if any(c in cats for c in UNSUPPLIED):
+            public.append(self.labels.categories.get("approved_unsupplied", "批而未供"))
+        if "idle" in cats and facts.get("idle_identified") is True:  # a finding first (53号令 第九条)
+            public.append(self.labels.categories.get("idle", "闲置"))
+        if "low_efficiency" in cats:
+            public.append(self.labels.categories.get("low_efficiency", "低效"))
+        return ActionRow(
+            order=order,
+            parcel_id=None if pid is None else str(pid),
+            location=facts.get("location"),
+            holder=facts.get("holder"),
+            project=facts.get("project"),
+            area_mu=area,
+            land_use=fields.LAND_USE.get(land_use) if land_use else None,
+            categories=SEP.join(self.labels.categories.get(c, c) for c in cats),
+            reason=reason(cats, outs, needs, facts, as_of, self.labels.categories),
+            measures=SEP.join(self.labels.outcomes.get(c, c) for c in outs),
+            deadline=earliest(flat["deadline"] or ""),
+            overdue=any_overdue(flat["overdue"] or "") if "overdue" in flat.index else False,
+            responsible=flat["responsible"] or "",
+            citations=flat["citations"] or "",
+            public="、".join(public),
+        )
+
+    def rows(self) -> list[ActionRow]:
+        """The kept parcels, by 责任单位, then 完成时限, then ledger order."""
+        return sorted(self.kept, key=lambda r: r.sort_key)

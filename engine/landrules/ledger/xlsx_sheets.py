@@ -1,0 +1,145 @@
+"""The workbook's sheets beside 决策: 汇总 (tables and native bar charts), 一宗一策, 公布清单 and
+逾期事项 — shared by `decide -o x.xlsx` and `report -o x.xlsx`."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.label import DataLabelList
+from openpyxl.utils import get_column_letter
+
+from landrules.ledger.actions import ActionList, ActionRow
+from landrules.ledger.tables import Table
+from landrules.ledger.xlsx_book import BOLD, TITLE, WRAP, Book, header_row, repeat_header, widths_for
+from landrules.ledger.xlsx_cells import DATE_FORMAT, clean_text, styled
+
+SUMMARY_SHEET = "汇总"
+ACTIONS_SHEET = "一宗一策"
+PUBLIC_SHEET = "公布清单"
+OVERDUE_SHEET = "逾期事项"
+CHART_COLUMN = "H"  # charts stand right of the tables, one below the other
+CHART_ROWS = 18
+
+ACTION_HEADER = ["序号", "宗地编号", "坐落", "用地单位", "项目名称", "面积（亩）", "土地用途", "类别",
+                 "形成原因", "处置措施", "完成时限", "是否逾期", "责任单位", "依据条款"]
+PUBLIC_HEADER = ["序号", "宗地编号", "坐落", "用地单位", "项目名称", "面积（亩）", "土地用途", "类型",
+                 "处置措施", "完成时限", "责任单位"]
+OVERDUE_HEADER = ["序号", "宗地编号", "坐落", "用地单位", "处置措施", "完成时限", "责任单位"]
+_WRAPPED = {"坐落", "项目名称", "形成原因", "处置措施", "依据条款", "责任单位", "类别"}
+_WIDE = {"形成原因": 36, "处置措施": 36, "依据条款": 30, "坐落": 24, "项目名称": 22, "责任单位": 20}
+
+
+def _text(value: Any) -> Any:
+    return clean_text(value) if isinstance(value, str) else value
+
+
+def write_summary(book: Book, tables: Sequence[Table], notes: Sequence[str] = ()) -> None:
+    """汇总: the tables one below the other (codes whole), a bar chart beside each that has one."""
+    columns = [[*(r[i] for t in tables for r in t.rows if i < len(r)),
+                *(t.header[i] for t in tables if i < len(t.header))] for i in range(4)]
+    widths = widths_for([""] * 4, columns, sample=100_000, cap=60)
+    sheet = book.sheet(SUMMARY_SHEET, widths, freeze=None, landscape=False)
+    row = 0
+    charts = 0
+
+    def append(values: Sequence[Any]) -> None:
+        nonlocal row
+        sheet.append([styled(sheet, _text(v)) if isinstance(v, str) else v for v in values])
+        row += 1
+
+    for table in tables:
+        sheet.append([styled(sheet, table.title, font=TITLE)])
+        row += 1
+        sheet.append(header_row(sheet, table.header))
+        row += 1
+        first = row + 1
+        for values in table.rows:
+            append(values)
+        last = row
+        for note in table.notes:
+            append(["说明", note])
+        append([])
+        if table.chart and last >= first:
+            label, value = table.chart
+            chart = BarChart()
+            chart.type = "bar" if len(table.rows) > 6 else "col"
+            chart.title = table.chart_title
+            chart.legend = None
+            chart.style = 10
+            chart.add_data(Reference(sheet, min_col=value + 1, min_row=first - 1, max_row=last), titles_from_data=True)
+            chart.set_categories(Reference(sheet, min_col=label + 1, min_row=first, max_row=last))
+            chart.dataLabels = DataLabelList()
+            chart.dataLabels.showVal = True
+            chart.height, chart.width = 8.5, 16
+            sheet.add_chart(chart, f"{CHART_COLUMN}{1 + charts * CHART_ROWS}")
+            charts += 1
+    for note in notes:
+        append(["说明", note])
+
+
+def _row_widths(header: Sequence[str], rows: list[list[Any]]) -> list[float]:
+    columns = [[r[i] for r in rows[:200]] for i in range(len(header))]
+    widths = widths_for(header, columns)
+    return [min(w, _WIDE[h]) if h in _WIDE else w for w, h in zip(widths, header)]
+
+
+def _list_sheet(book: Book, title: str, header: list[str], rows: list[list[Any]], notes: Sequence[str]) -> None:
+    sheet = book.sheet(title, _row_widths(header, rows), freeze="C2")
+    sheet.append(header_row(sheet, header))
+    wrapped = [h in _WRAPPED for h in header]
+    for values in rows:
+        sheet.append([
+            styled(sheet, _text(v), number_format=DATE_FORMAT if hasattr(v, "isoformat") else None,
+                   alignment=WRAP if wrap and v is not None else None)
+            for v, wrap in zip(values, wrapped)
+        ])
+    last = len(rows) + 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{last}"
+    repeat_header(sheet)
+    sheet.append([])
+    for note in notes:
+        sheet.append([styled(sheet, "说明", font=BOLD), _text(note)])
+
+
+def action_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
+    return [[i, r.parcel_id, r.location, r.holder, r.project, None if r.area_mu is None else round(r.area_mu, 4),
+             r.land_use, r.categories, r.reason, r.measures, r.deadline, "是" if r.overdue else "否",
+             r.responsible, r.citations] for i, r in enumerate(actions, 1)]
+
+
+def public_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
+    chosen = sorted((r for r in actions if r.public), key=lambda r: (r.public, r.order))
+    return [[i, r.parcel_id, r.location, r.holder, r.project, None if r.area_mu is None else round(r.area_mu, 4),
+             r.land_use, r.public, r.measures, r.deadline, r.responsible] for i, r in enumerate(chosen, 1)]
+
+
+def overdue_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
+    late = [r for r in actions if r.overdue]
+    return [[i, r.parcel_id, r.location, r.holder, r.measures, r.deadline, r.responsible] for i, r in enumerate(late, 1)]
+
+
+def cap_note(actions: ActionList) -> list[str]:
+    if not actions.left_out:
+        return []
+    return [f"需处置的共 {actions.total:,} 宗，本表只列出台账中前 {len(actions.kept):,} 宗（上限 {actions.limit:,}），"
+            f"其余 {actions.left_out:,} 宗见决策表（按“处置措施”筛选）。"]
+
+
+def write_actions(book: Book, actions: ActionList, as_of: str | None) -> None:
+    notes = ["一宗一策：按平龙政办〔2021〕36号 二、(三)1.，列出需处置宗地的地块基本信息、形成原因、处置措施、完成时限、责任单位；"
+             "按责任单位、完成时限排序。完成时限为该宗地各项处置措施中最早的一项。",
+             f"评估日：{as_of or ''}。", *cap_note(actions)]
+    _list_sheet(book, ACTIONS_SHEET, ACTION_HEADER, action_rows(actions.rows()), notes)
+
+
+def write_public(book: Book, actions: ActionList) -> None:
+    notes = ["公布清单：按平龙政办〔2021〕36号 四、(四)，公布批而未供、闲置、低效土地；只含公告所需的地块信息，不含用地单位以外的个人信息。",
+             "闲置土地只列经认定的（已认定闲置为“是”）；按日期推定、尚未认定的疑似闲置土地须先依国土资源部令第53号第九条调查认定，不予公布。",
+             *cap_note(actions)]
+    _list_sheet(book, PUBLIC_SHEET, PUBLIC_HEADER, public_rows(actions.rows()), notes)
+
+
+def write_overdue(book: Book, actions: ActionList) -> None:
+    _list_sheet(book, OVERDUE_SHEET, OVERDUE_HEADER, overdue_rows(actions.rows()),
+                ["逾期：完成时限早于评估日且尚无完成记录的处置措施。", *cap_note(actions)])
