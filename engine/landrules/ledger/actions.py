@@ -143,7 +143,8 @@ class ActionList:
             deadline=earliest(flat["deadline"] or ""),
             overdue=any_overdue(flat["overdue"] or "") if "overdue" in flat.index else False,
             responsible=flat["responsible"] or "",
-            citations=flat["citations"] or "",
+            citations=SEP.join(f"{ref}（{self.labels.clauses[ref]}）" if ref in self.labels.clauses else ref
+                               for ref in (flat["citations"] or "").split(SEP) if ref),
             public="、".join(public),
         )
 

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import pandas as pd
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from landrules import fields
@@ -34,9 +33,11 @@ from landrules.ledger.actions import ActionList, earliest
 from landrules.ledger.output import OUTPUT_COLUMNS, DecisionWriter, Labels, unique_names
 from landrules.ledger.read import canonical_header
 from landrules.ledger.tables import overview, summary_tables
-from landrules.ledger.xlsx_book import MAX_WIDTH, MIN_WIDTH, Book, header_row, repeat_header, widths_for
-from landrules.ledger.xlsx_cells import MAX_TEXT, clean_text, input_column, map_unique, row_cells
-from landrules.ledger.xlsx_sheets import SUMMARY_SHEET, write_actions, write_public, write_summary
+from landrules.ledger.xlsx_book import (
+    MAX_WIDTH, MIN_WIDTH, TOP, WRAP, Book, append_sized, header_row, line_counts, repeat_header, widths_for,
+)
+from landrules.ledger.xlsx_cells import DATE_FORMAT, MAX_TEXT, clean_text, input_column, map_unique, row_cells, styled
+from landrules.ledger.xlsx_sheets import INVALID_STYLE, OVERDUE_STYLE, SUMMARY_SHEET, write_actions, write_public, write_summary
 
 if TYPE_CHECKING:
     from landrules.summary import Summary
@@ -63,9 +64,11 @@ ZH_HEADERS = {
 }
 HEADERS_ZH = ZH_HEADERS  # the earlier name
 WIDTH_SAMPLE = 200  # rows of the first chunk looked at for column widths
+# decision columns whose text wraps in a narrower column (so that a printed page stays readable)
+WRAPPED = {"categories": 12, "outcome_labels": 32, "citations": 30, "responsible": 22, "needs": 16,
+           "errors": 30, "notes": 24}
+FRONT_WIDTHS = {"location": 24, "holder": 22}
 _YES_NO = {"是": "是", "否": "否", "true": "是", "false": "否", "yes": "是", "no": "否", "1": "是", "0": "否"}
-OVERDUE_STYLE = dict(fill=PatternFill("solid", fgColor="FFC7CE", bgColor="FFC7CE"), font=Font(color="9C0006"))
-INVALID_STYLE = dict(fill=PatternFill("solid", fgColor="FFEB9C", bgColor="FFEB9C"), font=Font(color="9C5700"))
 text_value = clean_text
 
 
@@ -159,21 +162,40 @@ class XlsxWriter(DecisionWriter):
         self.actions.add(inputs, self.input_names, flat)
         columns = self._columns(inputs, flat)
         if self._widths is None:
-            self._widths = widths_for(self._header, [c[:WIDTH_SAMPLE] for c in columns])
+            self._set_widths(columns)
             self._as_of = next((v for v in flat["as_of"] if v), None)
             self._rulebook = next((v for v in flat["rulebook"] if v), None)
         rows = list(zip(*columns))
+        lines = line_counts(columns, self._widths, self._wrapped, len(rows))
         start = 0
         while start < len(rows):
             if not self._sheets or self._sheet_rows >= MAX_SHEET_ROWS:
                 self._new_sheet()
             stop = min(len(rows), start + MAX_SHEET_ROWS - self._sheet_rows)
             sheet = self._sheets[-1]
-            append = sheet.append
-            for row in rows[start:stop]:
-                append(row_cells(sheet, row))
+            wrap = {i: styled(sheet, "", alignment=WRAP if i in self._wrapped else TOP,
+                              number_format=DATE_FORMAT if i == self._deadline else None) for i in self._top}
+            index = self._sheet_rows
+            for row, count in zip(rows[start:stop], lines[start:stop]):
+                index += 1
+                append_sized(sheet, index, row_cells(sheet, row, wrap), count)
             self._sheet_rows += stop - start
             start = stop
+
+    def _set_widths(self, columns: list[list[Any]]) -> None:
+        self._widths = widths_for(self._header, [c[:WIDTH_SAMPLE] for c in columns])
+        for k, i in enumerate(self._front):
+            cap = FRONT_WIDTHS.get(self.input_names[i])
+            if cap:
+                self._widths[k] = min(self._widths[k], cap)
+        self._wrapped = []
+        for k, name in enumerate(self._zh, len(self._front)):
+            if name in WRAPPED:
+                self._widths[k] = min(self._widths[k], WRAPPED[name])
+                self._wrapped.append(k)
+        self._wrapped += [k for k, i in enumerate(self._front) if self.input_names[i] in FRONT_WIDTHS]
+        self._top = range(len(self._front) + len(self._zh))  # identity and decision: aligned at the top
+        self._deadline = len(self._front) + self._zh.index("deadline") if "deadline" in self._zh else -1
 
     # --- finishing -------------------------------------------------------------------------
 
@@ -196,7 +218,7 @@ class XlsxWriter(DecisionWriter):
     def _finish(self, summary: "Summary | None") -> None:
         if not self._sheets:
             if self._widths is None:
-                self._widths = widths_for(self._header, [])
+                self._set_widths([])
             self._new_sheet()
         self._finish_sheets()
         write_actions(self._book, self.actions, self._as_of)

@@ -34,6 +34,7 @@ BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
 
 
 class FixedTimeZip(zipfile.ZipFile):
@@ -77,7 +78,7 @@ class Book:
         self.sheets: list = []
 
     def sheet(self, title: str, widths: Sequence[float] = (), *, freeze: str | None = "A2",
-              landscape: bool = True, hidden: Sequence[int] = ()):
+              landscape: bool = True, hidden: Sequence[int] = (), grid: bool = True):
         """A new sheet, laid out before its first row (widths, frozen panes, print setup)."""
         sheet = self.wb.create_sheet(title)
         for i, width in enumerate(widths, 1):
@@ -91,7 +92,7 @@ class Book:
         sheet.page_setup.orientation = "landscape" if landscape else "portrait"
         sheet.page_setup.paperSize = "9"  # A4
         sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0  # one page wide, as long as it takes
-        sheet.print_options.gridLines = True
+        sheet.print_options.gridLines = grid
         self._attach(sheet)
         self.sheets.append(sheet)
         return sheet
@@ -154,3 +155,34 @@ def _shown(value: Any) -> str:
     if isinstance(value, dt.date):
         return "2000-01-01"
     return str(value)
+
+
+LINE_HEIGHT, MAX_LINES = 15.0, 8  # points a line of 11 pt text takes; rows grow at most to 8 lines
+
+
+def line_counts(columns: Sequence[Sequence[Any]], widths: Sequence[float], wrapped: Sequence[int], n: int) -> list[int]:
+    """Text lines each of `n` rows needs in its wrapped columns (at most MAX_LINES): viewers do
+    not recompute row heights on opening, so the writer sets them."""
+    out = [1] * n
+    for k in wrapped:
+        width = max(widths[k] * 0.92 - 1, 1)  # a CJK character takes a little more than two digits
+        cache: dict[Any, int] = {}
+        for i, value in enumerate(columns[k]):
+            if value is None:
+                continue
+            count = cache.get(value)
+            if count is None:
+                parts = str(value).split("\n")
+                count = cache[value] = min(sum(-(-max(display_width(t), 1) // width) for t in parts), MAX_LINES)
+            if count > out[i]:
+                out[i] = int(count)
+    return out
+
+
+def append_sized(sheet, index: int, row: Sequence[Any], lines: int) -> None:
+    """Append `row` as row `index` (1-based) of `sheet`, `lines` text lines high."""
+    if lines > 1:
+        sheet.row_dimensions[index].height = LINE_HEIGHT * lines
+    sheet.append(row)
+    if lines > 1:
+        del sheet.row_dimensions[index]  # written: keep memory flat

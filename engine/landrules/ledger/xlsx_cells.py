@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from copy import copy
 import math
 import unicodedata
 from typing import Any, Callable
@@ -151,9 +152,21 @@ def styled(sheet, value: Any, *, number_format: str | None = None, font=None, fi
     return cell
 
 
-def row_cells(sheet, values: tuple) -> tuple:
-    """A row for `sheet.append`: only the special values become cell objects."""
-    if not any(isinstance(v, (Text, Percent)) for v in values):
+def row_cells(sheet, values: tuple, wrap: dict[int, Any] | None = None) -> tuple:
+    """A row for `sheet.append`: only the special values become cell objects. `wrap` maps
+    column positions to a template cell whose style (wrapped text) their text cells copy —
+    copying a style array is far cheaper than styling each cell anew."""
+    if wrap:
+        values = list(values)
+        for i, template in wrap.items():
+            value = values[i]
+            if value is not None:
+                cell = styled(sheet, value) if isinstance(value, Text) else WriteOnlyCell(sheet, value=value)
+                cell._style = copy(template._style)
+                if isinstance(value, Text):
+                    cell.quotePrefix = True
+                values[i] = cell
+    elif not any(isinstance(v, (Text, Percent)) for v in values):
         return values
     return tuple(styled(sheet, v) if isinstance(v, (Text, Percent)) else v for v in values)
 

@@ -7,27 +7,32 @@ from typing import Any, Sequence
 
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from landrules.ledger.actions import ActionList, ActionRow
 from landrules.ledger.tables import Table
-from landrules.ledger.xlsx_book import BOLD, TITLE, WRAP, Book, header_row, repeat_header, widths_for
+from landrules.ledger.xlsx_book import (
+    BOLD, TITLE, TOP, WRAP, Book, append_sized, header_row, line_counts, repeat_header, widths_for,
+)
 from landrules.ledger.xlsx_cells import DATE_FORMAT, clean_text, styled
 
 SUMMARY_SHEET = "汇总"
 ACTIONS_SHEET = "一宗一策"
 PUBLIC_SHEET = "公布清单"
 OVERDUE_SHEET = "逾期事项"
-CHART_COLUMN = "H"  # charts stand right of the tables, one below the other
-CHART_ROWS = 18
+OVERDUE_STYLE = dict(fill=PatternFill("solid", fgColor="FFC7CE", bgColor="FFC7CE"), font=Font(color="9C0006"))
+INVALID_STYLE = dict(fill=PatternFill("solid", fgColor="FFEB9C", bgColor="FFEB9C"), font=Font(color="9C5700"))
 
 ACTION_HEADER = ["序号", "宗地编号", "坐落", "用地单位", "项目名称", "面积（亩）", "土地用途", "类别",
                  "形成原因", "处置措施", "完成时限", "是否逾期", "责任单位", "依据条款"]
 PUBLIC_HEADER = ["序号", "宗地编号", "坐落", "用地单位", "项目名称", "面积（亩）", "土地用途", "类型",
                  "处置措施", "完成时限", "责任单位"]
 OVERDUE_HEADER = ["序号", "宗地编号", "坐落", "用地单位", "处置措施", "完成时限", "责任单位"]
-_WRAPPED = {"坐落", "项目名称", "形成原因", "处置措施", "依据条款", "责任单位", "类别"}
-_WIDE = {"形成原因": 36, "处置措施": 36, "依据条款": 30, "坐落": 24, "项目名称": 22, "责任单位": 20}
+_WIDE = {"形成原因": 30, "处置措施": 30, "依据条款": 24, "坐落": 18, "用地单位": 18, "项目名称": 16, "责任单位": 18,
+         "类别": 10, "类型": 10}
+_WRAPPED = set(_WIDE)
 
 
 def _text(value: Any) -> Any:
@@ -35,47 +40,68 @@ def _text(value: Any) -> Any:
 
 
 def write_summary(book: Book, tables: Sequence[Table], notes: Sequence[str] = ()) -> None:
-    """汇总: the tables one below the other (codes whole), a bar chart beside each that has one."""
+    """汇总: the tables one below the other (codes whole), then a native bar chart for each table
+    that has one, below them (so that a printed page is as wide as the tables)."""
     columns = [[*(r[i] for t in tables for r in t.rows if i < len(r)),
                 *(t.header[i] for t in tables if i < len(t.header))] for i in range(4)]
     widths = widths_for([""] * 4, columns, sample=100_000, cap=60)
-    sheet = book.sheet(SUMMARY_SHEET, widths, freeze=None, landscape=False)
+    sheet = book.sheet(SUMMARY_SHEET, widths, freeze=None, landscape=False, grid=False)
     row = 0
-    charts = 0
 
     def append(values: Sequence[Any]) -> None:
         nonlocal row
         sheet.append([styled(sheet, _text(v)) if isinstance(v, str) else v for v in values])
         row += 1
 
+    charts = []
     for table in tables:
         sheet.append([styled(sheet, table.title, font=TITLE)])
-        row += 1
         sheet.append(header_row(sheet, table.header))
-        row += 1
+        row += 2
         first = row + 1
         for values in table.rows:
             append(values)
-        last = row
+        if table.chart and table.rows:
+            charts.append((table, first, row))
         for note in table.notes:
             append(["说明", note])
         append([])
-        if table.chart and last >= first:
-            label, value = table.chart
-            chart = BarChart()
-            chart.type = "bar" if len(table.rows) > 6 else "col"
-            chart.title = table.chart_title
-            chart.legend = None
-            chart.style = 10
-            chart.add_data(Reference(sheet, min_col=value + 1, min_row=first - 1, max_row=last), titles_from_data=True)
-            chart.set_categories(Reference(sheet, min_col=label + 1, min_row=first, max_row=last))
-            chart.dataLabels = DataLabelList()
-            chart.dataLabels.showVal = True
-            chart.height, chart.width = 8.5, 16
-            sheet.add_chart(chart, f"{CHART_COLUMN}{1 + charts * CHART_ROWS}")
-            charts += 1
     for note in notes:
         append(["说明", note])
+    for n, (table, first, last) in enumerate(charts, 1):
+        append([])
+        sheet.append([styled(sheet, f"图{n}  {table.chart_title}", font=TITLE)])
+        row += 1
+        chart = _bar_chart(sheet, table, first, last)
+        sheet.add_chart(chart, f"A{row + 1}")
+        for _ in range(int(chart.height / CM_PER_ROW) + 1):
+            append([" "])  # keep the chart's rows in the used (printed) area
+
+
+CM_PER_ROW = 0.53  # a default 15 pt row
+
+
+def _bar_chart(sheet, table: Table, first: int, last: int) -> BarChart:
+    label, value = table.chart
+    n = last - first + 1
+    chart = BarChart()
+    chart.type = "bar" if n > 6 else "col"
+    if chart.type == "bar":  # the first row on top, as in the table
+        chart.y_axis.scaling.orientation = "minMax"
+        chart.x_axis.scaling.orientation = "maxMin"
+    chart.title = table.chart_title
+    chart.legend = None
+    chart.style = 10
+    chart.add_data(Reference(sheet, min_col=value + 1, min_row=first - 1, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=label + 1, min_row=first, max_row=last))
+    chart.dataLabels = DataLabelList()
+    chart.dataLabels.showVal = True
+    chart.dataLabels.showSerName = chart.dataLabels.showCatName = chart.dataLabels.showLegendKey = False
+    chart.dataLabels.showPercent = False
+    chart.x_axis.delete = chart.y_axis.delete = False
+    chart.height = max(7.5, 0.8 * n + 3) if chart.type == "bar" else 7.5
+    chart.width = 24
+    return chart
 
 
 def _row_widths(header: Sequence[str], rows: list[list[Any]]) -> list[float]:
@@ -85,17 +111,24 @@ def _row_widths(header: Sequence[str], rows: list[list[Any]]) -> list[float]:
 
 
 def _list_sheet(book: Book, title: str, header: list[str], rows: list[list[Any]], notes: Sequence[str]) -> None:
-    sheet = book.sheet(title, _row_widths(header, rows), freeze="C2")
+    widths = _row_widths(header, rows)
+    sheet = book.sheet(title, widths, freeze="C2")
     sheet.append(header_row(sheet, header))
-    wrapped = [h in _WRAPPED for h in header]
-    for values in rows:
-        sheet.append([
+    wrapped = [i for i, h in enumerate(header) if h in _WRAPPED]
+    lines = line_counts([[r[i] for r in rows] for i in range(len(header))], widths, wrapped, len(rows))
+    for index, (values, count) in enumerate(zip(rows, lines), 2):
+        append_sized(sheet, index, [
             styled(sheet, _text(v), number_format=DATE_FORMAT if hasattr(v, "isoformat") else None,
-                   alignment=WRAP if wrap and v is not None else None)
-            for v, wrap in zip(values, wrapped)
-        ])
+                   alignment=WRAP if i in wrapped else TOP)
+            for i, v in enumerate(values)
+        ], count)
     last = len(rows) + 1
+    if "是否逾期" in header and rows:
+        late = get_column_letter(header.index("是否逾期") + 1)
+        sheet.conditional_formatting.add(f"A2:{get_column_letter(len(header))}{last}",
+                                         FormulaRule(formula=[f'${late}2="是"'], **OVERDUE_STYLE))
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{last}"
+    sheet.print_area = f"A1:{get_column_letter(len(header))}{last + 1 + len(notes)}"
     repeat_header(sheet)
     sheet.append([])
     for note in notes:
@@ -108,8 +141,15 @@ def action_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
              r.responsible, r.citations] for i, r in enumerate(actions, 1)]
 
 
+PUBLIC_ORDER = ("批而未供", "闲置", "低效")  # as 四、(四) names them
+
+
 def public_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
-    chosen = sorted((r for r in actions if r.public), key=lambda r: (r.public, r.order))
+    def rank(row: ActionRow) -> tuple:
+        first = row.public.split("、")[0]
+        return (PUBLIC_ORDER.index(first) if first in PUBLIC_ORDER else len(PUBLIC_ORDER), row.order)
+
+    chosen = sorted((r for r in actions if r.public), key=rank)
     return [[i, r.parcel_id, r.location, r.holder, r.project, None if r.area_mu is None else round(r.area_mu, 4),
              r.land_use, r.public, r.measures, r.deadline, r.responsible] for i, r in enumerate(chosen, 1)]
 
