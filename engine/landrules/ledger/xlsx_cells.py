@@ -92,7 +92,14 @@ def _typed(name: str) -> Callable[[Any], Any]:
     def convert(value: Any) -> Any:
         try:
             typed = parse(value)
-        except (CellError, ValueError, TypeError):
+        except (CellError, ValueError, TypeError):  # out of range or unreadable: as written,
+            if kind is not FieldType.DATE and isinstance(value, str):  # a number still a number
+                try:
+                    number = float(value)
+                except ValueError:
+                    return cell_value(value)
+                if math.isfinite(number):
+                    return int(number) if number.is_integer() and abs(number) < 10**15 else number
             return cell_value(value)
         if typed is None:
             return cell_value(value)
