@@ -189,3 +189,28 @@ def test_the_action_list_is_capped(rulebook, tmp_path, monkeypatch):
     rows = list(sheet.iter_rows(values_only=True))
     assert len([r for r in rows[1:] if isinstance(r[0], int)]) == 5
     assert any(r[0] == "说明" and "本表只列出台账中前 5 宗" in (r[1] or "") for r in rows)
+
+
+def test_new_decision_columns_and_codes_appear_without_code_changes(tmp_path, monkeypatch):
+    """A `notes` column (and any other the record gains) and a new outcome code show up by
+    themselves: columns come from DECISION_COLUMNS, labels from the catalogue."""
+    from landrules.ledger import output as O
+    from landrules.ledger import xlsx as X
+
+    columns = (*O.OUTPUT_COLUMNS, "notes", "future_column")
+    monkeypatch.setattr(O, "OUTPUT_COLUMNS", columns)
+    monkeypatch.setattr(X, "OUTPUT_COLUMNS", columns)
+    labels = O.Labels(categories={"idle_suspected": "疑似闲置"}, outcomes={"investigate_idle": "开展闲置土地调查认定"})
+    flat = pd.DataFrame({c: [""] for c in columns})
+    flat.loc[0, ["categories", "outcome_codes", "outcome_labels", "notes", "future_column", "as_of"]] = [
+        "idle; idle_suspected", "investigate_idle", "开展闲置土地调查认定", "开工日期晚于评估日，按未开工计", "x", "2022-06-01"]
+    out = tmp_path / "d.xlsx"
+    with X.XlsxWriter(out, ["宗地编号", "备注"], labels) as writer:
+        writer.write(pd.DataFrame({0: ["T-1"], 1: ["台账备注"]}), flat, ["{}"])
+        writer.commit(None)
+    book = load_workbook(out)
+    row = records(book["决策"])[0]
+    assert row["决策备注"] == "开工日期晚于评估日，按未开工计" and row["备注"] == "台账备注"
+    assert row["future_column"] == "x" and row["notes"] == "开工日期晚于评估日，按未开工计"
+    assert row["类别"] == "idle; 疑似闲置"
+    assert records(book[S.ACTIONS_SHEET])[0]["处置措施"] == "开展闲置土地调查认定"
