@@ -53,6 +53,12 @@ def write_summary(book: Book, tables: Sequence[Table], notes: Sequence[str] = ()
         sheet.append([styled(sheet, _text(v)) if isinstance(v, str) else v for v in values])
         row += 1
 
+    def note_row(text: str) -> None:  # wrapped within column B, so nothing spills past the tables
+        nonlocal row
+        lines = line_counts([[None], [text]], widths, [1], 1)[0]
+        append_sized(sheet, row + 1, [styled(sheet, "说明", alignment=TOP), styled(sheet, _text(text), alignment=WRAP)], lines)
+        row += 1
+
     charts = []
     for table in tables:
         sheet.append([styled(sheet, table.title, font=TITLE)])
@@ -64,24 +70,25 @@ def write_summary(book: Book, tables: Sequence[Table], notes: Sequence[str] = ()
         if table.chart and table.rows:
             charts.append((table, first, row))
         for note in table.notes:
-            append(["说明", note])
+            note_row(note)
         append([])
     for note in notes:
-        append(["说明", note])
+        note_row(note)
     for n, (table, first, last) in enumerate(charts, 1):
         append([])
         sheet.append([styled(sheet, f"图{n}  {table.chart_title}", font=TITLE)])
         row += 1
-        chart = _bar_chart(sheet, table, first, last)
+        chart = _bar_chart(sheet, table, first, last, width=min(sum(widths) * CM_PER_CHAR, 24))
         sheet.add_chart(chart, f"A{row + 1}")
         for _ in range(int(chart.height / CM_PER_ROW) + 1):
             append([" "])  # keep the chart's rows in the used (printed) area
 
 
 CM_PER_ROW = 0.53  # a default 15 pt row
+CM_PER_CHAR = 0.19  # a column width unit (one digit of the default font)
 
 
-def _bar_chart(sheet, table: Table, first: int, last: int) -> BarChart:
+def _bar_chart(sheet, table: Table, first: int, last: int, width: float = 18) -> BarChart:
     label, value = table.chart
     n = last - first + 1
     chart = BarChart()
@@ -100,7 +107,7 @@ def _bar_chart(sheet, table: Table, first: int, last: int) -> BarChart:
     chart.dataLabels.showPercent = False
     chart.x_axis.delete = chart.y_axis.delete = False
     chart.height = max(7.5, 0.8 * n + 3) if chart.type == "bar" else 7.5
-    chart.width = 24
+    chart.width = width
     return chart
 
 
