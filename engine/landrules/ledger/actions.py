@@ -56,11 +56,25 @@ class ActionRow:
         return (lead, self.deadline or dt.date.max, self.order)
 
 
+_FLAT = ("categories", "outcome_codes", "needs", "deadline", "overdue", "responsible", "citations")
+
+
 def _parse(name: str, value: Any) -> Any:
     try:
         return PARSERS[name](value)
     except (CellError, ValueError, TypeError):
         return None
+
+
+def _parsed(name: str, values: np.ndarray) -> list[Any]:
+    """Each cell of a column parsed as field `name` (None when empty or unreadable), each
+    distinct value once."""
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:
+        return [_parse(name, v) for v in values]
+    table = [_parse(name, u) for u in uniques] + [None]
+    return [table[c] for c in codes]
 
 
 def earliest(text: str) -> dt.date | None:
@@ -106,18 +120,20 @@ class ActionList:
         positions = positions[:room]
         where = {name: i for i, name in enumerate(names)}
         as_of = earliest(next((v for v in flat["as_of"] if v), "")) or dt.date.today()
-        column = {name: inputs.iloc[:, where[name]].to_numpy(dtype=object) for name in _FACTS if name in where}
-        ids = inputs.iloc[:, where["parcel_id"]].to_numpy(dtype=object) if "parcel_id" in where else None
-        take = flat.iloc[positions]
+        facts_by_column = {name: _parsed(name, inputs.iloc[:, where[name]].to_numpy(dtype=object)[positions])
+                           for name in _FACTS if name in where}
+        ids = inputs.iloc[:, where["parcel_id"]].to_numpy(dtype=object)[positions] if "parcel_id" in where else None
+        cells = {c: flat[c].fillna("").to_numpy(dtype=object)[positions] for c in _FLAT if c in flat.columns}
+        empty = [""] * len(positions)
         for k, i in enumerate(positions.tolist()):
-            facts = {name: _parse(name, values[i]) for name, values in column.items()}
-            facts = {k2: v for k2, v in facts.items() if v is not None}
-            self.kept.append(self._row(start + i, ids[i] if ids is not None else None, facts, take.iloc[k], as_of))
+            facts = {name: values[k] for name, values in facts_by_column.items() if values[k] is not None}
+            row = {c: cells[c][k] if c in cells else empty[k] for c in _FLAT}
+            self.kept.append(self._row(start + i, ids[k] if ids is not None else None, facts, row, as_of))
 
-    def _row(self, order: int, pid: Any, facts: dict, flat: pd.Series, as_of: dt.date) -> ActionRow:
-        cats = [c for c in (flat["categories"] or "").split(SEP) if c]
-        outs = [c for c in (flat["outcome_codes"] or "").split(SEP) if c]
-        needs = [c for c in (flat["needs"] or "").split(SEP) if c]
+    def _row(self, order: int, pid: Any, facts: dict, flat: dict, as_of: dt.date) -> ActionRow:
+        cats = [c for c in flat["categories"].split(SEP) if c]
+        outs = [c for c in flat["outcome_codes"].split(SEP) if c]
+        needs = [c for c in flat["needs"].split(SEP) if c]
         area = facts.get("area_mu")
         if area is None and facts.get("area_m2") is not None:
             area = derive_area_mu(facts["area_m2"])
@@ -140,11 +156,11 @@ class ActionList:
             categories=SEP.join(self.labels.categories.get(c, c) for c in cats),
             reason=reason(cats, outs, needs, facts, as_of, self.labels.categories),
             measures=SEP.join(self.labels.outcomes.get(c, c) for c in outs),
-            deadline=earliest(flat["deadline"] or ""),
-            overdue=any_overdue(flat["overdue"] or "") if "overdue" in flat.index else False,
-            responsible=flat["responsible"] or "",
+            deadline=earliest(flat["deadline"]),
+            overdue=any_overdue(flat["overdue"]),
+            responsible=flat["responsible"],
             citations=SEP.join(f"{ref}（{self.labels.clauses[ref]}）" if ref in self.labels.clauses else ref
-                               for ref in (flat["citations"] or "").split(SEP) if ref),
+                               for ref in flat["citations"].split(SEP) if ref),
             public="、".join(public),
         )
 

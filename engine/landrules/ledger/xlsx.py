@@ -173,12 +173,12 @@ class XlsxWriter(DecisionWriter):
                 self._new_sheet()
             stop = min(len(rows), start + MAX_SHEET_ROWS - self._sheet_rows)
             sheet = self._sheets[-1]
-            wrap = {i: styled(sheet, "", alignment=WRAP if i in self._wrapped else TOP,
-                              number_format=DATE_FORMAT if i == self._deadline else None) for i in self._top}
+            # multi-line rows: wrapped text, and 宗地编号 at the top beside it; one-line rows plain
+            templates = {i: styled(sheet, "", alignment=WRAP if i in self._wrapped else TOP) for i in self._top}
             index = self._sheet_rows
             for row, count in zip(rows[start:stop], lines[start:stop]):
                 index += 1
-                append_sized(sheet, index, row_cells(sheet, row, wrap), count)
+                append_sized(sheet, index, row_cells(sheet, row, templates if count > 1 else None), count)
             self._sheet_rows += stop - start
             start = stop
 
@@ -194,8 +194,7 @@ class XlsxWriter(DecisionWriter):
                 self._widths[k] = min(self._widths[k], WRAPPED[name])
                 self._wrapped.append(k)
         self._wrapped += [k for k, i in enumerate(self._front) if self.input_names[i] in FRONT_WIDTHS]
-        self._top = range(len(self._front) + len(self._zh))  # identity and decision: aligned at the top
-        self._deadline = len(self._front) + self._zh.index("deadline") if "deadline" in self._zh else -1
+        self._top = [0, *self._wrapped] if self._front else list(self._wrapped)
 
     # --- finishing -------------------------------------------------------------------------
 

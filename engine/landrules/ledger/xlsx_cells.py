@@ -159,20 +159,34 @@ def styled(sheet, value: Any, *, number_format: str | None = None, font=None, fi
     return cell
 
 
-def row_cells(sheet, values: tuple, wrap: dict[int, Any] | None = None) -> tuple:
-    """A row for `sheet.append`: only the special values become cell objects. `wrap` maps
-    column positions to a template cell whose style (wrapped text) their text cells copy —
-    copying a style array is far cheaper than styling each cell anew."""
-    if wrap:
+def like(sheet, template, value: Any) -> Any:
+    """`value` as a cell styled like `template` (a copy of its style array: far cheaper than
+    styling each cell anew); text is placed directly, other values bound as usual."""
+    cell = WriteOnlyCell(sheet)
+    if type(value) is str or isinstance(value, Text):
+        cell._value, cell.data_type = str(value), "s"
+        cell._style = copy(template._style)
+        if isinstance(value, Text):
+            cell.quotePrefix = True
+        return cell
+    if isinstance(value, Percent):
+        return styled(sheet, value)
+    cell.value = value
+    style = copy(template._style)
+    if cell.has_style:  # a date's number format
+        style.numFmtId = cell._style.numFmtId
+    cell._style = style
+    return cell
+
+
+def row_cells(sheet, values: tuple, templates: dict[int, Any] | None = None) -> tuple:
+    """A row for `sheet.append`: only the special values become cell objects; `templates` maps
+    column positions to the cell whose style their non-empty cells take (see `like`)."""
+    if templates:
         values = list(values)
-        for i, template in wrap.items():
-            value = values[i]
-            if value is not None:
-                cell = styled(sheet, value) if isinstance(value, Text) else WriteOnlyCell(sheet, value=value)
-                cell._style = copy(template._style)
-                if isinstance(value, Text):
-                    cell.quotePrefix = True
-                values[i] = cell
+        for i, template in templates.items():
+            if values[i] is not None:
+                values[i] = like(sheet, template, values[i])
     elif not any(isinstance(v, (Text, Percent)) for v in values):
         return values
     return tuple(styled(sheet, v) if isinstance(v, (Text, Percent)) else v for v in values)

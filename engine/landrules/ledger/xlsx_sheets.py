@@ -16,7 +16,7 @@ from landrules.ledger.tables import Table
 from landrules.ledger.xlsx_book import (
     BOLD, TITLE, TOP, WRAP, Book, append_sized, header_row, line_counts, repeat_header, widths_for,
 )
-from landrules.ledger.xlsx_cells import DATE_FORMAT, clean_text, styled
+from landrules.ledger.xlsx_cells import clean_text, row_cells, styled
 
 SUMMARY_SHEET = "汇总"
 ACTIONS_SHEET = "一宗一策"
@@ -123,12 +123,10 @@ def _list_sheet(book: Book, title: str, header: list[str], rows: list[list[Any]]
     sheet.append(header_row(sheet, header))
     wrapped = [i for i, h in enumerate(header) if h in _WRAPPED]
     lines = line_counts([[r[i] for r in rows] for i in range(len(header))], widths, wrapped, len(rows))
+    top, wrap = styled(sheet, "", alignment=TOP), styled(sheet, "", alignment=WRAP)
+    templates = {i: wrap if i in wrapped else top for i in range(len(header))}
     for index, (values, count) in enumerate(zip(rows, lines), 2):
-        append_sized(sheet, index, [
-            styled(sheet, _text(v), number_format=DATE_FORMAT if hasattr(v, "isoformat") else None,
-                   alignment=WRAP if i in wrapped else TOP)
-            for i, v in enumerate(values)
-        ], count)
+        append_sized(sheet, index, row_cells(sheet, tuple(_text(v) for v in values), templates), count)
     last = len(rows) + 1
     if "是否逾期" in header and rows:
         late = get_column_letter(header.index("是否逾期") + 1)
