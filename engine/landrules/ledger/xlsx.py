@@ -194,7 +194,8 @@ class XlsxWriter(DecisionWriter):
                 self._widths[k] = min(self._widths[k], WRAPPED[name])
                 self._wrapped.append(k)
         self._wrapped += [k for k, i in enumerate(self._front) if self.input_names[i] in FRONT_WIDTHS]
-        self._top = [0, *self._wrapped] if self._front else list(self._wrapped)
+        at = {c: len(self._front) + k for k, c in enumerate(self._zh)}
+        self._top = [*([0] if self._front else []), *self._wrapped, *(at[c] for c in ("deadline", "overdue") if c in at)]
 
     # --- finishing -------------------------------------------------------------------------
 

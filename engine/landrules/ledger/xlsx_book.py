@@ -165,7 +165,7 @@ def line_counts(columns: Sequence[Sequence[Any]], widths: Sequence[float], wrapp
     not recompute row heights on opening, so the writer sets them."""
     out = [1] * n
     for k in wrapped:
-        width = max(widths[k] * 0.92 - 1, 1)  # a CJK character takes a little more than two digits
+        width = max(widths[k] - 2, 1)  # a CJK character takes about two digits' width, less a margin
         cache: dict[Any, int] = {}
         for i, value in enumerate(columns[k]):
             if value is None:
