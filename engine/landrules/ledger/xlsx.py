@@ -36,13 +36,13 @@ from landrules.ledger.tables import overview, summary_tables
 from landrules.ledger.xlsx_book import (
     MAX_WIDTH, MIN_WIDTH, TOP, WRAP, Book, append_sized, header_row, line_counts, repeat_header, widths_for,
 )
-from landrules.ledger.xlsx_cells import DATE_FORMAT, MAX_TEXT, clean_text, input_column, map_unique, row_cells, styled
+from landrules.ledger.xlsx_cells import MAX_TEXT, clean_text, input_column, map_unique, row_cells, styled
 from landrules.ledger.xlsx_sheets import INVALID_STYLE, OVERDUE_STYLE, SUMMARY_SHEET, write_actions, write_public, write_summary
 
 if TYPE_CHECKING:
     from landrules.summary import Summary
 
-__all__ = ["XlsxWriter", "SHEET", "MIN_WIDTH", "MAX_WIDTH", "SUMMARY_SHEET", "MAX_SHEET_ROWS", "MAX_TEXT", "ZH_HEADERS", "text_value"]
+__all__ = ["XlsxWriter", "SHEET", "MIN_WIDTH", "MAX_WIDTH", "SUMMARY_SHEET", "MAX_SHEET_ROWS", "MAX_TEXT", "ZH_HEADERS"]
 
 MAX_SHEET_ROWS = 1_048_576  # Excel's limit per sheet, header row included
 SHEET = "决策"
@@ -62,14 +62,12 @@ ZH_HEADERS = {
     "as_of": "评估日",
     "rulebook": "规则库",
 }
-HEADERS_ZH = ZH_HEADERS  # the earlier name
 WIDTH_SAMPLE = 200  # rows of the first chunk looked at for column widths
 # decision columns whose text wraps in a narrower column (so that a printed page stays readable)
 WRAPPED = {"categories": 12, "outcome_labels": 32, "citations": 30, "responsible": 22, "needs": 16,
            "errors": 30, "notes": 24}
 FRONT_WIDTHS = {"location": 24, "holder": 22}
 _YES_NO = {"是": "是", "否": "否", "true": "是", "false": "否", "yes": "是", "no": "否", "1": "是", "0": "否"}
-text_value = clean_text
 
 
 class XlsxWriter(DecisionWriter):

@@ -53,7 +53,6 @@ def clean_text(text: str) -> str | None:
     return Text(text) if risky or text.startswith(RISKY) else text
 
 
-text_value = clean_text
 
 
 def cell_value(value: Any) -> Any:
