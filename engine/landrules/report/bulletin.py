@@ -20,7 +20,7 @@ from landrules.ledger.xlsx_sheets import (
 )
 from landrules.summary import Summary
 
-LIST_ROWS_MAX = 2_000  # rows of each list printed in HTML/PDF (the XLSX has them all)
+LIST_ROWS_MAX = 500  # rows of each list in HTML/PDF (WeasyPrint: ~1.6 GiB for 2 000 a list); the XLSX has all
 PLAN = "平龙政办〔2021〕36号"
 
 
