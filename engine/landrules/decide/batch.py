@@ -24,10 +24,11 @@ from landrules.decide.evaluate import Evaluator
 from landrules.decision import DECISION_COLUMNS, EXTRA_COLUMNS, Decision, flatten
 from landrules.ledger.frame import ParsedFrame
 from landrules.rulebook.model import Rulebook
-from landrules.summary import Summary
+from landrules.summary import PatternFacts, Summary
 
 FLAT_COLUMNS = (*DECISION_COLUMNS, *EXTRA_COLUMNS)
 _JSON_HEAD = '{"parcel_id":null'
+TAX_TARGET = "target.tax_per_mu"  # rules/parameters.yaml: the plan's 亩均税收 target (一、(二)2.)
 
 Key = tuple[frozenset, tuple]  # (definite rule ids, ((rule id, (missing fields…)), …))
 
@@ -40,9 +41,7 @@ class _Pattern:
     decision: Decision
     flat: dict[str, str]
     json_tail: str | None  # None unless JSON lines are written: with many rules it is the bulk
-    categories: list[str]
-    outcomes: list[str]
-    needs: list[str]
+    facts: PatternFacts  # what the summary counts
 
 
 @dataclass
@@ -62,7 +61,8 @@ class LedgerDecider:
         self.rulebook, self.engine, self.as_of = rulebook, engine, as_of
         self.backend = _backend(engine, rulebook)
         self.evaluator = Evaluator(rulebook, self.backend)
-        self.summary = Summary()
+        target = rulebook.param_value(TAX_TARGET, as_of)[0] if TAX_TARGET in rulebook.parameters else None
+        self.summary = Summary(tax_target=None if target is None else float(target))
         self._patterns: dict[Key, _Pattern] = {}
         self._noted: dict[tuple[tuple[str, ...], tuple[str, ...]], _Pattern] = {}  # (base cells, notes) -> variant
         self._rule_ids = [r.id for r in rulebook.rules]
@@ -194,12 +194,8 @@ class LedgerDecider:
         s.invalid += len(parsed.errors)
         s.decided += parsed.n - len(parsed.errors)
         for pattern, count, area in zip(patterns, counts.tolist(), areas.tolist()):
-            for code in pattern.categories:
-                s.by_category[code].add(count, area)
-            for code in pattern.outcomes:
-                s.by_outcome[code].add(count, area)
-            for name in pattern.needs:
-                s.needs[name] += count
+            s.add_pattern(pattern.facts, count, area)
+        s.add_tax(parsed.columns, parsed.valid, self.as_of)
 
 
 def _backend(engine: str, rulebook: Rulebook):
@@ -227,7 +223,5 @@ def _freeze(decision: Decision, with_json: bool = True) -> _Pattern:
         decision=decision,
         flat=flatten(decision),
         json_tail=tail,
-        categories=list(decision.categories),
-        outcomes=list(dict.fromkeys(o.code for o in decision.outcomes)),
-        needs=list(decision.needs),
+        facts=PatternFacts.of(decision),
     )

@@ -54,7 +54,7 @@ class ColumnReport:
 
     def counted(self, summary: Summary) -> list[str]:
         """After deciding: the missing fields with how many decisions asked for each."""
-        asked = [(n, summary.needs.get(n, 0)) for n in self.missing]
+        asked = [(n, (summary.needs_by_field[n].count if n in summary.needs_by_field else 0)) for n in self.missing]
         return [f"缺列字段 {label(n)}: {count} 宗决策需要它" for n, count in asked if count]
 
 

@@ -22,7 +22,7 @@ from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS
 from landrules.ledger.columnmap import ColumnMap
 from landrules.ledger.prepare import prepare_chunk
 from landrules.ledger.read import CHUNK_ROWS, open_ledger
-from landrules.ledger.output import refuse_inputs
+from landrules.ledger.output import DecisionWriter, refuse_inputs
 from landrules.ledger.write import Labels, open_writer
 from landrules.rulebook.model import Rulebook
 from landrules.summary import Summary
@@ -69,12 +69,14 @@ def decide_ledger(
     columns: ColumnMap | None = None,
     strict_columns: bool = False,
     report: Callable[[list[str]], None] | None = None,
+    open_output: Callable[..., DecisionWriter] | None = None,
 ) -> RunResult:
     """Decide every row of a ledger into `output` (JSONL on `stdout` when None).
 
     Before deciding, `report` gets the column report's lines (notices, look-alike columns,
     needed fields without a column); with `strict_columns` any look-alike or missing field
-    raises ColumnsError and nothing is decided.
+    raises ColumnsError and nothing is decided. `open_output(path, headers, labels, names)`
+    makes the writer (default: by extension, `ledger.write.open_writer`); the report passes its own.
 
     A ledger that is one part of a larger one (a file of a Parquet dataset) numbers its rows
     from `row_offset` on and takes `first_seen` (parcel id → row) from the parts before it, so
@@ -101,7 +103,9 @@ def decide_ledger(
     headers = dict(zip(ledger.names, ledger.headers))
     chosen = choose_engine(engine, ledger.small, 0 if first is None else len(first.frame))
     decider = LedgerDecider(rulebook, chosen, as_of)
-    writer = open_writer(output, ledger.headers, Labels.of(rulebook)) if output is not None else None
+    writer = None
+    if output is not None:
+        writer = (open_output or open_writer)(output, ledger.headers, Labels.of(rulebook, as_of), ledger.names)
     with_json = output is None or output.suffix.lower() == ".jsonl"
     first_seen = {} if first_seen is None else first_seen
     try:

@@ -10,8 +10,9 @@ it chunks in input order (`write(inputs, flat, jsonl)`) and finishes with `commi
   and the next writer into that folder removes those whose process is gone;
 - `path` must not be an input of the run (`refuse_inputs`): same path, `./` path, symlink or
   hard link to it;
-- CSV and XLSX cells that a spreadsheet would run as a formula (text beginning with
-  = + - @ TAB CR) are written with a leading "'"; JSONL and Parquet keep values exactly;
+- CSV cells that a spreadsheet would run as a formula (text beginning with = + - @ TAB CR)
+  are written with a leading "'" (CSV has no cell types); XLSX writes them unchanged as string
+  cells with quotePrefix (`xlsx_cells.py`); JSONL and Parquet keep values exactly;
 - the same input gives byte-identical files (XLSX timestamps are fixed, see `xlsx.py`).
 
 Column order (contract §4): the input columns under their original headers, then
@@ -55,15 +56,40 @@ def output_format(path: Path) -> str:
 
 
 @dataclass(frozen=True)
+class Target:
+    """A figure the plan aims at, e.g. 工业用地亩均税收 6 万元/亩 (a parameter with its citation)."""
+
+    value: float
+    unit: str
+    cites: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Labels:
-    """Chinese labels for codes, from the rulebook (`rulebook.categories`, `rulebook.outcomes`)."""
+    """Chinese labels for codes, from the rulebook (`rulebook.categories`, `rulebook.outcomes`),
+    the headings of the clauses decisions cite, and the plan's targets the reports measure."""
 
     categories: dict[str, str] = field(default_factory=dict)  # code -> 中文, e.g. idle -> 闲置
     outcomes: dict[str, str] = field(default_factory=dict)  # code -> 中文 label
+    clauses: dict[str, str] = field(default_factory=dict)  # "DOC CLAUSE" -> heading
+    tax_target: Target | None = None  # parameter target.tax_per_mu
 
     @classmethod
-    def of(cls, rulebook: Any) -> "Labels":
-        return cls(dict(rulebook.categories), dict(rulebook.outcomes))
+    def of(cls, rulebook: Any, as_of: dt.date | None = None) -> "Labels":
+        clauses = {
+            f"{doc} {clause}": cited.heading.rstrip("。；;，, ")
+            for (doc, clause), cited in rulebook.policy.clauses.items() if cited.heading
+        }
+        target = None
+        param = rulebook.parameters.get(TAX_TARGET)
+        if param is not None:
+            value, _ = rulebook.param_value(TAX_TARGET, as_of or dt.date.today())
+            target = Target(float(value), param.unit, tuple(str(c) for c in param.cites), param.description)
+        return cls(dict(rulebook.categories), dict(rulebook.outcomes), clauses, target)
+
+
+TAX_TARGET = "target.tax_per_mu"  # rules/parameters.yaml
 
 
 # --- cells -----------------------------------------------------------------------------------
