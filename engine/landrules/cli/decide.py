@@ -9,6 +9,8 @@ from typing import Optional
 import typer
 
 from landrules.cli.app import (
+    check_engine,
+    check_output,
     AsOfOpt,
     ColumnsOpt,
     PolicyOpt,
@@ -22,7 +24,7 @@ from landrules.cli.app import (
     load_columns,
 )
 from landrules.cli.progress import print_summary, progress_line
-from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS, ENGINES
+from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS
 
 
 @app.command(
@@ -61,17 +63,12 @@ def decide(
         decide_on_dask(ledger, output, dask, as_of_date(as_of), engine, load_checked_rulebook(rules, policy))
         return
     from landrules.decide.pipeline import ColumnsError, decide_ledger
-    from landrules.ledger.output import OutputError, output_format
+    from landrules.ledger.output import OutputError
     from landrules.ledger.read import LedgerError
 
     when = as_of_date(as_of)
-    if engine not in ("auto", *ENGINES):
-        raise fail(f"--engine {engine!r}：应为 auto、durable 或 vectorized")
-    if output is not None:
-        try:
-            output_format(output)
-        except OutputError as exc:
-            raise fail(str(exc)) from None
+    check_engine(engine)
+    check_output(output)
     column_map = load_columns(columns)
     rulebook = load_checked_rulebook(rules, policy)
     try:

@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from landrules.cli.app import (
+    check_engine,
     AsOfOpt,
     PolicyOpt,
     RulesOpt,
@@ -35,15 +36,13 @@ def report(
     """季度通报：汇总、图表、逾期事项、一宗一策、公布清单。The bulletin: figures, charts, overdue items, 一宗一策."""
     import sys
 
-    from landrules.decide.engines import ENGINES
     from landrules.decide.pipeline import decide_ledger
     from landrules.ledger.output import OutputError
     from landrules.ledger.read import LedgerError
     from landrules.report.writer import report_format, report_writer
 
     when = as_of_date(as_of)
-    if engine not in ("auto", *ENGINES):
-        raise fail(f"--engine {engine!r}：应为 auto、durable 或 vectorized")
+    check_engine(engine)
     try:
         report_format(output)
     except OutputError as exc:
