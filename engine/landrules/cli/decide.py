@@ -23,7 +23,7 @@ from landrules.cli.app import (
     load_checked_rulebook,
     load_columns,
 )
-from landrules.cli.progress import print_summary, progress_line
+from landrules.cli.progress import print_summary, progress_line, report_columns
 from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS
 
 
@@ -75,7 +75,7 @@ def decide(
         with progress_line() as advance:
             result = decide_ledger(
                 ledger, output, rulebook, when, engine=engine, sheet=sheet, progress=advance, columns=column_map,
-                strict_columns=strict_columns, report=lambda lines: _report_columns(as_of_line(as_of, when), lines),
+                strict_columns=strict_columns, report=lambda lines: report_columns(as_of_line(as_of, when), lines),
             )
     except ColumnsError as exc:
         raise fail(str(exc)) from None
@@ -104,11 +104,3 @@ def _closed_pipe() -> typer.Exit:
     except (OSError, ValueError):
         pass
     return fail("标准输出已关闭（读取方已退出，如 | head），决策结果未全部输出", code=141)
-
-
-def _report_columns(as_of_text: str, lines: list[str]) -> None:
-    """Once the ledger is open, before any decision is written: the evaluation date (the
-    summary's first line), then every notice, look-alike column and missing field, on stderr."""
-    print(as_of_text, file=sys.stderr)
-    for line in lines:
-        print(f"landrules: 注意: {line}", file=sys.stderr)

@@ -8,6 +8,9 @@ from typing import Optional
 import typer
 
 from landrules.cli.app import (
+    ColumnsOpt,
+    as_of_line,
+    load_columns,
     check_engine,
     AsOfOpt,
     PolicyOpt,
@@ -18,6 +21,7 @@ from landrules.cli.app import (
     fail,
     load_checked_rulebook,
 )
+from landrules.cli.progress import report_columns
 
 
 @app.command(
@@ -25,11 +29,12 @@ from landrules.cli.app import (
     "2 未写出 nothing written.  例 / example: landrules report examples/shilong-ledger.csv --as-of 2021-10-01 -o 通报.pdf",
 )
 def report(
-    ledger: Path = typer.Argument(..., help="台账 / ledger: .csv, .xlsx or .parquet"),
+    ledger: Path = typer.Argument(..., readable=False, help="台账 / ledger: .csv .txt .xlsx .xlsm .xls .et .ods .parquet"),
     output: Path = typer.Option(..., "-o", "--output", help="输出 / output: .xlsx .html .pdf"),
     as_of: Optional[str] = AsOfOpt,
     sheet: Optional[str] = SheetOpt,
     engine: str = typer.Option("auto", "--engine", help="引擎 / engine: auto, durable or vectorized (as decide)"),
+    columns: Optional[Path] = ColumnsOpt,
     rules: Optional[Path] = RulesOpt,
     policy: Optional[Path] = PolicyOpt,
 ) -> None:
@@ -47,9 +52,11 @@ def report(
         report_format(output)
     except OutputError as exc:
         raise fail(str(exc)) from None
+    column_map = load_columns(columns)
     rulebook = load_checked_rulebook(rules, policy)
     try:
-        result = decide_ledger(ledger, output, rulebook, when, engine=engine, sheet=sheet,
+        result = decide_ledger(ledger, output, rulebook, when, engine=engine, sheet=sheet, columns=column_map,
+                               report=lambda lines: report_columns(as_of_line(as_of, when), lines),
                                open_output=report_writer(ledger.name))
     except LedgerError as exc:
         raise fail(f"{exc}（未写出通报）") from None

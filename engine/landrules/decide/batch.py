@@ -50,6 +50,7 @@ class DecidedChunk:
     jsonl: list[str]
     index: np.ndarray  # row -> position in `patterns`
     patterns: list[_Pattern]  # the distinct decisions of the chunk
+    parsed: ParsedFrame | None = None  # the rows as decided: validated, as of the evaluation date
 
 
 class LedgerDecider:
@@ -162,7 +163,7 @@ class LedgerDecider:
             tails = np.array([p.json_tail for p in patterns], dtype=object)[index]
             jsonl = [_json_id(pid) + tail for pid, tail in zip(parsed.parcel_ids, tails)]
         self._count(patterns, index, parsed)
-        return DecidedChunk(flat, jsonl, index, patterns)
+        return DecidedChunk(flat, jsonl, index, patterns, parsed)
 
     def _add_notes(self, parsed: ParsedFrame, index: np.ndarray, patterns: list[_Pattern], with_json: bool) -> None:
         """Rows with notes take a variant of their pattern that carries them (few: notes are

@@ -37,6 +37,7 @@ import pandas as pd
 from landrules.decision import DECISION_COLUMNS, EXTRA_COLUMNS
 
 if TYPE_CHECKING:
+    from landrules.ledger.frame import ParsedFrame
     from landrules.summary import Summary
 
 FORMATS = (".jsonl", ".csv", ".xlsx", ".parquet")
@@ -252,6 +253,7 @@ class DecisionWriter:
         self.rows = 0  # data rows written so far
         self.invalid = 0  # of which with errors
         self._state = "open"
+        self.parsed: "ParsedFrame | None" = None  # the chunk being written, as decided (see `write`)
         sweep_stale(self.path.parent)
         try:
             fd, self.tmp = temp_file(self.path)
@@ -280,8 +282,11 @@ class DecisionWriter:
     def _discard(self) -> None:
         pass
 
-    def write(self, inputs: pd.DataFrame, flat: pd.DataFrame, jsonl: Sequence[str]) -> None:
+    def write(self, inputs: pd.DataFrame, flat: pd.DataFrame, jsonl: Sequence[str], parsed: "ParsedFrame | None" = None) -> None:
         """Write one chunk of rows, in input order.
+
+        `parsed`: the same rows as validated and decided (typed facts, as of the evaluation
+        date), for writers that show facts beside the decision (一宗一策); else they parse `inputs`.
 
         `inputs`: the raw input cells, one column per input header (by position); `flat`: the
         columns OUTPUT_COLUMNS as text ("" when empty); `jsonl`: one JSON object a row, without
@@ -294,6 +299,7 @@ class DecisionWriter:
         missing = [c for c in OUTPUT_COLUMNS if c not in flat.columns]
         if missing:
             raise ValueError(f"flat lacks the columns {missing}")
+        self.parsed = parsed
         try:
             self._write(inputs, flat.reset_index(drop=True), jsonl)
         except BaseException as exc:  # a half-written chunk must never be committed

@@ -167,7 +167,7 @@ class XlsxWriter(DecisionWriter):
     def _write(self, inputs, flat, jsonl) -> None:
         if not len(flat):
             return
-        self.actions.add(inputs, self.input_names, flat)
+        self.actions.add(inputs, self.input_names, flat, self.parsed)
         columns = self._columns(inputs, flat)
         if self._widths is None:
             self._set_widths(columns)
