@@ -11,13 +11,15 @@ one: it carries no 责任单位 and 完成时限 of its own), a status that is n
 
 from __future__ import annotations
 
+import difflib
+
 import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from landrules.rulebook.problems import Problem, did_you_mean
+from landrules.rulebook.problems import Problem
 from landrules.rulebook.yamlio import Marked, YamlError, line_of, load_yaml, validation_problems
 
 if TYPE_CHECKING:
@@ -52,7 +54,7 @@ def load_status(path: Path, tasks: list, policy: "Policy") -> dict[str, StatusEn
         return {}
     if not isinstance(raw, dict):
         raise StatusFileError([Problem(str(path), getattr(raw, "line", 1), (
-            "a status file maps clause ids to their status, e.g. `2.1.1: {status: 完成, on: 2021-08-30}`"))])
+            "进度文件应按条款编号写进度，如 `2.1.1: {status: 完成, on: 2021-08-30}`"))])
     keys = {t.key for t in tasks} | {t.clause for t in tasks}
     problems: list[Problem] = []
     out: dict[str, StatusEntry] = {}
@@ -66,14 +68,13 @@ def load_status(path: Path, tasks: list, policy: "Policy") -> dict[str, StatusEn
             value = {"status": value}
         if not isinstance(value, dict):
             problems.append(Problem(str(path), line, (
-                f"{key_text}: expected {{status: 完成|进行中|未开始, on: DATE, note: TEXT}}, got {value!r}")))
+                f"{key_text}：应写作 {{status: 完成|进行中|未开始, on: 日期, note: 说明}}，实际为 {value!r}")))
             continue
         value = _on_key(value, line)
         status = value.get("status")
         if status is not None and str(status) not in STATUSES:
             problems.append(Problem(str(path), line_of(value, ("status",)), (
-                f"{key_text}: status {status!r} is not one of {' / '.join(STATUSES)}"
-                f"{did_you_mean(str(status), STATUSES)}")))
+                f"{key_text}：进度 {status!r} 不是 {' / '.join(STATUSES)} 之一{_suggest(str(status), STATUSES)}")))
             continue
         try:
             out[key_text] = StatusEntry.model_validate(dict(value))
@@ -102,13 +103,18 @@ def _unknown(key: str, keys: set[str], tasks: list, policy: "Policy") -> str | N
     clause = key.split("#", 1)[0]
     if clause in {t.clause for t in tasks}:
         steps = sorted(t.key for t in tasks if t.clause == clause)
-        return f"clause {clause} has no milestone {key!r} (its tasks: {', '.join(steps)})"
+        return f"条款 {clause} 没有节点 {key!r}（该条款的任务：{', '.join(steps)}）"
     for doc in policy.doc_numbers:
         cited = policy.get(doc, clause)
         if cited is None:
             continue
-        return f"clause {clause} of {doc} carries no 责任单位 and 完成时限 of its own: it is no task"
-    return f"unknown clause id {key!r}{did_you_mean(key, _nearest(key, keys))}"
+        return f"{doc} 第 {clause} 条款本身没有责任单位和完成时限，不是一项任务"
+    return f"不认识的条款编号 {key!r}{_suggest(key, _nearest(key, keys))}（条款编号写作 2.1.1，见 policy/）"
+
+
+def _suggest(written: str, choices) -> str:
+    close = difflib.get_close_matches(written, list(choices), n=1, cutoff=0.3)
+    return f"；是否想写 {close[0]}？" if close else ""
 
 
 def _nearest(key: str, keys: set[str]) -> list[str]:
