@@ -121,7 +121,7 @@ def test_completion_after_the_evaluation_date_has_not_happened_yet(rulebook):
         ("2.1.1#m3: 完成\n", 1, "没有节点 '2.1.1#m3'（该条款的任务：2.1.1#m1, 2.1.1#m2）"),
         ("2.1.2: [完成]\n", 1, "应写作 {status"),
         ("2.1.2: {status: 完成\n", 2, "YAML syntax error"),
-        ("- 2.1.2\n", 1, "maps clause ids to their status"),
+        ("- 2.1.2\n", 1, "进度文件应按条款编号写进度"),
     ],
 )
 def test_a_bad_status_file_is_refused_with_file_and_line(tmp_path, text, line, message):
