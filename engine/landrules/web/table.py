@@ -24,7 +24,8 @@ from landrules import fields
 from landrules.decision import SEP
 from landrules.encoding import decode
 from landrules.fields import FieldType
-from landrules.ledger.frame import parse_frame
+from landrules.decide.as_of import frame_as_of
+from landrules.ledger.prepare import prepare_chunk
 from landrules.ledger.read import CHUNK_ROWS, open_ledger
 from landrules.rulebook.model import Rulebook
 from landrules.summary import in_catalogue_order
@@ -76,14 +77,18 @@ def decide_table(
                               for f in fields.FIELDS])
     done = 0
     first_seen: dict[str, int] = {}
+    headers = dict(zip(ledger.names, ledger.headers))
     rows = _Rows(decided, list(SHOWN))
     try:
         for chunk in ledger.chunks:
-            parsed = parse_frame(chunk.frame, chunk.rows, first_seen)
+            # the rows as `decide` read them: 合计 rows out, areas in 亩, later events set aside
+            prepared = prepare_chunk(chunk.frame, chunk.rows, first_seen, headers=headers, reader_errors=chunk.errors)
+            parsed = frame_as_of(prepared.parsed, as_of)
+            chunk_frame = prepared.frame
             flat = rows.take(parsed.n)
             ids = [None if p is None else str(p) for p in parsed.parcel_ids]
-            if "parcel_id" in chunk.frame:  # an invalid id still shows as written
-                raw = chunk.frame["parcel_id"].tolist()
+            if "parcel_id" in chunk_frame:  # an invalid id still shows as written
+                raw = chunk_frame["parcel_id"].tolist()
                 ids = [i if i is not None else (None if r is None else str(r)) for i, r in zip(ids, raw)]
             area = np.asarray(parsed.columns["area_mu"], dtype=float)
             columns = {
