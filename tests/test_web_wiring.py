@@ -123,3 +123,20 @@ def test_whatif_says_diffs_move_summary(client, rulebook):
     assert re.match(r"比较 \d+ 宗，\d+ 宗决定有变化（[\d.]+ 亩）：\d+ 宗 regularise → ", line), line
     moves = page.text[page.text.index('id="moves"'):page.text.index("逐宗变化")]
     assert rulebook.outcomes["regularise"] in moves and "<td class=\"num\">" in moves
+
+
+def test_whatif_on_a_column_mapped_ledger_compares_what_was_decided(client, rulebook):
+    upload_with_map(client, UNSUPPLIED, UNSUPPLIED_MAP.read_bytes())
+    client.post("/decide")
+    wait_for(client, "/progress", "/summary")
+    expected = decide_ledger(UNSUPPLIED, None, rulebook, AS_OF, columns=load_column_map(UNSUPPLIED_MAP),
+                             stdout=io.StringIO()).summary
+    client.post("/whatif", data={"param": "regularise.min_output_per_mu", "value": "1000"})
+    page = wait_for(client, "/progress?job=whatif", "/whatif/result")
+    line = re.search(r'<p id="diff-line">([^<]*)</p>', page.text).group(1)
+    assert line.startswith(f"比较 {expected.decided} 宗，"), line
+    # decided again with the map: no 合计 row taken for a parcel, no area lost to an unmapped column
+    session = client.app.state.store.sessions[client.cookies["landrules_session"]]
+    again = session.whatif["figures"]
+    assert (again.rows, again.decided, again.invalid) == (expected.rows, expected.decided, expected.invalid)
+    assert again.by_category == session.figures.by_category
