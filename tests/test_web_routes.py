@@ -310,7 +310,7 @@ def test_the_index_holds_the_facts_explain_reads(rulebook, tmp_path):
     with open(SAMPLE, encoding="utf-8-sig") as handle:
         ids = [row["宗地编号"] for row in csv.DictReader(handle)]
     for pid in ids:
-        found = find_parcel(SAMPLE, pid)
+        found = find_parcel(SAMPLE, pid, as_of=AS_OF)  # as `explain --as-of` reads it (contract §5 Revised)
         assert table.lookup(tmp_path, pid) == (found.row, found.errors, found.facts)
     assert table.lookup(tmp_path, "NOPE") is None
 

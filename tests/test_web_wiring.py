@@ -140,3 +140,26 @@ def test_whatif_on_a_column_mapped_ledger_compares_what_was_decided(client, rule
     again = session.whatif["figures"]
     assert (again.rows, again.decided, again.invalid) == (expected.rows, expected.decided, expected.invalid)
     assert again.by_category == session.figures.by_category
+
+
+@pytest.mark.parametrize("ledger, column_map", [(SAMPLE, None), (UNSUPPLIED, UNSUPPLIED_MAP)])
+def test_every_parcel_page_gives_decides_outcomes(client, rulebook, tmp_path, ledger, column_map):
+    if column_map is None:
+        decided(client, ledger)
+    else:
+        upload_with_map(client, ledger, column_map.read_bytes())
+        client.post("/decide")
+        wait_for(client, "/progress", "/summary")
+    out = tmp_path / "d.jsonl"
+    decide_ledger(ledger, out, rulebook, AS_OF, columns=load_column_map(column_map) if column_map else None)
+    seen = set()
+    for record in map(json.loads, out.read_text(encoding="utf-8").splitlines()):
+        pid = record["parcel_id"]
+        if pid is None or pid in seen:
+            continue
+        seen.add(pid)
+        page = client.get("/parcel", params={"id": pid})
+        assert page.status_code == 200, (pid, page.text[-400:])
+        decision = page.text[page.text.index('class="card decision"'):page.text.index("</section>", page.text.index('class="card decision"'))]
+        assert re.findall(r"</b> <code>([a-z_]+)</code>", decision) == [o["code"] for o in record["outcomes"]], pid
+    assert len(seen) >= 5

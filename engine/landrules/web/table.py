@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from landrules.decide.as_of import frame_as_of
 from landrules.decide.pipeline import decide_ledger
 from landrules import fields
 from landrules.decision import SEP
@@ -31,7 +32,7 @@ from landrules.decide.pipeline import totals_line
 from landrules.summary import Summary, by_size, in_catalogue_order
 
 INDEX = "index.parquet"
-FACTS = "facts.parquet"  # every row's validated facts, as decide encoded them: one parcel opens at once
+FACTS = "facts.parquet"  # every row's facts as decide saw them on the date, encoded: one parcel opens at once
 DECIDED = "decided.parquet"
 SHOWN = ("categories", "outcome_codes", "outcome_labels", "deadline", "responsible", "needs", "errors", "overdue",
          "citations", "notes")  # every column `diff` compares (decide.diff.COMPARED), for the what-if
@@ -116,7 +117,8 @@ def decide_table(
             writer.write_table(table)
             if facts_writer is None:
                 facts_writer = pq.ParquetWriter(folder / FACTS, facts_schema)
-            facts_writer.write_table(pa.table({f.name: pa.array(parsed.columns[f.name], f.type, from_pandas=True)
+            seen = frame_as_of(parsed, as_of)  # the facts as decide saw them on the date (later events set aside)
+            facts_writer.write_table(pa.table({f.name: pa.array(seen.columns[f.name], f.type, from_pandas=True)
                                                for f in facts_schema}, schema=facts_schema))
             done += parsed.n
             if progress:
