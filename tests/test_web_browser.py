@@ -173,3 +173,39 @@ def test_the_rulebook_pages_and_the_docs(server, browser, shots):
     page.goto(server + "/nothing-here")
     assert "页面不存在" in page.inner_text("body")
     page.close()
+
+
+def test_a_ledger_with_a_column_map_and_a_look_alike_column(server, browser, shots, rulebook, tmp_path):
+    """The unsupplied-land ledger of the examples, with its column map and one look-alike column
+    added (规划用途类别 holding 工业/住宅): the column report names it, the report downloads."""
+    import csv
+
+    source = ROOT / "examples" / "unsupplied-ledger.csv"
+    lines = list(csv.reader(source.read_text(encoding="utf-8-sig").splitlines()))
+    header = lines.index(next(r for r in lines if "地块编号" in r))
+    for i, row in enumerate(lines):
+        row.append("土地用途类别" if i == header else ("工业" if i > header and i % 2 else ("住宅" if i > header else "")))
+    ledger = tmp_path / "批而未供台账.csv"
+    with open(ledger, "w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(lines)
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page.goto(server + "/")
+    page.set_input_files("input[name=ledger]", str(ledger))
+    page.set_input_files("input[name=columns]", str(ROOT / "examples" / "unsupplied-columns.yaml"))
+    page.fill("input[name=as_of]", "2021-10-01")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/columns")
+    assert "土地用途类别" in page.inner_text("#unknown-columns")
+    assert "land_use（土地用途）" in page.inner_text("#unknown-columns")
+    assert "列映射" in page.inner_text("body")
+    shots(page, "11-columns-lookalike")
+    page.click("text=开始逐宗决策")
+    page.wait_for_url("**/summary", timeout=30000)
+    shots(page, "12-summary-column-map")
+    with page.expect_download() as info:
+        page.click("#report-downloads >> text=PDF")
+    assert info.value.suggested_filename.endswith("-季度通报.pdf")
+    path = tmp_path / "report.pdf"
+    info.value.save_as(path)
+    assert path.read_bytes().startswith(b"%PDF")
+    page.close()

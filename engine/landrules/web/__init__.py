@@ -1,6 +1,7 @@
 """The officers' workbench in a browser and the JSON decision API (`landrules serve`).
 
-FastAPI + Jinja2 server-rendered pages, every asset bundled (no CDN). The features other faces
-provide (column report, the officers' workbook, diff) are reached through `seams`, one
-function each, so richer implementations can replace them without touching the pages.
+FastAPI + Jinja2 server-rendered pages, every asset bundled (no CDN). The pages call the same
+code the commands do: the column report of `decide` (decide/columns.py), `decide_ledger` with
+the uploaded column map, decide's writers and the bulletin writer of `report` for downloads,
+`diff`'s result and wording for the what-if. No decision logic lives here.
 """

@@ -6,17 +6,27 @@ import contextlib
 from pathlib import Path
 from typing import Callable
 
-from landrules.decide.pipeline import choose_engine
+from landrules.decide.pipeline import choose_engine, decide_ledger
 from landrules.ledger.errors import LedgerError
 from landrules.ledger.output import OutputError
 from landrules.ledger.read import open_ledger
 from landrules.rulebook.model import Rulebook
 from landrules.rulebook.problems import RulebookError
-from landrules.web import seams, table
+from landrules.web import table
 from landrules.web.sessions import ENGINE_LOCK, Job, Session, Store
-from landrules.web.whatif import WhatIfError, patched_rulebook, uploaded_rulebook
+from landrules.decide.diff import summary_line
+from landrules.web.whatif import WhatIfError, compare_decided, patched_rulebook, uploaded_rulebook
 
-EXPORTS = {"xlsx": ("decisions.xlsx", "决策工作簿（XLSX）"), "csv": ("decisions.csv", "决策表（CSV）")}
+SHOWN_ROWS = 500  # the what-if page lists the first changed parcels; the summary counts them all
+
+# kind -> (file in the session's exports folder, what it is, the name the officer's download gets)
+EXPORTS = {
+    "xlsx": ("decisions.xlsx", "决策工作簿（XLSX）", "决策.xlsx"),
+    "csv": ("decisions.csv", "决策表（CSV）", "决策.csv"),
+    "report-xlsx": ("report.xlsx", "季度通报与一宗一策清单（XLSX）", "季度通报.xlsx"),
+    "report-html": ("report.html", "季度通报与一宗一策清单（HTML）", "季度通报.html"),
+    "report-pdf": ("report.pdf", "季度通报与一宗一策清单（PDF）", "季度通报.pdf"),
+}
 
 
 def describer(session: Session):
@@ -47,7 +57,7 @@ def engine_of(session: Session) -> str:
     chunk, as decide does), so that only durable-rules runs hold ENGINE_LOCK: a 200 000-row
     ledger decided with the vectorised engine does not hold up the API or the parcel pages."""
     if session.engine is None:
-        ledger = open_ledger(session.ledger, session.sheet)
+        ledger = open_ledger(session.ledger, session.sheet, resolver=session.columns.resolver() if session.columns else None)
         first = next(ledger.chunks, None)
         session.engine = choose_engine("auto", ledger.small, 0 if first is None else len(first.frame))
     return session.engine
@@ -65,7 +75,7 @@ def start_decide(store: Store, session: Session, rulebook) -> Job:
         engine = engine_of(session)
         with engine_lock(engine):
             figures = table.decide_table(session.ledger, folder, rulebook, session.as_of, session.sheet, job.step,
-                                         engine=engine)
+                                         engine=engine, columns=session.columns)
         session.figures = figures
         return figures
 
@@ -81,8 +91,14 @@ def run_export(session: Session, rulebook, kind: str, job: Job | None = None) ->
     out.parent.mkdir(exist_ok=True)
     step = (lambda n: job.step("写出", job.done + n)) if job else None
     engine = engine_of(session)
-    with engine_lock(engine):
-        seams.decide_to_file(session.ledger, out, rulebook, session.as_of, session.sheet, progress=step, engine=engine)
+    opener = None
+    if kind.startswith("report-"):  # `landrules report`: the bulletin writer on decide's pipeline
+        from landrules.report.writer import report_writer
+
+        opener = report_writer(session.ledger_name)
+    with engine_lock(engine):  # `decide -o OUT` (the extension picks the writer) or `report -o OUT`
+        decide_ledger(session.ledger, out, rulebook, session.as_of, engine=engine, sheet=session.sheet, progress=step,
+                      columns=session.columns, open_output=opener)
     return out
 
 
@@ -91,7 +107,7 @@ def start_export(store: Store, session: Session, rulebook, kind: str) -> Job:
                         lambda job: run_export(session, rulebook, kind, job), describer(session))
 
 
-def start_whatif(store: Store, session: Session, prepare: Callable[[], tuple[Rulebook, str]]) -> Job:
+def start_whatif(store: Store, session: Session, prepare: Callable[[], tuple[Rulebook, str]], current_hash: str) -> Job:
     """Decide the session's ledger under the rulebook `prepare()` makes (a patched or uploaded
     copy, linted) and diff it against the session's decisions."""
 
@@ -103,10 +119,13 @@ def start_whatif(store: Store, session: Session, prepare: Callable[[], tuple[Rul
         engine = engine_of(session)
         with engine_lock(engine):
             figures = table.decide_table(session.ledger, folder, patched, session.as_of, session.sheet, job.step,
-                                         engine=engine)
-        columns = ["row", "parcel_id", "area_mu", *seams.DIFF_KEYS]
-        diff = seams.diff_tables(table.read_index(session.decided, columns), table.read_index(folder, columns))
-        session.whatif = {"words": words, "diff": diff, "figures": figures, "hash": patched.hash}
+                                         engine=engine, columns=session.columns)
+        job.step("比较前后决策", job.done)
+        current = session.figures
+        diff = compare_decided(session.decided, folder, current.summary, figures.summary,
+                               (current_hash, patched.hash), session.as_of, engine)
+        session.whatif = {"words": words, "diff": diff, "figures": figures, "hash": patched.hash,
+                          "line": summary_line(diff), "shown": diff.table.head(SHOWN_ROWS).to_dict("records")}
         return session.whatif
 
     return store.submit(session, "whatif", "试算规则修改", work, describer(session))

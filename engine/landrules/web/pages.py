@@ -12,10 +12,11 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from landrules import fields
 from landrules.ledger.errors import LedgerError
 from landrules.ledger.read import SUFFIXES
-from landrules.web import charts, jobs, seams, table
+from landrules.ledger.columnmap import ColumnMapError, load_column_map
+from landrules.web import charts, jobs, table
+from landrules.web.columns import column_view, needs_filter
 from landrules.web.common import error_page, field_label, render, session_of
 from landrules.web.records import cited_clauses, explain_in_ledger
 from landrules.web.sessions import COOKIE
@@ -46,7 +47,7 @@ def _need_decided(request: Request):
 @router.get("/")
 def home(request: Request):
     return render(request, "index.html", nav="home", today=dt.date.today().isoformat(),
-                  suffixes="、".join(SUFFIXES), limit_mb=request.app.state.settings.max_upload // (1024 * 1024))
+                  suffixes="、".join(SUFFIXES), accept=",".join(SUFFIXES), limit_mb=request.app.state.settings.max_upload // (1024 * 1024))
 
 
 @router.post("/upload")
@@ -56,7 +57,7 @@ async def upload(request: Request, ledger: UploadFile = File(...), as_of: str = 
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
         return error_page(400, f"不支持的文件类型 {suffix or '（无扩展名）'}（文件 {name or '未命名'}）。"
-                               f"支持 {'、'.join(SUFFIXES)}；.xls 请另存为 .xlsx。", "无法读取台账")
+                               f"支持 {'、'.join(SUFFIXES)}。", "无法读取台账")
     try:
         when = dt.date.fromisoformat(as_of.strip()) if as_of.strip() else dt.date.today()
     except ValueError:
@@ -74,12 +75,23 @@ async def upload(request: Request, ledger: UploadFile = File(...), as_of: str = 
     session.ledger, session.ledger_name, session.as_of = target, name, when
     session.sheet = sheet.strip() or None
     if columns is not None and columns.filename:
-        session.notes.append(f"已收到列映射文件 {Path(columns.filename).name}，但本版本尚未提供列映射（--columns）功能："
-                             "该文件未被使用。请把表头改为契约所列的中文或英文字段名。")
+        map_name = Path(columns.filename).name
+        map_path = session.folder / "columns.yaml"  # the officer's name is shown, never used as a path
+        map_path.write_bytes(await columns.read())
+        try:
+            session.columns, session.columns_name = load_column_map(map_path), map_name
+        except ColumnMapError as exc:
+            session.reset()
+            response = error_page(400, str(exc).replace(str(map_path), map_name), "列映射文件有误")
+            response.set_cookie(COOKIE, session.id, httponly=True, samesite="lax")
+            return response
     try:
-        session.report = await run_in_threadpool(seams.column_report, target, request.app.state.rulebook, session.sheet)
+        session.report = await run_in_threadpool(column_view, target, request.app.state.rulebook, session.sheet,
+                                                 session.columns)
     except LedgerError as exc:
         message = str(exc).replace(str(target), name)
+        if session.columns is not None:
+            message = message.replace(str(session.folder / "columns.yaml"), session.columns_name)
         session.reset()
         response = error_page(400, message, "无法读取台账")
     else:
@@ -133,7 +145,20 @@ def summary(request: Request):
         "responsible": charts.bars(f.by_responsible, "/parcels?responsible="),
         "overdue": charts.bars(f.overdue, "/parcels?overdue=", bar_w=220),
         "needs": charts.bars(f.by_needs, "/parcels?needs=", label_chars=30),
-    })
+        "deadline": charts.bars(f.by_deadline_month, bar_w=220),
+        "overdue_units": charts.bars(f.overdue_by_responsible, "/parcels?overdue=yes&responsible=", bar_w=220),
+    }, tax=_tax(f))
+
+
+def _tax(f) -> dict | None:
+    """亩均税收 of supplied industrial land against the plan's target, as the report shows it."""
+    s = f.summary
+    if s is None or not s.tax.count:
+        return None
+    t = s.tax
+    return {"count": t.count, "area": t.area_mu, "known": t.known_count, "known_area": t.known_area_mu,
+            "mean": t.weighted_mean, "target": s.tax_target, "below": t.below_target_count,
+            "below_area": t.below_target_area_mu}
 
 
 @router.get("/parcels")
@@ -148,7 +173,7 @@ def parcels(request: Request, page: int = 1, category: str = "", outcome: str = 
     active = {k: v for k, v in filters.items() if v}
     link = lambda p: "/parcels?" + urlencode({**active, "page": p})  # noqa: E731
     rulebook = request.app.state.rulebook
-    needs_fields = [(name, fields.BY_NAME[name].label()) for name in seams.rule_fields(rulebook)]
+    needs_fields = needs_filter(rulebook)
     return render(request, "parcels.html", nav="parcels", rows=rows, total=total, page=page, pages=pages,
                   filters=filters, link=link, units=[u for u, *_ in session.figures.by_responsible],
                   needs_fields=needs_fields)
@@ -165,7 +190,8 @@ def parcel(request: Request, id: str):
         if session.figures is not None and known is None:
             found = None
         else:
-            found = explain_in_ledger(rulebook, session.as_of, session.ledger, id, session.sheet, known)
+            found = explain_in_ledger(rulebook, session.as_of, session.ledger, id, session.sheet, known,
+                                      columns=session.columns)
     except LedgerError as exc:
         return error_page(400, str(exc).replace(str(session.ledger), session.ledger_name), "无法读取台账")
     if found is None:
@@ -181,9 +207,10 @@ def download(request: Request, kind: str):
     if problem:
         return problem
     if kind not in jobs.EXPORTS:
-        return error_page(404, f"没有 {kind} 这种下载。可下载：xlsx（决策工作簿）、csv（决策表）。")
+        known = "、".join(f"{k}（{v[1]}）" for k, v in jobs.EXPORTS.items())
+        return error_page(404, f"没有 {kind} 这种下载。可下载：{known}。")
     path = jobs.export_path(session, kind)
-    name = f"{Path(session.ledger_name).stem}-决策.{kind}"
+    name = f"{Path(session.ledger_name).stem}-{jobs.EXPORTS[kind][2]}"
     if not path.exists():
         store, rulebook = request.app.state.store, request.app.state.rulebook
         if session.figures.rows > request.app.state.settings.sync_rows:

@@ -12,6 +12,7 @@ from landrules.rulebook import locate
 from landrules.web import jobs, rulebook_view
 from landrules.web.common import error_page, field_label, render, session_of
 from landrules.web.coverage import scenario_coverage
+from landrules.decide.diff import detail_words
 from landrules.web.whatif import WhatIfError, parse_value
 
 router = APIRouter(include_in_schema=False)
@@ -86,7 +87,7 @@ def whatif_run(request: Request, param: str = Form(...), value: str = Form(...))
         return error_page(409, "上一次试算还在进行，请等它完成。", "请稍候")
     session.whatif = None
     jobs.start_whatif(request.app.state.store, session,
-                      jobs.parameter_change(rb, settings.rules_dir, settings.policy_dir, session, param, parsed))
+                      jobs.parameter_change(rb, settings.rules_dir, settings.policy_dir, session, param, parsed), rb.hash)
     return RedirectResponse("/progress?job=whatif", status_code=303)
 
 
@@ -105,7 +106,8 @@ async def whatif_rules(request: Request, rules: UploadFile = File(...)):
             out.write(chunk)
     session.whatif = None
     jobs.start_whatif(request.app.state.store, session,
-                      jobs.uploaded_rules(archive, request.app.state.settings.policy_dir, session))
+                      jobs.uploaded_rules(archive, request.app.state.settings.policy_dir, session),
+                      request.app.state.rulebook.hash)
     return RedirectResponse("/progress?job=whatif", status_code=303)
 
 
@@ -114,4 +116,5 @@ def whatif_result(request: Request):
     session = session_of(request)
     if session is None or session.whatif is None:
         return RedirectResponse("/whatif", status_code=303)
-    return render(request, "whatif_result.html", nav="whatif", w=session.whatif, field_label=field_label)
+    return render(request, "whatif_result.html", nav="whatif", w=session.whatif, field_label=field_label,
+                  detail_words=detail_words)

@@ -80,14 +80,15 @@ def explain_parcels(rulebook: Rulebook, as_of: dt.date, parcel: dict[str, Any]):
 
 
 def explain_in_ledger(rulebook: Rulebook, as_of: dt.date, ledger: Path, parcel_id: str, sheet: str | None = None,
-                      known: tuple[int, list[str], dict | None] | None = None):
+                      known: tuple[int, list[str], dict | None] | None = None, columns=None):
     """(row, decision, trace) of a parcel of an uploaded ledger, or None when it is not there.
 
     `known`: the parcel's (file row, errors, facts) as decide validated them (the session's
     index, `table.lookup`), so that a parcel near the end of a 200 000-row ledger opens at once;
-    without it the ledger is read up to the parcel (`find_parcel`, as `explain` does)."""
+    without it the ledger is read up to the parcel (`find_parcel`, as `explain` does), with
+    the session's column map `columns` as `explain --columns`."""
     if known is None:
-        found = find_parcel(ledger, parcel_id, sheet=sheet, as_of=as_of)
+        found = find_parcel(ledger, parcel_id, sheet=sheet, as_of=as_of, columns=columns)
         if found is None:
             return None
         known = found.row, found.errors, found.facts

@@ -54,7 +54,9 @@ class Session:
     sheet: str | None = None
     engine: str | None = None  # what `decide --engine auto` picks for this ledger (jobs.engine_of)
     as_of: Any = None  # dt.date
-    report: Any = None  # seams.ColumnReport
+    columns: Any = None  # the uploaded column map (ledger.columnmap.ColumnMap), or None
+    columns_name: str = ""  # its file name as the officer gave it
+    report: Any = None  # web.columns.ColumnView
     notes: list[str] = field(default_factory=list)
     jobs: dict[str, Job] = field(default_factory=dict)
     figures: Any = None  # table.Figures once decided
@@ -68,6 +70,7 @@ class Session:
             else:
                 child.unlink(missing_ok=True)
         self.ledger, self.ledger_name, self.sheet, self.report, self.engine = None, "", None, None, None
+        self.columns, self.columns_name = None, ""
         self.notes, self.jobs, self.figures, self.whatif = [], {}, None, None
 
     @property

@@ -9,7 +9,6 @@ turned into Python objects beyond the page shown.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -19,21 +18,25 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from landrules.decide.as_of import frame_as_of
 from landrules.decide.pipeline import decide_ledger
 from landrules import fields
 from landrules.decision import SEP
 from landrules.encoding import decode
 from landrules.fields import FieldType
 from landrules.decide.as_of import frame_as_of
+from landrules.ledger.columnmap import ColumnMap
 from landrules.ledger.prepare import prepare_chunk
 from landrules.ledger.read import CHUNK_ROWS, open_ledger
 from landrules.rulebook.model import Rulebook
-from landrules.summary import in_catalogue_order
+from landrules.decide.pipeline import totals_line
+from landrules.summary import Summary, by_size, in_catalogue_order
 
 INDEX = "index.parquet"
-FACTS = "facts.parquet"  # every row's validated facts, as decide encoded them: one parcel opens at once
+FACTS = "facts.parquet"  # every row's facts as decide saw them on the date, encoded: one parcel opens at once
 DECIDED = "decided.parquet"
-SHOWN = ("categories", "outcome_codes", "outcome_labels", "deadline", "responsible", "needs", "errors", "overdue")
+SHOWN = ("categories", "outcome_codes", "outcome_labels", "deadline", "responsible", "needs", "errors", "overdue",
+         "citations", "notes")  # every column `diff` compares (decide.diff.COMPARED), for the what-if
 FILTERS = ("category", "outcome", "responsible", "overdue", "needs")
 PAGE = 50
 
@@ -52,13 +55,21 @@ class Figures:
     by_responsible: list[tuple[str, str, int, float]] = field(default_factory=list)
     overdue: list[tuple[str, str, int, float]] = field(default_factory=list)
     by_needs: list[tuple[str, str, int, float]] = field(default_factory=list)  # field, label, n, area
+    by_deadline_month: list[tuple[str, str, int, float]] = field(default_factory=list)  # "2022-12", label, n, area
+    overdue_by_responsible: list[tuple[str, str, int, float]] = field(default_factory=list)
+    summary: Summary | None = None  # decide's own (亩均税收, 合计 rows, notices)
+    totals: str | None = None  # the 合计 rows left out, as decide says it
 
 
 def decide_table(
     ledger_path: Path, folder: Path, rulebook: Rulebook, as_of: dt.date, sheet: str | None = None,
     progress: Callable[[str, int], None] | None = None, chunk_rows: int = CHUNK_ROWS, engine: str = "auto",
+    columns: ColumnMap | None = None,
 ) -> Figures:
-    """Decide `ledger_path` into `folder` (DECIDED, INDEX) and return the summary figures."""
+    """Decide `ledger_path` (read with the column map `columns`) into `folder` (DECIDED, INDEX)
+    and return the summary figures. The index is built from the ledger read again chunk by
+    chunk as decide reads it (`prepare_chunk`: 合计 rows out, value maps, units), so that its
+    rows line up with the decided ones."""
     if progress:
         progress("读取台账并逐宗决策（每 5 万宗报告一次）", 0)
     decided_rows = [0]
@@ -69,9 +80,11 @@ def decide_table(
 
     result = decide_ledger(ledger_path, folder / DECIDED, rulebook, as_of, engine=engine, sheet=sheet,
                           progress=step if progress else None,
-                          chunk_rows=chunk_rows)
+                          chunk_rows=chunk_rows, columns=columns)
     decided = pq.ParquetFile(folder / DECIDED)
-    ledger = open_ledger(ledger_path, sheet, chunk_rows=chunk_rows)
+    ledger = open_ledger(ledger_path, sheet, chunk_rows=chunk_rows, resolver=columns.resolver() if columns else None)
+    values = columns.values if columns else {}
+    headers = dict(zip(ledger.names, ledger.headers))
     writer = facts_writer = None
     facts_schema = pa.schema([pa.field(f.name, pa.string() if f.type is FieldType.TEXT else pa.float64())
                               for f in fields.FIELDS])
@@ -81,14 +94,13 @@ def decide_table(
     rows = _Rows(decided, list(SHOWN))
     try:
         for chunk in ledger.chunks:
+            prepared = prepare_chunk(chunk.frame, chunk.rows, first_seen, values, headers, reader_errors=chunk.errors)
             # the rows as `decide` read them: 合计 rows out, areas in 亩, later events set aside
-            prepared = prepare_chunk(chunk.frame, chunk.rows, first_seen, headers=headers, reader_errors=chunk.errors)
-            parsed = frame_as_of(prepared.parsed, as_of)
-            chunk_frame = prepared.frame
+            parsed, frame = frame_as_of(prepared.parsed, as_of), prepared.frame
             flat = rows.take(parsed.n)
             ids = [None if p is None else str(p) for p in parsed.parcel_ids]
-            if "parcel_id" in chunk_frame:  # an invalid id still shows as written
-                raw = chunk_frame["parcel_id"].tolist()
+            if "parcel_id" in frame:  # an invalid id still shows as written
+                raw = frame["parcel_id"].tolist()
                 ids = [i if i is not None else (None if r is None else str(r)) for i, r in zip(ids, raw)]
             area = np.asarray(parsed.columns["area_mu"], dtype=float)
             columns = {
@@ -108,7 +120,8 @@ def decide_table(
             writer.write_table(table)
             if facts_writer is None:
                 facts_writer = pq.ParquetWriter(folder / FACTS, facts_schema)
-            facts_writer.write_table(pa.table({f.name: pa.array(parsed.columns[f.name], f.type, from_pandas=True)
+            seen = frame_as_of(parsed, as_of)  # the facts as decide saw them on the date (later events set aside)
+            facts_writer.write_table(pa.table({f.name: pa.array(seen.columns[f.name], f.type, from_pandas=True)
                                                for f in facts_schema}, schema=facts_schema))
             done += parsed.n
             if progress:
@@ -204,30 +217,24 @@ def _facts_at(folder: Path, position: int) -> dict:
 
 
 def figures(folder: Path, rulebook: Rulebook, result) -> Figures:
+    """The summary page's figures: decide's own tallies (`summary.Summary`), and overdue / not
+    overdue from the index (the summary counts only the overdue)."""
     s = result.summary
-    out = Figures(s.rows, s.decided, s.invalid, result.engine, result.seconds)
+    out = Figures(s.rows, s.decided, s.invalid, result.engine, result.seconds, summary=s, totals=totals_line(s))
     out.by_category = [(c, rulebook.categories.get(c, c), t.count, t.area_mu)
                        for c, t in in_catalogue_order(s.by_category, rulebook.categories)]
     out.by_outcome = [(c, rulebook.outcomes.get(c, c), t.count, t.area_mu)
                       for c, t in in_catalogue_order(s.by_outcome, rulebook.outcomes)]
-    table = read_index(folder, ["responsible", "needs", "area_mu", "is_overdue", "errors"]) if s.rows else None
-    if table is not None:
-        units: dict[str, list] = defaultdict(lambda: [0, 0.0])
-        resp = table.column("responsible").to_pylist()
+    out.by_responsible = [(u, u, t.count, t.area_mu) for u, t in by_size(s.by_responsible)]
+    out.overdue_by_responsible = [(u, u, t.count, t.area_mu) for u, t in by_size(s.overdue_by_responsible)]
+    order = {f.name: i for i, f in enumerate(fields.FIELDS)}
+    out.by_needs = [(name, fields.BY_NAME[name].label() if name in fields.BY_NAME else name, t.count, t.area_mu)
+                    for name, t in sorted(s.needs_by_field.items(), key=lambda kv: (-kv[1].count, order.get(kv[0], 99)))]
+    out.by_deadline_month = [(m, m.replace("-", " 年 ", 1) + " 月" if m else "无完成时限", t.count, t.area_mu)
+                             for m, t in sorted(s.by_deadline_month.items(), key=lambda kv: (not kv[0], kv[0]))]
+    table = read_index(folder, ["area_mu", "is_overdue", "errors"]) if s.rows else None
+    if table is not None and table.num_rows:
         area = np.nan_to_num(table.column("area_mu").to_numpy(zero_copy_only=False).astype(float))
-        for text, a in zip(resp, area.tolist()):
-            for unit in dict.fromkeys(filter(None, (text or "").split(SEP))):
-                units[unit][0] += 1
-                units[unit][1] += a
-        out.by_responsible = [(u, u, n, a) for u, (n, a) in sorted(units.items(), key=lambda kv: -kv[1][0])]
-        asked: dict[str, list] = defaultdict(lambda: [0, 0.0])
-        for text, a in zip(table.column("needs").to_pylist(), area.tolist()):
-            for name in filter(None, (text or "").split(SEP)):
-                asked[name][0] += 1
-                asked[name][1] += a
-        order = {f.name: i for i, f in enumerate(fields.FIELDS)}
-        out.by_needs = [(name, fields.BY_NAME[name].label() if name in fields.BY_NAME else name, n, a)
-                        for name, (n, a) in sorted(asked.items(), key=lambda kv: (-kv[1][0], order.get(kv[0], 99)))]
         overdue = table.column("is_overdue").to_numpy(zero_copy_only=False).astype(bool)
         invalid = np.array([bool(e) for e in table.column("errors").to_pylist()])
         for code, label, m in (("yes", "已逾期", overdue), ("no", "未逾期（含无时限）", ~overdue & ~invalid)):

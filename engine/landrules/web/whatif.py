@@ -109,3 +109,45 @@ def uploaded_rulebook(archive: Path, folder: Path, policy_dir: Path) -> tuple[Ru
         shown = [str(p).replace(str(folder) + "/", "") for p in exc.problems[:8]]
         raise WhatIfError(f"上传的规则库未通过检查（{len(exc.problems)} 处问题）：" + "；".join(shown)) from None
     return rulebook, f"上传的规则文件夹（{len(members)} 个文件：{'、'.join(sorted(Path(m.filename).name for m in members))}）"
+
+
+def compare_decided(before: Path, after: Path, summary_before, summary_after, hashes: tuple[str, str],
+                    as_of: dt.date, engine: str) -> "DiffResult":
+    """`diff`'s result (decide.diff.DiffResult: changed parcels, moves of 宗数 / 面积 between
+    outcome sets) from two decided session tables, compared on diff's own columns (COMPARED).
+
+    Not `diff_ledger` itself: it reads the ledger without the column map and without setting
+    合计 rows aside, so on the session's ledger it would not decide what the session decided."""
+    import pandas as pd
+    import pyarrow.compute as pc
+
+    from landrules.decide.diff import COMPARED, DIFF_COLUMNS, NO_OUTCOME, SHOWN, DiffResult, _aspects
+    from landrules.web.table import read_index
+
+    names = ["row", "parcel_id", "area_mu", *COMPARED]
+    old, new = read_index(before, names), read_index(after, names)
+    result = DiffResult(hashes[0], hashes[1], as_of, engine, rows=old.num_rows, compared=summary_before.decided,
+                        before=summary_before, after=summary_after)
+    if not old.num_rows:
+        return result
+    changed = None
+    for name in COMPARED:
+        differs = pc.not_equal(pc.fill_null(old.column(name), ""), pc.fill_null(new.column(name), ""))
+        changed = differs if changed is None else pc.or_(changed, differs)
+    old_rows, new_rows = old.filter(changed).to_pylist(), new.filter(changed).to_pylist()
+    records = []
+    for b, a in zip(old_rows, new_rows):
+        b = {k: v or "" for k, v in b.items()}
+        a = {k: v or "" for k, v in a.items()}
+        aspects = _aspects(b, a)
+        before_codes, after_codes = b["outcome_codes"] or NO_OUTCOME, a["outcome_codes"] or NO_OUTCOME
+        area = b["area_mu"] if isinstance(b["area_mu"], float) and b["area_mu"] == b["area_mu"] else 0.0
+        result.moves[(before_codes, after_codes, "" if before_codes != after_codes else aspects)].add(1, area)
+        result.changed += 1
+        result.changed_area_mu += area
+        records.append({"row": b["row"], "parcel_id": b["parcel_id"] or None, "area_mu": b["area_mu"] or None,
+                        "changed": aspects, **{f"{c}_{side}": row[c] for c in SHOWN
+                                                for side, row in (("before", b), ("after", a))}})
+    if records:
+        result.frames.append(pd.DataFrame(records, columns=list(DIFF_COLUMNS)))
+    return result
