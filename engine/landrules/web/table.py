@@ -24,7 +24,6 @@ from landrules import fields
 from landrules.decision import SEP
 from landrules.encoding import decode
 from landrules.fields import FieldType
-from landrules.decide.as_of import frame_as_of
 from landrules.ledger.columnmap import ColumnMap
 from landrules.ledger.prepare import prepare_chunk
 from landrules.ledger.read import CHUNK_ROWS, open_ledger
@@ -120,8 +119,7 @@ def decide_table(
             writer.write_table(table)
             if facts_writer is None:
                 facts_writer = pq.ParquetWriter(folder / FACTS, facts_schema)
-            seen = frame_as_of(parsed, as_of)  # the facts as decide saw them on the date (later events set aside)
-            facts_writer.write_table(pa.table({f.name: pa.array(seen.columns[f.name], f.type, from_pandas=True)
+            facts_writer.write_table(pa.table({f.name: pa.array(parsed.columns[f.name], f.type, from_pandas=True)
                                                for f in facts_schema}, schema=facts_schema))
             done += parsed.n
             if progress:

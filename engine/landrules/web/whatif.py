@@ -5,6 +5,8 @@ away with the session."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -18,6 +20,10 @@ from landrules.rulebook.problems import RulebookError
 
 class WhatIfError(ValueError):
     """A change that cannot be tried; str() names the problem, in Chinese."""
+
+
+if TYPE_CHECKING:
+    from landrules.decide.diff import DiffResult
 
 
 def parse_value(rulebook: Rulebook, param_id: str, text: str):
