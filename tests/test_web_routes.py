@@ -530,3 +530,15 @@ def test_a_county_ledger_with_a_total_row_and_hectares_decides(client, tmp_path)
     session = client.app.state.store.sessions[client.cookies["landrules_session"]]
     index = pq.read_table(session.decided / "index.parquet", columns=["parcel_id", "area_mu"]).to_pylist()
     assert index == [{"parcel_id": "A", "area_mu": 22.5}, {"parcel_id": "B", "area_mu": 30.0}]  # 公顷 × 15
+
+
+def test_the_api_names_keys_it_did_not_use_and_speaks_chinese(client):
+    answer = client.post("/api/decide", json={"as_of": "2021.10.1", "parcels": [
+        {"宗地编号": "C", "面积（亩）": "3", "idle_cuase": "enterprise"}]})
+    assert answer.status_code == 200
+    assert answer.json()["decisions"][0]["as_of"] == "2021-10-01"  # the spellings --as-of accepts
+    assert answer.json()["warnings"] == ["键 'idle_cuase' 不是台账字段，未参与决策"]  # nothing silently ignored
+    bad = client.post("/api/decide", json={"as_of": "2021-13-01", "parcels": []})
+    assert bad.status_code == 422 and "不是日期" in bad.json()["problems"][0]
+    broken = client.post("/api/decide", content=b'{"as_of": ', headers={"content-type": "application/json"})
+    assert broken.status_code == 422 and "不是有效的 JSON" in broken.json()["problems"][0]

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from landrules.decision import Decision
 from landrules.ledger.errors import LedgerError
-from landrules.web.records import decide_parcels, explain_parcels
+from landrules.web.records import decide_parcels, explain_parcels, unknown_keys
 
 router = APIRouter(prefix="/api", tags=["决策 API"])
 
@@ -24,8 +24,27 @@ EXAMPLE = {"parcel_id": "SL-017", "supplied_on": "2018-01-15", "supply_method": 
            "agreed_start_on": "2019-06-30", "idle_cause": "企业原因", "area_mu": 30}
 
 
+def _as_of(value: Any) -> Any:
+    """The evaluation date in any spelling a date cell accepts (as `--as-of`): 2021-10-01,
+    2021/10/01, 2021.10.1, 2021年10月1日."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    from landrules.ledger.cells import CellError, parse_cell
+
+    try:
+        when = parse_cell("approved_on", value)
+    except CellError:
+        when = None
+    if when is None:
+        raise ValueError(f"评估日 {value!r} 不是日期（可写 2021-10-01、2021/10/01、2021.10.01 或 2021年10月1日）")
+    return when
+
+
+AsOf = Annotated[dt.date | None, BeforeValidator(_as_of), Field(description="评估日（默认今天），写法同台账日期")]
+
+
 class DecideRequest(BaseModel):
-    as_of: dt.date | None = Field(None, description="评估日 YYYY-MM-DD（默认今天）")
+    as_of: AsOf = None
     parcels: list[dict[str, Any]] = Field(
         description="宗地，每宗一个对象：键为字段英文名或中文表头（契约 §3），值如台账单元格",
         json_schema_extra={"example": [EXAMPLE]},
@@ -34,10 +53,11 @@ class DecideRequest(BaseModel):
 
 class DecideResponse(BaseModel):
     decisions: list[Decision] = Field(description="每宗一条决策记录（契约 §4），顺序同请求")
+    warnings: list[str] = Field(default_factory=list, description="未参与决策的键（不是台账字段）等提示")
 
 
 class ExplainRequest(BaseModel):
-    as_of: dt.date | None = Field(None, description="评估日 YYYY-MM-DD（默认今天）")
+    as_of: AsOf = None
     parcel: dict[str, Any] = Field(description="一宗地（同 /api/decide 的 parcels 之一）",
                                    json_schema_extra={"example": EXAMPLE})
 
@@ -58,9 +78,10 @@ def decide(body: DecideRequest, request: Request):
     rulebook = request.app.state.rulebook
     try:
         records = decide_parcels(rulebook, body.as_of or dt.date.today(), body.parcels)
+        warnings = unknown_keys(body.parcels) if body.parcels else []
     except LedgerError as exc:
         return _bad(exc)
-    return JSONResponse({"decisions": records})
+    return JSONResponse({"decisions": records, "warnings": warnings})
 
 
 @router.post("/explain", responses={422: {"model": ErrorResponse}}, summary="一宗地的决策与追踪 / explain a parcel")

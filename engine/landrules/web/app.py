@@ -116,9 +116,19 @@ def create_app(settings: Settings, rulebook: Rulebook | None = None) -> FastAPI:
             return JSONResponse({"error": message}, status_code=exc.status_code)
         return error_page(exc.status_code, message)
 
+    def _problem(error: dict) -> str:
+        """One validation error in Chinese: where (body.parcels.0 …) and what."""
+        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "请求"
+        kind, message = error.get("type", ""), str(error.get("msg", ""))
+        said = {"json_invalid": "不是有效的 JSON", "missing": "缺少此项", "dict_type": "应为对象（{…}）",
+                "list_type": "应为列表（[…]）", "model_attributes_type": "应为对象（{…}）"}.get(kind)
+        if said is None:
+            said = message.removeprefix("Value error, ")
+        return f"{where}：{said}"
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
-        problems = [f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()]
+        problems = [_problem(e) for e in exc.errors()]
         if _wants_json(request):
             return JSONResponse({"error": "请求内容无效", "problems": problems}, status_code=422)
         return error_page(422, "表单内容无效：" + "；".join(problems))

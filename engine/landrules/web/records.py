@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from landrules.backends.durable import DurableBackend
+from landrules import fields
 from landrules.decide.batch import LedgerDecider
 from landrules.decide.evaluate import Evaluator
 from landrules.decide.explain import explain
@@ -38,6 +39,22 @@ def _frame(parcels: list[dict[str, Any]]):
     _, names, kept, _ = map_headers(REQUEST, headers, columns)
     frame = pd.DataFrame({j: columns[j] for j in kept}, dtype=object)
     return frame.set_axis(names, axis=1), dict(zip(names, [headers[j] for j in kept]))
+
+
+def unknown_keys(parcels: list[dict[str, Any]]) -> list[str]:
+    """What the API says of keys that name no field (nothing silently ignored, contract §3): each
+    such key once, with the field it may be (the look-alike test of `decide`)."""
+    from landrules.ledger.lookalike import by_header
+
+    frame, _ = _frame(parcels)
+    out = []
+    for name in frame.columns:
+        if name in fields.BY_NAME:
+            continue
+        guess = by_header(str(name))
+        maybe = f"，可能是 {fields.BY_NAME[guess.field].label()}" if guess is not None and guess.field in fields.BY_NAME else ""
+        out.append(f"键 {str(name)!r} 不是台账字段，未参与决策{maybe}")
+    return out
 
 
 def _parsed(parcels: list[dict[str, Any]]):
