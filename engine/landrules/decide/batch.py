@@ -22,6 +22,7 @@ from landrules.decide.engines import ENGINES
 from landrules.decide.evaluate import Evaluator
 from landrules.decision import DECISION_COLUMNS, EXTRA_COLUMNS, Decision, flatten
 from landrules.ledger.frame import ParsedFrame
+from landrules.ledger.output import FlatColumns
 from landrules.rulebook.model import Rulebook
 from landrules.summary import Summary
 
@@ -42,10 +43,23 @@ class _Pattern:
 
 @dataclass
 class DecidedChunk:
-    flat: pd.DataFrame | None  # FLAT_COLUMNS, one row per input row (None when not asked for)
     jsonl: list[str]
     index: np.ndarray  # row -> position in `patterns`
     patterns: list[_Pattern]  # the distinct decisions of the chunk
+    with_flat: bool = True
+    _flat: pd.DataFrame | None = None
+
+    @property
+    def columns(self) -> FlatColumns:
+        """FLAT_COLUMNS as pattern texts and the index (what the Arrow writers take)."""
+        return FlatColumns(self.index, {c: [p.flat[c] for p in self.patterns] for c in FLAT_COLUMNS})
+
+    @property
+    def flat(self) -> pd.DataFrame | None:
+        """FLAT_COLUMNS, one row per input row (None when not asked for); made when first used."""
+        if self._flat is None and self.with_flat:
+            self._flat = self.columns.frame()
+        return self._flat
 
 
 class LedgerDecider:
@@ -128,18 +142,13 @@ class LedgerDecider:
             patterns.append(_freeze(self.evaluator.invalid(None, errors, self.as_of)))
         self._add_notes(parsed, index, patterns)
 
-        flat = None
-        if with_flat:
-            flat = pd.DataFrame(
-                {c: np.array([p.flat[c] for p in patterns], dtype=object)[index] for c in FLAT_COLUMNS},
-                columns=list(FLAT_COLUMNS),
-            )
-        jsonl: list[str] = []
+        decided = DecidedChunk([], index, patterns, with_flat)
+        jsonl = decided.jsonl
         if with_json:
             tails = np.array([p.json_tail for p in patterns], dtype=object)[index]
-            jsonl = [_json_id(pid) + tail for pid, tail in zip(parsed.parcel_ids, tails)]
+            jsonl += [_json_id(pid) + tail for pid, tail in zip(parsed.parcel_ids, tails)]
         self._count(patterns, index, parsed)
-        return DecidedChunk(flat, jsonl, index, patterns)
+        return decided
 
     def _add_notes(self, parsed: ParsedFrame, index: np.ndarray, patterns: list[_Pattern]) -> None:
         """Rows with notes take a variant of their pattern that carries them (few: notes are

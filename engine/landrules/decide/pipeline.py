@@ -77,7 +77,7 @@ def decide_ledger(
             if writer is None:
                 (stdout or sys.stdout).write("".join(line + "\n" for line in decided.jsonl))
             else:
-                writer.write(chunk.frame.set_axis(ledger.headers, axis=1), decided.flat, decided.jsonl)
+                writer.write(chunk.frame.set_axis(ledger.headers, axis=1), decided.columns, decided.jsonl)
             if progress:
                 progress(parsed.n)
         if writer is not None:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from landrules.decision import DECISION_COLUMNS, EXTRA_COLUMNS
 
@@ -140,6 +141,42 @@ def text_column(series: pd.Series) -> pd.Series:
     return pd.Series([cell_text(v) for v in series.to_numpy(dtype=object)], dtype=object)
 
 
+# --- decision columns ------------------------------------------------------------------------
+
+
+class FlatColumns:
+    """The decision columns of a chunk as patterns and an index: row i's text in column c is
+    `texts[c][index[i]]` ("" when empty). A chunk has a few hundred distinct decisions, so the
+    Arrow writers take each column as a DictionaryArray (index → pattern text) without one
+    Python string per row; `frame()` gives the plain DataFrame the other writers take."""
+
+    def __init__(self, index: np.ndarray, texts: dict[str, list[str]]):
+        self.index = np.asarray(index, dtype=np.int32)
+        self.texts = texts
+        self.columns = list(texts)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def dictionary(self, name: str) -> pa.Array:
+        """Column `name`'s distinct texts, "" as null."""
+        return pa.array([t if t != "" else None for t in self.texts[name]], type=pa.string())
+
+    def arrow(self, name: str, dictionary: pa.Array | None = None) -> pa.DictionaryArray:
+        """Column `name` as a DictionaryArray over `dictionary` (default: its own texts)."""
+        dictionary = self.dictionary(name) if dictionary is None else dictionary
+        return pa.DictionaryArray.from_arrays(pa.array(self.index, type=pa.int32()), dictionary)
+
+    def invalid(self) -> int:
+        """Rows with errors."""
+        has = np.array([t != "" for t in self.texts["errors"]], dtype=bool)
+        return int(has[self.index].sum()) if len(has) else 0
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame({c: np.array(self.texts[c], dtype=object)[self.index] for c in self.columns},
+                            columns=self.columns)
+
+
 # --- writers ---------------------------------------------------------------------------------
 
 
@@ -186,12 +223,15 @@ class DecisionWriter:
     def _discard(self) -> None:
         pass
 
-    def write(self, inputs: pd.DataFrame, flat: pd.DataFrame, jsonl: Sequence[str]) -> None:
+    takes_flat_columns = False  # whether _write takes FlatColumns as they are (else a DataFrame)
+
+    def write(self, inputs: pd.DataFrame, flat: "pd.DataFrame | FlatColumns", jsonl: Sequence[str]) -> None:
         """Write one chunk of rows, in input order.
 
         `inputs`: the raw input cells, one column per input header (by position); `flat`: the
-        columns OUTPUT_COLUMNS as text ("" when empty); `jsonl`: one JSON object a row, without
-        newline (used by the JSONL writer only). A chunk that fails to write aborts the writer."""
+        columns OUTPUT_COLUMNS as text ("" when empty), a DataFrame or FlatColumns; `jsonl`: one
+        JSON object a row, without newline (used by the JSONL writer only). A chunk that fails
+        to write aborts the writer."""
         if self._state != "open":
             raise OutputError(f"输出 {self.path} 已{'提交' if self._state == 'committed' else '放弃'}，不能再写入")
         n = len(flat)
@@ -200,15 +240,22 @@ class DecisionWriter:
         missing = [c for c in OUTPUT_COLUMNS if c not in flat.columns]
         if missing:
             raise ValueError(f"flat lacks the columns {missing}")
+        if isinstance(flat, FlatColumns):
+            invalid = flat.invalid()
+            if not self.takes_flat_columns:
+                flat = flat.frame()
+        else:
+            invalid = int((flat["errors"].fillna("") != "").sum())
+            flat = flat.reset_index(drop=True)
         try:
-            self._write(inputs, flat.reset_index(drop=True), jsonl)
+            self._write(inputs, flat, jsonl)
         except BaseException as exc:  # a half-written chunk must never be committed
             self.abort()
             if isinstance(exc, OSError):
                 raise self._error(exc) from exc
             raise
         self.rows += n
-        self.invalid += int((flat["errors"].fillna("") != "").sum())
+        self.invalid += invalid
 
     def commit(self, summary: "Summary | None" = None) -> None:
         """Finish the file and move it into place; on failure nothing is left behind."""
