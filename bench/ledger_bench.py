@@ -156,8 +156,14 @@ try:
         runpy.run_module(module, run_name="__main__", alter_sys=True)
 finally:
     usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak = usage.ru_maxrss  # Linux carries the parent's over fork + exec: VmHWM is this process's own
+    try:
+        with open("/proc/self/status") as status:
+            peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        pass
     with open(report, "w") as f:
-        f.write(f"{usage.ru_maxrss} {usage.ru_utime + usage.ru_stime}")
+        f.write(f"{peak} {usage.ru_utime + usage.ru_stime}")
 """
 
 
