@@ -15,6 +15,13 @@ POLICY = ROOT / "policy"
 AS_OF = dt.date(2021, 10, 1)
 
 
+@pytest.fixture(autouse=True)
+def english_lint_messages(monkeypatch):
+    """lint speaks Chinese by default; the existing tests assert its English wording
+    (LANDRULES_LANG=en). Tests of the Chinese messages set LANDRULES_LANG=zh themselves."""
+    monkeypatch.setenv("LANDRULES_LANG", "en")
+
+
 @pytest.fixture(scope="session")
 def rulebook():
     return load_rulebook(RULES, POLICY)

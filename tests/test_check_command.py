@@ -71,6 +71,9 @@ def test_check_runs_a_copied_scenarios_folder_against_a_given_rulebook(tmp_path,
     assert "〔mine/闲置土地处置.feature:" in result.output
 
 
+# The example parcel is found idle (idle_identified): under contract §5 Revised ("An idle finding
+# comes first") the idle fee and recovery need the finding; idle by its dates alone it would be
+# idle_suspected and the fee undecided. Its category then rests on 第二条 as a whole.
 ENGLISH = """\
 Feature: The step vocabulary in English
   Background:
@@ -79,6 +82,7 @@ Feature: The step vocabulary in English
       | field           | value      |
       | supplied_on     | 2018-01-15 |
       | agreed_start_on | 2019-06-30 |
+      | idle_identified | yes        |
       | land_use        | commercial |
 
   @2.3.2.2
@@ -94,7 +98,7 @@ Feature: The step vocabulary in English
     And the categories are "idle"
     And "idle_fee" cites 国土资源部令第53号 14
     And the decision cites 平龙政办〔2021〕36号 2.3.2.2
-    And the category "idle" rests on 国土资源部令第53号 2#p1
+    And the category "idle" rests on 国土资源部令第53号 2
     And the deadline of "idle_fee" is 2022-12-31
     And "idle_fee" is not overdue
     And the responsible units of "idle_fee" are 国土资源局, 产业集聚区管委会
@@ -169,6 +173,7 @@ def test_a_failed_expectation_names_the_step_and_the_actual_decision(tmp_path):
     而且 一宗地块：
       | 供地日期     | 2018-01-15 |
       | 约定动工日期 | 2019-06-30 |
+      | 已认定闲置   | 是         |
       | 闲置原因     | 政府原因   |
     当 按规则库作出决定
     那么 结论包括"征缴土地闲置费"
@@ -177,7 +182,7 @@ def test_a_failed_expectation_names_the_step_and_the_actual_decision(tmp_path):
     assert result.exit_code == 1
     out = result.output
     assert "[失败] @2.3.2.2  政府原因闲置却期望征缴闲置费" in out
-    assert '失败的步骤：第 11 行：那么 结论包括"征缴土地闲置费"' in out
+    assert '失败的步骤：第 12 行：那么 结论包括"征缴土地闲置费"' in out  # one line more: 已认定闲置 (§5 Revised)
     assert "实际决定：类别 闲置；结论 消除开工障碍" in out
 
 

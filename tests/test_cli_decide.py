@@ -36,6 +36,7 @@ KNOWN_CODES = {
     "urge_start_within_deadline", "idle_fee", "recover_without_compensation", "compensated_recovery",
     "low_efficiency_redevelopment", "standard_land_missing", "standard_land_breach", "no_action",
     "needs_information", "invalid_record",
+    "investigate_idle", "negotiate_disposal",  # contract §4 (added) / §5 Revised: the sample shows them too
 }
 
 

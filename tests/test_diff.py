@@ -75,10 +75,11 @@ def test_diff_lists_exactly_the_parcels_two_decide_runs_disagree_on(tmp_path, ch
     rows = diff_rows(result.stdout)
     assert {r["parcel_id"] for r in rows} == expected
     sl008 = next(r for r in rows if r["parcel_id"] == "SL-008")
-    assert sl008["outcome_codes_before"] == ["no_action"] and sl008["outcome_codes_after"] == ["regularise"]
+    # before: used before supply, not qualifying for title -> digest_unsupplied (contract §5 Revised: no 无需处置)
+    assert sl008["outcome_codes_before"] == ["digest_unsupplied"] and sl008["outcome_codes_after"] == ["regularise"]
     assert sl008["deadline_after"] == ["2021-12-31"] and sl008["changed"] == ["outcomes", "deadline"]
     assert sl008["row"] == 9 and sl008["area_mu"] == 41.0
-    assert f"1 宗 no_action → regularise" in result.stderr
+    assert "1 宗 digest_unsupplied → regularise" in result.stderr
     assert "比较 38 宗，1 宗决定有变化（41.00 亩）" in result.stderr
 
 
@@ -187,10 +188,13 @@ def test_the_officers_workbook_has_chinese_headers_and_the_move_matrix(tmp_path,
     assert record["类别（新）"] == "批而未供; 已批未供即用" and record["处置代码（新）"] == "regularise"
     summary = [r for r in book["汇总"].values if r and r[0]]
     assert ("决定有变化", 1) in [r[:2] for r in summary]
-    move = next(r for r in summary if r[0] == "无需处置")
+    move = next(r for r in summary if str(r[0]).startswith("加快征地拆迁"))  # digest_unsupplied (contract §5 Revised)
     assert move[1].startswith("完善用地手续") and move[2:4] == (1, 41)
-    totals = {r[1]: r[2:5] for r in summary if len(r) > 4 and r[1] in ("regularise", "no_action")}
-    assert totals == {"regularise": (3, 4, "115.00 → 156.00"), "no_action": (11, 10, "341.00 → 300.00")}
+    totals = {r[1]: r[2:5] for r in summary if len(r) > 4 and r[1] in ("regularise", "no_action", "digest_unsupplied")}
+    assert totals["regularise"] == (3, 4, "115.00 → 156.00")
+    assert totals["no_action"][0] == totals["no_action"][1]  # SL-008 was never 无需处置 (contract §5 Revised)
+    before, after, area = totals["digest_unsupplied"]
+    assert after == before - 1 and area.endswith(f"{float(area.split(' → ')[0]) - 41:.2f}")
 
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".parquet"])
@@ -230,9 +234,9 @@ def test_lint_previews_the_change_against_the_committed_rulebook(repo):
     result = invoke("lint", "--rules", rules, "--policy", policy, "--ledger", LEDGER, "--as-of", AS_OF)
     assert result.exit_code == 0, result.output
     [line] = [line for line in result.stdout.splitlines() if line.startswith("预览")]
-    assert "对比 git HEAD" in line and "1 宗决定有变化（41.00 亩）：1 宗 no_action → regularise" in line
+    assert "对比 git HEAD" in line and "1 宗决定有变化（41.00 亩）：1 宗 digest_unsupplied → regularise" in line  # contract §5 Revised
     folder = invoke("lint", "--rules", rules, "--policy", policy, "--ledger", LEDGER, "--as-of", AS_OF,
                     "--against", RULES)
-    assert "1 宗 no_action → regularise" in folder.stdout
+    assert "1 宗 digest_unsupplied → regularise" in folder.stdout  # contract §5 Revised
     bad = invoke("lint", "--rules", rules, "--policy", policy, "--ledger", LEDGER, "--against", "nope")
     assert bad.exit_code == 2 and "nope" in bad.output

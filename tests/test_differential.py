@@ -18,17 +18,25 @@ AS_OF = dt.date(2021, 10, 1)
 
 
 def vectorized_decisions(rulebook, rows, as_of):
-    """Decisions from the vectorised masks alone, needs included (no IR evaluation per row)."""
+    """Decisions from the vectorised masks alone, needs included (no IR evaluation per row), on
+    the columns as of the date (`frame_as_of`, what `decide` does to a ledger chunk): they must
+    equal the reference's decisions on each parcel's facts as of the date (`facts_as_of`)."""
+    from landrules.decide.as_of import frame_as_of
+    from landrules.ledger.frame import ParsedFrame
+
     backend = VectorizedBackend(rulebook)
     evaluator = Evaluator(rulebook, backend)
-    masks = backend.evaluate(columns_from_facts(rows), len(rows), as_of)
+    parsed = frame_as_of(ParsedFrame(n=len(rows), rows=list(range(len(rows))), columns=columns_from_facts(rows)), as_of)
+    masks = backend.evaluate(parsed.columns, len(rows), as_of)
     ids = [r.id for r in rulebook.rules]
     out = []
     for i in range(len(rows)):
         from landrules.backends.base import Firing
 
         firing = Firing(frozenset(r for r in ids if masks.definite[r][i]), frozenset(r for r in ids if masks.maybe[r][i]))
-        out.append(evaluator.assemble(f"P{i}", None, firing, as_of, needs_by_rule=backend.needs_for_row(masks, i)))
+        decision = evaluator.assemble(f"P{i}", None, firing, as_of, needs_by_rule=backend.needs_for_row(masks, i))
+        decision.notes = list(parsed.notes.get(i, ()))
+        out.append(decision)
     return out
 
 

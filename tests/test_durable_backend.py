@@ -17,7 +17,11 @@ def test_categories_chain_into_disposals_inside_the_engine(rulebook):
     backend = DurableBackend(rulebook)
     facts = {"supplied_on": dt.date(2018, 1, 1), "agreed_start_on": dt.date(2019, 1, 1), "idle_cause": "enterprise"}
     firing = backend.fire([facts], AS_OF)[0]
-    assert {"category.idle.not_started", "idle.enterprise.urge", "idle.enterprise.fee"} <= firing.definite
+    # contract §5 Revised (an idle finding comes first): idle by the dates alone chains into the
+    # investigation, not yet into the fee
+    assert {"category.idle.not_started", "category.idle_suspected.not_started", "idle.enterprise.urge",
+            "idle.suspected.investigate"} <= firing.definite
+    assert "idle.enterprise.fee" in firing.maybe - firing.definite
     # the disposal rule's engine definition joins on a category fact, not on parcel fields alone
     definition = backend.compiled(AS_OF).definition["idle.enterprise.urge"]
     assert definition["all"][0] == {"c0": {"$and": [{"t": "category"}, {"code": "idle"}]}}
@@ -58,7 +62,8 @@ def test_ten_thousand_parcels_without_memory_growth(rulebook):
     compiled = backend.compiled(AS_OF)
     parcels = [
         {"supplied_on": dt.date(2018, 1, 1), "agreed_start_on": dt.date(2019, 1, 1 + i % 28),
-         "idle_cause": "enterprise", "output_per_mu": float(i % 300), "holder": f"企业{i}"}
+         "idle_cause": "enterprise", "idle_identified": True,  # a finding: contract §5 Revised
+         "output_per_mu": float(i % 300), "holder": f"企业{i}"}
         for i in range(10_000)
     ]
     backend.fire(parcels[:2000], AS_OF)  # warm up allocator pools

@@ -44,10 +44,13 @@ def test_a_fired_rule_shows_each_condition_with_the_parcels_value_and_result():
 
 def test_needs_are_listed_once_in_chinese():
     out = explain("SL-023", columns=300)
-    assert out.count("需补充信息：") == 1 and "需补充信息：闲置原因\n" in out
+    # 已认定闲置 too: the sanctions wait for an official finding (contract §5 Revised)
+    assert out.count("需补充信息：") == 1 and "需补充信息：已认定闲置、闲置原因\n" in out
     assert "idle_cause" not in out
-    # the four rules that wait for it are still each shown with the unknown condition
-    assert out.count("待补充信息 → ") == 4 and "? 闲置原因 = 企业原因（本宗：（空）） —— 未知" in out
+    # every rule that waits for it (the trace's undecided ones) is still shown with the unknown condition
+    data = json.loads(runner.invoke(app, ["explain", str(SAMPLE), "--parcel", "SL-023", "--as-of", "2021-10-01", "--json"]).stdout)
+    waiting = sum(t["status"] == "undecided" for t in data["trace"])
+    assert waiting >= 4 and out.count("待补充信息 → ") == waiting and "? 闲置原因 = 企业原因（本宗：（空）） —— 未知" in out
 
 
 @pytest.mark.parametrize("parcel", ["SL-005", "SL-019", "SL-023", "SL-030"])

@@ -65,6 +65,66 @@ def set_idle_threshold(offset):
     return mutate
 
 
+def delete_rule(path_name, rule_id):
+    def mutate(rules):
+        data = load(rules / path_name)
+        kept = [r for r in data["rules"] if r["id"] != rule_id]
+        assert len(kept) == len(data["rules"]) - 1, rule_id
+        data["rules"] = kept
+        dump(rules / path_name, data)
+    return mutate
+
+
+def edit_rule(path_name, rule_id, change):
+    """Apply `change(rule)` to one rule of a rules file."""
+    def mutate(rules):
+        data = load(rules / path_name)
+        change(rule(data, rule_id))
+        dump(rules / path_name, data)
+    return mutate
+
+
+def drop_condition(field, op=None):
+    """Remove the top-level condition on `field` (with `op`, if given) from a rule's `all`."""
+    def change(r):
+        kept = [c for c in r["when"]["all"] if not (isinstance(c, dict) and c.get("field") == field and op in (None, c.get("op")))]
+        assert len(kept) == len(r["when"]["all"]) - 1, (r["id"], field)
+        r["when"]["all"] = kept
+    return change
+
+
+def set_condition(field, **values):
+    def change(r):
+        atom = next(c for c in r["when"]["all"] if isinstance(c, dict) and c.get("field") == field)
+        atom.update(values)
+    return change
+
+
+def inherit_deadline(r):
+    del r["then"]["deadline"]
+
+
+def drop_overrides(r):
+    del r["overrides"]
+
+
+def agreed_start_always_a_sign(rules):
+    """Undo the as-of reading of 约定动工日期 as a sign of supply: any agreed start date counts,
+    in the triage rule and in the two category rules that leave such records to it."""
+    path = rules / "categories.yaml"
+    text = path.read_text(encoding="utf-8")
+    sign, later = "{field: agreed_start_on, op: le, as_of: +0d}", "{field: agreed_start_on, op: gt, as_of: +0d}"
+    assert text.count(sign) == 1 and text.count(later) == 2
+    text = text.replace(sign, "{field: agreed_start_on, op: present}").replace(later, "{field: agreed_start_on, op: absent}")
+    path.write_text(text, encoding="utf-8")
+
+
+def suspected_threshold(offset):
+    def change(r):
+        set_condition("agreed_start_on", as_of=offset)(r)
+    return change
+
+
 MUTATIONS = {
     # mutation id: (edit, a scenario that must fail)
     "cut-off moved to 2019-12-31": (set_cut_off(dt.date(2019, 12, 31)), "以2018年12月31日为界"),
@@ -73,6 +133,39 @@ MUTATIONS = {
     "government and enterprise disposals swapped": (swap_government_and_enterprise, "按闲置原因确定处置方式"),
     "idle threshold 1 year -> 2 years": (set_idle_threshold("-2y"), "满一年未动工开发的，认定为闲置土地"),
     "idle threshold 1 year -> 6 months": (set_idle_threshold("-6m"), "满一年未动工开发的，认定为闲置土地"),
+    # issue 11 / contract §5 Revised: each rule added, and each condition the revision put in, is pinned
+    "suspicion by the dates 1 year -> 2 years": (
+        edit_rule("categories.yaml", "category.idle_suspected.not_started", suspected_threshold("-2y")),
+        "超过约定动工日期不满一年的，既不是闲置土地，也不是疑似闲置"),
+    "suspicion by suspension deleted": (
+        delete_rule("categories.yaml", "category.idle_suspected.suspended"), "按第二款推定的闲置土地"),
+    "investigation deleted": (delete_rule("idle.yaml", "idle.suspected.investigate"), "尚未认定的是疑似闲置，先调查认定"),
+    "第十二条 for government causes deleted": (
+        delete_rule("idle.yaml", "idle.government.negotiate"), "按闲置原因确定处置方式（已认定闲置、未动工开发）"),
+    "第十二条 for 第二条第二款 land deleted": (
+        delete_rule("idle.yaml", "idle.suspended.negotiate"), "已动工后中止开发的闲置土地（第二条第二款）"),
+    "第十二条 for shared fault deleted": (
+        delete_rule("idle.yaml", "idle.shared_fault.negotiate"), "未协商一致的按第十二条协商处置"),
+    "fee without a finding": (
+        edit_rule("idle.yaml", "idle.enterprise.fee", drop_condition("idle_identified")), "仅按日期推定闲置、尚未认定的"),
+    "recovery without a finding": (
+        edit_rule("idle.yaml", "idle.enterprise.recover", drop_condition("idle_identified")), "不征缴闲置费、不无偿收回，待认定"),
+    "fee on land that started": (
+        edit_rule("idle.yaml", "idle.enterprise.fee", drop_condition("construction_started_on")), "已动工后中止开发的闲置土地（第二条第二款）"),
+    "recovery on land that started": (
+        edit_rule("idle.yaml", "idle.enterprise.recover", drop_condition("construction_started_on")), "已动工后中止开发的闲置土地（第二条第二款）"),
+    "fee for 第八条 causes": (
+        edit_rule("idle.yaml", "idle.enterprise.fee", set_condition("idle_cause", op="in", value=["enterprise", "government"])),
+        "第十四条不适用于第八条的情形"),
+    "used-before-supplied digest deleted": (
+        delete_rule("unsupplied.yaml", "unsupplied.used.digest"), "不完善手续，仍属批而未供土地，有序消化"),
+    "regularise no longer an exception to the digest": (
+        edit_rule("unsupplied.yaml", "unsupplied.regularise", drop_overrides), "各项条件均满足的招商引资工业项目：完善用地手续"),
+    "标准地 deadline from 2.4 again": (
+        edit_rule("efficiency.yaml", "standard_land.missing", inherit_deadline), "两项\"标准地\"结论不设完成时限"),
+    "标准地 breach deadline from 2.4 again": (
+        edit_rule("efficiency.yaml", "standard_land.breach", inherit_deadline), "对标监管引用二、（四），不设完成时限"),
+    "a later agreed start taken for a sign of supply": (agreed_start_always_a_sign, "评估日后才供地的，评估日时仍是批而未供土地"),
 }
 
 

@@ -14,6 +14,9 @@ REGULARISABLE = dict(
 )
 UNSUPPLIED = dict(approved_on=D(2019, 3, 1))
 IDLE_BY_DATES = dict(supplied_on=D(2018, 6, 1), agreed_start_on=D(2019, 9, 30), land_use="industrial")
+# contract §5 Revised ("An idle finding comes first"): the fee and recovery of 第十四条 need an
+# official finding, so the cases that produce them are found idle, not idle by the dates alone
+IDLE_FOUND = dict(IDLE_BY_DATES, idle_identified=True)
 WORKING = dict(
     supplied_on=D(2018, 1, 10), agreed_start_on=D(2018, 6, 1), construction_started_on=D(2018, 5, 20),
     land_use="industrial", output_per_mu=400.0, tax_per_mu=12.0,
@@ -39,13 +42,15 @@ CASES = {
     "remove_obstacles": (dict(IDLE_BY_DATES, idle_cause="petition_stability"), dict(IDLE_BY_DATES, idle_cause="enterprise")),
     "urge_start_within_deadline": (dict(IDLE_BY_DATES, idle_cause="enterprise"), dict(IDLE_BY_DATES, idle_cause="government")),
     "idle_fee": (
-        dict(IDLE_BY_DATES, idle_cause="enterprise", agreed_start_on=D(2020, 10, 1)),
-        dict(IDLE_BY_DATES, idle_cause="enterprise", agreed_start_on=D(2020, 10, 2), idle_identified=True),
+        dict(IDLE_FOUND, idle_cause="enterprise", agreed_start_on=D(2020, 10, 1)),
+        dict(IDLE_FOUND, idle_cause="enterprise", agreed_start_on=D(2020, 10, 2)),
     ),
     "recover_without_compensation": (
-        dict(IDLE_BY_DATES, idle_cause="enterprise", agreed_start_on=D(2019, 10, 1)),
-        dict(IDLE_BY_DATES, idle_cause="enterprise", agreed_start_on=D(2019, 10, 2)),
+        dict(IDLE_FOUND, idle_cause="enterprise", agreed_start_on=D(2019, 10, 1)),
+        dict(IDLE_FOUND, idle_cause="enterprise", agreed_start_on=D(2019, 10, 2)),
     ),
+    "investigate_idle": (dict(IDLE_BY_DATES, idle_cause="enterprise"), dict(IDLE_FOUND, idle_cause="enterprise")),
+    "negotiate_disposal": (dict(IDLE_BY_DATES, idle_cause="force_majeure"), dict(IDLE_BY_DATES, idle_cause="enterprise")),
     "compensated_recovery": (
         dict(IDLE_BY_DATES, idle_cause="shared_fault", recovery_agreed=True),
         dict(IDLE_BY_DATES, idle_cause="shared_fault", recovery_agreed=False),
@@ -117,7 +122,7 @@ def test_cutoff_is_the_end_of_2018(decide):
 
 
 def test_idle_cause_unknown_needs_information(decide):
-    decision = decide(**IDLE_BY_DATES)
+    decision = decide(**IDLE_FOUND)  # found idle: by its dates alone it is also idle_suspected (§5 Revised)
     assert decision.categories == ["idle"]
     assert set(decision.outcome_codes) == {"needs_information"}
     assert decision.needs == ["idle_cause", "recovery_agreed"]
@@ -136,7 +141,7 @@ def test_official_finding_overrides_dates(decide):
 
 
 def test_enterprise_idle_two_years_gets_urge_fee_and_recovery(decide):
-    decision = decide(**dict(IDLE_BY_DATES, idle_cause="enterprise", agreed_start_on=D(2019, 1, 1)))
+    decision = decide(**dict(IDLE_FOUND, idle_cause="enterprise", agreed_start_on=D(2019, 1, 1)))
     assert {"urge_start_within_deadline", "idle_fee", "recover_without_compensation"} <= set(decision.outcome_codes)
     fee = next(o for o in decision.outcomes if o.code == "idle_fee")
     assert (fee.citations[0].doc, fee.citations[0].clause) == ("国土资源部令第53号", "14")
@@ -149,9 +154,10 @@ def test_invalid_record(evaluator):
 
 
 # --- 53号令 第十四条 on land that started and was then suspended (第二条第二款) -------------------
-# "未动工开发满一年 / 满两年": on land not started, counted from the agreed start date; on land
-# that started and then stopped, from the date it was suspended (中止开发日期), however long ago
-# the agreed start date was.
+# Contract §5 Revised ("Which idle land gets which measure"): 第十四条 speaks only of land 未动工开发,
+# and 第十二条's closing paragraph sends 第二条第二款 land to 第十二条: land that started and then
+# stopped gets negotiate_disposal beside the measure for its cause, never the fee or recovery,
+# however long it has been suspended. (These tests used to count the fee from the suspension.)
 
 STARTED_IDLE = dict(
     supplied_on=D(2015, 3, 1), agreed_start_on=D(2015, 9, 1), construction_started_on=D(2015, 8, 20),
@@ -173,44 +179,34 @@ def decide_both(request, rulebook, evaluator):
     return run
 
 
-@pytest.mark.parametrize("suspended_since, fee, recovery", [
-    (D(2020, 10, 2), False, False),  # one day short of a full year
-    (D(2020, 10, 1), True, False),   # exactly one full year
-    (D(2019, 10, 2), True, False),   # one day short of two full years
-    (D(2019, 10, 1), True, True),    # exactly two full years
-])
-def test_started_land_counts_the_fee_and_recovery_from_the_suspension(decide_both, suspended_since, fee, recovery):
-    decision = decide_both(**dict(STARTED_IDLE, suspended_since=suspended_since))
-    assert decision.categories == ["idle"]
-    assert ("idle_fee" in decision.outcome_codes) is fee
-    assert ("recover_without_compensation" in decision.outcome_codes) is recovery
-    assert "urge_start_within_deadline" in decision.outcome_codes and decision.needs == []
-
-
-def test_idle_by_suspension_counts_from_the_suspension_not_the_agreed_start(decide_both):
-    """53号令 第二条第二款 idle land, agreed start six years back, suspended 18 months: fee, no recovery."""
-    facts = dict(STARTED_IDLE, idle_identified=None, developed_ratio=0.2, suspended_since=D(2020, 4, 1))
-    facts = {k: v for k, v in facts.items() if v is not None}
+@pytest.mark.parametrize("suspended_since", [D(2020, 10, 2), D(2020, 10, 1), D(2019, 10, 1), None])
+def test_started_land_found_idle_is_negotiated_never_fined(decide_both, suspended_since):
+    facts = dict(STARTED_IDLE, suspended_since=suspended_since) if suspended_since else STARTED_IDLE
     decision = decide_both(**facts)
     assert decision.categories == ["idle"]
-    assert set(decision.outcome_codes) == {"urge_start_within_deadline", "idle_fee"}
+    assert set(decision.outcome_codes) == {"urge_start_within_deadline", "negotiate_disposal"}
+    assert decision.needs == []  # a suspension date is no longer needed: no fee to count from it
+    negotiate = next(o for o in decision.outcomes if o.code == "negotiate_disposal")
+    assert negotiate.rule == "idle.suspended.negotiate"
+    assert ("国土资源部令第53号", "12") in {(c.doc, c.clause) for c in negotiate.citations}
 
 
-def test_started_land_found_idle_without_a_suspension_date_asks_for_it(decide_both):
-    decision = decide_both(**STARTED_IDLE)
-    assert "idle_fee" not in decision.outcome_codes and "recover_without_compensation" not in decision.outcome_codes
-    asking = {o.rule: o.needs for o in decision.outcomes if o.code == "needs_information"}
-    assert asking == {"idle.enterprise.fee": ["suspended_since"], "idle.enterprise.recover": ["suspended_since"]}
-    assert decision.needs == ["suspended_since"]
+def test_idle_by_suspension_on_the_dates_is_investigated_and_negotiated(decide_both):
+    """53号令 第二条第二款 idle land by its dates, agreed start six years back, suspended 18 months."""
+    facts = dict(STARTED_IDLE, developed_ratio=0.2, suspended_since=D(2020, 4, 1))
+    del facts["idle_identified"]
+    decision = decide_both(**facts)
+    assert decision.categories == ["idle", "idle_suspected"]
+    assert set(decision.outcome_codes) == {"investigate_idle", "urge_start_within_deadline", "negotiate_disposal"}
 
 
 def test_land_not_started_still_counts_from_the_agreed_start_date(decide_both):
     """Contract §5: one / two full years past the agreed start date; a 中止开发日期 does not matter."""
-    base = dict(IDLE_BY_DATES, idle_cause="enterprise", suspended_since=D(2021, 9, 1))
+    base = dict(IDLE_FOUND, idle_cause="enterprise", suspended_since=D(2021, 9, 1))
     assert {"idle_fee", "recover_without_compensation"} <= set(decide_both(**dict(base, agreed_start_on=D(2019, 10, 1))).outcome_codes)
     codes = decide_both(**dict(base, agreed_start_on=D(2019, 10, 2))).outcome_codes
     assert "idle_fee" in codes and "recover_without_compensation" not in codes
-    codes = decide_both(**dict(base, agreed_start_on=D(2020, 10, 2), idle_identified=True)).outcome_codes
+    codes = decide_both(**dict(base, agreed_start_on=D(2020, 10, 2))).outcome_codes
     assert "idle_fee" not in codes and "needs_information" not in codes
 
 

@@ -31,10 +31,11 @@ LABELS = O.Labels(
               "invalid_record": "记录无效", "regularise": "完善用地手续"},
 )
 RISKY = ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"]
-ZH_DECISION_HEADERS = ["类别", "处置代码", "处置措施", "依据条款", "完成时限", "是否逾期",
-                       "责任单位", "需补充信息", "错误", "决策备注", "评估日", "规则库"]
-# XLSX: the contract's columns (hidden, for scripts), then the officers' Chinese ones
-XLSX_DECISION_HEADERS = [*O.OUTPUT_COLUMNS, *ZH_DECISION_HEADERS]
+ZH_DECISION_HEADERS = [X.ZH_HEADERS[c] for c in X.ZH_HEADERS if c in O.OUTPUT_COLUMNS]
+# XLSX (issue 12): 宗地编号, the officers' Chinese decision columns, the other input columns,
+# then the contract's columns (hidden, for scripts)
+XLSX_HEADER = [HEADERS[0], *ZH_DECISION_HEADERS, *HEADERS[1:], *O.OUTPUT_COLUMNS]
+XLSX_SHEETS = ["决策", "一宗一策", "公布清单", "汇总"]
 
 
 def chunk(start: int, n: int, note=lambda i: f"备注{i}"):
@@ -126,13 +127,13 @@ def test_csv_round_trip(tmp_path):
 def test_xlsx_round_trip(tmp_path):
     out = write_file(tmp_path / "d.xlsx")
     book = load_workbook(out)
-    assert book.sheetnames == ["决策", "汇总"]
+    assert book.sheetnames == XLSX_SHEETS
     sheet = book["决策"]
-    assert sheet.freeze_panes == "A2"
+    assert sheet.freeze_panes == "B2"  # below the header, right of 宗地编号
     assert sheet["A1"].font.b and sheet["E1"].font.b
     assert sheet.column_dimensions["B"].width >= X.MIN_WIDTH
     rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[0]) == [*HEADERS, *XLSX_DECISION_HEADERS]
+    assert list(rows[0]) == XLSX_HEADER
     assert [r[0] for r in rows[1:]] == [f"SL-{i:04d}" for i in range(9)]
     one = dict(zip(rows[0], rows[2]))  # SL-0001: typed input cells, Chinese labels
     assert one["面积（亩）"] == 12.5 and one["供地日期"] == dt.datetime(2019, 1, 2)
@@ -144,9 +145,10 @@ def test_xlsx_round_trip(tmp_path):
     # the contract's flattened columns are there too, with codes, as in the CSV, and hidden
     assert one["categories"] == "idle; low_efficiency" and one["outcome_codes"] == "idle_fee"
     assert one["overdue"] == "idle_fee:否" and zero["needs"] == "idle_cause"
-    letters = [get_column_letter(i) for i in range(len(HEADERS) + 1, len(HEADERS) + len(O.OUTPUT_COLUMNS) + 1)]
+    first = len(XLSX_HEADER) - len(O.OUTPUT_COLUMNS) + 1
+    letters = [get_column_letter(i) for i in range(first, len(XLSX_HEADER) + 1)]
     assert all(sheet.column_dimensions[c].hidden for c in letters)
-    assert not sheet.column_dimensions[get_column_letter(len(HEADERS) + len(O.OUTPUT_COLUMNS) + 1)].hidden
+    assert not sheet.column_dimensions[get_column_letter(first - 1)].hidden
     summary_rows = list(book["汇总"].iter_rows(values_only=True))
     facts = {r[0]: r[1] for r in summary_rows if r and r[0]}
     assert facts["读取"] == 9 and facts["已决策"] == 8 and facts["无效记录"] == 1
@@ -188,7 +190,7 @@ def test_no_rows_still_gives_a_readable_file(tmp_path, suffix):
     if suffix == ".csv":
         assert out.read_bytes().count(b"\r\n") == 1 and out.read_bytes().endswith(b"rulebook\r\n")
     elif suffix == ".xlsx":
-        assert xlsx_rows(out) == [(*HEADERS, *XLSX_DECISION_HEADERS)]
+        assert xlsx_rows(out) == [tuple(XLSX_HEADER)]
     elif suffix == ".parquet":
         assert pq.read_table(out).num_rows == 0
     else:
@@ -254,11 +256,15 @@ def test_xlsx_has_no_formula_cells(tmp_path):
     book = load_workbook(out)
     cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row]
     assert cells and not [c.coordinate for c in cells if c.data_type == "f"]
-    rows = xlsx_rows(out)
-    assert rows[0][3] == "'=HYPERLINK(1)"
-    for value, row in zip(RISKY, rows[1:]):
-        shown = "'" + value.replace("\r", "\n")  # XLSX keeps a line break in a cell as LF
-        assert row[3] == shown and row[5] == shown  # input and decision cells
+    # issue 12: the text is kept exactly as written, as a string cell with quotePrefix (no "'" added)
+    sheet = book["决策"]
+    header = [c.value for c in sheet[1]]
+    given, decided, labelled = header.index("=HYPERLINK(1)"), header.index("outcome_codes"), header.index("处置措施")
+    assert sheet.cell(1, given + 1).quotePrefix and sheet.cell(1, given + 1).data_type == "s"
+    for value, cells in zip(RISKY, sheet.iter_rows(min_row=2)):
+        shown = value.replace("\r", "\n")  # XLSX keeps a line break in a cell as LF
+        for i in (given, decided, labelled):  # input and decision cells
+            assert cells[i].value == shown and cells[i].data_type == "s" and cells[i].quotePrefix
     # and in the XML itself: no <f> element anywhere
     with zipfile.ZipFile(out) as z:
         assert not any(b"<f>" in z.read(n) or b"<f " in z.read(n) for n in z.namelist() if "worksheets" in n)
@@ -266,7 +272,8 @@ def test_xlsx_has_no_formula_cells(tmp_path):
 
 def test_xlsx_drops_characters_xml_cannot_carry(tmp_path):
     out = write_file(tmp_path / "d.xlsx", chunks=((0, 2),), note=lambda i: f"a\x0bb\x00c{i}")
-    assert [r[3] for r in xlsx_rows(out)[1:]] == ["abc0", "abc1"]
+    header, *rows = xlsx_rows(out)
+    assert [r[header.index("备注")] for r in rows] == ["abc0", "abc1"]
 
 
 # --- atomic writing ----------------------------------------------------------------------------
@@ -383,11 +390,11 @@ def test_xlsx_continues_on_further_sheets_past_the_row_limit(tmp_path, monkeypat
     monkeypatch.setattr(X, "MAX_SHEET_ROWS", 4)  # a header and 3 data rows a sheet
     out = write_file(tmp_path / "d.xlsx", chunks=((0, 5), (5, 2), (7, 3)))
     book = load_workbook(out)
-    assert book.sheetnames == ["决策", "决策2", "决策3", "决策4", "汇总"]
+    assert book.sheetnames == ["决策", "决策2", "决策3", "决策4", *XLSX_SHEETS[1:]]
     ids = []
     for name in ("决策", "决策2", "决策3", "决策4"):
         rows = list(book[name].iter_rows(values_only=True))
-        assert rows[0] == (*HEADERS, *XLSX_DECISION_HEADERS) and book[name].freeze_panes == "A2"
+        assert rows[0] == tuple(XLSX_HEADER) and book[name].freeze_panes == "B2"
         assert len(rows) <= 4
         ids += [r[0] for r in rows[1:]]
     assert ids == [f"SL-{i:04d}" for i in range(10)]

@@ -72,7 +72,8 @@ def test_summary_counts_and_areas_match_the_records(rulebook, tmp_path):
     assert summary.by_category["idle"].count == len(idle)
     assert summary.by_category["idle"].area_mu == pytest.approx(sum(area[r["parcel_id"]] for r in idle))
     fee = [r for r in records if any(o["code"] == "idle_fee" for o in r["outcomes"])]
-    assert summary.by_outcome["idle_fee"].count == len(fee) == 3
+    # 2, not 3: SL-021 started and then stopped, so 第十四条 does not reach it (contract §5 Revised)
+    assert summary.by_outcome["idle_fee"].count == len(fee) == 2
     assert summary.by_outcome["idle_fee"].area_mu == pytest.approx(sum(area[r["parcel_id"]] for r in fee))
 
 
@@ -136,10 +137,11 @@ def test_huge_cell_wide_ledger_mixed_dates_and_odd_path(tmp_path):
     folder.mkdir()
     ledger = folder / "宽 表.csv"
     extra = [f"附加{i}" for i in range(470)]
-    header = ["宗地编号", "面积（亩）", "供地日期", "约定动工日期", "闲置原因", "备注"] + extra
+    # 已认定闲置 = 是: the fee and recovery need a finding (contract §5 Revised)
+    header = ["宗地编号", "面积（亩）", "供地日期", "约定动工日期", "已认定闲置", "闲置原因", "备注"] + extra
     rows = [
-        ["A", "5", "2018-01-02", "2019/3/1", "企业原因", "x" * 100_000] + ["v"] * 470,
-        ["B", "6", "2018年1月2日", "2019.03.01", "企业原因", "=1+1"] + ["w"] * 470,
+        ["A", "5", "2018-01-02", "2019/3/1", "是", "企业原因", "x" * 100_000] + ["v"] * 470,
+        ["B", "6", "2018年1月2日", "2019.03.01", "是", "企业原因", "=1+1"] + ["w"] * 470,
     ]
     with ledger.open("w", encoding="utf-8", newline="") as f:
         csv.writer(f).writerows([header, *rows])

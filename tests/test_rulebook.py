@@ -130,7 +130,10 @@ def test_two_rulebooks_in_one_process_decide_independently(rulebook_copy, rulebo
 
 def test_rules_carry_their_overrides_and_lines(rulebook):
     rule = rulebook.rules_by_id["idle.enterprise.fee"]
-    assert rule.overrides == () and rulebook.overridden_by == {}
+    assert rule.overrides == ()
+    # the one exception of the shipped rulebook (contract §5 Revised, "No parcel that the plan covers is
+    # 无需处置"): land used before supply is digested unless it is regularised or allocated directly
+    assert rulebook.overridden_by == {"unsupplied.used.digest": ("unsupplied.regularise", "unsupplied.allocate_directly")}
     assert rule.path.endswith("idle.yaml") and rule.line == rule.key_lines["id"]
     assert sorted(rule.atom_lines.values()) == sorted(set(rule.atom_lines.values()))  # one atom a line here
 

@@ -15,6 +15,7 @@ import pytest
 
 from landrules.backends.base import Firing
 from landrules.backends.durable import DurableBackend
+from landrules.decide.as_of import facts_as_of
 from landrules.decide.evaluate import Evaluator
 from landrules.decision import Decision
 from landrules.rulebook import locate
@@ -57,8 +58,11 @@ class Engine:
         return Evaluator(self.rulebook, self.backend)
 
     def decide(self, parcel_id: str | None, facts: dict, as_of: dt.date) -> tuple[Decision, Firing]:
+        facts, notes = facts_as_of(facts, as_of)  # the parcel as it stood on the date
         firing = self.backend.fire([facts], as_of)[0]
-        return self.evaluator.assemble(parcel_id, facts, firing, as_of), firing
+        decision = self.evaluator.assemble(parcel_id, facts, firing, as_of)
+        decision.notes = notes
+        return decision, firing
 
 
 @dataclass

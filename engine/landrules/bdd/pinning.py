@@ -30,6 +30,7 @@ from landrules.bdd.mutants import Mutant, all_mutants
 from landrules.bdd.plugin import ScenarioRecord
 from landrules.bdd.state import ScenarioState
 from landrules.bdd.steps import decide as decide_step
+from landrules.decide.as_of import facts_as_of
 from landrules.decide.evaluate import Evaluator
 from landrules.decision import Decision
 from landrules.encoding import columns_from_facts
@@ -59,10 +60,13 @@ class BatchEngine:
         self.table: dict[CallKey, tuple[Decision, Firing]] = {}
         self.raw: dict[CallKey, tuple[Firing, tuple]] = {}
         self.calls: list[tuple[CallKey, str | None, dict, dt.date]] = []
+        self.notes: dict[CallKey, list[str]] = {}
 
     def decide(self, parcel_id: str | None, facts: dict, as_of: dt.date) -> tuple[Decision, Firing]:
+        facts, notes = facts_as_of(facts, as_of)  # the parcel as it stood on the date, as `Engine.decide`
         key = _key(parcel_id, facts, as_of)
         self.calls.append((key, parcel_id, facts, as_of))
+        self.notes[key] = notes
         if key not in self.table:
             self.precompute(batches([(key, parcel_id, facts, as_of)]))
         return self.table[key]
@@ -84,6 +88,7 @@ class BatchEngine:
                     self.table[key] = base.table[key]
                     continue
                 decision = self.evaluator.assemble(parcel_id, facts, firing, as_of, needs_by_rule=needs)
+                decision.notes = self.notes.get(key) or (base.notes.get(key, []) if base is not None else [])
                 self.table[key] = (decision, firing)
 
 

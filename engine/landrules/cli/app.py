@@ -47,8 +47,15 @@ err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() el
 
 RulesOpt = typer.Option(None, "--rules", help="规则目录 / rules folder (default: $LANDRULES_RULES, then the bundled rules/)")
 PolicyOpt = typer.Option(None, "--policy", help="政策目录 / policy folder (default: $LANDRULES_POLICY, then the bundled policy/)")
-AsOfOpt = typer.Option(None, "--as-of", help="评估日 / evaluation date YYYY-MM-DD (default: today)")
-SheetOpt = typer.Option(None, "--sheet", help="工作表 / XLSX sheet name (default: the first sheet)")
+AsOfOpt = typer.Option(
+    None, "--as-of", help="评估日 / evaluation date: 2021-10-01, 2021/10/01, 2021.10.01 or 2021年10月1日 (default: today)"
+)
+SheetOpt = typer.Option(
+    None, "--sheet", help="工作表 / sheet name or number (default: the first sheet, or the one with a 宗地编号 column)"
+)
+ColumnsOpt = typer.Option(
+    None, "--columns", help="列对照表 / column map YAML: columns: {表头: 字段}, values: {字段: {文字: 代码}} (docs/ledgers.zh.md)"
+)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -58,12 +65,57 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def as_of_date(value: Optional[str]) -> dt.date:
+    """The evaluation date, in any spelling a date cell accepts (contract §3); today when None."""
     if value is None:
         return dt.date.today()
     try:
-        return dt.date.fromisoformat(value)
+        when = dt.date.fromisoformat(value)
     except ValueError:
-        raise fail(f"--as-of {value!r} 不是 YYYY-MM-DD 格式的日期") from None
+        when = None
+    if when is None:
+        from landrules.ledger.cells import CellError, parse_cell
+
+        try:
+            when = parse_cell("approved_on", value)
+        except CellError:
+            when = None
+    if when is None:
+        raise fail(f"--as-of {value!r} 不是日期（可写 2021-10-01、2021/10/01、2021.10.01 或 2021年10月1日）")
+    if when < EARLIEST_AS_OF:  # periods are counted back from it: year 1 has no years before it
+        raise fail(f"--as-of {value} 太早：评估日应不早于 {EARLIEST_AS_OF.isoformat()}")
+    return when
+
+
+EARLIEST_AS_OF = dt.date(1900, 1, 1)
+
+
+def as_of_line(value: Optional[str], when: dt.date) -> str:
+    """How the summary names the evaluation date (its first line)."""
+    return f"评估日 {when.isoformat()}" + ("（未指定，按今天）" if value is None else "")
+
+
+def load_columns(path: Optional[Path]):
+    """The column map of `--columns`, or exit 2 with its FILE:LINE problem."""
+    if path is None:
+        return None
+    from landrules.ledger.columnmap import ColumnMapError, load_column_map
+
+    try:
+        return load_column_map(path)
+    except ColumnMapError as exc:
+        raise fail(str(exc)) from None
+
+
+def engine_checked(rulebook: "Rulebook") -> "Rulebook":
+    """Raise RulebookError for rules the durable-rules engine cannot hold (FILE:LINE each), so
+    that `lint` reports them and no command starts deciding with them."""
+    from landrules.backends.durable import engine_problems
+    from landrules.rulebook.problems import RulebookError
+
+    problems = engine_problems(rulebook)
+    if problems:
+        raise RulebookError(problems)
+    return rulebook
 
 
 def load_checked_rulebook(rules: Optional[Path], policy: Optional[Path]) -> "Rulebook":
@@ -74,6 +126,7 @@ def load_checked_rulebook(rules: Optional[Path], policy: Optional[Path]) -> "Rul
 
     try:
         rulebook = load_rulebook(locate.rules_dir(rules), locate.policy_dir(policy))
+        engine_checked(rulebook)
     except RulebookError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -9,13 +10,16 @@ import typer
 
 from landrules.cli.app import (
     AsOfOpt,
+    ColumnsOpt,
     PolicyOpt,
     RulesOpt,
     SheetOpt,
     app,
     as_of_date,
+    as_of_line,
     fail,
     load_checked_rulebook,
+    load_columns,
 )
 from landrules.cli.progress import print_summary, progress_line
 from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS, ENGINES
@@ -23,10 +27,11 @@ from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS, ENGINES
 
 @app.command(
     epilog="退出码 / exit: 0 全部决策 all decided · 1 已写出但有无效行 written, some rows invalid · "
-    "2 未决策 nothing decided.  例 / example: landrules decide examples/shilong-ledger.csv --as-of 2021-10-01 -o decisions.xlsx",
+    "2 未决策 nothing decided (含 --strict-columns 发现列问题 incl. column problems under --strict-columns).  例 / example: landrules decide examples/shilong-ledger.csv --as-of 2021-10-01 -o decisions.xlsx",
 )
 def decide(
-    ledger: Path = typer.Argument(..., help="台账 / ledger: .csv, .xlsx or .parquet"),
+    # readable=False: click would refuse an unreadable file in an English usage box; the reader says it in Chinese
+    ledger: Path = typer.Argument(..., readable=False, help="台账 / ledger: .csv .txt .xlsx .xlsm .xls .et .ods .parquet"),
     output: Optional[Path] = typer.Option(
         None, "-o", "--output", help="输出 / output: .jsonl .csv .xlsx .parquet (default: JSONL on stdout)"
     ),
@@ -42,6 +47,10 @@ def decide(
         help="在 Dask 集群上决策 Parquet 数据集 / decide a Parquet dataset (LEDGER a folder, -o a folder) on a "
         "Dask cluster: `local` or a scheduler address (needs landrules[dask])",
     ),
+    columns: Optional[Path] = ColumnsOpt,
+    strict_columns: bool = typer.Option(
+        False, "--strict-columns", help="列严格 / exit 2 if a column looks like a field but is not mapped, or a needed field has no column"
+    ),
     rules: Optional[Path] = RulesOpt,
     policy: Optional[Path] = PolicyOpt,
 ) -> None:
@@ -51,7 +60,7 @@ def decide(
 
         decide_on_dask(ledger, output, dask, as_of_date(as_of), engine, load_checked_rulebook(rules, policy))
         return
-    from landrules.decide.pipeline import decide_ledger
+    from landrules.decide.pipeline import ColumnsError, decide_ledger
     from landrules.ledger.output import OutputError, output_format
     from landrules.ledger.read import LedgerError
 
@@ -63,17 +72,46 @@ def decide(
             output_format(output)
         except OutputError as exc:
             raise fail(str(exc)) from None
+    column_map = load_columns(columns)
     rulebook = load_checked_rulebook(rules, policy)
     try:
         with progress_line() as advance:
-            result = decide_ledger(ledger, output, rulebook, when, engine=engine, sheet=sheet, progress=advance)
+            result = decide_ledger(
+                ledger, output, rulebook, when, engine=engine, sheet=sheet, progress=advance, columns=column_map,
+                strict_columns=strict_columns, report=lambda lines: _report_columns(as_of_line(as_of, when), lines),
+            )
+    except ColumnsError as exc:
+        raise fail(str(exc)) from None
     except LedgerError as exc:
         raise fail(f"{exc}（未写出输出文件）" if output else str(exc)) from None
     except OutputError as exc:
         raise fail(str(exc)) from None
+    except BrokenPipeError:
+        raise _closed_pipe() from None
     except OSError as exc:
-        raise fail(f"无法写出 {output}: {exc}") from None
+        raise fail(f"无法写出 {output or '标准输出'}: {exc.strerror or exc}") from None
     except KeyboardInterrupt:
         raise fail("已中断，未写出输出文件", code=130) from None
     print_summary(rulebook, result, output)
     raise typer.Exit(1 if result.summary.invalid else 0)
+
+
+def _closed_pipe() -> typer.Exit:
+    """stdout's reader went away (`| head`): say so in one line and exit 141 (128 + SIGPIPE),
+    as Unix tools do; the rest of the output is discarded, so nothing claims it was written."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush must not fail again
+    except (OSError, ValueError):
+        pass
+    return fail("标准输出已关闭（读取方已退出，如 | head），决策结果未全部输出", code=141)
+
+
+def _report_columns(as_of_text: str, lines: list[str]) -> None:
+    """Once the ledger is open, before any decision is written: the evaluation date (the
+    summary's first line), then every notice, look-alike column and missing field, on stderr."""
+    print(as_of_text, file=sys.stderr)
+    for line in lines:
+        print(f"landrules: 注意: {line}", file=sys.stderr)

@@ -10,6 +10,7 @@ import typer
 
 from landrules.cli.app import (
     AsOfOpt,
+    ColumnsOpt,
     PolicyOpt,
     RulesOpt,
     SheetOpt,
@@ -17,6 +18,7 @@ from landrules.cli.app import (
     as_of_date,
     fail,
     load_checked_rulebook,
+    load_columns,
 )
 
 
@@ -25,12 +27,14 @@ from landrules.cli.app import (
     "例 / example: landrules explain examples/shilong-ledger.csv --parcel SL-005 --as-of 2021-10-01",
 )
 def explain(
-    ledger: Path = typer.Argument(..., help="台账 / ledger: .csv, .xlsx or .parquet"),
+    # readable=False: click would refuse an unreadable file in an English usage box; the reader says it in Chinese
+    ledger: Path = typer.Argument(..., readable=False, help="台账 / ledger: .csv, .xlsx or .parquet"),
     parcel: str = typer.Option(..., "--parcel", help="宗地编号 / id of the parcel to explain"),
     as_of: Optional[str] = AsOfOpt,
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出 / print the decision and trace as JSON"),
     full: bool = typer.Option(False, "--full", help="完整追踪 / the complete trace: every rule, every condition, as a table"),
     sheet: Optional[str] = SheetOpt,
+    columns: Optional[Path] = ColumnsOpt,
     rules: Optional[Path] = RulesOpt,
     policy: Optional[Path] = PolicyOpt,
 ) -> None:
@@ -44,9 +48,10 @@ def explain(
     from landrules.ledger.read import LedgerError
 
     when = as_of_date(as_of)
+    column_map = load_columns(columns)
     rulebook = load_checked_rulebook(rules, policy)
     try:
-        found = find_parcel(ledger, parcel, sheet=sheet)
+        found = find_parcel(ledger, parcel, sheet=sheet, as_of=when, columns=column_map)
     except LedgerError as exc:
         raise fail(str(exc)) from None
     if found is None:
@@ -96,6 +101,8 @@ def _print_explanation(rulebook, row: int, decision, trace) -> None:
         out.print(line, markup=False)
     for e in decision.errors:
         out.print(f"[red]错误[/] {escape(e)}")
+    for n in decision.notes:
+        out.print(f"备注：{n}", markup=False)
     if trace:
         table = Table(title="规则追踪", title_justify="left", show_lines=False)
         for col in ("规则", "状态", "条件", "实际值", "结果"):

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from landrules.cli.app import AsOfOpt, PolicyOpt, RulesOpt, app, err, fail
+from landrules.cli.app import AsOfOpt, PolicyOpt, RulesOpt, app, engine_checked, err, fail
 
 
 @app.command(
@@ -23,16 +23,24 @@ def lint(
     ),
     against: str = typer.Option("HEAD", "--against", help="预览对比的规则库 / with --ledger: a rules folder or git revision (default HEAD)"),
     as_of: Optional[str] = AsOfOpt,
+    lang: Optional[str] = typer.Option(None, "--lang", help="提示语言 / message language: zh (default) or en; also $LANDRULES_LANG"),
 ) -> None:
     """检查规则库（不作决策），每处问题一行 FILE:LINE: 说明。Check the rulebook without deciding anything.
 
     docs/rules.zh.md explains each message."""
+    import os
+
     from landrules.rulebook import locate
     from landrules.rulebook.load import load_rulebook
+    from landrules.rulebook.messages import LANG_ENV, LANGUAGES
     from landrules.rulebook.problems import RulebookError
 
+    if lang is not None:
+        if lang not in LANGUAGES:
+            raise fail(f"--lang {lang!r}: 可选 / one of {', '.join(LANGUAGES)}")
+        os.environ[LANG_ENV] = lang
     try:
-        rulebook = load_rulebook(locate.rules_dir(rules), locate.policy_dir(policy))
+        rulebook = engine_checked(load_rulebook(locate.rules_dir(rules), locate.policy_dir(policy)))
     except RulebookError as exc:
         for problem in exc.problems:
             print(problem)

@@ -66,7 +66,7 @@ def bucket_ids(part: DatasetFile, index: int, buckets: int) -> list[pd.DataFrame
     each with the file's index and row numbers. Only the id column is read."""
     parquet = pq.ParquetFile(part.path)
     header = list(parquet.schema_arrow.names)
-    _, names, kept = map_headers(part.path, header, None)
+    _, names, kept, _ = map_headers(part.path, header, None)
     if "parcel_id" not in names:
         raise LedgerError(part.path, "没有宗地编号列")
     column = header[kept[names.index("parcel_id")]]

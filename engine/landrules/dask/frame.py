@@ -7,6 +7,8 @@ followed by the decision columns (contract §4, flattened), all text, empty as n
 index + 2 when the index is integer (the row of a spreadsheet with a header row), else they
 count within the partition. Duplicate parcel ids are
 checked within a partition only: use `decide DATASET --dask` for the whole-dataset check.
+Values are read as `decide` reads them (units, placeholders), and 合计/小计/总计 rows are left
+out of the result, as `decide` leaves them out of its decisions.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import pandas as pd
 
 from landrules.dask.bundle import RulebookBundle, rulebook_on_worker
 from landrules.decide.batch import LedgerDecider
-from landrules.ledger.frame import parse_frame
+from landrules.ledger.prepare import prepare_chunk
+from landrules.ledger.totals import total_mask
 from landrules.ledger.output import OUTPUT_COLUMNS, unique_names
 from landrules.ledger.read import map_headers
 from landrules.rulebook.model import Rulebook
@@ -29,11 +32,15 @@ def _output_names(columns: list[str]) -> list[str]:
 
 def decide_partition(part: pd.DataFrame, bundle: RulebookBundle, as_of: dt.date) -> pd.DataFrame:
     rulebook = rulebook_on_worker(bundle)
-    _, names, kept = map_headers("<dask partition>", list(part.columns), None)
+    _, names, kept, _ = map_headers("<dask partition>", list(part.columns), None)
     raw = part.iloc[:, kept].astype(object)
     raw = raw.where(raw.notna(), None).set_axis(names, axis=1).reset_index(drop=True)
-    parsed = parse_frame(raw, _row_numbers(part), {})
-    decided = LedgerDecider(rulebook, "vectorized", as_of).decide(parsed, with_json=False)
+    headers = dict(zip(names, [str(part.columns[k]) for k in kept]))
+    totals = total_mask(raw)  # 合计/小计/总计 rows are not parcels: left out, as `decide` leaves them
+    if totals.any():
+        part, raw = part[~totals], raw[~totals].reset_index(drop=True)
+    prepared = prepare_chunk(raw, _row_numbers(part), {}, {}, headers, drop_totals=False)
+    decided = LedgerDecider(rulebook, "vectorized", as_of).decide(prepared.parsed, with_json=False)
     inputs = part.reset_index(drop=True).astype(object)
     inputs = inputs.where(inputs.notna(), None).map(lambda v: None if v is None else str(v))
     out = pd.concat([inputs, decided.flat.reset_index(drop=True)], axis=1)

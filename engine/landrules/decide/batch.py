@@ -18,27 +18,31 @@ import numpy as np
 import pandas as pd
 
 from landrules.backends.base import Firing
+from landrules.decide.as_of import frame_as_of
 from landrules.decide.engines import ENGINES
 from landrules.decide.evaluate import Evaluator
 from landrules.decision import DECISION_COLUMNS, EXTRA_COLUMNS, Decision, flatten
 from landrules.ledger.frame import ParsedFrame
-from landrules.ledger.output import FlatColumns
+from landrules.ledger.flat import FlatColumns
 from landrules.rulebook.model import Rulebook
-from landrules.summary import Summary
+from landrules.summary import PatternFacts, Summary
 
 FLAT_COLUMNS = (*DECISION_COLUMNS, *EXTRA_COLUMNS)
 _JSON_HEAD = '{"parcel_id":null'
+TAX_TARGET = "target.tax_per_mu"  # rules/parameters.yaml: the plan's 亩均税收 target (一、(二)2.)
 
 Key = tuple[frozenset, tuple]  # (definite rule ids, ((rule id, (missing fields…)), …))
+
+
+PATTERN_CACHE = 20_000  # distinct patterns kept between chunks (each can hold 100 KB of JSON)
 
 
 @dataclass
 class _Pattern:
     decision: Decision
     flat: dict[str, str]
-    json_tail: str
-    categories: list[str]
-    outcomes: list[str]
+    json_tail: str | None  # None unless JSON lines are written: with many rules it is the bulk
+    facts: PatternFacts  # what the summary counts
 
 
 @dataclass
@@ -71,9 +75,10 @@ class LedgerDecider:
         self.rulebook, self.engine, self.as_of = rulebook, engine, as_of
         self.backend = _backend(engine, rulebook)
         self.evaluator = Evaluator(rulebook, self.backend)
-        self.summary = Summary()
+        target = rulebook.param_value(TAX_TARGET, as_of)[0] if TAX_TARGET in rulebook.parameters else None
+        self.summary = Summary(tax_target=None if target is None else float(target))
         self._patterns: dict[Key, _Pattern] = {}
-        self._noted: dict[tuple[str, tuple[str, ...]], _Pattern] = {}  # (base pattern, notes) -> variant
+        self._noted: dict[tuple[tuple[str, ...], tuple[str, ...]], _Pattern] = {}  # (base cells, notes) -> variant
         self._rule_ids = [r.id for r in rulebook.rules]
 
     # -- keys ------------------------------------------------------------------------------
@@ -88,59 +93,77 @@ class LedgerDecider:
         return keys
 
     def _keys_vectorized(self, parsed: ParsedFrame, positions: np.ndarray) -> tuple[list[Key], np.ndarray]:
+        """Keys of the distinct patterns and each row's index into them, computed block by block
+        of rows (VectorizedBackend.blocks) so that memory stays bounded whatever the rules' number."""
+        seen: dict[Key, int] = {}
+        inverse = np.empty(len(positions), dtype=np.int64)
+        for start, stop in self.backend.blocks(len(positions)):
+            keys, block_inverse = self._block_keys(parsed, positions[start:stop])
+            ids = np.array([seen.setdefault(k, len(seen)) for k in keys], dtype=np.int64)
+            inverse[start:stop] = ids[block_inverse]
+        return list(seen), inverse
+
+    def _block_keys(self, parsed: ParsedFrame, positions: np.ndarray) -> tuple[list[Key], np.ndarray]:
         columns = {name: col[positions] for name, col in parsed.columns.items()}
         masks = self.backend.evaluate(columns, len(positions), self.as_of)
         bits = [masks.definite[r] for r in self._rule_ids]
         pairs = [(rule_id, name) for rule_id, needs in masks.needs.items() for name, _ in needs]
         bits += [m for needs in masks.needs.values() for _, m in needs]
         matrix = np.packbits(np.stack(bits, axis=1), axis=1) if bits else np.zeros((len(positions), 1), np.uint8)
+        del bits, masks
         rows = np.ascontiguousarray(matrix).view(np.dtype((np.void, matrix.shape[1]))).ravel()
         inverse, uniques = pd.factorize(rows)
         keys = []
+        n_rules = len(self._rule_ids)
         for packed in uniques:
-            flags = np.unpackbits(np.frombuffer(packed, dtype=np.uint8))[: len(bits)].astype(bool)
-            definite = frozenset(r for r, on in zip(self._rule_ids, flags) if on)
+            on = np.flatnonzero(np.unpackbits(np.frombuffer(packed, dtype=np.uint8)))
+            definite = frozenset(self._rule_ids[j] for j in on if j < n_rules)
             needs: dict[str, list[str]] = {}
-            for (rule_id, name), on in zip(pairs, flags[len(self._rule_ids):]):
-                if on and name not in needs.setdefault(rule_id, []):
+            for j in on[on >= n_rules]:
+                rule_id, name = pairs[j - n_rules]
+                if name not in needs.setdefault(rule_id, []):
                     needs[rule_id].append(name)
             keys.append((definite, tuple((r, tuple(v)) for r, v in needs.items() if v)))
         return keys, inverse
 
     # -- patterns --------------------------------------------------------------------------
 
-    def _pattern(self, key: Key) -> _Pattern:
+    def _pattern(self, key: Key, with_json: bool) -> _Pattern:
         pattern = self._patterns.get(key)
-        if pattern is None:
+        if pattern is None or (with_json and pattern.json_tail is None):
             definite, needs = key
             firing = Firing(definite=definite, maybe=definite | {r for r, _ in needs})
             decision = self.evaluator.assemble(None, None, firing, self.as_of, needs_by_rule=dict(needs))
-            pattern = self._patterns[key] = _freeze(decision)
+            pattern = self._patterns[key] = _freeze(decision, with_json)
         return pattern
 
     # -- a chunk ---------------------------------------------------------------------------
 
     def decide(self, parsed: ParsedFrame, with_json: bool = True, with_flat: bool = True) -> DecidedChunk:
         """Decisions for one parsed chunk: flattened columns and JSON lines if asked for, and
-        always each row's pattern (`index` into `patterns`), which `diff` compares."""
+        always each row's pattern (`index` into `patterns`), which `diff` compares. The backends
+        see the chunk as of the evaluation date (`as_of.frame_as_of`)."""
+        parsed = frame_as_of(parsed, self.as_of)
         n = parsed.n
         positions = np.flatnonzero(parsed.valid)
         index = np.zeros(n, dtype=np.int64)  # row -> position in `patterns`
         patterns: list[_Pattern] = []
+        if len(self._patterns) > PATTERN_CACHE:  # a large rulebook: bound the memory kept between chunks
+            self._patterns.clear()
         if len(positions):
             if self.engine == "durable":
                 keys = self._keys_durable(parsed, positions)
                 distinct = {k: j for j, k in enumerate(dict.fromkeys(keys))}
-                patterns = [self._pattern(k) for k in distinct]
+                patterns = [self._pattern(k, with_json) for k in distinct]
                 index[positions] = [distinct[k] for k in keys]
             else:
                 keys, inverse = self._keys_vectorized(parsed, positions)
-                patterns = [self._pattern(k) for k in keys]
+                patterns = [self._pattern(k, with_json) for k in keys]
                 index[positions] = inverse
         for i, errors in parsed.errors.items():
             index[i] = len(patterns)
-            patterns.append(_freeze(self.evaluator.invalid(None, errors, self.as_of)))
-        self._add_notes(parsed, index, patterns)
+            patterns.append(_freeze(self.evaluator.invalid(None, errors, self.as_of), with_json))
+        self._add_notes(parsed, index, patterns, with_json)
 
         decided = DecidedChunk([], index, patterns, with_flat)
         jsonl = decided.jsonl
@@ -150,7 +173,7 @@ class LedgerDecider:
         self._count(patterns, index, parsed)
         return decided
 
-    def _add_notes(self, parsed: ParsedFrame, index: np.ndarray, patterns: list[_Pattern]) -> None:
+    def _add_notes(self, parsed: ParsedFrame, index: np.ndarray, patterns: list[_Pattern], with_json: bool) -> None:
         """Rows with notes take a variant of their pattern that carries them (few: notes are
         about conversions and facts set aside, shared by many rows)."""
         local: dict[tuple[int, tuple[str, ...]], int] = {}
@@ -161,10 +184,13 @@ class LedgerDecider:
             j = local.get(key)
             if j is None:
                 base = patterns[key[0]]
-                variant = self._noted.get((base.json_tail, notes))
-                if variant is None:
-                    variant = _freeze(base.decision.model_copy(update={"notes": list(notes)}))
-                    self._noted[(base.json_tail, notes)] = variant
+                cached = (tuple(base.flat.values()), notes)  # the flat cells tell a decision apart
+                variant = self._noted.get(cached)
+                if variant is None or (with_json and variant.json_tail is None):
+                    if len(self._noted) > PATTERN_CACHE:
+                        self._noted.clear()
+                    variant = _freeze(base.decision.model_copy(update={"notes": list(notes)}), with_json)
+                    self._noted[cached] = variant
                 j = local[key] = len(patterns)
                 patterns.append(variant)
             index[i] = j
@@ -177,10 +203,8 @@ class LedgerDecider:
         s.invalid += len(parsed.errors)
         s.decided += parsed.n - len(parsed.errors)
         for pattern, count, area in zip(patterns, counts.tolist(), areas.tolist()):
-            for code in pattern.categories:
-                s.by_category[code].add(count, area)
-            for code in pattern.outcomes:
-                s.by_outcome[code].add(count, area)
+            s.add_pattern(pattern.facts, count, area)
+        s.add_tax(parsed.columns, parsed.valid, self.as_of)
 
 
 def _backend(engine: str, rulebook: Rulebook):
@@ -198,13 +222,15 @@ def _json_id(pid) -> str:
     return '{"parcel_id":' + json.dumps(pid, ensure_ascii=False)
 
 
-def _freeze(decision: Decision) -> _Pattern:
-    text = decision.to_json()
-    assert text.startswith(_JSON_HEAD), text[:40]
+def _freeze(decision: Decision, with_json: bool = True) -> _Pattern:
+    tail = None
+    if with_json:
+        text = decision.to_json()
+        assert text.startswith(_JSON_HEAD), text[:40]
+        tail = text[len(_JSON_HEAD):]
     return _Pattern(
         decision=decision,
         flat=flatten(decision),
-        json_tail=text[len(_JSON_HEAD):],
-        categories=list(decision.categories),
-        outcomes=list(dict.fromkeys(o.code for o in decision.outcomes)),
+        json_tail=tail,
+        facts=PatternFacts.of(decision),
     )

@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from landrules import fields
 from landrules.backends.base import Backend, Firing
+from landrules.decide.as_of import facts_as_of
 from landrules.decision import Citation, Decision, Outcome
 from landrules.rulebook.conditions import evaluate, unknown_fields
 from landrules.rulebook.model import Rule, Rulebook
@@ -101,9 +102,15 @@ class Evaluator:
         return self.decide_many([(parcel_id, facts)], as_of)[0]
 
     def decide_many(self, parcels: Iterable[tuple[str | None, dict[str, Any]]], as_of: dt.date) -> list[Decision]:
-        parcels = list(parcels)
-        firings = self.backend.fire((facts for _, facts in parcels), as_of)
-        return [self.assemble(pid, facts, firing, as_of) for (pid, facts), firing in zip(parcels, firings)]
+        """Each parcel as it stood on `as_of` (later events set aside, and noted), decided."""
+        viewed = [(pid, *facts_as_of(facts, as_of)) for pid, facts in parcels]
+        firings = self.backend.fire((facts for _, facts, _ in viewed), as_of)
+        decisions = []
+        for (pid, facts, notes), firing in zip(viewed, firings):
+            decision = self.assemble(pid, facts, firing, as_of)
+            decision.notes = notes
+            decisions.append(decision)
+        return decisions
 
     def invalid(self, parcel_id: str | None, errors: list[str], as_of: dt.date) -> Decision:
         return Decision(

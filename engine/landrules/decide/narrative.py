@@ -19,7 +19,8 @@ from landrules import fields
 from landrules.backends.base import Firing
 from landrules.decide.explain import rule_traces
 from landrules.decision import Decision
-from landrules.rulebook.conditions import OFFSET_RE, OP_SYMBOLS, All, AnyOf, Atom, CategoryAtom, Not, Trace
+from landrules.rulebook.conditions import OP_SYMBOLS, All, AnyOf, Atom, CategoryAtom, Not, Trace
+from landrules.rulebook.periods import OFFSET_RE
 from landrules.rulebook.model import NEEDS_INFORMATION, Rule, Rulebook
 
 MARK = {True: "✓ 成立", False: "✗ 不成立", None: "? 未知"}
@@ -118,8 +119,8 @@ def _decision_lines(rulebook: Rulebook, decision: Decision) -> list[str]:
             lines.append(f"    补齐后才能判断是否：{'；'.join(waiting)}（规则见下）")
     for e in decision.errors:
         lines.append(f"错误：{e}")
-    for note in getattr(decision, "notes", None) or ():  # contract §4 `notes` (added): facts set aside
-        lines.append(f"说明：{note}")
+    for note in decision.notes:  # contract §4 `notes` (added): facts set aside
+        lines.append(f"备注：{note}")
     return lines
 
 

@@ -15,10 +15,14 @@ from typing import Callable, TextIO
 
 import numpy as np
 
+from landrules.decide.as_of import frame_as_of
 from landrules.decide.batch import LedgerDecider
+from landrules.decide.columns import ColumnReport, column_report
 from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS
-from landrules.ledger.frame import parse_frame
+from landrules.ledger.columnmap import ColumnMap
+from landrules.ledger.prepare import prepare_chunk
 from landrules.ledger.read import CHUNK_ROWS, open_ledger
+from landrules.ledger.output import DecisionWriter, refuse_inputs
 from landrules.ledger.write import Labels, open_writer
 from landrules.rulebook.model import Rulebook
 from landrules.summary import Summary
@@ -29,6 +33,18 @@ class RunResult:
     summary: Summary
     engine: str
     seconds: float
+    columns: ColumnReport = field(default_factory=ColumnReport)
+
+
+class ColumnsError(Exception):
+    """`--strict-columns` and a look-alike or missing column: nothing decided (one line)."""
+
+
+def totals_line(summary: Summary) -> str | None:
+    if not summary.totals:
+        return None
+    shown = "、".join(str(r) for r in summary.total_rows[:10]) + ("…" if summary.totals > 10 else "")
+    return f"合计行 {summary.totals} 行（未计入）: 第 {shown} 行"
 
 
 def choose_engine(engine: str, small_ledger: bool, first_chunk_rows: int) -> str:
@@ -50,43 +66,94 @@ def decide_ledger(
     chunk_rows: int = CHUNK_ROWS,
     row_offset: int = 0,
     first_seen: dict[str, int] | None = None,
+    columns: ColumnMap | None = None,
+    strict_columns: bool = False,
+    report: Callable[[list[str]], None] | None = None,
+    open_output: Callable[..., DecisionWriter] | None = None,
 ) -> RunResult:
     """Decide every row of a ledger into `output` (JSONL on `stdout` when None).
+
+    Before deciding, `report` gets the column report's lines (notices, look-alike columns,
+    needed fields without a column); with `strict_columns` any look-alike or missing field
+    raises ColumnsError and nothing is decided. `open_output(path, headers, labels, names)`
+    makes the writer (default: by extension, `ledger.write.open_writer`); the report passes its own.
 
     A ledger that is one part of a larger one (a file of a Parquet dataset) numbers its rows
     from `row_offset` on and takes `first_seen` (parcel id → row) from the parts before it, so
     that its decisions, messages included, are those of the whole ledger.
 
-    Raises LedgerError / OutputError; on any error or interruption the output file is not
-    created (a partial temporary file is removed).
+    Raises LedgerError / OutputError (also when `output` is the ledger itself); on any error
+    or interruption the output file is not created (a partial temporary file is removed).
+    JSONL on `stdout` is flushed chunk by chunk, so a closed pipe (`| head`) raises
+    BrokenPipeError here, before any summary could claim the rows were written.
     """
     started = time.perf_counter()
-    ledger = open_ledger(ledger_path, sheet, chunk_rows=chunk_rows)
+    if output is not None:
+        refuse_inputs(output, [ledger_path])
+    ledger = open_ledger(ledger_path, sheet, chunk_rows=chunk_rows, resolver=columns.resolver() if columns else None)
     chunks = iter(ledger.chunks)
     first = next(chunks, None)
+    checked = column_report(rulebook, ledger.headers, ledger.names, None if first is None else first.frame, ledger.notices,
+                            columns.not_fields() if columns else set())
+    if report is not None:
+        report(checked.lines())
+    if strict_columns and checked.problems:
+        raise ColumnsError(f"--strict-columns: {checked.problems} 处列问题（见上），未作任何决定")
+    values = columns.values if columns else {}
+    headers = dict(zip(ledger.names, ledger.headers))
     chosen = choose_engine(engine, ledger.small, 0 if first is None else len(first.frame))
     decider = LedgerDecider(rulebook, chosen, as_of)
-    writer = open_writer(output, ledger.headers, Labels.of(rulebook)) if output is not None else None
+    writer = None
+    if output is not None:
+        writer = (open_output or open_writer)(output, ledger.headers, Labels.of(rulebook, as_of), ledger.names)
     with_json = output is None or output.suffix.lower() == ".jsonl"
     first_seen = {} if first_seen is None else first_seen
     try:
         for chunk in _chain(first, chunks):
-            rows = [r + row_offset for r in chunk.rows] if row_offset else chunk.rows
-            parsed = parse_frame(chunk.frame, rows, first_seen)
+            rows, errors = chunk.rows, chunk.errors
+            if row_offset:
+                rows = [r + row_offset for r in rows]
+                errors = {r + row_offset: e for r, e in errors.items()} if errors else errors
+            prepared = prepare_chunk(chunk.frame, rows, first_seen, values, headers, reader_errors=errors)
+            parsed = prepared.parsed
+            decider.summary.total_rows += prepared.totals
             decided = decider.decide(parsed, with_json=with_json)
             if writer is None:
-                (stdout or sys.stdout).write("".join(line + "\n" for line in decided.jsonl))
+                write_all(stdout or sys.stdout, "".join(line + "\n" for line in decided.jsonl))
             else:
-                writer.write(chunk.frame.set_axis(ledger.headers, axis=1), decided.columns, decided.jsonl)
+                writer.write(prepared.frame.set_axis(ledger.headers, axis=1), decided.columns, decided.jsonl)
             if progress:
                 progress(parsed.n)
+        summary = decider.summary
+        summary.notices = [*checked.lines(), *checked.counted(summary), *filter(None, [totals_line(summary)])]
         if writer is not None:
-            writer.commit(decider.summary)
+            writer.commit(summary)
     except BaseException:
         if writer is not None:
             writer.abort()
         raise
-    return RunResult(decider.summary, chosen, time.perf_counter() - started)
+    return RunResult(decider.summary, chosen, time.perf_counter() - started, checked)
+
+
+def write_all(stream: TextIO, text: str) -> None:
+    """Write `text` to a text stream and flush it, all of it or an OSError (BrokenPipeError).
+
+    An unbuffered stdout (`python -u`, PYTHONUNBUFFERED) is a raw file whose write() may take
+    only part of the data when the reader goes away, and TextIOWrapper ignores the rest: the
+    bytes are written here in a loop until every one is taken."""
+    raw = getattr(stream, "buffer", None)
+    if raw is None:  # a StringIO, a test's capture
+        stream.write(text)
+        stream.flush()
+        return
+    stream.flush()
+    view = memoryview(text.encode(getattr(stream, "encoding", None) or "utf-8"))
+    while view:
+        n = raw.write(view)
+        if n is None:  # a non-blocking stream that cannot take data now
+            raise BlockingIOError("stdout would block")
+        view = view[n:]
+    raw.flush()
 
 
 def _chain(first, rest):
@@ -103,13 +170,21 @@ class FoundParcel:
     notes: list[str] = field(default_factory=list)
 
 
-def find_parcel(ledger_path: Path, parcel_id: str, sheet: str | None = None) -> FoundParcel | None:
+def find_parcel(
+    ledger_path: Path, parcel_id: str, sheet: str | None = None, as_of: dt.date | None = None,
+    columns: ColumnMap | None = None,
+) -> FoundParcel | None:
     """The first row of a ledger with this 宗地编号, validated as `decide` would (duplicates of
-    earlier rows included), reading chunk by chunk and stopping there."""
-    ledger = open_ledger(ledger_path, sheet)
+    earlier rows included), reading chunk by chunk and stopping there; with `as_of`, its facts
+    as they stood on that date, as `decide` sees them (later events set aside, and noted)."""
+    ledger = open_ledger(ledger_path, sheet, resolver=columns.resolver() if columns else None)
     first_seen: dict[str, int] = {}
+    values = columns.values if columns else {}
+    headers = dict(zip(ledger.names, ledger.headers))
     for chunk in ledger.chunks:
-        parsed = parse_frame(chunk.frame, chunk.rows, first_seen)
+        parsed = prepare_chunk(chunk.frame, chunk.rows, first_seen, values, headers, reader_errors=chunk.errors).parsed
+        if as_of is not None:
+            parsed = frame_as_of(parsed, as_of)
         hits = np.flatnonzero(parsed.parcel_ids == parcel_id)
         if len(hits):
             i = int(hits[0])

@@ -23,6 +23,9 @@ import pandas as pd
 
 from landrules import fields
 from landrules.fields import FieldSpec, FieldType
+from landrules.ledger import spellings
+from landrules.ledger.errors import clip
+from landrules.ledger.limits import MAX_AREA_MU
 
 
 class CellError(ValueError):
@@ -56,12 +59,12 @@ def is_empty(value: Any) -> bool:
 
 
 def _show(value: Any) -> str:
-    """A cell as it should be quoted back to the officer."""
+    """A cell as it should be quoted back to the officer (cut and escaped to fit one line)."""
     if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return clip(value.strip())
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer() and abs(value) < 1e16:
         return str(int(value))
-    return str(value)
+    return clip(value)
 
 
 def _norm(text: str) -> str:
@@ -88,20 +91,41 @@ def _parse_text(value: Any) -> str | None:
     return str(value).strip() or None
 
 
-_NUMBER_DROP = str.maketrans("", "", ", \t\u00a0\u202f\u2009")
+_SPACES = str.maketrans(" \t\u00a0\u202f\u2009", ",,,,,")  # inside a number: a thousands separator
+# a decimal number: digits, an optional fraction, an optional exponent (no "_", no "nan"/"inf")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+# thousands separators group exactly three digits: 1,234,567.5 (never 2,50 or 1,2,3)
+_GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+
+
+def number_text(text: str) -> float:
+    """A number written as text: a comma (or a space) only as a thousands separator;
+    ValueError for anything else ("2,50", "1 5", "1_000", "nan")."""
+    text = _norm(text).translate(_SPACES)
+    if "," in text:
+        if not _GROUPED_NUMBER.fullmatch(text):
+            raise ValueError(text)
+        text = text.replace(",", "")
+    if not _PLAIN_NUMBER.fullmatch(text):
+        raise ValueError(text)
+    return float(text)
 
 
 def _to_float(value: Any) -> float:
-    """A finite float from a numeric or text cell (thousands separators and spaces dropped)."""
+    """A finite float from a numeric or text cell (see `number_text` for the text forms)."""
     if isinstance(value, bool) or isinstance(value, np.bool_):
         raise CellError(f'无法识别的数值 "{_show(value)}"')
     if isinstance(value, (int, float, np.integer, np.floating, Decimal)):
-        number = float(value)
-    elif isinstance(value, str):
-        text = _norm(value).translate(_NUMBER_DROP)
         try:
-            number = float(text)
+            number = float(value)
+        except OverflowError:  # an int beyond float's range
+            number = math.inf
+    elif isinstance(value, str):
+        try:
+            number = number_text(value)
         except ValueError:
+            if "," in value or "，" in value:
+                raise CellError(f'无法识别的数值 "{_show(value)}"（千位分隔符须每三位一组，如 1,234,567.5；小数点须用 "."）') from None
             raise CellError(f'无法识别的数值 "{_show(value)}"') from None
     else:
         raise CellError(f'无法识别的数值 "{_show(value)}"')
@@ -110,7 +134,16 @@ def _to_float(value: Any) -> float:
     return number
 
 
-def _number_parser(positive: bool) -> Callable[[Any], float | None]:
+def number_bound(name: str) -> float:
+    """The largest value a number field accepts (areas: MAX_AREA_MU; others: any finite)."""
+    if name == "area_mu":
+        return MAX_AREA_MU
+    if name == "area_m2":
+        return MAX_AREA_MU / fields.MU_PER_M2
+    return math.inf
+
+
+def _number_parser(positive: bool, bound: float = math.inf) -> Callable[[Any], float | None]:
     def parse(value: Any) -> float | None:
         if is_empty(value):
             return None
@@ -119,6 +152,8 @@ def _number_parser(positive: bool) -> Callable[[Any], float | None]:
             raise CellError(f"应大于 0，实为 {_show(value)}")
         if number < 0:
             raise CellError(f"应不小于 0，实为 {_show(value)}")
+        if number > bound:
+            raise CellError(f"超出合理范围（不应大于 {bound:,.0f}），实为 {_show(value)}，请检查数值和单位")
         return number
 
     return parse
@@ -244,7 +279,7 @@ def _parser_for(spec: FieldSpec) -> Callable[[Any], Any]:
     if spec.type is FieldType.TEXT:
         return lambda v: None if is_empty(v) else _parse_text(v)
     if spec.type is FieldType.NUMBER:
-        return _number_parser(spec.positive)
+        return _number_parser(spec.positive, number_bound(spec.name))
     if spec.type is FieldType.RATIO:
         return _parse_ratio
     if spec.type is FieldType.DATE:
@@ -256,7 +291,8 @@ def _parser_for(spec: FieldSpec) -> Callable[[Any], Any]:
     raise AssertionError(f"no parser for {spec.type}")  # pragma: no cover
 
 
-PARSERS: dict[str, Callable[[Any], Any]] = {f.name: _parser_for(f) for f in fields.FIELDS}
+# placeholders (/ 无 不详 …) and fractions (1/4) in front of every parser: ledger/spellings.py
+PARSERS: dict[str, Callable[[Any], Any]] = {f.name: spellings.wrap(f, _parser_for(f)) for f in fields.FIELDS}
 
 
 def parse_cell(name: str, value: Any) -> Any:

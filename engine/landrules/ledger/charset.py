@@ -9,6 +9,7 @@ from pathlib import Path
 import charset_normalizer
 
 from landrules.ledger.errors import LedgerError
+from landrules.ledger.headers import shows_parcel_id
 
 _CHINESE_ENCODINGS = {"gb18030", "gbk", "gb2312", "cp936", "ms936", "euc_cn", "hz"}
 
@@ -30,7 +31,7 @@ def decode_head(path: Path, data: bytes) -> tuple[str, str]:
         except (UnicodeDecodeError, LookupError):
             continue
         head = text[:8192]
-        if "宗地编号" in head or "parcel_id" in head.lower():
+        if shows_parcel_id(head):
             return text, encoding
         decoded.append((text, encoding))
     if decoded:
@@ -38,17 +39,43 @@ def decode_head(path: Path, data: bytes) -> tuple[str, str]:
     raise LedgerError(path, "无法识别文件编码（应为 UTF-8、带 BOM 的 UTF-8 或 GB18030/GBK）")
 
 
-def _decodes_whole(path: Path, encoding: str, block: int = 1 << 22) -> bool:
-    """Whether the whole file decodes in `encoding` (streamed, constant memory)."""
+def _first_bad_byte(path: Path, encoding: str, block: int = 1 << 22) -> int | None:
+    """The offset of the first byte that does not decode in `encoding`, or None when the whole
+    file decodes (streamed, constant memory)."""
     decoder = codecs.getincrementaldecoder(encoding)()
+    start = 0
     try:
         with path.open("rb") as f:
             while data := f.read(block):
                 decoder.decode(data)
+                start += len(data)
         decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
+    except UnicodeDecodeError as exc:
+        # the decoder may hold back a few bytes of an incomplete sequence: exc.start counts in
+        # the bytes it was given, which are the pending ones and then `data`
+        pending = len(exc.object) - len(data) if "data" in locals() and data else 0
+        return max(start - pending + exc.start, 0)
+    return None
+
+
+def _decodes_whole(path: Path, encoding: str) -> bool:
+    return _first_bad_byte(path, encoding) is None
+
+
+def first_bad_line(path: Path, encoding: str) -> int | None:
+    """The 1-based line holding the first byte that does not decode in `encoding`, or None."""
+    bad = _first_bad_byte(path, encoding)
+    return None if bad is None else _line_of(path, bad)
+
+
+def _line_of(path: Path, offset: int, block: int = 1 << 22) -> int:
+    """The 1-based line (\n-counted) that holds byte `offset`."""
+    lines, seen = 1, 0
+    with path.open("rb") as f:
+        while seen < offset and (data := f.read(min(block, offset - seen))):
+            lines += data.count(b"\n")
+            seen += len(data)
+    return lines
 
 
 def detect(path: Path, limit: int = 1 << 20) -> tuple[str, str]:
@@ -61,9 +88,12 @@ def detect(path: Path, limit: int = 1 << 20) -> tuple[str, str]:
     if not whole:
         data = data[: data.rfind(b"\n", 0, limit) + 1] or data[:limit]
     text, encoding = decode_head(path, data)
-    if encoding == "utf-8-sig" and not whole and not _decodes_whole(path, encoding):
+    bad = _first_bad_byte(path, encoding) if encoding == "utf-8-sig" and not whole else None
+    if bad is not None:
         if not _decodes_whole(path, "gb18030"):
-            raise LedgerError(path, "无法识别文件编码（应为 UTF-8、带 BOM 的 UTF-8 或 GB18030/GBK，不能混用）")
+            raise LedgerError(path, f"无法识别文件编码：前面是 UTF-8，从第 {_line_of(path, bad)} 行起不是"
+                                    f"（字节位置 {bad}）；一个文件只能用一种编码（UTF-8、带 BOM 的 UTF-8 或 GB18030/GBK），"
+                                    f"请把该行起的内容按 UTF-8 重新保存")
         encoding = "gb18030"
         text = data.decode(encoding)
     return encoding, text

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from landrules.fields import FieldSpec, FieldType
+from landrules.ledger.cells import number_bound
 
 # the written date forms of contract §3, ASCII digits only (anything else: the cell parser)
 _DATE_FORMS = (
@@ -109,6 +110,8 @@ def fast_numbers(text: pa.Array, spec: FieldSpec) -> tuple[np.ndarray, np.ndarra
         ok = values > 0
     else:
         ok = values >= 0
+    if spec.type is FieldType.NUMBER:
+        ok &= values <= number_bound(spec.name)
     ok &= np.isfinite(values)
     read = np.zeros(n, dtype=bool)
     read[where[ok]] = True

@@ -2,16 +2,16 @@
 
 Every cell stays text (an Arrow string column; empty cells ""), in chunks of `chunk_rows` rows
 whose columns are Arrow-backed pandas strings, so validation can dictionary-encode them without
-a Python object per cell. Rows are numbered as a person sees them in the file (records, a
-quoted line break inside a cell does not start a new row). What pandas' reader did is kept:
+a Python object per cell. Rows are numbered as a person sees them in the file (records: a
+quoted line break inside a cell does not start a new row), as pandas' reader numbers them:
 
 - a blank line is a row of empty cells (the caller leaves it out, its number skipped);
-- a row with fewer fields than the header has its last cells empty;
-- a row with more fields than the header is refused, naming the row;
-- a file that does not decode in the detected encoding is refused, saying where.
+- a row with fewer fields than the header has its last cells empty.
 
-pyarrow knows a bad row's number only when it parses on one thread: such a file is read again
-on one thread (see `arrow_grids`).
+Anything else that pyarrow will not read as it stands — a row with more fields than the header,
+a quote left open, bytes that do not decode — raises `NotForArrow` and the caller reads the
+file with pandas' reader, which words the refusal (`read._open_csv`); `state["next"]` then says
+from which file row on rows are still to be handed out.
 """
 
 from __future__ import annotations
@@ -25,21 +25,21 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from landrules.ledger.errors import LedgerError
 
 BLOCK_BYTES = 1 << 22
 
 
 def arrow_grids(
-    path: Path, encoding: str, sep: str, skip: int, width: int, chunk_rows: int
+    path: Path, encoding: str, sep: str, skip: int, width: int, chunk_rows: int, state: dict
 ) -> Iterator[tuple[pd.DataFrame, int]]:
     """(grid, file row of its first row) for the data rows after the first `skip` records;
-    grids have columns 0..width-1.
+    grids have columns 0..width-1. `state["next"]` follows the file row of the next row to
+    hand out (for the caller's fallback on NotForArrow).
 
     Read on all cores; at the first row whose field count is not the header's (pyarrow then
     cannot say which row it is) the file is read again on one thread from the row after the
     last one handed out, which numbers it."""
-    state = {"next": skip + 1}  # file row of the next row to hand out
+    state.setdefault("next", skip + 1)
     try:
         yield from _stream(path, encoding, sep, skip, width, chunk_rows, state, threads=True)
     except _Serial:
@@ -50,21 +50,22 @@ class _Serial(Exception):
     """A bad row turned up while reading on several threads."""
 
 
+class NotForArrow(Exception):
+    """The file has something pyarrow's reader will not read as pandas' reader does."""
+
+
 def _stream(path, encoding, sep, skip, width, chunk_rows, state, threads: bool):
     names = [str(i) for i in range(width)]
     short: list[tuple[int, str]] = []  # (file row, raw text) of rows with fewer fields
-    long: list[int] = []
     unnumbered: list[bool] = []
 
     def invalid(row: pa_csv.InvalidRow) -> str:
         if row.number is None or row.number < 0:
             unnumbered.append(True)
-            return "error"
-        if row.actual_columns > row.expected_columns:
-            long.append(row.number)
-            return "error"
-        short.append((row.number, row.text))
-        return "skip"
+        elif row.actual_columns < row.expected_columns and '"' not in row.text:
+            short.append((row.number, row.text))
+            return "skip"
+        return "error"  # too many fields, or a quote (maybe one left open to the end): pandas
 
     read = pa_csv.ReadOptions(
         skip_rows=skip, column_names=names, use_threads=threads, block_size=BLOCK_BYTES,
@@ -97,16 +98,12 @@ def _stream(path, encoding, sep, skip, width, chunk_rows, state, threads: bool):
             table = pa.Table.from_batches(pending, schema=reader.schema)
             grid, end = _grid(table, offset, short, width, sep)
             yield from _hand_out(grid, offset, end, state)
-    except pa.ArrowInvalid as exc:
+    except pa.ArrowInvalid:
         if unnumbered:
             raise _Serial() from None
-        if long:
-            raise LedgerError(path, f"CSV 格式错误: 第{long[0]}行的字段多于表头（{width} 列）") from None
-        if "utf8" in str(exc).lower():
-            raise LedgerError(path, f"编码错误（按 {encoding} 读取）: 无效的 UTF-8 字节，约在第 {state['next']} 行之后") from None
-        raise LedgerError(path, f"CSV 格式错误: {exc}") from None
-    except UnicodeDecodeError as exc:
-        raise LedgerError(path, f"编码错误（按 {encoding} 读取）: {exc.reason}，约在第 {state['next']} 行之后") from None
+        raise NotForArrow() from None
+    except (UnicodeDecodeError, LookupError):
+        raise NotForArrow() from None
 
 
 def _hand_out(grid: pd.DataFrame, first: int, end: int, state: dict) -> Iterator[tuple[pd.DataFrame, int]]:

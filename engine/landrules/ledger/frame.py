@@ -20,12 +20,14 @@ import pyarrow as pa
 from landrules import fields
 from landrules.encoding import decode, encode
 from landrules.fields import FieldType
+from landrules.ledger.errors import clip
 from landrules.ledger.cells import (
     AREA_MISSING,
     MISSING,
     PARSERS,
     CellError,
     derive_area_mu,
+    number_bound,
 )
 from landrules.ledger.columns import factorize, fast_parse, python_values
 
@@ -101,14 +103,21 @@ def _fast_numbers(spec: fields.FieldSpec, uniques: np.ndarray, out: np.ndarray) 
         ok &= numbers > 0
     else:
         ok &= numbers >= 0
+    if spec.type is FieldType.NUMBER:
+        ok &= numbers <= number_bound(spec.name)
     out[ok] = numbers[ok]
     return np.flatnonzero(~ok)
 
 
-def parse_frame(frame: pd.DataFrame, rows: list[int], first_seen: dict[str, int] | None = None) -> ParsedFrame:
+def parse_frame(
+    frame: pd.DataFrame, rows: list[int], first_seen: dict[str, int] | None = None,
+    reader_errors: dict[int, list[str]] | None = None,
+) -> ParsedFrame:
     """Validate raw rows whose known columns carry field names (unknown columns are ignored).
 
-    `first_seen` (parcel id → row) carries duplicate detection across chunks of one ledger.
+    `first_seen` (parcel id → row) carries duplicate detection across chunks of one ledger;
+    `reader_errors` (file row → messages) are what the reader could not read in a row (e.g. a
+    formula without a saved value): they come first among the row's errors.
     """
     n = len(frame)
     first_seen = {} if first_seen is None else first_seen
@@ -136,6 +145,10 @@ def parse_frame(frame: pd.DataFrame, rows: list[int], first_seen: dict[str, int]
     row_errors: dict[int, list[str]] = {i: [m for _, m in sorted(errs)] for i, errs in cell_errors.items()}
     _check_ids(columns["parcel_id"], rows, row_errors, first_seen)
     _derive_area(columns, rows, row_errors)
+    if reader_errors:
+        for i, row in enumerate(rows):
+            if row in reader_errors:
+                row_errors[i] = list(reader_errors[row]) + row_errors.get(i, [])
     return ParsedFrame(n=n, rows=list(rows), columns=columns, errors=dict(sorted(row_errors.items())))
 
 
@@ -148,7 +161,7 @@ def _check_ids(ids: np.ndarray, rows: list[int], row_errors: dict[int, list[str]
             continue
         seen = first_seen.setdefault(pid, rows[i])
         if seen != rows[i]:
-            row_errors.setdefault(i, []).insert(0, f'第{rows[i]}行 {label}: 重复的宗地编号 "{pid}"（首次出现在第{seen}行）')
+            row_errors.setdefault(i, []).insert(0, f'第{rows[i]}行 {label}: 重复的宗地编号 "{clip(pid)}"（首次出现在第{seen}行）')
 
 
 def _derive_area(columns: dict[str, np.ndarray], rows: list[int], row_errors: dict[int, list[str]]) -> None:

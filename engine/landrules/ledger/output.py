@@ -3,11 +3,16 @@
 `open_writer(path, input_headers, labels)` picks the writer by the extension. The caller feeds
 it chunks in input order (`write(inputs, flat, jsonl)`) and finishes with `commit(summary)`:
 
-- every writer writes into a hidden temp file beside `path` (`.NAME.XXXX.part`); nothing
-  appears at `path` until `commit()` renames it into place (`os.replace`), with the usual
-  permissions (0o666 & ~umask); `abort()` (or an exception inside `with`) deletes it;
-- CSV and XLSX cells that a spreadsheet would run as a formula (text beginning with
-  = + - @ TAB CR) are written with a leading "'"; JSONL and Parquet keep values exactly;
+- every writer writes into a hidden temp file beside `path` (`.NAME.landrules-PID-XXXX.part`,
+  see `temp_file`); nothing appears at `path` until `commit()` renames it into place
+  (`os.replace`), with the usual permissions (0o666 & ~umask); `abort()` (or an exception
+  inside `with`) deletes it; a run killed outright (SIGKILL, power cut) leaves its temp files,
+  and the next writer into that folder removes those whose process is gone;
+- `path` must not be an input of the run (`refuse_inputs`): same path, `./` path, symlink or
+  hard link to it;
+- CSV cells that a spreadsheet would run as a formula (text beginning with = + - @ TAB CR)
+  are written with a leading "'" (CSV has no cell types); XLSX writes them unchanged as string
+  cells with quotePrefix (`xlsx_cells.py`); JSONL and Parquet keep values exactly;
 - the same input gives byte-identical files (XLSX timestamps are fixed, see `xlsx.py`).
 
 Column order (contract §4): the input columns under their original headers, then
@@ -17,8 +22,10 @@ Column order (contract §4): the input columns under their original headers, the
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import math
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,9 +33,9 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from landrules.decision import DECISION_COLUMNS, EXTRA_COLUMNS
+from landrules.ledger.flat import FlatColumns
 
 if TYPE_CHECKING:
     from landrules.summary import Summary
@@ -50,15 +57,40 @@ def output_format(path: Path) -> str:
 
 
 @dataclass(frozen=True)
+class Target:
+    """A figure the plan aims at, e.g. 工业用地亩均税收 6 万元/亩 (a parameter with its citation)."""
+
+    value: float
+    unit: str
+    cites: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Labels:
-    """Chinese labels for codes, from the rulebook (`rulebook.categories`, `rulebook.outcomes`)."""
+    """Chinese labels for codes, from the rulebook (`rulebook.categories`, `rulebook.outcomes`),
+    the headings of the clauses decisions cite, and the plan's targets the reports measure."""
 
     categories: dict[str, str] = field(default_factory=dict)  # code -> 中文, e.g. idle -> 闲置
     outcomes: dict[str, str] = field(default_factory=dict)  # code -> 中文 label
+    clauses: dict[str, str] = field(default_factory=dict)  # "DOC CLAUSE" -> heading
+    tax_target: Target | None = None  # parameter target.tax_per_mu
 
     @classmethod
-    def of(cls, rulebook: Any) -> "Labels":
-        return cls(dict(rulebook.categories), dict(rulebook.outcomes))
+    def of(cls, rulebook: Any, as_of: dt.date | None = None) -> "Labels":
+        clauses = {
+            f"{doc} {clause}": cited.heading.rstrip("。；;，, ")
+            for (doc, clause), cited in rulebook.policy.clauses.items() if cited.heading
+        }
+        target = None
+        param = rulebook.parameters.get(TAX_TARGET)
+        if param is not None:
+            value, _ = rulebook.param_value(TAX_TARGET, as_of or dt.date.today())
+            target = Target(float(value), param.unit, tuple(str(c) for c in param.cites), param.description)
+        return cls(dict(rulebook.categories), dict(rulebook.outcomes), clauses, target)
+
+
+TAX_TARGET = "target.tax_per_mu"  # rules/parameters.yaml
 
 
 # --- cells -----------------------------------------------------------------------------------
@@ -141,40 +173,65 @@ def text_column(series: pd.Series) -> pd.Series:
     return pd.Series([cell_text(v) for v in series.to_numpy(dtype=object)], dtype=object)
 
 
-# --- decision columns ------------------------------------------------------------------------
+# --- temp files and inputs -------------------------------------------------------------------
+
+TEMP_TAG = ".landrules-"
+# .NAME.landrules-PID-RANDOM.part, .NAME.landrules-PID-RANDOM.sheet.part (the XLSX sheet streams)
+_TEMP_NAME = re.compile(r"\..*\.landrules-(\d+)-[A-Za-z0-9_]+(?:\.[a-z]+)?\.part")
 
 
-class FlatColumns:
-    """The decision columns of a chunk as patterns and an index: row i's text in column c is
-    `texts[c][index[i]]` ("" when empty). A chunk has a few hundred distinct decisions, so the
-    Arrow writers take each column as a DictionaryArray (index → pattern text) without one
-    Python string per row; `frame()` gives the plain DataFrame the other writers take."""
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):  # another user's process; a bogus number
+        return pid > 0
+    return True
 
-    def __init__(self, index: np.ndarray, texts: dict[str, list[str]]):
-        self.index = np.asarray(index, dtype=np.int32)
-        self.texts = texts
-        self.columns = list(texts)
 
-    def __len__(self) -> int:
-        return len(self.index)
+def sweep_stale(directory: Path) -> list[Path]:
+    """Remove the temp files of landrules runs that were killed before they could clean up
+    (their PID is no longer running); returns what was removed."""
+    removed = []
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _TEMP_NAME.fullmatch(entry.name)
+        if match and not _alive(int(match.group(1))):
+            try:
+                if entry.is_file(follow_symlinks=False):
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+            except OSError:
+                pass
+    return removed
 
-    def dictionary(self, name: str) -> pa.Array:
-        """Column `name`'s distinct texts, "" as null."""
-        return pa.array([t if t != "" else None for t in self.texts[name]], type=pa.string())
 
-    def arrow(self, name: str, dictionary: pa.Array | None = None) -> pa.DictionaryArray:
-        """Column `name` as a DictionaryArray over `dictionary` (default: its own texts)."""
-        dictionary = self.dictionary(name) if dictionary is None else dictionary
-        return pa.DictionaryArray.from_arrays(pa.array(self.index, type=pa.int32()), dictionary)
+def temp_file(target: Path, suffix: str = ".part") -> tuple[int, Path]:
+    """A new hidden temp file beside `target`, named so that a later run can tell it is a
+    landrules temp file and whose process made it: (descriptor, path)."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}{TEMP_TAG}{os.getpid()}-", suffix=suffix, dir=target.parent)
+    return fd, Path(name)
 
-    def invalid(self) -> int:
-        """Rows with errors."""
-        has = np.array([t != "" for t in self.texts["errors"]], dtype=bool)
-        return int(has[self.index].sum()) if len(has) else 0
 
-    def frame(self) -> pd.DataFrame:
-        return pd.DataFrame({c: np.array(self.texts[c], dtype=object)[self.index] for c in self.columns},
-                            columns=self.columns)
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (same path, another spelling, symlink or hard link)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def refuse_inputs(output: Path, inputs: Sequence[Path]) -> None:
+    """OutputError when `output` is one of the run's input files: writing it would destroy them."""
+    for source in inputs:
+        if same_file(output, source):
+            raise OutputError(f"输出文件 {output} 就是输入台账 {source}，写出会覆盖台账；请用 -o 另指一个文件")
 
 
 # --- writers ---------------------------------------------------------------------------------
@@ -196,17 +253,18 @@ class DecisionWriter:
         self.rows = 0  # data rows written so far
         self.invalid = 0  # of which with errors
         self._state = "open"
+        sweep_stale(self.path.parent)
         try:
-            fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent)
+            fd, self.tmp = temp_file(self.path)
         except OSError as exc:
             raise self._error(exc) from exc
-        self.tmp = Path(name)
         try:
             self._open(fd)
         except BaseException as exc:
             self.abort()
-            if isinstance(exc, OSError):
-                raise self._error(exc) from exc
+            translated = self._translate(exc)
+            if translated is not None:
+                raise translated from exc
             raise
 
     # subclasses: _open(fd) takes over the temp file's descriptor; _write(...) one chunk;
@@ -251,8 +309,9 @@ class DecisionWriter:
             self._write(inputs, flat, jsonl)
         except BaseException as exc:  # a half-written chunk must never be committed
             self.abort()
-            if isinstance(exc, OSError):
-                raise self._error(exc) from exc
+            translated = self._translate(exc)
+            if translated is not None:
+                raise translated from exc
             raise
         self.rows += n
         self.invalid += invalid
@@ -269,8 +328,9 @@ class DecisionWriter:
             os.replace(self.tmp, self.path)
         except BaseException as exc:
             self.abort()
-            if isinstance(exc, OSError):
-                raise self._error(exc) from exc
+            translated = self._translate(exc)
+            if translated is not None:
+                raise translated from exc
             raise
         self._state = "committed"
 
@@ -292,8 +352,25 @@ class DecisionWriter:
             self.abort()
 
     def _error(self, exc: OSError) -> OutputError:
+        return output_error(self.path, exc)
+
+    def _translate(self, exc: BaseException) -> OutputError | None:
+        """The OutputError an exception while writing stands for (None: let it through).
+        Subclasses add their libraries' own errors for a full disk and the like."""
+        return self._error(exc) if isinstance(exc, OSError) else None
+
+
+def output_error(path: Path, exc: OSError) -> OutputError:
+    """An OSError while writing `path`, as one line (a full disk said so in Chinese)."""
+    if exc.errno == errno.ENOSPC:
+        reason = "磁盘空间不足"
+    elif exc.errno == errno.EDQUOT:
+        reason = "超出磁盘配额"
+    elif isinstance(exc, PermissionError):
+        reason = "没有写入权限"
+    else:
         reason = exc.strerror or str(exc)
-        return OutputError(" ".join(f"无法写出 {self.path}：{reason}".split()))
+    return OutputError(" ".join(f"无法写出 {path}：{reason}（未写出输出文件）".split()))
 
 
 def unique_names(names: Sequence[str], reserved: Sequence[str] = ()) -> list[str]:

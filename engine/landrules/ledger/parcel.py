@@ -36,7 +36,7 @@ from landrules.ledger.cells import (
     is_empty,
     parse_cell,
 )
-from landrules.ledger.frame import parse_frame
+from landrules.ledger.prepare import prepare_chunk
 
 __all__ = [
     "Parcel", "ParcelRecord", "CellError", "parse_cell", "validate_rows", "records_from_dicts",
@@ -177,8 +177,9 @@ def validate_rows(df: pd.DataFrame, source: str) -> list[ParcelRecord]:
     rows = list(df.attrs.get("row_numbers") or range(2, n + 2))
     if len(rows) != n:
         rows = list(range(2, n + 2))
-    known = [c for c in columns if c in _MODEL_FIELDS]
-    parsed = parse_frame(df[known] if known else pd.DataFrame(index=df.index), rows)
+    known = [c for c in columns if c in _MODEL_FIELDS or c == "area_ha"]  # area_ha: converted to area_mu
+    parsed = prepare_chunk(df[known] if known else pd.DataFrame(index=df.index), rows, drop_totals=False,
+                           reader_errors=df.attrs.get("row_errors")).parsed
     unknown = [i for i, c in enumerate(columns) if c not in fields.BY_NAME]
     raw_columns = [[None if is_empty(v) else v for v in df.iloc[:, i].tolist()] for i in range(len(columns))]
     records: list[ParcelRecord] = []

@@ -14,11 +14,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from landrules.ledger.flat import FlatColumns
 from landrules.ledger.output import (
     OUTPUT_COLUMNS,
     RISKY,
     DecisionWriter,
-    FlatColumns,
     Labels,
     defuse,
     output_format,
@@ -145,12 +145,14 @@ class ParquetDecisionWriter(DecisionWriter):
                 pass
 
 
-def open_writer(path: Path, input_headers: Sequence[Any], labels: Labels | None = None) -> DecisionWriter:
-    """The writer for `path`'s extension (OutputError for another one)."""
+def open_writer(path: Path, input_headers: Sequence[Any], labels: Labels | None = None,
+                input_names: Sequence[str | None] | None = None) -> DecisionWriter:
+    """The writer for `path`'s extension (OutputError for another one). `input_names`: the
+    field each input column holds (the ledger's column names; XLSX types and orders by them)."""
     fmt = output_format(path)
     if fmt == ".xlsx":
         from landrules.ledger.xlsx import XlsxWriter
 
-        return XlsxWriter(path, input_headers, labels)
+        return XlsxWriter(path, input_headers, labels, input_names)
     cls = {".jsonl": JsonlWriter, ".csv": CsvWriter, ".parquet": ParquetDecisionWriter}[fmt]
     return cls(path, input_headers, labels)

@@ -1,65 +1,57 @@
 """The XLSX writer: the workbook officers open, streamed with openpyxl's write-only mode.
 
-Sheet 决策 holds the input columns under their original headers, then the decision columns
-of contract §4 under their contract names (`categories`, `outcome_codes`, …, as in the CSV, for
-scripts; grouped and hidden, one click shows them), then the decision again for officers under
-Chinese headers with Chinese labels (frozen, bold header row; widths from the first rows).
-Past Excel's 1 048 576 rows a sheet, rows continue on 决策2, 决策3, … with the header repeated.
-Sheet 汇总 (last) gives 宗数 and 面积（亩） by category and by outcome, and the row counts.
+Sheet 决策, one row per parcel:
 
-No cell is a formula: text beginning with = + - @ TAB CR gets a leading "'" (openpyxl would
-store "=…" as a formula). Characters XML cannot carry are dropped, CR becomes LF (XML would
-read it so anyway), text is cut at Excel's 32 767 characters. The file is byte-for-byte reproducible: the document properties and the
-zip entries carry a fixed time (the evaluation date), not the time of writing.
+1. 宗地编号, 坐落, 用地单位 (the ledger's own columns for those fields, moved to the front);
+2. the decision under Chinese headers (ZH_HEADERS): 类别, 处置措施, 依据条款 (with each clause's
+   heading), 完成时限 (a date cell: the earliest deadline), 是否逾期, 责任单位, 需补充信息, 错误,
+   决策备注 (when the records carry `notes`), 处置代码, 评估日, 规则库; a decision column without a
+   Chinese header appears under its own name;
+3. the rest of the officer's input columns, in their order, under their headers; numeric and date
+   fields typed as numbers and dates (xlsx_cells.py);
+4. the contract's flattened columns (`categories`, `outcome_codes`, …, as in the CSV, for
+   scripts), grouped and hidden: one click shows them.
 
-openpyxl's write-only sheets stream each sheet's XML into a temporary file; here that file is a
-hidden `.NAME.XXXX.sheet.part` beside the output rather than in the system temp folder (which
-may be memory-backed), and it is packed into the zip with `ExcelWriter` at commit.
+Panes frozen below the header and right of 宗地编号; autofilter; overdue rows red and invalid
+rows yellow (conditional formatting); landscape, one page wide, the header repeated on every
+page, the print area the identity and decision columns. Past Excel's 1 048 576 rows a sheet,
+rows continue on 决策2, 决策3, … with the header repeated. Then 一宗一策, 公布清单 and 汇总
+(xlsx_sheets.py). No cell is a formula; the file is byte-for-byte reproducible (xlsx_book.py).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import math
+import errno
 import os
-import shutil
-import tempfile
-import unicodedata
-import zipfile
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet import _writer as sheet_writer
-from openpyxl.writer.excel import ExcelWriter
 
 from landrules import fields
 from landrules.decision import SEP
-from landrules.ledger.output import (
-    OUTPUT_COLUMNS,
-    DecisionWriter,
-    defuse,
-    is_missing,
-    unique_names,
+from landrules.ledger.actions import ActionList, earliest
+from landrules.ledger.output import OUTPUT_COLUMNS, DecisionWriter, Labels, unique_names
+from landrules.ledger.read import canonical_header
+from landrules.ledger.tables import overview, summary_tables
+from landrules.ledger.xlsx_book import (
+    MAX_WIDTH, MIN_WIDTH, TOP, WRAP, Book, append_sized, header_row, line_counts, repeat_header, widths_for,
 )
-from landrules.summary import in_catalogue_order
+from landrules.ledger.xlsx_cells import MAX_TEXT, clean_text, input_column, map_unique, row_cells, styled
+from landrules.ledger.xlsx_sheets import INVALID_STYLE, OVERDUE_STYLE, SUMMARY_SHEET, write_actions, write_public, write_summary
 
 if TYPE_CHECKING:
     from landrules.summary import Summary
 
+__all__ = ["XlsxWriter", "SHEET", "MIN_WIDTH", "MAX_WIDTH", "SUMMARY_SHEET", "MAX_SHEET_ROWS", "MAX_TEXT", "ZH_HEADERS"]
+
 MAX_SHEET_ROWS = 1_048_576  # Excel's limit per sheet, header row included
-MAX_TEXT = 32_767  # Excel's limit per cell
 SHEET = "决策"
-SUMMARY_SHEET = "汇总"
-# flat column -> Chinese header, in the order shown after the input columns
-HEADERS_ZH = {
+FRONT = ("parcel_id", "location", "holder")
+# flat column -> Chinese header, in the order shown after 宗地编号/坐落/用地单位
+ZH_HEADERS = {
     "categories": "类别",
-    "outcome_codes": "处置代码",
     "outcome_labels": "处置措施",
     "citations": "依据条款",
     "deadline": "完成时限",
@@ -67,114 +59,76 @@ HEADERS_ZH = {
     "responsible": "责任单位",
     "needs": "需补充信息",
     "errors": "错误",
-    "notes": "决策备注",
+    "notes": "决策备注",  # not 备注: ledgers often have their own 备注 column
+    "outcome_codes": "处置代码",
     "as_of": "评估日",
     "rulebook": "规则库",
 }
 WIDTH_SAMPLE = 200  # rows of the first chunk looked at for column widths
-MIN_WIDTH, MAX_WIDTH = 6, 50
-DEFAULT_TIME = dt.datetime(2000, 1, 1)
+# decision columns whose text wraps in a narrower column (so that a printed page stays readable)
+WRAPPED = {"categories": 12, "outcome_labels": 32, "citations": 30, "responsible": 22, "needs": 16,
+           "errors": 30, "notes": 24}
+FRONT_WIDTHS = {"location": 24, "holder": 22}
 _YES_NO = {"是": "是", "否": "否", "true": "是", "false": "否", "yes": "是", "no": "否", "1": "是", "0": "否"}
-_BOLD = Font(bold=True)
-
-
-def text_value(text: str) -> str | None:
-    """A text cell as written: defused, without XML-illegal characters, at most MAX_TEXT long."""
-    if not text:
-        return None
-    if ILLEGAL_CHARACTERS_RE.search(text):
-        text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    text = defuse(text)
-    if "\r" in text:  # XML reads a bare CR as LF; Excel's line break in a cell is LF
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text[:MAX_TEXT] if len(text) > MAX_TEXT else text
-
-
-def cell_value(value: Any) -> Any:
-    """A raw input cell as an XLSX value: numbers, booleans and dates stay typed, text is defused."""
-    if isinstance(value, str):
-        return text_value(value)
-    if is_missing(value):
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return value if abs(value) < 10**15 else text_value(str(value))  # Excel keeps 15 digits
-    if isinstance(value, float):
-        return value if math.isfinite(value) else text_value(str(value))
-    if isinstance(value, pd.Timestamp):
-        value = value.to_pydatetime()
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            return text_value(value.isoformat(sep=" "))
-        return value.date() if value.time() == dt.time() else value
-    if isinstance(value, (dt.date, dt.time)):
-        return value
-    return text_value(str(value))
-
-
-def display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _map_unique(series: pd.Series, convert: Callable[[str], Any]) -> list[Any]:
-    """`convert` applied once per distinct value of a text column."""
-    values = series.fillna("").to_numpy(dtype=object)
-    table = {v: convert(v) for v in pd.unique(values)}
-    return [table[v] for v in values]
-
-
-class _FixedTimeZip(zipfile.ZipFile):
-    """A zip whose entries all carry one fixed time and mode, so that equal content gives equal bytes."""
-
-    def __init__(self, path, date_time: tuple[int, ...]):
-        super().__init__(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-        self._date_time = date_time
-
-    def _info(self, name: str, size: int = 0) -> zipfile.ZipInfo:
-        info = zipfile.ZipInfo(name, self._date_time)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info.external_attr = 0o644 << 16
-        info.file_size = size
-        return info
-
-    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
-        name = getattr(zinfo_or_arcname, "filename", zinfo_or_arcname)
-        super().writestr(self._info(name), data)
-
-    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
-        info = self._info(arcname or os.path.basename(filename), os.path.getsize(filename))
-        with open(filename, "rb") as src, self.open(info, "w") as dst:
-            shutil.copyfileobj(src, dst, 1 << 20)
 
 
 class XlsxWriter(DecisionWriter):
+    def __init__(self, path, input_headers: Sequence[Any], labels: Labels | None = None,
+                 input_names: Sequence[str | None] | None = None):
+        headers = ["" if h is None else str(h) for h in input_headers]
+        self.input_names = list(input_names) if input_names is not None else [canonical_header(h) for h in headers]
+        super().__init__(path, input_headers, labels)
+
     def _open(self, fd: int) -> None:
+        import os
+
         os.close(fd)
-        self._book = Workbook(write_only=True)
+        self._book = Book(self.path)
         self._sheets: list = []
-        self._parts: list[str] = []
         self._sheet_rows = 0
         self._widths: list[float] | None = None
         self._as_of: str | None = None
         self._rulebook: str | None = None
-        inputs = unique_names(self.input_headers, [*OUTPUT_COLUMNS, *HEADERS_ZH.values()])
-        self._header = [*inputs, *OUTPUT_COLUMNS, *HEADERS_ZH.values()]
-        self._hidden = range(len(inputs) + 1, len(inputs) + len(OUTPUT_COLUMNS) + 1)  # 1-based
+        self.actions = ActionList(self.labels)
+        names = self.input_names
+        self._front = [names.index(f) for f in FRONT if f in names]
+        self._rest = [i for i in range(len(self.input_headers)) if i not in self._front]
+        self._zh = [c for c in ZH_HEADERS if c in OUTPUT_COLUMNS] + [c for c in OUTPUT_COLUMNS if c not in ZH_HEADERS]
+        zh_names = [ZH_HEADERS.get(c, c) for c in self._zh]
+        inputs = unique_names(self.input_headers, [*OUTPUT_COLUMNS, *zh_names])
+        self._header = [*(inputs[i] for i in self._front), *zh_names, *(inputs[i] for i in self._rest), *OUTPUT_COLUMNS]
+        english = len(self._front) + len(self._zh) + len(self._rest)
+        self._hidden = range(english + 1, english + len(OUTPUT_COLUMNS) + 1)  # 1-based
+        self._printed = len(self._front) + len(self._zh) - 3  # identity and decision, without 处置代码/评估日/规则库
         needs_zh = {f.name: f.zh for f in fields.FIELDS}
-        self._convert = {
+        self._convert: dict[str, Callable[[str], Any]] = {
             "categories": self._codes(self.labels.categories),
             "needs": self._codes(needs_zh),
             "overdue": self._overdue,
+            "deadline": lambda text: earliest(text) or clean_text(text),
+            "citations": self._citations,
         }
+
+    def _translate(self, exc: BaseException):
+        # lxml streams the sheets and reports a full disk as SerialisationError("IO_ENOSPC")
+        text = str(exc)
+        if type(exc).__name__ == "SerialisationError" and text.startswith("IO_"):
+            code = {"IO_ENOSPC": errno.ENOSPC, "IO_EDQUOT": errno.EDQUOT, "IO_EACCES": errno.EACCES}.get(text, errno.EIO)
+            return self._error(OSError(code, os.strerror(code)))
+        return super()._translate(exc)
 
     # --- cells -----------------------------------------------------------------------------
 
     @staticmethod
     def _codes(labels: dict[str, str]) -> Callable[[str], str | None]:
-        return lambda text: text_value(SEP.join(labels.get(c, c) for c in text.split(SEP))) if text else None
+        return lambda text: clean_text(SEP.join(labels.get(c, c) for c in text.split(SEP))) if text else None
+
+    def _citations(self, text: str) -> str | None:
+        """`DOC CLAUSE; …` with each clause's heading: 平龙政办〔2021〕36号 2.3.2.2（供而未用闲置土地处置）."""
+        if not text:
+            return None
+        headings = self.labels.clauses
+        return clean_text(SEP.join(f"{ref}（{headings[ref]}）" if ref in headings else ref for ref in text.split(SEP)))
 
     def _overdue(self, text: str) -> str | None:
         """`code:是; code:否` -> 是 / 否 when all agree, else each outcome's label with its flag."""
@@ -183,144 +137,119 @@ class XlsxWriter(DecisionWriter):
         pairs = [item.rpartition(":") for item in text.split(SEP)]
         flags = [_YES_NO.get(flag.strip().lower(), flag) for _, _, flag in pairs]
         if len(set(flags)) == 1:
-            return text_value(flags[0])
-        return text_value(SEP.join(
+            return clean_text(flags[0])
+        return clean_text(SEP.join(
             f"{self.labels.outcomes.get(code, code)}：{flag}" if code else flag
             for (code, _, _), flag in zip(pairs, flags)
         ))
 
     def _columns(self, inputs: pd.DataFrame, flat: pd.DataFrame) -> list[list[Any]]:
-        columns = [[cell_value(v) for v in inputs.iloc[:, i].to_numpy(dtype=object)] for i in range(inputs.shape[1])]
-        for name in OUTPUT_COLUMNS:
-            columns.append(_map_unique(flat[name], text_value))
-        for name in HEADERS_ZH:
-            columns.append(_map_unique(flat[name], self._convert.get(name, text_value)))
+        def given(i: int) -> list[Any]:
+            return input_column(self.input_names[i], inputs.iloc[:, i])
+
+        columns = [given(i) for i in self._front]
+        columns += [map_unique(flat[c], self._convert.get(c, clean_text)) for c in self._zh]
+        columns += [given(i) for i in self._rest]
+        columns += [map_unique(flat[c], clean_text) for c in OUTPUT_COLUMNS]
         return columns
 
     # --- sheets ----------------------------------------------------------------------------
 
-    def _attach(self, sheet) -> None:
-        """Stream `sheet`'s XML into a hidden part file beside the output (see the module docstring)."""
-        fd, part = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".sheet.part", dir=self.path.parent)
-        os.close(fd)
-        self._parts.append(part)
-        sheet_writer.ALL_TEMP_FILES.append(part)  # openpyxl's cleanup() removes it after packing
-        sheet._writer = sheet_writer.WorksheetWriter(sheet, out=part)
-        sheet._writer.write_top()
-
     def _new_sheet(self) -> None:
         n = len(self._sheets) + 1
-        sheet = self._book.create_sheet(SHEET if n == 1 else f"{SHEET}{n}")
-        sheet.freeze_panes = "A2"
-        for i, width in enumerate(self._widths or [], 1):
-            dimension = sheet.column_dimensions[get_column_letter(i)]
-            dimension.width = width
-            if i in self._hidden:
-                dimension.hidden, dimension.outlineLevel = True, 1
-        self._attach(sheet)
-        sheet.append([self._bold(sheet, h) for h in self._header])
+        frozen = "B2" if self._front else "A2"
+        sheet = self._book.sheet(SHEET if n == 1 else f"{SHEET}{n}", self._widths or [], freeze=frozen, hidden=self._hidden)
+        sheet.append(header_row(sheet, [clean_text(h) or "" for h in self._header]))
+        repeat_header(sheet)
         self._sheets.append(sheet)
         self._sheet_rows = 1
-
-    @staticmethod
-    def _bold(sheet, value: Any) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=text_value(value) if isinstance(value, str) else value)
-        cell.font = _BOLD
-        return cell
-
-    def _set_widths(self, columns: list[list[Any]]) -> None:
-        self._widths = []
-        for header, values in zip(self._header, columns or [[]] * len(self._header)):
-            sample = [display_width(str(v)) for v in values[:WIDTH_SAMPLE] if v is not None]
-            widest = max([display_width(header), *sample])
-            self._widths.append(float(min(max(widest + 2, MIN_WIDTH), MAX_WIDTH)))
 
     def _write(self, inputs, flat, jsonl) -> None:
         if not len(flat):
             return
+        self.actions.add(inputs, self.input_names, flat)
         columns = self._columns(inputs, flat)
         if self._widths is None:
             self._set_widths(columns)
             self._as_of = next((v for v in flat["as_of"] if v), None)
             self._rulebook = next((v for v in flat["rulebook"] if v), None)
         rows = list(zip(*columns))
+        lines = line_counts(columns, self._widths, self._wrapped, len(rows))
         start = 0
         while start < len(rows):
             if not self._sheets or self._sheet_rows >= MAX_SHEET_ROWS:
                 self._new_sheet()
             stop = min(len(rows), start + MAX_SHEET_ROWS - self._sheet_rows)
-            append = self._sheets[-1].append
-            for row in rows[start:stop]:
-                append(row)
+            sheet = self._sheets[-1]
+            # multi-line rows: wrapped text, and 宗地编号 at the top beside it; one-line rows plain
+            templates = {i: styled(sheet, "", alignment=WRAP if i in self._wrapped else TOP) for i in self._top}
+            index = self._sheet_rows
+            for row, count in zip(rows[start:stop], lines[start:stop]):
+                index += 1
+                append_sized(sheet, index, row_cells(sheet, row, templates if count > 1 else None), count)
             self._sheet_rows += stop - start
             start = stop
 
+    def _set_widths(self, columns: list[list[Any]]) -> None:
+        self._widths = widths_for(self._header, [c[:WIDTH_SAMPLE] for c in columns])
+        for k, i in enumerate(self._front):
+            cap = FRONT_WIDTHS.get(self.input_names[i])
+            if cap:
+                self._widths[k] = min(self._widths[k], cap)
+        self._wrapped = []
+        for k, name in enumerate(self._zh, len(self._front)):
+            if name in WRAPPED:
+                self._widths[k] = min(self._widths[k], WRAPPED[name])
+                self._wrapped.append(k)
+        self._wrapped += [k for k, i in enumerate(self._front) if self.input_names[i] in FRONT_WIDTHS]
+        at = {c: len(self._front) + k for k, c in enumerate(self._zh)}
+        self._top = [*([0] if self._front else []), *self._wrapped, *(at[c] for c in ("deadline", "overdue") if c in at)]
+
     # --- finishing -------------------------------------------------------------------------
+
+    def _finish_sheets(self) -> None:
+        """Autofilter and the overdue/invalid highlighting, now that each sheet's length is known."""
+        last_col = get_column_letter(len(self._header))
+        overdue = get_column_letter(self._header.index(ZH_HEADERS["overdue"]) + 1)
+        errors = get_column_letter(self._header.index(ZH_HEADERS["errors"]) + 1)
+        for k, sheet in enumerate(self._sheets):
+            rows = MAX_SHEET_ROWS if k < len(self._sheets) - 1 else self._sheet_rows
+            sheet.auto_filter.ref = f"A1:{last_col}{max(rows, 1)}"
+            sheet.print_area = f"A1:{get_column_letter(max(self._printed, 1))}{max(rows, 1)}"
+            if rows < 2:
+                continue
+            area = f"A2:{last_col}{rows}"
+            sheet.conditional_formatting.add(area, FormulaRule(formula=[f'LEN(${errors}2)>0'], stopIfTrue=True, **INVALID_STYLE))
+            sheet.conditional_formatting.add(
+                area, FormulaRule(formula=[f'OR(${overdue}2="是",ISNUMBER(SEARCH("：是",${overdue}2)))'], **OVERDUE_STYLE))
 
     def _finish(self, summary: "Summary | None") -> None:
         if not self._sheets:
             if self._widths is None:
                 self._set_widths([])
             self._new_sheet()
+        self._finish_sheets()
+        write_actions(self._book, self.actions, self._as_of)
+        write_public(self._book, self.actions)
         self._write_summary(summary)
-        when = self._fixed_time()
-        props = self._book.properties
-        props.created = props.modified = when
-        props.creator = props.lastModifiedBy = "landrules"
-        archive = _FixedTimeZip(self.tmp, max(when, dt.datetime(1980, 1, 1)).timetuple()[:6])
-        ExcelWriter(self._book, archive).save()
-
-    def _fixed_time(self) -> dt.datetime:
-        try:
-            return dt.datetime.combine(dt.date.fromisoformat(str(self._as_of)), dt.time())
-        except ValueError:
-            return DEFAULT_TIME
+        self._book.save(self.tmp, self._as_of)
 
     def _write_summary(self, summary: "Summary | None") -> None:
-        sheet = self._book.create_sheet(SUMMARY_SHEET)
-        for letter, width in zip("ABCD", (16, 48, 10, 14)):
-            sheet.column_dimensions[letter].width = width
-        self._attach(sheet)
-        rows, invalid = self.rows, self.invalid
-        decided = rows - invalid
+        from landrules.summary import Summary
+
+        counted = summary if summary is not None else Summary(rows=self.rows, decided=self.rows - self.invalid,
+                                                              invalid=self.invalid)
+        tables = [overview(counted, self._as_of, self._rulebook)]
         if summary is not None:
-            rows, decided, invalid = summary.rows, summary.decided, summary.invalid
-        sheet.append([self._bold(sheet, "项目"), self._bold(sheet, "数值")])
-        sheet.append(["读取", rows])
-        sheet.append(["已决策", decided])
-        sheet.append(["无效记录", invalid])
-        sheet.append(["评估日", text_value(self._as_of or "")])
-        sheet.append(["规则库", text_value(self._rulebook or "")])
-        if summary is not None:
-            for title, tallies, labels in (
-                ("类别", summary.by_category, self.labels.categories),
-                ("处置措施", summary.by_outcome, self.labels.outcomes),
-            ):
-                sheet.append([])
-                sheet.append([self._bold(sheet, h) for h in ("代码", title, "宗数", "面积（亩）")])
-                for code, tally in in_catalogue_order(tallies, labels):
-                    area = WriteOnlyCell(sheet, value=round(tally.area_mu, 4))
-                    area.number_format = "0.00"
-                    sheet.append([text_value(code), text_value(labels.get(code, code)), tally.count, area])
-        sheet.append([])
-        sheet.append(["说明", "一宗地有多个类别或处置措施时，在每一项中各计一次。"])
+            tables += summary_tables(summary, self.labels)
+        notes = ["一宗地有多个类别、处置措施、责任单位或完成时限时，在每一项中各计一次。"]
+        notes += [f"台账读取：{line}" for line in getattr(summary, "notices", None) or ()]  # look-alike columns, missing fields, 合计行
         if len(self._sheets) > 1:
             names = "、".join(s.title for s in self._sheets)
-            sheet.append(["", f"决策结果共 {self.rows:,} 行，超过 Excel 每张工作表 {MAX_SHEET_ROWS:,} 行的上限，"
-                              f"分 {len(self._sheets)} 张工作表：{names}（每张首行为表头）。"])
+            notes.append(f"决策结果共 {self.rows:,} 行，超过 Excel 每张工作表 {MAX_SHEET_ROWS:,} 行的上限，"
+                         f"分 {len(self._sheets)} 张工作表：{names}（每张首行为表头）。")
+        write_summary(self._book, tables, notes)
 
     def _discard(self) -> None:
-        for sheet in getattr(self, "_sheets", []):
-            for stream in (sheet._rows, sheet._writer and sheet._writer.xf):
-                try:
-                    if stream is not None:
-                        stream.close()
-                except Exception:  # noqa: BLE001 - the part files are deleted below
-                    pass
-        for part in getattr(self, "_parts", []):
-            try:
-                os.unlink(part)
-            except FileNotFoundError:
-                pass
-            if part in sheet_writer.ALL_TEMP_FILES:
-                sheet_writer.ALL_TEMP_FILES.remove(part)
+        if hasattr(self, "_book"):
+            self._book.discard()

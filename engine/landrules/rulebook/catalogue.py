@@ -20,7 +20,7 @@ from typing import Any, Union
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from landrules.rulebook.problems import Problem, did_you_mean
-from landrules.rulebook.yamlio import line_of, ref, validation_problems
+from landrules.rulebook.yamlio import line_of, ref, unknown_top_keys, validation_problems
 
 BUILTIN_OUTCOMES = ("no_action", "needs_information", "invalid_record")
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -89,8 +89,11 @@ def _label(entry: str | CategorySpec | OutcomeSpec) -> str:
 
 def load_catalogue(path: Path, raw: Any, problems: list[Problem]) -> Catalogue:
     """The catalogue in `raw` (outcomes.yaml as loaded); problems are appended, not raised."""
+    known = tuple(Catalogue.model_fields)
+    if isinstance(raw, dict):
+        problems += unknown_top_keys(path, raw, known, "outcomes.yaml ", "outcomes.yaml")
     try:
-        catalogue = Catalogue.model_validate(raw if isinstance(raw, dict) else {})
+        catalogue = Catalogue.model_validate({k: v for k, v in raw.items() if k in known} if isinstance(raw, dict) else {})
     except ValidationError as exc:
         problems += validation_problems(path, raw, exc, keys=CATALOGUE_KEYS)
         catalogue = Catalogue(categories={}, outcomes={})

@@ -12,17 +12,18 @@ all/any/not follow Kleene's three-valued logic. Only `present` / `absent` are tw
 from __future__ import annotations
 
 import datetime as dt
+import math
 import operator
-import re
 from dataclasses import dataclass
 from typing import Any, Literal, Union
 
-from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field
 
 from landrules import fields
 from landrules.fields import FieldType
-from landrules.rulebook.problems import did_you_mean
+from landrules.rulebook.messages import CATALOGUE, TYPE_ZH, hint, say
+from landrules.rulebook.periods import offset_date, parse_offset
+from landrules.rulebook.problems import closest
 from landrules.rulebook.yamlio import ref
 
 Op = Literal["eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "present", "absent"]
@@ -37,7 +38,6 @@ NEGATED_OP: dict[str, str] = {
     "in": "not_in", "not_in": "in", "present": "absent", "absent": "present",
 }
 ORDER_OPS = {"lt", "le", "gt", "ge"}
-OFFSET_RE = re.compile(r"^([+-]?\d+)\s*([ymd])$")
 
 
 class Atom(BaseModel):
@@ -54,7 +54,7 @@ class Atom(BaseModel):
     param: ref("parameter") | None = Field(None, description="与参数比较：rules/parameters.yaml 中的参数编号")
     as_of: str | None = Field(
         None, pattern=r"^\s*[+-]?\d+\s*[ymd]\s*$",
-        description="与评估日前后的日期比较，如 -1y（评估日前一年）、-6m、-30d",
+        description="与评估日前后的日期比较，如 -1y（评估日前一年：自该日起算满一年，期间按民法典第二百零二条计算）、-6m、-30d",
     )
     other_field: ref("field") | None = Field(None, description="与同一宗地的另一字段比较")
 
@@ -102,14 +102,6 @@ class ConditionError(ValueError):
         super().__init__(message)
 
 
-def parse_offset(text: str) -> relativedelta:
-    match = OFFSET_RE.match(str(text).strip())
-    if not match:
-        raise ValueError(f"date offset {text!r} is not like -1y, +6m or -30d")
-    n, unit = int(match.group(1)), match.group(2)
-    return relativedelta(**{{"y": "years", "m": "months", "d": "days"}[unit]: n})
-
-
 def parse_condition(raw: Any, line: int = 1) -> Condition:
     """Parse one YAML condition; raises ConditionError with the line of the culprit."""
     line = getattr(raw, "line", line)
@@ -150,9 +142,12 @@ def parse_condition(raw: Any, line: int = 1) -> Condition:
 
 def check_atom(atom: Atom, line: int) -> Atom:
     """Type-check an atom against the field catalogue; normalise enum labels to codes."""
-    spec = fields.get(atom.field)
+    spec = field_named(atom.field)
     if spec is None:
-        raise ConditionError(line, f"unknown field {atom.field!r}{_suggest_field(atom.field)}")
+        raise ConditionError(line, _unknown_field(atom.field))
+    if atom.other_field is not None and field_named(atom.other_field) is not None:
+        atom = atom.model_copy(update={"other_field": field_named(atom.other_field).name})
+    atom = atom.model_copy(update={"field": spec.name})  # a Chinese name (闲置原因) becomes its code
     if atom.op not in NEGATED_OP:
         raise ConditionError(line, f"unknown operator {atom.op!r}; one of {', '.join(NEGATED_OP)}")
     kind = atom.operand_kind()
@@ -175,7 +170,7 @@ def check_atom(atom: Atom, line: int) -> Atom:
     elif kind == "other_field":
         other = fields.get(atom.other_field)
         if other is None:
-            raise ConditionError(line, f"unknown field {atom.other_field!r}{_suggest_field(atom.other_field)}")
+            raise ConditionError(line, _unknown_field(atom.other_field))
         if other.type is not spec.type and {other.type, spec.type} != {FieldType.NUMBER, FieldType.RATIO}:
             raise ConditionError(line, f"cannot compare {spec.label()} with {other.label()}")
     elif kind == "value":
@@ -203,26 +198,32 @@ def _check_literal(spec: fields.FieldSpec, value: Any, line: int) -> Scalar:
             if value == label:
                 return code
         choices = ", ".join(f"{code}（{label}）" for code, label in spec.vocabulary.items())
-        raise ConditionError(line, f"{value!r} is not a value of {spec.label()}; one of {choices}")
+        raise ConditionError(line, say("not_a_value", value=value, field=spec.label(), choices=choices))
     if t is FieldType.BOOL and isinstance(value, bool):
         return value
     if t in (FieldType.NUMBER, FieldType.RATIO) and isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not (isinstance(value, float) and math.isfinite(value)) and not (isinstance(value, int) and abs(value) < 2**1023):
+            raise ConditionError(line, say("not_finite_value", value=value, field=spec.label()))
         return float(value)
     if t is FieldType.DATE and isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
     if t is FieldType.TEXT and isinstance(value, str):
         return value
-    hint = {
-        FieldType.DATE: "; write a date as 2018-12-31",
-        FieldType.BOOL: "; write true or false",
-        FieldType.NUMBER: "; write a number such as 100",
-        FieldType.RATIO: "; write a number between 0 and 1",
-    }.get(t, "")
-    raise ConditionError(line, f"{value!r} does not fit {spec.label()}, which is {t.value}{hint}")
+    fix = say(f"fix.{t.value}") if f"fix.{t.value}" in CATALOGUE else ""
+    raise ConditionError(line, say("does_not_fit", value=value, field=spec.label(), type=t.value, type_zh=TYPE_ZH.get(t.value, t.value), fix=fix))
 
 
-def _suggest_field(name: Any) -> str:
-    return did_you_mean(name, fields.BY_NAME, lambda n: fields.BY_NAME[n].label())
+_BY_ZH = {f.zh: f for f in fields.FIELDS}
+
+
+def field_named(name: Any) -> fields.FieldSpec | None:
+    """A field by its code (idle_cause) or by its Chinese header (闲置原因), as the ledger takes it."""
+    return fields.get(name) or _BY_ZH.get(str(name).strip())
+
+
+def _unknown_field(name: Any) -> str:
+    near = closest(name, fields.BY_NAME) or getattr(_BY_ZH.get(closest(name, _BY_ZH) or ""), "name", None)
+    return say("unknown_field", field=name, **hint(fields.BY_NAME[near].label() if near else None))
 
 
 # --------------------------------------------------------------------------- walking
@@ -321,8 +322,10 @@ class Resolver:
                 notes.append(extra)
             return Bound(value, source=f"参数 {atom.param} = {fields.display(None, value)}（{'；'.join(notes)}）")
         if atom.as_of is not None:
-            value = self.as_of + parse_offset(atom.as_of)
-            return Bound(value, source=f"评估日 {self.as_of} {atom.as_of} = {value}")
+            value = offset_date(self.as_of, atom.as_of)
+            if value == self.as_of:
+                return Bound(value, source=f"评估日 {self.as_of}")
+            return Bound(value, source=f"评估日 {self.as_of} {atom.as_of} = {value}（期间按民法典第二百零二条计算）")
         if atom.other_field is not None:
             return Bound(None, other_field=atom.other_field)
         return Bound(atom.value)

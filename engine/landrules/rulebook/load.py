@@ -24,6 +24,7 @@ from landrules.rulebook.conditions import (
     split_categories,
 )
 from landrules.rulebook.lint import analyse as lint_analyse
+from landrules.rulebook.nesting import depth, flatten
 from landrules.rulebook.model import (
     NEEDS_INFORMATION,
     OUTCOMES_FILE,
@@ -33,9 +34,13 @@ from landrules.rulebook.model import (
 )
 from landrules.rulebook.parameters import Parameter, load_parameters
 from landrules.rulebook.policy import load_policy
-from landrules.rulebook.problems import Problem, RulebookError, did_you_mean
+from landrules.rulebook.messages import hint, say
+from landrules.rulebook.problems import Problem, RulebookError, closest, did_you_mean
 from landrules.rulebook.spec import RULE_KEYS, RuleSpec
-from landrules.rulebook.yamlio import YamlError, line_of, load_yaml, validation_problems
+from landrules.rulebook.yamlio import YamlError, line_of, load_yaml, unknown_top_keys, validation_problems
+
+
+MAX_DEPTH = 12  # all/any levels of one condition; durable-rules holds 15 in all (see backends/durable.py)
 
 
 def load_rulebook(rules_dir: Path, policy_dir: Path, *, analyse: bool = True) -> Rulebook:
@@ -59,13 +64,14 @@ def load_rulebook(rules_dir: Path, policy_dir: Path, *, analyse: bool = True) ->
     catalogue = _load_catalogue(rules_dir / OUTCOMES_FILE, raw_files, problems)
     categories, outcomes = catalogue.category_labels, catalogue.outcome_labels
     parameters: dict[str, Parameter] = {}
+    refused: set[str] = set()  # parameters already reported: rules using them are not reported again
     if PARAMETERS_FILE in raw_files:
-        parameters = load_parameters(*raw_files[PARAMETERS_FILE], policy, problems)
+        parameters = load_parameters(*raw_files[PARAMETERS_FILE], policy, problems, refused)
     rules = []
     for name, (path, raw) in raw_files.items():
         if name in (OUTCOMES_FILE, PARAMETERS_FILE):
             continue
-        rules += _load_rules(path, raw, policy, parameters, categories, outcomes, problems)
+        rules += _load_rules(path, raw, policy, parameters, categories, outcomes, problems, refused)
     _check_rulebook(rules, problems)
     if problems:
         raise RulebookError(problems)
@@ -86,11 +92,12 @@ def _load_catalogue(path: Path, raw_files, problems) -> Catalogue:
     return load_catalogue(path, raw_files[path.name][1], problems)
 
 
-def _load_rules(path, raw, policy, parameters, categories, outcomes, problems) -> list[Rule]:
+def _load_rules(path, raw, policy, parameters, categories, outcomes, problems, refused=frozenset()) -> list[Rule]:
     items = raw.get("rules") if isinstance(raw, dict) else None
     if not isinstance(items, list):
         problems.append(Problem(str(path), getattr(raw, "line", 1), "expected a list `rules:`"))
         return []
+    problems += unknown_top_keys(path, raw, ("rules",), "规则文件", "a rules file")
     rules = []
     for index, item in enumerate(items):
         line = getattr(item, "line", 1)
@@ -98,9 +105,9 @@ def _load_rules(path, raw, policy, parameters, categories, outcomes, problems) -
             spec = RuleSpec.model_validate(item)
         except ValidationError as exc:
             name = item.get("id") if isinstance(item, dict) else None
-            problems += validation_problems(path, raw, exc, ("rules", index), f"rule {name}: " if name else "rule: ", RULE_KEYS)
+            problems += validation_problems(path, raw, exc, ("rules", index), say("rule", id=name) + ": " if name else say("rule", id="").strip() + ": ", RULE_KEYS)
             continue
-        where = f"rule {spec.id}"
+        where = say("rule", id=spec.id)
         before = len(problems)
         cites = []
         for citation in spec.cites:
@@ -109,7 +116,8 @@ def _load_rules(path, raw, policy, parameters, categories, outcomes, problems) -
             except ValueError as exc:
                 problems.append(Problem(str(path), line_of(item, ("cites",)), f"{where}: {exc}"))
         try:
-            when = parse_condition(spec.when, line_of(item, ("when",)))
+            written = parse_condition(spec.when, line_of(item, ("when",)))
+            when = flatten(written)  # decides the same, nests less (the engine bounds nesting)
             joins, condition = split_categories(when)
         except ConditionError as exc:
             problems.append(Problem(str(path), exc.line, f"{where}: {exc.message}"))
@@ -117,30 +125,36 @@ def _load_rules(path, raw, policy, parameters, categories, outcomes, problems) -
         except ValueError as exc:
             problems.append(Problem(str(path), line_of(item, ("when",)), f"{where}: {exc}"))
             continue
+        if depth(when) > MAX_DEPTH:
+            problems.append(Problem(str(path), line_of(item, ("when",)), (
+                f"{where}: " + say("too_deep", depth=depth(when), limit=MAX_DEPTH))))
+            continue
         then_line = line_of(item, ("then",))
         atom_lines: dict[Any, int] = {}
-        for atom, atom_line in located_atoms(item["when"], when, line_of(item, ("when",))):
+        for atom, atom_line in located_atoms(item["when"], written, line_of(item, ("when",))):
             atom_lines.setdefault(atom, atom_line)
-            if isinstance(atom, Atom) and atom.param is not None:
+            if isinstance(atom, Atom) and atom.param is not None and atom.param not in refused:
                 message = _check_param(atom, parameters)
                 if message:
                     problems.append(Problem(str(path), atom_line, f"{where}: {message}"))
             if isinstance(atom, CategoryAtom) and atom.category not in categories:
-                problems.append(Problem(str(path), atom_line, f"{where}: unknown category {atom.category!r}{did_you_mean(atom.category, categories)}"))
+                problems.append(Problem(str(path), atom_line, f"{where}: " + say("unknown_category", code=atom.category, **hint(closest(atom.category, categories)))))
         then = spec.then
         if (then.category is None) == (then.outcome is None):
             problems.append(Problem(str(path), then_line, f"{where}: then needs exactly one of category or outcome"))
         elif then.category is not None and then.category not in categories:
-            problems.append(Problem(str(path), then_line, f"{where}: unknown category {then.category!r}{did_you_mean(then.category, categories)}"))
+            problems.append(Problem(str(path), then_line, f"{where}: " + say("unknown_category", code=then.category, **hint(closest(then.category, categories)))))
         elif then.outcome is not None and then.outcome != NEEDS_INFORMATION and (
             then.outcome not in outcomes or then.outcome in BUILTIN_OUTCOMES
         ):
             codes = [c for c in outcomes if c not in BUILTIN_OUTCOMES] + [NEEDS_INFORMATION]
-            problems.append(Problem(str(path), then_line, f"{where}: unknown outcome code {then.outcome!r}{did_you_mean(then.outcome, codes)}"))
+            problems.append(Problem(str(path), then_line, f"{where}: " + say("unknown_outcome", code=then.outcome, **hint(closest(then.outcome, codes)))))
         problems += _check_needs(spec, path, item, where, then_line)
         if len(problems) > before:
             continue
-        deadline = then.deadline or next((c.deadline.date for c in cites if c.deadline), None)
+        # `deadline: null` written out: no deadline, not the cited clause's (a start date is not one)
+        inherited = "deadline" not in then.model_fields_set
+        deadline = next((c.deadline.date for c in cites if c.deadline), None) if inherited else then.deadline
         responsible = then.responsible or next((list(c.responsible) for c in cites if c.responsible), [])
         disposal = then.outcome is not None and then.outcome != NEEDS_INFORMATION  # needs_information: no deadline
         rules.append(Rule(
@@ -187,7 +201,7 @@ def _check_param(atom: Atom, parameters: dict[str, Parameter]) -> str | None:
     """Why `atom`'s parameter cannot be compared with its field, or None."""
     param = parameters.get(atom.param)
     if param is None:
-        return f"unknown parameter {atom.param!r}{did_you_mean(atom.param, parameters)}"
+        return say("unknown_parameter", param=atom.param, **hint(closest(atom.param, parameters)))
     spec = fields.BY_NAME[atom.field]
     if (spec.type is FieldType.DATE) != param.holds_dates:
         have = "dates" if param.holds_dates else "numbers"

@@ -9,14 +9,16 @@ and says so in the trace (see `Resolver`).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Any, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from landrules.rulebook.messages import say
 from landrules.rulebook.policy import Policy
 from landrules.rulebook.problems import Problem
-from landrules.rulebook.yamlio import line_of, ref, validation_problems
+from landrules.rulebook.yamlio import line_of, ref, unknown_top_keys, validation_problems
 
 DATE_UNIT = "日期"
 
@@ -34,10 +36,26 @@ class DatedValue(BaseModel):
 
     @field_validator("value", mode="before")
     @classmethod
-    def _not_a_bool(cls, value: Any) -> Any:
+    def _a_finite_number_or_a_date(cls, value: Any) -> Any:
         if isinstance(value, bool):
             raise ValueError("a parameter value is a number or a date, not true/false")
+        number = value
+        if isinstance(value, str):
+            try:
+                number = float(value)
+            except ValueError:
+                return value
+        if isinstance(number, (int, float)) and not _finite(number):
+            shown = value if isinstance(value, str) else {"nan": ".nan", "inf": ".inf", "-inf": "-.inf"}.get(str(number), str(number)[:20])
+            raise ValueError(say("not_finite_parameter", value=shown))
         return value
+
+
+def _finite(number: int | float) -> bool:
+    try:
+        return math.isfinite(number)
+    except OverflowError:  # an int beyond any float
+        return False
 
 
 class Parameter(BaseModel):
@@ -95,20 +113,26 @@ class ParametersFile(BaseModel):
 PARAMETER_KEYS = tuple(sorted(set(Parameter.model_fields) | {"from", "value", "provisional", "reference", "note"}))
 
 
-def load_parameters(path: Path, raw: Any, policy: Policy, problems: list[Problem]) -> dict[str, Parameter]:
-    """The parameters of `raw` (parameters.yaml as loaded); problems are appended, not raised."""
+def load_parameters(
+    path: Path, raw: Any, policy: Policy, problems: list[Problem], refused: set[str] | None = None
+) -> dict[str, Parameter]:
+    """The parameters of `raw` (parameters.yaml as loaded); problems are appended, not raised.
+    The ids of parameters refused go to `refused` (a rule using one is not reported again)."""
     table = raw.get("parameters") if isinstance(raw, dict) else None
     if not isinstance(table, dict):
         problems.append(Problem(str(path), 1, "expected a mapping `parameters:` of parameter id to definition"))
         return {}
+    problems += unknown_top_keys(path, raw, ("parameters",), "parameters.yaml ", "parameters.yaml")
     params = {}
     for pid, body in table.items():
         try:
             param = Parameter.model_validate(body)
         except ValidationError as exc:
             problems += validation_problems(
-                path, raw, exc, ("parameters", pid), f"parameter {pid}: ", PARAMETER_KEYS
+                path, raw, exc, ("parameters", pid), say("parameter", id=pid) + ": ", PARAMETER_KEYS
             )
+            if refused is not None:
+                refused.add(str(pid))
             continue
         for citation in param.cites:
             try:

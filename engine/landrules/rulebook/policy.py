@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from landrules.rulebook.problems import Problem, did_you_mean
+from landrules.rulebook.messages import hint, say
+from landrules.rulebook.problems import Problem, closest
 from landrules.rulebook.yamlio import YamlError, load_yaml, validation_problems
 
 
@@ -169,15 +171,58 @@ class Policy:
                 f"citation {ref!r}: no document {doc!r} in policy/ (have: {', '.join(sorted(self.doc_numbers))})"
             )
         cited = self.get(doc, clause)
+        if cited is None and canonical_clause(clause):  # 第十二条, 二、(三)2.(2): as officers write them
+            cited = self.get(doc, canonical_clause(clause))
         if cited is None:
             ids = [c for d, c in self.clauses if d == doc]
-            raise ValueError(f"citation {ref!r}: document {doc} has no clause {clause!r}{did_you_mean(clause, ids)}")
+            raise ValueError(say("unknown_clause", ref=ref, doc=doc, clause=clause, **hint(closest(clause, ids))))
         return cited
 
 
 POLICY_KEYS = tuple(sorted(
     set(Document.model_fields) | set(Clause.model_fields) | set(Deadline.model_fields) | set(Milestone.model_fields)
 ))
+
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_NUMERAL = r"[零〇一二两三四五六七八九十百]+"
+_ARTICLE = re.compile(rf"^第({_NUMERAL}|\d+)条(?:第({_NUMERAL}|\d+)款)?(?:[（(]({_NUMERAL}|\d+)[）)]|第({_NUMERAL}|\d+)项)?$")
+_OUTLINE = re.compile(rf"({_NUMERAL})、|[（(]({_NUMERAL})[）)]|(\d+)[.．、]|[（(](\d+)[）)]")
+
+
+def chinese_number(text: str) -> int:
+    """一 → 1, 十二 → 12, 二十 → 20, 一百零三 → 103; Arabic digits pass through."""
+    if text.isdigit():
+        return int(text)
+    total, current = 0, 0
+    for char in text:
+        if char == "百":
+            total, current = total + (current or 1) * 100, 0
+        elif char == "十":
+            total, current = total + (current or 1) * 10, 0
+        else:
+            current = _DIGITS[char]
+    return total + current
+
+
+def canonical_clause(text: str) -> str | None:
+    """A clause reference as officers write it, as the dotted id (contract §6), or None:
+    第十二条 → 12, 第十四条（一）→ 14.1, 第二条第二款 → 2#p2, 二、(三)2.(2) → 2.3.2.2."""
+    text = re.sub(r"\s+", "", str(text))
+    match = _ARTICLE.match(text)
+    if match:
+        article, paragraph, item, item2 = match.groups()
+        out = str(chinese_number(article))
+        if item or item2:
+            out += f".{chinese_number(item or item2)}"
+        return out + (f"#p{chinese_number(paragraph)}" if paragraph else "")
+    parts, end = [], 0
+    for token in _OUTLINE.finditer(text):
+        if token.start() != end:
+            return None
+        end = token.end()
+        parts.append(str(chinese_number(next(g for g in token.groups() if g))))
+    return ".".join(parts) if parts and end == len(text) and not text.isdigit() else None
 
 
 def _full_text(clause: Clause) -> str:

@@ -33,7 +33,7 @@ from landrules.rulebook.conditions import (
     CategoryAtom,
     Condition,
     Not,
-    parse_offset,
+    offset_date,
 )
 
 MAX_TERMS = 512
@@ -231,7 +231,7 @@ class Checker:
         if atom.param is not None:
             return self._param_value(atom.param)
         if atom.as_of is not None:
-            return _REFERENCE_DAY + parse_offset(atom.as_of)
+            return offset_date(_REFERENCE_DAY, atom.as_of)
         return atom.value
 
     def fields(self, term: Term) -> dict[str, tuple[_Field, list[Lit]]]:

@@ -27,7 +27,8 @@ class Then(BaseModel):
         description="只与 outcome: needs_information 连用：要求补充的台账字段（英文名），如 [approved_on, supplied_on]",
     )
     deadline: dt.date | None = Field(
-        None, description="完成时限（YYYY-MM-DD）；不写则取第一个有完成时限的引用条款的时限。needs_information 不设完成时限"
+        None, description="完成时限（YYYY-MM-DD）；不写则取第一个有完成时限的引用条款的时限；写 null 则不设完成时限"
+        "（引用条款的时限只是实施起始日期时）。needs_information 不设完成时限"
     )
     deadline_text: str | None = Field(None, description="完成时限的原文表述")
     responsible: list[str] | None = Field(

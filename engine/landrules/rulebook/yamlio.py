@@ -1,14 +1,23 @@
 """YAML loading that remembers where every mapping and list came from (file and line), and
-pydantic validation errors turned into `FILE:LINE: message` problems officers can read."""
+pydantic validation errors turned into `FILE:LINE: message` problems officers can read.
+
+Bounded: a file nests at most MAX_YAML_DEPTH mappings and lists, and holds at most
+`LANDRULES_YAML_MAX_NODES` (default DEFAULT_MAX_NODES) nodes once every alias (`*name`) is
+counted as the whole anchored node it stands for. A few lines of anchors can stand for 10^8
+conditions (an "alias bomb"); such a file is refused before anything walks it.
+"""
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from landrules.rulebook.problems import Problem, did_you_mean
+from landrules.rulebook import messages
+from landrules.rulebook.problems import Problem, closest
 
 
 class Marked(dict):
@@ -22,8 +31,67 @@ class MarkedList(list):
     line: int = 0
 
 
+MAX_YAML_DEPTH = 100
+DEFAULT_MAX_NODES = 1_000_000
+MAX_NODES_ENV = "LANDRULES_YAML_MAX_NODES"
+
+
+class _TooLarge(yaml.YAMLError):
+    def __init__(self, line: int, message: str):
+        self.line, self.message = line, message
+        super().__init__(message)
+
+
+def max_nodes() -> int:
+    """The node bound in force: $LANDRULES_YAML_MAX_NODES, else DEFAULT_MAX_NODES."""
+    raw = os.environ.get(MAX_NODES_ENV, "").strip()
+    try:
+        return max(1, int(raw)) if raw else DEFAULT_MAX_NODES
+    except ValueError:
+        return DEFAULT_MAX_NODES
+
+
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """The safe loader, libyaml's C parser where PyYAML has it (lint parses 5x faster)."""
+    """The safe loader, libyaml's C parser where PyYAML has it (lint parses 5x faster); the
+    composed document is checked for depth and expanded size before anything is built."""
+
+    def get_single_node(self):
+        node = super().get_single_node()
+        if node is not None:
+            _check_expanded_size(node, max_nodes())
+        return node
+
+
+def _check_expanded_size(root: yaml.Node, limit: int) -> None:
+    """Refuse a document nested deeper than MAX_YAML_DEPTH, or whose nodes, every alias
+    expanded, number more than `limit`; name the line of the smallest node that alone exceeds
+    it (where the aliases pile up)."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def size(node: yaml.Node, depth: int = 1) -> int:
+        if depth > MAX_YAML_DEPTH:
+            raise _TooLarge(node.start_mark.line + 1, messages.say("yaml_too_deep", limit=MAX_YAML_DEPTH))
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in open_nodes:
+            raise _TooLarge(node.start_mark.line + 1, messages.say("yaml_cycle"))
+        open_nodes.add(key)
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            for child in node.value:
+                total += size(child, depth + 1)
+        elif isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                total += size(k, depth + 1) + size(v, depth + 1)
+        open_nodes.discard(key)
+        sizes[key] = total
+        if total > limit:
+            raise _TooLarge(node.start_mark.line + 1, messages.say("yaml_too_large", total=total, limit=limit, env=MAX_NODES_ENV))
+        return total
+
+    size(root)
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Marked:
@@ -71,13 +139,24 @@ class YamlError(Exception):
         super().__init__(f"{path}:{line}: {message}")
 
 
-def load_yaml(path: Path) -> Any:
+def load_yaml(path: Path, encodings: tuple[str, ...] = ("utf-8",)) -> Any:
+    """Parse a YAML file read in the first of `encodings` that decodes it."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        data = path.read_bytes()
+    except OSError as exc:
         raise YamlError(path, 1, f"cannot read file: {exc}") from None
+    for encoding in encodings:
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError as exc:
+            error = exc
+    else:
+        raise YamlError(path, 1, f"cannot read file: {error}") from None
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+    except _TooLarge as exc:
+        raise YamlError(path, exc.line, exc.message) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -101,6 +180,19 @@ def line_of(node: Any, loc: tuple[Any, ...]) -> int:
     return line
 
 
+def unknown_top_keys(path: Path, raw: Any, allowed: tuple[str, ...], file_zh: str, file_en: str) -> list[Problem]:
+    """A top-level key a file does not know is an error, never silently ignored."""
+    out = []
+    for key in raw:
+        if key not in allowed:
+            line = getattr(raw, "key_lines", {}).get(str(key), 1)
+            near = closest(key, allowed)
+            out.append(Problem(str(path), line, messages.say(
+                "unknown_top_key", key=key, file_zh=file_zh, file_en=file_en,
+                allowed=", ".join(f"`{k}:`" for k in allowed), **messages.hint(f"`{near}`" if near else None))))
+    return out
+
+
 # --------------------------------------------------------------------------- friendly messages
 
 _DATE_ERRORS = {"date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"}
@@ -113,13 +205,20 @@ def friendly(err: dict, keys: tuple[str, ...] = ()) -> str:
     kind, value = err.get("type", ""), err.get("input")
     last = str(loc[-1]) if loc else ""
     if kind == "extra_forbidden":
+        if messages.full_width_marks(last):
+            return messages.full_width(last)
         parent = ".".join(str(p) for p in loc[:-1])
-        return f"unknown key `{last}`{' in ' + parent if parent else ''}{did_you_mean(last, keys, lambda k: f'`{k}`')}"
+        near = closest(last, keys)
+        return messages.say(
+            "unknown_key", key=last, **messages.hint(f"`{near}`" if near else None),
+            where_zh=messages.CATALOGUE["in_where"]["zh"].format(parent=parent) if parent else "",
+            where_en=messages.CATALOGUE["in_where"]["en"].format(parent=parent) if parent else "",
+        )
     if kind == "missing":
-        return f"missing `{where}`"
+        return messages.say("missing_key", key=where)
     if kind in _DATE_ERRORS or (kind in ("float_type", "float_parsing") and last == "value"):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return f"{where}: {value!r} is a number, not a date; write dates as 2021-12-31"
+            return messages.say("number_not_date", where=where, value=value)
         if kind in _DATE_ERRORS:
             return f"{where}: {value!r} is not a date; write dates as 2021-12-31"
     if kind == "too_short":
@@ -137,8 +236,13 @@ def friendly(err: dict, keys: tuple[str, ...] = ()) -> str:
 def validation_problems(path, raw, exc, loc_prefix: tuple = (), what: str = "", keys: tuple[str, ...] = ()):
     """Every error of a pydantic ValidationError as a Problem at its own line."""
     out = []
-    for err in exc.errors():
-        err = dict(err)
+    errors = [dict(e) for e in exc.errors()]
+    # a key typed with full-width punctuation (`then：`) is one mistake: its own message, not
+    # also "missing `then`"
+    typed = {(tuple(e["loc"][:-1]), re.split(r"[：，；（）［］｛｝　\s]", str(e["loc"][-1]))[0])
+             for e in errors if e.get("type") == "extra_forbidden" and e["loc"] and messages.full_width_marks(e["loc"][-1])}
+    errors = [e for e in errors if not (e.get("type") == "missing" and e["loc"] and (tuple(e["loc"][:-1]), str(e["loc"][-1])) in typed)]
+    for err in errors:
         # union members repeat the location with the member's name: drop those steps
         err["loc"] = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
         line = line_of(raw, (*loc_prefix, *err["loc"]))

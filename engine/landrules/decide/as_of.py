@@ -1,0 +1,61 @@
+"""A parcel as it stood on the evaluation date (contract §5 Revised, "As of the evaluation date").
+
+An event dated after `as_of` - approval, supply, start of construction, suspension - had not
+happened yet on that date: the backends see it empty, and the decision's `notes` say which
+field and date were set aside. `agreed_start_on` is a scheduled date, not an event: it counts
+as written. This is the one place that view is made; every way into the backends goes through
+it (a parsed ledger chunk in `batch`, one parcel's facts in `evaluate`, `explain` and the BDD
+runner), so both engines and `explain` see the same parcel.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+import numpy as np
+
+from landrules import fields
+from landrules.ledger.frame import ParsedFrame
+
+EVENT_FIELDS = ("approved_on", "supplied_on", "construction_started_on", "suspended_since")
+
+
+def later_note(name: str, day: dt.date, as_of: dt.date) -> str:
+    """The note of an event set aside, e.g. 供地日期 2022-03-01 晚于评估日 2021-10-01，按未发生处理."""
+    return f"{fields.BY_NAME[name].zh} {day.isoformat()} 晚于评估日 {as_of.isoformat()}，按未发生处理"
+
+
+def facts_as_of(facts: dict[str, Any], as_of: dt.date) -> tuple[dict[str, Any], list[str]]:
+    """One parcel's typed facts as of the date, and the notes of what was set aside."""
+    later = [name for name in EVENT_FIELDS if facts.get(name) is not None and facts[name] > as_of]
+    if not later:
+        return facts, []
+    return {k: v for k, v in facts.items() if k not in later}, [later_note(n, facts[n], as_of) for n in later]
+
+
+def frame_as_of(parsed: ParsedFrame, as_of: dt.date) -> ParsedFrame:
+    """A parsed chunk as of the date: later events emptied in its columns (rows with errors are
+    left as they are: they are not decided), their notes added after the row's own."""
+    limit = float(as_of.toordinal())  # the engines' encoding of dates (encoding.py)
+    columns, notes = parsed.columns, parsed.notes
+    invalid = np.zeros(parsed.n, dtype=bool)
+    invalid[list(parsed.errors)] = True
+    for name in EVENT_FIELDS:
+        col = columns[name]
+        with np.errstate(invalid="ignore"):
+            later = (col > limit) & ~invalid
+        if not later.any():
+            continue
+        if columns is parsed.columns:
+            columns, notes = dict(columns), dict(notes)
+        for i in np.flatnonzero(later).tolist():
+            day = dt.date.fromordinal(int(col[i]))
+            notes[i] = (*notes.get(i, ()), later_note(name, day, as_of))
+        col = col.copy()
+        col[later] = np.nan
+        columns[name] = col
+    if columns is parsed.columns:
+        return parsed
+    return dataclasses.replace(parsed, columns=columns, notes=notes)

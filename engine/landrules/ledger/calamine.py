@@ -1,0 +1,67 @@
+"""Reading .xls, WPS .et (both OLE2), .ods, and .xlsx up to a size, with python-calamine.
+
+calamine reads a sheet into memory (OLE2 and ODS keep no row index to stream from); rows are
+then converted to Python lazily and handed on in chunks like every other format. Cells come as
+Python values: text, float/int, bool, datetime.date/datetime for date cells, "" when empty
+(formulas as their last computed value).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pandas as pd
+
+from landrules.ledger.errors import LedgerError
+from landrules.ledger.headers import HeaderResolver
+from landrules.ledger.sheets import HEADER_SEARCH_ROWS, pick_sheet
+from landrules.ledger.sniff import NAMES
+
+
+def _as_datetime(value: dt.date) -> dt.datetime:
+    """A date cell as openpyxl gives it (a datetime at midnight), so every reader hands on alike."""
+    return dt.datetime(value.year, value.month, value.day)
+
+
+def open_calamine(
+    path: Path, kind: str, sheet: str | int | None, chunk_rows: int, resolver: HeaderResolver,
+    clean: Callable[[Any], str],
+) -> tuple[list[list[Any]], Iterator[tuple[pd.DataFrame, int]], list[str]]:
+    """(head rows, grids of the rows below them, notices) of the ledger's sheet."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        names = list(book.sheet_names)
+    except Exception as exc:  # CalamineError, XlsError, zip errors, …
+        raise LedgerError(path, f"不是有效的 {NAMES.get(kind, kind)} 文件（文件损坏或格式不符）: {type(exc).__name__}") from None
+
+    def head_of(name: str) -> list[list[Any]]:
+        return [list(r) for r in itertools.islice(book.get_sheet_by_name(name).iter_rows(), HEADER_SEARCH_ROWS)]
+
+    try:
+        name, notices = pick_sheet(path, names, sheet, head_of, resolver, clean)
+        rows = book.get_sheet_by_name(name).iter_rows()
+    except LedgerError:
+        raise
+    except Exception as exc:
+        raise LedgerError(path, f"无法读取工作表: {type(exc).__name__}: {exc}") from None
+    head = [[_as_datetime(v) if type(v) is dt.date else v for v in r] for r in itertools.islice(rows, HEADER_SEARCH_ROWS)]
+
+    def grids(header_at: int, width: int) -> Iterator[tuple[pd.DataFrame, int]]:
+        pending = [r + [None] * (width - len(r)) for r in head[header_at + 1:]]
+        offset = header_at + 2
+        for row in rows:
+            row = [_as_datetime(v) if type(v) is dt.date else v for v in row]
+            pending.append(row[:width] + [None] * (width - len(row)))
+            if len(pending) >= chunk_rows:
+                yield pd.DataFrame(pending, dtype=object), offset
+                offset += len(pending)
+                pending = []
+        if pending:
+            yield pd.DataFrame(pending, dtype=object), offset
+
+    return head, grids, notices

@@ -1,0 +1,19 @@
+"""The bulletin as a workbook: 汇总 (overview, tables, native bar charts), 逾期事项, 一宗一策 and
+公布清单 — the workbook `decide` writes, without the per-parcel 决策 sheet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from landrules.ledger.actions import ActionList
+from landrules.ledger.xlsx_book import Book
+from landrules.ledger.xlsx_sheets import write_actions, write_overdue, write_public, write_summary
+from landrules.report.bulletin import Bulletin
+
+
+def write_xlsx(bulletin: Bulletin, actions: ActionList, book: Book, target: Path) -> None:
+    write_summary(book, [bulletin.overview, *bulletin.tables], bulletin.notes)
+    write_overdue(book, actions)
+    write_actions(book, actions, bulletin.as_of)
+    write_public(book, actions)
+    book.save(target, bulletin.as_of)

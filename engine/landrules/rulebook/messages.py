@@ -1,0 +1,147 @@
+"""lint's messages, as data: one entry per message, in Chinese (the default, for officers) and
+English (`LANDRULES_LANG=en`, or `landrules lint --lang en`). Code builds a message with
+`say(KEY, **values)`; the words live here only.
+
+Not every message is in the catalogue yet: those still written in code are English in both
+languages (see docs/rules.zh.md for their meaning).
+"""
+
+from __future__ import annotations
+
+import os
+
+LANG_ENV = "LANDRULES_LANG"
+LANGUAGES = ("zh", "en")
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    "unknown_key": {
+        "zh": "不认识的键 `{key}`{where_zh}{hint_zh}",
+        "en": "unknown key `{key}`{where_en}{hint_en}",
+    },
+    "missing_key": {
+        "zh": "缺少 `{key}`",
+        "en": "missing `{key}`",
+    },
+    "full_width": {
+        "zh": "`{written}` 中用了全角标点{marks}；YAML 只认半角：写成 `{fixed}`（冒号后留一个空格）",
+        "en": "`{written}` uses full-width punctuation {marks}; YAML needs half-width: write `{fixed}` (a space after the colon)",
+    },
+    "unknown_field": {
+        "zh": "不认识的字段 {field!r}{hint_zh}（字段写英文名或台账中文表头，见契约 §3）",
+        "en": "unknown field {field!r}{hint_en}",
+    },
+    "unknown_clause": {
+        "zh": "引用 {ref!r}：{doc} 中没有条款 {clause!r}{hint_zh}（条款编号写作 12、2.3.2.2，见 policy/ 中的 id）",
+        "en": "citation {ref!r}: document {doc} has no clause {clause!r}{hint_en}",
+    },
+    "unknown_parameter": {
+        "zh": "不认识的参数 {param!r}{hint_zh}（参数须先在 parameters.yaml 中定义）",
+        "en": "unknown parameter {param!r}{hint_en}",
+    },
+    "number_not_date": {
+        "zh": "{where}：{value!r} 是数字，不是日期；日期写作 2021-12-31（年-月-日，用短横线）",
+        "en": "{where}: {value!r} is a number, not a date; write dates as 2021-12-31",
+    },
+    "not_a_value": {
+        "zh": "{value!r} 不是 {field} 的取值；可选（写代码或中文均可）：{choices}",
+        "en": "{value!r} is not a value of {field}; one of {choices}",
+    },
+    "does_not_fit": {
+        "zh": "{value!r} 不符合 {field} 的类型（{type_zh}）{fix}",
+        "en": "{value!r} does not fit {field}, which is {type}{fix}",
+    },
+    "fix.date": {"zh": "；日期写作 2018-12-31", "en": "; write a date as 2018-12-31"},
+    "fix.bool": {"zh": "；写 true（是）或 false（否）", "en": "; write true or false"},
+    "fix.number": {"zh": "；写数字，如 100", "en": "; write a number such as 100"},
+    "fix.ratio": {"zh": "；写 0 到 1 之间的数，如 0.25", "en": "; write a number between 0 and 1"},
+    "not_finite_value": {
+        "zh": "{value!r} 不是有限的数（not finite），{field} 不能与之比较；写实际数值，如 100",
+        "en": "{value!r} is not a number {field} can be compared with (not finite); write a number such as 100",
+    },
+    "unknown_category": {
+        "zh": "不认识的类别 {code!r}{hint_zh}（类别须先在 outcomes.yaml 的 categories 中登记）",
+        "en": "unknown category {code!r}{hint_en}",
+    },
+    "unknown_outcome": {
+        "zh": "不认识的处置代码 {code!r}{hint_zh}（处置代码须先在 outcomes.yaml 的 outcomes 中登记）",
+        "en": "unknown outcome code {code!r}{hint_en}",
+    },
+    "unknown_top_key": {
+        "zh": "不认识的顶层键 `{key}`{hint_zh}；{file_zh}最外层只能写 {allowed}",
+        "en": "unknown top-level key `{key}`{hint_en}; {file_en} holds only {allowed}",
+    },
+    "not_finite_parameter": {
+        "zh": "{value} 不是门槛可取的数（not finite：非数或无穷大）；写实际数值，如 200",
+        "en": "{value} is not a number a threshold can have (not finite); write a number such as 200",
+    },
+    "yaml_too_deep": {
+        "zh": "嵌套超过 {limit} 层；规则的 `when` 用不着这么深（把 `all` 里的 `all` 合并，或拆成几条规则）",
+        "en": "nested more than {limit} levels deep; a rule's `when` needs far fewer (merge an `all` inside an `all`, or split the rule)",
+    },
+    "yaml_cycle": {
+        "zh": "别名（*名称）引用了包含它自己的节点（循环引用）",
+        "en": "an alias refers to the node that holds it (a cycle)",
+    },
+    "yaml_too_large": {
+        "zh": "这一处用锚点和别名（&名称 / *名称）展开后有 {total:,} 项，超过规则文件的上限 {limit:,}；"
+              "把条件直接写出来，确有需要时调高环境变量 {env}",
+        "en": "this part holds {total:,} entries once its aliases (*name) are expanded, more than the {limit:,} "
+              "a rulebook file may hold; write the conditions out, or raise {env}",
+    },
+    "too_deep": {
+        "zh": "all/any 交替嵌套 {depth} 层（最多 {limit} 层；`all` 里的 `all`、`any` 里的 `any` 会合并，不计层数）；拆成几条规则",
+        "en": "all/any groups nest {depth} levels deep (at most {limit}, once an `all` in an `all` and an `any` in an "
+              "`any` are merged); split the rule into several rules",
+    },
+    "engine_too_large": {
+        "zh": "条件太复杂，durable-rules 引擎装不下：需要 {size} 个表达式位置，一条引擎规则只有 {limit} 个"
+              "（每个 all/any 组占 2 个；可“需补充信息”的规则，`all` 中每个比较也各占 2 个）；拆成两条规则，或减少嵌套{hint_zh}",
+        "en": "its condition is too large for the durable-rules engine: it needs {size} expression slots where one engine "
+              "rule has {limit} (each all/any group takes 2, and, while the rule may ask for missing data, so does each "
+              "comparison inside an `all`); split it into two rules, or nest fewer all/any groups{hint_en}",
+    },
+    "engine_hint_ask": {
+        "zh": "，或写 `ask_when_unknown: false`（不要求补充信息的规则占用更少）",
+        "en": " or set `ask_when_unknown: false` (a rule that may not ask costs the engine less)",
+    },
+    "rule": {"zh": "规则 {id}", "en": "rule {id}"},
+    "parameter": {"zh": "参数 {id}", "en": "parameter {id}"},
+    "did_you_mean": {"zh": "；是否想写 {name}？", "en": "; did you mean {name}?"},
+    "in_where": {"zh": "（在 {parent} 中）", "en": " in {parent}"},
+}
+
+FULL_WIDTH = {"：": ":", "，": ",", "；": ";", "（": "(", "）": ")", "［": "[", "］": "]", "｛": "{", "｝": "}", "　": " "}
+_MARK_NAMES = {"：": "冒号「：」", "，": "逗号「，」", "；": "分号「；」", "（": "括号「（」", "）": "括号「）」",
+               "［": "方括号「［」", "］": "方括号「］」", "｛": "花括号「｛」", "｝": "花括号「｝」", "　": "全角空格"}
+
+
+TYPE_ZH = {"date": "日期", "bool": "是/否", "number": "数字", "ratio": "比例", "enum": "枚举", "text": "文字"}
+
+
+def language() -> str:
+    """The language of lint's messages: $LANDRULES_LANG (`en`), else Chinese."""
+    return "en" if os.environ.get(LANG_ENV, "").strip().lower().startswith("en") else "zh"
+
+
+def say(message: str, **values) -> str:
+    """The catalogue's `message` in the current language, filled with `values`."""
+    return CATALOGUE[message][language()].format(**values)
+
+
+def hint(name: str | None) -> dict[str, str]:
+    """`hint_zh` / `hint_en` values for a did-you-mean suggestion (empty when none)."""
+    if not name:
+        return {"hint_zh": "", "hint_en": ""}
+    return {"hint_zh": CATALOGUE["did_you_mean"]["zh"].format(name=name), "hint_en": CATALOGUE["did_you_mean"]["en"].format(name=name)}
+
+
+def full_width_marks(text: str) -> list[str]:
+    return [c for c in dict.fromkeys(str(text)) if c in FULL_WIDTH]
+
+
+def full_width(written: str) -> str:
+    """The message for a key typed with full-width punctuation, naming each mark."""
+    marks = full_width_marks(written)
+    fixed = "".join(FULL_WIDTH.get(c, c) for c in written).replace(":", ": ").replace(":  ", ": ").strip()
+    names = "、".join(_MARK_NAMES[c] for c in marks) if language() == "zh" else " ".join(repr(c) for c in marks)
+    return say("full_width", written=written, marks=names, fixed=fixed)

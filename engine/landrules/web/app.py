@@ -1,0 +1,140 @@
+"""The FastAPI application: settings, sessions, bundled assets, Chinese error pages.
+
+`create_app(settings)` builds one application around one rulebook. Pages live in `pages.py`,
+the what-if and rulebook pages in `pages_rules.py`, the JSON API in `api.py`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from landrules import __version__
+from landrules.rulebook.load import load_rulebook
+from landrules.rulebook.model import Rulebook
+from landrules.web.common import HERE, MB, Settings, UploadTooLarge, error_page
+from landrules.web.sessions import Store
+
+TOO_LARGE = "landrules.upload_too_large"
+
+
+class LimitUploads:
+    """ASGI middleware: a request body larger than the limit is refused with a Chinese page,
+    whether it says its length up front or not."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.limit:
+            return await _too_large(self.limit)(scope, receive, send)
+        seen = 0
+
+        async def counted():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    scope[TOO_LARGE] = True  # FastAPI may turn the exception into a 400: say 413
+                    raise UploadTooLarge()
+            return message
+
+        return await self.app(scope, counted, send)
+
+
+def _too_large(limit: int) -> HTMLResponse:
+    shown = f"{limit / MB:.0f} MB " if limit >= MB else f"{limit} 字节"
+    return error_page(413, f"上传的文件超过了 {shown}的上限。请拆分台账，或请管理员以 "
+                           f"--max-upload-mb 调高上限后再试。")
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def create_app(settings: Settings, rulebook: Rulebook | None = None) -> FastAPI:
+    rulebook = rulebook or load_rulebook(settings.rules_dir, settings.policy_dir)
+    store = Store(settings.session_ttl, settings.temp_root)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        store.open()
+        if settings.warm_coverage:  # the rulebook pages need it; ~3 s in a child process
+            from landrules.web.pages_rules import compute_coverage
+
+            threading.Thread(target=compute_coverage, args=(app.state,), daemon=True).start()
+        yield
+        store.close()  # every session's files go with the server
+
+    app = FastAPI(
+        title="landrules 决策服务 / decision API", version=__version__, lifespan=lifespan,
+        docs_url=None, redoc_url=None,
+        description="按平龙政办〔2021〕36号与国土资源部令第53号逐宗决策并引用条款。Decisions cite clauses.",
+    )
+    app.state.settings, app.state.rulebook, app.state.store = settings, rulebook, store
+    app.state.coverage = None
+    app.add_middleware(LimitUploads, limit=settings.max_upload)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    import swagger_ui_bundle
+
+    app.mount("/assets/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json", title="landrules API 文档",
+            swagger_js_url="/assets/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/assets/swagger/swagger-ui.css",
+            swagger_favicon_url="/assets/swagger/favicon-32x32.png",
+        )
+
+    @app.exception_handler(UploadTooLarge)
+    async def _upload_too_large(request: Request, exc: UploadTooLarge):
+        return _too_large(settings.max_upload)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException):
+        if request.scope.get(TOO_LARGE):
+            return _too_large(settings.max_upload)
+        if exc.detail == "There was an error parsing the body":
+            exc = StarletteHTTPException(exc.status_code, "请求内容无法解析（上传是否完整？）")
+        message = exc.detail if isinstance(exc.detail, str) and exc.detail not in ("Not Found", "Method Not Allowed") \
+            else {404: f"没有 {request.url.path} 这个页面。", 405: "该地址不接受这种请求方式。"}.get(exc.status_code, "请求无法完成。")
+        if _wants_json(request):
+            return JSONResponse({"error": message}, status_code=exc.status_code)
+        return error_page(exc.status_code, message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        problems = [f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()]
+        if _wants_json(request):
+            return JSONResponse({"error": "请求内容无效", "problems": problems}, status_code=422)
+        return error_page(422, "表单内容无效：" + "；".join(problems))
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception):
+        message = f"处理请求时出错（{type(exc).__name__}）。请重试；如仍出错，请把所做操作告诉管理员。"
+        if _wants_json(request):
+            return JSONResponse({"error": message}, status_code=500)
+        return error_page(500, message)
+
+    from landrules.web import api, pages, pages_rules
+
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.include_router(pages_rules.router)
+    return app
+
+

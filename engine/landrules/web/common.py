@@ -1,0 +1,74 @@
+"""What every page module shares: settings, templates, the session of a request, error pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from landrules import fields
+from landrules.web.sessions import COOKIE, Session
+
+HERE = Path(__file__).resolve().parent
+MB = 1024 * 1024
+STATUS_ZH = {400: "请求有误", 404: "页面不存在", 405: "不支持该请求方式", 413: "上传文件过大", 422: "请求内容无效",
+             500: "服务器内部错误"}
+
+
+@dataclass
+class Settings:
+    rules_dir: Path
+    policy_dir: Path
+    scenarios_dir: Path | None = None
+    max_upload: int = 200 * MB  # bytes
+    session_ttl: float = 4 * 3600  # seconds idle before a session and its files go
+    sync_rows: int = 5000  # exports of ledgers up to this many rows are made while you wait
+    temp_root: Path | None = None
+    warm_coverage: bool = False  # compute the scenario coverage at start-up (serve does), not on first view
+    extra: dict = field(default_factory=dict)
+
+
+class UploadTooLarge(Exception):
+    pass
+
+
+TEMPLATES = Jinja2Templates(directory=str(HERE / "templates"))
+
+
+def show_value(value, unit: str = "") -> str:
+    """A parameter's value as an officer writes it: 200 万元/亩, 0.3333 比例, 2018-12-31."""
+    if isinstance(value, float):
+        text = str(int(value)) if value.is_integer() else f"{value:.4f}".rstrip("0")
+    else:
+        text = str(value)
+    return text if not unit or unit == "日期" else f"{text} {unit}"
+
+
+TEMPLATES.env.globals["show_value"] = show_value
+
+
+def error_page(status: int, message: str, title: str | None = None) -> HTMLResponse:
+    """A Chinese error page naming the problem (never a traceback)."""
+    body = TEMPLATES.get_template("error.html").render(
+        title=title or STATUS_ZH.get(status, "出错了"), message=message, status=status, session=None, nav=None)
+    return HTMLResponse(body, status_code=status)
+
+
+def field_label(name: str) -> str:
+    """`name（中文）` for a field name, the name itself otherwise."""
+    spec = fields.BY_NAME.get(name)
+    return spec.label() if spec else name
+
+
+def session_of(request: Request) -> Session | None:
+    return request.app.state.store.get(request.cookies.get(COOKIE))
+
+
+def render(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
+    context.setdefault("session", session_of(request))
+    context.setdefault("nav", None)
+    context["rulebook"] = request.app.state.rulebook
+    return TEMPLATES.TemplateResponse(request, name, context, status_code=status)

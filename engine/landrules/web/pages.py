@@ -1,0 +1,196 @@
+"""The workbench's pages for a ledger: upload, column report, progress, summary, parcels,
+one parcel, downloads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import FileResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+from landrules import fields
+from landrules.ledger.errors import LedgerError
+from landrules.ledger.read import SUFFIXES
+from landrules.web import charts, jobs, seams, table
+from landrules.web.common import error_page, field_label, render, session_of
+from landrules.web.records import cited_clauses, explain_in_ledger
+from landrules.web.sessions import COOKIE
+
+router = APIRouter(include_in_schema=False)
+CHUNK = 1024 * 1024
+
+
+def _see(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _need_ledger(request: Request):
+    session = session_of(request)
+    if session is None or session.ledger is None:
+        return None, error_page(400, "尚未上传台账，或会话已过期（长时间未操作后，上传的文件会被删除）。请先在首页上传台账。",
+                                "请先上传台账")
+    return session, None
+
+
+def _need_decided(request: Request):
+    session, problem = _need_ledger(request)
+    if problem is None and session.figures is None:
+        return None, _see("/progress" if "decide" in session.jobs else "/columns")
+    return session, problem
+
+
+@router.get("/")
+def home(request: Request):
+    return render(request, "index.html", nav="home", today=dt.date.today().isoformat(),
+                  suffixes="、".join(SUFFIXES), limit_mb=request.app.state.settings.max_upload // (1024 * 1024))
+
+
+@router.post("/upload")
+async def upload(request: Request, ledger: UploadFile = File(...), as_of: str = Form(""), sheet: str = Form(""),
+                 columns: UploadFile | None = File(None)):
+    name = Path(ledger.filename or "").name
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        return error_page(400, f"不支持的文件类型 {suffix or '（无扩展名）'}（文件 {name or '未命名'}）。"
+                               f"支持 {'、'.join(SUFFIXES)}；.xls 请另存为 .xlsx。", "无法读取台账")
+    try:
+        when = dt.date.fromisoformat(as_of.strip()) if as_of.strip() else dt.date.today()
+    except ValueError:
+        return error_page(400, f"评估日 {as_of!r} 不是 YYYY-MM-DD 格式的日期。", "评估日无效")
+    store = request.app.state.store
+    session = session_of(request)
+    if session is not None and any(not j.finished for j in session.jobs.values()):
+        return error_page(409, "本会话还有正在进行的决策或导出，请等它完成后再上传新台账。", "请稍候")
+    session = session or store.create()
+    session.reset()
+    target = session.folder / f"ledger{suffix}"  # the officer's file name is shown, never used as a path
+    with open(target, "wb") as out:
+        while chunk := await ledger.read(CHUNK):
+            await run_in_threadpool(out.write, chunk)
+    session.ledger, session.ledger_name, session.as_of = target, name, when
+    session.sheet = sheet.strip() or None
+    if columns is not None and columns.filename:
+        session.notes.append(f"已收到列映射文件 {Path(columns.filename).name}，但本版本尚未提供列映射（--columns）功能："
+                             "该文件未被使用。请把表头改为契约所列的中文或英文字段名。")
+    try:
+        session.report = await run_in_threadpool(seams.column_report, target, request.app.state.rulebook, session.sheet)
+    except LedgerError as exc:
+        message = str(exc).replace(str(target), name)
+        session.reset()
+        response = error_page(400, message, "无法读取台账")
+    else:
+        response = _see("/columns")
+    response.set_cookie(COOKIE, session.id, httponly=True, samesite="lax")
+    return response
+
+
+@router.get("/columns")
+def columns(request: Request):
+    session, problem = _need_ledger(request)
+    if problem:
+        return problem
+    return render(request, "columns.html", nav="ledger", report=session.report)
+
+
+@router.post("/decide")
+def decide(request: Request):
+    session, problem = _need_ledger(request)
+    if problem:
+        return problem
+    job = session.jobs.get("decide")
+    if job is None or job.finished and job.error:
+        session.figures = None
+        jobs.start_decide(request.app.state.store, session, request.app.state.rulebook)
+    return _see("/progress")
+
+
+@router.get("/progress")
+def progress(request: Request, job: str = "decide"):
+    session, problem = _need_ledger(request)
+    if problem:
+        return problem
+    running = session.jobs.get(job)
+    if running is None:
+        return _see("/columns")
+    if running.finished and not running.error:
+        return _see({"decide": "/summary", "whatif": "/whatif/result"}.get(job, f"/download/{job[7:]}"))
+    return render(request, "progress.html", nav="ledger", job=running, job_name=job)
+
+
+@router.get("/summary")
+def summary(request: Request):
+    session, problem = _need_decided(request)
+    if problem:
+        return problem
+    f = session.figures
+    return render(request, "summary.html", nav="ledger", f=f, charts={
+        "category": charts.bars(f.by_category, "/parcels?category=", bar_w=220),
+        "outcome": charts.bars(f.by_outcome, "/parcels?outcome="),
+        "responsible": charts.bars(f.by_responsible, "/parcels?responsible="),
+        "overdue": charts.bars(f.overdue, "/parcels?overdue=", bar_w=220),
+        "needs": charts.bars(f.by_needs, "/parcels?needs=", label_chars=30),
+    })
+
+
+@router.get("/parcels")
+def parcels(request: Request, page: int = 1, category: str = "", outcome: str = "", responsible: str = "",
+            overdue: str = "", needs: str = ""):
+    session, problem = _need_decided(request)
+    if problem:
+        return problem
+    filters = {"category": category, "outcome": outcome, "responsible": responsible, "overdue": overdue, "needs": needs}
+    rows, total = table.query(session.decided, filters, page)
+    pages = max(1, math.ceil(total / table.PAGE))
+    active = {k: v for k, v in filters.items() if v}
+    link = lambda p: "/parcels?" + urlencode({**active, "page": p})  # noqa: E731
+    rulebook = request.app.state.rulebook
+    needs_fields = [(name, fields.BY_NAME[name].label()) for name in seams.rule_fields(rulebook)]
+    return render(request, "parcels.html", nav="parcels", rows=rows, total=total, page=page, pages=pages,
+                  filters=filters, link=link, units=[u for u, *_ in session.figures.by_responsible],
+                  needs_fields=needs_fields)
+
+
+@router.get("/parcel")
+def parcel(request: Request, id: str):
+    session, problem = _need_ledger(request)
+    if problem:
+        return problem
+    rulebook = request.app.state.rulebook
+    try:
+        known = table.lookup(session.decided, id) if session.figures is not None else None
+        if session.figures is not None and known is None:
+            found = None
+        else:
+            found = explain_in_ledger(rulebook, session.as_of, session.ledger, id, session.sheet, known)
+    except LedgerError as exc:
+        return error_page(400, str(exc).replace(str(session.ledger), session.ledger_name), "无法读取台账")
+    if found is None:
+        return error_page(404, f"台账 {session.ledger_name} 中没有宗地 {id!r}。", "找不到该宗地")
+    row, decision, trace = found
+    return render(request, "parcel.html", nav="parcels", row=row, d=decision, trace=trace,
+                  clauses=cited_clauses(rulebook, decision, trace), field_label=field_label)
+
+
+@router.get("/download/{kind}")
+def download(request: Request, kind: str):
+    session, problem = _need_decided(request)
+    if problem:
+        return problem
+    if kind not in jobs.EXPORTS:
+        return error_page(404, f"没有 {kind} 这种下载。可下载：xlsx（决策工作簿）、csv（决策表）。")
+    path = jobs.export_path(session, kind)
+    name = f"{Path(session.ledger_name).stem}-决策.{kind}"
+    if not path.exists():
+        store, rulebook = request.app.state.store, request.app.state.rulebook
+        if session.figures.rows > request.app.state.settings.sync_rows:
+            if f"export-{kind}" not in session.jobs or session.jobs[f"export-{kind}"].error:
+                jobs.start_export(store, session, rulebook, kind)
+            return _see(f"/progress?job=export-{kind}")
+        jobs.run_export(session, rulebook, kind)
+    return FileResponse(path, filename=name)
+
+

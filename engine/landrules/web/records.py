@@ -1,0 +1,118 @@
+"""Deciding and explaining parcels given as JSON objects (the API), and one parcel of a ledger.
+
+Parcels go the way a ledger's rows go: their keys are mapped like a ledger's headers (English
+field names or Chinese headers), their values validated column-wise by the same parsers, and
+decided by the same `LedgerDecider`, so the API and `decide` give the same decision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from landrules.backends.durable import DurableBackend
+from landrules.decide.batch import LedgerDecider
+from landrules.decide.evaluate import Evaluator
+from landrules.decide.explain import explain
+from landrules.decide.as_of import frame_as_of
+from landrules.decide.pipeline import find_parcel
+from landrules.ledger.prepare import prepare_chunk
+from landrules.ledger.read import map_headers
+from landrules.rulebook.model import Rulebook
+from landrules.web.sessions import ENGINE_LOCK
+
+REQUEST = Path("请求")  # how messages name the source of API parcels
+
+
+def _frame(parcels: list[dict[str, Any]]):
+    headers: list[str] = []
+    for parcel in parcels:
+        for key in parcel:
+            if key not in headers:
+                headers.append(key)
+    columns = [[p.get(h) for p in parcels] for h in headers]
+    _, names, kept, _ = map_headers(REQUEST, headers, columns)
+    frame = pd.DataFrame({j: columns[j] for j in kept}, dtype=object)
+    return frame.set_axis(names, axis=1), dict(zip(names, [headers[j] for j in kept]))
+
+
+def _parsed(parcels: list[dict[str, Any]]):
+    """The parcels validated as ledger rows are (units, placeholders, spellings); each is a
+    parcel, so none is taken for a 合计 row."""
+    frame, headers = _frame(parcels)
+    return prepare_chunk(frame, list(range(1, len(parcels) + 1)), {}, {}, headers, drop_totals=False).parsed
+
+
+def decide_parcels(rulebook: Rulebook, as_of: dt.date, parcels: list[dict[str, Any]]) -> list[dict]:
+    """Contract §4 records, one per parcel, in order (LedgerError for unusable keys). Parcel n
+    is named "第 n 条" in error messages (the first is 第 1 条)."""
+    if not parcels:
+        return []
+    parsed = _parsed(parcels)
+    with ENGINE_LOCK:
+        decided = LedgerDecider(rulebook, "durable", as_of).decide(parsed, with_json=True)
+    return [json.loads(line) for line in decided.jsonl]
+
+
+def explain_facts(rulebook: Rulebook, as_of: dt.date, parcel_id, facts: dict | None, errors: list[str]):
+    """(decision, trace) as `explain` prints them; an invalid row has no trace."""
+    with ENGINE_LOCK:
+        backend = DurableBackend(rulebook)
+        evaluator = Evaluator(rulebook, backend)
+        if facts is None:
+            return evaluator.invalid(parcel_id, errors, as_of), []
+        firing = backend.fire([facts], as_of)[0]
+        decision = evaluator.assemble(parcel_id, facts, firing, as_of)
+        return decision, explain(rulebook, facts, firing, as_of)
+
+
+def explain_parcels(rulebook: Rulebook, as_of: dt.date, parcel: dict[str, Any]):
+    """The API's explain: one parcel object, validated as a ledger row."""
+    parsed = frame_as_of(_parsed([parcel]), as_of)  # as `decide` and `explain` see it on the date
+    errors = parsed.errors.get(0, [])
+    facts = None if errors else parsed.facts(0)
+    pid = parsed.parcel_ids[0]
+    return explain_facts(rulebook, as_of, None if pid is None else str(pid), facts, list(errors))
+
+
+def explain_in_ledger(rulebook: Rulebook, as_of: dt.date, ledger: Path, parcel_id: str, sheet: str | None = None,
+                      known: tuple[int, list[str], dict | None] | None = None):
+    """(row, decision, trace) of a parcel of an uploaded ledger, or None when it is not there.
+
+    `known`: the parcel's (file row, errors, facts) as decide validated them (the session's
+    index, `table.lookup`), so that a parcel near the end of a 200 000-row ledger opens at once;
+    without it the ledger is read up to the parcel (`find_parcel`, as `explain` does)."""
+    if known is None:
+        found = find_parcel(ledger, parcel_id, sheet=sheet, as_of=as_of)
+        if found is None:
+            return None
+        known = found.row, found.errors, found.facts
+    row, errors, facts = known
+    decision, trace = explain_facts(rulebook, as_of, parcel_id, facts, errors)
+    return row, decision, trace
+
+
+def cited_clauses(rulebook: Rulebook, decision, trace) -> list[dict]:
+    """Every clause the decision cites and every clause a fired or undecided rule cites, with
+    its full text, 责任单位 and 完成时限."""
+    seen: dict[tuple[str, str], None] = {}
+    for outcome in decision.outcomes:
+        for c in outcome.citations:
+            seen.setdefault((c.doc, c.clause), None)
+    for entry in trace:
+        if entry["status"] in ("fired", "undecided"):
+            for ref in entry["cites"]:
+                doc, clause = ref.rsplit(" ", 1)
+                seen.setdefault((doc, clause), None)
+    out = []
+    for doc, clause in seen:
+        cited = rulebook.policy.get(doc, clause)
+        if cited is not None:
+            out.append({"doc": doc, "clause": clause, "heading": cited.heading, "text": cited.text,
+                        "responsible": list(cited.responsible), "paraphrase": cited.paraphrase,
+                        "deadline": cited.deadline.text if cited.deadline else None})
+    return out

@@ -1,0 +1,230 @@
+"""A decided ledger as a table the pages can filter and page through without holding it.
+
+`decide_table` decides a ledger with decide's pipeline into the session's folder as Parquet,
+then writes a small index (one row per input row: file row, 宗地编号, 面积（亩）, the flattened
+decision) that `query` filters and pages with pyarrow compute — a 200 000-row ledger is never
+turned into Python objects beyond the page shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from landrules.decide.pipeline import decide_ledger
+from landrules import fields
+from landrules.decision import SEP
+from landrules.encoding import decode
+from landrules.fields import FieldType
+from landrules.ledger.frame import parse_frame
+from landrules.ledger.read import CHUNK_ROWS, open_ledger
+from landrules.rulebook.model import Rulebook
+from landrules.summary import in_catalogue_order
+
+INDEX = "index.parquet"
+FACTS = "facts.parquet"  # every row's validated facts, as decide encoded them: one parcel opens at once
+DECIDED = "decided.parquet"
+SHOWN = ("categories", "outcome_codes", "outcome_labels", "deadline", "responsible", "needs", "errors", "overdue")
+FILTERS = ("category", "outcome", "responsible", "overdue", "needs")
+PAGE = 50
+
+
+@dataclass
+class Figures:
+    """The summary's figures: 宗数 and 面积 by category, outcome, 责任单位 and overdue."""
+
+    rows: int = 0
+    decided: int = 0
+    invalid: int = 0
+    engine: str = ""
+    seconds: float = 0.0
+    by_category: list[tuple[str, str, int, float]] = field(default_factory=list)  # code, label, n, area
+    by_outcome: list[tuple[str, str, int, float]] = field(default_factory=list)
+    by_responsible: list[tuple[str, str, int, float]] = field(default_factory=list)
+    overdue: list[tuple[str, str, int, float]] = field(default_factory=list)
+    by_needs: list[tuple[str, str, int, float]] = field(default_factory=list)  # field, label, n, area
+
+
+def decide_table(
+    ledger_path: Path, folder: Path, rulebook: Rulebook, as_of: dt.date, sheet: str | None = None,
+    progress: Callable[[str, int], None] | None = None, chunk_rows: int = CHUNK_ROWS, engine: str = "auto",
+) -> Figures:
+    """Decide `ledger_path` into `folder` (DECIDED, INDEX) and return the summary figures."""
+    if progress:
+        progress("读取台账并逐宗决策（每 5 万宗报告一次）", 0)
+    decided_rows = [0]
+
+    def step(n: int) -> None:  # decide reports each chunk's rows
+        decided_rows[0] += n
+        progress("逐宗决策", decided_rows[0])
+
+    result = decide_ledger(ledger_path, folder / DECIDED, rulebook, as_of, engine=engine, sheet=sheet,
+                          progress=step if progress else None,
+                          chunk_rows=chunk_rows)
+    decided = pq.ParquetFile(folder / DECIDED)
+    ledger = open_ledger(ledger_path, sheet, chunk_rows=chunk_rows)
+    writer = facts_writer = None
+    facts_schema = pa.schema([pa.field(f.name, pa.string() if f.type is FieldType.TEXT else pa.float64())
+                              for f in fields.FIELDS])
+    done = 0
+    first_seen: dict[str, int] = {}
+    rows = _Rows(decided, list(SHOWN))
+    try:
+        for chunk in ledger.chunks:
+            parsed = parse_frame(chunk.frame, chunk.rows, first_seen)
+            flat = rows.take(parsed.n)
+            ids = [None if p is None else str(p) for p in parsed.parcel_ids]
+            if "parcel_id" in chunk.frame:  # an invalid id still shows as written
+                raw = chunk.frame["parcel_id"].tolist()
+                ids = [i if i is not None else (None if r is None else str(r)) for i, r in zip(ids, raw)]
+            area = np.asarray(parsed.columns["area_mu"], dtype=float)
+            columns = {
+                "row": pa.array(parsed.rows, pa.int64()),
+                "parcel_id": pa.array(ids, pa.string()),
+                "area_mu": pa.array(area, pa.float64(), from_pandas=True),
+            }
+            for name in SHOWN:
+                columns[name] = flat.column(name)
+            for name, source in (("k_cat", "categories"), ("k_out", "outcome_codes"),
+                                 ("k_resp", "responsible"), ("k_needs", "needs")):
+                columns[name] = _keyed(flat.column(source))
+            columns["is_overdue"] = pc.match_substring(pc.fill_null(flat.column("overdue"), ""), ":是")
+            table = pa.table(columns)
+            if writer is None:
+                writer = pq.ParquetWriter(folder / INDEX, table.schema)
+            writer.write_table(table)
+            if facts_writer is None:
+                facts_writer = pq.ParquetWriter(folder / FACTS, facts_schema)
+            facts_writer.write_table(pa.table({f.name: pa.array(parsed.columns[f.name], f.type, from_pandas=True)
+                                               for f in facts_schema}, schema=facts_schema))
+            done += parsed.n
+            if progress:
+                progress("整理结果（供筛选、分页）", done)
+    finally:
+        for w in (writer, facts_writer):
+            if w is not None:
+                w.close()
+    if writer is None:  # an empty ledger
+        pq.write_table(pa.table({"row": pa.array([], pa.int64())}), folder / INDEX)
+    return figures(folder, rulebook, result)
+
+
+class _Rows:
+    """The decided file's rows, handed out n at a time (its batches and the ledger's chunks differ)."""
+
+    def __init__(self, parquet: pq.ParquetFile, columns: list[str]):
+        self._batches = parquet.iter_batches(columns=columns)
+        self._pending: list[pa.RecordBatch] = []
+        self._have = 0
+        self._schema = pa.schema([parquet.schema_arrow.field(c) for c in columns])
+
+    def take(self, n: int) -> pa.Table:
+        while self._have < n:
+            batch = next(self._batches)
+            self._pending.append(batch)
+            self._have += batch.num_rows
+        table = pa.Table.from_batches(self._pending, schema=self._schema)
+        rest = table.slice(n)
+        self._pending, self._have = rest.to_batches(), rest.num_rows
+        return table.slice(0, n)
+
+
+def _keyed(column) -> pa.Array:
+    """"a; b" -> ";a;b;" so that a filter on one code is a substring test on ";code;"."""
+    text = pc.fill_null(column, "")
+    return pc.binary_join_element_wise(";", pc.replace_substring(text, SEP, ";"), ";", "")
+
+
+def read_index(folder: Path, columns: list[str] | None = None) -> pa.Table:
+    return pq.read_table(folder / INDEX, columns=columns)
+
+
+def query(folder: Path, filters: dict[str, str], page: int, size: int = PAGE) -> tuple[list[dict], int]:
+    """One page of the parcels matching the filters, and how many match."""
+    table = read_index(folder)
+    mask = None
+    for name, key in (("category", "k_cat"), ("outcome", "k_out"), ("responsible", "k_resp"), ("needs", "k_needs")):
+        value = filters.get(name)
+        if value:
+            m = pc.match_substring(table.column(key), f";{value};")
+            mask = m if mask is None else pc.and_(mask, m)
+    if filters.get("overdue") in ("yes", "no"):
+        m = table.column("is_overdue")
+        if filters["overdue"] == "no":
+            m = pc.invert(m)
+        mask = m if mask is None else pc.and_(mask, m)
+    if mask is not None:
+        table = table.filter(mask)
+    total = table.num_rows
+    start = max(page - 1, 0) * size
+    return table.slice(start, size).to_pylist(), total
+
+
+def lookup(folder: Path, parcel_id: str) -> tuple[int, list[str], dict | None] | None:
+    """(file row, decide's errors, facts) of the first row with this 宗地编号 (None if absent);
+    facts are None for an invalid row."""
+    table = read_index(folder, ["row", "parcel_id", "errors"])
+    hits = np.flatnonzero(pc.fill_null(pc.equal(table.column("parcel_id"), parcel_id), False).to_numpy(zero_copy_only=False))
+    if not len(hits):
+        return None
+    i = int(hits[0])
+    errors = table.column("errors")[i].as_py()
+    if errors:
+        return table.column("row")[i].as_py(), errors.split(SEP), None
+    return table.column("row")[i].as_py(), [], _facts_at(folder, i)
+
+
+def _facts_at(folder: Path, position: int) -> dict:
+    """Row `position`'s facts, decoded as ParsedFrame.facts decodes them."""
+    facts = pq.ParquetFile(folder / FACTS)
+    start = 0
+    for group in range(facts.num_row_groups):
+        n = facts.metadata.row_group(group).num_rows
+        if position < start + n:
+            row = facts.read_row_group(group).slice(position - start, 1).to_pylist()[0]
+            break
+        start += n
+    else:
+        raise LookupError(f"row {position} is not in {folder / FACTS}")
+    return {name: decode(fields.BY_NAME[name], value) for name, value in row.items()
+            if value is not None and value == value}
+
+
+def figures(folder: Path, rulebook: Rulebook, result) -> Figures:
+    s = result.summary
+    out = Figures(s.rows, s.decided, s.invalid, result.engine, result.seconds)
+    out.by_category = [(c, rulebook.categories.get(c, c), t.count, t.area_mu)
+                       for c, t in in_catalogue_order(s.by_category, rulebook.categories)]
+    out.by_outcome = [(c, rulebook.outcomes.get(c, c), t.count, t.area_mu)
+                      for c, t in in_catalogue_order(s.by_outcome, rulebook.outcomes)]
+    table = read_index(folder, ["responsible", "needs", "area_mu", "is_overdue", "errors"]) if s.rows else None
+    if table is not None:
+        units: dict[str, list] = defaultdict(lambda: [0, 0.0])
+        resp = table.column("responsible").to_pylist()
+        area = np.nan_to_num(table.column("area_mu").to_numpy(zero_copy_only=False).astype(float))
+        for text, a in zip(resp, area.tolist()):
+            for unit in dict.fromkeys(filter(None, (text or "").split(SEP))):
+                units[unit][0] += 1
+                units[unit][1] += a
+        out.by_responsible = [(u, u, n, a) for u, (n, a) in sorted(units.items(), key=lambda kv: -kv[1][0])]
+        asked: dict[str, list] = defaultdict(lambda: [0, 0.0])
+        for text, a in zip(table.column("needs").to_pylist(), area.tolist()):
+            for name in filter(None, (text or "").split(SEP)):
+                asked[name][0] += 1
+                asked[name][1] += a
+        order = {f.name: i for i, f in enumerate(fields.FIELDS)}
+        out.by_needs = [(name, fields.BY_NAME[name].label() if name in fields.BY_NAME else name, n, a)
+                        for name, (n, a) in sorted(asked.items(), key=lambda kv: (-kv[1][0], order.get(kv[0], 99)))]
+        overdue = table.column("is_overdue").to_numpy(zero_copy_only=False).astype(bool)
+        invalid = np.array([bool(e) for e in table.column("errors").to_pylist()])
+        for code, label, m in (("yes", "已逾期", overdue), ("no", "未逾期（含无时限）", ~overdue & ~invalid)):
+            out.overdue.append((code, label, int(m.sum()), float(area[m].sum())))
+    return out

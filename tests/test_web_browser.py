@@ -1,0 +1,175 @@
+"""The workbench end to end in a real browser: Playwright driving Debian's Chromium.
+
+The server is `landrules serve` itself, started on a free localhost port. When no Chromium is
+installed (.ci/run installs Debian's), these tests are skipped with a loud message; they never
+download a browser. Screenshots go to $LANDRULES_SCREENSHOTS (default: the test's tmp dir).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import warnings
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from landrules.decide.pipeline import decide_ledger
+
+from conftest import AS_OF, ROOT
+from web_helpers import SAMPLE
+
+CHROMIUM = next((p for p in (os.environ.get("LANDRULES_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
+                             shutil.which("chromium-browser")) if p and Path(p).exists()), None)
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+if CHROMIUM is None:
+    message = ("!!! NO CHROMIUM: the workbench's browser tests are SKIPPED. Install Debian's chromium "
+               "(apt-get install chromium) or set LANDRULES_CHROMIUM to run them. !!!")
+    print("\n" + message, file=sys.stderr)
+    warnings.warn(message)
+    pytest.skip(message, allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = _free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    log = tmp_path_factory.mktemp("server") / "serve.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "landrules", "serve", "--port", str(port)],
+                                stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            if proc.poll() is not None:
+                raise AssertionError(f"landrules serve exited {proc.returncode}: {log.read_text()}")
+            try:
+                urllib.request.urlopen(url + "/openapi.json", timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("landrules serve did not answer: " + log.read_text())
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def shots(tmp_path):
+    folder = Path(os.environ.get("LANDRULES_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return lambda page, name: page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture(scope="module")
+def expected(rulebook, tmp_path_factory):
+    out = tmp_path_factory.mktemp("expected") / "d.jsonl"
+    summary = decide_ledger(SAMPLE, out, rulebook, AS_OF).summary
+    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()], summary
+
+
+def test_an_officer_decides_the_sample_ledger(server, browser, shots, expected, rulebook, tmp_path):
+    records, summary = expected
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page.goto(server + "/")
+    shots(page, "01-upload")
+    page.set_input_files("input[name=ledger]", str(SAMPLE))
+    page.fill("input[name=as_of]", "2021-10-01")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/columns")
+    assert "备注" in page.inner_text("body")
+    shots(page, "02-columns")
+    page.click("text=开始逐宗决策")
+    page.wait_for_url("**/summary", timeout=30000)
+    shots(page, "03-summary")
+    assert page.inner_text("#rows") == str(summary.rows)
+    assert page.inner_text("#decided") == str(summary.decided)
+    assert page.inner_text("#invalid") == str(summary.invalid)
+    for code, tally in summary.by_outcome.items():
+        assert page.inner_text(f'#by-outcome tr[data-code="{code}"] td.num >> nth=0') == str(tally.count)
+
+    # the parcels of one outcome, through the filter form
+    page.goto(server + "/parcels")
+    page.select_option("select[name=outcome]", "idle_fee")
+    page.click("text=筛选")
+    page.wait_for_url("**outcome=idle_fee**")
+    idle_fee = sorted(r["parcel_id"] for r in records if "idle_fee" in {o["code"] for o in r["outcomes"]})
+    assert sorted(page.locator("#parcels tbody td:nth-child(2) a").all_inner_texts()) == idle_fee
+    shots(page, "04-parcels")
+
+    # one parcel: its decision and the cited clause's own text
+    page.click(f"text={idle_fee[0]}")
+    page.wait_for_url("**/parcel?id=*")
+    text = rulebook.policy.get("国土资源部令第53号", "14").text
+    assert text.split("\n")[0][:30] in page.inner_text("body")
+    assert "按出让或划拨价款的20%征缴土地闲置费" in page.inner_text(".decision")
+    shots(page, "05-parcel")
+
+    # the workbook, as decide writes it
+    page.goto(server + "/summary")
+    with page.expect_download() as info:
+        page.click("text=下载决策工作簿（XLSX）")
+    path = tmp_path / "workbook.xlsx"
+    info.value.save_as(path)
+    sheet = openpyxl.load_workbook(path, read_only=True)["决策"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 41 and rows[1][0] == "SL-001"
+    assert info.value.suggested_filename.endswith("-决策.xlsx")
+
+    # a what-if: a stricter 亩均产出 line for 完善用地手续
+    page.goto(server + "/whatif")
+    shots(page, "06-whatif")
+    page.select_option("#param", "regularise.min_output_per_mu")
+    page.fill("#value", "1000")
+    page.click("button:has-text('试算')")
+    page.wait_for_url("**/whatif/result", timeout=30000)
+    shots(page, "07-whatif-result")
+    assert "200 → 1000" in page.inner_text("body")
+    regularised = [r["parcel_id"] for r in records if "regularise" in {o["code"] for o in r["outcomes"]}]
+    changed = page.locator("#diff tbody td:nth-child(2)").all_inner_texts()
+    assert regularised and set(regularised) <= set(changed)
+    page.close()
+
+
+def test_the_rulebook_pages_and_the_docs(server, browser, shots):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server + "/rulebook")
+    assert "引用它的规则" in page.inner_text("body")
+    shots(page, "08-rulebook")
+    page.goto(server + "/rules")
+    assert page.locator("#rule-unsupplied\\.regularise").count() == 1
+    shots(page, "09-rules")
+    page.goto(server + "/docs")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=20000)  # Swagger UI ran, offline
+    assert "/api/decide" in page.inner_text("body")
+    shots(page, "10-docs")
+    page.goto(server + "/nothing-here")
+    assert "页面不存在" in page.inner_text("body")
+    page.close()
