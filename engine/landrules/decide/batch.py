@@ -21,7 +21,7 @@ from landrules.backends.base import Firing
 from landrules.decide.as_of import frame_as_of
 from landrules.decide.engines import ENGINES
 from landrules.decide.evaluate import Evaluator
-from landrules.decision import DECISION_COLUMNS, EXTRA_COLUMNS, Decision, flatten
+from landrules.decision import DECISION_COLUMNS, EXTRA_COLUMNS, SEP, Decision, flatten
 from landrules.ledger.frame import ParsedFrame
 from landrules.ledger.flat import FlatColumns
 from landrules.rulebook.model import Rulebook
@@ -189,7 +189,7 @@ class LedgerDecider:
                 if variant is None or (with_json and variant.json_tail is None):
                     if len(self._noted) > PATTERN_CACHE:
                         self._noted.clear()
-                    variant = _freeze(base.decision.model_copy(update={"notes": list(notes)}), with_json)
+                    variant = _with_notes(base, notes, with_json)
                     self._noted[cached] = variant
                 j = local[key] = len(patterns)
                 patterns.append(variant)
@@ -220,6 +220,17 @@ def _backend(engine: str, rulebook: Rulebook):
 
 def _json_id(pid) -> str:
     return '{"parcel_id":' + json.dumps(pid, ensure_ascii=False)
+
+
+def _with_notes(base: _Pattern, notes: tuple[str, ...], with_json: bool) -> _Pattern:
+    """`base` carrying `notes`: only the notes cell differs (what `_freeze` would give, without
+    flattening the decision again; notes do not change what the summary counts)."""
+    decision = base.decision.model_copy(update={"notes": list(notes)})
+    tail = None
+    if with_json:
+        text = decision.to_json()
+        tail = text[len(_JSON_HEAD):]
+    return _Pattern(decision=decision, flat={**base.flat, "notes": SEP.join(dict.fromkeys(str(n) for n in notes))}, json_tail=tail, facts=base.facts)
 
 
 def _freeze(decision: Decision, with_json: bool = True) -> _Pattern:
