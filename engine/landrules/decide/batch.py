@@ -39,10 +39,15 @@ PATTERN_CACHE = 20_000  # distinct patterns kept between chunks (each can hold 1
 
 @dataclass
 class _Pattern:
-    decision: Decision
+    base: Decision  # the decision, without `notes` when they are set
     flat: dict[str, str]
     json_tail: str | None  # None unless JSON lines are written: with many rules it is the bulk
     facts: PatternFacts  # what the summary counts
+    notes: tuple[str, ...] | None = None  # a variant's own notes (rows with notes are many)
+
+    @property
+    def decision(self) -> Decision:
+        return self.base if self.notes is None else self.base.model_copy(update={"notes": list(self.notes)})
 
 
 @dataclass
@@ -225,12 +230,11 @@ def _json_id(pid) -> str:
 def _with_notes(base: _Pattern, notes: tuple[str, ...], with_json: bool) -> _Pattern:
     """`base` carrying `notes`: only the notes cell differs (what `_freeze` would give, without
     flattening the decision again; notes do not change what the summary counts)."""
-    decision = base.decision.model_copy(update={"notes": list(notes)})
-    tail = None
+    variant = _Pattern(base=base.decision, flat={**base.flat, "notes": SEP.join(dict.fromkeys(str(n) for n in notes))},
+                       json_tail=None, facts=base.facts, notes=notes)
     if with_json:
-        text = decision.to_json()
-        tail = text[len(_JSON_HEAD):]
-    return _Pattern(decision=decision, flat={**base.flat, "notes": SEP.join(dict.fromkeys(str(n) for n in notes))}, json_tail=tail, facts=base.facts)
+        variant.json_tail = variant.decision.to_json()[len(_JSON_HEAD):]
+    return variant
 
 
 def _freeze(decision: Decision, with_json: bool = True) -> _Pattern:
@@ -240,7 +244,7 @@ def _freeze(decision: Decision, with_json: bool = True) -> _Pattern:
         assert text.startswith(_JSON_HEAD), text[:40]
         tail = text[len(_JSON_HEAD):]
     return _Pattern(
-        decision=decision,
+        base=decision,
         flat=flatten(decision),
         json_tail=tail,
         facts=PatternFacts.of(decision),
