@@ -111,3 +111,13 @@ def test_a_plain_ledger_is_read_without_pandas_reader(tmp_path, monkeypatch):
     monkeypatch.setattr(read.pd, "read_csv", no_pandas)
     ledger = read.open_ledger(path, chunk_rows=2)
     assert [r for c in ledger.chunks for r in c.rows] == [2, 4, 5, 6, 8, 9, 10]
+
+
+@pytest.mark.parametrize("sep", ["\t", ";"])
+def test_other_separators_and_a_bare_cr(tmp_path, monkeypatch, sep):
+    path = tmp_path / "ledger.csv"
+    lines = [HEADER.replace(",", sep)] + [f"T{i}{sep}坐落{i}{sep}{i + 1}{sep}" for i in range(9)]
+    path.write_bytes(("\r".join(lines) + "\r").encode("utf-8"))
+    arrow, pandas = _both(path, monkeypatch, 4)
+    assert arrow == pandas
+    assert arrow[1] == list(range(2, 11))
