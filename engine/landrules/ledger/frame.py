@@ -154,6 +154,12 @@ def parse_frame(
 
 def _check_ids(ids: np.ndarray, rows: list[int], row_errors: dict[int, list[str]], first_seen: dict[str, int]) -> None:
     label = _LABELS["parcel_id"]
+    if len(ids) and not pd.isna(ids).any():  # the usual chunk: every id given, none seen before
+        given = ids.tolist()
+        distinct = set(given)
+        if len(distinct) == len(given) and first_seen.keys().isdisjoint(distinct):
+            first_seen.update(zip(given, rows))
+            return
     for i, pid in enumerate(ids):
         if pid is None:
             if not any(m.startswith(f"第{rows[i]}行 {label}") for m in row_errors.get(i, ())):
