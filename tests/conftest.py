@@ -42,6 +42,19 @@ def decide(evaluator):
     return run
 
 
+@pytest.fixture(params=["durable", "vectorized"])
+def decide_both(request, rulebook, evaluator):
+    """One parcel's decision (as of 2021-10-01 unless told), on each engine in turn."""
+    from landrules.backends.vectorized import VectorizedBackend
+
+    chosen = evaluator if request.param == "durable" else Evaluator(rulebook, VectorizedBackend(rulebook))
+
+    def run(as_of: dt.date = dt.date(2021, 10, 1), **facts):
+        return chosen.decide("T-1", facts, as_of)
+
+    return run
+
+
 @pytest.fixture
 def rulebook_copy(tmp_path):
     """A writable copy of the shipped rulebook: returns (rules_dir, policy_dir)."""

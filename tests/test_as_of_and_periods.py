@@ -9,10 +9,8 @@ import json
 
 import pytest
 from conftest import ROOT
-from landrules.backends.vectorized import VectorizedBackend
 from landrules.cli import app
 from landrules.decide.as_of import facts_as_of, frame_as_of, later_note
-from landrules.decide.evaluate import Evaluator
 from landrules.decide.pipeline import decide_ledger
 from landrules.rulebook.conditions import Atom
 from landrules.rulebook.periods import offset_date
@@ -21,16 +19,6 @@ from typer.testing import CliRunner
 D = dt.date
 AS_OF = D(2021, 10, 1)
 runner = CliRunner()
-
-
-@pytest.fixture(params=["durable", "vectorized"])
-def decide_both(request, rulebook, evaluator):
-    chosen = evaluator if request.param == "durable" else Evaluator(rulebook, VectorizedBackend(rulebook))
-
-    def run(as_of: dt.date = AS_OF, **facts):
-        return chosen.decide("T-1", facts, as_of)
-
-    return run
 
 
 # --- periods: one function, 民法典 第二百零二条 -----------------------------------------------------

@@ -4,8 +4,6 @@ measure, no 无需处置 for land the plan covers, no deadline from a start date
 import datetime as dt
 
 import pytest
-from landrules.backends.vectorized import VectorizedBackend
-from landrules.decide.evaluate import Evaluator
 
 D = dt.date
 AS_OF = D(2021, 10, 1)
@@ -13,16 +11,6 @@ NOT_STARTED = dict(supplied_on=D(2018, 1, 15), agreed_start_on=D(2019, 6, 30), l
 STARTED = dict(supplied_on=D(2015, 3, 1), agreed_start_on=D(2015, 9, 1), construction_started_on=D(2015, 8, 20),
                developed_ratio=0.2, suspended_since=D(2019, 5, 1), land_use="commercial")
 EIGHTH = ["government", "petition_stability", "force_majeure"]  # 第八条 (force majeure by its ¶2)
-
-
-@pytest.fixture(params=["durable", "vectorized"])
-def decide_both(request, rulebook, evaluator):
-    chosen = evaluator if request.param == "durable" else Evaluator(rulebook, VectorizedBackend(rulebook))
-
-    def run(as_of: dt.date = AS_OF, **facts):
-        return chosen.decide("T-1", facts, as_of)
-
-    return run
 
 
 def codes(decision):

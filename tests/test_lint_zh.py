@@ -3,7 +3,6 @@ field names as officers write them; one mistake, one message; full-width punctua
 
 from __future__ import annotations
 
-import datetime as dt
 
 import pytest
 from conftest import POLICY

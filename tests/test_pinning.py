@@ -7,7 +7,7 @@ from landrules.rulebook.load import load_rulebook
 import shutil
 
 import pytest
-from conftest import POLICY, ROOT, RULES
+from conftest import ROOT
 from landrules.bdd.mutants import ShiftedAtom, rule_mutants
 from landrules.cli import app
 from landrules.rulebook.conditions import Atom

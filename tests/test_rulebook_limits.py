@@ -9,7 +9,6 @@ import time
 import pytest
 from conftest import POLICY
 from landrules.backends.durable import DurableBackend, engine_problems
-from landrules.backends.vectorized import VectorizedBackend
 from landrules.cli import app
 from landrules.decide.evaluate import Evaluator
 from landrules.rulebook.conditions import All, AnyOf, Atom, Not

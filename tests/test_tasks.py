@@ -7,7 +7,6 @@ import datetime as dt
 import json
 
 import pytest
-from conftest import ROOT
 from landrules.cli import app
 from landrules.tasks import evaluate_tasks, plan_tasks
 from landrules.tasks.duties import per_parcel_clauses

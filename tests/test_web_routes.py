@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 import re
 import shutil
@@ -119,7 +118,7 @@ def test_workbook_download_is_decides_xlsx(client, rulebook, tmp_path):
     path = tmp_path / "got.xlsx"
     path.write_bytes(got.content)
     book = openpyxl.load_workbook(path, read_only=True)
-    assert book.sheetnames[:2] == ["决策", "汇总"]
+    assert book.sheetnames == ["决策", "一宗一策", "公布清单", "汇总"]  # the officers' workbook (issue 12)
     csv_text = client.get("/download/csv").content.decode("utf-8-sig")
     assert len(list(csv.reader(csv_text.splitlines()))) == 41
 

@@ -45,8 +45,8 @@ def records(sheet) -> list[dict]:
 def test_the_first_screen_shows_the_parcel_beside_its_decision(decided):
     _, _, book = decided
     sheet = book["决策"]
-    assert header(sheet)[:12] == ["宗地编号", "坐落", "用地单位", "类别", "处置措施", "依据条款", "完成时限", "是否逾期",
-                                  "责任单位", "需补充信息", "错误", "处置代码"]
+    assert header(sheet)[:13] == ["宗地编号", "坐落", "用地单位", "类别", "处置措施", "依据条款", "完成时限", "是否逾期",
+                                  "责任单位", "需补充信息", "错误", "决策备注", "处置代码"]
     assert sheet.freeze_panes == "B2"  # below the header, right of 宗地编号
     assert sheet.auto_filter.ref == f"A1:{get_column_letter(sheet.max_column)}41"
     # the officer's input columns follow, then the contract's columns, grouped and hidden
@@ -79,7 +79,7 @@ def test_numbers_and_dates_are_typed(decided, ledger):
 
 def test_citations_carry_the_clause_heading(decided):
     rows = {r["宗地编号"]: r for r in records(decided[2]["决策"])}
-    assert rows["SL-001"]["依据条款"] == "平龙政办〔2021〕36号 2.3.2.1#p1（批而未供土地处置）"
+    assert rows["SL-004"]["依据条款"] == "平龙政办〔2021〕36号 2.3.2.1#p1（批而未供土地处置）"
     assert "（企业原因闲置土地的处置）" in rows["SL-020"]["依据条款"]
 
 
@@ -124,7 +124,8 @@ def test_one_parcel_one_plan(decided):
     assert keys == sorted(keys)  # by 责任单位, then 完成时限
     by_id = {r["宗地编号"]: r for r in rows}
     # SL-019: enterprise cause, agreed start 2020-08-01, not started
-    assert by_id["SL-019"]["形成原因"].startswith(f"因企业原因闲置（按日期推定，尚未认定），超过约定动工日期{span(dt.date(2020, 8, 1), AS_OF)}未动工")
+    # SL-019 carries the official finding in the revised sample (contract §5 Revised: finding before sanctions)
+    assert by_id["SL-019"]["形成原因"].startswith(f"经认定，因企业原因闲置，超过约定动工日期{span(dt.date(2020, 8, 1), AS_OF)}未动工")
     assert span(dt.date(2020, 8, 1), AS_OF) == "1年10个月"
     assert by_id["SL-025"]["形成原因"].startswith("低效工业用地：亩均产出42.5万元/亩、亩均税收2.1万元/亩")
     assert by_id["SL-005"]["形成原因"].startswith("批而未供：2017-05-12批准")
@@ -137,9 +138,10 @@ def test_the_public_list_holds_what_a_notice_carries(decided):
     assert header(sheet) == S.PUBLIC_HEADER and "备注" not in header(sheet)
     rows = records(sheet)
     kinds = {r["宗地编号"]: r["类型"] for r in rows}
-    assert kinds["SL-001"] == "批而未供" and kinds["SL-005"] == "批而未供" and kinds["SL-025"] == "低效"
+    assert kinds["SL-004"] == "批而未供" and kinds["SL-005"] == "批而未供" and kinds["SL-025"] == "低效"
     assert kinds["SL-016"] == "闲置"  # found idle (已认定闲置 = 是)
-    assert "SL-017" not in kinds and "SL-019" not in kinds  # idle by dates alone: investigate first
+    assert "SL-017" not in kinds and "SL-018" not in kinds  # idle by dates alone: investigate first
+    assert kinds["SL-019"] == "闲置"  # found idle in the revised sample
     order = [S.PUBLIC_ORDER.index(k.split("、")[0]) for k in kinds.values()]
     assert order == sorted(order)
 

@@ -106,6 +106,26 @@ def load_columns(path: Optional[Path]):
         raise fail(str(exc)) from None
 
 
+def check_engine(engine: str) -> None:
+    """Exit 2 unless `engine` names an engine (or `auto`)."""
+    from landrules.decide.engines import ENGINES
+
+    if engine not in ("auto", *ENGINES):
+        raise fail(f"--engine {engine!r}：应为 auto、durable 或 vectorized")
+
+
+def check_output(output: Optional[Path]) -> None:
+    """Exit 2 when `-o` names a format no writer has (before anything is read or decided)."""
+    if output is None:
+        return
+    from landrules.ledger.output import OutputError, output_format
+
+    try:
+        output_format(output)
+    except OutputError as exc:
+        raise fail(str(exc)) from None
+
+
 def engine_checked(rulebook: "Rulebook") -> "Rulebook":
     """Raise RulebookError for rules the durable-rules engine cannot hold (FILE:LINE each), so
     that `lint` reports them and no command starts deciding with them."""

@@ -9,6 +9,8 @@ from typing import Optional
 import typer
 
 from landrules.cli.app import (
+    check_engine,
+    check_output,
     AsOfOpt,
     ColumnsOpt,
     PolicyOpt,
@@ -21,8 +23,8 @@ from landrules.cli.app import (
     load_checked_rulebook,
     load_columns,
 )
-from landrules.cli.progress import print_summary, progress_line
-from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS, ENGINES
+from landrules.cli.progress import print_summary, progress_line, report_columns
+from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS
 
 
 @app.command(
@@ -61,24 +63,19 @@ def decide(
         decide_on_dask(ledger, output, dask, as_of_date(as_of), engine, load_checked_rulebook(rules, policy))
         return
     from landrules.decide.pipeline import ColumnsError, decide_ledger
-    from landrules.ledger.output import OutputError, output_format
+    from landrules.ledger.output import OutputError
     from landrules.ledger.read import LedgerError
 
     when = as_of_date(as_of)
-    if engine not in ("auto", *ENGINES):
-        raise fail(f"--engine {engine!r}：应为 auto、durable 或 vectorized")
-    if output is not None:
-        try:
-            output_format(output)
-        except OutputError as exc:
-            raise fail(str(exc)) from None
+    check_engine(engine)
+    check_output(output)
     column_map = load_columns(columns)
     rulebook = load_checked_rulebook(rules, policy)
     try:
         with progress_line() as advance:
             result = decide_ledger(
                 ledger, output, rulebook, when, engine=engine, sheet=sheet, progress=advance, columns=column_map,
-                strict_columns=strict_columns, report=lambda lines: _report_columns(as_of_line(as_of, when), lines),
+                strict_columns=strict_columns, report=lambda lines: report_columns(as_of_line(as_of, when), lines),
             )
     except ColumnsError as exc:
         raise fail(str(exc)) from None
@@ -107,11 +104,3 @@ def _closed_pipe() -> typer.Exit:
     except (OSError, ValueError):
         pass
     return fail("标准输出已关闭（读取方已退出，如 | head），决策结果未全部输出", code=141)
-
-
-def _report_columns(as_of_text: str, lines: list[str]) -> None:
-    """Once the ledger is open, before any decision is written: the evaluation date (the
-    summary's first line), then every notice, look-alike column and missing field, on stderr."""
-    print(as_of_text, file=sys.stderr)
-    for line in lines:
-        print(f"landrules: 注意: {line}", file=sys.stderr)

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from landrules.cli.app import AsOfOpt, PolicyOpt, RulesOpt, SheetOpt, app, as_of_date, err, fail, load_checked_rulebook
+from landrules.cli.app import check_engine, check_output, AsOfOpt, PolicyOpt, RulesOpt, SheetOpt, app, as_of_date, err, fail, load_checked_rulebook
 
 
 @app.command(
@@ -34,17 +34,11 @@ def diff(
 ) -> None:
     """按两个规则库分别决策同一台账，列出决定有变化的宗地。Decide a ledger under the current rulebook and under
     RULES; list every parcel whose decision changed, and a summary on stderr."""
-    from landrules.decide.engines import ENGINES
-    from landrules.ledger.output import OutputError, output_format
+    from landrules.ledger.output import OutputError
 
     when = as_of_date(as_of)
-    if engine not in ("auto", *ENGINES):
-        raise fail(f"--engine {engine!r}：应为 auto、durable 或 vectorized")
-    if output is not None:
-        try:
-            output_format(output)
-        except OutputError as exc:
-            raise fail(str(exc)) from None
+    check_engine(engine)
+    check_output(output)
     current = load_checked_rulebook(rules, policy)
     previous, label = load_against_or_exit(against, rules, policy)
     result = run_diff(ledger, current, previous, when, engine, sheet)

@@ -51,3 +51,11 @@ def print_summary(rulebook, result, output: Optional[object]) -> None:
         for code, tally in in_catalogue_order(tallies, labels):
             table.add_row(code, labels.get(code, code), str(tally.count), f"{tally.area_mu:.2f}")
         err.print(table)
+
+
+def report_columns(as_of_text: str, lines: list[str]) -> None:
+    """Once the ledger is open, before any decision is written: the evaluation date (the
+    summary's first line), then every notice, look-alike column and missing field, on stderr."""
+    print(as_of_text, file=sys.stderr)
+    for line in lines:
+        print(f"landrules: 注意: {line}", file=sys.stderr)

@@ -8,6 +8,10 @@ from typing import Optional
 import typer
 
 from landrules.cli.app import (
+    ColumnsOpt,
+    as_of_line,
+    load_columns,
+    check_engine,
     AsOfOpt,
     PolicyOpt,
     RulesOpt,
@@ -17,6 +21,7 @@ from landrules.cli.app import (
     fail,
     load_checked_rulebook,
 )
+from landrules.cli.progress import report_columns
 
 
 @app.command(
@@ -24,33 +29,34 @@ from landrules.cli.app import (
     "2 未写出 nothing written.  例 / example: landrules report examples/shilong-ledger.csv --as-of 2021-10-01 -o 通报.pdf",
 )
 def report(
-    ledger: Path = typer.Argument(..., help="台账 / ledger: .csv, .xlsx or .parquet"),
+    ledger: Path = typer.Argument(..., readable=False, help="台账 / ledger: .csv .txt .xlsx .xlsm .xls .et .ods .parquet"),
     output: Path = typer.Option(..., "-o", "--output", help="输出 / output: .xlsx .html .pdf"),
     as_of: Optional[str] = AsOfOpt,
     sheet: Optional[str] = SheetOpt,
     engine: str = typer.Option("auto", "--engine", help="引擎 / engine: auto, durable or vectorized (as decide)"),
+    columns: Optional[Path] = ColumnsOpt,
     rules: Optional[Path] = RulesOpt,
     policy: Optional[Path] = PolicyOpt,
 ) -> None:
     """季度通报：汇总、图表、逾期事项、一宗一策、公布清单。The bulletin: figures, charts, overdue items, 一宗一策."""
     import sys
 
-    from landrules.decide.engines import ENGINES
     from landrules.decide.pipeline import decide_ledger
     from landrules.ledger.output import OutputError
     from landrules.ledger.read import LedgerError
     from landrules.report.writer import report_format, report_writer
 
     when = as_of_date(as_of)
-    if engine not in ("auto", *ENGINES):
-        raise fail(f"--engine {engine!r}：应为 auto、durable 或 vectorized")
+    check_engine(engine)
     try:
         report_format(output)
     except OutputError as exc:
         raise fail(str(exc)) from None
+    column_map = load_columns(columns)
     rulebook = load_checked_rulebook(rules, policy)
     try:
-        result = decide_ledger(ledger, output, rulebook, when, engine=engine, sheet=sheet,
+        result = decide_ledger(ledger, output, rulebook, when, engine=engine, sheet=sheet, columns=column_map,
+                               report=lambda lines: report_columns(as_of_line(as_of, when), lines),
                                open_output=report_writer(ledger.name))
     except LedgerError as exc:
         raise fail(f"{exc}（未写出通报）") from None

@@ -55,6 +55,7 @@ class DecidedChunk:
     jsonl: list[str]
     index: np.ndarray  # row -> position in `patterns`
     patterns: list[_Pattern]  # the distinct decisions of the chunk
+    parsed: ParsedFrame | None = None  # the rows as decided: validated, as of the evaluation date
     with_flat: bool = True
     _flat: pd.DataFrame | None = None
 
@@ -170,7 +171,7 @@ class LedgerDecider:
             patterns.append(_freeze(self.evaluator.invalid(None, errors, self.as_of), with_json))
         self._add_notes(parsed, index, patterns, with_json)
 
-        decided = DecidedChunk([], index, patterns, with_flat)
+        decided = DecidedChunk([], index, patterns, parsed, with_flat)
         jsonl = decided.jsonl
         if with_json:
             tails = np.array([p.json_tail for p in patterns], dtype=object)[index]

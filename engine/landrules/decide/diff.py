@@ -25,7 +25,7 @@ import pandas as pd
 from landrules.decide.batch import LedgerDecider
 from landrules.decide.pipeline import _chain, choose_engine
 from landrules.decision import DECISION_COLUMNS, SEP
-from landrules.ledger.frame import parse_frame
+from landrules.ledger.prepare import prepare_chunk
 from landrules.ledger.read import CHUNK_ROWS, open_ledger
 from landrules.rulebook.model import Rulebook
 from landrules.summary import Summary, Tally
@@ -87,8 +87,9 @@ def diff_ledger(
     before, after = LedgerDecider(against, chosen, as_of), LedgerDecider(current, chosen, as_of)
     result = DiffResult(against.hash, current.hash, as_of, chosen)
     first_seen: dict[str, int] = {}
+    headers = dict(zip(ledger.names, ledger.headers))
     for chunk in _chain(first, chunks):
-        parsed = parse_frame(chunk.frame, chunk.rows, first_seen)
+        parsed = prepare_chunk(chunk.frame, chunk.rows, first_seen, headers=headers, reader_errors=chunk.errors).parsed
         old = before.decide(parsed, with_json=False, with_flat=False)
         new = after.decide(parsed, with_json=False, with_flat=False)
         _compare_chunk(result, parsed, old, new)

@@ -106,7 +106,7 @@ def _xlsx(tmp: Path, result: DiffResult, labels: Labels, against_label: str) -> 
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from landrules.ledger.xlsx import text_value
+    from landrules.ledger.xlsx_cells import clean_text as text_value, row_cells
 
     bold = Font(bold=True)
     book = Workbook(write_only=True)
@@ -140,7 +140,7 @@ def _xlsx(tmp: Path, result: DiffResult, labels: Labels, against_label: str) -> 
         sheet.append([_bold(sheet, HEADERS_ZH[c], bold) for c in DIFF_COLUMNS])
         stop = min(len(rows), start + MAX_SHEET_ROWS - 1)
         for row in rows[start:stop]:
-            sheet.append(row)
+            sheet.append(row_cells(sheet, row))  # formula-looking text: a string cell, never a formula
         start, n = stop, n + 1
         if start >= len(rows):
             break
@@ -149,7 +149,7 @@ def _xlsx(tmp: Path, result: DiffResult, labels: Labels, against_label: str) -> 
 
 
 def _summary_sheet(book, result: DiffResult, labels: Labels, against_label: str, bold) -> None:
-    from landrules.ledger.xlsx import text_value
+    from landrules.ledger.xlsx_cells import clean_text as text_value, row_cells
 
     sheet = book.create_sheet(SUMMARY_SHEET)
     _fit_width(sheet)
@@ -165,8 +165,8 @@ def _summary_sheet(book, result: DiffResult, labels: Labels, against_label: str,
     sheet.append([])
     sheet.append([_bold(sheet, h, bold) for h in ("原处置措施", "新处置措施", "宗数", "面积（亩）", "代码（原 → 新）")])
     for (old, new, detail), tally in result.moves_in_order():
-        sheet.append([text_value(_labels(old, labels)), text_value(_labels(new, labels) + detail_words(detail)),
-                      tally.count, round(tally.area_mu, 4), text_value(f"{old} → {new}")])
+        sheet.append(row_cells(sheet, (text_value(_labels(old, labels)), text_value(_labels(new, labels) + detail_words(detail)),
+                                        tally.count, round(tally.area_mu, 4), text_value(f"{old} → {new}"))))
     if result.before is not None and result.after is not None:
         sheet.append([])
         sheet.append([_bold(sheet, h, bold) for h in ("处置措施", "代码", "宗数（原）", "宗数（新）", "面积（亩）（原 → 新）")])
@@ -174,8 +174,8 @@ def _summary_sheet(book, result: DiffResult, labels: Labels, against_label: str,
         codes = {**before, **after}
         for code, _ in in_catalogue_order(codes, labels.outcomes):
             old, new = before.get(code, Tally()), after.get(code, Tally())
-            sheet.append([text_value(labels.outcomes.get(code, code)), code, old.count, new.count,
-                          f"{old.area_mu:.2f} → {new.area_mu:.2f}"])
+            sheet.append(row_cells(sheet, (text_value(labels.outcomes.get(code, code)), code, old.count, new.count,
+                                            f"{old.area_mu:.2f} → {new.area_mu:.2f}")))
     sheet.append([])
     sheet.append(["说明", "变化矩阵中，一宗地的处置措施按其全部措施的组合计入一行，只计决定有变化的宗地；"
                           "按处置措施汇总时，一宗地有多个处置措施的，在每一项中各计一次。"])

@@ -107,7 +107,10 @@ class ActionList:
     def left_out(self) -> int:
         return self.total - len(self.kept)
 
-    def add(self, inputs: pd.DataFrame, names: Sequence[str], flat: pd.DataFrame) -> None:
+    def add(self, inputs: pd.DataFrame, names: Sequence[str], flat: pd.DataFrame, parsed=None) -> None:
+        """Keep the rows of a chunk that need action. `parsed` (the chunk as decided: areas in 亩
+        whatever the ledger's unit, later events set aside) gives their facts; without it the
+        input cells are parsed here."""
         n = len(flat)
         start, self._seen = self._seen, self._seen + n
         codes = flat["outcome_codes"].fillna("").to_numpy(dtype=object)
@@ -120,8 +123,12 @@ class ActionList:
         positions = positions[:room]
         where = {name: i for i, name in enumerate(names)}
         as_of = earliest(next((v for v in flat["as_of"] if v), "")) or dt.date.today()
-        facts_by_column = {name: _parsed(name, inputs.iloc[:, where[name]].to_numpy(dtype=object)[positions])
-                           for name in _FACTS if name in where}
+        if parsed is not None:
+            decided = [parsed.facts(int(i)) for i in positions]
+            facts_by_column = {name: [f.get(name) for f in decided] for name in _FACTS}
+        else:
+            facts_by_column = {name: _parsed(name, inputs.iloc[:, where[name]].to_numpy(dtype=object)[positions])
+                               for name in _FACTS if name in where}
         ids = inputs.iloc[:, where["parcel_id"]].to_numpy(dtype=object)[positions] if "parcel_id" in where else None
         cells = {c: flat[c].fillna("").to_numpy(dtype=object)[positions] for c in _FLAT if c in flat.columns}
         empty = [""] * len(positions)

@@ -17,6 +17,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from landrules import fields
+from landrules.ledger.headers import canonical_header
 from landrules.fields import FieldType
 from landrules.header_synonyms import AREA_BASES, HEADER_SYNONYMS
 from landrules.ledger.cells import CellError, is_empty, parse_cell
@@ -109,8 +110,8 @@ def find(headers: list[str], names: list[str], sample: pd.DataFrame | None) -> l
     mapped = set(fields.BY_NAME) | set(EXTRA_FIELDS)
     out = []
     for i, (header, name) in enumerate(zip(headers, names)):
-        if name in mapped:
-            continue
+        if name in mapped or canonical_header(header) is not None:
+            continue  # mapped, or a known header that lost its field to another column (a notice says so)
         found = None  # values are the stronger evidence: 类型 holding 工业/住宅 is land_use
         if sample is not None and i < sample.shape[1]:
             found = by_values(header, sample.iloc[:, i].tolist())

@@ -38,6 +38,7 @@ from landrules.decision import DECISION_COLUMNS, EXTRA_COLUMNS
 from landrules.ledger.flat import FlatColumns
 
 if TYPE_CHECKING:
+    from landrules.ledger.frame import ParsedFrame
     from landrules.summary import Summary
 
 FORMATS = (".jsonl", ".csv", ".xlsx", ".parquet")
@@ -253,6 +254,7 @@ class DecisionWriter:
         self.rows = 0  # data rows written so far
         self.invalid = 0  # of which with errors
         self._state = "open"
+        self.parsed: "ParsedFrame | None" = None  # the chunk being written, as decided (see `write`)
         sweep_stale(self.path.parent)
         try:
             fd, self.tmp = temp_file(self.path)
@@ -283,8 +285,12 @@ class DecisionWriter:
 
     takes_flat_columns = False  # whether _write takes FlatColumns as they are (else a DataFrame)
 
-    def write(self, inputs: pd.DataFrame, flat: "pd.DataFrame | FlatColumns", jsonl: Sequence[str]) -> None:
+    def write(self, inputs: pd.DataFrame, flat: "pd.DataFrame | FlatColumns", jsonl: Sequence[str],
+              parsed: "ParsedFrame | None" = None) -> None:
         """Write one chunk of rows, in input order.
+
+        `parsed`: the same rows as validated and decided (typed facts, as of the evaluation
+        date), for writers that show facts beside the decision (一宗一策); else they parse `inputs`.
 
         `inputs`: the raw input cells, one column per input header (by position); `flat`: the
         columns OUTPUT_COLUMNS as text ("" when empty), a DataFrame or FlatColumns; `jsonl`: one
@@ -305,6 +311,7 @@ class DecisionWriter:
         else:
             invalid = int((flat["errors"].fillna("") != "").sum())
             flat = flat.reset_index(drop=True)
+        self.parsed = parsed
         try:
             self._write(inputs, flat, jsonl)
         except BaseException as exc:  # a half-written chunk must never be committed

@@ -167,7 +167,7 @@ class XlsxWriter(DecisionWriter):
     def _write(self, inputs, flat, jsonl) -> None:
         if not len(flat):
             return
-        self.actions.add(inputs, self.input_names, flat)
+        self.actions.add(inputs, self.input_names, flat, self.parsed)
         columns = self._columns(inputs, flat)
         if self._widths is None:
             self._set_widths(columns)
@@ -243,7 +243,7 @@ class XlsxWriter(DecisionWriter):
         if summary is not None:
             tables += summary_tables(summary, self.labels)
         notes = ["一宗地有多个类别、处置措施、责任单位或完成时限时，在每一项中各计一次。"]
-        notes += [f"台账读取：{line}" for line in getattr(summary, "notices", None) or ()]  # look-alike columns, missing fields, 合计行
+        notes += list(getattr(summary, "notices", None) or ())  # what reading set aside: look-alike columns, missing fields, 合计行
         if len(self._sheets) > 1:
             names = "、".join(s.title for s in self._sheets)
             notes.append(f"决策结果共 {self.rows:,} 行，超过 Excel 每张工作表 {MAX_SHEET_ROWS:,} 行的上限，"

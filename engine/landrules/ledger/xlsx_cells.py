@@ -116,6 +116,8 @@ def input_column(name: str | None, series: pd.Series) -> list[Any]:
     """One input column as XLSX values: typed by its field when `name` is a numeric or date
     field, else each cell as read. Each distinct value is converted once."""
     values = series.to_numpy(dtype=object)
+    if name == "area_ha":  # 面积（公顷）: read as an area (a number), like 面积（亩）
+        name = "area_mu"
     spec = fields.BY_NAME.get(name) if name else None
     convert = _typed(spec.name) if spec is not None and spec.type in _TYPED else cell_value
     try:

@@ -91,5 +91,6 @@ def build(summary: Summary, actions: ActionList, labels: Labels, as_of: str | No
         overview=overview(summary, as_of, rulebook, extra),
         tables=tables,
         lists=lists,
-        notes=["一宗地有多个类别、处置措施、责任单位或完成时限时，在每一项中各计一次。"],
+        notes=["一宗地有多个类别、处置措施、责任单位或完成时限时，在每一项中各计一次。",
+               *summary.notices],  # what reading set aside: look-alike columns, missing fields, 合计行
     )

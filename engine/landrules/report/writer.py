@@ -47,7 +47,7 @@ class ReportWriter(DecisionWriter):
         if self._as_of is None:
             self._as_of = next((v for v in flat["as_of"] if v), None)
             self._rulebook = next((v for v in flat["rulebook"] if v), None)
-        self.actions.add(inputs, self.input_names, flat)
+        self.actions.add(inputs, self.input_names, flat, self.parsed)
 
     def _finish(self, summary) -> None:
         from landrules.report.bulletin import build

@@ -55,12 +55,16 @@ def load_rulebook(rules_dir: Path, policy_dir: Path, *, analyse: bool = True) ->
     problems += policy_problems
 
     raw_files: dict[str, tuple[Path, Any]] = {}
+    unreadable = False
     for path in sorted(rules_dir.glob("*.yaml")):
         try:
             raw_files[path.name] = (path, load_yaml(path))
         except YamlError as exc:
             problems.append(Problem(exc.path, exc.line, exc.message))
+            unreadable = True
 
+    if unreadable:  # a file not read makes every cross-check speak of what it would have held
+        raise RulebookError(problems)
     catalogue = _load_catalogue(rules_dir / OUTCOMES_FILE, raw_files, problems)
     categories, outcomes = catalogue.category_labels, catalogue.outcome_labels
     parameters: dict[str, Parameter] = {}

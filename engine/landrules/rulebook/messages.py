@@ -14,6 +14,18 @@ LANG_ENV = "LANDRULES_LANG"
 LANGUAGES = ("zh", "en")
 
 CATALOGUE: dict[str, dict[str, str]] = {
+    "yaml_syntax": {
+        "zh": "YAML 语法错误（{problem}）{hint_zh}；本文件未读入，其余检查待改正后再做",
+        "en": "YAML syntax error: {problem}{hint_en}; the file was not read, the other checks wait for the fix",
+    },
+    "yaml_full_width": {
+        "zh": "：第 {line} 行用了全角冒号“：”，YAML 只认半角冒号加空格“: ”",
+        "en": " (line {line} has a full-width colon '：'; YAML needs ': ')",
+    },
+    "yaml_tab": {
+        "zh": "：第 {line} 行含制表符（Tab），YAML 的缩进只能用空格",
+        "en": " (line {line} holds a tab; YAML indents with spaces only)",
+    },
     "unknown_key": {
         "zh": "不认识的键 `{key}`{where_zh}{hint_zh}",
         "en": "unknown key `{key}`{where_en}{hint_en}",
@@ -125,7 +137,12 @@ def language() -> str:
 
 def say(message: str, **values) -> str:
     """The catalogue's `message` in the current language, filled with `values`."""
-    return CATALOGUE[message][language()].format(**values)
+    return say_in(language(), message, **values)
+
+
+def say_in(lang: str, message: str, **values) -> str:
+    """The catalogue's `message` in `lang` (a part of another message carries both languages)."""
+    return CATALOGUE[message][lang].format(**values)
 
 
 def hint(name: str | None) -> dict[str, str]:

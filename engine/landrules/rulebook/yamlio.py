@@ -160,9 +160,23 @@ def load_yaml(path: Path, encodings: tuple[str, ...] = ("utf-8",)) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        raise YamlError(path, line, f"YAML syntax error: {exc.problem or exc}") from None
+        raise YamlError(path, line, _syntax_message(text, line, str(exc.problem or exc))) from None
     except yaml.YAMLError as exc:
         raise YamlError(path, 1, f"YAML error: {exc}") from None
+
+
+def _syntax_message(text: str, line: int, problem: str) -> str:
+    """The parser's problem, with the officer's usual cause named when a line near it shows it:
+    a full-width colon (typed with a Chinese input method) or a tab."""
+    lines = text.splitlines()
+    hint_zh = hint_en = ""
+    for number in range(max(1, line - 2), min(len(lines), line) + 1):
+        written = lines[number - 1]
+        key = "yaml_full_width" if "：" in written else "yaml_tab" if "\t" in written else None
+        if key:
+            hint_zh, hint_en = messages.say_in("zh", key, line=number), messages.say_in("en", key, line=number)
+            break
+    return messages.say("yaml_syntax", problem=problem, hint_zh=hint_zh, hint_en=hint_en)
 
 
 def line_of(node: Any, loc: tuple[Any, ...]) -> int:
