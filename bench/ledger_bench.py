@@ -1,21 +1,32 @@
-"""Whole-ledger benchmark: `decide` against the I/O floor, with peak memory.
+"""Whole-ledger benchmark: `decide` against the I/O floors, with peak memory and CPU time.
 
-    python bench/ledger_bench.py N [--durable-rows M] [--keep DIR]
+    python bench/ledger_bench.py [N] [--scaling 100000,1000000,3000000] [--xlsx-rows 200000]
+                                 [--durable-rows 20000] [--repeat 1] [--keep DIR]
 
-Generates a synthetic ledger of N rows (the 34 fields of contract §3, Chinese headers, mixed
-spellings, some invalid cells) as CSV, then times, each in its own process so that peak RSS is
-its own:
-  floor       pandas reads the CSV as text and writes it back as CSV;
-  vectorized  `landrules decide LEDGER -o out.csv --engine vectorized` (full citations);
-  durable     the same with the durable-rules engine on the first M rows (default 20 000),
-              one parcel at a time — for comparison.
-It prints seconds, rows/s, peak RSS, the decide/floor ratio, and checks that both engines wrote
-the same rows for the first M rows.
+Generates synthetic ledgers (the 34 fields of contract §3, Chinese headers, mixed spellings,
+some invalid cells; written in slices of 200 000 rows, so 3 M rows need little memory; kept and
+reused with --keep) and times, each in its own process so that peak RSS is its own:
+
+  pandas floor   pandas reads the CSV as text and writes it back as CSV (chunks of 50 000 rows,
+                 like `decide`; memory stays bounded);
+  pyarrow floor  pyarrow's streaming CSV reader (all columns text) and CSV writer;
+  decide → CSV / Parquet / JSONL   `landrules decide LEDGER -o out.EXT --engine vectorized`
+                 with full citations, on the N-row ledger;
+  decide → XLSX  the same to XLSX on the first --xlsx-rows rows, beside decide → CSV of those;
+  scaling        the pandas floor and decide → CSV at each --scaling size (rows/s should hold);
+  durable        decide with durable-rules on the first --durable-rows rows, compared byte for
+                 byte with the vectorised engine's output of the same rows.
+
+Timings are wall seconds and CPU seconds (user + sys of the child, all its threads): on a
+shared machine wall time is noisy, CPU time much less so. --repeat R runs every command R times
+and keeps the fastest (wall); decide's outputs of the repeats must be byte-identical. Every
+decided output is checked to hold as many rows as the ledger. 0 rows skips a part.
 """
 
 from __future__ import annotations
 
 import argparse
+import filecmp
 import json
 import subprocess
 import sys
@@ -70,6 +81,7 @@ def _column(spec, rng, n) -> pd.Series:
 
 
 def generate(path: Path, n: int, seed: int = 11, chunk: int = 200_000) -> None:
+    """An n-row synthetic ledger, written slice by slice (memory bounded by `chunk`)."""
     rng = np.random.default_rng(seed)
     headers = [f.zh for f in fields.FIELDS]
     with path.open("w", encoding="utf-8-sig", newline="") as out:
@@ -85,14 +97,53 @@ def generate(path: Path, n: int, seed: int = 11, chunk: int = 200_000) -> None:
             frame.to_csv(out, header=False, index=False, lineterminator="\r\n")
 
 
-FLOOR = """
+def ledger_of(folder: Path, n: int) -> Path:
+    """The n-row ledger in `folder`, generated unless already there (--keep reuses it)."""
+    path = folder / f"ledger-{n}.csv"
+    if not path.exists():
+        t = time.perf_counter()
+        part = path.with_suffix(".part")
+        generate(part, n)
+        part.replace(path)
+        print(f"generated {n:,} rows × {len(fields.FIELDS)} columns ({path.stat().st_size / 2**20:.0f} MiB) "
+              f"in {time.perf_counter() - t:.1f} s", flush=True)
+    return path
+
+
+def head_of(ledger: Path, n: int) -> Path:
+    """The header and first n data rows of a ledger (the generator writes no quoted newlines)."""
+    path = ledger.with_name(f"{ledger.stem}-head-{n}.csv")
+    if not path.exists():
+        with ledger.open("rb") as src, path.open("wb") as dst:
+            for _, line in zip(range(n + 1), src):
+                dst.write(line)
+    return path
+
+
+PANDAS_FLOOR = """
 import sys, pandas as pd
-frame = pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig")
-frame.to_csv(sys.argv[2], index=False, encoding="utf-8-sig")
+reader = pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig",
+                     chunksize=50_000)
+with open(sys.argv[2], "w", encoding="utf-8-sig", newline="") as out:
+    for i, frame in enumerate(reader):
+        frame.to_csv(out, index=False, header=i == 0)
+"""
+
+PYARROW_FLOOR = """
+import sys, pyarrow as pa, pyarrow.csv as csv
+with open(sys.argv[1], encoding="utf-8-sig") as f:
+    names = next(__import__("csv").reader([f.readline()]))
+reader = csv.open_csv(sys.argv[1], convert_options=csv.ConvertOptions(column_types={n: pa.string() for n in names}))
+with open(sys.argv[2], "wb") as out:
+    out.write("\\ufeff".encode())
+    writer = csv.CSVWriter(out, reader.schema)
+    for batch in reader:
+        writer.write_batch(batch)
+    writer.close()
 """
 
 
-# Runs a `-c CODE` or `-m MODULE` command line in this process and records its own peak RSS.
+# Runs a `-c CODE` or `-m MODULE` command line in this process; records its peak RSS and CPU.
 PEAK = """
 import resource, runpy, sys
 report = sys.argv.pop(1)
@@ -104,13 +155,20 @@ try:
         module, sys.argv = sys.argv[2], [sys.argv[2]] + sys.argv[3:]
         runpy.run_module(module, run_name="__main__", alter_sys=True)
 finally:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak = usage.ru_maxrss  # Linux carries the parent's over fork + exec: VmHWM is this process's own
+    try:
+        with open("/proc/self/status") as status:
+            peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        pass
     with open(report, "w") as f:
-        f.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+        f.write(f"{peak} {usage.ru_utime + usage.ru_stime}")
 """
 
 
-def run(label: str, argv: list[str]) -> dict:
-    """Run `python -c …` / `python -m …` in a child; its seconds and its own peak RSS."""
+def run(label: str, argv: list[str], rows: int | None = None) -> dict:
+    """Run `python -c …` / `python -m …` in a child: wall seconds, CPU seconds, own peak RSS."""
     with tempfile.NamedTemporaryFile(suffix=".rss") as report:
         start = time.perf_counter()
         proc = subprocess.run(
@@ -118,54 +176,173 @@ def run(label: str, argv: list[str]) -> dict:
             env={"PYTHONPATH": str(ROOT / "engine"), "PATH": "/usr/bin:/bin"},
         )
         seconds = time.perf_counter() - start
-        peak_kib = int(Path(report.name).read_text() or 0)
+        peak_kib, cpu = (Path(report.name).read_text() or "0 0").split()
     if proc.returncode not in (0, 1):
         print(proc.stderr[-3000:], file=sys.stderr)
         raise SystemExit(f"{label} failed with exit {proc.returncode}")
-    return {"label": label, "seconds": seconds, "peak_mib": peak_kib / 1024}
+    return {"label": label, "seconds": seconds, "cpu_s": float(cpu), "peak_mib": int(peak_kib) / 1024, "rows": rows}
 
 
-def decide_argv(ledger: Path, out: Path, engine: str) -> list[str]:
+def best_of(repeat: int, label: str, argv: list[str], rows: int, out: Path | None = None) -> dict:
+    """The fastest of `repeat` runs; the outputs of all runs must be byte-identical."""
+    best = None
+    for k in range(repeat):
+        argv_k = argv
+        if out is not None and k:
+            copy = out.with_name(f"{out.stem}.run{k}{out.suffix}")
+            argv_k = [copy if a == str(out) else a for a in argv]
+            argv_k = [str(a) for a in argv_k]
+        result = run(label, argv_k, rows)
+        if out is not None and k:
+            if not filecmp.cmp(out, copy, shallow=False):
+                raise SystemExit(f"{label}: run {k + 1} wrote a different file than run 1")
+            copy.unlink()
+        if best is None or result["seconds"] < best["seconds"]:
+            best = result
+    return best
+
+
+def decide_argv(ledger: Path, out: Path, engine: str = "vectorized") -> list[str]:
     return [sys.executable, "-m", "landrules", "decide", str(ledger), "-o", str(out), "--as-of", AS_OF, "--engine", engine]
+
+
+def rows_out(path: Path) -> int:
+    """Data rows in a decided output."""
+    suffix = path.suffix
+    if suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(path).metadata.num_rows
+    if suffix == ".jsonl":
+        with path.open("rb") as f:
+            return sum(1 for _ in f)
+    if suffix == ".csv":
+        import pyarrow.csv as pa_csv
+
+        import pyarrow as pa
+
+        reader = pa_csv.open_csv(path, read_options=pa_csv.ReadOptions(skip_rows=1, autogenerate_column_names=True),
+                                 convert_options=pa_csv.ConvertOptions(include_columns=["f0"], column_types={"f0": pa.string()}))
+        return sum(b.num_rows for b in reader)
+    return _xlsx_rows(path)
+
+
+def _xlsx_rows(path: Path, prefix: str = "决策") -> int:
+    """Data rows on the decision sheets of a workbook: `<row` elements counted in the XML."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as book:
+        sheets = re.findall(r'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"', book.read("xl/workbook.xml").decode())
+        found = re.findall(r'<Relationship [^>]*?(?:Id="([^"]+)"[^>]*Target="([^"]+)"|Target="([^"]+)"[^>]*Id="([^"]+)")',
+                           book.read("xl/_rels/workbook.xml.rels").decode())
+        rels = {m[0] or m[3]: m[1] or m[2] for m in found}
+        total = 0
+        for name, rid in sheets:
+            if not name.startswith(prefix):
+                continue
+            target = rels[rid].lstrip("/")
+            member = target if target.startswith("xl/") else f"xl/{target}"
+            count = 0
+            with book.open(member) as xml:
+                tail = b""  # 4 bytes carried over: a "<row " split between blocks is counted once
+                while block := xml.read(1 << 22):
+                    data = tail + block
+                    count += data.count(b"<row ")
+                    tail = data[-4:]
+            total += count - 1  # the header row
+        return total
+
+
+def decide_to(repeat: int, ledger: Path, n: int, out: Path, label: str) -> dict:
+    result = best_of(repeat, label, decide_argv(ledger, out), n, out)
+    got = rows_out(out)
+    if got != n:
+        raise SystemExit(f"{label}: {got:,} rows out for {n:,} rows in")
+    return result
+
+
+def show(results: list[dict], floor: dict) -> None:
+    print(f"{'':<44} {'wall s':>8} {'cpu s':>8} {'rows/s (wall)':>14} {'peak RSS':>9} {'÷ floor':>8}")
+    for r in results:
+        ratio = r["seconds"] / floor["seconds"] if floor and r.get("rows") == floor.get("rows") else float("nan")
+        rate = f"{r['rows'] / r['seconds']:,.0f}" if r.get("rows") else ""
+        print(f"{r['label']:<44} {r['seconds']:8.2f} {r['cpu_s']:8.2f} {rate:>14} {r['peak_mib']:6.0f} MiB {ratio:8.2f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("rows", type=int)
+    parser.add_argument("rows", type=int, nargs="?", default=1_000_000, help="rows of the main ledger (default 1 000 000)")
+    parser.add_argument("--scaling", default="100000,1000000,3000000", help="comma-separated sizes ('' to skip)")
+    parser.add_argument("--xlsx-rows", type=int, default=200_000)
     parser.add_argument("--durable-rows", type=int, default=20_000)
-    parser.add_argument("--keep", type=Path, help="keep the generated files in this folder")
+    parser.add_argument("--formats", default="csv,parquet,jsonl", help="outputs decided from the main ledger")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--keep", type=Path, help="keep (and reuse) the generated files in this folder")
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="landrules-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
-    ledger = folder / f"ledger-{args.rows}.csv"
-    t = time.perf_counter()
-    generate(ledger, args.rows)
-    print(f"generated {args.rows:,} rows × {len(fields.FIELDS)} columns ({ledger.stat().st_size / 2**20:.0f} MiB) in {time.perf_counter() - t:.1f} s")
+    py, rep = sys.executable, args.repeat
+    summary: dict = {"rows": args.rows}
 
-    results = [
-        run("floor (pandas read + write as text)", [sys.executable, "-c", FLOOR, str(ledger), str(folder / "floor.csv")]),
-        run("decide --engine vectorized", decide_argv(ledger, folder / "vectorized.csv", "vectorized")),
-    ]
-    small = folder / f"ledger-{args.durable_rows}.csv"
-    with ledger.open(encoding="utf-8-sig") as src, small.open("w", encoding="utf-8-sig") as dst:
-        for _, line in zip(range(args.durable_rows + 1), src):
-            dst.write(line)
-    results.append(run(f"decide --engine durable ({args.durable_rows:,} rows)", decide_argv(small, folder / "durable.csv", "durable")))
-    results.append(run(f"decide --engine vectorized ({args.durable_rows:,} rows)", decide_argv(small, folder / "vectorized-small.csv", "vectorized")))
+    n = args.rows
+    ledger = ledger_of(folder, n)
+    pandas_floor = best_of(rep, "pandas floor (read + write as text)", [py, "-c", PANDAS_FLOOR, str(ledger), str(folder / "floor-pandas.csv")], n)
+    arrow_floor = best_of(rep, "pyarrow floor (read + write as text)", [py, "-c", PYARROW_FLOOR, str(ledger), str(folder / "floor-arrow.csv")], n)
+    results = [pandas_floor, arrow_floor]
+    for fmt in filter(None, args.formats.split(",")):
+        results.append(decide_to(rep, ledger, n, folder / f"decided.{fmt}", f"decide → {fmt.upper()}"))
+    print(f"\n{n:,} rows, {ledger.stat().st_size / 2**20:.0f} MiB CSV")
+    show(results, pandas_floor)
+    summary.update(pandas_floor_s=pandas_floor["seconds"], pyarrow_floor_s=arrow_floor["seconds"],
+                   **{f"decide_{r['label'].split()[-1].lower()}_s": r["seconds"] for r in results[2:]},
+                   **{f"decide_{r['label'].split()[-1].lower()}_peak_mib": r["peak_mib"] for r in results[2:]})
+    csv_result = next((r for r in results if r["label"] == "decide → CSV"), None)
+    if csv_result:
+        summary["csv_vs_pandas_floor"] = csv_result["seconds"] / pandas_floor["seconds"]
+        summary["csv_cpu_vs_pandas_floor_cpu"] = csv_result["cpu_s"] / pandas_floor["cpu_s"]
 
-    floor = results[0]["seconds"]
-    for r in results:
-        rows = args.durable_rows if "(" in r["label"] and "rows)" in r["label"] else args.rows
-        peak = f"{r['peak_mib']:.0f} MiB"
-        print(f"{r['label']:<45} {r['seconds']:8.2f} s  {rows / r['seconds']:>12,.0f} rows/s  peak RSS {peak}")
-    print(f"decide/floor ratio (vectorized, {args.rows:,} rows): {results[1]['seconds'] / floor:.2f}")
-    same = (folder / "durable.csv").read_bytes() == (folder / "vectorized-small.csv").read_bytes()
-    print(f"durable and vectorized outputs on {args.durable_rows:,} rows identical: {same}")
-    print(json.dumps({"rows": args.rows, "floor_s": floor, "vectorized_s": results[1]["seconds"],
-                      "ratio": results[1]["seconds"] / floor, "vectorized_peak_mib": results[1]["peak_mib"],
-                      "durable_rows_per_s": args.durable_rows / results[2]["seconds"], "engines_agree": same}))
-    if not same:
-        raise SystemExit(1)
+    if args.xlsx_rows:
+        m = args.xlsx_rows
+        small = head_of(ledger, m) if m < n else ledger
+        to_csv = decide_to(rep, small, m, folder / "decided-head.csv", f"decide → CSV ({m:,} rows)")
+        to_xlsx = decide_to(rep, small, m, folder / "decided-head.xlsx", f"decide → XLSX ({m:,} rows)")
+        print(f"\nXLSX against CSV, {m:,} rows")
+        show([to_csv, to_xlsx], None)
+        print(f"XLSX ÷ CSV: wall {to_xlsx['seconds'] / to_csv['seconds']:.2f}, cpu {to_xlsx['cpu_s'] / to_csv['cpu_s']:.2f}")
+        summary.update(xlsx_rows=m, xlsx_s=to_xlsx["seconds"], xlsx_vs_csv=to_xlsx["seconds"] / to_csv["seconds"],
+                       xlsx_peak_mib=to_xlsx["peak_mib"])
+
+    sizes = [int(s) for s in args.scaling.split(",") if s.strip()]
+    if sizes:
+        scaling = []
+        for size in sizes:
+            path = ledger_of(folder, size)
+            floor = best_of(rep, f"pandas floor ({size:,})", [py, "-c", PANDAS_FLOOR, str(path), str(folder / "floor-scaling.csv")], size)
+            decided = decide_to(rep, path, size, folder / "decided-scaling.csv", f"decide → CSV ({size:,})")
+            scaling.append((size, floor, decided))
+        print("\nscaling (decide → CSV)")
+        print(f"{'rows':>10} {'floor s':>8} {'decide s':>9} {'cpu s':>8} {'÷ floor':>8} {'µs/row (cpu)':>13} {'peak RSS':>9}")
+        for size, floor, decided in scaling:
+            print(f"{size:>10,} {floor['seconds']:8.2f} {decided['seconds']:9.2f} {decided['cpu_s']:8.2f} "
+                  f"{decided['seconds'] / floor['seconds']:8.2f} {decided['cpu_s'] / size * 1e6:13.2f} {decided['peak_mib']:6.0f} MiB")
+        summary["scaling"] = [{"rows": s, "floor_s": f["seconds"], "decide_s": d["seconds"], "decide_cpu_s": d["cpu_s"],
+                               "peak_mib": d["peak_mib"]} for s, f, d in scaling]
+
+    if args.durable_rows:
+        m = args.durable_rows
+        small = head_of(ledger, m) if m < n else ledger
+        durable = run(f"decide --engine durable ({m:,} rows)", decide_argv(small, folder / "durable.csv", "durable"), m)
+        vector = run(f"decide --engine vectorized ({m:,} rows)", decide_argv(small, folder / "vectorized-small.csv"), m)
+        print()
+        show([durable, vector], None)
+        same = filecmp.cmp(folder / "durable.csv", folder / "vectorized-small.csv", shallow=False)
+        print(f"durable and vectorized outputs on {m:,} rows identical: {same}")
+        summary.update(durable_rows_per_s=m / durable["seconds"], engines_agree=same)
+        if not same:
+            print(json.dumps(summary))
+            raise SystemExit(1)
+    print(json.dumps(summary))
 
 
 if __name__ == "__main__":

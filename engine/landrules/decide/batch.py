@@ -21,8 +21,9 @@ from landrules.backends.base import Firing
 from landrules.decide.as_of import frame_as_of
 from landrules.decide.engines import ENGINES
 from landrules.decide.evaluate import Evaluator
-from landrules.decision import DECISION_COLUMNS, EXTRA_COLUMNS, Decision, flatten
+from landrules.decision import DECISION_COLUMNS, EXTRA_COLUMNS, SEP, Decision, flatten
 from landrules.ledger.frame import ParsedFrame
+from landrules.ledger.flat import FlatColumns
 from landrules.rulebook.model import Rulebook
 from landrules.summary import PatternFacts, Summary
 
@@ -38,19 +39,37 @@ PATTERN_CACHE = 20_000  # distinct patterns kept between chunks (each can hold 1
 
 @dataclass
 class _Pattern:
-    decision: Decision
+    base: Decision  # the decision, without `notes` when they are set
     flat: dict[str, str]
     json_tail: str | None  # None unless JSON lines are written: with many rules it is the bulk
     facts: PatternFacts  # what the summary counts
+    notes: tuple[str, ...] | None = None  # a variant's own notes (rows with notes are many)
+
+    @property
+    def decision(self) -> Decision:
+        return self.base if self.notes is None else self.base.model_copy(update={"notes": list(self.notes)})
 
 
 @dataclass
 class DecidedChunk:
-    flat: pd.DataFrame | None  # FLAT_COLUMNS, one row per input row (None when not asked for)
     jsonl: list[str]
     index: np.ndarray  # row -> position in `patterns`
     patterns: list[_Pattern]  # the distinct decisions of the chunk
     parsed: ParsedFrame | None = None  # the rows as decided: validated, as of the evaluation date
+    with_flat: bool = True
+    _flat: pd.DataFrame | None = None
+
+    @property
+    def columns(self) -> FlatColumns:
+        """FLAT_COLUMNS as pattern texts and the index (what the Arrow writers take)."""
+        return FlatColumns(self.index, {c: [p.flat[c] for p in self.patterns] for c in FLAT_COLUMNS})
+
+    @property
+    def flat(self) -> pd.DataFrame | None:
+        """FLAT_COLUMNS, one row per input row (None when not asked for); made when first used."""
+        if self._flat is None and self.with_flat:
+            self._flat = self.columns.frame()
+        return self._flat
 
 
 class LedgerDecider:
@@ -152,18 +171,13 @@ class LedgerDecider:
             patterns.append(_freeze(self.evaluator.invalid(None, errors, self.as_of), with_json))
         self._add_notes(parsed, index, patterns, with_json)
 
-        flat = None
-        if with_flat:
-            flat = pd.DataFrame(
-                {c: np.array([p.flat[c] for p in patterns], dtype=object)[index] for c in FLAT_COLUMNS},
-                columns=list(FLAT_COLUMNS),
-            )
-        jsonl: list[str] = []
+        decided = DecidedChunk([], index, patterns, parsed, with_flat)
+        jsonl = decided.jsonl
         if with_json:
             tails = np.array([p.json_tail for p in patterns], dtype=object)[index]
-            jsonl = [_json_id(pid) + tail for pid, tail in zip(parsed.parcel_ids, tails)]
+            jsonl += [_json_id(pid) + tail for pid, tail in zip(parsed.parcel_ids, tails)]
         self._count(patterns, index, parsed)
-        return DecidedChunk(flat, jsonl, index, patterns, parsed)
+        return decided
 
     def _add_notes(self, parsed: ParsedFrame, index: np.ndarray, patterns: list[_Pattern], with_json: bool) -> None:
         """Rows with notes take a variant of their pattern that carries them (few: notes are
@@ -181,7 +195,7 @@ class LedgerDecider:
                 if variant is None or (with_json and variant.json_tail is None):
                     if len(self._noted) > PATTERN_CACHE:
                         self._noted.clear()
-                    variant = _freeze(base.decision.model_copy(update={"notes": list(notes)}), with_json)
+                    variant = _with_notes(base, notes, with_json)
                     self._noted[cached] = variant
                 j = local[key] = len(patterns)
                 patterns.append(variant)
@@ -214,6 +228,16 @@ def _json_id(pid) -> str:
     return '{"parcel_id":' + json.dumps(pid, ensure_ascii=False)
 
 
+def _with_notes(base: _Pattern, notes: tuple[str, ...], with_json: bool) -> _Pattern:
+    """`base` carrying `notes`: only the notes cell differs (what `_freeze` would give, without
+    flattening the decision again; notes do not change what the summary counts)."""
+    variant = _Pattern(base=base.decision, flat={**base.flat, "notes": SEP.join(dict.fromkeys(str(n) for n in notes))},
+                       json_tail=None, facts=base.facts, notes=notes)
+    if with_json:
+        variant.json_tail = variant.decision.to_json()[len(_JSON_HEAD):]
+    return variant
+
+
 def _freeze(decision: Decision, with_json: bool = True) -> _Pattern:
     tail = None
     if with_json:
@@ -221,7 +245,7 @@ def _freeze(decision: Decision, with_json: bool = True) -> _Pattern:
         assert text.startswith(_JSON_HEAD), text[:40]
         tail = text[len(_JSON_HEAD):]
     return _Pattern(
-        decision=decision,
+        base=decision,
         flat=flatten(decision),
         json_tail=tail,
         facts=PatternFacts.of(decision),

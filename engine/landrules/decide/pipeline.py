@@ -121,7 +121,7 @@ def decide_ledger(
             if writer is None:
                 write_all(stdout or sys.stdout, "".join(line + "\n" for line in decided.jsonl))
             else:
-                writer.write(prepared.frame.set_axis(ledger.headers, axis=1), decided.flat, decided.jsonl, decided.parsed)
+                writer.write(prepared.frame.set_axis(ledger.headers, axis=1), decided.columns, decided.jsonl, decided.parsed)
             if progress:
                 progress(parsed.n)
         summary = decider.summary

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from landrules import fields
 from landrules.encoding import decode, encode
@@ -28,6 +29,7 @@ from landrules.ledger.cells import (
     derive_area_mu,
     number_bound,
 )
+from landrules.ledger.columns import factorize, fast_parse, python_values
 
 _LABELS = {f.name: f.label() for f in fields.FIELDS}
 _ORDER = {f.name: i for i, f in enumerate(fields.FIELDS)}
@@ -65,19 +67,23 @@ class ParsedFrame:
         return out
 
 
-def _parse_uniques(name: str, uniques: np.ndarray) -> tuple[np.ndarray, dict[int, str]]:
-    """Encoded value of each distinct cell, and the error detail of the unreadable ones."""
+def _parse_uniques(name: str, uniques: np.ndarray | pa.Array) -> tuple[np.ndarray, dict[int, str]]:
+    """Encoded value of each distinct cell, and the error detail of the unreadable ones.
+
+    `uniques` is an object array, or an Arrow string array (an Arrow-backed column); the plain
+    spellings are read in C (`columns.fast_parse`), the rest by the cell parser."""
     spec = fields.BY_NAME[name]
     text = spec.type is FieldType.TEXT
     out = np.empty(len(uniques), dtype=object) if text else np.full(len(uniques), np.nan)
     errors: dict[int, str] = {}
-    todo = range(len(uniques))
-    if spec.type in (FieldType.NUMBER, FieldType.RATIO) and len(uniques) > _FAST_NUMBERS:
-        todo = _fast_numbers(spec, uniques, out)
+    if isinstance(uniques, np.ndarray) and spec.type in (FieldType.NUMBER, FieldType.RATIO):
+        todo = _fast_numbers(spec, uniques, out) if len(uniques) > _FAST_NUMBERS else np.arange(len(uniques))
+    else:
+        todo = fast_parse(spec, uniques, out)
     parse = PARSERS[name]
-    for j in todo:
+    for j, raw in zip(todo.tolist(), python_values(uniques, todo)):
         try:
-            value = parse(uniques[j])
+            value = parse(raw)
         except CellError as exc:
             errors[j] = exc.detail
             continue
@@ -121,8 +127,8 @@ def parse_frame(
         if spec.name not in frame.columns:
             columns[spec.name] = np.full(n, None, dtype=object) if spec.type is FieldType.TEXT else np.full(n, np.nan)
             continue
-        codes, uniques = pd.factorize(frame[spec.name].astype(object), use_na_sentinel=True)
-        encoded, errors = _parse_uniques(spec.name, np.asarray(uniques, dtype=object))
+        codes, uniques = factorize(frame[spec.name])
+        encoded, errors = _parse_uniques(spec.name, uniques)
         if spec.type is FieldType.TEXT:
             col = np.empty(n, dtype=object)
             col[:] = None
@@ -148,6 +154,12 @@ def parse_frame(
 
 def _check_ids(ids: np.ndarray, rows: list[int], row_errors: dict[int, list[str]], first_seen: dict[str, int]) -> None:
     label = _LABELS["parcel_id"]
+    if len(ids) and not pd.isna(ids).any():  # the usual chunk: every id given, none seen before
+        given = ids.tolist()
+        distinct = set(given)
+        if len(distinct) == len(given) and first_seen.keys().isdisjoint(distinct):
+            first_seen.update(zip(given, rows))
+            return
     for i, pid in enumerate(ids):
         if pid is None:
             if not any(m.startswith(f"第{rows[i]}行 {label}") for m in row_errors.get(i, ())):

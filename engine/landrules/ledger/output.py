@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from landrules.decision import DECISION_COLUMNS, EXTRA_COLUMNS
+from landrules.ledger.flat import FlatColumns
 
 if TYPE_CHECKING:
     from landrules.ledger.frame import ParsedFrame
@@ -282,15 +283,19 @@ class DecisionWriter:
     def _discard(self) -> None:
         pass
 
-    def write(self, inputs: pd.DataFrame, flat: pd.DataFrame, jsonl: Sequence[str], parsed: "ParsedFrame | None" = None) -> None:
+    takes_flat_columns = False  # whether _write takes FlatColumns as they are (else a DataFrame)
+
+    def write(self, inputs: pd.DataFrame, flat: "pd.DataFrame | FlatColumns", jsonl: Sequence[str],
+              parsed: "ParsedFrame | None" = None) -> None:
         """Write one chunk of rows, in input order.
 
         `parsed`: the same rows as validated and decided (typed facts, as of the evaluation
         date), for writers that show facts beside the decision (一宗一策); else they parse `inputs`.
 
         `inputs`: the raw input cells, one column per input header (by position); `flat`: the
-        columns OUTPUT_COLUMNS as text ("" when empty); `jsonl`: one JSON object a row, without
-        newline (used by the JSONL writer only). A chunk that fails to write aborts the writer."""
+        columns OUTPUT_COLUMNS as text ("" when empty), a DataFrame or FlatColumns; `jsonl`: one
+        JSON object a row, without newline (used by the JSONL writer only). A chunk that fails
+        to write aborts the writer."""
         if self._state != "open":
             raise OutputError(f"输出 {self.path} 已{'提交' if self._state == 'committed' else '放弃'}，不能再写入")
         n = len(flat)
@@ -299,9 +304,16 @@ class DecisionWriter:
         missing = [c for c in OUTPUT_COLUMNS if c not in flat.columns]
         if missing:
             raise ValueError(f"flat lacks the columns {missing}")
+        if isinstance(flat, FlatColumns):
+            invalid = flat.invalid()
+            if not self.takes_flat_columns:
+                flat = flat.frame()
+        else:
+            invalid = int((flat["errors"].fillna("") != "").sum())
+            flat = flat.reset_index(drop=True)
         self.parsed = parsed
         try:
-            self._write(inputs, flat.reset_index(drop=True), jsonl)
+            self._write(inputs, flat, jsonl)
         except BaseException as exc:  # a half-written chunk must never be committed
             self.abort()
             translated = self._translate(exc)
@@ -309,7 +321,7 @@ class DecisionWriter:
                 raise translated from exc
             raise
         self.rows += n
-        self.invalid += int((flat["errors"].fillna("") != "").sum())
+        self.invalid += invalid
 
     def commit(self, summary: "Summary | None" = None) -> None:
         """Finish the file and move it into place; on failure nothing is left behind."""

@@ -36,6 +36,7 @@ import pyarrow.parquet as pq
 
 from landrules.ledger import csv_read, xlsx_read
 from landrules.ledger import sniff as content
+from landrules.ledger.csv_arrow import NotForArrow, arrow_grids
 from landrules.ledger.charset import detect, first_bad_line
 from landrules.ledger.errors import LedgerError, clip
 from landrules.ledger.headers import DEFAULT, HeaderResolver, canonical_header
@@ -189,6 +190,19 @@ def _open_csv(path: Path, chunk_rows: int, resolver: HeaderResolver = DEFAULT) -
     headers = [_clean_header(v) for v in head[header_at]]
 
     def grids():
+        # pyarrow's streaming reader first; what it will not read as pandas does goes to pandas
+        # from the row on that is still to come (csv_arrow.py)
+        state: dict = {}
+        try:
+            for grid, offset in arrow_grids(path, encoding, sep, header_at + 1, width, chunk_rows, state):
+                swallowed = csv_read.swallowed_rows(grid, sep, width, offset, headers)
+                if swallowed:
+                    raise LedgerError(path, f"CSV 格式错误: {swallowed}")
+                yield grid, offset
+        except NotForArrow:
+            yield from pandas_grids(state.get("next", header_at + 2))
+
+    def pandas_grids(start: int):
         offset = header_at + 2  # file row of the first data row
         try:
             # one column more than the header: a row with extra fields fills it, and is refused
@@ -205,7 +219,8 @@ def _open_csv(path: Path, chunk_rows: int, resolver: HeaderResolver = DEFAULT) -
                 if row is not None:
                     raise LedgerError(path, f"CSV 格式错误: 第{row}行的字段多于表头（{width} 列）")
                 grid = grid.drop(columns=width)
-                yield grid, offset
+                if offset + len(grid) > start:  # rows before `start` were handed out already
+                    yield (grid.iloc[start - offset:].reset_index(drop=True), start) if offset < start else (grid, offset)
                 offset += len(grid)
         except pd.errors.EmptyDataError:
             return

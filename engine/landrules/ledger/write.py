@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from landrules.ledger.flat import FlatColumns
 from landrules.ledger.output import (
     OUTPUT_COLUMNS,
     RISKY,
@@ -29,15 +30,18 @@ from landrules.ledger.output import (
 class JsonlWriter(DecisionWriter):
     """One JSON object a line, UTF-8, "\\n" line ends."""
 
+    takes_flat_columns = True  # flat is not written
+
     def _open(self, fd: int) -> None:
         self._handle = open(fd, "w", encoding="utf-8", newline="\n")
 
     def _write(self, inputs, flat, jsonl) -> None:
         if len(jsonl) != len(flat):
             raise ValueError(f"{len(jsonl)} JSON lines for {len(flat)} rows")
-        if len(jsonl):
-            self._handle.write("\n".join(jsonl))
-            self._handle.write("\n")
+        write = self._handle.write
+        for start in range(0, len(jsonl), 4096):  # not one string of the whole chunk
+            write("\n".join(jsonl[start:start + 4096]))
+            write("\n")
 
     def _finish(self, summary) -> None:
         self._handle.close()
@@ -63,9 +67,11 @@ class CsvWriter(DecisionWriter):
         csv.writer(line, lineterminator="\r\n").writerow([defuse(h) for h in self._names])  # minimal quoting
         self._handle.write(line.getvalue().encode())
 
+    takes_flat_columns = True
+
     def _write(self, inputs, flat, jsonl) -> None:
         arrays = [defuse_array(text_array(inputs.iloc[:, i])) for i in range(inputs.shape[1])]
-        arrays += [defuse_array(text_array(flat[c])) for c in OUTPUT_COLUMNS]
+        arrays += flat_arrays(flat, defused=True)
         table = pa.Table.from_arrays(arrays, names=[str(i) for i in range(len(arrays))])
         pa_csv.write_csv(table, self._handle, pa_csv.WriteOptions(include_header=False, eol="\r\n"))
 
@@ -75,6 +81,18 @@ class CsvWriter(DecisionWriter):
     def _discard(self) -> None:
         if hasattr(self, "_handle"):
             self._handle.close()
+
+
+def flat_arrays(flat: pd.DataFrame | FlatColumns, defused: bool) -> list[pa.Array]:
+    """The decision columns as Arrow arrays, empty cells null (CSV: defused): from FlatColumns
+    DictionaryArrays whose few distinct texts are converted and defused once."""
+    if isinstance(flat, FlatColumns):
+        out = []
+        for c in OUTPUT_COLUMNS:
+            dictionary = flat.dictionary(c)
+            out.append(flat.arrow(c, defuse_array(dictionary) if defused else dictionary))
+        return out
+    return [defuse_array(text_array(flat[c])) if defused else text_array(flat[c]) for c in OUTPUT_COLUMNS]
 
 
 def text_array(series: pd.Series) -> pa.Array:
@@ -106,11 +124,14 @@ class ParquetDecisionWriter(DecisionWriter):
         self._schema = pa.schema([pa.field(name, pa.string()) for name in names])
         self._writer = pq.ParquetWriter(self.tmp, self._schema)
 
+    takes_flat_columns = True
+
     def _write(self, inputs, flat, jsonl) -> None:
         if not len(flat):
             return
         arrays = [text_array(inputs.iloc[:, i]) for i in range(inputs.shape[1])]
-        arrays += [text_array(flat[c]) for c in OUTPUT_COLUMNS]
+        arrays += [a.dictionary.take(a.indices) if isinstance(a, pa.DictionaryArray) else a
+                   for a in flat_arrays(flat, defused=False)]
         self._writer.write_table(pa.Table.from_arrays(arrays, schema=self._schema))
 
     def _finish(self, summary) -> None:
