@@ -68,25 +68,12 @@ def as_of_date(value: Optional[str]) -> dt.date:
     """The evaluation date, in any spelling a date cell accepts (contract §3); today when None."""
     if value is None:
         return dt.date.today()
+    from landrules.ledger.cells import evaluation_date
+
     try:
-        when = dt.date.fromisoformat(value)
-    except ValueError:
-        when = None
-    if when is None:
-        from landrules.ledger.cells import CellError, parse_cell
-
-        try:
-            when = parse_cell("approved_on", value)
-        except CellError:
-            when = None
-    if when is None:
-        raise fail(f"--as-of {value!r} 不是日期（可写 2021-10-01、2021/10/01、2021.10.01 或 2021年10月1日）")
-    if when < EARLIEST_AS_OF:  # periods are counted back from it: year 1 has no years before it
-        raise fail(f"--as-of {value} 太早：评估日应不早于 {EARLIEST_AS_OF.isoformat()}")
-    return when
-
-
-EARLIEST_AS_OF = dt.date(1900, 1, 1)
+        return evaluation_date(value)
+    except ValueError as exc:
+        raise fail(f"--as-of {exc}") from None
 
 
 def as_of_line(value: Optional[str], when: dt.date) -> str:

@@ -308,3 +308,23 @@ AREA_MISSING = "缺失，须填写面积（亩）或面积（平方米）"
 def derive_area_mu(area_m2: float) -> float:
     """亩 from 平方米 (1 亩 = 10000/15 m²), rounded to 1e-6 亩 to drop float noise."""
     return round(area_m2 * fields.MU_PER_M2, 6)
+
+
+EARLIEST_AS_OF = dt.date(1900, 1, 1)  # periods are counted back from it: year 1 has no years before it
+
+
+def evaluation_date(value: str) -> dt.date:
+    """An evaluation date (`--as-of`, the API's `as_of`) in any spelling a date cell accepts
+    (2021-10-01, 2021/10/01, 2021.10.1, 2021年10月1日); ValueError with the reason in Chinese."""
+    try:
+        when = dt.date.fromisoformat(str(value))
+    except ValueError:
+        try:
+            when = parse_cell("approved_on", value)
+        except CellError:
+            when = None
+    if when is None:
+        raise ValueError(f"{str(value)!r} 不是日期（可写 2021-10-01、2021/10/01、2021.10.01 或 2021年10月1日）")
+    if when < EARLIEST_AS_OF:
+        raise ValueError(f"{value} 太早：评估日应不早于 {EARLIEST_AS_OF.isoformat()}")
+    return when

@@ -29,15 +29,12 @@ def _as_of(value: Any) -> Any:
     2021/10/01, 2021.10.1, 2021年10月1日."""
     if value is None or isinstance(value, dt.date):
         return value
-    from landrules.ledger.cells import CellError, parse_cell
+    from landrules.ledger.cells import evaluation_date
 
     try:
-        when = parse_cell("approved_on", value)
-    except CellError:
-        when = None
-    if when is None:
-        raise ValueError(f"评估日 {value!r} 不是日期（可写 2021-10-01、2021/10/01、2021.10.01 或 2021年10月1日）")
-    return when
+        return evaluation_date(value)
+    except ValueError as exc:
+        raise ValueError(f"评估日 {exc}") from None
 
 
 AsOf = Annotated[dt.date | None, BeforeValidator(_as_of), Field(description="评估日（默认今天），写法同台账日期")]
