@@ -45,6 +45,8 @@ def _root(
 
 err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 120)
 
+# readable=False: click would refuse an unreadable file in an English usage box; the reader says it in Chinese
+LedgerArg = typer.Argument(..., readable=False, metavar="LEDGER", help="台账 / ledger: .csv .txt .xlsx .xlsm .xls .et .ods .parquet")
 RulesOpt = typer.Option(None, "--rules", help="规则目录 / rules folder (default: $LANDRULES_RULES, then the bundled rules/)")
 PolicyOpt = typer.Option(None, "--policy", help="政策目录 / policy folder (default: $LANDRULES_POLICY, then the bundled policy/)")
 AsOfOpt = typer.Option(

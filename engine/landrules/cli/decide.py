@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 
 from landrules.cli.app import (
+    LedgerArg,
     check_engine,
     check_output,
     AsOfOpt,
@@ -32,8 +33,7 @@ from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS
     "2 未决策 nothing decided (含 --strict-columns 发现列问题 incl. column problems under --strict-columns).  例 / example: landrules decide examples/shilong-ledger.csv --as-of 2021-10-01 -o decisions.xlsx",
 )
 def decide(
-    # readable=False: click would refuse an unreadable file in an English usage box; the reader says it in Chinese
-    ledger: Path = typer.Argument(..., readable=False, help="台账 / ledger: .csv .txt .xlsx .xlsm .xls .et .ods .parquet"),
+    ledger: Path = LedgerArg,
     output: Optional[Path] = typer.Option(
         None, "-o", "--output", help="输出 / output: .jsonl .csv .xlsx .parquet (default: JSONL on stdout)"
     ),

@@ -8,7 +8,20 @@ from typing import Optional
 
 import typer
 
-from landrules.cli.app import check_engine, check_output, AsOfOpt, PolicyOpt, RulesOpt, SheetOpt, app, as_of_date, err, fail, load_checked_rulebook
+from landrules.cli.app import (
+    AsOfOpt,
+    LedgerArg,
+    PolicyOpt,
+    RulesOpt,
+    SheetOpt,
+    app,
+    as_of_date,
+    check_engine,
+    check_output,
+    err,
+    fail,
+    load_checked_rulebook,
+)
 
 
 @app.command(
@@ -17,7 +30,7 @@ from landrules.cli.app import check_engine, check_output, AsOfOpt, PolicyOpt, Ru
     "例 / example: landrules diff examples/shilong-ledger.csv --against HEAD~1 --as-of 2021-10-01 -o changes.xlsx",
 )
 def diff(
-    ledger: Path = typer.Argument(..., help="台账 / ledger: .csv, .xlsx or .parquet"),
+    ledger: Path = LedgerArg,
     against: str = typer.Option(
         ..., "--against",
         help="对比的规则库 / the rulebook to compare with: a rules folder, a folder holding rules/ and policy/, "

@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 
 from landrules.cli.app import (
+    LedgerArg,
     AsOfOpt,
     ColumnsOpt,
     PolicyOpt,
@@ -27,8 +28,7 @@ from landrules.cli.app import (
     "例 / example: landrules explain examples/shilong-ledger.csv --parcel SL-005 --as-of 2021-10-01",
 )
 def explain(
-    # readable=False: click would refuse an unreadable file in an English usage box; the reader says it in Chinese
-    ledger: Path = typer.Argument(..., readable=False, help="台账 / ledger: .csv, .xlsx or .parquet"),
+    ledger: Path = LedgerArg,
     parcel: str = typer.Option(..., "--parcel", help="宗地编号 / id of the parcel to explain"),
     as_of: Optional[str] = AsOfOpt,
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出 / print the decision and trace as JSON"),

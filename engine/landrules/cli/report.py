@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from landrules.cli.app import (
+    LedgerArg,
     ColumnsOpt,
     as_of_line,
     load_columns,
@@ -29,7 +30,7 @@ from landrules.cli.progress import report_columns
     "2 未写出 nothing written.  例 / example: landrules report examples/shilong-ledger.csv --as-of 2021-10-01 -o 通报.pdf",
 )
 def report(
-    ledger: Path = typer.Argument(..., readable=False, help="台账 / ledger: .csv .txt .xlsx .xlsm .xls .et .ods .parquet"),
+    ledger: Path = LedgerArg,
     output: Path = typer.Option(..., "-o", "--output", help="输出 / output: .xlsx .html .pdf"),
     as_of: Optional[str] = AsOfOpt,
     sheet: Optional[str] = SheetOpt,

@@ -263,10 +263,7 @@ class DecisionWriter:
         try:
             self._open(fd)
         except BaseException as exc:
-            self.abort()
-            translated = self._translate(exc)
-            if translated is not None:
-                raise translated from exc
+            self._give_up(exc)
             raise
 
     # subclasses: _open(fd) takes over the temp file's descriptor; _write(...) one chunk;
@@ -334,12 +331,16 @@ class DecisionWriter:
             os.chmod(self.tmp, 0o666 & ~_umask())  # mkstemp makes 0600
             os.replace(self.tmp, self.path)
         except BaseException as exc:
-            self.abort()
-            translated = self._translate(exc)
-            if translated is not None:
-                raise translated from exc
+            self._give_up(exc)
             raise
         self._state = "committed"
+
+    def _give_up(self, exc: BaseException) -> None:
+        """Abort after `exc`, raising it as the one-line OutputError it stands for, if any."""
+        self.abort()
+        translated = self._translate(exc)
+        if translated is not None:
+            raise translated from exc
 
     def abort(self) -> None:
         """Delete the temp file; idempotent, and a no-op after commit()."""
