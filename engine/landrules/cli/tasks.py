@@ -35,13 +35,14 @@ def tasks(
     followed parcel by parcel in `decide`, and listed here with --all or when the status file names
     them); a clause not in the status file is 未开始."""
     from landrules.tasks import StatusFileError, evaluate_tasks, load_status, plan_tasks
-    from landrules.tasks.write import TaskOutputError, task_format, write_tasks
+    from landrules.ledger.output import OutputError
+    from landrules.tasks.write import task_format, write_tasks
 
     when = as_of_date(as_of)
     if output is not None:
         try:
             task_format(output)
-        except TaskOutputError as exc:
+        except OutputError as exc:
             raise fail(str(exc)) from None
     rulebook = load_checked_rulebook(rules, policy)
     every = plan_tasks(rulebook, include_per_parcel=True)
@@ -64,7 +65,7 @@ def tasks(
     else:
         try:
             write_tasks(output, states)
-        except TaskOutputError as exc:
+        except OutputError as exc:
             raise fail(str(exc)) from None
     units = list(dict.fromkeys(u for s in overdue for u in s.task.responsible))  # as the plan names them
     err.print(

@@ -50,10 +50,10 @@ class OutputError(Exception):
     """An output that cannot be written; str() is one line, in Chinese."""
 
 
-def output_format(path: Path) -> str:
+def output_format(path: Path, formats: Sequence[str] = FORMATS) -> str:
     suffix = Path(path).suffix.lower()
-    if suffix not in FORMATS:
-        raise OutputError(f"不支持的输出格式 {Path(path).name!r}：扩展名应为 {', '.join(FORMATS)}")
+    if suffix not in formats:
+        raise OutputError(f"不支持的输出格式 {Path(path).name!r}：扩展名应为 {', '.join(formats)}")
     return suffix
 
 
@@ -379,6 +379,22 @@ def output_error(path: Path, exc: OSError) -> OutputError:
     else:
         reason = exc.strerror or str(exc)
     return OutputError(" ".join(f"无法写出 {path}：{reason}（未写出输出文件）".split()))
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """A small whole output (e.g. the task list) written as the writers write theirs: a marked
+    temp file beside `path` (stale ones swept), the usual permissions, renamed into place."""
+    path = Path(path)
+    sweep_stale(path.parent)
+    fd, tmp = temp_file(path)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise output_error(path, exc) from None
 
 
 def unique_names(names: Sequence[str], reserved: Sequence[str] = ()) -> list[str]:

@@ -9,11 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 
-from landrules.ledger.output import defuse
+from landrules.ledger.output import defuse, output_format, write_atomically
 from landrules.tasks.duties import TaskState, by_unit
 
 FORMATS = (".jsonl", ".csv", ".xlsx")
@@ -21,15 +19,9 @@ HEADERS = ("责任单位", "条款", "任务", "完成时限", "时限原文", "
 WIDTHS = (16, 10, 48, 12, 24, 8, 12, 10, 40)
 
 
-class TaskOutputError(Exception):
-    """str() is one line, in Chinese."""
-
-
 def task_format(path: Path) -> str:
-    suffix = Path(path).suffix.lower()
-    if suffix not in FORMATS:
-        raise TaskOutputError(f"不支持的输出格式 {Path(path).name!r}：扩展名应为 {', '.join(FORMATS)}")
-    return suffix
+    """The output's format (OutputError for another extension)."""
+    return output_format(path, FORMATS)
 
 
 def overdue_word(state: TaskState) -> str:
@@ -67,17 +59,7 @@ def write_tasks(path: Path, states: list[TaskState]) -> None:
         data = _csv(states).encode("utf-8-sig")  # with BOM: Excel on Chinese Windows reads it as UTF-8
     else:
         data = _xlsx(states)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent if str(path.parent) else ".")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise TaskOutputError(f"无法写出 {path}: {exc.strerror or exc}") from None
+    write_atomically(path, data)
 
 
 def _csv(states: list[TaskState]) -> str:
