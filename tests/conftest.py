@@ -62,3 +62,20 @@ def rulebook_copy(tmp_path):
     shutil.copytree(RULES, rules)
     shutil.copytree(POLICY, policy)
     return rules, policy
+
+
+@pytest.fixture(scope="module")
+def app(rulebook):
+    """The workbench on the shipped rulebook, one per test module (the web tests)."""
+    from web_helpers import make_app
+
+    return make_app(rulebook)
+
+
+@pytest.fixture
+def client(app):
+    """A test client of `app` with its own session cookie jar."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as c:
+        yield c

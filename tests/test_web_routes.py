@@ -22,17 +22,6 @@ from web_helpers import SAMPLE, decided, make_app, upload, wait_for
 
 
 @pytest.fixture(scope="module")
-def app(rulebook):
-    return make_app(rulebook)
-
-
-@pytest.fixture
-def client(app):
-    with TestClient(app) as c:
-        yield c
-
-
-@pytest.fixture(scope="module")
 def expected(rulebook, tmp_path_factory):
     """What `decide` says about the sample: its JSON records and its summary."""
     out = tmp_path_factory.mktemp("expected") / "d.jsonl"

@@ -9,27 +9,15 @@ import re
 
 import openpyxl
 import pytest
-from fastapi.testclient import TestClient
 
 from landrules.decide.pipeline import decide_ledger
 from landrules.ledger.columnmap import load_column_map
 
 from conftest import AS_OF, ROOT
-from web_helpers import SAMPLE, decided, make_app, wait_for
+from web_helpers import SAMPLE, decided, wait_for
 
 UNSUPPLIED = ROOT / "examples" / "unsupplied-ledger.csv"
 UNSUPPLIED_MAP = ROOT / "examples" / "unsupplied-columns.yaml"
-
-
-@pytest.fixture(scope="module")
-def app(rulebook):
-    return make_app(rulebook)
-
-
-@pytest.fixture
-def client(app):
-    with TestClient(app) as c:
-        yield c
 
 
 def upload_with_map(client, ledger, column_map: bytes, map_name="映射.yaml"):
