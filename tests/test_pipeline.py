@@ -8,7 +8,7 @@ import pytest
 from conftest import ROOT
 from landrules.cli import app
 from landrules.decide import batch, engines
-from landrules.decide.pipeline import choose_engine, decide_ledger
+from landrules.decide.pipeline import choose_engine, decide_ledger, find_parcel
 from landrules.ledger.read import LedgerError
 from typer.testing import CliRunner
 
@@ -238,3 +238,26 @@ def test_sigterm_leaves_no_output_file(tmp_path):
     assert proc.returncode == 130, stderr
     assert "未写出输出文件" in stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv"]
+
+
+def test_rows_with_notes_keep_their_own_decision_when_flat_cells_agree(rulebook, evaluator, tmp_path):
+    """Two decisions whose flattened cells are equal (needs_information from five rules or six
+    collapse to one code) and whose rows carry the same note keep their own JSON outcomes: each
+    row's record is what one-parcel decision gives (a cache once keyed on flat cells mixed them)."""
+    header = ("宗地编号,面积（亩）,面积（平方米）,土地用途,项目来源,批准日期,供地日期,供地方式,开工日期,约定动工日期,"
+              "已开发面积占比,已投资额占比,中止开发日期,已认定闲置,已协商一致收回\n")
+    ledger = tmp_path / "notes.csv"
+    ledger.write_text(header
+                      + "B,0.91,6.55,商服,招商引资,2020.09.26,2018.07.01,划拨,2021-12-04,2020-08-19,0.347,0.926,2016年08月04日,是,是\n"
+                      + "A,4.1,5.15,,招商引资,2017年06月02日,2017年05月24日,划拨,2021-12-04,2016.09.06,0.085,0.302,2018.01.29,是,是\n",
+                      encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    decide_ledger(ledger, out, rulebook, AS_OF, engine="vectorized")
+    records = jsonl(out)
+    rules = [[(o["code"], o["rule"]) for o in r["outcomes"]] for r in records]
+    assert len(rules[1]) == len(rules[0]) + 1, rules  # A lacks one more fact than B: one more rule undecided
+    for record in records:
+        assert record["notes"] == ["开工日期 2021-12-04 晚于评估日 2021-10-01，按未发生处理"]
+        found = find_parcel(ledger, record["parcel_id"], as_of=AS_OF)
+        alone = evaluator.decide(record["parcel_id"], found.facts, AS_OF)
+        assert [(o.code, o.rule) for o in alone.outcomes] == [(o["code"], o["rule"]) for o in record["outcomes"]]

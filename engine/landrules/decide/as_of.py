@@ -50,9 +50,11 @@ def frame_as_of(parsed: ParsedFrame, as_of: dt.date) -> ParsedFrame:
             continue
         if columns is parsed.columns:
             columns, notes = dict(columns), dict(notes)
-        for i in np.flatnonzero(later).tolist():
-            day = dt.date.fromordinal(int(col[i]))
-            notes[i] = (*notes.get(i, ()), later_note(name, day, as_of))
+        rows = np.flatnonzero(later)
+        days, which = np.unique(col[rows], return_inverse=True)  # each distinct date worded once
+        texts = [later_note(name, dt.date.fromordinal(int(d)), as_of) for d in days.tolist()]
+        for i, k in zip(rows.tolist(), which.ravel().tolist()):
+            notes[i] = (*notes.get(i, ()), texts[k])
         col = col.copy()
         col[later] = np.nan
         columns[name] = col

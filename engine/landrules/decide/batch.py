@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -39,30 +40,27 @@ PATTERN_CACHE = 20_000  # distinct patterns kept between chunks (each can hold 1
 
 @dataclass
 class _Pattern:
-    base: Decision  # the decision, without `notes` when they are set
+    decision: Decision  # without the errors and notes of a row: those are the row's own
     flat: dict[str, str]
     json_tail: str | None  # None unless JSON lines are written: with many rules it is the bulk
     facts: PatternFacts  # what the summary counts
-    notes: tuple[str, ...] | None = None  # a variant's own notes (rows with notes are many)
-
-    @property
-    def decision(self) -> Decision:
-        return self.base if self.notes is None else self.base.model_copy(update={"notes": list(self.notes)})
 
 
 @dataclass
 class DecidedChunk:
     jsonl: list[str]
     index: np.ndarray  # row -> position in `patterns`
-    patterns: list[_Pattern]  # the distinct decisions of the chunk
+    patterns: list[_Pattern]  # the distinct decisions of the chunk (the same for rows alike)
     parsed: ParsedFrame | None = None  # the rows as decided: validated, as of the evaluation date
     with_flat: bool = True
+    own: dict[str, tuple[np.ndarray, list[str]]] = field(default_factory=dict)  # errors, notes: rows, texts
     _flat: pd.DataFrame | None = None
 
     @property
     def columns(self) -> FlatColumns:
-        """FLAT_COLUMNS as pattern texts and the index (what the Arrow writers take)."""
-        return FlatColumns(self.index, {c: [p.flat[c] for p in self.patterns] for c in FLAT_COLUMNS})
+        """FLAT_COLUMNS as pattern texts, the index and the rows' own texts (what the Arrow
+        writers take)."""
+        return FlatColumns(self.index, {c: [p.flat[c] for p in self.patterns] for c in FLAT_COLUMNS}, self.own)
 
     @property
     def flat(self) -> pd.DataFrame | None:
@@ -84,7 +82,8 @@ class LedgerDecider:
         target = rulebook.param_value(TAX_TARGET, as_of)[0] if TAX_TARGET in rulebook.parameters else None
         self.summary = Summary(tax_target=None if target is None else float(target))
         self._patterns: dict[Key, _Pattern] = {}
-        self._noted: dict[tuple[tuple[str, ...], tuple[str, ...]], _Pattern] = {}  # (base cells, notes) -> variant
+        self._invalid: _Pattern | None = None  # the decision of a row with errors, but its errors
+        self._texts: dict[tuple[str, ...], tuple[str, str]] = {}  # errors or notes -> (cell, JSON)
         self._rule_ids = [r.id for r in rulebook.rules]
 
     # -- keys ------------------------------------------------------------------------------
@@ -166,40 +165,48 @@ class LedgerDecider:
                 keys, inverse = self._keys_vectorized(parsed, positions)
                 patterns = [self._pattern(k, with_json) for k in keys]
                 index[positions] = inverse
-        for i, errors in parsed.errors.items():
-            index[i] = len(patterns)
-            patterns.append(_freeze(self.evaluator.invalid(None, errors, self.as_of), with_json))
-        self._add_notes(parsed, index, patterns, with_json)
-
-        decided = DecidedChunk([], index, patterns, parsed, with_flat)
-        jsonl = decided.jsonl
+        own_errors, own_notes = self._own_texts(parsed, index, patterns, with_json)
+        decided = DecidedChunk([], index, patterns, parsed, with_flat, own={"errors": own_errors[:2], "notes": own_notes[:2]})
         if with_json:
             tails = np.array([p.json_tail for p in patterns], dtype=object)[index]
-            jsonl += [_json_id(pid) + tail for pid, tail in zip(parsed.parcel_ids, tails)]
+            own_json: dict[int, list[str]] = {}
+            for i, text in zip(own_errors[0].tolist(), own_errors[2]):
+                own_json[i] = [text, "[]"]
+            for i, text in zip(own_notes[0].tolist(), own_notes[2]):
+                own_json.setdefault(i, ["[]", "[]"])[1] = text
+            for i, (errors, notes) in own_json.items():
+                tails[i] = _own_tail(tails[i], errors, notes)
+            decided.jsonl += [_json_id(pid) + tail for pid, tail in zip(parsed.parcel_ids, tails)]
         self._count(patterns, index, parsed)
         return decided
 
-    def _add_notes(self, parsed: ParsedFrame, index: np.ndarray, patterns: list[_Pattern], with_json: bool) -> None:
-        """Rows with notes take a variant of their pattern that carries them (few: notes are
-        about conversions and facts set aside, shared by many rows)."""
-        local: dict[tuple[int, tuple[str, ...]], int] = {}
-        for i, notes in parsed.notes.items():
-            if not notes:
-                continue
-            key = (int(index[i]), notes)
-            j = local.get(key)
-            if j is None:
-                base = patterns[key[0]]
-                cached = (tuple(base.flat.values()), notes)  # the flat cells tell a decision apart
-                variant = self._noted.get(cached)
-                if variant is None or (with_json and variant.json_tail is None):
-                    if len(self._noted) > PATTERN_CACHE:
-                        self._noted.clear()
-                    variant = _with_notes(base, notes, with_json)
-                    self._noted[cached] = variant
-                j = local[key] = len(patterns)
-                patterns.append(variant)
-            index[i] = j
+    def _own_texts(self, parsed: ParsedFrame, index: np.ndarray, patterns: list[_Pattern], with_json: bool):
+        """Rows with errors take the one invalid pattern; they and rows with notes keep their
+        errors and notes as their own texts (they name the row or its dates): for each, (row
+        positions, cell texts, JSON lists)."""
+        if parsed.errors:
+            if self._invalid is None or (with_json and self._invalid.json_tail is None):
+                self._invalid = _freeze(self.evaluator.invalid(None, [], self.as_of), with_json)
+            index[list(parsed.errors)] = len(patterns)
+            patterns.append(self._invalid)
+        errors = self._own(parsed.errors)
+        notes = self._own({i: n for i, n in parsed.notes.items() if n})
+        return errors, notes
+
+    def _own(self, texts: dict[int, Sequence[str]]) -> tuple[np.ndarray, list[str], list[str]]:
+        at = np.fromiter(texts, dtype=np.int64, count=len(texts))
+        if len(self._texts) > PATTERN_CACHE:
+            self._texts.clear()
+        cells, lists = [], []
+        for items in texts.values():
+            key = tuple(items)
+            done = self._texts.get(key)
+            if done is None:
+                done = self._texts[key] = (SEP.join(dict.fromkeys(str(t) for t in key)),
+                                           json.dumps(list(key), ensure_ascii=False, separators=(",", ":")))
+            cells.append(done[0])
+            lists.append(done[1])
+        return at, cells, lists
 
     def _count(self, patterns: list[_Pattern], index: np.ndarray, parsed: ParsedFrame) -> None:
         counts = np.bincount(index, minlength=len(patterns))
@@ -228,14 +235,13 @@ def _json_id(pid) -> str:
     return '{"parcel_id":' + json.dumps(pid, ensure_ascii=False)
 
 
-def _with_notes(base: _Pattern, notes: tuple[str, ...], with_json: bool) -> _Pattern:
-    """`base` carrying `notes`: only the notes cell differs (what `_freeze` would give, without
-    flattening the decision again; notes do not change what the summary counts)."""
-    variant = _Pattern(base=base.decision, flat={**base.flat, "notes": SEP.join(dict.fromkeys(str(n) for n in notes))},
-                       json_tail=None, facts=base.facts, notes=notes)
-    if with_json:
-        variant.json_tail = variant.decision.to_json()[len(_JSON_HEAD):]
-    return variant
+_EMPTY_TAIL = '"errors":[],"notes":[]}'
+
+
+def _own_tail(tail: str, errors: str, notes: str) -> str:
+    """A pattern's JSON tail with a row's own errors and notes (JSON lists) in place of []."""
+    assert tail.endswith(_EMPTY_TAIL), tail[-60:]
+    return f'{tail[: -len(_EMPTY_TAIL)]}"errors":{errors},"notes":{notes}}}'
 
 
 def _freeze(decision: Decision, with_json: bool = True) -> _Pattern:
@@ -245,7 +251,7 @@ def _freeze(decision: Decision, with_json: bool = True) -> _Pattern:
         assert text.startswith(_JSON_HEAD), text[:40]
         tail = text[len(_JSON_HEAD):]
     return _Pattern(
-        base=decision,
+        decision=decision,
         flat=flatten(decision),
         json_tail=tail,
         facts=PatternFacts.of(decision),

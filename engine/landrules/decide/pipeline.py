@@ -19,6 +19,7 @@ from landrules.decide.as_of import frame_as_of
 from landrules.decide.batch import LedgerDecider
 from landrules.decide.columns import ColumnReport, column_report
 from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS
+from landrules.ledger.background import BackgroundWriter, ahead
 from landrules.ledger.columnmap import ColumnMap
 from landrules.ledger.prepare import prepare_chunk
 from landrules.ledger.read import CHUNK_ROWS, open_ledger
@@ -106,10 +107,12 @@ def decide_ledger(
     writer = None
     if output is not None:
         writer = (open_output or open_writer)(output, ledger.headers, Labels.of(rulebook, as_of), ledger.names)
+        if getattr(writer, "in_background", False):
+            writer = BackgroundWriter(writer)
     with_json = output is None or output.suffix.lower() == ".jsonl"
     first_seen = {} if first_seen is None else first_seen
     try:
-        for chunk in _chain(first, chunks):
+        for chunk in _chain(first, ahead(chunks)):
             rows, errors = chunk.rows, chunk.errors
             if row_offset:
                 rows = [r + row_offset for r in rows]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Mapping
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -9,32 +11,53 @@ import pyarrow as pa
 
 class FlatColumns:
     """The decision columns of a chunk as patterns and an index: row i's text in column c is
-    `texts[c][index[i]]` ("" when empty). A chunk has a few hundred distinct decisions, so the
-    Arrow writers take each column as a DictionaryArray (index → pattern text) without one
-    Python string per row; `frame()` gives the plain DataFrame the other writers take."""
+    `texts[c][index[i]]` ("" when empty), unless `rows` gives row i its own text in column c
+    (a row's errors and notes, which name the row: `rows[c]` is (row positions, their texts)).
 
-    def __init__(self, index: np.ndarray, texts: dict[str, list[str]]):
+    A chunk has a few hundred distinct decisions, so the Arrow writers take each column as a
+    DictionaryArray (index → text, the rows' own texts after the patterns') without one Python
+    string per row; `frame()` gives the plain DataFrame the other writers take."""
+
+    def __init__(self, index: np.ndarray, texts: dict[str, list[str]],
+                 rows: Mapping[str, tuple[np.ndarray, list[str]]] | None = None):
         self.index = np.asarray(index, dtype=np.int32)
         self.texts = texts
+        self.rows = {c: (np.asarray(at, dtype=np.int64), list(own)) for c, (at, own) in (rows or {}).items() if len(at)}
         self.columns = list(texts)
 
     def __len__(self) -> int:
         return len(self.index)
 
+    def _all_texts(self, name: str) -> list[str]:
+        own = self.rows.get(name)
+        return self.texts[name] if own is None else [*self.texts[name], *own[1]]
+
+    def indices(self, name: str) -> np.ndarray:
+        """Each row's position in `dictionary(name)`."""
+        own = self.rows.get(name)
+        if own is None:
+            return self.index
+        indices = self.index.copy()
+        indices[own[0]] = len(self.texts[name]) + np.arange(len(own[0]), dtype=np.int32)
+        return indices
+
     def dictionary(self, name: str) -> pa.Array:
-        """Column `name`'s distinct texts, "" as null."""
-        return pa.array([t if t != "" else None for t in self.texts[name]], type=pa.string())
+        """Column `name`'s distinct texts and the rows' own, "" as null."""
+        return pa.array([t if t != "" else None for t in self._all_texts(name)], type=pa.string())
 
     def arrow(self, name: str, dictionary: pa.Array | None = None) -> pa.DictionaryArray:
-        """Column `name` as a DictionaryArray over `dictionary` (default: its own texts)."""
+        """Column `name` as a DictionaryArray over `dictionary` (default: `dictionary(name)`)."""
         dictionary = self.dictionary(name) if dictionary is None else dictionary
-        return pa.DictionaryArray.from_arrays(pa.array(self.index, type=pa.int32()), dictionary)
+        return pa.DictionaryArray.from_arrays(pa.array(self.indices(name), type=pa.int32()), dictionary)
 
     def invalid(self) -> int:
         """Rows with errors."""
-        has = np.array([t != "" for t in self.texts["errors"]], dtype=bool)
-        return int(has[self.index].sum()) if len(has) else 0
+        has = np.array([t != "" for t in self._all_texts("errors")], dtype=bool)
+        return int(has[self.indices("errors")].sum()) if len(has) else 0
+
+    def column(self, name: str) -> np.ndarray:
+        """Column `name`, one text per row (an object array)."""
+        return np.array(self._all_texts(name), dtype=object)[self.indices(name)]
 
     def frame(self) -> pd.DataFrame:
-        return pd.DataFrame({c: np.array(self.texts[c], dtype=object)[self.index] for c in self.columns},
-                            columns=self.columns)
+        return pd.DataFrame({c: self.column(c) for c in self.columns}, columns=self.columns)

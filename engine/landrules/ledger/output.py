@@ -281,6 +281,7 @@ class DecisionWriter:
         pass
 
     takes_flat_columns = False  # whether _write takes FlatColumns as they are (else a DataFrame)
+    in_background = False  # whether writing on a thread of its own pays (the work is in pyarrow, GIL released)
 
     def write(self, inputs: pd.DataFrame, flat: "pd.DataFrame | FlatColumns", jsonl: Sequence[str],
               parsed: "ParsedFrame | None" = None) -> None:

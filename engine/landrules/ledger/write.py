@@ -11,18 +11,16 @@ from typing import Any, Sequence
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from landrules.ledger.arrow_text import defuse_array, text_array
 from landrules.ledger.flat import FlatColumns
 from landrules.ledger.output import (
     OUTPUT_COLUMNS,
-    RISKY,
     DecisionWriter,
     Labels,
     defuse,
     output_format,
-    text_column,
     unique_names,
 )
 
@@ -31,6 +29,7 @@ class JsonlWriter(DecisionWriter):
     """One JSON object a line, UTF-8, "\\n" line ends."""
 
     takes_flat_columns = True  # flat is not written
+    in_background = True
 
     def _open(self, fd: int) -> None:
         self._handle = open(fd, "w", encoding="utf-8", newline="\n")
@@ -68,6 +67,7 @@ class CsvWriter(DecisionWriter):
         self._handle.write(line.getvalue().encode())
 
     takes_flat_columns = True
+    in_background = True
 
     def _write(self, inputs, flat, jsonl) -> None:
         arrays = [defuse_array(text_array(inputs.iloc[:, i])) for i in range(inputs.shape[1])]
@@ -95,24 +95,6 @@ def flat_arrays(flat: pd.DataFrame | FlatColumns, defused: bool) -> list[pa.Arra
     return [defuse_array(text_array(flat[c])) if defused else text_array(flat[c]) for c in OUTPUT_COLUMNS]
 
 
-def text_array(series: pd.Series) -> pa.Array:
-    """A column as an Arrow string array, empty cells null."""
-    arr = pa.array(text_column(series), type=pa.string(), from_pandas=True)
-    empty = pc.equal(arr, "")
-    return pc.if_else(empty, pa.scalar(None, pa.string()), arr) if pc.any(empty).as_py() else arr
-
-
-def defuse_array(arr: pa.Array) -> pa.Array:
-    """`defuse` on an Arrow string array: a leading "'" on text a spreadsheet would run."""
-    risky = pc.match_substring_regex(arr, _RISKY_PATTERN)
-    if not pc.any(risky).as_py():
-        return arr
-    return pc.if_else(risky, pc.binary_join_element_wise("'", arr, ""), arr)
-
-
-_RISKY_PATTERN = "^[" + "".join("\\" + c if c in "-\\" else c for c in RISKY) + "]"
-
-
 class ParquetDecisionWriter(DecisionWriter):
     """All columns string (None for empty); an input header clashing with another column gets .1."""
 
@@ -125,6 +107,7 @@ class ParquetDecisionWriter(DecisionWriter):
         self._writer = pq.ParquetWriter(self.tmp, self._schema)
 
     takes_flat_columns = True
+    in_background = True
 
     def _write(self, inputs, flat, jsonl) -> None:
         if not len(flat):

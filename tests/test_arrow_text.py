@@ -1,0 +1,43 @@
+"""The writers' Arrow text helpers agree with the cell-by-cell reference (`output.defuse`)."""
+
+import pandas as pd
+import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from landrules.ledger.arrow_text import defuse_array, empty_as_null, text_array
+from landrules.ledger.output import defuse
+
+cells = st.lists(st.one_of(st.none(), st.text(alphabet="=+-@\t\r'a中 1", max_size=4)), max_size=30)
+
+
+def expected(values):
+    return [None if v in (None, "") else defuse(v) for v in values]
+
+
+@settings(max_examples=200, deadline=None)
+@given(cells, st.integers(0, 5), st.booleans())
+def test_defused_text_matches_the_reference(values, cut, arrow_backed):
+    dtype = pd.StringDtype("pyarrow") if arrow_backed else object
+    series = pd.Series(values, dtype=dtype).iloc[cut:]  # a slice: an array with an offset
+    got = defuse_array(text_array(series)).to_pylist()
+    assert got == expected(values[cut:])
+
+
+@given(cells, st.integers(0, 5))
+def test_empty_as_null_on_a_sliced_array(values, cut):
+    arr = pa.array(values, type=pa.string()).slice(cut)
+    out = empty_as_null(arr)
+    assert out.to_pylist() == [None if v in (None, "") else v for v in values[cut:]]
+    out.validate(full=True)
+
+
+def test_large_string_and_chunked_columns():
+    chunked = pa.chunked_array([["=1", ""], ["x", None]], type=pa.large_string())
+    series = pd.Series(pd.arrays.ArrowExtensionArray(chunked))
+    assert defuse_array(text_array(series)).to_pylist() == ["'=1", None, "x", None]
+
+
+def test_a_column_without_risky_cells_is_returned_as_it_is():
+    arr = pa.array(["a", "b=", "中"])
+    assert defuse_array(arr) is arr
