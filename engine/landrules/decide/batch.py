@@ -24,6 +24,7 @@ from landrules.decide.engines import ENGINES
 from landrules.decide.evaluate import Evaluator
 from landrules.decision import DECISION_COLUMNS, EXTRA_COLUMNS, SEP, Decision, flatten
 from landrules.ledger.frame import ParsedFrame
+from landrules.ledger.json_lines import JsonLines
 from landrules.ledger.flat import FlatColumns
 from landrules.rulebook.model import Rulebook
 from landrules.summary import PatternFacts, Summary
@@ -48,7 +49,7 @@ class _Pattern:
 
 @dataclass
 class DecidedChunk:
-    jsonl: list[str]
+    jsonl: JsonLines  # empty unless JSON lines were asked for
     index: np.ndarray  # row -> position in `patterns`
     patterns: list[_Pattern]  # the distinct decisions of the chunk (the same for rows alike)
     parsed: ParsedFrame | None = None  # the rows as decided: validated, as of the evaluation date
@@ -166,7 +167,7 @@ class LedgerDecider:
                 patterns = [self._pattern(k, with_json) for k in keys]
                 index[positions] = inverse
         own_errors, own_notes = self._own_texts(parsed, index, patterns, with_json)
-        decided = DecidedChunk([], index, patterns, parsed, with_flat, own={"errors": own_errors[:2], "notes": own_notes[:2]})
+        decided = DecidedChunk(JsonLines(), index, patterns, parsed, with_flat, own={"errors": own_errors[:2], "notes": own_notes[:2]})
         if with_json:
             tails = np.array([p.json_tail for p in patterns], dtype=object)[index]
             own_json: dict[int, list[str]] = {}
@@ -176,7 +177,7 @@ class LedgerDecider:
                 own_json.setdefault(i, ["[]", "[]"])[1] = text
             for i, (errors, notes) in own_json.items():
                 tails[i] = _own_tail(tails[i], errors, notes)
-            decided.jsonl += [_json_id(pid) + tail for pid, tail in zip(parsed.parcel_ids, tails)]
+            decided.jsonl = JsonLines([_json_id(pid) for pid in parsed.parcel_ids], tails)
         self._count(patterns, index, parsed)
         return decided
 

@@ -6,12 +6,13 @@ a temporary file beside the target and moved into place only when every row is i
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import Callable, Iterable, TextIO
 
 import numpy as np
 
@@ -23,6 +24,7 @@ from landrules.ledger.background import BackgroundWriter, ahead
 from landrules.ledger.columnmap import ColumnMap
 from landrules.ledger.prepare import prepare_chunk
 from landrules.ledger.read import CHUNK_ROWS, open_ledger
+from landrules.ledger.seen_ids import SeenIds
 from landrules.ledger.output import DecisionWriter, refuse_inputs
 from landrules.ledger.write import Labels, open_writer
 from landrules.rulebook.model import Rulebook
@@ -110,19 +112,19 @@ def decide_ledger(
         if getattr(writer, "in_background", False):
             writer = BackgroundWriter(writer)
     with_json = output is None or output.suffix.lower() == ".jsonl"
-    first_seen = {} if first_seen is None else first_seen
+    seen = SeenIds.of(first_seen or {})
     try:
         for chunk in _chain(first, ahead(chunks)):
             rows, errors = chunk.rows, chunk.errors
             if row_offset:
                 rows = [r + row_offset for r in rows]
                 errors = {r + row_offset: e for r, e in errors.items()} if errors else errors
-            prepared = prepare_chunk(chunk.frame, rows, first_seen, values, headers, reader_errors=errors)
+            prepared = prepare_chunk(chunk.frame, rows, seen, values, headers, reader_errors=errors)
             parsed = prepared.parsed
             decider.summary.total_rows += prepared.totals
             decided = decider.decide(parsed, with_json=with_json)
             if writer is None:
-                write_all(stdout or sys.stdout, "".join(line + "\n" for line in decided.jsonl))
+                write_all(stdout or sys.stdout, decided.jsonl.blocks())
             else:
                 writer.write(prepared.frame.set_axis(ledger.headers, axis=1), decided.columns, decided.jsonl, decided.parsed)
             if progress:
@@ -138,24 +140,30 @@ def decide_ledger(
     return RunResult(decider.summary, chosen, time.perf_counter() - started, checked)
 
 
-def write_all(stream: TextIO, text: str) -> None:
-    """Write `text` to a text stream and flush it, all of it or an OSError (BrokenPipeError).
+def write_all(stream: TextIO, blocks: Iterable[bytes]) -> None:
+    """Write UTF-8 `blocks` to a text stream and flush it, all of it or an OSError (BrokenPipeError).
 
     An unbuffered stdout (`python -u`, PYTHONUNBUFFERED) is a raw file whose write() may take
     only part of the data when the reader goes away, and TextIOWrapper ignores the rest: the
     bytes are written here in a loop until every one is taken."""
     raw = getattr(stream, "buffer", None)
     if raw is None:  # a StringIO, a test's capture
-        stream.write(text)
+        for block in blocks:
+            stream.write(block.decode("utf-8"))
         stream.flush()
         return
     stream.flush()
-    view = memoryview(text.encode(getattr(stream, "encoding", None) or "utf-8"))
-    while view:
-        n = raw.write(view)
-        if n is None:  # a non-blocking stream that cannot take data now
-            raise BlockingIOError("stdout would block")
-        view = view[n:]
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    recode = codecs.lookup(encoding).name != "utf-8"
+    for block in blocks:
+        if recode:
+            block = block.decode("utf-8").encode(encoding, errors=getattr(stream, "errors", None) or "strict")
+        view = memoryview(block)
+        while view:
+            n = raw.write(view)
+            if n is None:  # a non-blocking stream that cannot take data now
+                raise BlockingIOError("stdout would block")
+            view = view[n:]
     raw.flush()
 
 
@@ -181,11 +189,11 @@ def find_parcel(
     earlier rows included), reading chunk by chunk and stopping there; with `as_of`, its facts
     as they stood on that date, as `decide` sees them (later events set aside, and noted)."""
     ledger = open_ledger(ledger_path, sheet, resolver=columns.resolver() if columns else None)
-    first_seen: dict[str, int] = {}
+    seen = SeenIds()
     values = columns.values if columns else {}
     headers = dict(zip(ledger.names, ledger.headers))
     for chunk in ledger.chunks:
-        parsed = prepare_chunk(chunk.frame, chunk.rows, first_seen, values, headers, reader_errors=chunk.errors).parsed
+        parsed = prepare_chunk(chunk.frame, chunk.rows, seen, values, headers, reader_errors=chunk.errors).parsed
         if as_of is not None:
             parsed = frame_as_of(parsed, as_of)
         hits = np.flatnonzero(parsed.parcel_ids == parcel_id)

@@ -15,6 +15,7 @@ import pyarrow.csv as pa_csv
 
 from landrules.ledger.arrow_text import defuse_array, text_array
 from landrules.ledger.flat import FlatColumns
+from landrules.ledger.json_lines import JsonLines
 from landrules.ledger.output import (
     OUTPUT_COLUMNS,
     DecisionWriter,
@@ -29,18 +30,17 @@ class JsonlWriter(DecisionWriter):
     """One JSON object a line, UTF-8, "\\n" line ends."""
 
     takes_flat_columns = True  # flat is not written
-    in_background = True
+    in_background = True  # a chunk's lines share their patterns' text (json_lines): a waiting chunk is small
 
     def _open(self, fd: int) -> None:
-        self._handle = open(fd, "w", encoding="utf-8", newline="\n")
+        self._handle = open(fd, "wb")
 
     def _write(self, inputs, flat, jsonl) -> None:
         if len(jsonl) != len(flat):
             raise ValueError(f"{len(jsonl)} JSON lines for {len(flat)} rows")
-        write = self._handle.write
-        for start in range(0, len(jsonl), 4096):  # not one string of the whole chunk
-            write("\n".join(jsonl[start:start + 4096]))
-            write("\n")
+        lines = jsonl if isinstance(jsonl, JsonLines) else JsonLines(list(jsonl), [""] * len(jsonl))
+        for block in lines.blocks():
+            self._handle.write(block)
 
     def _finish(self, summary) -> None:
         self._handle.close()
