@@ -75,7 +75,7 @@ def bucket_ids(part: DatasetFile, index: int, buckets: int) -> list[pd.DataFrame
         raw = batch.column(0).to_pandas().astype(object)
         frame = pd.DataFrame({"parcel_id": raw.where(raw.notna(), None)})
         numbers = list(range(first, first + len(frame)))
-        ids.append(parse_frame(frame, numbers, {}).parcel_ids)
+        ids.append(parse_frame(frame, numbers).parcel_ids)
         rows.append(np.asarray(numbers, dtype=np.int64))
         first += len(frame)
     frame = pd.DataFrame({

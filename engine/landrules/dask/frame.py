@@ -39,7 +39,7 @@ def decide_partition(part: pd.DataFrame, bundle: RulebookBundle, as_of: dt.date)
     totals = total_mask(raw)  # 合计/小计/总计 rows are not parcels: left out, as `decide` leaves them
     if totals.any():
         part, raw = part[~totals], raw[~totals].reset_index(drop=True)
-    prepared = prepare_chunk(raw, _row_numbers(part), {}, {}, headers, drop_totals=False)
+    prepared = prepare_chunk(raw, _row_numbers(part), None, {}, headers, drop_totals=False)
     decided = LedgerDecider(rulebook, "vectorized", as_of).decide(prepared.parsed, with_json=False)
     inputs = part.reset_index(drop=True).astype(object)
     inputs = inputs.where(inputs.notna(), None).map(lambda v: None if v is None else str(v))

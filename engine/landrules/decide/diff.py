@@ -27,6 +27,7 @@ from landrules.decide.pipeline import _chain, choose_engine
 from landrules.decision import DECISION_COLUMNS, SEP
 from landrules.ledger.prepare import prepare_chunk
 from landrules.ledger.read import CHUNK_ROWS, open_ledger
+from landrules.ledger.seen_ids import SeenIds
 from landrules.rulebook.model import Rulebook
 from landrules.summary import Summary, Tally
 
@@ -86,10 +87,10 @@ def diff_ledger(
     chosen = choose_engine(engine, ledger.small, 0 if first is None else len(first.frame))
     before, after = LedgerDecider(against, chosen, as_of), LedgerDecider(current, chosen, as_of)
     result = DiffResult(against.hash, current.hash, as_of, chosen)
-    first_seen: dict[str, int] = {}
+    seen = SeenIds()
     headers = dict(zip(ledger.names, ledger.headers))
     for chunk in _chain(first, chunks):
-        parsed = prepare_chunk(chunk.frame, chunk.rows, first_seen, headers=headers, reader_errors=chunk.errors).parsed
+        parsed = prepare_chunk(chunk.frame, chunk.rows, seen, headers=headers, reader_errors=chunk.errors).parsed
         old = before.decide(parsed, with_json=False, with_flat=False)
         new = after.decide(parsed, with_json=False, with_flat=False)
         _compare_chunk(result, parsed, old, new)

@@ -30,6 +30,7 @@ from landrules.ledger.cells import (
     number_bound,
 )
 from landrules.ledger.columns import factorize, fast_parse, python_values
+from landrules.ledger.seen_ids import SeenIds, id_hashes
 
 _LABELS = {f.name: f.label() for f in fields.FIELDS}
 _ORDER = {f.name: i for i, f in enumerate(fields.FIELDS)}
@@ -110,17 +111,17 @@ def _fast_numbers(spec: fields.FieldSpec, uniques: np.ndarray, out: np.ndarray) 
 
 
 def parse_frame(
-    frame: pd.DataFrame, rows: list[int], first_seen: dict[str, int] | None = None,
+    frame: pd.DataFrame, rows: list[int], first_seen: SeenIds | None = None,
     reader_errors: dict[int, list[str]] | None = None,
 ) -> ParsedFrame:
     """Validate raw rows whose known columns carry field names (unknown columns are ignored).
 
-    `first_seen` (parcel id → row) carries duplicate detection across chunks of one ledger;
+    `first_seen` (the ids of earlier chunks and their rows) carries duplicate detection across chunks of one ledger;
     `reader_errors` (file row → messages) are what the reader could not read in a row (e.g. a
     formula without a saved value): they come first among the row's errors.
     """
     n = len(frame)
-    first_seen = {} if first_seen is None else first_seen
+    first_seen = SeenIds() if first_seen is None else first_seen
     columns: dict[str, np.ndarray] = {}
     cell_errors: dict[int, list[tuple[int, str]]] = {}
     for spec in fields.FIELDS:
@@ -152,22 +153,32 @@ def parse_frame(
     return ParsedFrame(n=n, rows=list(rows), columns=columns, errors=dict(sorted(row_errors.items())))
 
 
-def _check_ids(ids: np.ndarray, rows: list[int], row_errors: dict[int, list[str]], first_seen: dict[str, int]) -> None:
+def _check_ids(ids: np.ndarray, rows: list[int], row_errors: dict[int, list[str]], seen: SeenIds) -> None:
+    """Missing and repeated 宗地编号 (the first row of an id wins, earlier chunks included);
+    the chunk's new ids are recorded in `seen`."""
     label = _LABELS["parcel_id"]
-    if len(ids) and not pd.isna(ids).any():  # the usual chunk: every id given, none seen before
-        given = ids.tolist()
-        distinct = set(given)
-        if len(distinct) == len(given) and first_seen.keys().isdisjoint(distinct):
-            first_seen.update(zip(given, rows))
-            return
-    for i, pid in enumerate(ids):
-        if pid is None:
-            if not any(m.startswith(f"第{rows[i]}行 {label}") for m in row_errors.get(i, ())):
-                row_errors.setdefault(i, []).insert(0, f"第{rows[i]}行 {label}: {MISSING}")
-            continue
-        seen = first_seen.setdefault(pid, rows[i])
-        if seen != rows[i]:
-            row_errors.setdefault(i, []).insert(0, f'第{rows[i]}行 {label}: 重复的宗地编号 "{clip(pid)}"（首次出现在第{seen}行）')
+    present = ~pd.isna(ids)
+    at = np.flatnonzero(present)
+    given = ids[at]
+    hashes = id_hashes(given)
+    earlier = seen.first_rows(given, hashes)
+    row_numbers = np.asarray(rows, dtype=np.int64)
+    if present.all() and (earlier < 0).all() and len(np.unique(hashes)) == len(hashes):
+        seen.add(given, row_numbers, hashes)  # the usual chunk: every id given, none seen before
+        return
+    for i in np.flatnonzero(~present).tolist():
+        if not any(m.startswith(f"第{rows[i]}行 {label}") for m in row_errors.get(i, ())):
+            row_errors.setdefault(i, []).insert(0, f"第{rows[i]}行 {label}: {MISSING}")
+    codes, _ = pd.factorize(given)
+    first = np.full(codes.max() + 1 if len(codes) else 0, -1, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]  # the first position of each distinct id
+    repeated = (earlier >= 0) | (first[codes] != np.arange(len(codes)))
+    for j in np.flatnonzero(repeated).tolist():
+        i = int(at[j])
+        was = int(earlier[j]) if earlier[j] >= 0 else rows[int(at[first[codes[j]]])]
+        row_errors.setdefault(i, []).insert(0, f'第{rows[i]}行 {label}: 重复的宗地编号 "{clip(given[j])}"（首次出现在第{was}行）')
+    new = ~repeated
+    seen.add(given[new], row_numbers[at[new]], hashes[new])
 
 
 def _derive_area(columns: dict[str, np.ndarray], rows: list[int], row_errors: dict[int, list[str]]) -> None:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from landrules.ledger.cells import AREA_MISSING
 from landrules.ledger.frame import ParsedFrame, parse_frame
+from landrules.ledger.seen_ids import SeenIds
 from landrules.ledger.headers import key, label
 from landrules.ledger.totals import total_mask
 from landrules.ledger.units import convert_areas
@@ -39,7 +40,7 @@ def apply_values(frame: pd.DataFrame, values: Mapping[str, Mapping[str, str]]) -
 
 
 def prepare_chunk(
-    frame: pd.DataFrame, rows: list[int], first_seen: dict[str, int] | None = None,
+    frame: pd.DataFrame, rows: list[int], first_seen: SeenIds | None = None,
     values: Mapping[str, Mapping[str, str]] | None = None, headers: Mapping[str, str] | None = None,
     drop_totals: bool = True, reader_errors: dict[int, list[str]] | None = None,
 ) -> Prepared:

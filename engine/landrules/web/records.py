@@ -61,7 +61,7 @@ def _parsed(parcels: list[dict[str, Any]]):
     """The parcels validated as ledger rows are (units, placeholders, spellings); each is a
     parcel, so none is taken for a 合计 row."""
     frame, headers = _frame(parcels)
-    return prepare_chunk(frame, list(range(1, len(parcels) + 1)), {}, {}, headers, drop_totals=False).parsed
+    return prepare_chunk(frame, list(range(1, len(parcels) + 1)), None, {}, headers, drop_totals=False).parsed
 
 
 def decide_parcels(rulebook: Rulebook, as_of: dt.date, parcels: list[dict[str, Any]]) -> list[dict]:

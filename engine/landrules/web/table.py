@@ -27,6 +27,7 @@ from landrules.fields import FieldType
 from landrules.ledger.columnmap import ColumnMap
 from landrules.ledger.prepare import prepare_chunk
 from landrules.ledger.read import CHUNK_ROWS, open_ledger
+from landrules.ledger.seen_ids import SeenIds
 from landrules.rulebook.model import Rulebook
 from landrules.decide.pipeline import totals_line
 from landrules.summary import Summary, by_size, in_catalogue_order
@@ -88,12 +89,12 @@ def decide_table(
     facts_schema = pa.schema([pa.field(f.name, pa.string() if f.type is FieldType.TEXT else pa.float64())
                               for f in fields.FIELDS])
     done = 0
-    first_seen: dict[str, int] = {}
+    seen = SeenIds()
     headers = dict(zip(ledger.names, ledger.headers))
     rows = _Rows(decided, list(SHOWN))
     try:
         for chunk in ledger.chunks:
-            prepared = prepare_chunk(chunk.frame, chunk.rows, first_seen, values, headers, reader_errors=chunk.errors)
+            prepared = prepare_chunk(chunk.frame, chunk.rows, seen, values, headers, reader_errors=chunk.errors)
             # the rows as `decide` read them: 合计 rows out, areas in 亩, later events set aside
             parsed, frame = frame_as_of(prepared.parsed, as_of), prepared.frame
             flat = rows.take(parsed.n)

@@ -1,0 +1,74 @@
+"""Duplicate 宗地编号 found with the compact id store, as a dict of every id would find them."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from landrules.ledger.errors import clip
+from landrules.ledger.frame import _check_ids
+from landrules.ledger.seen_ids import SeenIds
+
+
+def reference(chunks):
+    """Each row's first row, with a plain dict."""
+    first, out = {}, []
+    for ids, rows in chunks:
+        for pid, row in zip(ids, rows):
+            out.append(None if pid is None else first.setdefault(pid, row))
+    return out
+
+
+def messages(chunks):
+    seen, out = SeenIds(), []
+    for ids, rows in chunks:
+        errors: dict[int, list[str]] = {}
+        _check_ids(np.array(ids, dtype=object), rows, errors, seen)
+        out += [errors.get(i, []) for i in range(len(ids))]
+    return out
+
+
+ids = st.lists(st.one_of(st.none(), st.sampled_from(["A", "B", "中1", "SL-1", "x" * 80])), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(ids, max_size=6))
+def test_repeats_name_the_first_row_across_chunks(id_chunks):
+    chunks, row = [], 2
+    for chunk in id_chunks:
+        chunks.append((chunk, list(range(row, row + len(chunk)))))
+        row += len(chunk)
+    expected = reference(chunks)
+    got = messages(chunks)
+    all_rows = [r for _, rows in chunks for r in rows]
+    all_ids = [pid for chunk, _ in chunks for pid in chunk]
+    for pid, row, first, errors in zip(all_ids, all_rows, expected, got):
+        if pid is None:
+            assert errors == [f"第{row}行 parcel_id（宗地编号）: 缺失"]
+        elif first != row:
+            assert errors == [f'第{row}行 parcel_id（宗地编号）: 重复的宗地编号 "{clip(pid)}"（首次出现在第{first}行）']
+        else:
+            assert errors == []
+
+
+def test_a_hash_collision_is_not_a_repeat(monkeypatch):
+    import landrules.ledger.seen_ids as module
+
+    monkeypatch.setattr(module, "id_hashes", lambda ids: np.zeros(len(ids), dtype=np.uint64))
+    seen = SeenIds()
+    seen.add(np.array(["A", "B"], dtype=object), np.array([2, 3]))
+    assert seen.first_rows(np.array(["B", "C", "A"], dtype=object)).tolist() == [3, -1, 2]
+
+
+def test_runs_stay_few_and_lookups_exact_over_many_chunks():
+    seen = SeenIds()
+    for k in range(64):
+        ids = np.array([f"P{k}-{i}" for i in range(100)], dtype=object)
+        seen.add(ids, np.arange(k * 100, k * 100 + 100) + 2)
+    assert len(seen) == 6400 and len(seen._runs) <= 8
+    probe = np.array(["P0-0", "P63-99", "P31-50", "nope"], dtype=object)
+    assert seen.first_rows(probe).tolist() == [2, 6401, 3152, -1]
+
+
+def test_of_a_mapping():
+    seen = SeenIds.of({"A": 7})
+    assert seen.first_rows(np.array(["A", "B"], dtype=object)).tolist() == [7, -1]
