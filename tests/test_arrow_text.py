@@ -41,3 +41,12 @@ def test_large_string_and_chunked_columns():
 def test_a_column_without_risky_cells_is_returned_as_it_is():
     arr = pa.array(["a", "b=", "中"])
     assert defuse_array(arr) is arr
+
+
+@given(cells, st.integers(0, 5))
+def test_filled_cells_match_pandas(values, cut):
+    from landrules.ledger.arrow_text import filled_cells
+
+    for dtype in (object, pd.StringDtype("pyarrow")):
+        series = pd.Series(values, dtype=dtype).iloc[cut:]
+        assert filled_cells(series).tolist() == [v not in (None, "") for v in values[cut:]]

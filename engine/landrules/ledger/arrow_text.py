@@ -27,6 +27,16 @@ def text_array(series: pd.Series) -> pa.Array:
     return empty_as_null(_one_string_array(arr))
 
 
+def filled_cells(series: pd.Series) -> np.ndarray:
+    """Which cells of a column are neither null nor "" (read off an Arrow column's offsets)."""
+    if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
+        arr = _one_string_array(series.array._pa_array)
+        filled = np.diff(_offsets(arr)) > 0
+        valid = _valid(arr)
+        return filled if valid is None else filled & valid
+    return (series.notna() & (series != "")).to_numpy(dtype=bool)
+
+
 def _one_string_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)

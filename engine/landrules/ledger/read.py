@@ -37,6 +37,7 @@ import pyarrow.parquet as pq
 from landrules.ledger import csv_read, xlsx_read
 from landrules.ledger import sniff as content
 from landrules.ledger.csv_arrow import NotForArrow, arrow_grids
+from landrules.ledger.arrow_text import filled_cells
 from landrules.ledger.charset import detect, first_bad_line
 from landrules.ledger.errors import LedgerError, clip
 from landrules.ledger.headers import DEFAULT, HeaderResolver, canonical_header
@@ -117,10 +118,12 @@ class Ledger:
 def _nonblank(frame: pd.DataFrame) -> np.ndarray:
     if frame.empty:
         return np.zeros(len(frame), dtype=bool)
-    filled = frame.notna() & (frame != "")
-    keep = filled.any(axis=1).to_numpy()
+    counts = np.zeros(len(frame), dtype=np.int64)  # filled cells a row
+    for j in range(frame.shape[1]):
+        counts += filled_cells(frame.iloc[:, j])
+    keep = counts > 0
     # rows whose only content is whitespace are blank too (rare: check just those)
-    for i in np.flatnonzero(keep & (filled.sum(axis=1).to_numpy() <= 2)):
+    for i in np.flatnonzero(keep & (counts <= 2)):
         if all(is_empty(v) for v in frame.iloc[i].tolist()):
             keep[i] = False
     return keep

@@ -30,6 +30,20 @@ def _is_total(value) -> bool:
     return bool(_TOTAL.fullmatch(text))
 
 
+def _begins_like_total(ids: pd.Series) -> pd.Series:
+    """Which ids begin (after leading spaces) with the first character of a total word: the
+    first character is looked at column-wise; only ids that begin with a space or are not text
+    are looked at one by one."""
+    arrow = isinstance(ids.dtype, pd.StringDtype) and ids.dtype.storage == "pyarrow"
+    first = (ids if arrow else ids.astype(object)).str[:1]
+    named = first.isin(_FIRST_CHARS).to_numpy(dtype=bool, copy=True)
+    odd = first.isna().to_numpy() | first.fillna("").str.isspace().to_numpy(dtype=bool)
+    for i in np.flatnonzero(odd):
+        v = ids.iat[int(i)]
+        named[i] = isinstance(v, str) and v.lstrip()[:1] in _FIRST_CHARS
+    return pd.Series(named, index=ids.index)
+
+
 def total_mask(frame: pd.DataFrame) -> np.ndarray:
     """True for the rows of `frame` whose leading cells read 合计, 小计 or 总计.
 
@@ -43,7 +57,7 @@ def total_mask(frame: pd.DataFrame) -> np.ndarray:
         ids = frame["parcel_id"]
         blank = ids.isna().to_numpy() | ids.isin(_BLANK_IDS).to_numpy()
         texts = ids[~blank]
-        named = texts.map(lambda v: isinstance(v, str) and v.lstrip()[:1] in _FIRST_CHARS)
+        named = _begins_like_total(texts)
         blank[np.flatnonzero(~blank)[named.to_numpy(dtype=bool)]] = True
         candidates = np.flatnonzero(blank)
     else:
