@@ -261,3 +261,27 @@ def test_rows_with_notes_keep_their_own_decision_when_flat_cells_agree(rulebook,
         found = find_parcel(ledger, record["parcel_id"], as_of=AS_OF)
         alone = evaluator.decide(record["parcel_id"], found.facts, AS_OF)
         assert [(o.code, o.rule) for o in alone.outcomes] == [(o["code"], o["rule"]) for o in record["outcomes"]]
+
+
+def test_disk_full_on_the_writing_thread_is_raised_and_leaves_nothing(rulebook, tmp_path, monkeypatch):
+    """CSV is written on a thread of its own: a full disk there stops the run with the writer's
+    one-line error, and neither the output nor a temp file is left."""
+    import errno
+
+    from landrules.ledger import write
+    from landrules.ledger.output import OutputError
+
+    real, calls = write.pa_csv.write_csv, {"n": 0}
+
+    def full_disk(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(write.pa_csv, "write_csv", full_disk)
+    out = tmp_path / "out.csv"
+    with pytest.raises(OutputError, match="磁盘空间不足"):
+        decide_ledger(SAMPLE, out, rulebook, AS_OF, chunk_rows=5)
+    assert calls["n"] == 2  # the chunks after the failed one were not written
+    assert list(tmp_path.iterdir()) == []
