@@ -285,3 +285,20 @@ def test_disk_full_on_the_writing_thread_is_raised_and_leaves_nothing(rulebook, 
         decide_ledger(SAMPLE, out, rulebook, AS_OF, chunk_rows=5)
     assert calls["n"] == 2  # the chunks after the failed one were not written
     assert list(tmp_path.iterdir()) == []
+
+
+def test_progress_hears_of_the_finishing_work(rulebook, tmp_path):
+    """The progress line counts rows, then says what is being written before the output is done."""
+    heard = []
+
+    class Progress:
+        def __call__(self, n):
+            heard.append(n)
+
+        def finishing(self, what):
+            heard.append(what)
+            assert not out.exists()  # said before the workbook is completed
+
+    out = tmp_path / "out.xlsx"
+    decide_ledger(SAMPLE, out, rulebook, AS_OF, chunk_rows=15, progress=Progress())
+    assert heard[-1] == "正在写出 out.xlsx…" and sum(heard[:-1]) == 40 and out.exists()

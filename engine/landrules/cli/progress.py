@@ -17,9 +17,24 @@ def progress_line():
         return
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    with Progress(SpinnerColumn(), TextColumn("决策中 {task.completed:,} 宗"), TimeElapsedColumn(), console=err, transient=True) as bar:
-        task = bar.add_task("decide", total=None)
-        yield lambda n: bar.advance(task, n)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("决策中 0 宗", total=None)
+        yield Advance(bar, task)
+
+
+class Advance:
+    """The progress line's callback: `advance(n)` counts decided rows; `finishing(what)` says
+    what is being done once every row is decided (a workbook's other sheets take a while)."""
+
+    def __init__(self, bar, task):
+        self.bar, self.task, self.rows = bar, task, 0
+
+    def __call__(self, n: int) -> None:
+        self.rows += n
+        self.bar.update(self.task, description=f"决策中 {self.rows:,} 宗")
+
+    def finishing(self, what: str) -> None:
+        self.bar.update(self.task, description=f"已决策 {self.rows:,} 宗，{what}")
 
 
 def print_summary(rulebook, result, output: Optional[object]) -> None:

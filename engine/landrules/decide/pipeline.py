@@ -76,6 +76,9 @@ def decide_ledger(
 ) -> RunResult:
     """Decide every row of a ledger into `output` (JSONL on `stdout` when None).
 
+    `progress(n)` is called after each chunk of n rows; a `progress` that has `finishing(text)`
+    is told, before the output is completed, what is being written (the workbook's other sheets).
+
     Before deciding, `report` gets the column report's lines (notices, look-alike columns,
     needed fields without a column); with `strict_columns` any look-alike or missing field
     raises ColumnsError and nothing is decided. `open_output(path, headers, labels, names)`
@@ -132,6 +135,9 @@ def decide_ledger(
         summary = decider.summary
         summary.notices = [*checked.lines(), *checked.counted(summary), *filter(None, [totals_line(summary)])]
         if writer is not None:
+            finishing = getattr(progress, "finishing", None)  # the command line's progress line says so
+            if finishing is not None:
+                finishing(f"正在写出 {output.name}…")
             writer.commit(summary)
     except BaseException:
         if writer is not None:
