@@ -53,8 +53,6 @@ CALAMINE_SUFFIXES = (".xls", ".et", ".ods")
 PARQUET_SUFFIXES = (".parquet",)
 SUFFIXES = CSV_SUFFIXES + XLSX_SUFFIXES + CALAMINE_SUFFIXES + PARQUET_SUFFIXES
 _HEADER_SEARCH_ROWS = HEADER_SEARCH_ROWS
-# .xlsx up to this size is read by calamine (17× faster than openpyxl, bench/xlsx_readers.py),
-# larger ones by openpyxl's streaming reader: calamine holds the sheet in memory (~3 KB a row)
 CHUNK_ROWS = 50_000
 
 
