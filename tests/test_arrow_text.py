@@ -5,7 +5,8 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from landrules.ledger.arrow_text import defuse_array, empty_as_null, text_array
+from landrules.ledger.arrow_buffers import empty_as_null
+from landrules.ledger.arrow_text import defuse_array, text_array
 from landrules.ledger.output import defuse
 
 cells = st.lists(st.one_of(st.none(), st.text(alphabet="=+-@\t\r'a中 1", max_size=4)), max_size=30)
@@ -45,7 +46,7 @@ def test_a_column_without_risky_cells_is_returned_as_it_is():
 
 @given(cells, st.integers(0, 5))
 def test_filled_cells_match_pandas(values, cut):
-    from landrules.ledger.arrow_text import filled_cells
+    from landrules.ledger.arrow_buffers import filled_cells
 
     for dtype in (object, pd.StringDtype("pyarrow")):
         series = pd.Series(values, dtype=dtype).iloc[cut:]

@@ -37,7 +37,7 @@ import pyarrow.parquet as pq
 from landrules.ledger import csv_read, xlsx_read
 from landrules.ledger import sniff as content
 from landrules.ledger.csv_arrow import NotForArrow, arrow_grids
-from landrules.ledger.arrow_text import filled_cells
+from landrules.ledger.arrow_buffers import filled_cells
 from landrules.ledger.charset import detect, first_bad_line
 from landrules.ledger.errors import LedgerError, clip
 from landrules.ledger.headers import DEFAULT, HeaderResolver, canonical_header

@@ -1,0 +1,58 @@
+"""What a column's Arrow buffers tell without a string kernel over every cell: which cells are
+empty, and the same array with its empty cells null. Offsets and validity are read with numpy;
+the data buffer is never copied."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+
+def one_string_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """One (large) string array of a column's chunks."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+        arr = arr.cast(pa.string())
+    return arr
+
+
+def offsets(arr: pa.Array) -> np.ndarray:
+    """The n + 1 offsets of a (large) string array's cells into its data buffer."""
+    dtype = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    buffer = arr.buffers()[1]
+    if buffer is None:  # an array of nulls only
+        return np.zeros(len(arr) + 1, dtype=dtype)
+    return np.frombuffer(buffer, dtype=dtype)[arr.offset: arr.offset + len(arr) + 1]
+
+
+def validity(arr: pa.Array) -> np.ndarray | None:
+    """Which cells are not null (None when none is null)."""
+    if not arr.null_count:
+        return None
+    return arr.is_valid().to_numpy(zero_copy_only=False)
+
+
+def empty_as_null(arr: pa.Array) -> pa.Array:
+    """`arr` with its "" cells null (the writers write a null as an empty field)."""
+    ends = offsets(arr)
+    keep = np.diff(ends) > 0
+    valid = validity(arr)
+    if valid is not None:
+        keep &= valid
+    if keep.all() or not len(arr):
+        return arr
+    bitmap = pa.py_buffer(np.packbits(keep, bitorder="little"))
+    return pa.Array.from_buffers(arr.type, len(arr), [bitmap, pa.py_buffer(ends.copy()), arr.buffers()[2]],
+                                 null_count=int(len(arr) - keep.sum()))
+
+
+def filled_cells(series: pd.Series) -> np.ndarray:
+    """Which cells of a column are neither null nor "" (an Arrow column: read off its offsets)."""
+    if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
+        arr = one_string_array(series.array._pa_array)
+        filled = np.diff(offsets(arr)) > 0
+        valid = validity(arr)
+        return filled if valid is None else filled & valid
+    return (series.notna() & (series != "")).to_numpy(dtype=bool)
