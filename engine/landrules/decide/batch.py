@@ -24,7 +24,7 @@ from landrules.decide.engines import ENGINES
 from landrules.decide.evaluate import Evaluator
 from landrules.decision import DECISION_COLUMNS, EXTRA_COLUMNS, SEP, Decision, flatten
 from landrules.ledger.frame import ParsedFrame
-from landrules.ledger.json_lines import JsonLines
+from landrules.ledger.json_lines import JsonLines, json_heads
 from landrules.ledger.flat import FlatColumns
 from landrules.rulebook.model import Rulebook
 from landrules.summary import PatternFacts, Summary
@@ -169,15 +169,17 @@ class LedgerDecider:
         own_errors, own_notes = self._own_texts(parsed, index, patterns, with_json)
         decided = DecidedChunk(JsonLines(), index, patterns, parsed, with_flat, own={"errors": own_errors[:2], "notes": own_notes[:2]})
         if with_json:
-            tails = np.array([p.json_tail for p in patterns], dtype=object)[index]
+            texts = [p.json_tail for p in patterns]
+            indices = index.copy()
             own_json: dict[int, list[str]] = {}
             for i, text in zip(own_errors[0].tolist(), own_errors[2]):
                 own_json[i] = [text, "[]"]
             for i, text in zip(own_notes[0].tolist(), own_notes[2]):
                 own_json.setdefault(i, ["[]", "[]"])[1] = text
             for i, (errors, notes) in own_json.items():
-                tails[i] = _own_tail(tails[i], errors, notes)
-            decided.jsonl = JsonLines([_json_id(pid) for pid in parsed.parcel_ids], tails)
+                indices[i] = len(texts)
+                texts.append(_own_tail(texts[index[i]], errors, notes))
+            decided.jsonl = JsonLines(json_heads(parsed.parcel_ids), indices, texts)
         self._count(patterns, index, parsed)
         return decided
 
@@ -230,10 +232,6 @@ def _backend(engine: str, rulebook: Rulebook):
     from landrules.backends.vectorized import VectorizedBackend
 
     return VectorizedBackend(rulebook)
-
-
-def _json_id(pid) -> str:
-    return '{"parcel_id":' + json.dumps(pid, ensure_ascii=False)
 
 
 _EMPTY_TAIL = '"errors":[],"notes":[]}'

@@ -38,7 +38,7 @@ class JsonlWriter(DecisionWriter):
     def _write(self, inputs, flat, jsonl) -> None:
         if len(jsonl) != len(flat):
             raise ValueError(f"{len(jsonl)} JSON lines for {len(flat)} rows")
-        lines = jsonl if isinstance(jsonl, JsonLines) else JsonLines(list(jsonl), [""] * len(jsonl))
+        lines = jsonl if isinstance(jsonl, JsonLines) else JsonLines.of(list(jsonl))
         for block in lines.blocks():
             self._handle.write(block)
 
