@@ -1,9 +1,13 @@
 """lint's messages, as data: one entry per message, in Chinese (the default, for officers) and
 English (`LANDRULES_LANG=en`, or `landrules lint --lang en`). Code builds a message with
-`say(KEY, **values)`; the words live here only.
+`say(KEY, **values)`; the words live in the catalogue only.
 
-Not every message is in the catalogue yet: those still written in code are English in both
-languages (see docs/rules.zh.md for their meaning).
+Every message lint prints is in the catalogue. This file holds the reading of YAML, one rule's
+fields, values and conditions, and the engine's limits; messages_load.py the files as they load
+and are cross-checked (rule files, outcomes.yaml, parameters.yaml, policy/); messages_lint.py the
+analysis. CATALOGUE is all three. What stays English is only text lint quotes inside a Chinese
+message: the YAML parser's description of a syntax error, the operating system's reason a file
+cannot be read, and pydantic's words for a rare type error no entry here names.
 """
 
 from __future__ import annotations
