@@ -19,10 +19,12 @@ from typing import Any, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from landrules.rulebook.problems import Problem, did_you_mean
+from landrules.rulebook.messages import hint, say
+from landrules.rulebook.problems import Problem, closest
 from landrules.rulebook.yamlio import line_of, ref, unknown_top_keys, validation_problems
 
 BUILTIN_OUTCOMES = ("no_action", "needs_information", "invalid_record")
+_BUILTIN_LABELS = {"no_action": "无需处置", "needs_information": "需补充信息", "invalid_record": "记录无效"}
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -98,26 +100,25 @@ def load_catalogue(path: Path, raw: Any, problems: list[Problem]) -> Catalogue:
         problems += validation_problems(path, raw, exc, keys=CATALOGUE_KEYS)
         catalogue = Catalogue(categories={}, outcomes={})
     catalogue._path, catalogue._raw = str(path), raw
-    for table, what, labels in (
-        ("categories", "category", catalogue.category_labels), ("outcomes", "outcome", catalogue.outcome_labels),
+    for table, what, what_zh, labels in (
+        ("categories", "category", "类别", catalogue.category_labels),
+        ("outcomes", "outcome", "处置代码", catalogue.outcome_labels),
     ):
         for code, label in labels.items():
             where = line_of(raw, (table, code))
             if not label.strip():
-                problems.append(Problem(str(path), where, f"{what} {code} has no Chinese label"))
+                problems.append(Problem(str(path), where, say("label_empty", what=what, what_zh=what_zh, code=code)))
             elif not _CJK.search(label):
-                problems.append(Problem(str(path), where, f"{what} {code}: label {label!r} has no Chinese; officers read the labels"))
+                problems.append(Problem(str(path), where, say("label_no_chinese", what=what, what_zh=what_zh, code=code, label=label)))
     for code, label in catalogue.kinds.items():
         if not _CJK.search(str(label)):
-            problems.append(Problem(str(path), line_of(raw, ("kinds", code)), f"kind {code}: label {label!r} has no Chinese"))
+            problems.append(Problem(str(path), line_of(raw, ("kinds", code)), say("kind_no_chinese", code=code, label=label)))
     for code, entry in catalogue.outcomes.items():
         kind = entry.kind if isinstance(entry, OutcomeSpec) else None
         if kind is not None and kind not in catalogue.kinds:
-            problems.append(Problem(
-                str(path), line_of(raw, ("outcomes", code, "kind")),
-                f"outcome {code}: unknown kind {kind!r}{did_you_mean(kind, catalogue.kinds)} (kinds: {', '.join(catalogue.kinds)})",
-            ))
+            problems.append(Problem(str(path), line_of(raw, ("outcomes", code, "kind")), say(
+                "unknown_kind", code=code, kind=kind, kinds=", ".join(catalogue.kinds), **hint(closest(kind, catalogue.kinds)))))
     for code in BUILTIN_OUTCOMES:
         if code not in catalogue.outcomes:
-            problems.append(Problem(str(path), line_of(raw, ("outcomes",)), f"built-in outcome {code} needs a label"))
+            problems.append(Problem(str(path), line_of(raw, ("outcomes",)), say("builtin_label", code=code, label=_BUILTIN_LABELS[code])))
     return catalogue

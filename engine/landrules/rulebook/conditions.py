@@ -106,13 +106,13 @@ def parse_condition(raw: Any, line: int = 1) -> Condition:
     """Parse one YAML condition; raises ConditionError with the line of the culprit."""
     line = getattr(raw, "line", line)
     if not isinstance(raw, dict):
-        raise ConditionError(line, f"a condition must be a mapping, not {raw!r}")
+        raise ConditionError(line, say("cond_not_mapping", raw=raw))
     keys = set(raw)
     if keys == {"all"} or keys == {"any"}:
         key = keys.pop()
         items = raw[key]
         if not isinstance(items, list) or not items:
-            raise ConditionError(line, f"{key}: needs a non-empty list of conditions")
+            raise ConditionError(line, say("cond_empty_group", key=key))
         parts = tuple(parse_condition(item, getattr(items, "line", line)) for item in items)
         return All(all=parts) if key == "all" else AnyOf(any=parts)
     if keys == {"not"}:
@@ -122,7 +122,7 @@ def parse_condition(raw: Any, line: int = 1) -> Condition:
     if "field" in keys:
         unknown = keys - set(Atom.model_fields)
         if unknown:
-            raise ConditionError(line, f"unknown key(s) {', '.join(sorted(unknown))} in a condition")
+            raise ConditionError(line, say("cond_unknown_keys", keys=", ".join(sorted(unknown))))
         value = raw.get("value")
         atom = Atom.model_construct(
             field=raw["field"],
@@ -133,11 +133,7 @@ def parse_condition(raw: Any, line: int = 1) -> Condition:
             other_field=raw.get("other_field"),
         )
         return check_atom(atom, line)
-    raise ConditionError(
-        line,
-        f"unknown condition with keys {', '.join(sorted(map(str, keys)))}; "
-        "expected field/op, category, all, any or not",
-    )
+    raise ConditionError(line, say("cond_unknown", keys=", ".join(sorted(map(str, keys)))))
 
 
 def check_atom(atom: Atom, line: int) -> Atom:
@@ -149,20 +145,21 @@ def check_atom(atom: Atom, line: int) -> Atom:
         atom = atom.model_copy(update={"other_field": field_named(atom.other_field).name})
     atom = atom.model_copy(update={"field": spec.name})  # a Chinese name (闲置原因) becomes its code
     if atom.op not in NEGATED_OP:
-        raise ConditionError(line, f"unknown operator {atom.op!r}; one of {', '.join(NEGATED_OP)}")
+        raise ConditionError(line, say("cond_unknown_op", op=atom.op, ops=", ".join(NEGATED_OP)))
     kind = atom.operand_kind()
     if atom.op in ("present", "absent"):
         if any(getattr(atom, k) is not None for k in ("value", "param", "as_of", "other_field")):
-            raise ConditionError(line, f"{atom.op} takes no value")
+            raise ConditionError(line, say("cond_no_operand_allowed", op=atom.op, op_zh=OP_SYMBOLS[atom.op]))
         return Atom(field=atom.field, op=atom.op)
     if kind is None:
-        raise ConditionError(line, f"{spec.label()} {atom.op}: give exactly one of value, param, as_of, other_field")
+        raise ConditionError(line, say("cond_one_operand", field=spec.label(), op=atom.op))
+    types = {"type": spec.type.value, "type_zh": TYPE_ZH.get(spec.type.value, spec.type.value)}
     if atom.op in ORDER_OPS and not spec.orderable:
-        raise ConditionError(line, f"{spec.label()} is {spec.type.value}; {atom.op} needs a number or a date")
+        raise ConditionError(line, say("cond_not_orderable", field=spec.label(), op=atom.op, **types))
     value = atom.value
     if kind == "as_of":
         if spec.type is not FieldType.DATE:
-            raise ConditionError(line, f"as_of compares dates, but {spec.label()} is {spec.type.value}")
+            raise ConditionError(line, say("cond_as_of_not_date", field=spec.label(), **types))
         try:
             parse_offset(atom.as_of)
         except ValueError as exc:
@@ -172,17 +169,17 @@ def check_atom(atom: Atom, line: int) -> Atom:
         if other is None:
             raise ConditionError(line, _unknown_field(atom.other_field))
         if other.type is not spec.type and {other.type, spec.type} != {FieldType.NUMBER, FieldType.RATIO}:
-            raise ConditionError(line, f"cannot compare {spec.label()} with {other.label()}")
+            raise ConditionError(line, say("cond_cannot_compare", field=spec.label(), other=other.label()))
     elif kind == "value":
         listy = atom.op in ("in", "not_in")
         values = value if isinstance(value, tuple) else (value,)
         if listy != isinstance(value, tuple):
-            raise ConditionError(line, f"{atom.op} takes {'a list' if listy else 'a single value'}")
+            raise ConditionError(line, say("cond_takes_list" if listy else "cond_takes_one", op=atom.op))
         value = tuple(_check_literal(spec, v, line) for v in values)
         if not listy:
             value = value[0]
     elif kind == "param" and spec.type not in (FieldType.NUMBER, FieldType.RATIO, FieldType.DATE):
-        raise ConditionError(line, f"parameters hold numbers or dates; {spec.label()} is {spec.type.value}")
+        raise ConditionError(line, say("cond_param_type", field=spec.label(), **types))
     return Atom(
         field=atom.field, op=atom.op, value=value, param=atom.param,
         as_of=atom.as_of, other_field=atom.other_field,
@@ -275,7 +272,7 @@ def split_categories(cond: Condition) -> tuple[list[str], Condition | None]:
     else:
         cats, cond_rest = [], cond
     if cond_rest is not None and any(isinstance(a, CategoryAtom) for a in atoms(cond_rest)):
-        raise ValueError("a category condition may only stand directly in the rule's top-level all")
+        raise ValueError(say("cond_category_nested"))
     return cats, cond_rest
 
 

@@ -32,8 +32,9 @@ from typing import Iterator
 from landrules import fields
 from landrules.fields import FieldType
 from landrules.rulebook.conditions import All, Atom
+from landrules.rulebook.messages import TYPE_ZH, hint, say
 from landrules.rulebook.model import Rule, Rulebook
-from landrules.rulebook.problems import Problem, did_you_mean
+from landrules.rulebook.problems import Problem, closest
 from landrules.rulebook.satisfiable import (
     Checker,
     Lit,
@@ -94,19 +95,16 @@ class _Analysis:
             for target_id in rule.overrides:
                 target = self.by_id.get(target_id)
                 if target_id == rule.id:
-                    yield Problem(rule.path, line, f"rule {rule.id} overrides itself")
+                    yield Problem(rule.path, line, say("override_self", id=rule.id))
                 elif target is None:
-                    hint = did_you_mean(target_id, self.by_id)
-                    yield Problem(rule.path, line, f"rule {rule.id} overrides {target_id!r}, but there is no such rule{hint}")
+                    yield Problem(rule.path, line, say(
+                        "override_unknown", id=rule.id, target=target_id, **hint(closest(target_id, self.by_id))))
                 elif rule.category or target.category:
                     which = rule.id if rule.category else target_id
-                    yield Problem(rule.path, line, (
-                        f"rule {rule.id} overrides {target_id}: overrides are between disposal rules, "
-                        f"and {which} concludes a category"))
+                    yield Problem(rule.path, line, say("override_category", id=rule.id, target=target_id, which=which))
                 elif self.analysed_disjoint(rule, target):
-                    yield Problem(rule.path, line, (
-                        f"rule {rule.id} overrides {target_id} ({target.source}), but the two can never "
-                        "apply to the same parcel, so the override has no effect"), warning=True)
+                    yield Problem(rule.path, line, say(
+                        "override_no_effect", id=rule.id, target=target_id, source=target.source), warning=True)
         yield from self._cycles()
 
     def _cycles(self) -> Iterator[Problem]:
@@ -122,9 +120,8 @@ class _Analysis:
                         if cycle not in reported:
                             reported.add(cycle)
                             rule = self.by_id[start]
-                            yield Problem(rule.path, rule.key_lines.get("overrides", rule.line), (
-                                f"overrides go round in a circle: {' → '.join(path + [start])}; "
-                                "an exception cannot also be overridden by the rule it excepts"))
+                            yield Problem(rule.path, rule.key_lines.get("overrides", rule.line),
+                                          say("override_circle", chain=" → ".join(path + [start])))
                     elif nxt not in path:
                         stack.append((nxt, path + [nxt]))
 
@@ -137,10 +134,8 @@ class _Analysis:
                 continue
             seen.add(rule.outcome)
             path, line = self.catalogue.where("outcomes", rule.outcome)
-            kinds = ", ".join(f"{k}（{v}）" for k, v in self.catalogue.kinds.items()) or "none declared yet"
-            yield Problem(path, line, (
-                f"outcome {rule.outcome} (concluded by rule {rule.id}) has no kind; write "
-                f"`{rule.outcome}: {{label: …, kind: …}}` with one of the kinds: {kinds}"))
+            kinds = ", ".join(f"{k}（{v}）" for k, v in self.catalogue.kinds.items()) or say("no_kinds_yet")
+            yield Problem(path, line, say("no_kind", outcome=rule.outcome, id=rule.id, kinds=kinds))
 
     def asked(self) -> Iterator[Problem]:
         for rule in self.disposals:
@@ -152,9 +147,7 @@ class _Analysis:
                 if any(self.checker.satisfiable(t + (Lit(empty, empty),)) for t in form):
                     continue
                 label = fields.BY_NAME[name].label()
-                yield Problem(rule.path, rule.key_lines.get("then", rule.line), (
-                    f"rule {rule.id} asks for {label}, but it applies only when {label} is filled in; "
-                    "ask for a field the rule finds empty, or drop it from `needs`"))
+                yield Problem(rule.path, rule.key_lines.get("then", rule.line), say("asks_required", id=rule.id, label=label))
 
     def never(self) -> Iterator[Problem]:
         for rule in self.book.rules:
@@ -163,20 +156,19 @@ class _Analysis:
                 continue
             conflict = self.checker.conflict(form[0]) if form else None
             if conflict is None:
-                yield Problem(rule.path, rule.line, f"rule {rule.id} can never apply: no rule derives the categories it joins")
+                yield Problem(rule.path, rule.line, say("never_no_category", id=rule.id))
                 continue
             own = [lit for lit in conflict.lits if lit.category is None and lit.origin in rule.atom_lines]
             line = rule.atom_lines[own[-1].origin] if own else rule.line
             parts = []
             for lit in conflict.lits:
                 text = describe(lit.atom)
-                parts.append(text + (f" (from category {lit.category})" if lit.category else ""))
+                parts.append(text + (say("from_category", category=lit.category) if lit.category else ""))
             label = fields.BY_NAME[conflict.field].label()
             via = any(lit.category for lit in conflict.lits)
-            more = " (and likewise every other way its categories can arise)" if via and len(form) > 1 else ""
-            yield Problem(rule.path, line, (
-                f"rule {rule.id} can never apply: its conditions on {label} cannot all hold: "
-                f"{'; '.join(dict.fromkeys(parts))}{more}"))
+            more = say("never_more") if via and len(form) > 1 else ""
+            yield Problem(rule.path, line, say(
+                "never_conflict", id=rule.id, label=label, parts=say("parts_sep").join(dict.fromkeys(parts)), more=more))
 
     def conflicts(self) -> Iterator[Problem]:
         if self.catalogue is None:
@@ -193,13 +185,11 @@ class _Analysis:
                 if term is None:
                     continue
                 pinned = self.checker.narrowed(tuple(lit for lit in term if lit.category is None))
-                example = f" (e.g. when {', '.join(pinned)})" if pinned else ""
-                yield Problem(b.path, b.line, (
-                    f"rules {a.id} ({a.source}) and {b.id} can both apply to one parcel{example} and give it "
-                    f"two different disposals of kind {kind}（{self.catalogue.kinds.get(kind, kind)}）: "
-                    f"{self.outcome_label(a.outcome)} and {self.outcome_label(b.outcome)}; make their "
-                    f"conditions exclusive, or if one is an exception to the other say so with "
-                    f"`overrides: [{a.id}]` on {b.id} (or the other way round)"))
+                example = say("conflict_example", pinned=", ".join(pinned)) if pinned else ""
+                yield Problem(b.path, b.line, say(
+                    "conflict", a=a.id, source=a.source, b=b.id, example=example, kind=kind,
+                    kind_label=self.catalogue.kinds.get(kind, kind),
+                    outcome_a=self.outcome_label(a.outcome), outcome_b=self.outcome_label(b.outcome)))
 
     def _override_closure(self) -> set[tuple[str, str]]:
         pairs = {(r.id, t) for r in self.book.rules for t in r.overrides}
@@ -235,12 +225,10 @@ class _Analysis:
                 if missing:
                     first = dispatching[0]
                     where = first[0].atom_lines.get(first[1], first[0].line)
-                    yield Problem(first[0].path, where, (
-                        f"gap in category {category}（{self.book.categories[category]}）: no rule handles "
-                        f"{spec.label()} = {', '.join(show_value(spec, v) for v in missing)}; rules that "
-                        f"dispatch on it: {', '.join(testing)}. Add a rule, or, if the plan is silent on "
-                        f"it, list the value under `unhandled: {{{name}: [...]}}` of category {category} "
-                        "in outcomes.yaml"), warning=True)
+                    yield Problem(first[0].path, where, say(
+                        "gap", category=category, label=self.book.categories[category], field=spec.label(),
+                        values=", ".join(show_value(spec, v) for v in missing), rules=", ".join(testing), name=name,
+                    ), warning=True)
             yield from self._stale(category, acknowledged, handled_by)
 
     def _acknowledged(self, category: str) -> dict[str, dict[str, int]]:
@@ -262,17 +250,22 @@ class _Analysis:
             spec = fields.BY_NAME.get(name)
             if spec is None or spec.type is not FieldType.ENUM:
                 line = self.catalogue.where("categories", category, "unhandled", name)[1]
-                what = "is not a ledger field" if spec is None else f"is {spec.type.value}, not an enumeration"
-                yield Problem(path, line, f"category {category}: unhandled: {name!r} {what}{did_you_mean(name, fields.BY_NAME)}")
+                near = hint(closest(name, fields.BY_NAME))
+                if spec is None:
+                    yield Problem(path, line, say("unhandled_not_field", category=category, name=name, **near))
+                else:  # the closest field is itself: no hint in Chinese
+                    yield Problem(path, line, say("unhandled_not_enum", category=category, name=name, type=spec.type.value,
+                                                  type_zh=TYPE_ZH.get(spec.type.value), **{**near, "hint_zh": ""}))
                 continue
             for code, line in acknowledged.get(name, {}).items():
                 if code not in spec.vocabulary:
                     choices = ", ".join(f"{c}（{z}）" for c, z in spec.vocabulary.items())
-                    yield Problem(path, line, f"category {category}: {code!r} is not a value of {spec.label()}; one of {choices}")
+                    yield Problem(path, line, say("unhandled_not_value", category=category, code=code,
+                                                  field=spec.label(), choices=choices))
                 elif code in handled_by.get(name, {}):
-                    yield Problem(path, line, (
-                        f"category {category}: {spec.label()} = {show_value(spec, code)} is listed as unhandled, "
-                        f"but rule {handled_by[name][code][0]} handles it; remove it from `unhandled`"), warning=True)
+                    yield Problem(path, line, say(
+                        "unhandled_handled", category=category, field=spec.label(), value=show_value(spec, code),
+                        rule=handled_by[name][code][0]), warning=True)
 
 
 def _top_atoms(rule: Rule) -> list[Atom]:

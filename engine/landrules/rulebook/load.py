@@ -35,7 +35,7 @@ from landrules.rulebook.model import (
 from landrules.rulebook.parameters import Parameter, load_parameters
 from landrules.rulebook.policy import load_policy
 from landrules.rulebook.messages import hint, say
-from landrules.rulebook.problems import Problem, RulebookError, closest, did_you_mean
+from landrules.rulebook.problems import Problem, RulebookError, closest
 from landrules.rulebook.spec import RULE_KEYS, RuleSpec
 from landrules.rulebook.yamlio import YamlError, line_of, load_yaml, unknown_top_keys, validation_problems
 
@@ -48,9 +48,9 @@ def load_rulebook(rules_dir: Path, policy_dir: Path, *, analyse: bool = True) ->
     listing every problem. The analysis runs once the rulebook is structurally sound."""
     rules_dir, policy_dir = Path(rules_dir), Path(policy_dir)
     problems: list[Problem] = []
-    for directory, what in ((rules_dir, "rules"), (policy_dir, "policy")):
+    for directory, what, what_zh in ((rules_dir, "rules", "规则（rules）"), (policy_dir, "policy", "政策文件（policy）")):
         if not directory.is_dir():
-            raise RulebookError([Problem(str(directory), 1, f"{what} directory not found")])
+            raise RulebookError([Problem(str(directory), 1, say("dir_not_found", what=what, what_zh=what_zh))])
     policy, policy_problems = load_policy(policy_dir)
     problems += policy_problems
 
@@ -91,7 +91,7 @@ def load_rulebook(rules_dir: Path, policy_dir: Path, *, analyse: bool = True) ->
 
 def _load_catalogue(path: Path, raw_files, problems) -> Catalogue:
     if path.name not in raw_files:
-        problems.append(Problem(str(path), 1, "missing: the catalogue of categories and outcomes"))
+        problems.append(Problem(str(path), 1, say("no_catalogue")))
         return Catalogue(categories={}, outcomes={})
     return load_catalogue(path, raw_files[path.name][1], problems)
 
@@ -99,7 +99,7 @@ def _load_catalogue(path: Path, raw_files, problems) -> Catalogue:
 def _load_rules(path, raw, policy, parameters, categories, outcomes, problems, refused=frozenset()) -> list[Rule]:
     items = raw.get("rules") if isinstance(raw, dict) else None
     if not isinstance(items, list):
-        problems.append(Problem(str(path), getattr(raw, "line", 1), "expected a list `rules:`"))
+        problems.append(Problem(str(path), getattr(raw, "line", 1), say("no_rules_list")))
         return []
     problems += unknown_top_keys(path, raw, ("rules",), "规则文件", "a rules file")
     rules = []
@@ -145,7 +145,7 @@ def _load_rules(path, raw, policy, parameters, categories, outcomes, problems, r
                 problems.append(Problem(str(path), atom_line, f"{where}: " + say("unknown_category", code=atom.category, **hint(closest(atom.category, categories)))))
         then = spec.then
         if (then.category is None) == (then.outcome is None):
-            problems.append(Problem(str(path), then_line, f"{where}: then needs exactly one of category or outcome"))
+            problems.append(Problem(str(path), then_line, f"{where}: " + say("then_one_of")))
         elif then.category is not None and then.category not in categories:
             problems.append(Problem(str(path), then_line, f"{where}: " + say("unknown_category", code=then.category, **hint(closest(then.category, categories)))))
         elif then.outcome is not None and then.outcome != NEEDS_INFORMATION and (
@@ -179,25 +179,19 @@ def _check_needs(spec: RuleSpec, path: Path, item: Any, where: str, then_line: i
     needs_line = line_of(item, ("then", "needs"))
     if then.outcome == NEEDS_INFORMATION:
         if not then.needs:
-            out.append(Problem(str(path), then_line, (
-                f"{where}: outcome needs_information needs `needs: [...]`, the ledger fields to collect "
-                "(e.g. `then: {outcome: needs_information, needs: [supplied_on]}`)")))
+            out.append(Problem(str(path), then_line, f"{where}: " + say("needs_missing")))
         for name in then.needs or ():
             if name not in fields.BY_NAME:
-                out.append(Problem(str(path), needs_line, (
-                    f"{where}: needs: unknown field {name!r}"
-                    f"{did_you_mean(name, fields.BY_NAME, lambda n: fields.BY_NAME[n].label())}")))
+                near = closest(name, fields.BY_NAME)
+                out.append(Problem(str(path), needs_line, f"{where}: " + say(
+                    "needs_unknown_field", name=name, **hint(fields.BY_NAME[near].label() if near else None))))
         if then.deadline is not None or then.deadline_text is not None:
-            out.append(Problem(str(path), line_of(item, ("then", "deadline" if then.deadline else "deadline_text")), (
-                f"{where}: needs_information has no deadline (需补充信息不设完成时限); remove deadline")))
+            key = "deadline" if then.deadline else "deadline_text"
+            out.append(Problem(str(path), line_of(item, ("then", key)), f"{where}: " + say("needs_no_deadline", key=key)))
         if "ask_when_unknown" in spec.model_fields_set and spec.ask_when_unknown:
-            out.append(Problem(str(path), line_of(item, ("ask_when_unknown",)), (
-                f"{where}: a rule that concludes needs_information does not ask in turn when its own "
-                "condition is unknown; remove ask_when_unknown")))
+            out.append(Problem(str(path), line_of(item, ("ask_when_unknown",)), f"{where}: " + say("needs_no_ask")))
     elif then.needs is not None:
-        out.append(Problem(str(path), needs_line, (
-            f"{where}: `needs` goes only with `outcome: needs_information`; a rule that cannot be decided "
-            "for want of data asks for the missing fields by itself")))
+        out.append(Problem(str(path), needs_line, f"{where}: " + say("needs_elsewhere")))
     return out
 
 
@@ -208,11 +202,12 @@ def _check_param(atom: Atom, parameters: dict[str, Parameter]) -> str | None:
         return say("unknown_parameter", param=atom.param, **hint(closest(atom.param, parameters)))
     spec = fields.BY_NAME[atom.field]
     if (spec.type is FieldType.DATE) != param.holds_dates:
-        have = "dates" if param.holds_dates else "numbers"
-        return (f"{spec.label()} is a {'date' if spec.type is FieldType.DATE else 'number'} but parameter "
-                f"{atom.param} holds {have} ({param.values[-1].value}); they cannot be compared")
+        date = spec.type is FieldType.DATE
+        return say("param_kind_mismatch", field=spec.label(), param=atom.param, value=param.values[-1].value,
+                   kind="date" if date else "number", kind_zh="日期" if date else "数字",
+                   holds="dates" if param.holds_dates else "numbers", holds_zh="日期" if param.holds_dates else "数字")
     if spec.type is FieldType.RATIO and any(isinstance(v.value, float) and not 0 <= v.value <= 1 for v in param.values):
-        return f"{spec.label()} is a ratio between 0 and 1 but parameter {atom.param} has a value outside it"
+        return say("param_ratio_outside", field=spec.label(), param=atom.param)
     return None
 
 
@@ -220,12 +215,12 @@ def _check_rulebook(rules: list[Rule], problems: list[Problem]) -> None:
     seen: dict[str, Rule] = {}
     for rule in rules:
         if rule.id in seen:
-            problems.append(Problem(rule.path, rule.line, f"duplicate rule id {rule.id} (first at {seen[rule.id].source})"))
+            problems.append(Problem(rule.path, rule.line, say("duplicate_rule", id=rule.id, source=seen[rule.id].source)))
         seen.setdefault(rule.id, rule)
     derived = {r.category for r in rules if r.category}
     for rule in rules:
         for cat in rule.joins:
             if cat not in derived:
-                problems.append(Problem(rule.path, rule.line, f"rule {rule.id}: no rule derives category {cat!r}"))
+                problems.append(Problem(rule.path, rule.line, say("rule", id=rule.id) + ": " + say("not_derived", category=cat)))
         if rule.category and rule.joins:
-            problems.append(Problem(rule.path, rule.line, f"rule {rule.id}: a category rule may not depend on another category"))
+            problems.append(Problem(rule.path, rule.line, say("rule", id=rule.id) + ": " + say("category_on_category")))

@@ -1,19 +1,26 @@
 """lint's messages, as data: one entry per message, in Chinese (the default, for officers) and
 English (`LANDRULES_LANG=en`, or `landrules lint --lang en`). Code builds a message with
-`say(KEY, **values)`; the words live here only.
+`say(KEY, **values)`; the words live in the catalogue only.
 
-Not every message is in the catalogue yet: those still written in code are English in both
-languages (see docs/rules.zh.md for their meaning).
+Every message lint prints is in the catalogue. This file holds the reading of YAML, one rule's
+fields, values and conditions, and the engine's limits; messages_load.py the files as they load
+and are cross-checked (rule files, outcomes.yaml, parameters.yaml, policy/); messages_lint.py the
+analysis. CATALOGUE is all three. What stays English is only text lint quotes inside a Chinese
+message: the YAML parser's description of a syntax error, the operating system's reason a file
+cannot be read, and pydantic's words for a rare type error no entry here names.
 """
 
 from __future__ import annotations
 
 import os
 
+from landrules.rulebook.messages_lint import LINT_MESSAGES
+from landrules.rulebook.messages_load import LOAD_MESSAGES
+
 LANG_ENV = "LANDRULES_LANG"
 LANGUAGES = ("zh", "en")
 
-CATALOGUE: dict[str, dict[str, str]] = {
+CORE_MESSAGES: dict[str, dict[str, str]] = {
     "yaml_syntax": {
         "zh": "YAML 语法错误（{problem}）{hint_zh}；本文件未读入，其余检查待改正后再做",
         "en": "YAML syntax error: {problem}{hint_en}; the file was not read, the other checks wait for the fix",
@@ -120,7 +127,104 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "parameter": {"zh": "参数 {id}", "en": "parameter {id}"},
     "did_you_mean": {"zh": "；是否想写 {name}？", "en": "; did you mean {name}?"},
     "in_where": {"zh": "（在 {parent} 中）", "en": " in {parent}"},
+    # yamlio.py: reading a file, and pydantic's errors in words
+    "cannot_read": {"zh": "读不出文件（{error}）；核对文件是否存在、能否打开", "en": "cannot read file: {error}"},
+    "not_utf8": {"zh": "文件不是 UTF-8 编码（{error}）；用编辑器另存为 UTF-8", "en": "cannot read file: {error}"},
+    "yaml_error": {"zh": "YAML 错误（{error}）；检查本文件的格式", "en": "YAML error: {error}"},
+    "yaml_duplicate_key": {"zh": "键 {key!r} 在同一处写了两次；删去或合并其中一个", "en": "duplicate key {key!r}"},
+    "yaml_not_a_date": {
+        "zh": "{value!r} 不是有效的日期；日期写作 2021-12-31",
+        "en": "{value!r} is not a date; write dates as 2021-12-31",
+    },
+    "at": {"zh": "{where}：{text}", "en": "{where}: {text}"},
+    "not_a_date": {
+        "zh": "{value!r} 不是日期；日期写作 2021-12-31（年-月-日，用短横线）",
+        "en": "{value!r} is not a date; write dates as 2021-12-31",
+    },
+    "not_empty": {"zh": "不能为空；至少写一项", "en": "must not be empty"},
+    "not_bool": {"zh": "{value!r} 不是 true 或 false；写 true（是）或 false（否）", "en": "{value!r} is not true or false"},
+    "not_in_form": {
+        "zh": "{value!r} 的写法不符合要求（{pattern}）",
+        "en": "{value!r} is not in the expected form {pattern}",
+    },
+    "not_in_form.id": {
+        "zh": "{value!r} 不能作规则编号；只用英文字母、数字、下划线，以点分层，如 idle.enterprise.fee",
+        "en": "{value!r} is not in the expected form {pattern}",
+    },
+    "invalid": {"zh": "写法不对（{text}）；对照 docs/rules.zh.md 中的例子改写", "en": "{text}"},
+    "invalid.string_type": {"zh": "应写文字", "en": "{text}"},
+    "invalid.list_type": {"zh": "应写成列表，如 [甲, 乙]", "en": "{text}"},
+    "invalid.dict_type": {"zh": "应写成“键: 值”的形式，如 {{label: 中文名称}}", "en": "{text}"},
+    "invalid.model_type": {"zh": "应写成“键: 值”的形式（写法见 docs/rules.zh.md 的例子）", "en": "{text}"},
+    "invalid.float_type": {"zh": "应写数字，如 100", "en": "{text}"},
+    "invalid.float_parsing": {"zh": "应写数字，如 100", "en": "{text}"},
+    # conditions.py and periods.py: one condition of a rule
+    "cond_not_mapping": {
+        "zh": "条件须写成“键: 值”，如 `{{field: idle_cause, op: eq, value: enterprise}}`，不能是 {raw!r}",
+        "en": "a condition must be a mapping, not {raw!r}",
+    },
+    "cond_empty_group": {
+        "zh": "`{key}:` 后须写条件列表，至少一个条件",
+        "en": "{key}: needs a non-empty list of conditions",
+    },
+    "cond_unknown_keys": {
+        "zh": "条件中不认识的键 {keys}；条件只写 field、op，以及 value、param、as_of、other_field 中的一项",
+        "en": "unknown key(s) {keys} in a condition",
+    },
+    "cond_unknown": {
+        "zh": "不认识的条件（键：{keys}）；条件写 field/op、category、all、any 或 not",
+        "en": "unknown condition with keys {keys}; expected field/op, category, all, any or not",
+    },
+    "cond_unknown_op": {
+        "zh": "不认识的运算符 {op!r}；运算符写以下之一：{ops}",
+        "en": "unknown operator {op!r}; one of {ops}",
+    },
+    "cond_no_operand_allowed": {
+        "zh": "{op}（{op_zh}）不带比较对象；删去 value、param、as_of 或 other_field",
+        "en": "{op} takes no value",
+    },
+    "cond_one_operand": {
+        "zh": "{field} {op}：value、param、as_of、other_field 须写且只写一项",
+        "en": "{field} {op}: give exactly one of value, param, as_of, other_field",
+    },
+    "cond_not_orderable": {
+        "zh": "{field}（类型：{type_zh}）不能比大小，{op} 只用于数字和日期；改用 eq、ne、in 或 not_in",
+        "en": "{field} is {type}; {op} needs a number or a date",
+    },
+    "cond_as_of_not_date": {
+        "zh": "as_of 只与日期比较，{field}（类型：{type_zh}）不是日期字段；改用 value 或 param",
+        "en": "as_of compares dates, but {field} is {type}",
+    },
+    "cond_cannot_compare": {
+        "zh": "{field} 与 {other} 类型不同，不能相互比较；other_field 写同类型的字段",
+        "en": "cannot compare {field} with {other}",
+    },
+    "cond_takes_list": {
+        "zh": "{op} 的 value 须写成列表，如 `value: [government, enterprise]`",
+        "en": "{op} takes a list",
+    },
+    "cond_takes_one": {
+        "zh": "{op} 的 value 只写一个值；要写几个值时改用 in 或 not_in",
+        "en": "{op} takes a single value",
+    },
+    "cond_param_type": {
+        "zh": "参数只能是数字或日期，{field}（类型：{type_zh}）不能与参数比较；改用 value",
+        "en": "parameters hold numbers or dates; {field} is {type}",
+    },
+    "cond_category_nested": {
+        "zh": "`category:` 只能直接写在规则最外层的 `all` 里；把它移到最外层的 `all` 中",
+        "en": "a category condition may only stand directly in the rule's top-level all",
+    },
+    "offset_form": {
+        "zh": "日期偏移 {offset!r} 写法不对；写作 -1y（一年前）、+6m（六个月后）或 -30d（三十天前）",
+        "en": "date offset {offset!r} is not like -1y, +6m or -30d",
+    },
+    "offset_far": {
+        "zh": "日期偏移 {offset!r} 离评估日超过 200 年；写实际需要的期间，如 -2y",
+        "en": "date offset {offset!r} reaches more than 200 years from the evaluation date",
+    },
 }
+CATALOGUE: dict[str, dict[str, str]] = {**CORE_MESSAGES, **LOAD_MESSAGES, **LINT_MESSAGES}  # each key once (tested)
 
 FULL_WIDTH = {"：": ":", "，": ",", "；": ";", "（": "(", "）": ")", "［": "[", "］": "]", "｛": "{", "｝": "}", "　": " "}
 _MARK_NAMES = {"：": "冒号「：」", "，": "逗号「，」", "；": "分号「；」", "（": "括号「（」", "）": "括号「）」",

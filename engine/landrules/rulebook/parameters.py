@@ -38,7 +38,7 @@ class DatedValue(BaseModel):
     @classmethod
     def _a_finite_number_or_a_date(cls, value: Any) -> Any:
         if isinstance(value, bool):
-            raise ValueError("a parameter value is a number or a date, not true/false")
+            raise ValueError(say("param_value_bool"))
         number = value
         if isinstance(value, str):
             try:
@@ -79,7 +79,7 @@ class Parameter(BaseModel):
     def _ascending(cls, values: list[DatedValue]) -> list[DatedValue]:
         dates = [v.since for v in values]
         if dates != sorted(dates) or len(set(dates)) != len(dates):
-            raise ValueError("list the values by increasing `from` date, each date once (add a new value below the last)")
+            raise ValueError(say("param_order"))
         return values
 
     def value_at(self, when: dt.date) -> DatedValue | None:
@@ -120,7 +120,7 @@ def load_parameters(
     The ids of parameters refused go to `refused` (a rule using one is not reported again)."""
     table = raw.get("parameters") if isinstance(raw, dict) else None
     if not isinstance(table, dict):
-        problems.append(Problem(str(path), 1, "expected a mapping `parameters:` of parameter id to definition"))
+        problems.append(Problem(str(path), 1, say("param_table")))
         return {}
     problems += unknown_top_keys(path, raw, ("parameters",), "parameters.yaml ", "parameters.yaml")
     params = {}
@@ -138,7 +138,7 @@ def load_parameters(
             try:
                 policy.cite(citation)
             except ValueError as exc:
-                problems.append(Problem(str(path), line_of(raw, ("parameters", pid, "cites")), f"parameter {pid}: {exc}"))
+                problems.append(Problem(str(path), line_of(raw, ("parameters", pid, "cites")), say("parameter", id=pid) + f": {exc}"))
         problems += _check_value_types(path, raw, str(pid), param)
         params[str(pid)] = param
     return params
@@ -147,17 +147,16 @@ def load_parameters(
 def _check_value_types(path: Path, raw: Any, pid: str, param: Parameter) -> list[Problem]:
     """All values of one kind (numbers or dates), and dates exactly when the unit says 日期."""
     out = []
-    dates = param.holds_dates
+    dates, where = param.holds_dates, say("parameter", id=pid) + ": "
     for index, dated in enumerate(param.values):
         line = line_of(raw, ("parameters", pid, "values", index))
         if isinstance(dated.value, dt.date) != dates:
-            out.append(Problem(str(path), line, (
-                f"parameter {pid}: value {dated.value} is a {'date' if not dates else 'number'} but the "
-                f"first value is a {'date' if dates else 'number'}; every value of a parameter is of one kind"
-            )))
+            out.append(Problem(str(path), line, where + say(
+                "param_mixed", value=dated.value, this="number" if dates else "date", this_zh="数字" if dates else "日期",
+                first="date" if dates else "number", first_zh="日期" if dates else "数字")))
         elif (param.unit.strip() == DATE_UNIT) != isinstance(dated.value, dt.date):
-            what = "a date (YYYY-MM-DD)" if param.unit.strip() == DATE_UNIT else "a number"
-            out.append(Problem(str(path), line, (
-                f"parameter {pid}: unit is {param.unit} but value {dated.value!r} is not {what}"
-            )))
+            date_unit = param.unit.strip() == DATE_UNIT
+            out.append(Problem(str(path), line, where + say(
+                "param_unit", unit=param.unit, value=dated.value, what="a date (YYYY-MM-DD)" if date_unit else "a number",
+                what_zh="日期（YYYY-MM-DD）" if date_unit else "数字")))
     return out

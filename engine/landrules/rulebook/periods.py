@@ -11,16 +11,18 @@ import re
 
 from dateutil.relativedelta import relativedelta
 
+from landrules.rulebook.messages import say
+
 OFFSET_RE = re.compile(r"^([+-]?\d+)\s*([ymd])$")
 
 
 def parse_offset(text: str) -> relativedelta:
     match = OFFSET_RE.match(str(text).strip())
     if not match:
-        raise ValueError(f"date offset {text!r} is not like -1y, +6m or -30d")
+        raise ValueError(say("offset_form", offset=text))
     n, unit = int(match.group(1)), match.group(2)
     if abs(n) > {"y": 200, "m": 2400, "d": 73000}[unit]:  # beyond any date an engine can hold
-        raise ValueError(f"date offset {text!r} reaches more than 200 years from the evaluation date")
+        raise ValueError(say("offset_far", offset=text))
     return relativedelta(**{{"y": "years", "m": "months", "d": "days"}[unit]: n})
 
 

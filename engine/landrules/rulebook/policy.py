@@ -42,15 +42,12 @@ class Deadline(BaseModel):
         for step in self.milestones or ():
             for word in (step.when, step.what):
                 if word not in self.text:
-                    raise ValueError(f"milestone {word!r} is not in the 完成时限 as printed: {self.text!r}")
+                    raise ValueError(say("milestone_not_in_text", word=word, text=self.text))
         if self.milestones and self.date != self.milestones[0].date:
-            raise ValueError(
-                f"date {self.date} is not the first milestone's date {self.milestones[0].date}"
-                " (a rule citing the clause takes the first)"
-            )
+            raise ValueError(say("milestone_first_date", date=self.date, first=self.milestones[0].date))
         dates = [m.date for m in self.milestones or ()]
         if dates != sorted(dates):
-            raise ValueError("milestones go in date order")
+            raise ValueError(say("milestone_order"))
         return self
 
     def steps(self, heading: str | None = None) -> tuple[Milestone, ...]:
@@ -80,7 +77,7 @@ class Clause(BaseModel):
     @model_validator(mode="after")
     def _text_or_paragraphs(self) -> Clause:
         if self.text is not None and self.paragraphs is not None:
-            raise ValueError("a clause has either text or paragraphs, not both")
+            raise ValueError(say("text_or_paragraphs"))
         return self
 
     @property
@@ -165,11 +162,9 @@ class Policy:
         ref = str(ref).strip()
         doc, _, clause = ref.rpartition(" ")
         if not doc:
-            raise ValueError(f'citation {ref!r} is not "DOC CLAUSE", e.g. "平龙政办〔2021〕36号 2.3.2.2"')
+            raise ValueError(say("citation_form", ref=ref))
         if doc not in self.doc_numbers:
-            raise ValueError(
-                f"citation {ref!r}: no document {doc!r} in policy/ (have: {', '.join(sorted(self.doc_numbers))})"
-            )
+            raise ValueError(say("no_document", ref=ref, doc=doc, have=", ".join(sorted(self.doc_numbers))))
         cited = self.get(doc, clause)
         if cited is None and canonical_clause(clause):  # 第十二条, 二、(三)2.(2): as officers write them
             cited = self.get(doc, canonical_clause(clause))
@@ -240,7 +235,7 @@ def load_policy(directory: Path) -> tuple[Policy, list[Problem]]:
     documents: list[Document] = []
     files = sorted(directory.glob("*.yaml"))
     if not files:
-        problems.append(Problem(str(directory), 1, "no policy documents (*.yaml) found"))
+        problems.append(Problem(str(directory), 1, say("no_policy")))
     seen: dict[str, str] = {}
     for path in files:
         try:
@@ -254,7 +249,7 @@ def load_policy(directory: Path) -> tuple[Policy, list[Problem]]:
             problems += validation_problems(path, raw, exc, keys=POLICY_KEYS)
             continue
         if document.doc in seen:
-            problems.append(Problem(str(path), 1, f"document {document.doc} also in {seen[document.doc]}"))
+            problems.append(Problem(str(path), 1, say("duplicate_document", doc=document.doc, other=seen[document.doc])))
             continue
         seen[document.doc] = str(path)
         ids: set[str] = set()
@@ -266,6 +261,6 @@ def load_policy(directory: Path) -> tuple[Policy, list[Problem]]:
 def _check_ids(clauses, raw_clauses, path: Path, ids: set[str], problems: list[Problem]) -> None:
     for clause, raw in zip(clauses, raw_clauses):
         if clause.id in ids:
-            problems.append(Problem(str(path), getattr(raw, "line", 1), f"duplicate clause id {clause.id}"))
+            problems.append(Problem(str(path), getattr(raw, "line", 1), say("duplicate_clause", id=clause.id)))
         ids.add(clause.id)
         _check_ids(clause.children, raw.get("children", []) if isinstance(raw, dict) else [], path, ids, problems)

@@ -34,9 +34,3 @@ class RulebookError(Exception):
 def closest(name: object, candidates: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(str(name), list(candidates), n=1, cutoff=0.6)
     return close[0] if close else None
-
-
-def did_you_mean(name: object, candidates: Iterable[str], describe=str) -> str:
-    """`; did you mean X?` for the closest candidate to a misspelt `name`, else ''."""
-    close = difflib.get_close_matches(str(name), list(candidates), n=1, cutoff=0.6)
-    return f"; did you mean {describe(close[0])}?" if close else ""

@@ -35,6 +35,7 @@ from landrules.rulebook.conditions import (
     Not,
     offset_date,
 )
+from landrules.rulebook.messages import say
 
 MAX_TERMS = 512
 _REFERENCE_DAY = dt.date(2001, 7, 15)  # any day: `as_of` offsets are compared with each other
@@ -278,9 +279,9 @@ def describe(atom: Atom) -> str:
     if atom.op in ("present", "absent"):
         return f"{spec.label()} {OP_SYMBOLS[atom.op]}"
     if atom.param is not None:
-        right = f"parameter {atom.param}"
+        right = say("atom_param", param=atom.param)
     elif atom.as_of is not None:
-        right = f"evaluation date {atom.as_of}"
+        right = say("atom_as_of", offset=atom.as_of)
     elif atom.other_field is not None:
         right = fields.BY_NAME[atom.other_field].label()
     elif isinstance(atom.value, tuple):

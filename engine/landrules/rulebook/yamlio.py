@@ -103,7 +103,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Marked:
         key = loader.construct_object(key_node, deep=True)
         if key in out:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
+                None, None, messages.say("yaml_duplicate_key", key=key), key_node.start_mark
             )
         out[key] = loader.construct_object(value_node, deep=True)
         out.key_lines[str(key)] = key_node.start_mark.line + 1
@@ -122,7 +122,7 @@ def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode):
         return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
     except ValueError:
         raise yaml.constructor.ConstructorError(
-            None, None, f"{node.value!r} is not a date; write dates as 2021-12-31", node.start_mark
+            None, None, messages.say("yaml_not_a_date", value=node.value), node.start_mark
         ) from None
 
 
@@ -144,7 +144,7 @@ def load_yaml(path: Path, encodings: tuple[str, ...] = ("utf-8",)) -> Any:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise YamlError(path, 1, f"cannot read file: {exc}") from None
+        raise YamlError(path, 1, messages.say("cannot_read", error=exc)) from None
     for encoding in encodings:
         try:
             text = data.decode(encoding)
@@ -152,7 +152,7 @@ def load_yaml(path: Path, encodings: tuple[str, ...] = ("utf-8",)) -> Any:
         except UnicodeDecodeError as exc:
             error = exc
     else:
-        raise YamlError(path, 1, f"cannot read file: {error}") from None
+        raise YamlError(path, 1, messages.say("not_utf8", error=error)) from None
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
     except _TooLarge as exc:
@@ -162,7 +162,7 @@ def load_yaml(path: Path, encodings: tuple[str, ...] = ("utf-8",)) -> Any:
         line = mark.line + 1 if mark else 1
         raise YamlError(path, line, _syntax_message(text, line, str(exc.problem or exc))) from None
     except yaml.YAMLError as exc:
-        raise YamlError(path, 1, f"YAML error: {exc}") from None
+        raise YamlError(path, 1, messages.say("yaml_error", error=exc)) from None
 
 
 def _syntax_message(text: str, line: int, problem: str) -> str:
@@ -234,17 +234,19 @@ def friendly(err: dict, keys: tuple[str, ...] = ()) -> str:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return messages.say("number_not_date", where=where, value=value)
         if kind in _DATE_ERRORS:
-            return f"{where}: {value!r} is not a date; write dates as 2021-12-31"
+            return messages.say("at", where=where, text=messages.say("not_a_date", value=value))
     if kind == "too_short":
-        return f"{where}: must not be empty"
+        return messages.say("at", where=where, text=messages.say("not_empty"))
     if kind in ("bool_type", "bool_parsing"):
-        return f"{where}: {value!r} is not true or false"
+        return messages.say("at", where=where, text=messages.say("not_bool", value=value))
     if kind == "string_pattern_mismatch":
-        return f"{where}: {value!r} is not in the expected form {err.get('ctx', {}).get('pattern', '')}"
-    msg = err.get("msg", "invalid")
+        form = "not_in_form.id" if last == "id" else "not_in_form"
+        return messages.say("at", where=where, text=messages.say(form, value=value, pattern=err.get("ctx", {}).get("pattern", "")))
     if kind == "value_error" and "error" in err.get("ctx", {}):
-        msg = str(err["ctx"]["error"])
-    return f"{where}: {msg}" if where else msg
+        msg = str(err["ctx"]["error"])  # our validators' messages, from the catalogue
+    else:  # pydantic's own words: those the catalogue names, else quoted
+        msg = messages.say(f"invalid.{kind}" if f"invalid.{kind}" in messages.CATALOGUE else "invalid", text=err.get("msg", "invalid"))
+    return messages.say("at", where=where, text=msg) if where else msg
 
 
 def validation_problems(path, raw, exc, loc_prefix: tuple = (), what: str = "", keys: tuple[str, ...] = ()):
