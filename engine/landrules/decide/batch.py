@@ -169,17 +169,7 @@ class LedgerDecider:
         own_errors, own_notes = self._own_texts(parsed, index, patterns, with_json)
         decided = DecidedChunk(JsonLines(), index, patterns, parsed, with_flat, own={"errors": own_errors[:2], "notes": own_notes[:2]})
         if with_json:
-            texts = [p.json_tail for p in patterns]
-            indices = index.copy()
-            own_json: dict[int, list[str]] = {}
-            for i, text in zip(own_errors[0].tolist(), own_errors[2]):
-                own_json[i] = [text, "[]"]
-            for i, text in zip(own_notes[0].tolist(), own_notes[2]):
-                own_json.setdefault(i, ["[]", "[]"])[1] = text
-            for i, (errors, notes) in own_json.items():
-                indices[i] = len(texts)
-                texts.append(_own_tail(texts[index[i]], errors, notes))
-            decided.jsonl = JsonLines(json_heads(parsed.parcel_ids), indices, texts)
+            decided.jsonl = _json_lines(parsed, index, patterns, own_errors, own_notes)
         self._count(patterns, index, parsed)
         return decided
 
@@ -235,6 +225,22 @@ def _backend(engine: str, rulebook: Rulebook):
 
 
 _EMPTY_TAIL = '"errors":[],"notes":[]}'
+
+
+def _json_lines(parsed: ParsedFrame, index: np.ndarray, patterns: list[_Pattern], own_errors, own_notes) -> JsonLines:
+    """The chunk's JSON lines: each row's head and its pattern's tail, or, for a row with its
+    own errors or notes, its pattern's tail with them in place of the empty lists."""
+    texts = [p.json_tail for p in patterns]
+    indices = index.copy()
+    own: dict[int, list[str]] = {}
+    for i, text in zip(own_errors[0].tolist(), own_errors[2]):
+        own[i] = [text, "[]"]
+    for i, text in zip(own_notes[0].tolist(), own_notes[2]):
+        own.setdefault(i, ["[]", "[]"])[1] = text
+    for i, (errors, notes) in own.items():
+        indices[i] = len(texts)
+        texts.append(_own_tail(texts[index[i]], errors, notes))
+    return JsonLines(json_heads(parsed.parcel_ids), indices, texts)
 
 
 def _own_tail(tail: str, errors: str, notes: str) -> str:
