@@ -1,4 +1,4 @@
-"""Reading .xls, WPS .et (both OLE2), .ods, and .xlsx up to a size, with python-calamine.
+"""Reading .xls, WPS .et (both OLE2), .ods, and the .xlsx that `xlsx_scan` clears, with python-calamine.
 
 calamine reads a sheet into memory (OLE2 and ODS keep no row index to stream from); rows are
 then converted to Python lazily and handed on in chunks like every other format. Cells come as
@@ -18,7 +18,8 @@ import pandas as pd
 from landrules.ledger.errors import LedgerError
 from landrules.ledger.headers import HeaderResolver
 from landrules.ledger.sheets import HEADER_SEARCH_ROWS, pick_sheet
-from landrules.ledger.sniff import NAMES
+from landrules.ledger.sniff import NAMES, XLSX
+from landrules.ledger.xlsx_read import outside_header
 
 
 def _as_datetime(value: dt.date) -> dt.datetime:
@@ -44,24 +45,33 @@ def open_calamine(
 
     try:
         name, notices = pick_sheet(path, names, sheet, head_of, resolver, clean)
-        rows = book.get_sheet_by_name(name).iter_rows()
+        chosen = book.get_sheet_by_name(name)
+        rows = chosen.iter_rows()
+        lead = chosen.start[1] if kind == XLSX and chosen.start else 0
+        if lead:  # an .xlsx's rows begin at column A, as openpyxl gives them (calamine starts at the first filled column)
+            rows = ([""] * lead + r for r in rows)
     except LedgerError:
         raise
     except Exception as exc:
         raise LedgerError(path, f"无法读取工作表: {type(exc).__name__}: {exc}") from None
     head = [[_as_datetime(v) if type(v) is dt.date else v for v in r] for r in itertools.islice(rows, HEADER_SEARCH_ROWS)]
 
-    def grids(header_at: int, width: int) -> Iterator[tuple[pd.DataFrame, int]]:
-        pending = [r + [None] * (width - len(r)) for r in head[header_at + 1:]]
+    def grids(header_at: int, width: int) -> Iterator[tuple[pd.DataFrame, int, dict[int, list[str]]]]:
+        """Chunks of rows `width` cells wide; a filled cell beyond is an error of its row."""
+        numbered = itertools.chain(enumerate(head[header_at + 1:], header_at + 2), enumerate(rows, len(head) + 1))
+        pending: list[list[Any]] = []
+        errors: dict[int, list[str]] = {}
         offset = header_at + 2
-        for row in rows:
+        for number, row in numbered:
             row = [_as_datetime(v) if type(v) is dt.date else v for v in row]
+            if len(row) > width and (beyond := outside_header(number, row, width)):
+                errors[number] = beyond
             pending.append(row[:width] + [None] * (width - len(row)))
             if len(pending) >= chunk_rows:
-                yield pd.DataFrame(pending, dtype=object), offset
+                yield pd.DataFrame(pending, dtype=object), offset, errors
                 offset += len(pending)
-                pending = []
+                pending, errors = [], {}
         if pending:
-            yield pd.DataFrame(pending, dtype=object), offset
+            yield pd.DataFrame(pending, dtype=object), offset, errors
 
     return head, grids, notices

@@ -43,6 +43,7 @@ from landrules.ledger.errors import LedgerError, clip
 from landrules.ledger.headers import DEFAULT, HeaderResolver, canonical_header
 from landrules.ledger.limits import InputLimits
 from landrules.ledger.sheets import HEADER_SEARCH_ROWS, pick_sheet
+from landrules.ledger.xlsx_scan import calamine_safe
 from landrules.ledger.parcel import ParcelRecord, is_empty, validate_rows
 
 __all__ = ["LedgerError", "Ledger", "Chunk", "open_ledger", "read_ledger", "load_records", "canonical_header", "SUFFIXES"]
@@ -291,7 +292,11 @@ def _open_calamine(path: Path, kind: str, sheet: str | int | None, chunk_rows: i
 
     head, grids, notices = open_calamine(path, kind, sheet, chunk_rows, resolver, _clean_header)
     header_at = _header_index(path, head, resolver)
-    width = max(len(r) for r in head)
+    if kind == content.XLSX:  # calamine's rows are as wide as the sheet: take the header rows' own width, as openpyxl gives it
+        width = max(max((j + 1 for j, v in enumerate(r) if not is_empty(v)), default=0) for r in head)
+        head = [r[:width] for r in head]
+    else:
+        width = max(len(r) for r in head)
     return _open_grid(path, head, grids(header_at, width), header_at, resolver, notices)
 
 
@@ -329,7 +334,13 @@ def _open_parquet(path: Path, chunk_rows: int, resolver: HeaderResolver = DEFAUL
 def _open_by_kind(path: Path, kind: str, sheet, chunk_rows: int, resolver: HeaderResolver) -> Ledger:
     if kind == content.TEXT:
         return _open_csv(path, chunk_rows, resolver)
-    if kind == content.XLSX:  # openpyxl: bounded parts, every row and column, formulas without values named
+    if kind == content.XLSX:
+        if path.suffix.lower() in XLSX_SUFFIXES and calamine_safe(path, InputLimits.from_env()):
+            try:
+                return _open_calamine(path, kind, sheet, chunk_rows, resolver)
+            except LedgerError:
+                pass  # openpyxl reads it, or says in its words what is wrong
+        # openpyxl: bounded parts, every row and column, formulas without values named
         return _open_xlsx(path, sheet, chunk_rows, resolver)
     if kind == content.PARQUET:
         return _open_parquet(path, chunk_rows, resolver)
