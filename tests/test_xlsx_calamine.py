@@ -11,7 +11,7 @@ import real_ledger
 from conftest import AS_OF
 from test_hostile_ledgers import rewrite_sheet
 from landrules.decide.pipeline import decide_ledger
-from landrules.ledger import read, xlsx_scan
+from landrules.ledger import xlsx_scan
 from landrules.ledger.cells import parse_cell
 from landrules.ledger.limits import InputLimits
 
@@ -53,7 +53,7 @@ def typed_book(path: Path) -> Path:
 
 
 def decided(path: Path, out: Path, monkeypatch, calamine: bool) -> bytes:
-    monkeypatch.setattr(read, "calamine_safe", lambda *a: calamine)
+    monkeypatch.setattr(xlsx_scan, "calamine_safe", lambda *a: calamine)
     decide_ledger(path, out, real_ledger_rulebook(), AS_OF, engine="vectorized")
     return out.read_bytes()
 

@@ -34,7 +34,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from landrules.ledger import csv_read, xlsx_read
+from landrules.ledger import csv_read
 from landrules.ledger import sniff as content
 from landrules.ledger.csv_arrow import NotForArrow, arrow_grids
 from landrules.ledger.arrow_buffers import filled_cells
@@ -43,7 +43,6 @@ from landrules.ledger.errors import LedgerError, clip
 from landrules.ledger.headers import DEFAULT, HeaderResolver, canonical_header
 from landrules.ledger.limits import InputLimits
 from landrules.ledger.sheets import HEADER_SEARCH_ROWS, pick_sheet
-from landrules.ledger.xlsx_scan import calamine_safe
 from landrules.ledger.parcel import ParcelRecord, is_empty, validate_rows
 
 __all__ = ["LedgerError", "Ledger", "Chunk", "open_ledger", "read_ledger", "load_records", "canonical_header", "SUFFIXES"]
@@ -238,6 +237,8 @@ def _open_csv(path: Path, chunk_rows: int, resolver: HeaderResolver = DEFAULT) -
 
 
 def _open_xlsx(path: Path, sheet: str | int | None, chunk_rows: int, resolver: HeaderResolver = DEFAULT) -> Ledger:
+    from landrules.ledger import xlsx_read  # openpyxl: imported only for a workbook
+
     limits = InputLimits.from_env()
     try:
         book = xlsx_read.open_book(path, limits)
@@ -335,6 +336,8 @@ def _open_by_kind(path: Path, kind: str, sheet, chunk_rows: int, resolver: Heade
     if kind == content.TEXT:
         return _open_csv(path, chunk_rows, resolver)
     if kind == content.XLSX:
+        from landrules.ledger.xlsx_scan import calamine_safe
+
         if path.suffix.lower() in XLSX_SUFFIXES and calamine_safe(path, InputLimits.from_env()):
             try:
                 return _open_calamine(path, kind, sheet, chunk_rows, resolver)
