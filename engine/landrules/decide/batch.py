@@ -41,7 +41,8 @@ PATTERN_CACHE = 20_000  # distinct patterns kept between chunks (each can hold 1
 
 @dataclass
 class _Pattern:
-    decision: Decision  # without the errors and notes of a row: those are the row's own
+    """One distinct decision, without a row's errors and notes (those are the row's own)."""
+
     flat: dict[str, str]
     json_tail: str | None  # None unless JSON lines are written: with many rules it is the bulk
     facts: PatternFacts  # what the summary counts
@@ -256,7 +257,6 @@ def _freeze(decision: Decision, with_json: bool = True) -> _Pattern:
         assert text.startswith(_JSON_HEAD), text[:40]
         tail = text[len(_JSON_HEAD):]
     return _Pattern(
-        decision=decision,
         flat=flatten(decision),
         json_tail=tail,
         facts=PatternFacts.of(decision),
