@@ -19,7 +19,7 @@ from landrules.ledger.errors import LedgerError
 from landrules.ledger.headers import HeaderResolver
 from landrules.ledger.sheets import HEADER_SEARCH_ROWS, pick_sheet
 from landrules.ledger.sniff import NAMES, XLSX
-from landrules.ledger.xlsx_read import outside_header
+from landrules.ledger.xlsx_read import sheet_grids
 
 
 def _as_datetime(value: dt.date) -> dt.datetime:
@@ -59,19 +59,7 @@ def open_calamine(
     def grids(header_at: int, width: int) -> Iterator[tuple[pd.DataFrame, int, dict[int, list[str]]]]:
         """Chunks of rows `width` cells wide; a filled cell beyond is an error of its row."""
         numbered = itertools.chain(enumerate(head[header_at + 1:], header_at + 2), enumerate(rows, len(head) + 1))
-        pending: list[list[Any]] = []
-        errors: dict[int, list[str]] = {}
-        offset = header_at + 2
-        for number, row in numbered:
-            row = [_as_datetime(v) if type(v) is dt.date else v for v in row]
-            if len(row) > width and (beyond := outside_header(number, row, width)):
-                errors[number] = beyond
-            pending.append(row[:width] + [None] * (width - len(row)))
-            if len(pending) >= chunk_rows:
-                yield pd.DataFrame(pending, dtype=object), offset, errors
-                offset += len(pending)
-                pending, errors = [], {}
-        if pending:
-            yield pd.DataFrame(pending, dtype=object), offset, errors
+        dated = ((n, [_as_datetime(v) if type(v) is dt.date else v for v in row]) for n, row in numbered)
+        return sheet_grids(dated, width, chunk_rows, header_at + 2)
 
     return head, grids, notices

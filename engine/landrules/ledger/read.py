@@ -263,25 +263,10 @@ def _open_xlsx(path: Path, sheet: str | int | None, chunk_rows: int, resolver: H
     width = max(len(r) for r in head)
 
     def grids():
-        pending: list[list[Any]] = []
-        errors: dict[int, list[str]] = {}
-        offset = header_at + 2
         try:
-            numbered = ((header_at + 2 + i, r) for i, r in enumerate(head[header_at + 1:]))
-            for number, row in itertools.chain(numbered, rows):
-                row_errors = xlsx_read.uncached_errors(number, row, headers)
-                if len(row) > width:
-                    row_errors += xlsx_read.outside_header(number, row, width)
-                    row = row[:width]
-                if row_errors:
-                    errors[number] = row_errors
-                pending.append(row + [None] * (width - len(row)))
-                if len(pending) >= chunk_rows:
-                    yield pd.DataFrame(pending, dtype=object), offset, errors
-                    offset += len(pending)
-                    pending, errors = [], {}
-            if pending:
-                yield pd.DataFrame(pending, dtype=object), offset, errors
+            numbered = itertools.chain(enumerate(head[header_at + 1:], header_at + 2), rows)
+            yield from xlsx_read.sheet_grids(numbered, width, chunk_rows, header_at + 2,
+                                             lambda number, row: xlsx_read.uncached_errors(number, row, headers))
         finally:
             book.close()
 

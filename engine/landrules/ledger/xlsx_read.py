@@ -23,9 +23,10 @@ import io
 import itertools
 import zipfile
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import openpyxl
+import pandas as pd
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
@@ -224,6 +225,31 @@ def uncached_errors(row_number: int, values: list[Any], headers: list[Any]) -> l
 
 def head_rows(rows: Iterator[tuple[int, list[Any]]], n: int) -> list[list[Any]]:
     return [values for _, values in itertools.islice(rows, n)]
+
+
+def sheet_grids(
+    numbered: Iterator[tuple[int, list[Any]]], width: int, chunk_rows: int, offset: int,
+    row_errors: Callable[[int, list[Any]], list[str]] | None = None,
+) -> Iterator[tuple[pd.DataFrame, int, dict[int, list[str]]]]:
+    """A sheet's numbered rows as grids `width` cells wide, `chunk_rows` rows each: (grid, file
+    row of its first row, {file row: errors}). A filled cell beyond the width is an error of its
+    row (never dropped silently), after the reader's own `row_errors`."""
+    pending: list[list[Any]] = []
+    errors: dict[int, list[str]] = {}
+    for number, row in numbered:
+        found = row_errors(number, row) if row_errors else []
+        if len(row) > width:
+            found = found + outside_header(number, row, width)
+            row = row[:width]
+        if found:
+            errors[number] = found
+        pending.append(row + [None] * (width - len(row)))
+        if len(pending) >= chunk_rows:
+            yield pd.DataFrame(pending, dtype=object), offset, errors
+            offset += len(pending)
+            pending, errors = [], {}
+    if pending:
+        yield pd.DataFrame(pending, dtype=object), offset, errors
 
 
 def outside_header(number: int, row: list[Any], width: int) -> list[str]:
