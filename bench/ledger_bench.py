@@ -40,8 +40,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "engine"))
 
-from landrules import fields  # noqa: E402
-from landrules.fields import FieldType  # noqa: E402
+from landrules.core import fields  # noqa: E402
+from landrules.core.fields import FieldType  # noqa: E402
 
 AS_OF = "2021-10-01"
 

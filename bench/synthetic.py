@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from landrules import fields
-from landrules.fields import FieldType
+from landrules.core import fields
+from landrules.core.fields import FieldType
 
 _DATES = [dt.date(2016, 1, 1) + dt.timedelta(days=d) for d in range(0, 2200, 37)]
 _NUMBERS = [0.0, 2.0, 4.0, 6.0, 50.0, 99.0, 100.0, 150.0, 200.0, 320.0]

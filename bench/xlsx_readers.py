@@ -36,7 +36,7 @@ def write(path: Path, rows: int) -> None:
     import openpyxl
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "engine"))
-    from landrules import fields
+    from landrules.core import fields
 
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("台账")

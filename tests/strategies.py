@@ -3,8 +3,8 @@
 import datetime as dt
 
 from hypothesis import strategies as st
-from landrules import fields
-from landrules.fields import FieldType
+from landrules.core import fields
+from landrules.core.fields import FieldType
 
 
 def _value(spec):

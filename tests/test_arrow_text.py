@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from landrules.ledger.arrow_buffers import empty_as_null
-from landrules.ledger.arrow_text import defuse_array, text_array
-from landrules.ledger.output import defuse
+from landrules.ledger.write.arrow_text import defuse_array, text_array
+from landrules.ledger.write.base import defuse
 
 cells = st.lists(st.one_of(st.none(), st.text(alphabet="=+-@\t\r'a中 1", max_size=4)), max_size=30)
 

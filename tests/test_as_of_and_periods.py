@@ -148,8 +148,8 @@ def test_a_later_agreed_start_counts_as_written_with_no_note(decide_both):
 
 
 def test_the_frame_view_equals_the_facts_view(rulebook):
-    from landrules.encoding import columns_from_facts
-    from landrules.ledger.frame import ParsedFrame
+    from landrules.core.values import columns_from_facts
+    from landrules.ledger.validate.frame import ParsedFrame
 
     rows = [dict(supplied_on=D(2022, 3, 1), approved_on=D(2020, 1, 1)), dict(supplied_on=D(2019, 3, 1)), {}]
     parsed = ParsedFrame(n=3, rows=[2, 3, 4], columns=columns_from_facts(rows), notes={1: ("面积已换算",)})

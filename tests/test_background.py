@@ -3,8 +3,8 @@
 import threading
 
 import pytest
-from landrules.ledger.background import BackgroundWriter, ahead
-from landrules.ledger.output import OutputError
+from landrules.ledger.write.background import BackgroundWriter, ahead
+from landrules.ledger.write.base import OutputError
 
 
 def test_ahead_yields_every_item_in_order():

@@ -7,8 +7,8 @@ import json
 import pytest
 from conftest import ROOT
 from landrules.cli import app
-from landrules.ledger.columnmap import ColumnMapError, load_column_map
-from landrules.ledger.read import read_ledger
+from landrules.ledger.columns.column_map import ColumnMapError, load_column_map
+from landrules.ledger.read.reader import read_ledger
 from typer.testing import CliRunner
 
 EXAMPLES = ROOT / "examples"

@@ -10,11 +10,11 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from landrules import fields
-from landrules.encoding import encode
-from landrules.ledger import columns
-from landrules.ledger.cells import PARSERS, CellError
-from landrules.ledger.frame import _parse_uniques, parse_frame
+from landrules.core import fields
+from landrules.core.values import encode
+from landrules.ledger.validate import cell_arrays as columns
+from landrules.ledger.validate.cells import PARSERS, CellError
+from landrules.ledger.validate.frame import _parse_uniques, parse_frame
 
 DIGITS = st.text("0123456789", min_size=1, max_size=5)
 ODD = st.sampled_from(["", " ", "/", "／", "-", "—", "无", "空", "不详", "合计", "N/A", "nan", "inf", "-0", "1e3",

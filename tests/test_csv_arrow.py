@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from landrules.ledger import read
-from landrules.ledger.csv_arrow import NotForArrow
+from landrules.ledger.read import reader as read
+from landrules.ledger.read.csv_chunks import NotForArrow
 from landrules.ledger.errors import LedgerError
 
 HEADER = "宗地编号,坐落,面积（亩）,备注"

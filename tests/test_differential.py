@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from landrules.backends.vectorized import VectorizedBackend
 from landrules.decide.evaluate import Evaluator
-from landrules.encoding import columns_from_facts
+from landrules.core.values import columns_from_facts
 from strategies import PARCELS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
@@ -22,7 +22,7 @@ def vectorized_decisions(rulebook, rows, as_of):
     the columns as of the date (`frame_as_of`, what `decide` does to a ledger chunk): they must
     equal the reference's decisions on each parcel's facts as of the date (`facts_as_of`)."""
     from landrules.decide.as_of import frame_as_of
-    from landrules.ledger.frame import ParsedFrame
+    from landrules.ledger.validate.frame import ParsedFrame
 
     backend = VectorizedBackend(rulebook)
     evaluator = Evaluator(rulebook, backend)

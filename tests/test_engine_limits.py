@@ -13,7 +13,7 @@ from conftest import POLICY, ROOT
 from landrules.backends.durable import RULES_PER_RULESET, DurableBackend
 from landrules.backends.vectorized import VectorizedBackend
 from landrules.decide.evaluate import Evaluator
-from landrules.encoding import ordered_int
+from landrules.core.values import ordered_int
 from landrules.rulebook.load import load_rulebook
 from minibook import write_book
 from test_differential import assert_same  # also puts bench/ on sys.path (synthetic)
@@ -135,7 +135,7 @@ def test_the_vectorised_engine_evaluates_a_large_rulebook_block_by_block(ruleboo
     import numpy as np
     from landrules.backends import vectorized
     from landrules.decide.batch import LedgerDecider
-    from landrules.encoding import columns_from_facts
+    from landrules.core.values import columns_from_facts
     from synthetic import parcels
 
     rules, policy = rulebook_copy

@@ -19,10 +19,10 @@ import openpyxl
 import pytest
 from conftest import ROOT
 from landrules.cli import app
-from landrules.ledger import output as O
-from landrules.ledger.cells import CellError, parse_cell
-from landrules.ledger.read import LedgerError, read_ledger
-from landrules.ledger.write import open_writer
+from landrules.ledger.write import base as O
+from landrules.ledger.validate.cells import CellError, parse_cell
+from landrules.ledger.read.reader import LedgerError, read_ledger
+from landrules.decide.outputs import open_writer
 from typer.testing import CliRunner
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from landrules.decide.pipeline import decide_ledger
-from landrules.ledger.cells import CellError, parse_cell
+from landrules.ledger.validate.cells import CellError, parse_cell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 AS_OF = dt.date(2021, 10, 1)

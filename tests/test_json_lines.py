@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from landrules.ledger.json_lines import BLOCK_ROWS, JsonLines, json_heads
+from landrules.ledger.write.json_lines import BLOCK_ROWS, JsonLines, json_heads
 
 ids = st.lists(st.one_of(st.none(), st.text(alphabet='SL-01"\\\n\t\x00\x1f中\u2028 é', max_size=6)), max_size=40)
 

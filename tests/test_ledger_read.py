@@ -8,8 +8,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from landrules import fields
-from landrules.ledger.read import LedgerError, load_records, read_ledger
+from landrules.core import fields
+from landrules.ledger.read.reader import LedgerError, load_records, read_ledger
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"

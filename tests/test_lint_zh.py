@@ -189,7 +189,9 @@ def test_a_missing_rules_folder_is_said_in_chinese(tmp_path):
 def test_the_catalogue_has_each_message_once_in_both_languages():
     from string import Formatter
 
-    from landrules.rulebook import messages, messages_lint, messages_load
+    from landrules.rulebook import messages
+    from landrules.rulebook.messages import lint as messages_lint
+    from landrules.rulebook.messages import load as messages_load
 
     parts = (messages.CORE_MESSAGES, messages_load.LOAD_MESSAGES, messages_lint.LINT_MESSAGES)
     assert len(messages.CATALOGUE) == sum(len(p) for p in parts)  # no key in two parts

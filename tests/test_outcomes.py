@@ -292,14 +292,14 @@ def test_a_triage_rule_is_assembled_from_the_firing_alone(rulebook, evaluator):
     ("idle_cause", "企业", "enterprise"),
 ])
 def test_the_plans_wording_decides_like_the_contract_labels(decide, field, cell, code):
-    from landrules.ledger.parcel import records_from_dicts
+    from landrules.ledger.validate.parcel import records_from_dicts
 
     (record,) = records_from_dicts([{"parcel_id": "T-1", "area_mu": 1, field: cell}])
     assert record.errors == [] and record.parcel.facts()[field] == code
 
 
 def test_regularise_with_the_plans_lvyue_qinkuang_jiaohao(decide):
-    from landrules.ledger.parcel import records_from_dicts
+    from landrules.ledger.validate.parcel import records_from_dicts
 
     cells = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in REGULARISABLE.items()}
     (record,) = records_from_dicts([dict(cells, parcel_id="T-1", area_mu=10, contract_performance="较好")])

@@ -16,10 +16,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 from conftest import ROOT
-from landrules.ledger import output as O
-from landrules.ledger import write as W
-from landrules.ledger import xlsx as X
-from landrules.summary import Summary, Tally
+from landrules.ledger.write import base as O
+from landrules.decide import outputs as W
+from landrules.decide.workbook import decisions as X
+from landrules.core.summary import Summary, Tally
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
@@ -342,8 +342,8 @@ import os, signal, sys
 from pathlib import Path
 import pandas as pd
 sys.path.insert(0, {engine!r})
-from landrules.ledger.output import OUTPUT_COLUMNS
-from landrules.ledger.write import open_writer
+from landrules.ledger.write.base import OUTPUT_COLUMNS
+from landrules.decide.outputs import open_writer
 writer = open_writer(Path({out!r}), ["宗地编号"], None)
 for start in range(0, 30, 10):
     ids = [f"SL-{{i}}" for i in range(start, start + 10)]

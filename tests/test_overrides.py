@@ -11,7 +11,7 @@ from landrules.backends.durable import DurableBackend
 from landrules.backends.vectorized import VectorizedBackend
 from landrules.decide.evaluate import Evaluator, apply_overrides
 from landrules.decide.explain import explain
-from landrules.encoding import columns_from_facts
+from landrules.core.values import columns_from_facts
 from landrules.rulebook.load import load_rulebook
 from minibook import DISPOSALS, write_book
 

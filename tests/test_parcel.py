@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from landrules import fields
-from landrules.ledger.parcel import (
+from landrules.core import fields
+from landrules.ledger.validate.parcel import (
     CellError,
     Parcel,
     ParcelRecord,
@@ -385,7 +385,7 @@ def test_reasonably_fast_on_a_large_ledger():
 
 
 def test_model_errors_in_ledger_wording():
-    from landrules.ledger.parcel import error_messages
+    from landrules.ledger.validate.parcel import error_messages
 
     with pytest.raises(ValidationError) as info:
         Parcel(parcel_id="A", area_mu="-1", land_use="林地")
@@ -399,7 +399,7 @@ def test_model_errors_in_ledger_wording():
 
 
 def test_records_from_dicts():
-    from landrules.ledger.parcel import records_from_dicts
+    from landrules.ledger.validate.parcel import records_from_dicts
 
     records = records_from_dicts([{"parcel_id": "A", "area_mu": 1}, {"parcel_id": "A", "area_mu": 2}])
     assert records[0].parcel.area_mu == 1.0

@@ -9,7 +9,7 @@ from conftest import ROOT
 from landrules.cli import app
 from landrules.decide import batch, engines
 from landrules.decide.pipeline import choose_engine, decide_ledger, find_parcel
-from landrules.ledger.read import LedgerError
+from landrules.ledger.read.reader import LedgerError
 from typer.testing import CliRunner
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"
@@ -268,8 +268,8 @@ def test_disk_full_on_the_writing_thread_is_raised_and_leaves_nothing(rulebook, 
     one-line error, and neither the output nor a temp file is left."""
     import errno
 
-    from landrules.ledger import write
-    from landrules.ledger.output import OutputError
+    from landrules.ledger.write import formats as write
+    from landrules.ledger.write.base import OutputError
 
     real, calls = write.pa_csv.write_csv, {"n": 0}
 

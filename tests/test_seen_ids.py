@@ -5,8 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from landrules.ledger.errors import clip
-from landrules.ledger.frame import _check_ids
-from landrules.ledger.seen_ids import SeenIds
+from landrules.ledger.validate.frame import _check_ids
+from landrules.ledger.validate.seen_ids import SeenIds
 
 
 def reference(chunks):
@@ -51,7 +51,7 @@ def test_repeats_name_the_first_row_across_chunks(id_chunks):
 
 
 def test_a_hash_collision_is_not_a_repeat(monkeypatch):
-    import landrules.ledger.seen_ids as module
+    import landrules.ledger.validate.seen_ids as module
 
     monkeypatch.setattr(module, "id_hashes", lambda ids: np.zeros(len(ids), dtype=np.uint64))
     seen = SeenIds()

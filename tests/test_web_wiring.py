@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from landrules.decide.pipeline import decide_ledger
-from landrules.ledger.columnmap import load_column_map
+from landrules.ledger.columns.column_map import load_column_map
 
 from conftest import AS_OF, ROOT
 from web_helpers import SAMPLE, decided, wait_for

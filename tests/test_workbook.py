@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 from landrules.decide.pipeline import decide_ledger
-from landrules.ledger import xlsx_sheets as S
-from landrules.ledger.reasons import span
-from landrules.summary import in_catalogue_order
+from landrules.decide.workbook import sheets as S
+from landrules.decide.workbook.reasons import span
+from landrules.core.summary import in_catalogue_order
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
@@ -181,7 +181,7 @@ def test_the_workbook_is_the_same_bytes_every_run(rulebook, tmp_path):
 
 
 def test_the_action_list_is_capped(rulebook, tmp_path, monkeypatch):
-    from landrules.ledger import actions
+    from landrules.decide.workbook import actions
 
     monkeypatch.setattr(actions, "ACTION_ROWS_MAX", 5)
     monkeypatch.setattr(actions.ActionList.__init__, "__defaults__", (None, 5))
@@ -196,8 +196,8 @@ def test_the_action_list_is_capped(rulebook, tmp_path, monkeypatch):
 def test_new_decision_columns_and_codes_appear_without_code_changes(tmp_path, monkeypatch):
     """A `notes` column (and any other the record gains) and a new outcome code show up by
     themselves: columns come from DECISION_COLUMNS, labels from the catalogue."""
-    from landrules.ledger import output as O
-    from landrules.ledger import xlsx as X
+    from landrules.ledger.write import base as O
+    from landrules.decide.workbook import decisions as X
 
     columns = (*O.OUTPUT_COLUMNS, "notes", "future_column")
     monkeypatch.setattr(O, "OUTPUT_COLUMNS", columns)

@@ -11,9 +11,9 @@ import real_ledger
 from conftest import AS_OF
 from test_hostile_ledgers import rewrite_sheet
 from landrules.decide.pipeline import decide_ledger
-from landrules.ledger import xlsx_scan
-from landrules.ledger.cells import parse_cell
-from landrules.ledger.limits import InputLimits
+from landrules.ledger.read import xlsx_scan
+from landrules.ledger.validate.cells import parse_cell
+from landrules.ledger.read.limits import InputLimits
 
 SAMPLE_CSV = real_ledger.SAMPLE
 

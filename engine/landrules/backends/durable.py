@@ -33,7 +33,7 @@ from durable import engine
 
 from landrules.backends.base import Firing
 from landrules.backends.durable_json import expression, parcel_pattern, sequence_length, split_pattern
-from landrules.encoding import encode_facts, engine_value
+from landrules.core.values import encode_facts, engine_value
 from landrules.rulebook.conditions import atoms
 from landrules.rulebook.messages import CATALOGUE, say
 from landrules.rulebook.model import Rule, Rulebook

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from landrules import fields
-from landrules.encoding import encode, engine_value
+from landrules.core import fields
+from landrules.core.values import encode, engine_value
 from landrules.rulebook.conditions import NEGATED_OP, All, AnyOf, Atom, Condition, Not, Resolver
 
 

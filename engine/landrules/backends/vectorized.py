@@ -22,9 +22,9 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from landrules import fields
+from landrules.core import fields
 from landrules.backends.base import Firing
-from landrules.encoding import columns_from_facts, encode
+from landrules.core.values import columns_from_facts, encode
 from landrules.rulebook.conditions import All, Atom, Condition, Not, Resolver, compare
 from landrules.rulebook.model import Rulebook
 

@@ -17,7 +17,7 @@ from landrules.backends.base import Firing
 from landrules.backends.durable import DurableBackend
 from landrules.decide.as_of import facts_as_of
 from landrules.decide.evaluate import Evaluator
-from landrules.decision import Decision
+from landrules.core.decision import Decision
 from landrules.rulebook import locate
 from landrules.rulebook.load import Rulebook, load_rulebook
 

@@ -13,7 +13,7 @@ from landrules.bdd import vocabulary as vocab
 from landrules.bdd.registry import define, q
 from landrules.bdd.state import ScenarioState
 from landrules.bdd.vocabulary import QUOTE_OPEN, ScenarioFailure
-from landrules.decision import Outcome
+from landrules.core.decision import Outcome
 
 LIST = QUOTE_OPEN + r".+"  # one or more quoted names
 

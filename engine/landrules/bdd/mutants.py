@@ -23,8 +23,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Iterator
 
-from landrules import fields
-from landrules.fields import FieldType
+from landrules.core import fields
+from landrules.core.fields import FieldType
 from landrules.rulebook.conditions import (
     NEGATED_OP,
     OP_SYMBOLS,

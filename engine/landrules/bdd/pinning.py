@@ -32,8 +32,8 @@ from landrules.bdd.state import ScenarioState
 from landrules.bdd.steps import decide as decide_step
 from landrules.decide.as_of import facts_as_of
 from landrules.decide.evaluate import Evaluator
-from landrules.decision import Decision
-from landrules.encoding import columns_from_facts
+from landrules.core.decision import Decision
+from landrules.core.values import columns_from_facts
 from landrules.rulebook.model import Rulebook
 
 CallKey = tuple  # (parcel id, as_of, sorted facts)

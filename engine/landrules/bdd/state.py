@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from landrules import fields
+from landrules.core import fields
 from landrules.backends.base import Firing
 from landrules.bdd import vocabulary as vocab
 from landrules.bdd.vocabulary import ScenarioFailure, VocabularyError
-from landrules.decision import Decision, Outcome
+from landrules.core.decision import Decision, Outcome
 from landrules.rulebook.model import Rulebook
 
 DEFAULT_PARCEL_ID = "场景地块"

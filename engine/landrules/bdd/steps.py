@@ -11,7 +11,7 @@ from landrules.bdd.context import Engine, Recorder
 from landrules.bdd.registry import define, q
 from landrules.bdd.state import ScenarioState, table_cells
 from landrules.bdd.vocabulary import VocabularyError
-from landrules.ledger.parcel import records_from_dicts
+from landrules.ledger.validate.parcel import records_from_dicts
 
 
 @define(

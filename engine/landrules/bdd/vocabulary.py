@@ -13,9 +13,9 @@ import datetime as dt
 import re
 import unicodedata
 
-from landrules import fields
-from landrules.ledger.parcel import CellError, parse_cell
-from landrules.ledger.read import canonical_header
+from landrules.core import fields
+from landrules.ledger.validate.parcel import CellError, parse_cell
+from landrules.ledger.read.reader import canonical_header
 from landrules.rulebook.model import Rulebook
 
 QUOTE_OPEN, QUOTE_CLOSE, NOT_QUOTE = "[\"“「『]", "[\"”」』]", "[^\"”」』]"

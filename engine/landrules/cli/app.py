@@ -70,7 +70,7 @@ def as_of_date(value: Optional[str]) -> dt.date:
     """The evaluation date, in any spelling a date cell accepts (contract §3); today when None."""
     if value is None:
         return dt.date.today()
-    from landrules.ledger.cells import evaluation_date
+    from landrules.ledger.validate.cells import evaluation_date
 
     try:
         return evaluation_date(value)
@@ -87,7 +87,7 @@ def load_columns(path: Optional[Path]):
     """The column map of `--columns`, or exit 2 with its FILE:LINE problem."""
     if path is None:
         return None
-    from landrules.ledger.columnmap import ColumnMapError, load_column_map
+    from landrules.ledger.columns.column_map import ColumnMapError, load_column_map
 
     try:
         return load_column_map(path)
@@ -107,7 +107,7 @@ def check_output(output: Optional[Path]) -> None:
     """Exit 2 when `-o` names a format no writer has (before anything is read or decided)."""
     if output is None:
         return
-    from landrules.ledger.output import OutputError, output_format
+    from landrules.ledger.write.base import OutputError, output_format
 
     try:
         output_format(output)

@@ -63,8 +63,8 @@ def decide(
         decide_on_dask(ledger, output, dask, as_of_date(as_of), engine, load_checked_rulebook(rules, policy))
         return
     from landrules.decide.pipeline import ColumnsError, decide_ledger
-    from landrules.ledger.output import OutputError
-    from landrules.ledger.read import LedgerError
+    from landrules.ledger.write.base import OutputError
+    from landrules.ledger.read.reader import LedgerError
 
     when = as_of_date(as_of)
     check_engine(engine)

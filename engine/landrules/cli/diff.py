@@ -47,7 +47,7 @@ def diff(
 ) -> None:
     """按两个规则库分别决策同一台账，列出决定有变化的宗地。Decide a ledger under the current rulebook and under
     RULES; list every parcel whose decision changed, and a summary on stderr."""
-    from landrules.ledger.output import OutputError
+    from landrules.ledger.write.base import OutputError
 
     when = as_of_date(as_of)
     check_engine(engine)
@@ -57,12 +57,12 @@ def diff(
     result = run_diff(ledger, current, previous, when, engine, sheet)
     try:
         if output is not None:
-            from landrules.decide.diff_write import write_diff
-            from landrules.ledger.output import Labels
+            from landrules.decide.diff.write import write_diff
+            from landrules.ledger.write.base import Labels
 
             write_diff(output, result, Labels.of(current), label)
         else:
-            from landrules.decide.diff_write import jsonl_lines
+            from landrules.decide.diff.write import jsonl_lines
 
             sys.stdout.write("".join(line + "\n" for line in jsonl_lines(result.table)))
     except OutputError as exc:
@@ -75,7 +75,7 @@ def diff(
 
 def load_against_or_exit(against: str, rules: Optional[Path], policy: Optional[Path]):
     """(rulebook, label) for --against, or exit 2 with the reason (shared with `lint --ledger`)."""
-    from landrules.decide.against import AgainstError, load_against
+    from landrules.decide.diff.against import AgainstError, load_against
     from landrules.rulebook import locate
     from landrules.rulebook.problems import RulebookError
 
@@ -92,8 +92,8 @@ def load_against_or_exit(against: str, rules: Optional[Path], policy: Optional[P
 
 def run_diff(ledger: Path, current, previous, when, engine: str, sheet):
     """The DiffResult, or exit 2 when the ledger cannot be read or holds nothing to compare."""
-    from landrules.decide.diff import diff_ledger
-    from landrules.ledger.read import LedgerError
+    from landrules.decide.diff.compare import diff_ledger
+    from landrules.ledger.read.reader import LedgerError
 
     try:
         result = diff_ledger(ledger, current, previous, when, engine=engine, sheet=sheet)
@@ -109,7 +109,7 @@ def run_diff(ledger: Path, current, previous, when, engine: str, sheet):
 def print_summary(result, rulebook, label: str, output: Optional[Path]) -> None:
     from rich.table import Table
 
-    from landrules.decide.diff import detail_words, summary_line
+    from landrules.decide.diff.compare import detail_words, summary_line
 
     print(
         f"对比 {label}（{result.rulebook_before[:19]}…）→ 当前规则库（{result.rulebook_after[:19]}…），"
@@ -130,7 +130,7 @@ def print_summary(result, rulebook, label: str, output: Optional[Path]) -> None:
 
 
 def _names(codes: str, rulebook) -> str:
-    from landrules.decision import SEP
+    from landrules.core.decision import SEP
 
     return "\n".join(f"{c}（{_short_label(rulebook.outcomes.get(c, c))}）" for c in codes.split(SEP))
 
@@ -144,7 +144,7 @@ def _short_label(label: str) -> str:
 
 def preview(ledger: Path, rulebook, against: str, rules: Optional[Path], policy: Optional[Path], as_of: Optional[str]) -> None:
     """`lint --ledger`: the one-line diff of `rulebook` against `against` on `ledger` (stdout)."""
-    from landrules.decide.diff import summary_line
+    from landrules.decide.diff.compare import summary_line
 
     previous, label = load_against_or_exit(against, rules, policy)
     result = run_diff(ledger, rulebook, previous, as_of_date(as_of), "auto", None)

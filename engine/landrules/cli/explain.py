@@ -45,7 +45,7 @@ def explain(
     from landrules.decide.evaluate import Evaluator
     from landrules.decide.explain import explain as explain_trace
     from landrules.decide.pipeline import find_parcel
-    from landrules.ledger.read import LedgerError
+    from landrules.ledger.read.reader import LedgerError
 
     when = as_of_date(as_of)
     column_map = load_columns(columns)
@@ -83,7 +83,7 @@ def _print_explanation(rulebook, row: int, decision, trace) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from landrules import fields
+    from landrules.core import fields
     from landrules.decide.explain import RESULT_ZH, STATUS_ZH
 
     out = Console(highlight=False)

@@ -40,7 +40,7 @@ class Advance:
 def print_summary(rulebook, result, output: Optional[object]) -> None:
     from rich.table import Table
 
-    from landrules.summary import in_catalogue_order
+    from landrules.core.summary import in_catalogue_order
 
     summary = result.summary
     where = f"（引擎 {result.engine}" + (f"，Dask {result.workers} 个 worker，{result.files} 个文件" if hasattr(result, "workers") else "") + "）"

@@ -43,8 +43,8 @@ def report(
     import sys
 
     from landrules.decide.pipeline import decide_ledger
-    from landrules.ledger.output import OutputError
-    from landrules.ledger.read import LedgerError
+    from landrules.ledger.write.base import OutputError
+    from landrules.ledger.read.reader import LedgerError
     from landrules.report.writer import report_format, report_writer
 
     when = as_of_date(as_of)

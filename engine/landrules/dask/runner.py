@@ -23,7 +23,7 @@ from landrules.dask.bundle import RulebookBundle, rulebook_on_worker
 from landrules.dask.dataset import DatasetFile, Duplicate, bucket_duplicates, bucket_ids, dataset_files, duplicates_of
 from landrules.decide.pipeline import decide_ledger
 from landrules.rulebook.model import Rulebook
-from landrules.summary import Summary
+from landrules.core.summary import Summary
 
 
 @dataclass

@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from landrules import fields
-from landrules.ledger.frame import ParsedFrame
+from landrules.core import fields
+from landrules.ledger.validate.frame import ParsedFrame
 
 EVENT_FIELDS = ("approved_on", "supplied_on", "construction_started_on", "suspended_since")
 

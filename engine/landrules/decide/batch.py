@@ -22,12 +22,12 @@ from landrules.backends.base import Firing
 from landrules.decide.as_of import frame_as_of
 from landrules.decide.engines import ENGINES
 from landrules.decide.evaluate import Evaluator
-from landrules.decision import DECISION_COLUMNS, EXTRA_COLUMNS, SEP, Decision, flatten
-from landrules.ledger.frame import ParsedFrame
-from landrules.ledger.json_lines import JsonLines, json_heads
-from landrules.ledger.flat import FlatColumns
+from landrules.core.decision import DECISION_COLUMNS, EXTRA_COLUMNS, SEP, Decision, flatten
+from landrules.ledger.validate.frame import ParsedFrame
+from landrules.ledger.write.json_lines import JsonLines, json_heads
+from landrules.ledger.write.flat import FlatColumns
 from landrules.rulebook.model import Rulebook
-from landrules.summary import PatternFacts, Summary
+from landrules.core.summary import PatternFacts, Summary
 
 FLAT_COLUMNS = (*DECISION_COLUMNS, *EXTRA_COLUMNS)
 _JSON_HEAD = '{"parcel_id":null'

@@ -22,10 +22,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from landrules import fields
+from landrules.core import fields
 from landrules.backends.base import Backend, Firing
 from landrules.decide.as_of import facts_as_of
-from landrules.decision import Citation, Decision, Outcome
+from landrules.core.decision import Citation, Decision, Outcome
 from landrules.rulebook.conditions import evaluate, unknown_fields
 from landrules.rulebook.model import Rule, Rulebook
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from landrules import fields
+from landrules.core import fields
 from landrules.backends.base import Firing
 from landrules.decide.evaluate import apply_overrides, derived_categories, missing_facts
 from landrules.rulebook.conditions import (

@@ -15,10 +15,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from landrules import fields
+from landrules.core import fields
 from landrules.backends.base import Firing
 from landrules.decide.explain import rule_traces
-from landrules.decision import Decision
+from landrules.core.decision import Decision
 from landrules.rulebook.conditions import OP_SYMBOLS, All, AnyOf, Atom, CategoryAtom, Not, Trace
 from landrules.rulebook.periods import OFFSET_RE
 from landrules.rulebook.model import NEEDS_INFORMATION, Rule, Rulebook

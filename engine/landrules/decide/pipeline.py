@@ -18,17 +18,18 @@ import numpy as np
 
 from landrules.decide.as_of import frame_as_of
 from landrules.decide.batch import LedgerDecider
-from landrules.decide.columns import ColumnReport, column_report
+from landrules.decide.column_report import ColumnReport, column_report
 from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS
-from landrules.ledger.background import BackgroundWriter, ahead
-from landrules.ledger.columnmap import ColumnMap
-from landrules.ledger.prepare import prepare_chunk
-from landrules.ledger.read import CHUNK_ROWS, open_ledger
-from landrules.ledger.seen_ids import SeenIds
-from landrules.ledger.output import DecisionWriter, refuse_inputs
-from landrules.ledger.write import Labels, open_writer
+from landrules.ledger.write.background import BackgroundWriter, ahead
+from landrules.ledger.columns.column_map import ColumnMap
+from landrules.ledger.validate.prepare import prepare_chunk
+from landrules.ledger.read.reader import CHUNK_ROWS, open_ledger
+from landrules.ledger.validate.seen_ids import SeenIds
+from landrules.ledger.write.base import DecisionWriter, refuse_inputs
+from landrules.decide.outputs import open_writer
+from landrules.ledger.write.base import Labels
 from landrules.rulebook.model import Rulebook
-from landrules.summary import Summary
+from landrules.core.summary import Summary
 
 
 @dataclass
@@ -82,7 +83,7 @@ def decide_ledger(
     Before deciding, `report` gets the column report's lines (notices, look-alike columns,
     needed fields without a column); with `strict_columns` any look-alike or missing field
     raises ColumnsError and nothing is decided. `open_output(path, headers, labels, names)`
-    makes the writer (default: by extension, `ledger.write.open_writer`); the report passes its own.
+    makes the writer (default: by extension, `decide.outputs.open_writer`); the report passes its own.
 
     A ledger that is one part of a larger one (a file of a Parquet dataset) numbers its rows
     from `row_offset` on and takes `first_seen` (parcel id → row) from the parts before it, so

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from landrules.ledger.limits import MESSAGE_VALUE_CHARS
+from landrules.ledger.read.limits import MESSAGE_VALUE_CHARS
 
 _MAX_REASON = 600  # a reason longer than this is cut (a header list of thousands of columns)
 

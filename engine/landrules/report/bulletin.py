@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from landrules.ledger.actions import ActionList
-from landrules.ledger.output import Labels
-from landrules.ledger.tables import Table, overview, summary_tables
-from landrules.ledger.xlsx_sheets import (
+from landrules.decide.workbook.actions import ActionList
+from landrules.ledger.write.base import Labels
+from landrules.decide.workbook.tables import Table, overview, summary_tables
+from landrules.decide.workbook.sheets import (
     ACTION_HEADER,
     OVERDUE_HEADER,
     PUBLIC_HEADER,
@@ -18,7 +18,7 @@ from landrules.ledger.xlsx_sheets import (
     overdue_rows,
     public_rows,
 )
-from landrules.summary import Summary
+from landrules.core.summary import Summary
 
 LIST_ROWS_MAX = 500  # rows of each list in HTML/PDF (WeasyPrint: ~1.6 GiB for 2 000 a list); the XLSX has all
 PLAN = "平龙政办〔2021〕36号"

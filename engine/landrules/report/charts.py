@@ -11,7 +11,7 @@ import io
 import textwrap
 import warnings
 
-from landrules.ledger.tables import Table
+from landrules.decide.workbook.tables import Table
 
 FONTS = ["Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
          "Microsoft YaHei", "SimHei", "PingFang SC", "DejaVu Sans"]

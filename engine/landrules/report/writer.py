@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Sequence
 
-from landrules.ledger.actions import ActionList
-from landrules.ledger.output import DecisionWriter, Labels, OutputError
+from landrules.decide.workbook.actions import ActionList
+from landrules.ledger.write.base import DecisionWriter, Labels, OutputError
 
 FORMATS = (".xlsx", ".html", ".pdf")
 
@@ -37,7 +37,7 @@ class ReportWriter(DecisionWriter):
         self._rulebook: str | None = None
         self._book = None
         if self.format == ".xlsx":
-            from landrules.ledger.xlsx_book import Book
+            from landrules.ledger.write.xlsx_book import Book
 
             self._book = Book(self.path)
 
@@ -51,7 +51,7 @@ class ReportWriter(DecisionWriter):
 
     def _finish(self, summary) -> None:
         from landrules.report.bulletin import build
-        from landrules.summary import Summary
+        from landrules.core.summary import Summary
 
         if summary is None:
             summary = Summary(rows=self.rows, decided=self.rows - self.invalid, invalid=self.invalid)

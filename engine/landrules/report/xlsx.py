@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from landrules.ledger.actions import ActionList
-from landrules.ledger.xlsx_book import Book
-from landrules.ledger.xlsx_sheets import write_actions, write_overdue, write_public, write_summary
+from landrules.decide.workbook.actions import ActionList
+from landrules.ledger.write.xlsx_book import Book
+from landrules.decide.workbook.sheets import write_actions, write_overdue, write_public, write_summary
 from landrules.report.bulletin import Bulletin
 
 

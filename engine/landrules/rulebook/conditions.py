@@ -19,8 +19,8 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from landrules import fields
-from landrules.fields import FieldType
+from landrules.core import fields
+from landrules.core.fields import FieldType
 from landrules.rulebook.messages import CATALOGUE, TYPE_ZH, hint, say
 from landrules.rulebook.periods import offset_date, parse_offset
 from landrules.rulebook.problems import closest

@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from landrules import fields
-from landrules.fields import FieldType
+from landrules.core import fields
+from landrules.core.fields import FieldType
 from landrules.rulebook.catalogue import BUILTIN_OUTCOMES, Catalogue, load_catalogue
 from landrules.rulebook.conditions import (
     Atom,

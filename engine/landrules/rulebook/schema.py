@@ -23,7 +23,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from landrules import fields
+from landrules.core import fields
 from landrules.rulebook.catalogue import BUILTIN_OUTCOMES, Catalogue, load_catalogue
 from landrules.rulebook.model import NEEDS_INFORMATION, OUTCOMES_FILE, PARAMETERS_FILE
 from landrules.rulebook.parameters import ParametersFile, load_parameters

@@ -11,7 +11,7 @@ import io
 import json
 from pathlib import Path
 
-from landrules.ledger.output import defuse, output_format, write_atomically
+from landrules.ledger.write.base import defuse, output_format, write_atomically
 from landrules.tasks.duties import TaskState, by_unit
 
 FORMATS = (".jsonl", ".csv", ".xlsx")

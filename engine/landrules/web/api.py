@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, BeforeValidator, Field
 
-from landrules.decision import Decision
+from landrules.core.decision import Decision
 from landrules.ledger.errors import LedgerError
 from landrules.web.records import decide_parcels, explain_parcels, unknown_keys
 
@@ -29,7 +29,7 @@ def _as_of(value: Any) -> Any:
     2021/10/01, 2021.10.1, 2021年10月1日."""
     if value is None or isinstance(value, dt.date):
         return value
-    from landrules.ledger.cells import evaluation_date
+    from landrules.ledger.validate.cells import evaluation_date
 
     try:
         return evaluation_date(value)

@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from landrules import fields
+from landrules.core import fields
 from landrules.web.sessions import COOKIE, Session
 
 HERE = Path(__file__).resolve().parent

@@ -13,10 +13,10 @@ from fastapi.responses import FileResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from landrules.ledger.errors import LedgerError
-from landrules.ledger.read import SUFFIXES
-from landrules.ledger.columnmap import ColumnMapError, load_column_map
+from landrules.ledger.read.reader import SUFFIXES
+from landrules.ledger.columns.column_map import ColumnMapError, load_column_map
 from landrules.web import charts, jobs, table
-from landrules.web.columns import column_view, needs_filter
+from landrules.web.column_page import column_view, needs_filter
 from landrules.web.common import error_page, field_label, render, session_of
 from landrules.web.records import cited_clauses, explain_in_ledger
 from landrules.web.sessions import COOKIE

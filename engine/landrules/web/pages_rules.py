@@ -12,7 +12,7 @@ from landrules.rulebook import locate
 from landrules.web import jobs, rulebook_view
 from landrules.web.common import error_page, field_label, render, session_of
 from landrules.web.coverage import scenario_coverage
-from landrules.decide.diff import detail_words
+from landrules.decide.diff.compare import detail_words
 from landrules.web.whatif import WhatIfError, parse_value
 
 router = APIRouter(include_in_schema=False)

@@ -15,14 +15,14 @@ from typing import Any
 import pandas as pd
 
 from landrules.backends.durable import DurableBackend
-from landrules import fields
+from landrules.core import fields
 from landrules.decide.batch import LedgerDecider
 from landrules.decide.evaluate import Evaluator
 from landrules.decide.explain import explain
 from landrules.decide.as_of import frame_as_of
 from landrules.decide.pipeline import find_parcel
-from landrules.ledger.prepare import prepare_chunk
-from landrules.ledger.read import map_headers
+from landrules.ledger.validate.prepare import prepare_chunk
+from landrules.ledger.read.reader import map_headers
 from landrules.rulebook.model import Rulebook
 from landrules.web.sessions import ENGINE_LOCK
 
@@ -44,7 +44,7 @@ def _frame(parcels: list[dict[str, Any]]):
 def unknown_keys(parcels: list[dict[str, Any]]) -> list[str]:
     """What the API says of keys that name no field (nothing silently ignored, contract §3): each
     such key once, with the field it may be (the look-alike test of `decide`)."""
-    from landrules.ledger.lookalike import by_header
+    from landrules.ledger.columns.lookalike import by_header
 
     frame, _ = _frame(parcels)
     out = []

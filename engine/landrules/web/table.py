@@ -20,17 +20,17 @@ import pyarrow.parquet as pq
 
 from landrules.decide.as_of import frame_as_of
 from landrules.decide.pipeline import decide_ledger
-from landrules import fields
-from landrules.decision import SEP
-from landrules.encoding import decode
-from landrules.fields import FieldType
-from landrules.ledger.columnmap import ColumnMap
-from landrules.ledger.prepare import prepare_chunk
-from landrules.ledger.read import CHUNK_ROWS, open_ledger
-from landrules.ledger.seen_ids import SeenIds
+from landrules.core import fields
+from landrules.core.decision import SEP
+from landrules.core.values import decode
+from landrules.core.fields import FieldType
+from landrules.ledger.columns.column_map import ColumnMap
+from landrules.ledger.validate.prepare import prepare_chunk
+from landrules.ledger.read.reader import CHUNK_ROWS, open_ledger
+from landrules.ledger.validate.seen_ids import SeenIds
 from landrules.rulebook.model import Rulebook
 from landrules.decide.pipeline import totals_line
-from landrules.summary import Summary, by_size, in_catalogue_order
+from landrules.core.summary import Summary, by_size, in_catalogue_order
 
 INDEX = "index.parquet"
 FACTS = "facts.parquet"  # every row's facts as decide saw them on the date, encoded: one parcel opens at once

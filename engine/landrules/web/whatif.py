@@ -23,7 +23,7 @@ class WhatIfError(ValueError):
 
 
 if TYPE_CHECKING:
-    from landrules.decide.diff import DiffResult
+    from landrules.decide.diff.compare import DiffResult
 
 
 def parse_value(rulebook: Rulebook, param_id: str, text: str):
@@ -127,7 +127,7 @@ def compare_decided(before: Path, after: Path, summary_before, summary_after, ha
     import pandas as pd
     import pyarrow.compute as pc
 
-    from landrules.decide.diff import COMPARED, DIFF_COLUMNS, NO_OUTCOME, SHOWN, DiffResult, _aspects
+    from landrules.decide.diff.compare import COMPARED, DIFF_COLUMNS, NO_OUTCOME, SHOWN, DiffResult, _aspects
     from landrules.web.table import read_index
 
     names = ["row", "parcel_id", "area_mu", *COMPARED]

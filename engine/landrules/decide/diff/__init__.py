@@ -1,0 +1,1 @@
+"""`diff`: one ledger under two rulebooks — the other rulebook, the comparison, and its output."""

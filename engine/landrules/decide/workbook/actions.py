@@ -1,0 +1,176 @@
+"""The parcels that need action, collected while decisions stream past: the 一宗一策 台账
+(二、(三)1.: 地块基本信息、形成原因、处置措施、完成时限、责任单位), the overdue items and the
+公布清单 (四、(四)) of the workbook and of the 季度通报.
+
+Only parcels whose outcomes ask for something (anything but 无需处置 and 记录无效) are kept, as
+one small record each; past `limit` records (ACTION_ROWS_MAX) the rest are counted, not kept,
+and the sheets say so. Sorted by 责任单位 (the first unit named), then 完成时限 (earliest first,
+none last), then ledger order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from landrules.core import fields
+from landrules.core.decision import SEP
+from landrules.ledger.validate.cells import PARSERS, CellError, derive_area_mu
+from landrules.ledger.write.base import Labels
+from landrules.decide.workbook.reasons import reason
+
+ACTION_ROWS_MAX = 200_000  # parcels kept for 一宗一策 (about 100 MiB at most)
+NO_ACTION = frozenset({"no_action", "invalid_record"})
+UNSUPPLIED = ("approved_unsupplied", "used_before_supplied")
+_FACTS = ("location", "holder", "project", "area_mu", "area_m2", "land_use", "approved_on", "supplied_on",
+          "construction_started_on", "agreed_start_on", "suspended_since", "idle_identified", "idle_cause",
+          "output_per_mu", "tax_per_mu", "investment_per_mu", "plot_ratio",
+          "committed_investment_per_mu", "committed_tax_per_mu", "committed_plot_ratio")
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    order: int  # position in the ledger (0-based, data rows)
+    parcel_id: str | None
+    location: str | None
+    holder: str | None
+    project: str | None
+    area_mu: float | None
+    land_use: str | None  # 中文
+    categories: str  # 中文, "; "-joined
+    reason: str  # 形成原因
+    measures: str  # 处置措施, "; "-joined labels
+    deadline: dt.date | None  # the earliest 完成时限
+    overdue: bool
+    responsible: str  # "; "-joined
+    citations: str
+    public: str  # 公布清单 kinds (批而未供、闲置、低效), "" when not published
+
+    @property
+    def sort_key(self) -> tuple:
+        lead = self.responsible.split(SEP)[0] if self.responsible else "\uffff"
+        return (lead, self.deadline or dt.date.max, self.order)
+
+
+_FLAT = ("categories", "outcome_codes", "needs", "deadline", "overdue", "responsible", "citations")
+
+
+def _parse(name: str, value: Any) -> Any:
+    try:
+        return PARSERS[name](value)
+    except (CellError, ValueError, TypeError):
+        return None
+
+
+def _parsed(name: str, values: np.ndarray) -> list[Any]:
+    """Each cell of a column parsed as field `name` (None when empty or unreadable), each
+    distinct value once."""
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:
+        return [_parse(name, v) for v in values]
+    table = [_parse(name, u) for u in uniques] + [None]
+    return [table[c] for c in codes]
+
+
+def earliest(text: str) -> dt.date | None:
+    """The earliest of "; "-joined ISO dates ("" -> None)."""
+    dates = []
+    for part in text.split(SEP) if text else ():
+        try:
+            dates.append(dt.date.fromisoformat(part.strip()))
+        except ValueError:
+            continue
+    return min(dates) if dates else None
+
+
+def any_overdue(text: str) -> bool:
+    """`code:是; code:否` (the flat `overdue` column) -> some outcome is overdue."""
+    return any(item.rpartition(":")[2].strip() in ("是", "true", "True") for item in text.split(SEP)) if text else False
+
+
+class ActionList:
+    """Collects the parcels that need action from (inputs, flat) chunks, in ledger order."""
+
+    def __init__(self, labels: Labels | None = None, limit: int = ACTION_ROWS_MAX):
+        self.labels = labels if labels is not None else Labels()
+        self.limit = limit
+        self.kept: list[ActionRow] = []
+        self.total = 0  # parcels that need action, kept or not
+        self._seen = 0  # rows seen so far
+
+    @property
+    def left_out(self) -> int:
+        return self.total - len(self.kept)
+
+    def add(self, inputs: pd.DataFrame, names: Sequence[str], flat: pd.DataFrame, parsed=None) -> None:
+        """Keep the rows of a chunk that need action. `parsed` (the chunk as decided: areas in 亩
+        whatever the ledger's unit, later events set aside) gives their facts; without it the
+        input cells are parsed here."""
+        n = len(flat)
+        start, self._seen = self._seen, self._seen + n
+        codes = flat["outcome_codes"].fillna("").to_numpy(dtype=object)
+        needed = {c: bool(set(c.split(SEP)) - NO_ACTION) if c else False for c in pd.unique(codes)}
+        positions = np.flatnonzero([needed[c] for c in codes])
+        self.total += len(positions)
+        room = max(self.limit - len(self.kept), 0)
+        if not len(positions) or not room:
+            return
+        positions = positions[:room]
+        where = {name: i for i, name in enumerate(names)}
+        as_of = earliest(next((v for v in flat["as_of"] if v), "")) or dt.date.today()
+        if parsed is not None:
+            decided = [parsed.facts(int(i)) for i in positions]
+            facts_by_column = {name: [f.get(name) for f in decided] for name in _FACTS}
+        else:
+            facts_by_column = {name: _parsed(name, inputs.iloc[:, where[name]].to_numpy(dtype=object)[positions])
+                               for name in _FACTS if name in where}
+        ids = inputs.iloc[:, where["parcel_id"]].to_numpy(dtype=object)[positions] if "parcel_id" in where else None
+        cells = {c: flat[c].fillna("").to_numpy(dtype=object)[positions] for c in _FLAT if c in flat.columns}
+        empty = [""] * len(positions)
+        for k, i in enumerate(positions.tolist()):
+            facts = {name: values[k] for name, values in facts_by_column.items() if values[k] is not None}
+            row = {c: cells[c][k] if c in cells else empty[k] for c in _FLAT}
+            self.kept.append(self._row(start + i, ids[k] if ids is not None else None, facts, row, as_of))
+
+    def _row(self, order: int, pid: Any, facts: dict, flat: dict, as_of: dt.date) -> ActionRow:
+        cats = [c for c in flat["categories"].split(SEP) if c]
+        outs = [c for c in flat["outcome_codes"].split(SEP) if c]
+        needs = [c for c in flat["needs"].split(SEP) if c]
+        area = facts.get("area_mu")
+        if area is None and facts.get("area_m2") is not None:
+            area = derive_area_mu(facts["area_m2"])
+        land_use = facts.get("land_use")
+        public = []
+        if any(c in cats for c in UNSUPPLIED):
+            public.append(self.labels.categories.get("approved_unsupplied", "批而未供"))
+        if "idle" in cats and facts.get("idle_identified") is True:  # a finding first (53号令 第九条)
+            public.append(self.labels.categories.get("idle", "闲置"))
+        if "low_efficiency" in cats:
+            public.append(self.labels.categories.get("low_efficiency", "低效"))
+        return ActionRow(
+            order=order,
+            parcel_id=None if pid is None else str(pid),
+            location=facts.get("location"),
+            holder=facts.get("holder"),
+            project=facts.get("project"),
+            area_mu=area,
+            land_use=fields.LAND_USE.get(land_use) if land_use else None,
+            categories=SEP.join(self.labels.categories.get(c, c) for c in cats),
+            reason=reason(cats, outs, needs, facts, as_of, self.labels.categories),
+            measures=SEP.join(self.labels.outcomes.get(c, c) for c in outs),
+            deadline=earliest(flat["deadline"]),
+            overdue=any_overdue(flat["overdue"]),
+            responsible=flat["responsible"],
+            citations=SEP.join(f"{ref}（{self.labels.clauses[ref]}）" if ref in self.labels.clauses else ref
+                               for ref in flat["citations"].split(SEP) if ref),
+            public="、".join(public),
+        )
+
+    def rows(self) -> list[ActionRow]:
+        """The kept parcels, by 责任单位, then 完成时限, then ledger order."""
+        return sorted(self.kept, key=lambda r: r.sort_key)

@@ -1,0 +1,190 @@
+"""The workbook's sheets beside 决策: 汇总 (tables and native bar charts), 一宗一策, 公布清单 and
+逾期事项 — shared by `decide -o x.xlsx` and `report -o x.xlsx`."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.label import DataLabelList
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from landrules.decide.workbook.actions import ActionList, ActionRow
+from landrules.decide.workbook.tables import Table
+from landrules.ledger.write.xlsx_book import (
+    BOLD, TITLE, TOP, WRAP, Book, append_sized, header_row, line_counts, repeat_header, widths_for,
+)
+from landrules.ledger.write.xlsx_cells import clean_text, row_cells, styled
+
+SUMMARY_SHEET = "汇总"
+ACTIONS_SHEET = "一宗一策"
+PUBLIC_SHEET = "公布清单"
+OVERDUE_SHEET = "逾期事项"
+OVERDUE_STYLE = dict(fill=PatternFill("solid", fgColor="FFC7CE", bgColor="FFC7CE"), font=Font(color="9C0006"))
+INVALID_STYLE = dict(fill=PatternFill("solid", fgColor="FFEB9C", bgColor="FFEB9C"), font=Font(color="9C5700"))
+
+ACTION_HEADER = ["序号", "宗地编号", "坐落", "用地单位", "项目名称", "面积（亩）", "土地用途", "类别",
+                 "形成原因", "处置措施", "完成时限", "是否逾期", "责任单位", "依据条款"]
+PUBLIC_HEADER = ["序号", "宗地编号", "坐落", "用地单位", "项目名称", "面积（亩）", "土地用途", "类型",
+                 "处置措施", "完成时限", "责任单位"]
+OVERDUE_HEADER = ["序号", "宗地编号", "坐落", "用地单位", "处置措施", "完成时限", "责任单位"]
+_WIDE = {"形成原因": 30, "处置措施": 30, "依据条款": 24, "坐落": 18, "用地单位": 18, "项目名称": 16, "责任单位": 18,
+         "类别": 10, "类型": 10}
+_WRAPPED = set(_WIDE)
+
+
+def _text(value: Any) -> Any:
+    return clean_text(value) if isinstance(value, str) else value
+
+
+def write_summary(book: Book, tables: Sequence[Table], notes: Sequence[str] = ()) -> None:
+    """汇总: the tables one below the other (codes whole), then a native bar chart for each table
+    that has one, below them (so that a printed page is as wide as the tables)."""
+    columns = [[*(r[i] for t in tables for r in t.rows if i < len(r)),
+                *(t.header[i] for t in tables if i < len(t.header))] for i in range(4)]
+    widths = widths_for([""] * 4, columns, sample=100_000, cap=60)
+    sheet = book.sheet(SUMMARY_SHEET, widths, freeze=None, landscape=False, grid=False)
+    row = 0
+
+    def append(values: Sequence[Any]) -> None:
+        nonlocal row
+        sheet.append([styled(sheet, _text(v)) if isinstance(v, str) else v for v in values])
+        row += 1
+
+    def note_row(text: str) -> None:  # wrapped within column B, so nothing spills past the tables
+        nonlocal row
+        lines = line_counts([[None], [text]], widths, [1], 1)[0]
+        append_sized(sheet, row + 1, [styled(sheet, "说明", alignment=TOP), styled(sheet, _text(text), alignment=WRAP)], lines)
+        row += 1
+
+    charts = []
+    for table in tables:
+        sheet.append([styled(sheet, table.title, font=TITLE)])
+        sheet.append(header_row(sheet, table.header))
+        row += 2
+        first = row + 1
+        for values in table.rows:
+            append(values)
+        if table.chart and table.rows:
+            charts.append((table, first, row))
+        for note in table.notes:
+            note_row(note)
+        append([])
+    for note in notes:
+        note_row(note)
+    for n, (table, first, last) in enumerate(charts, 1):
+        append([])
+        sheet.append([styled(sheet, f"图{n}  {table.chart_title}", font=TITLE)])
+        row += 1
+        chart = _bar_chart(sheet, table, first, last, width=min(sum(widths) * CM_PER_CHAR, 24))
+        sheet.add_chart(chart, f"A{row + 1}")
+        for _ in range(int(chart.height / CM_PER_ROW) + 1):
+            append([" "])  # keep the chart's rows in the used (printed) area
+
+
+CM_PER_ROW = 0.53  # a default 15 pt row
+CM_PER_CHAR = 0.19  # a column width unit (one digit of the default font)
+
+
+def _bar_chart(sheet, table: Table, first: int, last: int, width: float = 18) -> BarChart:
+    label, value = table.chart
+    n = last - first + 1
+    chart = BarChart()
+    chart.type = "bar" if n > 6 else "col"
+    if chart.type == "bar":  # the first row on top, as in the table
+        chart.y_axis.scaling.orientation = "minMax"
+        chart.x_axis.scaling.orientation = "maxMin"
+    chart.title = table.chart_title
+    chart.legend = None
+    chart.style = 10
+    chart.add_data(Reference(sheet, min_col=value + 1, min_row=first - 1, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(sheet, min_col=label + 1, min_row=first, max_row=last))
+    chart.dataLabels = DataLabelList()
+    chart.dataLabels.showVal = True
+    chart.dataLabels.showSerName = chart.dataLabels.showCatName = chart.dataLabels.showLegendKey = False
+    chart.dataLabels.showPercent = False
+    chart.x_axis.delete = chart.y_axis.delete = False
+    chart.height = max(7.5, 0.8 * n + 3) if chart.type == "bar" else 7.5
+    chart.width = width
+    return chart
+
+
+def _row_widths(header: Sequence[str], rows: list[list[Any]]) -> list[float]:
+    columns = [[r[i] for r in rows[:200]] for i in range(len(header))]
+    widths = widths_for(header, columns)
+    return [min(w, _WIDE[h]) if h in _WIDE else w for w, h in zip(widths, header)]
+
+
+def _list_sheet(book: Book, title: str, header: list[str], rows: list[list[Any]], notes: Sequence[str]) -> None:
+    widths = _row_widths(header, rows)
+    sheet = book.sheet(title, widths, freeze="C2")
+    sheet.append(header_row(sheet, header))
+    wrapped = [i for i, h in enumerate(header) if h in _WRAPPED]
+    lines = line_counts([[r[i] for r in rows] for i in range(len(header))], widths, wrapped, len(rows))
+    top, wrap = styled(sheet, "", alignment=TOP), styled(sheet, "", alignment=WRAP)
+    templates = {i: wrap if i in wrapped else top for i in range(len(header))}
+    for index, (values, count) in enumerate(zip(rows, lines), 2):
+        append_sized(sheet, index, row_cells(sheet, tuple(_text(v) for v in values), templates), count)
+    last = len(rows) + 1
+    if "是否逾期" in header and rows:
+        late = get_column_letter(header.index("是否逾期") + 1)
+        sheet.conditional_formatting.add(f"A2:{get_column_letter(len(header))}{last}",
+                                         FormulaRule(formula=[f'${late}2="是"'], **OVERDUE_STYLE))
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{last}"
+    sheet.print_area = f"A1:{get_column_letter(len(header))}{last + 1 + len(notes)}"
+    repeat_header(sheet)
+    sheet.append([])
+    for note in notes:
+        sheet.append([styled(sheet, "说明", font=BOLD), _text(note)])
+
+
+def action_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
+    return [[i, r.parcel_id, r.location, r.holder, r.project, None if r.area_mu is None else round(r.area_mu, 4),
+             r.land_use, r.categories, r.reason, r.measures, r.deadline, "是" if r.overdue else "否",
+             r.responsible, r.citations] for i, r in enumerate(actions, 1)]
+
+
+PUBLIC_ORDER = ("批而未供", "闲置", "低效")  # as 四、(四) names them
+
+
+def public_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
+    def rank(row: ActionRow) -> tuple:
+        first = row.public.split("、")[0]
+        return (PUBLIC_ORDER.index(first) if first in PUBLIC_ORDER else len(PUBLIC_ORDER), row.order)
+
+    chosen = sorted((r for r in actions if r.public), key=rank)
+    return [[i, r.parcel_id, r.location, r.holder, r.project, None if r.area_mu is None else round(r.area_mu, 4),
+             r.land_use, r.public, r.measures, r.deadline, r.responsible] for i, r in enumerate(chosen, 1)]
+
+
+def overdue_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
+    late = [r for r in actions if r.overdue]
+    return [[i, r.parcel_id, r.location, r.holder, r.measures, r.deadline, r.responsible] for i, r in enumerate(late, 1)]
+
+
+def cap_note(actions: ActionList) -> list[str]:
+    if not actions.left_out:
+        return []
+    return [f"需处置的共 {actions.total:,} 宗，本表只列出台账中前 {len(actions.kept):,} 宗（上限 {actions.limit:,}），"
+            f"其余 {actions.left_out:,} 宗见决策表（按“处置措施”筛选）。"]
+
+
+def write_actions(book: Book, actions: ActionList, as_of: str | None) -> None:
+    notes = ["一宗一策：按平龙政办〔2021〕36号 二、(三)1.，列出需处置宗地的地块基本信息、形成原因、处置措施、完成时限、责任单位；"
+             "按责任单位、完成时限排序。完成时限为该宗地各项处置措施中最早的一项。",
+             f"评估日：{as_of or ''}。", *cap_note(actions)]
+    _list_sheet(book, ACTIONS_SHEET, ACTION_HEADER, action_rows(actions.rows()), notes)
+
+
+def write_public(book: Book, actions: ActionList) -> None:
+    notes = ["公布清单：按平龙政办〔2021〕36号 四、(四)，公布批而未供、闲置、低效土地；只含公告所需的地块信息，不含用地单位以外的个人信息。",
+             "闲置土地只列经认定的（已认定闲置为“是”）；按日期推定、尚未认定的疑似闲置土地须先依国土资源部令第53号第九条调查认定，不予公布。",
+             *cap_note(actions)]
+    _list_sheet(book, PUBLIC_SHEET, PUBLIC_HEADER, public_rows(actions.rows()), notes)
+
+
+def write_overdue(book: Book, actions: ActionList) -> None:
+    _list_sheet(book, OVERDUE_SHEET, OVERDUE_HEADER, overdue_rows(actions.rows()),
+                ["逾期：完成时限早于评估日且尚无完成记录的处置措施。", *cap_note(actions)])

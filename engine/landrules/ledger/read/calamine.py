@@ -1,0 +1,65 @@
+"""Reading .xls, WPS .et (both OLE2), .ods, and the .xlsx that `xlsx_scan` clears, with python-calamine.
+
+calamine reads a sheet into memory (OLE2 and ODS keep no row index to stream from); rows are
+then converted to Python lazily and handed on in chunks like every other format. Cells come as
+Python values: text, float/int, bool, datetime.date/datetime for date cells, "" when empty
+(formulas as their last computed value).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pandas as pd
+
+from landrules.ledger.errors import LedgerError
+from landrules.ledger.columns.headers import HeaderResolver
+from landrules.ledger.read.sheet_choice import HEADER_SEARCH_ROWS, pick_sheet
+from landrules.ledger.read.sniff import NAMES, XLSX
+from landrules.ledger.read.xlsx_openpyxl import sheet_grids
+
+
+def _as_datetime(value: dt.date) -> dt.datetime:
+    """A date cell as openpyxl gives it (a datetime at midnight), so every reader hands on alike."""
+    return dt.datetime(value.year, value.month, value.day)
+
+
+def open_calamine(
+    path: Path, kind: str, sheet: str | int | None, chunk_rows: int, resolver: HeaderResolver,
+    clean: Callable[[Any], str],
+) -> tuple[list[list[Any]], Iterator[tuple[pd.DataFrame, int]], list[str]]:
+    """(head rows, grids of the rows below them, notices) of the ledger's sheet."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        names = list(book.sheet_names)
+    except Exception as exc:  # CalamineError, XlsError, zip errors, …
+        raise LedgerError(path, f"不是有效的 {NAMES.get(kind, kind)} 文件（文件损坏或格式不符）: {type(exc).__name__}") from None
+
+    def head_of(name: str) -> list[list[Any]]:
+        return [list(r) for r in itertools.islice(book.get_sheet_by_name(name).iter_rows(), HEADER_SEARCH_ROWS)]
+
+    try:
+        name, notices = pick_sheet(path, names, sheet, head_of, resolver, clean)
+        chosen = book.get_sheet_by_name(name)
+        rows = chosen.iter_rows()
+        lead = chosen.start[1] if kind == XLSX and chosen.start else 0
+        if lead:  # an .xlsx's rows begin at column A, as openpyxl gives them (calamine starts at the first filled column)
+            rows = ([""] * lead + r for r in rows)
+    except LedgerError:
+        raise
+    except Exception as exc:
+        raise LedgerError(path, f"无法读取工作表: {type(exc).__name__}: {exc}") from None
+    head = [[_as_datetime(v) if type(v) is dt.date else v for v in r] for r in itertools.islice(rows, HEADER_SEARCH_ROWS)]
+
+    def grids(header_at: int, width: int) -> Iterator[tuple[pd.DataFrame, int, dict[int, list[str]]]]:
+        """Chunks of rows `width` cells wide; a filled cell beyond is an error of its row."""
+        numbered = itertools.chain(enumerate(head[header_at + 1:], header_at + 2), enumerate(rows, len(head) + 1))
+        dated = ((n, [_as_datetime(v) if type(v) is dt.date else v for v in row]) for n, row in numbered)
+        return sheet_grids(dated, width, chunk_rows, header_at + 2)
+
+    return head, grids, notices

@@ -1,0 +1,137 @@
+"""Telling a CSV's encoding: UTF-8 (with or without BOM) or GB18030/GBK as Excel saves it on
+Chinese Windows — from the head of the file, checked over the whole file."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import charset_normalizer
+import numpy as np
+import pyarrow as pa
+
+from landrules.ledger.errors import LedgerError
+from landrules.ledger.columns.headers import shows_parcel_id
+
+_CHINESE_ENCODINGS = {"gb18030", "gbk", "gb2312", "cp936", "ms936", "euc_cn", "hz"}
+
+
+def decode_head(path: Path, data: bytes) -> tuple[str, str]:
+    try:
+        return data.decode("utf-8-sig"), "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    # Not UTF-8: most likely GB18030/GBK from Excel on Chinese Windows. charset-normalizer
+    # guesses; short Chinese texts are often guessed as big5/cp949, so a GB candidate wins, and
+    # among decodable candidates the first whose text shows a parcel_id header.
+    guesses = [m.encoding for m in charset_normalizer.from_bytes(data)]
+    candidates = (["gb18030"] if any(g in _CHINESE_ENCODINGS for g in guesses) else []) + guesses + ["gb18030"]
+    decoded: list[str] = []
+    for encoding in dict.fromkeys("gb18030" if g in _CHINESE_ENCODINGS else g for g in candidates):
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        head = text[:8192]
+        if shows_parcel_id(head):
+            return text, encoding
+        decoded.append((text, encoding))
+    if decoded:
+        return decoded[0]
+    raise LedgerError(path, "无法识别文件编码（应为 UTF-8、带 BOM 的 UTF-8 或 GB18030/GBK）")
+
+
+def _first_bad_byte(path: Path, encoding: str, block: int = 1 << 22) -> int | None:
+    """The offset of the first byte that does not decode in `encoding`, or None when the whole
+    file decodes (streamed, constant memory). UTF-8 is checked by Arrow's validator first (ten
+    times Python's decoder); only a file that fails it is decoded to find the byte."""
+    if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig") and _valid_utf8(path, block):
+        return None
+    decoder = codecs.getincrementaldecoder(encoding)()
+    start = 0
+    try:
+        with path.open("rb") as f:
+            while data := f.read(block):
+                decoder.decode(data)
+                start += len(data)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        # the decoder may hold back a few bytes of an incomplete sequence: exc.start counts in
+        # the bytes it was given, which are the pending ones and then `data`
+        pending = len(exc.object) - len(data) if "data" in locals() and data else 0
+        return max(start - pending + exc.start, 0)
+    return None
+
+
+def _valid_utf8(path: Path, block: int) -> bool:
+    """Whether the whole file is UTF-8, block by block; a character cut by a block's end is
+    carried over to the next block."""
+    carry = b""
+    with path.open("rb") as f:
+        while data := f.read(block):
+            data = carry + data
+            cut = _last_start(data)
+            if not _utf8(data[:cut]):
+                return False
+            carry = data[cut:]
+    return _utf8(carry)
+
+
+def _last_start(data: bytes) -> int:
+    """Where the last (maybe incomplete) character of `data` begins, within its last 4 bytes."""
+    for back in range(1, min(4, len(data)) + 1):
+        if data[-back] & 0xC0 != 0x80:  # not a continuation byte
+            return len(data) - back
+    return len(data)
+
+
+def _utf8(data: bytes) -> bool:
+    if not data:
+        return True
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int32))
+    try:
+        pa.Array.from_buffers(pa.string(), 1, [None, offsets, pa.py_buffer(data)]).validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+def _decodes_whole(path: Path, encoding: str) -> bool:
+    return _first_bad_byte(path, encoding) is None
+
+
+def first_bad_line(path: Path, encoding: str) -> int | None:
+    """The 1-based line holding the first byte that does not decode in `encoding`, or None."""
+    bad = _first_bad_byte(path, encoding)
+    return None if bad is None else _line_of(path, bad)
+
+
+def _line_of(path: Path, offset: int, block: int = 1 << 22) -> int:
+    """The 1-based line (\n-counted) that holds byte `offset`."""
+    lines, seen = 1, 0
+    with path.open("rb") as f:
+        while seen < offset and (data := f.read(min(block, offset - seen))):
+            lines += data.count(b"\n")
+            seen += len(data)
+    return lines
+
+
+def detect(path: Path, limit: int = 1 << 20) -> tuple[str, str]:
+    """(encoding, decoded head) of a CSV. The encoding is guessed from the first `limit` bytes
+    and, when that says UTF-8, checked over the whole file: a ledger that is UTF-8 for a
+    megabyte and GB18030 further down (rows pasted from another file) is read as GB18030."""
+    with path.open("rb") as f:
+        data = f.read(limit + 1)
+    whole = len(data) <= limit
+    if not whole:
+        data = data[: data.rfind(b"\n", 0, limit) + 1] or data[:limit]
+    text, encoding = decode_head(path, data)
+    bad = _first_bad_byte(path, encoding) if encoding == "utf-8-sig" and not whole else None
+    if bad is not None:
+        if not _decodes_whole(path, "gb18030"):
+            raise LedgerError(path, f"无法识别文件编码：前面是 UTF-8，从第 {_line_of(path, bad)} 行起不是"
+                                    f"（字节位置 {bad}）；一个文件只能用一种编码（UTF-8、带 BOM 的 UTF-8 或 GB18030/GBK），"
+                                    f"请把该行起的内容按 UTF-8 重新保存")
+        encoding = "gb18030"
+        text = data.decode(encoding)
+    return encoding, text

@@ -1,0 +1,145 @@
+"""Fast paths of the cell parsers over whole arrays of distinct cell values, in C.
+
+`frame.parse_frame` factorises a column and parses each distinct value once. Most distinct
+values of a large ledger are spelled the plain way — `2018-12-31`, `38.25`, `SL-0001` — and those
+are read here with pyarrow.compute and numpy, without a Python object per value; every value
+the fast path is not sure of (full-width digits, surrounding spaces, placeholders, units,
+impossible dates, anything unusual) is left to the cell parser of `cells.py`, which also words
+the error. A fast path accepts only spellings on which it gives the cell parser's own result,
+so the outcome is the same value for value (tests/test_columns.py checks that with hypothesis).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from landrules.core.fields import FieldSpec, FieldType
+from landrules.ledger.validate.cells import number_bound
+
+# the written date forms of contract §3, ASCII digits only (anything else: the cell parser)
+_DATE_FORMS = (
+    r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$",
+    r"^[0-9]{4}/[0-9]{1,2}/[0-9]{1,2}$",
+    r"^[0-9]{4}\.[0-9]{1,2}\.[0-9]{1,2}$",
+    r"^[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日$",
+)
+_DATE_PARTS = r"^(?P<y>[0-9]{4})[-/.年](?P<m>[0-9]{1,2})[-/.月](?P<d>[0-9]{1,2})日?$"
+# a plain decimal number, ASCII, no sign, no separators, no exponent
+_NUMBER = r"^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$"
+# text that is its own value: begins and ends with an ASCII letter or digit (nothing to strip,
+# and none of the placeholders that mean an empty cell)
+_PLAIN_TEXT = r"^[0-9A-Za-z](?:.*[0-9A-Za-z])?$"
+_EPOCH = np.datetime64("0001-01-01", "D")
+FAST_MIN = 64  # below this many distinct values the cell parser is as fast
+
+
+def factorize(series: pd.Series) -> tuple[np.ndarray, pa.Array | np.ndarray]:
+    """(codes, distinct values) of a column; code -1 for a null cell.
+
+    An Arrow-backed text column is dictionary-encoded in Arrow (its distinct values stay an
+    Arrow string array); any other column is factorised by pandas over its Python objects."""
+    if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
+        encoded = pc.dictionary_encode(pa.array(series.array))
+        if isinstance(encoded, pa.ChunkedArray):
+            encoded = encoded.combine_chunks()
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return codes, encoded.dictionary
+    codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=True)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def python_values(uniques: pa.Array | np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """The distinct values at `positions` as Python objects."""
+    if isinstance(uniques, np.ndarray):
+        return uniques[positions]
+    return np.asarray(uniques.take(pa.array(positions, type=pa.int64())).to_pylist(), dtype=object)
+
+
+def _strings(uniques: pa.Array | np.ndarray) -> tuple[pa.Array, np.ndarray]:
+    """The text values among `uniques` as an Arrow array, and their positions."""
+    if not isinstance(uniques, np.ndarray):
+        return uniques, np.arange(len(uniques))
+    where = np.flatnonzero(np.fromiter((type(u) is str for u in uniques), dtype=bool, count=len(uniques)))
+    return pa.array(uniques[where].tolist(), type=pa.string()), where
+
+
+def _mask(arr: pa.Array) -> np.ndarray:
+    return arr.fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def fast_dates(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(read, ordinals): which values are plain dates, and their proleptic ordinals."""
+    n = len(text)
+    ordinals = np.full(n, np.nan)
+    if not n:
+        return np.zeros(0, dtype=bool), ordinals
+    form = np.zeros(n, dtype=bool)
+    for pattern in _DATE_FORMS:
+        form |= _mask(pc.match_substring_regex(text, pattern))
+    where = np.flatnonzero(form)
+    if not len(where):
+        return form, ordinals
+    parts = pc.extract_regex(text.take(pa.array(where)), _DATE_PARTS)
+    y, m, d = (parts.field(k).cast(pa.int64()).to_numpy() for k in ("y", "m", "d"))
+    month = ((y - 1970) * 12 + (m - 1)).astype("datetime64[M]")
+    first = month.astype("datetime64[D]")
+    length = ((month + 1).astype("datetime64[D]") - first).astype(np.int64)
+    valid = (y >= 1) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= length)
+    days = (first - _EPOCH).astype(np.int64) + d  # toordinal(): 0001-01-01 is day 1
+    read = np.zeros(n, dtype=bool)
+    read[where[valid]] = True
+    ordinals[where[valid]] = days[valid].astype(float)
+    return read, ordinals
+
+
+def fast_numbers(text: pa.Array, spec: FieldSpec) -> tuple[np.ndarray, np.ndarray]:
+    """(read, numbers): which values are plain numbers within the field's range, and them."""
+    n = len(text)
+    numbers = np.full(n, np.nan)
+    plain = _mask(pc.match_substring_regex(text, _NUMBER)) if n else np.zeros(0, dtype=bool)
+    where = np.flatnonzero(plain)
+    if not len(where):
+        return plain, numbers
+    values = text.take(pa.array(where)).cast(pa.float64()).to_numpy()
+    if spec.type is FieldType.RATIO:
+        ok = (values >= 0) & (values <= 1)
+    elif spec.positive:
+        ok = values > 0
+    else:
+        ok = values >= 0
+    if spec.type is FieldType.NUMBER:
+        ok &= values <= number_bound(spec.name)
+    ok &= np.isfinite(values)
+    read = np.zeros(n, dtype=bool)
+    read[where[ok]] = True
+    numbers[where[ok]] = values[ok]
+    return read, numbers
+
+
+def fast_text(text: pa.Array) -> np.ndarray:
+    """Which values are their own text value."""
+    return _mask(pc.match_substring_regex(text, _PLAIN_TEXT)) if len(text) else np.zeros(0, dtype=bool)
+
+
+def fast_parse(spec: FieldSpec, uniques: pa.Array | np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Fill `out` (encoded values, aligned with `uniques`) where a fast path reads the value;
+    return the positions still to be read by the cell parser."""
+    kind = spec.type
+    if kind not in (FieldType.DATE, FieldType.NUMBER, FieldType.RATIO, FieldType.TEXT) or len(uniques) < FAST_MIN:
+        return np.arange(len(uniques))
+    text, where = _strings(uniques)
+    if kind is FieldType.DATE:
+        read, values = fast_dates(text)
+    elif kind is FieldType.TEXT:
+        read = fast_text(text)
+        values = text.filter(pa.array(read)).to_pylist()
+    else:
+        read, values = fast_numbers(text, spec)
+    done = where[read]
+    out[done] = values if kind is FieldType.TEXT else values[read]
+    left = np.ones(len(uniques), dtype=bool)
+    left[done] = False
+    return np.flatnonzero(left)

@@ -1,0 +1,195 @@
+"""Column-wise validation of ledger rows: raw cells in, encoded columns and row errors out.
+
+The same cell parsers as `parcel` (one parser per field type), applied once per distinct cell
+value instead of once per cell: a column is factorised, its distinct values parsed, and the
+results taken back to the rows. Numbers skip even that: pandas converts the clean ones in C,
+and only cells it cannot read (thousands separators, percentages, junk) go through the parser,
+which also words the error. Values are kept in the engines' encoding (`encoding.py`), so a
+chunk of 50 000 rows is a handful of numpy arrays, not 50 000 objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from landrules.core import fields
+from landrules.core.values import decode, encode
+from landrules.core.fields import FieldType
+from landrules.ledger.errors import clip
+from landrules.ledger.validate.cells import (
+    AREA_MISSING,
+    MISSING,
+    PARSERS,
+    CellError,
+    derive_area_mu,
+    number_bound,
+)
+from landrules.ledger.validate.cell_arrays import factorize, fast_parse, python_values
+from landrules.ledger.validate.seen_ids import SeenIds, id_hashes
+
+_LABELS = {f.name: f.label() for f in fields.FIELDS}
+_ORDER = {f.name: i for i, f in enumerate(fields.FIELDS)}
+_FAST_NUMBERS = 64  # below this many distinct values the parser is as fast as pandas
+
+
+@dataclass
+class ParsedFrame:
+    """Validated rows: encoded columns for every catalogue field, errors by row position."""
+
+    n: int
+    rows: list[int]
+    columns: dict[str, np.ndarray]  # float64 (NaN = unknown) or object for text fields
+    errors: dict[int, list[str]] = field(default_factory=dict)
+    notes: dict[int, tuple[str, ...]] = field(default_factory=dict)  # row position -> notes (contract §4)
+
+    @property
+    def parcel_ids(self) -> np.ndarray:
+        return self.columns["parcel_id"]
+
+    @property
+    def valid(self) -> np.ndarray:
+        mask = np.ones(self.n, dtype=bool)
+        mask[list(self.errors)] = False
+        return mask
+
+    def facts(self, i: int) -> dict[str, Any]:
+        """Row i's known values, decoded to their Python types."""
+        out = {}
+        for name, col in self.columns.items():
+            value = col[i]
+            if value is None or (isinstance(value, float) and value != value):
+                continue
+            out[name] = decode(fields.BY_NAME[name], value)
+        return out
+
+
+def _parse_uniques(name: str, uniques: np.ndarray | pa.Array) -> tuple[np.ndarray, dict[int, str]]:
+    """Encoded value of each distinct cell, and the error detail of the unreadable ones.
+
+    `uniques` is an object array, or an Arrow string array (an Arrow-backed column); the plain
+    spellings are read in C (`columns.fast_parse`), the rest by the cell parser."""
+    spec = fields.BY_NAME[name]
+    text = spec.type is FieldType.TEXT
+    out = np.empty(len(uniques), dtype=object) if text else np.full(len(uniques), np.nan)
+    errors: dict[int, str] = {}
+    if isinstance(uniques, np.ndarray) and spec.type in (FieldType.NUMBER, FieldType.RATIO):
+        todo = _fast_numbers(spec, uniques, out) if len(uniques) > _FAST_NUMBERS else np.arange(len(uniques))
+    else:
+        todo = fast_parse(spec, uniques, out)
+    parse = PARSERS[name]
+    for j, raw in zip(todo.tolist(), python_values(uniques, todo)):
+        try:
+            value = parse(raw)
+        except CellError as exc:
+            errors[j] = exc.detail
+            continue
+        if value is not None:
+            out[j] = value if text else encode(spec, value)
+    return out, errors
+
+
+def _fast_numbers(spec: fields.FieldSpec, uniques: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Convert plain numbers in C; return the positions the cell parser must still see."""
+    plain = np.array([type(u) in (str, float, int) for u in uniques], dtype=bool)
+    numbers = pd.to_numeric(pd.Series(uniques, dtype=object).where(plain), errors="coerce").to_numpy(dtype=float)
+    ok = plain & np.isfinite(numbers)
+    if spec.type is FieldType.RATIO:
+        ok &= (numbers >= 0) & (numbers <= 1)
+    elif spec.positive:
+        ok &= numbers > 0
+    else:
+        ok &= numbers >= 0
+    if spec.type is FieldType.NUMBER:
+        ok &= numbers <= number_bound(spec.name)
+    out[ok] = numbers[ok]
+    return np.flatnonzero(~ok)
+
+
+def parse_frame(
+    frame: pd.DataFrame, rows: list[int], first_seen: SeenIds | None = None,
+    reader_errors: dict[int, list[str]] | None = None,
+) -> ParsedFrame:
+    """Validate raw rows whose known columns carry field names (unknown columns are ignored).
+
+    `first_seen` (the ids of earlier chunks and their rows) carries duplicate detection across chunks of one ledger;
+    `reader_errors` (file row → messages) are what the reader could not read in a row (e.g. a
+    formula without a saved value): they come first among the row's errors.
+    """
+    n = len(frame)
+    first_seen = SeenIds() if first_seen is None else first_seen
+    columns: dict[str, np.ndarray] = {}
+    cell_errors: dict[int, list[tuple[int, str]]] = {}
+    for spec in fields.FIELDS:
+        if spec.name not in frame.columns:
+            columns[spec.name] = np.full(n, None, dtype=object) if spec.type is FieldType.TEXT else np.full(n, np.nan)
+            continue
+        codes, uniques = factorize(frame[spec.name])
+        encoded, errors = _parse_uniques(spec.name, uniques)
+        if spec.type is FieldType.TEXT:
+            col = np.empty(n, dtype=object)
+            col[:] = None
+            has = codes >= 0
+            col[has] = encoded[codes[has]]
+        else:
+            col = np.where(codes >= 0, encoded[np.maximum(codes, 0)] if len(encoded) else np.nan, np.nan)
+        columns[spec.name] = col
+        if errors:
+            bad = np.flatnonzero(np.isin(codes, list(errors)))
+            for i in bad:
+                cell_errors.setdefault(int(i), []).append((_ORDER[spec.name], f"第{rows[i]}行 {_LABELS[spec.name]}: {errors[codes[i]]}"))
+
+    row_errors: dict[int, list[str]] = {i: [m for _, m in sorted(errs)] for i, errs in cell_errors.items()}
+    _check_ids(columns["parcel_id"], rows, row_errors, first_seen)
+    _derive_area(columns, rows, row_errors)
+    if reader_errors:
+        for i, row in enumerate(rows):
+            if row in reader_errors:
+                row_errors[i] = list(reader_errors[row]) + row_errors.get(i, [])
+    return ParsedFrame(n=n, rows=list(rows), columns=columns, errors=dict(sorted(row_errors.items())))
+
+
+def _check_ids(ids: np.ndarray, rows: list[int], row_errors: dict[int, list[str]], seen: SeenIds) -> None:
+    """Missing and repeated 宗地编号 (the first row of an id wins, earlier chunks included);
+    the chunk's new ids are recorded in `seen`."""
+    label = _LABELS["parcel_id"]
+    present = ~pd.isna(ids)
+    at = np.flatnonzero(present)
+    given = ids[at]
+    hashes = id_hashes(given)
+    earlier = seen.first_rows(given, hashes)
+    row_numbers = np.asarray(rows, dtype=np.int64)
+    if present.all() and (earlier < 0).all() and len(np.unique(hashes)) == len(hashes):
+        seen.add(given, row_numbers, hashes)  # the usual chunk: every id given, none seen before
+        return
+    for i in np.flatnonzero(~present).tolist():
+        if not any(m.startswith(f"第{rows[i]}行 {label}") for m in row_errors.get(i, ())):
+            row_errors.setdefault(i, []).insert(0, f"第{rows[i]}行 {label}: {MISSING}")
+    codes, _ = pd.factorize(given)
+    first = np.full(codes.max() + 1 if len(codes) else 0, -1, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]  # the first position of each distinct id
+    repeated = (earlier >= 0) | (first[codes] != np.arange(len(codes)))
+    for j in np.flatnonzero(repeated).tolist():
+        i = int(at[j])
+        was = int(earlier[j]) if earlier[j] >= 0 else rows[int(at[first[codes[j]]])]
+        row_errors.setdefault(i, []).insert(0, f'第{rows[i]}行 {label}: 重复的宗地编号 "{clip(given[j])}"（首次出现在第{was}行）')
+    new = ~repeated
+    seen.add(given[new], row_numbers[at[new]], hashes[new])
+
+
+def _derive_area(columns: dict[str, np.ndarray], rows: list[int], row_errors: dict[int, list[str]]) -> None:
+    mu, m2 = columns["area_mu"], columns["area_m2"]
+    derive = np.isnan(mu) & ~np.isnan(m2)
+    if derive.any():
+        mu = mu.copy()
+        mu[derive] = [derive_area_mu(v) for v in m2[derive]]
+        columns["area_mu"] = mu
+    label = _LABELS["area_mu"]
+    for i in np.flatnonzero(np.isnan(mu) & np.isnan(m2)):
+        messages = row_errors.get(int(i), ())
+        if not any(m.startswith(f"第{rows[i]}行 {label}") or m.startswith(f"第{rows[i]}行 {_LABELS['area_m2']}") for m in messages):
+            row_errors.setdefault(int(i), []).append(f"第{rows[i]}行 {label}: {AREA_MISSING}")

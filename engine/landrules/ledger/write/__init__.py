@@ -1,0 +1,1 @@
+"""Writing decisions: the writers' base (safe files, defusing), CSV, JSONL, Parquet, and workbook parts."""

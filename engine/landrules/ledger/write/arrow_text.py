@@ -1,0 +1,48 @@
+"""Text columns as Arrow string arrays, for the writers: empty cells null, risky cells defused.
+
+A cell is risky when its first byte is one of the ASCII characters a spreadsheet runs as a
+formula; that is read off the array's buffers (`arrow_buffers`), without a string kernel over
+every cell. The data buffer is never copied."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from landrules.ledger.arrow_buffers import empty_as_null, offsets, one_string_array, validity
+from landrules.ledger.write.base import RISKY, text_column
+
+_RISKY_BYTES = np.frombuffer("".join(RISKY).encode("ascii"), dtype=np.uint8)
+_RISKY_PATTERN = "^[" + "".join("\\" + c if c in "-\\" else c for c in RISKY) + "]"
+
+
+def text_array(series: pd.Series) -> pa.Array:
+    """An input column as one Arrow string array, empty cells null."""
+    values = text_column(series)
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        arr = values.array._pa_array  # the column's own Arrow data, not a copy
+    else:
+        arr = pa.array(values, type=pa.string(), from_pandas=True)
+    return empty_as_null(one_string_array(arr))
+
+
+def defuse_array(arr: pa.Array) -> pa.Array:
+    """`output.defuse` on an Arrow string array: a leading "'" on text a spreadsheet would run."""
+    if not len(arr):
+        return arr
+    ends = offsets(arr)
+    starts, lengths = ends[:-1], np.diff(ends)
+    data = arr.buffers()[2]
+    if data is None or not data.size:
+        return arr
+    filled = lengths > 0
+    valid = validity(arr)
+    if valid is not None:
+        filled &= valid
+    first = np.frombuffer(data, dtype=np.uint8)[starts[filled]]
+    if not np.isin(first, _RISKY_BYTES).any():
+        return arr
+    risky = pc.match_substring_regex(arr, _RISKY_PATTERN)  # the rare column that has some
+    return pc.if_else(risky, pc.binary_join_element_wise(pa.scalar("'", arr.type), arr, pa.scalar("", arr.type)), arr)

@@ -1,0 +1,108 @@
+"""A writer that writes on a thread of its own while the caller decides the next chunk.
+
+The Arrow writers spend their time in pyarrow, which releases the GIL: on a machine with two
+cores, chunk N is written while chunk N + 1 is read and decided. Chunks are written one at a
+time, in the order given; at most `depth` chunks wait (memory stays bounded by the chunk
+size). A failure on the writing thread is raised in the caller at its next `write`, or at
+`commit`, as the writer raised it (the writer has then aborted: nothing is left behind).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from typing import Iterator, TypeVar
+
+from landrules.ledger.write.base import DecisionWriter
+
+_DONE = object()
+T = TypeVar("T")
+
+
+class BackgroundWriter:
+    """`write`, `commit` and `abort` of a DecisionWriter, the writes done on one thread."""
+
+    def __init__(self, writer: DecisionWriter, depth: int = 1):
+        self.writer = writer
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._stopping = False  # abort: chunks still waiting are not written
+        self._thread = threading.Thread(target=self._work, name=f"landrules-writer:{writer.path.name}", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        while (item := self._queue.get()) is not _DONE:
+            if self._error is None and not self._stopping:  # after a failure the rest is only drained
+                try:
+                    self.writer.write(*item)
+                except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+                    self._error = exc
+
+    def write(self, *chunk) -> None:
+        """Queue one chunk (the arguments of DecisionWriter.write); waits while `depth` chunks
+        are waiting. The caller must not change the chunk's objects after handing them over."""
+        self._raise()
+        self._queue.put(chunk)
+
+    def _finish_writing(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(_DONE)
+            self._thread.join()
+
+    def commit(self, summary=None) -> None:
+        self._finish_writing()
+        self._raise()
+        self.writer.commit(summary)
+
+    def abort(self) -> None:
+        self._stopping = True
+        self._finish_writing()
+        self.writer.abort()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+
+def ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
+    """`items`, produced on a thread of its own up to `depth` items ahead of the consumer (the
+    reader parses chunk N + 1 while chunk N is decided). An exception of `items` is raised
+    here, in its place; when the consumer stops early, the producing thread stops too."""
+    waiting: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not _put(waiting, (True, item), stop):
+                    return
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            _put(waiting, (False, exc), stop)
+            return
+        _put(waiting, (False, None), stop)
+
+    thread = threading.Thread(target=produce, name="landrules-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            ok, item = waiting.get()
+            if ok:
+                yield item
+            elif item is None:
+                return
+            else:
+                raise item
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _put(waiting: queue.Queue, item, stop: threading.Event) -> bool:
+    """Put `item` unless the consumer has gone (then False)."""
+    while not stop.is_set():
+        try:
+            waiting.put(item, timeout=0.1)
+            return True
+        except queue.Full:
+            continue
+    return False

@@ -1,0 +1,197 @@
+"""Cells of the XLSX outputs: text as written (never a formula), input cells typed by their field.
+
+- Text that a spreadsheet would run as a formula (beginning with = + - @ TAB CR) is written as
+  it is, as a string cell with the quotePrefix style: Excel and LibreOffice show it as text, the
+  officer's input keeps its exact value, and no cell is ever a formula. (The CSV, which has no
+  cell types, prefixes "'" instead; see output.defuse.)
+- A text cell loses only what XML cannot carry (control characters); CR becomes LF (XML would
+  read it so anyway); text is cut at Excel's 32 767 characters.
+- An input column that holds a numeric field (面积, 亩均税收, 占比, …) is written as numbers and a
+  date field as date cells, parsed by the ledger's own cell parsers; a cell they cannot read
+  (an invalid row) stays the text it was. Other columns keep the values they were read with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from copy import copy
+import math
+import unicodedata
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from landrules.core import fields
+from landrules.core.fields import FieldType
+from landrules.ledger.validate.cells import PARSERS, CellError
+from landrules.ledger.write.base import RISKY, is_missing
+
+MAX_TEXT = 32_767  # Excel's limit per cell
+DATE_FORMAT = "yyyy-mm-dd"
+_TYPED = (FieldType.NUMBER, FieldType.RATIO, FieldType.DATE)
+
+
+class Text(str):
+    """Text that must be written as a string cell with quotePrefix (it looks like a formula)."""
+
+
+def clean_text(text: str) -> str | None:
+    """A text cell as written: without XML-illegal characters, CR as LF, at most MAX_TEXT long;
+    a `Text` when it would look like a formula."""
+    if not text:
+        return None
+    risky = text.startswith(RISKY)
+    if ILLEGAL_CHARACTERS_RE.search(text):
+        text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    if "\r" in text:  # XML reads a bare CR as LF; Excel's line break in a cell is LF
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if len(text) > MAX_TEXT:
+        text = text[:MAX_TEXT]
+    return Text(text) if risky or text.startswith(RISKY) else text
+
+
+
+
+def cell_value(value: Any) -> Any:
+    """A raw input cell as an XLSX value: numbers, booleans and dates stay typed, text as written."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if is_missing(value):
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value if abs(value) < 10**15 else clean_text(str(value))  # Excel keeps 15 digits
+    if isinstance(value, float):
+        return value if math.isfinite(value) else clean_text(str(value))
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            return clean_text(value.isoformat(sep=" "))
+        return value.date() if value.time() == dt.time() else value
+    if isinstance(value, (dt.date, dt.time)):
+        return value
+    return clean_text(str(value))
+
+
+class Percent(float):
+    """A ratio the officer wrote as a percentage ("25%"): shown with a percent format."""
+
+
+def _typed(name: str) -> Callable[[Any], Any]:
+    parse = PARSERS[name]
+    kind = fields.BY_NAME[name].type
+
+    def convert(value: Any) -> Any:
+        try:
+            typed = parse(value)
+        except (CellError, ValueError, TypeError):  # out of range or unreadable: as written,
+            if kind is not FieldType.DATE and isinstance(value, str):  # a number still a number
+                try:
+                    number = float(value)
+                except ValueError:
+                    return cell_value(value)
+                if math.isfinite(number):
+                    return int(number) if number.is_integer() and abs(number) < 10**15 else number
+            return cell_value(value)
+        if typed is None:
+            return cell_value(value)
+        if kind is FieldType.DATE:
+            return typed
+        if kind is FieldType.RATIO and isinstance(value, str) and value.strip().endswith(("%", "％")):
+            return Percent(typed)
+        number = float(typed)
+        return int(number) if number.is_integer() and abs(number) < 10**15 else number
+
+    return convert
+
+
+def input_column(name: str | None, series: pd.Series) -> list[Any]:
+    """One input column as XLSX values: typed by its field when `name` is a numeric or date
+    field, else each cell as read. Each distinct value is converted once."""
+    values = series.to_numpy(dtype=object)
+    if name == "area_ha":  # 面积（公顷）: read as an area (a number), like 面积（亩）
+        name = "area_mu"
+    spec = fields.BY_NAME.get(name) if name else None
+    convert = _typed(spec.name) if spec is not None and spec.type in _TYPED else cell_value
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # unhashable cells (nested Parquet values): one by one
+        return [convert(v) for v in values]
+    table = [convert(u) for u in uniques] + [None]
+    return [table[c] for c in codes]
+
+
+def map_unique(series: pd.Series, convert: Callable[[str], Any]) -> list[Any]:
+    """`convert` applied once per distinct value of a text column ("" for empty)."""
+    values = series.fillna("").to_numpy(dtype=object)
+    table = {v: convert(v) for v in pd.unique(values)}
+    return [table[v] for v in values]
+
+
+def styled(sheet, value: Any, *, number_format: str | None = None, font=None, fill=None, alignment=None) -> Any:
+    """`value` as the cell object the write-only sheet needs: plain values stay plain (fast);
+    `Text` becomes a string cell with quotePrefix, `Percent` a percent-formatted number."""
+    if isinstance(value, Text):
+        cell = WriteOnlyCell(sheet, value=None)
+        cell._value, cell.data_type = str(value), "s"  # never inferred as a formula
+        cell.quotePrefix = True
+    elif isinstance(value, Percent):
+        cell = WriteOnlyCell(sheet, value=float(value))
+        cell.number_format = "0%"
+    elif number_format is None and font is None and fill is None and alignment is None:
+        return value
+    else:
+        cell = WriteOnlyCell(sheet, value=value)
+    if number_format is not None:
+        cell.number_format = number_format
+    if font is not None:
+        cell.font = font
+    if fill is not None:
+        cell.fill = fill
+    if alignment is not None:
+        cell.alignment = alignment
+    return cell
+
+
+def like(sheet, template, value: Any) -> Any:
+    """`value` as a cell styled like `template` (a copy of its style array: far cheaper than
+    styling each cell anew); text is placed directly, other values bound as usual."""
+    cell = WriteOnlyCell(sheet)
+    if type(value) is str or isinstance(value, Text):
+        cell._value, cell.data_type = str(value), "s"
+        cell._style = copy(template._style)
+        if isinstance(value, Text):
+            cell.quotePrefix = True
+        return cell
+    if isinstance(value, Percent):
+        return styled(sheet, value)
+    cell.value = value
+    style = copy(template._style)
+    if cell.has_style:  # a date's number format
+        style.numFmtId = cell._style.numFmtId
+    cell._style = style
+    return cell
+
+
+def row_cells(sheet, values: tuple, templates: dict[int, Any] | None = None) -> tuple:
+    """A row for `sheet.append`: only the special values become cell objects; `templates` maps
+    column positions to the cell whose style their non-empty cells take (see `like`)."""
+    if templates:
+        values = list(values)
+        for i, template in templates.items():
+            if values[i] is not None:
+                values[i] = like(sheet, template, values[i])
+    elif not any(isinstance(v, (Text, Percent)) for v in values):
+        return values
+    return tuple(styled(sheet, v) if isinstance(v, (Text, Percent)) else v for v in values)
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

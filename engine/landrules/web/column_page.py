@@ -1,0 +1,67 @@
+"""The column report page's content: the pipeline's own report (`decide.columns.column_report`,
+what `decide` prints before deciding) for the uploaded ledger read with the session's column
+map, plus the table of recognised columns the page shows beside it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from landrules.core import fields
+from landrules.decide.column_report import ColumnReport, column_report, needed_fields
+from landrules.ledger.columns.column_map import ColumnMap
+from landrules.ledger.columns.headers import EXTRA_FIELDS, key, label
+from landrules.ledger.read.reader import open_ledger
+from landrules.rulebook.conditions import Atom, atoms
+from landrules.rulebook.model import Rulebook
+
+
+@dataclass
+class ColumnView:
+    report: ColumnReport  # the pipeline's: notices, look-alikes, needed fields without a column
+    recognised: list[tuple[str, str, bool]] = field(default_factory=list)  # (header, field label, by the map)
+    unknown: list[tuple[str, str | None, str]] = field(default_factory=list)  # (header, look-alike field label, why)
+    missing: list[tuple[str, list[str]]] = field(default_factory=list)  # (field label, ids of rules reading it)
+    set_aside: list[str] = field(default_factory=list)  # headers the map declares no field (null)
+
+
+def rules_reading(rulebook: Rulebook) -> dict[str, list[str]]:
+    """field name -> ids of the rules that read it (conditions or declared needs), for the page."""
+    used: dict[str, list[str]] = {}
+    for rule in rulebook.rules:
+        names = [n for atom in atoms(rule.when) if isinstance(atom, Atom) for n in (atom.field, atom.other_field) if n]
+        for name in [*names, *rule.needs]:
+            ids = used.setdefault(name, [])
+            if rule.id not in ids:
+                ids.append(rule.id)
+    return used
+
+
+def column_view(ledger_path: Path, rulebook: Rulebook, sheet: str | None = None,
+                columns: ColumnMap | None = None) -> ColumnView:
+    """Open the ledger as `decide` does (with the column map) and report its columns as
+    `decide_ledger` does before deciding. Raises LedgerError."""
+    ledger = open_ledger(ledger_path, sheet, resolver=columns.resolver() if columns else None)
+    first = next(ledger.chunks, None)
+    not_fields = columns.not_fields() if columns else set()
+    report = column_report(rulebook, ledger.headers, ledger.names, None if first is None else first.frame,
+                           ledger.notices, not_fields)
+    view = ColumnView(report)
+    mapped = {key(h) for h, name in (columns.columns.items() if columns else ()) if name}
+    alike = {item.header: item for item in report.lookalikes}
+    for header, name in zip(ledger.headers, ledger.names):
+        if name in fields.BY_NAME or name in EXTRA_FIELDS:
+            view.recognised.append((header, label(name), key(header) in mapped))
+        elif key(header) in not_fields:
+            view.set_aside.append(header)
+        else:
+            item = alike.get(header)
+            view.unknown.append((header, label(item.field) if item else None, item.reason if item else ""))
+    reading = rules_reading(rulebook)
+    view.missing = [(label(name), reading.get(name, [])) for name in report.missing]
+    return view
+
+
+def needs_filter(rulebook: Rulebook) -> list[tuple[str, str]]:
+    """(field, label) of every field some rule needs: the parcels table's 需补充 filter."""
+    return [(name, label(name)) for name in needed_fields(rulebook)]
