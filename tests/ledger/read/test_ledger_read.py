@@ -11,7 +11,7 @@ import pytest
 from landrules.core import fields
 from landrules.ledger.read.reader import LedgerError, load_records, read_ledger
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"
 
 # A small ledger: Chinese headers (one with ASCII parentheses, one English), an unknown column.

@@ -2,7 +2,7 @@
 
 Every scenario of every feature under scenarios/ becomes a test here, decided under the
 checkout's rulebook (or $LANDRULES_RULES / $LANDRULES_POLICY). `landrules check` runs the same
-features and also reports coverage; tests/test_check_command.py tests that command.
+features and also reports coverage; tests/bdd/test_check_command.py tests that command.
 """
 
 from conftest import ROOT

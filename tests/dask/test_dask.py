@@ -11,7 +11,7 @@ import pytest
 
 distributed = pytest.importorskip("distributed", reason="landrules[dask] is part of the test extras")
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from synthetic import ledger_frame  # noqa: E402
 
 from landrules.dask.bundle import RulebookBundle, RulebookMismatch, rulebook_on_worker  # noqa: E402

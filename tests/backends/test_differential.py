@@ -11,7 +11,7 @@ from landrules.decide.evaluate import Evaluator
 from landrules.core.values import columns_from_facts
 from strategies import PARCELS
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from synthetic import parcels as synthetic_parcels  # noqa: E402
 
 AS_OF = dt.date(2021, 10, 1)

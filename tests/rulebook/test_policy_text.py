@@ -12,8 +12,8 @@ import pytest
 
 from landrules.rulebook.policy import Clause, Deadline, Document, load_policy
 
-ROOT = Path(__file__).resolve().parent.parent
-SOURCE = Path(__file__).parent / "data" / "pinglong-zhengban-2021-36.txt"
+ROOT = Path(__file__).resolve().parents[2]
+SOURCE = ROOT / "tests" / "data" / "pinglong-zhengban-2021-36.txt"
 DOC = "平龙政办〔2021〕36号"
 
 
