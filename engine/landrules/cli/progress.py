@@ -49,10 +49,10 @@ def print_summary(rulebook, result, output: Optional[object]) -> None:
         f"用时 {result.seconds:.2f} 秒{where}" + (f"，输出 {output}" if output else ""),
         file=sys.stderr,
     )
-    from landrules.decide.pipeline import totals_line
+    from landrules.decide.pipeline import after_lines
 
     columns = getattr(result, "columns", None)  # the column report (a dataset run has none)
-    for line in [*(columns.counted(summary) if columns else ()), *filter(None, [totals_line(summary)])]:
+    for line in [*(columns.counted(summary) if columns else ()), *after_lines(summary)]:
         print(line, file=sys.stderr)
     for title, tallies, labels in (
         ("类别", summary.by_category, rulebook.categories),

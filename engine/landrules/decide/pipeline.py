@@ -44,11 +44,30 @@ class ColumnsError(Exception):
     """`--strict-columns` and a look-alike or missing column: nothing decided (one line)."""
 
 
+def _rows_shown(rows: list[int], limit: int = 10) -> str:
+    return "、".join(str(r) for r in rows[:limit]) + ("…" if len(rows) > limit else "")
+
+
 def totals_line(summary: Summary) -> str | None:
-    if not summary.totals:
+    """The rows set aside as not parcels: 合计 rows and footer rows (填表人：…), one line."""
+    parts = []
+    if summary.totals:
+        parts.append(f"合计行 {summary.totals} 行（未计入）: 第 {_rows_shown(summary.total_rows)} 行")
+    if summary.footer_rows:
+        parts.append(f"表尾行 {len(summary.footer_rows)} 行（填表人、审核人等，未计入）: 第 {_rows_shown(summary.footer_rows)} 行")
+    return "；".join(parts) or None
+
+
+def after_lines(summary: Summary) -> list[str]:
+    """What the summary says once every row is read: rows without id, rows set aside."""
+    return [line for line in (no_id_line(summary), totals_line(summary)) if line]
+
+
+def no_id_line(summary: Summary) -> str | None:
+    """The rows decided without a 宗地编号 (named by their row), one line."""
+    if not summary.no_id_rows:
         return None
-    shown = "、".join(str(r) for r in summary.total_rows[:10]) + ("…" if summary.totals > 10 else "")
-    return f"合计行 {summary.totals} 行（未计入）: 第 {shown} 行"
+    return f"无宗地编号 {len(summary.no_id_rows)} 行（按行号标识，照常决策）: 第 {_rows_shown(summary.no_id_rows)} 行"
 
 
 def choose_engine(engine: str, small_ledger: bool, first_chunk_rows: int) -> str:
@@ -126,6 +145,8 @@ def decide_ledger(
             prepared = prepare_chunk(chunk.frame, rows, seen, values, headers, reader_errors=errors)
             parsed = prepared.parsed
             decider.summary.total_rows += prepared.totals
+            decider.summary.footer_rows += prepared.footers
+            decider.summary.no_id_rows += prepared.no_id
             decided = decider.decide(parsed, with_json=with_json)
             if writer is None:
                 write_all(stdout or sys.stdout, decided.jsonl.blocks())
@@ -134,7 +155,7 @@ def decide_ledger(
             if progress:
                 progress(parsed.n)
         summary = decider.summary
-        summary.notices = [*checked.lines(), *checked.counted(summary), *filter(None, [totals_line(summary)])]
+        summary.notices = [*checked.lines(), *checked.counted(summary), *after_lines(summary)]
         if writer is not None:
             finishing = getattr(progress, "finishing", None)  # the command line's progress line says so
             if finishing is not None:

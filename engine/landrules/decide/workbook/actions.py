@@ -20,6 +20,7 @@ import pandas as pd
 from landrules.core import fields
 from landrules.core.decision import SEP
 from landrules.ledger.validate.cells import PARSERS, CellError, derive_area_mu
+from landrules.ledger.validate.row_names import row_name
 from landrules.ledger.write.base import Labels
 from landrules.decide.workbook.reasons import reason
 
@@ -130,6 +131,9 @@ class ActionList:
             facts_by_column = {name: _parsed(name, inputs.iloc[:, where[name]].to_numpy(dtype=object)[positions])
                                for name in _FACTS if name in where}
         ids = inputs.iloc[:, where["parcel_id"]].to_numpy(dtype=object)[positions] if "parcel_id" in where else None
+        if parsed is not None:  # a row without an id (empty or `/`) is named by its row
+            ids = [pid if pid is not None else f"（无编号）{row_name(parsed.rows[int(i)])}"
+                   for pid, i in zip(parsed.parcel_ids[positions], positions)]
         cells = {c: flat[c].fillna("").to_numpy(dtype=object)[positions] for c in _FLAT if c in flat.columns}
         empty = [""] * len(positions)
         for k, i in enumerate(positions.tolist()):

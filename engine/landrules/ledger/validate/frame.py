@@ -23,7 +23,6 @@ from landrules.core.fields import FieldType
 from landrules.ledger.errors import clip
 from landrules.ledger.validate.cells import (
     AREA_MISSING,
-    MISSING,
     PARSERS,
     CellError,
     derive_area_mu,
@@ -154,8 +153,10 @@ def parse_frame(
 
 
 def _check_ids(ids: np.ndarray, rows: list[int], row_errors: dict[int, list[str]], seen: SeenIds) -> None:
-    """Missing and repeated 宗地编号 (the first row of an id wins, earlier chunks included);
-    the chunk's new ids are recorded in `seen`."""
+    """Repeated 宗地编号 (the first row of an id wins, earlier chunks included); the chunk's
+    new ids are recorded in `seen`. A row without an id is no error (contract §3, "Officers'
+    ledgers as they are": land not yet supplied has no 电子监管号): it is named by its row
+    (`row_names`), and two such rows are not duplicates."""
     label = _LABELS["parcel_id"]
     present = ~pd.isna(ids)
     at = np.flatnonzero(present)
@@ -166,9 +167,6 @@ def _check_ids(ids: np.ndarray, rows: list[int], row_errors: dict[int, list[str]
     if present.all() and (earlier < 0).all() and len(np.unique(hashes)) == len(hashes):
         seen.add(given, row_numbers, hashes)  # the usual chunk: every id given, none seen before
         return
-    for i in np.flatnonzero(~present).tolist():
-        if not any(m.startswith(f"第{rows[i]}行 {label}") for m in row_errors.get(i, ())):
-            row_errors.setdefault(i, []).insert(0, f"第{rows[i]}行 {label}: {MISSING}")
     codes, _ = pd.factorize(given)
     first = np.full(codes.max() + 1 if len(codes) else 0, -1, dtype=np.int64)
     first[codes[::-1]] = np.arange(len(codes))[::-1]  # the first position of each distinct id
