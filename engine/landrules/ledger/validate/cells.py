@@ -295,6 +295,37 @@ def _parser_for(spec: FieldSpec) -> Callable[[Any], Any]:
 PARSERS: dict[str, Callable[[Any], Any]] = {f.name: spellings.wrap(f, _parser_for(f)) for f in fields.FIELDS}
 
 
+# A coded cell with a remark (contract §3, "Officers' ledgers as they are"): 政府原因（规划调整）,
+# 是（已下发通知书）, 企业原因：资金不足 — the code first, the remark in brackets or after a colon.
+_REMARK = re.compile(r"(?P<head>[^（(:：]+?)\s*(?:[（(](?P<bracketed>.*)[）)]|[:：]\s*(?P<after>.+))")
+CODED = (FieldType.ENUM, FieldType.BOOL)
+
+
+def split_remark(name: str, value: Any) -> tuple[Any, str] | None:
+    """(typed value, remark) of a coded cell written as a code and a remark; None when the
+    cell is not so written or its first part is no code either."""
+    if not isinstance(value, str) or fields.BY_NAME[name].type not in CODED:
+        return None
+    m = _REMARK.fullmatch(_norm(value))
+    if not m:
+        return None
+    remark = (m.group("bracketed") if m.group("bracketed") is not None else m.group("after") or "").strip()
+    try:
+        code = PARSERS[name](m.group("head"))
+    except CellError:
+        return None
+    if code is None or not remark:
+        return None
+    return code, remark
+
+
+def remark_note(name: str, code: Any, remark: str) -> str:
+    """The note of a coded cell read as its code, keeping its remark."""
+    spec = fields.BY_NAME[name]
+    shown = ("是" if code else "否") if spec.type is FieldType.BOOL else spec.vocabulary.get(code, code)
+    return f"{spec.zh} 按“{shown}”读取（备注：{_show(remark)}）"
+
+
 def parse_cell(name: str, value: Any) -> Any:
     """One cell of field `name` as its typed value (None when empty); raises CellError."""
     return PARSERS[name](value)

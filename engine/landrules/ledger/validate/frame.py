@@ -27,6 +27,8 @@ from landrules.ledger.validate.cells import (
     CellError,
     derive_area_mu,
     number_bound,
+    remark_note,
+    split_remark,
 )
 from landrules.ledger.validate.cell_arrays import factorize, fast_parse, python_values
 from landrules.ledger.validate.seen_ids import SeenIds, id_hashes
@@ -67,8 +69,10 @@ class ParsedFrame:
         return out
 
 
-def _parse_uniques(name: str, uniques: np.ndarray | pa.Array) -> tuple[np.ndarray, dict[int, str]]:
-    """Encoded value of each distinct cell, and the error detail of the unreadable ones.
+def _parse_uniques(name: str, uniques: np.ndarray | pa.Array, notes: dict[int, str] | None = None,
+                   ) -> tuple[np.ndarray, dict[int, str]]:
+    """Encoded value of each distinct cell, and the error detail of the unreadable ones; a
+    coded cell with a remark (政府原因（规划调整）) is read as its code and its note put in `notes`.
 
     `uniques` is an object array, or an Arrow string array (an Arrow-backed column); the plain
     spellings are read in C (`columns.fast_parse`), the rest by the cell parser."""
@@ -85,8 +89,13 @@ def _parse_uniques(name: str, uniques: np.ndarray | pa.Array) -> tuple[np.ndarra
         try:
             value = parse(raw)
         except CellError as exc:
-            errors[j] = exc.detail
-            continue
+            remarked = split_remark(name, raw)
+            if remarked is None:
+                errors[j] = exc.detail
+                continue
+            value, remark = remarked
+            if notes is not None:
+                notes[j] = remark_note(name, value, remark)
         if value is not None:
             out[j] = value if text else encode(spec, value)
     return out, errors
@@ -123,12 +132,17 @@ def parse_frame(
     first_seen = SeenIds() if first_seen is None else first_seen
     columns: dict[str, np.ndarray] = {}
     cell_errors: dict[int, list[tuple[int, str]]] = {}
+    cell_notes: dict[int, list[str]] = {}  # remarks of coded cells
     for spec in fields.FIELDS:
         if spec.name not in frame.columns:
             columns[spec.name] = np.full(n, None, dtype=object) if spec.type is FieldType.TEXT else np.full(n, np.nan)
             continue
         codes, uniques = factorize(frame[spec.name])
-        encoded, errors = _parse_uniques(spec.name, uniques)
+        remarks: dict[int, str] = {}
+        encoded, errors = _parse_uniques(spec.name, uniques, remarks)
+        if remarks:
+            for i in np.flatnonzero(np.isin(codes, list(remarks))).tolist():
+                cell_notes.setdefault(i, []).append(remarks[codes[i]])
         if spec.type is FieldType.TEXT:
             col = np.empty(n, dtype=object)
             col[:] = None
@@ -149,7 +163,8 @@ def parse_frame(
         for i, row in enumerate(rows):
             if row in reader_errors:
                 row_errors[i] = list(reader_errors[row]) + row_errors.get(i, [])
-    return ParsedFrame(n=n, rows=list(rows), columns=columns, errors=dict(sorted(row_errors.items())))
+    return ParsedFrame(n=n, rows=list(rows), columns=columns, errors=dict(sorted(row_errors.items())),
+                       notes={i: tuple(v) for i, v in sorted(cell_notes.items())})
 
 
 def _check_ids(ids: np.ndarray, rows: list[int], row_errors: dict[int, list[str]], seen: SeenIds) -> None:
