@@ -10,6 +10,7 @@ through the engine; the vectorised backend computes them column-wise from numpy 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from landrules.backends.base import Firing
 from landrules.decide.as_of import frame_as_of
 from landrules.decide.engines import ENGINES
 from landrules.decide.evaluate import Evaluator
+from landrules.decide.month_spans import rule_fields, widen
 from landrules.core.decision import DECISION_COLUMNS, EXTRA_COLUMNS, SEP, Decision, flatten
 from landrules.ledger.validate.frame import ParsedFrame
 from landrules.ledger.write.json_lines import JsonLines, json_heads
@@ -87,6 +89,7 @@ class LedgerDecider:
         self._invalid: _Pattern | None = None  # the decision of a row with errors, but its errors
         self._texts: dict[tuple[str, ...], tuple[str, str]] = {}  # errors or notes -> (cell, JSON)
         self._rule_ids = [r.id for r in rulebook.rules]
+        self._reads: dict[str, frozenset[str]] | None = None  # fields each rule reads (month spans)
 
     # -- keys ------------------------------------------------------------------------------
 
@@ -133,6 +136,25 @@ class LedgerDecider:
             keys.append((definite, tuple((r, tuple(v)) for r, v in needs.items() if v)))
         return keys, inverse
 
+    def _row_keys(self, parsed: ParsedFrame, positions: np.ndarray) -> list[Key]:
+        if self.engine == "durable":
+            return self._keys_durable(parsed, positions)
+        keys, inverse = self._keys_vectorized(parsed, positions)
+        return [keys[k] for k in inverse]
+
+    def _widen(self, raw: ParsedFrame, parsed: ParsedFrame, positions: np.ndarray, keys: list[Key]):
+        """Rows with dates given only to the month, decided over their spans (`month_spans`):
+        their keys, and the chunk with their notes."""
+        if self._reads is None:
+            self._reads = rule_fields(self.rulebook)
+        keys, notes = widen(raw, self.as_of, positions, keys, self._row_keys, self._reads, self._rule_ids)
+        if notes:
+            merged = dict(parsed.notes)
+            for i, extra in notes.items():
+                merged[i] = (*merged.get(i, ()), *extra)
+            parsed = dataclasses.replace(parsed, notes=merged)
+        return keys, parsed
+
     # -- patterns --------------------------------------------------------------------------
 
     def _pattern(self, key: Key, with_json: bool) -> _Pattern:
@@ -150,7 +172,7 @@ class LedgerDecider:
         """Decisions for one parsed chunk: flattened columns and JSON lines if asked for, and
         always each row's pattern (`index` into `patterns`), which `diff` compares. The backends
         see the chunk as of the evaluation date (`as_of.frame_as_of`)."""
-        parsed = frame_as_of(parsed, self.as_of)
+        raw, parsed = parsed, frame_as_of(parsed, self.as_of)
         n = parsed.n
         positions = np.flatnonzero(parsed.valid)
         index = np.zeros(n, dtype=np.int64)  # row -> position in `patterns`
@@ -160,11 +182,17 @@ class LedgerDecider:
         if len(positions):
             if self.engine == "durable":
                 keys = self._keys_durable(parsed, positions)
+                if raw.spans:
+                    keys, parsed = self._widen(raw, parsed, positions, keys)
                 distinct = {k: j for j, k in enumerate(dict.fromkeys(keys))}
                 patterns = [self._pattern(k, with_json) for k in distinct]
                 index[positions] = [distinct[k] for k in keys]
             else:
                 keys, inverse = self._keys_vectorized(parsed, positions)
+                if raw.spans:
+                    row_keys, parsed = self._widen(raw, parsed, positions, [keys[k] for k in inverse])
+                    distinct = {k: j for j, k in enumerate(dict.fromkeys(row_keys))}
+                    keys, inverse = list(distinct), np.array([distinct[k] for k in row_keys], dtype=np.int64)
                 patterns = [self._pattern(k, with_json) for k in keys]
                 index[positions] = inverse
         own_errors, own_notes = self._own_texts(parsed, index, patterns, with_json)

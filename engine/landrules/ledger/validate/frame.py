@@ -24,6 +24,7 @@ from landrules.ledger.errors import clip
 from landrules.ledger.validate.cells import (
     AREA_MISSING,
     PARSERS,
+    MonthDate,
     CellError,
     derive_area_mu,
     number_bound,
@@ -47,6 +48,10 @@ class ParsedFrame:
     columns: dict[str, np.ndarray]  # float64 (NaN = unknown) or object for text fields
     errors: dict[int, list[str]] = field(default_factory=dict)
     notes: dict[int, tuple[str, ...]] = field(default_factory=dict)  # row position -> notes (contract §4)
+    # dates given only to the month (cells.MonthDate): field -> each row's last day of the month
+    # (an ordinal, NaN where the date is a day); the column itself holds the first day. Empty on
+    # the common path: only fields with such a date are here.
+    spans: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def parcel_ids(self) -> np.ndarray:
@@ -70,9 +75,10 @@ class ParsedFrame:
 
 
 def _parse_uniques(name: str, uniques: np.ndarray | pa.Array, notes: dict[int, str] | None = None,
-                   ) -> tuple[np.ndarray, dict[int, str]]:
+                   spans: dict[int, float] | None = None) -> tuple[np.ndarray, dict[int, str]]:
     """Encoded value of each distinct cell, and the error detail of the unreadable ones; a
-    coded cell with a remark (政府原因（规划调整）) is read as its code and its note put in `notes`.
+    coded cell with a remark (政府原因（规划调整）) is read as its code and its note put in `notes`;
+    a date given only to the month reads as its first day, its last day put in `spans`.
 
     `uniques` is an object array, or an Arrow string array (an Arrow-backed column); the plain
     spellings are read in C (`columns.fast_parse`), the rest by the cell parser."""
@@ -96,6 +102,8 @@ def _parse_uniques(name: str, uniques: np.ndarray | pa.Array, notes: dict[int, s
             value, remark = remarked
             if notes is not None:
                 notes[j] = remark_note(name, value, remark)
+        if isinstance(value, MonthDate) and spans is not None:
+            spans[j] = float(value.last.toordinal())
         if value is not None:
             out[j] = value if text else encode(spec, value)
     return out, errors
@@ -133,13 +141,19 @@ def parse_frame(
     columns: dict[str, np.ndarray] = {}
     cell_errors: dict[int, list[tuple[int, str]]] = {}
     cell_notes: dict[int, list[str]] = {}  # remarks of coded cells
+    spans: dict[str, np.ndarray] = {}
     for spec in fields.FIELDS:
         if spec.name not in frame.columns:
             columns[spec.name] = np.full(n, None, dtype=object) if spec.type is FieldType.TEXT else np.full(n, np.nan)
             continue
         codes, uniques = factorize(frame[spec.name])
         remarks: dict[int, str] = {}
-        encoded, errors = _parse_uniques(spec.name, uniques, remarks)
+        months: dict[int, float] = {}
+        encoded, errors = _parse_uniques(spec.name, uniques, remarks, months)
+        if months:
+            last = np.full(len(encoded), np.nan)
+            last[list(months)] = list(months.values())
+            spans[spec.name] = np.where(codes >= 0, last[np.maximum(codes, 0)], np.nan)
         if remarks:
             for i in np.flatnonzero(np.isin(codes, list(remarks))).tolist():
                 cell_notes.setdefault(i, []).append(remarks[codes[i]])
@@ -164,7 +178,7 @@ def parse_frame(
             if row in reader_errors:
                 row_errors[i] = list(reader_errors[row]) + row_errors.get(i, [])
     return ParsedFrame(n=n, rows=list(rows), columns=columns, errors=dict(sorted(row_errors.items())),
-                       notes={i: tuple(v) for i, v in sorted(cell_notes.items())})
+                       notes={i: tuple(v) for i, v in sorted(cell_notes.items())}, spans=spans)
 
 
 def _check_ids(ids: np.ndarray, rows: list[int], row_errors: dict[int, list[str]], seen: SeenIds) -> None:
