@@ -43,7 +43,7 @@ def _root(
     pass
 
 
-err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 120)
+err = Console(stderr=True, highlight=False, width=min(Console(stderr=True).width, 100) if sys.stderr.isatty() else 100)
 
 # readable=False: click would refuse an unreadable file in an English usage box; the reader says it in Chinese
 LedgerArg = typer.Argument(..., readable=False, metavar="LEDGER", help="台账 / ledger: .csv .txt .xlsx .xlsm .xls .et .ods .parquet")

@@ -38,6 +38,10 @@ class RunResult:
     engine: str
     seconds: float
     columns: ColumnReport = field(default_factory=ColumnReport)
+    invalid: list[tuple[int, list[str]]] = field(default_factory=list)  # (file row, errors), the first INVALID_KEPT
+
+
+INVALID_KEPT = 1000  # invalid rows whose reasons the command line can show
 
 
 class ColumnsError(Exception):
@@ -91,7 +95,7 @@ def decide_ledger(
     first_seen: dict[str, int] | None = None,
     columns: ColumnMap | None = None,
     strict_columns: bool = False,
-    report: Callable[[list[str]], None] | None = None,
+    report: Callable[[ColumnReport], None] | None = None,
     open_output: Callable[..., DecisionWriter] | None = None,
 ) -> RunResult:
     """Decide every row of a ledger into `output` (JSONL on `stdout` when None).
@@ -99,8 +103,8 @@ def decide_ledger(
     `progress(n)` is called after each chunk of n rows; a `progress` that has `finishing(text)`
     is told, before the output is completed, what is being written (the workbook's other sheets).
 
-    Before deciding, `report` gets the column report's lines (notices, look-alike columns,
-    needed fields without a column); with `strict_columns` any look-alike or missing field
+    Before deciding, `report` gets the column report (`ColumnReport`: recognised, ignored and
+    look-alike columns, needed fields without a column, rows without id in the first chunk); with `strict_columns` any look-alike or missing field
     raises ColumnsError and nothing is decided. `open_output(path, headers, labels, names)`
     makes the writer (default: by extension, `decide.outputs.open_writer`); the report passes its own.
 
@@ -121,12 +125,24 @@ def decide_ledger(
     first = next(chunks, None)
     checked = column_report(rulebook, ledger.headers, ledger.names, None if first is None else first.frame, ledger.notices,
                             columns.not_fields() if columns else set())
-    if report is not None:
-        report(checked.lines())
-    if strict_columns and checked.problems:
-        raise ColumnsError(f"--strict-columns: {checked.problems} 处列问题（见上），未作任何决定")
     values = columns.values if columns else {}
     headers = dict(zip(ledger.names, ledger.headers))
+    seen = SeenIds.of(first_seen or {})
+
+    def prepare(chunk):
+        rows, errors = chunk.rows, chunk.errors
+        if row_offset:
+            rows = [r + row_offset for r in rows]
+            errors = {r + row_offset: e for r, e in errors.items()} if errors else errors
+        return prepare_chunk(chunk.frame, rows, seen, values, headers, reader_errors=errors)
+
+    first_prepared = None if first is None else prepare(first)
+    if first_prepared is not None:
+        checked.no_id, checked.no_id_partial = list(first_prepared.no_id), not ledger.small
+    if report is not None:
+        report(checked)
+    if strict_columns and checked.problems:
+        raise ColumnsError(f"--strict-columns: {checked.problems} 处列问题（见上），未作任何决定")
     chosen = choose_engine(engine, ledger.small, 0 if first is None else len(first.frame))
     decider = LedgerDecider(rulebook, chosen, as_of)
     writer = None
@@ -135,15 +151,12 @@ def decide_ledger(
         if getattr(writer, "in_background", False):
             writer = BackgroundWriter(writer)
     with_json = output is None or output.suffix.lower() == ".jsonl"
-    seen = SeenIds.of(first_seen or {})
+    invalid: list[tuple[int, list[str]]] = []
     try:
-        for chunk in _chain(first, ahead(chunks)):
-            rows, errors = chunk.rows, chunk.errors
-            if row_offset:
-                rows = [r + row_offset for r in rows]
-                errors = {r + row_offset: e for r, e in errors.items()} if errors else errors
-            prepared = prepare_chunk(chunk.frame, rows, seen, values, headers, reader_errors=errors)
+        for prepared in _chain(first_prepared, (prepare(chunk) for chunk in ahead(chunks))):
             parsed = prepared.parsed
+            if parsed.errors and len(invalid) < INVALID_KEPT:
+                invalid += [(parsed.rows[i], list(e)) for i, e in parsed.errors.items()][: INVALID_KEPT - len(invalid)]
             decider.summary.total_rows += prepared.totals
             decider.summary.footer_rows += prepared.footers
             decider.summary.no_id_rows += prepared.no_id
@@ -165,7 +178,7 @@ def decide_ledger(
         if writer is not None:
             writer.abort()
         raise
-    return RunResult(decider.summary, chosen, time.perf_counter() - started, checked)
+    return RunResult(decider.summary, chosen, time.perf_counter() - started, checked, invalid)
 
 
 def write_all(stream: TextIO, blocks: Iterable[bytes]) -> None:

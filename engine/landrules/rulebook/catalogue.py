@@ -8,7 +8,8 @@
                                             no disposal rule of the category handles on purpose
                                             (the plan is silent); lint reports any other value
                                             no rule handles as a gap
-    outcomes:    code -> {label, kind, note}, or code -> 中文 for the built-in codes
+    outcomes:    code -> {label, kind, note, published}, or code -> 中文 for the built-in codes;
+                 `published: false`: the outcome alone does not put a parcel on the 公布清单
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ class OutcomeSpec(BaseModel):
         None, description="处置类别（见 kinds）：同一宗地不应同时得到同类别的两种不同处置"
     )
     note: str | None = None
+    published: bool = Field(
+        True, description="列入公布清单（方案四、(四)）：为 false 的处置（如 需补充信息）不单独使宗地列入公布清单",
+    )
 
 
 class Catalogue(BaseModel):
@@ -72,6 +76,14 @@ class Catalogue(BaseModel):
     @property
     def outcome_labels(self) -> dict[str, str]:
         return {code: _label(entry) for code, entry in self.outcomes.items()}
+
+    def published(self, outcome: str) -> bool:
+        """Whether a parcel with this outcome goes on the 公布清单 (四、(四)); a built-in code
+        written as a bare label (no_action, invalid_record) never does."""
+        entry = self.outcomes.get(outcome)
+        if isinstance(entry, OutcomeSpec):
+            return entry.published
+        return outcome not in BUILTIN_OUTCOMES
 
     def kind(self, outcome: str) -> str | None:
         entry = self.outcomes.get(outcome)

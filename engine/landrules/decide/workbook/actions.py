@@ -150,12 +150,13 @@ class ActionList:
             area = derive_area_mu(facts["area_m2"])
         land_use = facts.get("land_use")
         public = []
-        if any(c in cats for c in UNSUPPLIED):
-            public.append(self.labels.categories.get("approved_unsupplied", "批而未供"))
-        if "idle" in cats and facts.get("idle_identified") is True:  # a finding first (53号令 第九条)
-            public.append(self.labels.categories.get("idle", "闲置"))
-        if "low_efficiency" in cats:
-            public.append(self.labels.categories.get("low_efficiency", "低效"))
+        if any(c not in self.labels.unpublished for c in outs):  # a measure, not 需补充信息 alone (outcomes.yaml)
+            if any(c in cats for c in UNSUPPLIED):
+                public.append(self.labels.categories.get("approved_unsupplied", "批而未供"))
+            if "idle" in cats and facts.get("idle_identified") is True:  # a finding first (53号令 第九条)
+                public.append(self.labels.categories.get("idle", "闲置"))
+            if "low_efficiency" in cats:
+                public.append(self.labels.categories.get("low_efficiency", "低效"))
         return ActionRow(
             order=order,
             parcel_id=None if pid is None else str(pid),

@@ -76,6 +76,7 @@ class Labels:
     outcomes: dict[str, str] = field(default_factory=dict)  # code -> 中文 label
     clauses: dict[str, str] = field(default_factory=dict)  # "DOC CLAUSE" -> heading
     tax_target: Target | None = None  # parameter target.tax_per_mu
+    unpublished: frozenset[str] = frozenset()  # outcomes that alone put no parcel on the 公布清单 (outcomes.yaml)
 
     @classmethod
     def of(cls, rulebook: Any, as_of: dt.date | None = None) -> "Labels":
@@ -88,7 +89,9 @@ class Labels:
         if param is not None:
             value, _ = rulebook.param_value(TAX_TARGET, as_of or dt.date.today())
             target = Target(float(value), param.unit, tuple(str(c) for c in param.cites), param.description)
-        return cls(dict(rulebook.categories), dict(rulebook.outcomes), clauses, target)
+        catalogue = getattr(rulebook, "catalogue", None)
+        unpublished = frozenset(c for c in rulebook.outcomes if catalogue is not None and not catalogue.published(c))
+        return cls(dict(rulebook.categories), dict(rulebook.outcomes), clauses, target, unpublished)
 
 
 TAX_TARGET = "target.tax_per_mu"  # rules/parameters.yaml
