@@ -76,10 +76,10 @@ def report_columns(as_of_text: str, report) -> None:
 
     limit = terminal_width()
     print(as_of_text, file=sys.stderr)
-    for line in report.notices:
-        print("\n".join(wrap(f"landrules: 注意: {line}", limit, indent="    ")), file=sys.stderr)
     for heading, items in report.understood():
-        print("\n".join(listing(heading, items, limit, sep="；" if "：" in "".join(items) else "、")), file=sys.stderr)
+        print("\n".join(listing(heading, items, limit)), file=sys.stderr)
+    for line in report.lines():  # notices of reading, look-alike columns, fields no column gives
+        print("\n".join(wrap(f"landrules: 注意: {line}", limit, indent="    ")), file=sys.stderr)
 
 
 def report_invalid(invalid: list[tuple[int, list[str]]], count: int, verbose: bool, shown: int = 5) -> None:

@@ -12,6 +12,7 @@ import pandas as pd
 from landrules.core import fields
 from landrules.ledger.columns.headers import AREA_HA_HEADER, EXTRA_FIELDS, key, label
 from landrules.ledger.columns.lookalike import Lookalike, find
+from landrules.ledger.columns.units import HA_ALL
 from landrules.rulebook.conditions import Atom, atoms
 from landrules.rulebook.model import Rulebook
 from landrules.core.summary import Summary
@@ -51,15 +52,11 @@ class ColumnReport:
 
     def understood(self) -> list[tuple[str, list[str]]]:
         """What the ledger's columns and rows were understood as, before deciding, in Chinese:
-        (heading, items) for the command line to lay out."""
+        (heading, items) for the command line to lay out. Look-alike columns and missing
+        fields are `lines()`, which every output's summary also carries."""
         out = [(f"识别的列（{len(self.recognised)}）", [h if key(h) == key(zh(n)) else f"{h}→{zh(n)}" for h, n in self.recognised])]
         if self.ignored:
             out.append((f"未使用的列（{len(self.ignored)}，照原样写入输出）", list(self.ignored)))
-        if self.lookalikes:
-            out.append((f"相似的列（{len(self.lookalikes)}，未使用，请核对）",
-                        [f"{item.header}：可能是 {zh(item.field)}（{item.reason}）" for item in self.lookalikes]))
-        if self.missing:
-            out.append((f"台账没有的字段（{len(self.missing)}，涉及的宗地按“需补充信息”处理）", [zh(n) for n in self.missing]))
         if self.no_id:
             more = "（前若干行，其余见决策后汇总）" if self.no_id_partial else ""
             out.append((f"无宗地编号的行（{len(self.no_id)}{more}，按行号标识，照常决策）", [f"第{r}行" for r in self.no_id]))
@@ -97,4 +94,7 @@ def column_report(rulebook: Rulebook, headers: list[str], names: list[str], samp
     recognised = [(h, n) for h, n in zip(headers, names) if n in fields.BY_NAME or n in EXTRA_FIELDS]
     ignored = [h for h, n in zip(headers, names)
                if n not in fields.BY_NAME and n not in EXTRA_FIELDS and h not in alike and key(h) not in not_fields]
-    return ColumnReport(lookalikes, missing, list(notices), recognised, ignored)
+    notices = list(notices)
+    if "area_ha" in names and "area_mu" not in names:
+        notices.append(HA_ALL)
+    return ColumnReport(lookalikes, missing, notices, recognised, ignored)

@@ -22,6 +22,7 @@ from landrules.decide.column_report import ColumnReport, column_report
 from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS
 from landrules.ledger.write.background import BackgroundWriter, ahead
 from landrules.ledger.columns.column_map import ColumnMap
+from landrules.ledger.columns.units import HA_NOTE
 from landrules.ledger.validate.prepare import prepare_chunk
 from landrules.ledger.read.reader import CHUNK_ROWS, open_ledger
 from landrules.ledger.validate.seen_ids import SeenIds
@@ -242,5 +243,7 @@ def find_parcel(
             i = int(hits[0])
             errors = parsed.errors.get(i, [])
             notes = list(parsed.notes.get(i, ()))
+            if not errors and "area_ha" in ledger.names and "area_mu" not in ledger.names:
+                notes.insert(0, HA_NOTE)  # a whole ledger says it once (column report); one parcel says it itself
             return FoundParcel(parsed.rows[i], None if errors else parsed.facts(i), list(errors), notes)
     return None

@@ -145,7 +145,7 @@ def test_leap_day_is_a_real_date():
     assert parse_cell("supplied_on", "2020-02-29") == D(2020, 2, 29)
 
 
-@pytest.mark.parametrize("cell", ["明年", "2018-12/31", "31/12/2018", "20181231", "2018年12月", 43465, True])
+@pytest.mark.parametrize("cell", ["明年", "2018-12/31", "31/12/2018", "20181231", "2018年12", 43465, True])
 def test_unrecognised_date_is_an_error(cell):
     assert error_of("supplied_on", cell).startswith("无法识别的日期")
 
