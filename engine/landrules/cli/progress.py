@@ -44,16 +44,16 @@ def print_summary(rulebook, result, output: Optional[object]) -> None:
 
     summary = result.summary
     where = f"（引擎 {result.engine}" + (f"，Dask {result.workers} 个 worker，{result.files} 个文件" if hasattr(result, "workers") else "") + "）"
-    print(
-        f"读取 {summary.rows} 宗，已决策 {summary.decided} 宗，无效 {summary.invalid} 宗，"
-        f"用时 {result.seconds:.2f} 秒{where}" + (f"，输出 {output}" if output else ""),
-        file=sys.stderr,
-    )
+    from landrules.cli.layout import terminal_width, wrap
     from landrules.decide.pipeline import after_lines
 
+    limit = terminal_width()
+    line = (f"读取 {summary.rows} 宗，已决策 {summary.decided} 宗，无效 {summary.invalid} 宗，"
+            f"用时 {result.seconds:.2f} 秒{where}" + (f"，输出 {output}" if output else ""))
+    print("\n".join(wrap(line, limit, indent="    ")), file=sys.stderr)
     columns = getattr(result, "columns", None)  # the column report (a dataset run has none)
     for line in [*(columns.counted(summary) if columns else ()), *after_lines(summary)]:
-        print(line, file=sys.stderr)
+        print("\n".join(wrap(line, limit, indent="    ")), file=sys.stderr)
     for title, tallies, labels in (
         ("类别", summary.by_category, rulebook.categories),
         ("处置措施", summary.by_outcome, rulebook.outcomes),

@@ -72,7 +72,7 @@ class ColumnReport:
         out += [item.message() for item in self.lookalikes]
         if self.missing:
             out.append(f"台账没有规则所需的 {len(self.missing)} 个字段的列（涉及的宗地将按“需补充信息”处理）: "
-                       + "、".join(label(n) for n in self.missing))
+                       + "、".join(zh(n) for n in self.missing))
         return out
 
     def counted(self, summary: Summary) -> list[str]:
