@@ -19,13 +19,20 @@ def terminal_width() -> int:
     return min(shutil.get_terminal_size((WIDTH_MAX, 24)).columns, WIDTH_MAX)
 
 
+NO_LINE_START = set("、，。；：:,.;）)」』》〉】”’%")  # punctuation never begins a line
+
+
 def wrap(text: str, limit: int, indent: str = "") -> list[str]:
-    """`text` cut into lines of at most `limit` columns; lines after the first begin with `indent`."""
+    """`text` cut into lines of at most `limit` columns; lines after the first begin with
+    `indent`; a line never begins with a closing punctuation mark (its word goes down with it)."""
     lines, line = [], ""
     for char in text:
         if width(line) + width(char) > limit and line.strip():
+            carried = ""
+            if char in NO_LINE_START and len(line.strip()) > 1:
+                line, carried = line[:-1], line[-1]
             lines.append(line)
-            line = indent
+            line = indent + carried
         line += char
     if line.strip():
         lines.append(line)
