@@ -90,11 +90,9 @@ def template_bytes(title: TemplateTitle, rows: int = ROWS) -> bytes:
     sheet = book.active
     sheet.title = SHEET
     specs = list(fields.FIELDS)
-    width = len(specs) + 1
     last = HEADER_ROW + rows
     sheet.cell(1, 1, title.title).font = Font(size=16, bold=True)
-    sheet.cell(1, 1).alignment = Alignment(horizontal="center", vertical="center")
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    sheet.cell(1, 1).alignment = Alignment(horizontal="left", vertical="center")  # seen on the first screen and page
     sheet.row_dimensions[1].height = 30
     sheet.cell(2, 1, "填报单位：")
     sheet.cell(2, 6, "填报日期：")
@@ -108,6 +106,9 @@ def template_bytes(title: TemplateTitle, rows: int = ROWS) -> bytes:
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = Border(top=thin, bottom=thin, left=thin, right=thin)
         sheet.column_dimensions[get_column_letter(j)].width = max(8, min(2 * len(name) + 2, 24))
+    for j, spec in enumerate(specs, 2):  # the text a parcel is known by needs room
+        if spec.name in ("parcel_id", "location", "holder", "project"):
+            sheet.column_dimensions[get_column_letter(j)].width = 20
     sheet.row_dimensions[HEADER_ROW].height = 36
     sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 3)
     for j, spec in enumerate(specs, 2):
