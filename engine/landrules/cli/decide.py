@@ -47,7 +47,7 @@ def decide(
     dask: Optional[str] = typer.Option(
         None, "--dask",
         help="在 Dask 集群上决策 Parquet 数据集 / decide a Parquet dataset (LEDGER a folder, -o a folder) on a "
-        "Dask cluster: `local` or a scheduler address (needs landrules[dask])",
+        "Dask cluster: `local` or a scheduler address (needs landrules\\[dask])",  # \\[ : Rich markup would eat [dask]
     ),
     columns: Optional[Path] = ColumnsOpt,
     strict_columns: bool = typer.Option(

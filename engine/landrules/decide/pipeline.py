@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import re
+import unicodedata
 import sys
 import time
 from dataclasses import dataclass, field
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterable, TextIO
 
 import numpy as np
+import pandas as pd
 
 from landrules.decide.as_of import frame_as_of
 from landrules.decide.batch import LedgerDecider
@@ -23,6 +26,7 @@ from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS
 from landrules.ledger.write.background import BackgroundWriter, ahead
 from landrules.ledger.columns.column_map import ColumnMap
 from landrules.ledger.columns.units import HA_NOTE
+from landrules.ledger.validate.frame import ParsedFrame
 from landrules.ledger.validate.prepare import prepare_chunk
 from landrules.ledger.read.reader import CHUNK_ROWS, open_ledger
 from landrules.ledger.validate.seen_ids import SeenIds
@@ -215,35 +219,96 @@ def _chain(first, rest):
     yield from rest
 
 
+_ROW_NAME = re.compile(r"第\s*(\d+)\s*行")
+_DIGITS = re.compile(r"\d+")
+
+
+def id_key(text: str) -> str:
+    """An id as a person may mistype it: case, width, spaces and leading zeros of numbers
+    ignored (SL-12, sl-012 and ＳＬ-０１２ are one key)."""
+    text = unicodedata.normalize("NFKC", str(text)).strip().upper().replace(" ", "")
+    return _DIGITS.sub(lambda m: str(int(m.group(0))), text)
+
+
+def similar_ids(ledger_path: Path, parcel_id: str, sheet: str | None = None, columns: ColumnMap | None = None,
+                limit: int = 3) -> list[str]:
+    """Ids of the ledger that the one asked for may have meant: the same `id_key` first (SL-012
+    for SL-12), else the closest by spelling (difflib) among the first 200 000 ids."""
+    import difflib
+
+    ledger = open_ledger(ledger_path, sheet, resolver=columns.resolver() if columns else None)
+    wanted, same, pool = id_key(parcel_id), [], []
+    for chunk in ledger.chunks:
+        if "parcel_id" not in chunk.frame:
+            return []
+        for value in chunk.frame["parcel_id"].tolist():
+            if not isinstance(value, str) and value is not None and value == value:
+                value = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+            if not isinstance(value, str) or not value.strip():
+                continue
+            if id_key(value) == wanted and value not in same:
+                same.append(value)
+            elif len(pool) < 200_000:
+                pool.append(value)
+    if same:
+        return same[:limit]
+    return difflib.get_close_matches(parcel_id, list(dict.fromkeys(pool)), n=limit, cutoff=0.75)
+
+
 @dataclass
 class FoundParcel:
     row: int
     facts: dict | None  # None when the row is invalid
     errors: list[str]
     notes: list[str] = field(default_factory=list)
+    parsed: ParsedFrame | None = None  # the row alone, as read (before the evaluation date)
+
+
+def decide_found(rulebook: Rulebook, found: FoundParcel, as_of: dt.date, parcel_id: str | None):
+    """The decision of a found row as `decide` makes it, or None when the row's own facts make
+    it (the common case): a row with a date given only to the month is decided over its span
+    (`month_spans`), as the ledger's decisions are."""
+    if found.parsed is None or not found.parsed.spans or found.facts is None:
+        return None
+    from landrules.core.decision import Decision
+
+    decided = LedgerDecider(rulebook, "durable", as_of).decide(found.parsed, with_json=True)
+    decision = Decision.model_validate_json(b"".join(decided.jsonl.blocks()).decode("utf-8").strip())
+    return decision.model_copy(update={"parcel_id": parcel_id})
 
 
 def find_parcel(
     ledger_path: Path, parcel_id: str, sheet: str | None = None, as_of: dt.date | None = None,
     columns: ColumnMap | None = None,
 ) -> FoundParcel | None:
-    """The first row of a ledger with this 宗地编号, validated as `decide` would (duplicates of
-    earlier rows included), reading chunk by chunk and stopping there; with `as_of`, its facts
-    as they stood on that date, as `decide` sees them (later events set aside, and noted)."""
+    """The first row of a ledger with this 宗地编号 — or, written `第12行`, the row without an id
+    that the decisions name so — validated as `decide` would (duplicates of earlier rows
+    included), reading chunk by chunk and stopping there; with `as_of`, its facts as they stood
+    on that date, as `decide` sees them (later events set aside, and noted)."""
     ledger = open_ledger(ledger_path, sheet, resolver=columns.resolver() if columns else None)
     seen = SeenIds()
     values = columns.values if columns else {}
     headers = dict(zip(ledger.names, ledger.headers))
+    named = _ROW_NAME.fullmatch(parcel_id.strip())
+    by_row = int(named.group(1)) if named else None
     for chunk in ledger.chunks:
         parsed = prepare_chunk(chunk.frame, chunk.rows, seen, values, headers, reader_errors=chunk.errors).parsed
+        raw = parsed
         if as_of is not None:
             parsed = frame_as_of(parsed, as_of)
         hits = np.flatnonzero(parsed.parcel_ids == parcel_id)
+        if not len(hits) and by_row is not None:  # 第12行: a parcel without an id, by its row
+            hits = np.flatnonzero((np.asarray(parsed.rows) == by_row) & pd.isna(parsed.parcel_ids))
         if len(hits):
             i = int(hits[0])
             errors = parsed.errors.get(i, [])
             notes = list(parsed.notes.get(i, ()))
             if not errors and "area_ha" in ledger.names and "area_mu" not in ledger.names:
                 notes.insert(0, HA_NOTE)  # a whole ledger says it once (column report); one parcel says it itself
-            return FoundParcel(parsed.rows[i], None if errors else parsed.facts(i), list(errors), notes)
+            alone = None
+            if raw.spans:
+                alone = ParsedFrame(1, [raw.rows[i]], {k: v[i:i + 1] for k, v in raw.columns.items()},
+                                    notes={0: raw.notes[i]} if i in raw.notes else {},
+                                    spans={k: v[i:i + 1] for k, v in raw.spans.items()})
+            return FoundParcel(parsed.rows[i], None if errors else parsed.facts(i), list(errors), notes, alone)
     return None
