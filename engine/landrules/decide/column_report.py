@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from landrules.core import fields
-from landrules.ledger.columns.headers import AREA_HA_HEADER, EXTRA_FIELDS, key, label
+from landrules.ledger.columns.headers import AREA_HA_HEADER, EXTRA_FIELDS, key
 from landrules.ledger.columns.lookalike import Lookalike, find
 from landrules.ledger.columns.units import HA_ALL
 from landrules.rulebook.conditions import Atom, atoms
