@@ -25,7 +25,7 @@ import numpy as np
 from landrules.core import fields
 from landrules.backends.base import Firing
 from landrules.core.values import columns_from_facts, encode
-from landrules.rulebook.conditions import All, Atom, Condition, Not, Resolver, compare
+from landrules.rulebook.conditions import All, Atom, Condition, Not, Resolver, children, compare
 from landrules.rulebook.model import Rulebook
 
 Masks = tuple[np.ndarray, np.ndarray]  # (T, F)
@@ -165,7 +165,7 @@ def _masks(cond: Condition, columns, resolver: Resolver, n: int) -> Masks:
     if isinstance(cond, Not):
         t, f = _masks(cond.not_, columns, resolver, n)
         return f, t
-    parts = [_masks(c, columns, resolver, n) for c in (cond.all if isinstance(cond, All) else cond.any)]
+    parts = [_masks(c, columns, resolver, n) for c in children(cond)]
     ts = np.logical_and.reduce([p[0] for p in parts]) if isinstance(cond, All) else np.logical_or.reduce([p[0] for p in parts])
     fs = np.logical_or.reduce([p[1] for p in parts]) if isinstance(cond, All) else np.logical_and.reduce([p[1] for p in parts])
     return ts, fs
@@ -184,5 +184,4 @@ def _needs(cond: Condition, columns, resolver: Resolver, n: int) -> list[tuple[s
         return out
     t, f = _masks(cond, columns, resolver, n)
     unknown = ~(t | f)
-    children = [cond.not_] if isinstance(cond, Not) else list(cond.all if isinstance(cond, All) else cond.any)
-    return [(name, m & unknown) for child in children for name, m in _needs(child, columns, resolver, n)]
+    return [(name, m & unknown) for child in children(cond) for name, m in _needs(child, columns, resolver, n)]

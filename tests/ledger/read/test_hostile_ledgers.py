@@ -348,7 +348,7 @@ def test_a_zip_that_understates_a_part_s_size_is_refused(tmp_path):
 
 def test_cr_only_line_endings_are_read(tmp_path):
     path = tmp_path / "cr.csv"
-    path.write_bytes("宗地编号,面积（亩）\rA,1\rB,2\r".encode("utf-8"))
+    path.write_bytes("宗地编号,面积（亩）\rA,1\rB,2\r".encode())
     assert read_ledger(path)["parcel_id"].tolist() == ["A", "B"]
 
 
