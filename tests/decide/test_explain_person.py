@@ -113,7 +113,7 @@ def test_an_overridden_rule_is_told_with_its_exception(tmp_path):
     from landrules.decide.narrative import narrate
     from landrules.rulebook.load import load_rulebook
     from minibook import DISPOSALS, write_book
-    from test_overrides import ARTICLE_14, AS_OF, IDLE
+    from minibook import ARTICLE_14, AS_OF, IDLE
 
     rules, _ = write_book(tmp_path, [("idle.yaml", DISPOSALS, ARTICLE_14)])
     book = load_rulebook(rules, POLICY)

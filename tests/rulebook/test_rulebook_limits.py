@@ -16,7 +16,7 @@ from landrules.rulebook.nesting import depth, flatten
 from landrules.rulebook.load import load_rulebook
 from landrules.rulebook.yamlio import MAX_NODES_ENV
 from minibook import line_with, problems_of, write_book
-from test_differential import assert_same
+from engines_agree import assert_same
 from typer.testing import CliRunner
 
 runner = CliRunner()

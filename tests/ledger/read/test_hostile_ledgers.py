@@ -24,6 +24,7 @@ from landrules.ledger.validate.cells import CellError, parse_cell
 from landrules.ledger.read.reader import LedgerError, read_ledger
 from landrules.decide.outputs import open_writer
 from typer.testing import CliRunner
+from xlsx_surgery import rewrite_sheet
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"
 runner = CliRunner()
@@ -51,17 +52,6 @@ def save_book(path: Path, rows: list[list]) -> Path:
     for row in rows:
         book.active.append(row)
     book.save(path)
-    return path
-
-
-def rewrite_sheet(path: Path, change) -> Path:
-    """Rewrite xl/worksheets/sheet1.xml of an XLSX through `change(bytes) -> bytes`."""
-    tmp = path.with_suffix(".tmp")
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            dst.writestr(info.filename, change(data) if info.filename == "xl/worksheets/sheet1.xml" else data)
-    tmp.replace(path)
     return path
 
 
@@ -227,7 +217,7 @@ def test_temp_files_name_their_process_and_stale_ones_are_removed(tmp_path):
 
 
 def test_a_killed_run_s_temp_file_is_removed_by_the_next_run(tmp_path):
-    from test_outputs import KILLED_CHILD
+    from killed_writer import KILLED_CHILD
 
     out = tmp_path / "d.xlsx"
     script = KILLED_CHILD.format(engine=str(ROOT / "engine"), out=str(out))
