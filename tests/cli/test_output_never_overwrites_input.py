@@ -10,10 +10,7 @@ import os
 import shutil
 
 import pytest
-from conftest import ROOT
-from typer.testing import CliRunner
-
-from landrules.cli import app
+from conftest import ROOT, invoke
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"
 STATUS = ROOT / "examples" / "tasks-status.yaml"
@@ -37,7 +34,7 @@ def ledger_xlsx(tmp_path):
 
 def _refused(args, victim):
     before = victim.read_bytes()
-    result = CliRunner().invoke(app, args)
+    result = invoke(*args)
     assert result.exit_code == 2, result.output
     assert victim.read_bytes() == before
     assert not [p for p in victim.parent.iterdir() if p.name.endswith(".part")]
@@ -77,6 +74,6 @@ def test_tasks_refuses_to_write_over_its_status_file(tmp_path):
 
 def test_diff_still_writes_elsewhere(ledger_csv, tmp_path):
     out = tmp_path / "changes.csv"
-    result = CliRunner().invoke(app, ["diff", str(ledger_csv), "--against", str(ROOT / "rules"), "--as-of", "2021-10-01", "-o", str(out)])
+    result = invoke("diff", ledger_csv, "--against", ROOT / "rules", "--as-of", "2021-10-01", "-o", out)
     assert result.exit_code == 0, result.output
     assert out.exists() and not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]

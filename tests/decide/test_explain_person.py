@@ -8,12 +8,10 @@ import json
 import re
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, RUNNER as runner
 from landrules.cli import app
-from typer.testing import CliRunner
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"
-runner = CliRunner()
 
 
 def explain(parcel, *extra, columns=100):

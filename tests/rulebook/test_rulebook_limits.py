@@ -7,7 +7,7 @@ import datetime as dt
 import time
 
 import pytest
-from conftest import POLICY
+from conftest import POLICY, RUNNER as runner
 from landrules.backends.durable import DurableBackend, engine_problems
 from landrules.cli import app
 from landrules.decide.evaluate import Evaluator
@@ -17,9 +17,7 @@ from landrules.rulebook.load import load_rulebook
 from landrules.rulebook.yamlio import MAX_NODES_ENV
 from minibook import line_with, problems_of, write_book
 from engines_agree import assert_same
-from typer.testing import CliRunner
 
-runner = CliRunner()
 AS_OF = dt.date(2021, 10, 1)
 
 

@@ -17,21 +17,17 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import ROOT
-from landrules.cli import app
+from conftest import ROOT, invoke
 from landrules.ledger.write import base as O
 from landrules.ledger.validate.cells import CellError, parse_cell
 from landrules.ledger.read.reader import LedgerError, read_ledger
 from landrules.decide.outputs import open_writer
-from typer.testing import CliRunner
 from xlsx_surgery import rewrite_sheet
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"
-runner = CliRunner()
 
 
-def run(*args, env=None):
-    return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "200", **(env or {})})
+run = invoke
 
 
 def one_line(text: str) -> str:
