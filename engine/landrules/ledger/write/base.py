@@ -77,6 +77,9 @@ class Labels:
     outcomes: dict[str, str] = field(default_factory=dict)  # code -> 中文 label
     clauses: dict[str, str] = field(default_factory=dict)  # "DOC CLAUSE" -> heading
     tax_target: Target | None = None  # parameter target.tax_per_mu
+    # category -> (公布清单 kind, categories that keep it off the list); outcomes.yaml `published`
+    published: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)  # code -> 形成原因 wording (outcomes.yaml)
 
     @classmethod
     def of(cls, rulebook: Any, as_of: dt.date | None = None) -> "Labels":
@@ -89,7 +92,10 @@ class Labels:
         if param is not None:
             value, _ = rulebook.param_value(TAX_TARGET, as_of or dt.date.today())
             target = Target(float(value), param.unit, tuple(str(c) for c in param.cites), param.description)
-        return cls(dict(rulebook.categories), dict(rulebook.outcomes), clauses, target)
+        catalogue = getattr(rulebook, "catalogue", None)
+        published = catalogue.published if catalogue is not None else {}
+        reasons = catalogue.reasons if catalogue is not None else {}
+        return cls(dict(rulebook.categories), dict(rulebook.outcomes), clauses, target, published, reasons)
 
 
 TAX_TARGET = "target.tax_per_mu"  # rules/parameters.yaml
