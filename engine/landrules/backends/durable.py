@@ -29,9 +29,10 @@ import datetime as dt
 import itertools
 from typing import Any, Iterable
 
+import numpy as np
 from durable import engine
 
-from landrules.backends.base import Firing
+from landrules.backends.base import Firing, MissingFacts, PatternKey, distinct
 from landrules.backends.durable_json import expression, parcel_pattern, sequence_length, split_pattern
 from landrules.core.values import encode_facts, engine_value
 from landrules.rulebook.conditions import atoms
@@ -92,6 +93,17 @@ class DurableBackend:
         if compiled is None:
             compiled = self._compiled[as_of] = _Compiled(self.rulebook, as_of)
         return compiled
+
+    def pattern_keys(self, parsed: Any, positions: np.ndarray, as_of: dt.date,
+                     missing: MissingFacts) -> tuple[list[PatternKey], np.ndarray]:
+        """Fires the chunk's valid rows parcel by parcel; a row's key is the rules that fired
+        and, for each undecided rule, the facts it lacks (`missing`)."""
+        facts = [parsed.facts(int(i)) for i in positions]
+        keys = []
+        for row_facts, firing in zip(facts, self.fire(facts, as_of)):
+            needs = missing(row_facts, firing, as_of)
+            keys.append((firing.definite, tuple((r, tuple(m)) for r, m in needs.items() if m)))
+        return distinct(keys)
 
     def fire(self, facts: Iterable[dict[str, Any]], as_of: dt.date) -> list[Firing]:
         compiled = self.compiled(as_of)

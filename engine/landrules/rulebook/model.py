@@ -22,13 +22,6 @@ RULE_ID = r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_-]+)*$"
 
 
 @dataclass(frozen=True)
-class Citation:
-    doc: str
-    clause: str
-    text: str
-
-
-@dataclass(frozen=True)
 class Rule:
     id: str
     title: str
@@ -63,10 +56,6 @@ class Rule:
     @property
     def produces(self) -> str:
         return f"category:{self.category}" if self.category else f"outcome:{self.outcome}"
-
-    @property
-    def citations(self) -> tuple[Citation, ...]:
-        return tuple(Citation(c.doc, c.clause, c.text) for c in self.cites)
 
 
 @dataclass
