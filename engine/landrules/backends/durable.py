@@ -35,7 +35,6 @@ from durable import engine
 from landrules.backends.base import Firing, MissingFacts, PatternKey, distinct
 from landrules.backends.durable_json import expression, parcel_pattern, sequence_length, split_pattern
 from landrules.core.values import encode_facts, engine_value
-from landrules.rulebook.conditions import atoms
 from landrules.rulebook.messages import CATALOGUE, say
 from landrules.rulebook.model import Rule, Rulebook
 from landrules.rulebook.problems import Problem, RulebookError
@@ -123,10 +122,7 @@ class _Compiled:
         self._touched: set[str] = set()
         self._firings: dict[tuple[str, ...], Firing] = {}
         # only the fields some rule looks at travel into the engine (not 100 000-character notes)
-        self.fields_used = frozenset(
-            name for rule in rulebook.rules for atom in atoms(rule.when)
-            for name in (getattr(atom, "field", None), getattr(atom, "other_field", None)) if name
-        )
+        self.fields_used = frozenset(name for rule in rulebook.rules for name in rule.fields_read)
         self._sids = itertools.count()
         # (engine rule name, rule, parcel pattern, definite?), category rules first; a rule cut
         # into parts (split_pattern) is `NAME|0`, `NAME|1`, … and fires when all of them fire

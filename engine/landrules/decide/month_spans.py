@@ -25,7 +25,6 @@ import numpy as np
 from landrules.core import fields
 from landrules.decide.as_of import frame_as_of
 from landrules.ledger.validate.frame import ParsedFrame
-from landrules.rulebook.conditions import Atom, atoms
 from landrules.rulebook.model import Rulebook
 
 Key = tuple[frozenset, tuple]
@@ -33,17 +32,8 @@ MAX_FIELDS = 6  # month dates of one chunk looked at together (2**6 corners); mo
 
 
 def rule_fields(rulebook: Rulebook) -> dict[str, frozenset[str]]:
-    """The fields each rule's condition reads."""
-    out = {}
-    for rule in rulebook.rules:
-        used = set()
-        for atom in atoms(rule.when):
-            if isinstance(atom, Atom):
-                used.add(atom.field)
-                if atom.other_field:
-                    used.add(atom.other_field)
-        out[rule.id] = frozenset(used)
-    return out
+    """The fields each rule's condition reads (`Rule.fields_read`)."""
+    return {rule.id: frozenset(rule.fields_read) for rule in rulebook.rules}
 
 
 def month_note(name: str, first: dt.date) -> str:

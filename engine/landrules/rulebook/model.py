@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from landrules.rulebook.catalogue import Catalogue
-from landrules.rulebook.conditions import Condition, Resolver
+from landrules.rulebook.conditions import Atom, Condition, Resolver, atoms
 from landrules.rulebook.parameters import Parameter
 from landrules.rulebook.policy import CitedClause, Policy
 from landrules.rulebook.problems import Problem
@@ -56,6 +56,17 @@ class Rule:
     @property
     def produces(self) -> str:
         return f"category:{self.category}" if self.category else f"outcome:{self.outcome}"
+
+    @cached_property
+    def fields_read(self) -> tuple[str, ...]:
+        """The parcel fields the rule's conditions compare, in the order they appear (each once)."""
+        names = (n for atom in atoms(self.when) if isinstance(atom, Atom) for n in (atom.field, atom.other_field) if n)
+        return tuple(dict.fromkeys(names))
+
+    @property
+    def fields_needed(self) -> tuple[str, ...]:
+        """`fields_read` and the fields the rule asks for by name (`needs`)."""
+        return tuple(dict.fromkeys((*self.fields_read, *self.needs)))
 
 
 @dataclass
