@@ -67,6 +67,7 @@ def test_the_filled_template_decides_without_warning(tmp_path):
     assert "表尾行 1 行" in done.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 @pytest.mark.parametrize("form", ["ods", "xlsx"])
 def test_the_template_saved_by_libreoffice_decides_alike(tmp_path, form):
