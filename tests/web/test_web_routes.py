@@ -11,14 +11,13 @@ import openpyxl
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from fastapi.testclient import TestClient
 
 from landrules.decide.pipeline import decide_ledger
 from landrules.rulebook.load import load_rulebook
 from landrules.web import table
 
 from conftest import AS_OF, POLICY, RULES
-from web_helpers import SAMPLE, decided, make_app, upload, wait_for
+from web_helpers import SAMPLE, Officer, decided, make_app, upload, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +127,7 @@ def test_workbook_download_is_decides_xlsx(client, rulebook, tmp_path):
 
 def test_a_large_ledger_exports_in_the_background(rulebook, tmp_path):
     app = make_app(rulebook, sync_rows=10)
-    with TestClient(app) as c:
+    with Officer(app) as c:
         decided(c)
         first = c.get("/download/csv", follow_redirects=False)
         assert first.status_code == 303 and first.headers["location"] == "/progress?job=export-csv"
@@ -224,7 +223,7 @@ def test_whatif_refuses_bad_values(client):
 
 
 def test_sessions_do_not_see_each_other(app):
-    with TestClient(app) as a, TestClient(app) as b:
+    with Officer(app) as a, Officer(app) as b:
         decided(a)
         assert a.get("/parcel", params={"id": "SL-017"}).status_code == 200
         for url in ("/summary", "/parcels", "/download/xlsx"):
@@ -236,7 +235,7 @@ def test_sessions_do_not_see_each_other(app):
 
 def test_upload_limits_and_bad_files(rulebook, tmp_path):
     app = make_app(rulebook, max_upload=2000)
-    with TestClient(app) as c:
+    with Officer(app) as c:
         page = upload(c)  # the sample is larger than 2000 bytes
         assert page.status_code == 413 and "上传的文件超过了 2000 字节的上限" in page.text and "Traceback" not in page.text
 
@@ -265,7 +264,7 @@ def test_upload_limits_and_bad_files(rulebook, tmp_path):
 
 def test_errors_are_chinese_pages_without_traceback(rulebook, monkeypatch):
     app = make_app(rulebook)
-    with TestClient(app, raise_server_exceptions=False) as c:
+    with Officer(app, raise_server_exceptions=False) as c:
         page = c.get("/no-such-page")
         assert page.status_code == 404 and "页面不存在" in page.text
         assert c.get("/api/nope").json() == {"error": "没有 /api/nope 这个页面。"}
@@ -277,7 +276,7 @@ def test_errors_are_chinese_pages_without_traceback(rulebook, monkeypatch):
 
 def test_sessions_expire_and_shutdown_removes_files(rulebook):
     app = make_app(rulebook)
-    with TestClient(app) as c:
+    with Officer(app) as c:
         decided(c)
         store = app.state.store
         session = store.sessions[c.cookies["landrules_session"]]
@@ -438,7 +437,7 @@ def test_large_ledgers_decide_without_holding_the_engine_lock(rulebook, tmp_path
         for k in range(160):  # 6 400 rows: above decide's durable-rules limit of 5 000
             writer.writerows([[f"{row[0]}-{k}", *row[1:]] for row in rows[1:]])
     app = make_app(rulebook)
-    with TestClient(app) as c:
+    with Officer(app) as c:
         assert upload(c, big).url.path == "/columns"
         session = app.state.store.sessions[c.cookies["landrules_session"]]
         assert jobs.engine_of(session) == "vectorized"
@@ -473,8 +472,10 @@ def test_a_stopped_server_leaves_no_upload_behind(tmp_path):
                     break
                 except httpx2.TransportError:
                     time.sleep(0.1)
+            token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/").text).group(1)  # as the form has it
             with open(SAMPLE, "rb") as handle:
-                assert c.post("/upload", files={"ledger": ("a.csv", handle)}, data={"as_of": "2021-10-01"}).status_code == 200
+                assert c.post("/upload", files={"ledger": ("a.csv", handle)},
+                              data={"as_of": "2021-10-01", "csrf_token": token}).status_code == 200
         kept = [p for p in tmp_path.glob("landrules-web-*/*/ledger.csv")]
         assert len(kept) == 1  # while it runs, the upload is in the session's folder
     finally:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, BeforeValidator, Field
 
 from landrules.core.decision import Decision
 from landrules.ledger.errors import LedgerError
+from landrules.web.access.roles import need
 from landrules.web.records import decide_parcels, explain_parcels, unknown_keys
 
 router = APIRouter(prefix="/api", tags=["决策 API"])
@@ -68,7 +69,7 @@ def _bad(exc: LedgerError) -> JSONResponse:
 
 
 @router.post("/decide", response_model=DecideResponse, responses={422: {"model": ErrorResponse}},
-             summary="逐宗决策 / decide parcels")
+             summary="逐宗决策 / decide parcels", dependencies=[need("填报")])
 def decide(body: DecideRequest, request: Request):
     """每宗地的决策（与 `landrules decide` 相同）。An invalid parcel is kept, with `errors` naming
     its position in the request (第 n 行 = the n-th parcel), as `decide` keeps invalid rows."""
@@ -81,7 +82,8 @@ def decide(body: DecideRequest, request: Request):
     return JSONResponse({"decisions": records, "warnings": warnings})
 
 
-@router.post("/explain", responses={422: {"model": ErrorResponse}}, summary="一宗地的决策与追踪 / explain a parcel")
+@router.post("/explain", responses={422: {"model": ErrorResponse}}, summary="一宗地的决策与追踪 / explain a parcel",
+             dependencies=[need("填报")])
 def explain(body: ExplainRequest, request: Request):
     """`landrules explain --json` for one parcel: the decision and every rule tried, each condition
     with the parcel's value and its result."""
@@ -93,7 +95,7 @@ def explain(body: ExplainRequest, request: Request):
     return JSONResponse({"decision": decision.to_dict(), "trace": trace})
 
 
-@router.get("/rulebook", summary="规则库 / the rulebook")
+@router.get("/rulebook", summary="规则库 / the rulebook", dependencies=[need("查看")])
 def rulebook(request: Request):
     """The rulebook's hash, its policy documents (clause trees) and its rules."""
     rb = request.app.state.rulebook
