@@ -40,18 +40,17 @@ class Recording:
             raise RecordFailed(_failed(exc)) from None
         return cls(store, recorder)
 
-    def add(self, frame, decided) -> None:
+    def add(self, frame, decided, headers) -> None:
         if not self.recorder.info.headers:
-            self.recorder.info.headers = [str(c) for c in frame.columns]
+            self.recorder.info.headers = [str(h) for h in headers]
+            self.recorder.info.names = [str(c) for c in frame.columns]
         try:
             self.recorder.add(frame, decided)
         except duckdb.Error as exc:
             raise RecordFailed(_failed(exc)) from None
 
-    def set_headers(self, headers: list[str]) -> None:
-        self.recorder.info.headers = list(headers)
-
     def finish(self, result, output: Optional[Path]) -> int:
+        self.recorder.info.engine = result.engine
         try:
             run_id = self.recorder.finish(result.summary, __version__)
         except duckdb.Error as exc:

@@ -85,8 +85,9 @@ def decide_ledger(
     needed fields without a column); with `strict_columns` any look-alike or missing field
     raises ColumnsError and nothing is decided. `open_output(path, headers, labels, names)`
     makes the writer (default: by extension, `decide.outputs.open_writer`); the report passes its own.
-    `on_chunk(cells, decided)` gets each chunk's input cells (a DataFrame, the ledger's headers)
-    and its DecidedChunk, JSON lines included (the record of runs, `decide --record`).
+    `on_chunk(cells, decided, headers)` gets each chunk's input cells (a DataFrame, columns by
+    field name), its DecidedChunk, JSON lines included, and the ledger's headers (the record of
+    runs, `decide --record`).
 
     A ledger that is one part of a larger one (a file of a Parquet dataset) numbers its rows
     from `row_offset` on and takes `first_seen` (parcel id → row) from the parts before it, so
@@ -135,7 +136,7 @@ def decide_ledger(
             else:
                 writer.write(prepared.frame.set_axis(ledger.headers, axis=1), decided.columns, decided.jsonl, decided.parsed)
             if on_chunk is not None:
-                on_chunk(prepared.frame.set_axis(ledger.headers, axis=1), decided)
+                on_chunk(prepared.frame, decided, ledger.headers)
             if progress:
                 progress(parsed.n)
         summary = decider.summary

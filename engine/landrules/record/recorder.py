@@ -64,6 +64,7 @@ class RunInfo:
     as_of: dt.date
     ledger: Path
     headers: list[str]
+    names: list[str] = dataclasses.field(default_factory=list)  # the fields the headers were read as
     recorded_by: str = dataclasses.field(default_factory=os_user)
     engine: str = ""
     column_map: str | None = None  # the --columns YAML text
@@ -148,7 +149,7 @@ class RunRecorder:
         self.con.execute(
             "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [self.run_id, info.label, info.as_of, info.ledger.name, file_sha256(info.ledger), self.rows,
-             self.rulebook.hash, info.engine, json.dumps(info.headers, ensure_ascii=False), info.column_map,
+             self.rulebook.hash, info.engine, json.dumps({"headers": info.headers, "names": info.names}, ensure_ascii=False), info.column_map,
              info.sheet, json.dumps(_summary_json(summary), ensure_ascii=False), info.recorded_by,
              dt.datetime.now().replace(microsecond=0), landrules_version],
         )
@@ -176,4 +177,5 @@ class RunRecorder:
 def _summary_json(summary) -> dict:
     if summary is None:
         return {}
-    return {"rows": summary.rows, "decided": summary.decided, "invalid": summary.invalid, "totals": summary.totals}
+    return {"rows": summary.rows, "decided": summary.decided, "invalid": summary.invalid, "totals": summary.totals,
+            "tax_target": summary.tax_target, "tax": dataclasses.asdict(summary.tax)}

@@ -69,6 +69,8 @@ def resolve_run(store: Store, spec: str | int | None, back: int = 0) -> Run:
     return Run(*row)
 
 
-def headers_of(store: Store, run_id: int) -> list[str]:
+def headers_of(store: Store, run_id: int) -> tuple[list[str], list[str]]:
+    """The run's ledger headers and the field names they were read as (in column order)."""
     row = store.con.execute("SELECT headers FROM runs WHERE id = ?", [run_id]).fetchone()
-    return json.loads(row[0]) if row and row[0] else []
+    data = json.loads(row[0]) if row and row[0] else {}
+    return data.get("headers", []), data.get("names", [])

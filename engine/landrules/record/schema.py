@@ -51,7 +51,7 @@ _V1 = (
         rows BIGINT NOT NULL,
         rulebook VARCHAR NOT NULL,        -- sha256:… as the decisions cite it
         engine VARCHAR,
-        headers JSON,                     -- the ledger's headers, in order
+        headers JSON,                     -- {"headers": the ledger's headers, "names": the fields they were read as}
         column_map VARCHAR,               -- the --columns YAML text, if any
         sheet VARCHAR,
         summary JSON,                     -- 宗数/面积 by category and outcome, invalid rows
