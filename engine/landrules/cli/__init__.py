@@ -10,7 +10,9 @@ import os
 import signal
 import sys
 
-from landrules.cli import check, decide, diff, explain, lint, report, serve, tasks, users  # noqa: F401  (each module registers its commands)
+from landrules.cli import (  # noqa: F401  (each module registers its commands)
+    check, decide, diff, explain, history, lint, replay, report, runs, runs_progress, serve, tasks, users,
+)
 from landrules.cli.app import app
 
 __all__ = ["app", "main"]

@@ -25,6 +25,7 @@ from landrules.cli.app import (
     load_columns,
 )
 from landrules.cli.progress import print_summary, progress_line, report_columns
+from landrules.cli.record_store import StoreOpt
 from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS
 
 
@@ -53,10 +54,15 @@ def decide(
     strict_columns: bool = typer.Option(
         False, "--strict-columns", help="列严格 / exit 2 if a column looks like a field but is not mapped, or a needed field has no column"
     ),
+    record: bool = typer.Option(False, "--record", help="记录本期台账 / record the run in the record of runs (contract §7)"),
+    label: Optional[str] = typer.Option(None, "--label", help="记录标签 / the run's label (default: the evaluation date's quarter, e.g. 2021Q4)"),
+    store: Optional[Path] = StoreOpt,
     rules: Optional[Path] = RulesOpt,
     policy: Optional[Path] = PolicyOpt,
 ) -> None:
     """逐宗决策整本台账，汇总写到 stderr。Decide every parcel of a ledger; a summary goes to stderr."""
+    if (label or store) and not record:
+        raise fail("--label 与 --store 需与 --record 一起使用")
     if dask is not None:
         from landrules.cli.decide_dask import decide_on_dask
 
@@ -65,18 +71,33 @@ def decide(
     from landrules.decide.pipeline import ColumnsError, decide_ledger
     from landrules.ledger.write.base import OutputError
     from landrules.ledger.read.reader import LedgerError
+    from landrules.record.store import StoreError
 
     when = as_of_date(as_of)
     check_engine(engine)
     check_output(output)
     column_map = load_columns(columns)
     rulebook = load_checked_rulebook(rules, policy)
+    recorder = None
+    if record:
+        from landrules.cli.decide_record import Recording
+
+        recorder = Recording.start(store, ledger, when, label, rulebook, engine, columns, sheet)
     try:
         with progress_line() as advance:
-            result = decide_ledger(
-                ledger, output, rulebook, when, engine=engine, sheet=sheet, progress=advance, columns=column_map,
-                strict_columns=strict_columns, report=lambda lines: report_columns(as_of_line(as_of, when), lines),
-            )
+            try:
+                result = decide_ledger(
+                    ledger, output, rulebook, when, engine=engine, sheet=sheet, progress=advance, columns=column_map,
+                    strict_columns=strict_columns, report=lambda lines: report_columns(as_of_line(as_of, when), lines),
+                    on_chunk=None if recorder is None else recorder.add,
+                )
+                if recorder is not None:
+                    recorder.finish(result, output)
+            finally:
+                if recorder is not None:
+                    recorder.close()  # rolls back a run not finished: nothing of it stays
+    except StoreError as exc:
+        raise fail(str(exc)) from None
     except ColumnsError as exc:
         raise fail(str(exc)) from None
     except LedgerError as exc:

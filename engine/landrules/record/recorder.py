@@ -1,0 +1,181 @@
+"""Recording a run while it is decided: each chunk goes into the store inside one transaction,
+and the run's row in `runs` is written last, so a run is listed whole or not at all.
+
+    recorder = RunRecorder(store, RunInfo(...), rulebook)
+    recorder.begin()
+    for each chunk: recorder.add(raw_cells_frame, decided_chunk)   # the chunk needs its JSON lines
+    run_id = recorder.finish(summary)        # COMMIT
+    (or recorder.abort() — ROLLBACK; a killed process leaves no trace either: DuckDB keeps
+    nothing of a transaction that never committed)
+
+Each chunk arrives as Arrow: the decisions as (row, parcel id, text id), the few hundred
+distinct decision texts once per run (`decision_texts`), the rows' cells and facts as Arrow
+structs turned into JSON by DuckDB. No Python object is made per row.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import getpass
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from landrules.core.decision import DECISION_COLUMNS, EXTRA_COLUMNS
+from landrules.decide.batch import DecidedChunk
+from landrules.record.arrow_rows import cells_struct, facts_struct
+from landrules.record.store import Store
+from landrules.rulebook.model import Rulebook
+
+_TEXT_COLUMNS = ("categories", "outcome_codes", "deadline", "overdue", "responsible", "needs", "errors", "notes")
+assert set(_TEXT_COLUMNS) <= {*DECISION_COLUMNS, *EXTRA_COLUMNS}
+
+
+def quarter_label(when: dt.date) -> str:
+    """The default label: the evaluation date's quarter, e.g. 2021Q4."""
+    return f"{when.year}Q{(when.month - 1) // 3 + 1}"
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (a container without $USER)
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "未知"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class RunInfo:
+    label: str
+    as_of: dt.date
+    ledger: Path
+    headers: list[str]
+    names: list[str] = dataclasses.field(default_factory=list)  # the fields the headers were read as
+    recorded_by: str = dataclasses.field(default_factory=os_user)
+    engine: str = ""
+    column_map: str | None = None  # the --columns YAML text
+    sheet: str | None = None
+
+
+class RunRecorder:
+    def __init__(self, store: Store, info: RunInfo, rulebook: Rulebook):
+        self.store, self.info, self.rulebook = store, info, rulebook
+        self.con = store.con
+        self.run_id: int | None = None
+        self.rows = 0
+        self._texts: dict[str, int] = {}
+        self._open = False
+
+    def begin(self) -> int:
+        self.con.execute("BEGIN TRANSACTION")
+        self._open = True
+        self.run_id = int(self.con.execute("SELECT coalesce(max(id), 0) + 1 FROM runs").fetchone()[0])
+        # a run id is never reused, even after a rolled-back run: rows of no listed run cannot exist
+        return self.run_id
+
+    def add(self, frame: pd.DataFrame, decided: DecidedChunk) -> None:
+        """One decided chunk: `frame` its input cells (columns in the ledger's order), `decided`
+        made with JSON lines (with_json=True)."""
+        parsed = decided.parsed
+        lines = decided.jsonl
+        if len(lines) != parsed.n:
+            raise ValueError("the chunk was decided without its JSON lines (with_json=False)")
+        text_ids = self._text_ids(decided)
+        n = parsed.n
+        rows = pa.array(np.asarray(parsed.rows, dtype=np.int64))
+        ids = pa.array(parsed.parcel_ids, type=pa.string(), from_pandas=True)
+        run = pa.array(np.full(n, self.run_id, dtype=np.int32))
+        decisions = pa.table({"run_id": run, "row": rows, "parcel_id": ids,
+                              "text_id": pa.array(text_ids[lines.indices].astype(np.int32))})
+        self.con.register("_chunk_decisions", decisions)
+        self.con.execute("INSERT INTO decisions SELECT * FROM _chunk_decisions")
+        self.con.unregister("_chunk_decisions")
+        area = pa.array(parsed.columns["area_mu"], type=pa.float64(), from_pandas=True)
+        table = pa.table({"run_id": run, "row": rows, "parcel_id": ids, "area_mu": area,
+                          "cells": cells_struct(frame, self.info.headers), "facts": facts_struct(parsed.columns)})
+        self.con.register("_chunk_rows", table)
+        self.con.execute("INSERT INTO rows SELECT run_id, row, parcel_id, area_mu, to_json(cells), to_json(facts) FROM _chunk_rows")
+        self.con.unregister("_chunk_rows")
+        self.rows += n
+
+    def _text_ids(self, decided: DecidedChunk) -> np.ndarray:
+        """Each of the chunk's JSON texts (pattern tails, and rows' own tails with their errors
+        and notes) as the run's text id; new texts go into decision_texts with their flat columns."""
+        lines, patterns = decided.jsonl, decided.patterns
+        ids = np.empty(len(lines.texts), dtype=np.int64)
+        base = np.arange(len(lines.texts), dtype=np.int64)  # the pattern each text belongs to
+        own_cells: dict[int, dict[str, str]] = {}
+        if len(lines.texts) > len(patterns):
+            used, first = np.unique(lines.indices, return_index=True)
+            rows_of = dict(zip(used.tolist(), first.tolist()))
+            own = {c: dict(zip(at.tolist(), cells)) for c, (at, cells) in decided.own.items()}
+            for j in range(len(patterns), len(lines.texts)):
+                i = rows_of.get(j)
+                if i is None:
+                    continue
+                base[j] = decided.index[i]
+                own_cells[j] = {c: own.get(c, {}).get(i, "") for c in ("errors", "notes")}
+        new = []
+        for j, text in enumerate(lines.texts):
+            known = self._texts.get(text)
+            if known is None:
+                known = self._texts[text] = len(self._texts)
+                flat = dict(patterns[base[j]].flat) if base[j] < len(patterns) else {}
+                flat.update(own_cells.get(j, {}))
+                new.append((self.run_id, known, text, *(flat.get(c) or None for c in _TEXT_COLUMNS)))
+            ids[j] = known
+        if new:
+            self.con.executemany(f"INSERT INTO decision_texts VALUES ({', '.join('?' * (3 + len(_TEXT_COLUMNS)))})", new)
+        return ids
+
+    def finish(self, summary=None, landrules_version: str = "") -> int:
+        """Store the rulebook's files (each once), write the run's row, COMMIT; the run id."""
+        self._store_rulebook()
+        info = self.info
+        self.con.execute(
+            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [self.run_id, info.label, info.as_of, info.ledger.name, file_sha256(info.ledger), self.rows,
+             self.rulebook.hash, info.engine, json.dumps({"headers": info.headers, "names": info.names}, ensure_ascii=False), info.column_map,
+             info.sheet, json.dumps(_summary_json(summary), ensure_ascii=False), info.recorded_by,
+             dt.datetime.now().replace(microsecond=0), landrules_version],
+        )
+        self.con.execute("COMMIT")
+        self._open = False
+        return self.run_id
+
+    def abort(self) -> None:
+        if self._open:
+            self._open = False
+            self.con.execute("ROLLBACK")
+
+    def _store_rulebook(self) -> None:
+        rulebook = self.rulebook.hash
+        if self.con.execute("SELECT 1 FROM rulebooks WHERE rulebook = ? LIMIT 1", [rulebook]).fetchone():
+            return
+        for role, path in self.rulebook.files:
+            content = path.read_bytes()
+            digest = hashlib.sha256(content).hexdigest()
+            self.con.execute("INSERT INTO rulebook_files SELECT ?, ? WHERE NOT EXISTS "
+                             "(SELECT 1 FROM rulebook_files WHERE sha256 = ?)", [digest, content, digest])
+            self.con.execute("INSERT OR REPLACE INTO rulebooks VALUES (?, ?, ?, ?)", [rulebook, role, path.name, digest])
+
+
+def _summary_json(summary) -> dict:
+    if summary is None:
+        return {}
+    return {"rows": summary.rows, "decided": summary.decided, "invalid": summary.invalid, "totals": summary.totals,
+            "tax_target": summary.tax_target, "tax": dataclasses.asdict(summary.tax)}

@@ -1,0 +1,100 @@
+"""The store's schema, versioned: an ordered list of migrations.
+
+How to add a migration (another branch adding tables, a new column, …):
+
+1. Append ONE `Migration` to `MIGRATIONS` below, with the next version number (its position + 1)
+   and a one-line description. Never edit or reorder a migration that has shipped: stores in
+   the field were built by it. A migration is either a tuple of SQL statements or a function
+   taking the DuckDB connection (for data that must be computed).
+2. `SCHEMA_VERSION` follows by itself. `Store.open` applies every migration newer than the
+   store's `meta.schema_version`, all in one transaction with the version update, so a store is
+   at one version or the previous one, never in between. A store whose version is newer than
+   `SCHEMA_VERSION` is refused (it was written by a newer landrules).
+3. Add a test in tests/record/ that opens a store made at the previous version (see
+   `tests/record/test_store.py::test_upgrade_in_place`) and checks the new table or column.
+
+Tables of version 1 (the record of runs, contract §7):
+
+- `runs`            one row per recorded run; `id` increases, a run appears here only when whole
+- `rulebook_files`  rulebook files by content (sha256 of the bytes), each stored once
+- `rulebooks`       rulebook hash (as decisions cite it) → its files: role (rules|policy), name, sha256
+- `rows`            every row as read: `cells` (the input cells by header, JSON), `facts` (the
+                    canonical fields as decided, as of the evaluation date, JSON), id and area
+- `decision_texts`  a run's distinct decisions (a ledger has a few hundred): the JSON record
+                    without its `{"parcel_id":…` head, and the flattened columns progress reads
+- `decisions`       one row per decided row: its text_id; the full record is the view
+                    `decision_records` (head + text), the flat columns the view `decision_rows`
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Union
+
+Apply = Union[tuple[str, ...], Callable[[object], None]]
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    apply: Apply
+
+
+_V1 = (
+    """CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        label VARCHAR NOT NULL,
+        as_of DATE NOT NULL,
+        ledger VARCHAR NOT NULL,          -- the ledger's file name
+        ledger_sha256 VARCHAR NOT NULL,
+        rows BIGINT NOT NULL,
+        rulebook VARCHAR NOT NULL,        -- sha256:… as the decisions cite it
+        engine VARCHAR,
+        headers JSON,                     -- {"headers": the ledger's headers, "names": the fields they were read as}
+        column_map VARCHAR,               -- the --columns YAML text, if any
+        sheet VARCHAR,
+        summary JSON,                     -- 宗数/面积 by category and outcome, invalid rows
+        recorded_by VARCHAR NOT NULL,
+        recorded_at TIMESTAMP NOT NULL,
+        landrules_version VARCHAR
+    )""",
+    "CREATE TABLE rulebook_files (sha256 VARCHAR PRIMARY KEY, content BLOB NOT NULL)",
+    """CREATE TABLE rulebooks (
+        rulebook VARCHAR NOT NULL, role VARCHAR NOT NULL, name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
+        PRIMARY KEY (rulebook, role, name)
+    )""",
+    """CREATE TABLE rows (
+        run_id INTEGER NOT NULL, row BIGINT NOT NULL, parcel_id VARCHAR, area_mu DOUBLE,
+        cells JSON, facts JSON
+    )""",
+    """CREATE TABLE decision_texts (
+        run_id INTEGER NOT NULL, text_id INTEGER NOT NULL, tail VARCHAR NOT NULL,
+        categories VARCHAR, outcome_codes VARCHAR, deadline VARCHAR, overdue VARCHAR,
+        responsible VARCHAR, needs VARCHAR, errors VARCHAR, notes VARCHAR
+    )""",
+    """CREATE TABLE decisions (
+        run_id INTEGER NOT NULL, row BIGINT NOT NULL, parcel_id VARCHAR, text_id INTEGER NOT NULL
+    )""",
+    """CREATE VIEW decision_rows AS
+        SELECT d.run_id, d.row, d.parcel_id, t.categories, t.outcome_codes, t.deadline, t.overdue,
+               t.responsible, t.needs, t.errors, t.notes, d.text_id
+        FROM decisions d JOIN decision_texts t USING (run_id, text_id)""",
+    """CREATE VIEW decision_records AS
+        SELECT d.run_id, d.row, d.parcel_id,
+               '{"parcel_id":' || coalesce(to_json(d.parcel_id)::VARCHAR, 'null') || t.tail AS record
+        FROM decisions d JOIN decision_texts t USING (run_id, text_id)""",
+)
+
+MIGRATIONS: list[Migration] = [
+    Migration(1, "the record of runs: runs, rows, decisions, rulebook files", _V1),
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def check_order() -> None:
+    """Each migration's version is its position + 1 (a test calls this)."""
+    for i, migration in enumerate(MIGRATIONS, 1):
+        if migration.version != i:
+            raise AssertionError(f"migration {migration.description!r} has version {migration.version}, expected {i}")
