@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import getpass
 import json
-import socket
 import sys
 from pathlib import Path
 from typing import Optional
@@ -14,6 +13,7 @@ from typing import Optional
 import typer
 
 from landrules.cli.app import app, err, fail
+from landrules.cli.record_store import StoreOpt, open_store
 
 users = typer.Typer(
     add_completion=False, no_args_is_help=True, rich_markup_mode="rich",
@@ -22,32 +22,25 @@ users = typer.Typer(
 )
 app.add_typer(users, name="users")
 
-StoreOpt = typer.Option(None, "--store", help="记录库 / the store (default: $LANDRULES_STORE, then the user's data folder)")
-
-
 def _who() -> tuple[str, str]:
     """The actor and origin of a command-line change, for the audit log."""
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = "?"
-    return user, f"命令行@{socket.gethostname()}"
+    from landrules.record.audit import command_line
+    from landrules.record.recorder import os_user
+
+    return os_user(), command_line()
 
 
 @contextlib.contextmanager
 def _store(option: Optional[Path], write: bool = True):
-    from landrules.record.locate import store_path, where_line
-    from landrules.record.store import Store, StoreError
+    from landrules.record.locate import store_path
 
-    path = store_path(option)
-    err.print(where_line(path))
-    if not write and not path.exists():
-        raise fail(f"记录库 {path} 还不存在：先用 landrules users add 建立账户")
+    if not write and not store_path(option).exists():
+        raise fail(f"记录库 {store_path(option)} 还不存在：先用 landrules users add 建立账户")
+    store = open_store(option)
     try:
-        with Store.open(path, say=lambda line: err.print(line)) as store:
-            yield store
-    except StoreError as exc:
-        raise fail(str(exc)) from None
+        yield store
+    finally:
+        store.close()
 
 
 def _change(option: Optional[Path], do, action: str, target: str, detail: str = ""):

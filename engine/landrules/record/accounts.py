@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from landrules.record.audit import now
+
 ROLES = {"查看": 1, "填报": 2, "审核": 3, "管理": 4}
 ALIASES = {"read": "查看", "upload": "填报", "review": "审核", "admin": "管理"}
 MIN_PASSWORD = 10
@@ -55,11 +57,6 @@ class Account:
     def may(self, role: str) -> bool:
         """True when this account's role includes `role`."""
         return self.active and ROLES[self.role] >= ROLES[role]
-
-
-def now() -> dt.datetime:
-    """UTC, without tzinfo (as the store's TIMESTAMP columns hold it)."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 def role_of(text: str) -> str:

@@ -8,9 +8,8 @@ Every function takes a DuckDB connection (`Store.con`).
 from __future__ import annotations
 
 import datetime as dt
+import socket
 from dataclasses import dataclass
-
-from landrules.record.accounts import now
 
 
 ACTIONS = {
@@ -42,6 +41,16 @@ class Entry:
     def local_time(self) -> str:
         """The time on this machine's clock, to the second."""
         return self.at.replace(tzinfo=dt.timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def now() -> dt.datetime:
+    """UTC, without tzinfo (as the store's TIMESTAMP columns hold it)."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def command_line() -> str:
+    """The origin of a change made at this machine's command line."""
+    return f"命令行@{socket.gethostname()}"
 
 
 def log(con, actor: str, action: str, target: str = "", detail: str = "", origin: str = "",

@@ -30,6 +30,7 @@ import pyarrow as pa
 
 from landrules.core.decision import DECISION_COLUMNS, EXTRA_COLUMNS
 from landrules.decide.batch import DecidedChunk
+from landrules.record import audit
 from landrules.record.arrow_rows import cells_struct, facts_struct
 from landrules.record.store import Store
 from landrules.rulebook.model import Rulebook
@@ -69,6 +70,7 @@ class RunInfo:
     engine: str = ""
     column_map: str | None = None  # the --columns YAML text
     sheet: str | None = None
+    origin: str = dataclasses.field(default_factory=audit.command_line)  # where from, for the audit log
 
 
 class RunRecorder:
@@ -153,6 +155,8 @@ class RunRecorder:
              info.sheet, json.dumps(_summary_json(summary), ensure_ascii=False), info.recorded_by,
              dt.datetime.now().replace(microsecond=0), landrules_version],
         )
+        audit.log(self.con, info.recorded_by, "run_recorded", f"第 {self.run_id} 期 {info.label}",
+                  f"台账 {info.ledger.name}，评估日 {info.as_of.isoformat()}，{self.rows} 行", info.origin)
         self.con.execute("COMMIT")
         self._open = False
         return self.run_id

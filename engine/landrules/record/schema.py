@@ -24,6 +24,11 @@ Tables of version 1 (the record of runs, contract §7):
                     without its `{"parcel_id":…` head, and the flattened columns progress reads
 - `decisions`       one row per decided row: its text_id; the full record is the view
                     `decision_records` (head + text), the flat columns the view `decision_rows`
+
+Tables of version 2 (the workbench on an intranet, issue 23):
+
+- `accounts`        name, role, argon2 password hash, API token's sha256, active (record/accounts.py)
+- `audit`           who did what, when, from where; appended only (record/audit.py)
 """
 
 from __future__ import annotations
@@ -86,8 +91,29 @@ _V1 = (
         FROM decisions d JOIN decision_texts t USING (run_id, text_id)""",
 )
 
+_V2 = (
+    """CREATE TABLE accounts (
+        name VARCHAR PRIMARY KEY,
+        role VARCHAR NOT NULL,            -- 查看, 填报, 审核 or 管理 (record/accounts.py)
+        password_hash VARCHAR NOT NULL,   -- argon2id, with its parameters and salt
+        token_sha256 VARCHAR,             -- the API token's sha256 (the token itself is never stored)
+        active BOOLEAN NOT NULL,
+        created_at TIMESTAMP NOT NULL,    -- UTC
+        changed_at TIMESTAMP NOT NULL     -- UTC
+    )""",
+    """CREATE TABLE audit (
+        at_utc TIMESTAMP NOT NULL,        -- when (UTC)
+        actor VARCHAR NOT NULL,           -- the account, or the OS user at the command line
+        action VARCHAR NOT NULL,          -- a key of record/audit.py ACTIONS
+        target VARCHAR,                   -- the account changed, the run recorded, the name tried
+        detail VARCHAR,
+        origin VARCHAR                    -- the client's address, or 命令行@HOST
+    )""",
+)
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "the record of runs: runs, rows, decisions, rulebook files", _V1),
+    Migration(2, "the workbench's accounts and the audit log", _V2),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
