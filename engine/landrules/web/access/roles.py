@@ -7,6 +7,7 @@ token), then the role. Roles rank (record/accounts.py): 查看 < 填报 < 审核
 from __future__ import annotations
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from landrules.web.access import csrf
 from landrules.web.access.guard import SAFE
@@ -15,7 +16,7 @@ from landrules.web.access.identity import Identity, Refused, identify
 
 def need(role: str):
     async def check(request: Request) -> Identity:
-        who = identify(request)
+        who = await run_in_threadpool(identify, request)  # may open the store (~0.1 s): not on the event loop
         request.state.identity = who
         if request.method not in SAFE and (who.via == "session" or not request.url.path.startswith("/api/")):
             await csrf.check(request)

@@ -13,6 +13,7 @@ import time
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from landrules.record import accounts
 from landrules.record.accounts import ROLES, AccountError
@@ -48,7 +49,7 @@ def _next(url: str) -> str:
 
 
 def _login_page(request: Request, status: int = 200, error: str = "", name: str = "", next_url: str = "/"):
-    return render(request, "login.html", status=status, nav="login", error=error, name=name, next_url=next_url)
+    return render(request, "login.html", status=status, nav="login", error=error, account_name=name, next_url=next_url)
 
 
 @router.get("/login")
@@ -67,15 +68,16 @@ async def login(request: Request, name: str = Form(""), password: str = Form("")
     name, next_url = name.strip()[:64], _next(next)
     key = (name, origin)
     if _held(key):
-        directory.log("（未登录）", "login_failed", name, "连续失败，暂停 5 分钟", origin)
+        await run_in_threadpool(directory.log, "（未登录）", "login_failed", name, "连续失败，暂停 5 分钟", origin)
         return _login_page(request, 429, "该账户在本机连续登录失败，已暂停 5 分钟，请稍后再试。", name, next_url)
     try:
-        account = directory.verify(name, password) if name and password else None
+        # argon2 takes most of a second on purpose: never on the event loop
+        account = await run_in_threadpool(directory.verify, name, password) if name and password else None
     except StoreError as exc:
         return _login_page(request, 503, f"暂时无法登录：{exc}", name, next_url)
     if account is None:
         _failed(key)
-        directory.log("（未登录）", "login_failed", name, "账户名或密码不对，或账户已停用", origin)
+        await run_in_threadpool(directory.log, "（未登录）", "login_failed", name, "账户名或密码不对，或账户已停用", origin)
         return _login_page(request, 401, "账户名或密码不对，或该账户已停用。", name, next_url)
     store = request.app.state.store
     old = store.get(request.cookies.get(COOKIE))
@@ -83,7 +85,7 @@ async def login(request: Request, name: str = Form(""), password: str = Form("")
         store.drop(old)
     session = store.create()
     session.user = account.name
-    directory.log(account.name, "login", account.name, f"角色 {account.role}", origin)
+    await run_in_threadpool(directory.log, account.name, "login", account.name, f"角色 {account.role}", origin)
     response = RedirectResponse(next_url, status_code=303)
     cookies.set_session(response, request, session)
     response.delete_cookie(csrf.COOKIE, path="/")
