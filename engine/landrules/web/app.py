@@ -24,7 +24,7 @@ from landrules.web.access.directory import Directory
 from landrules.web.access.guard import Guard
 from landrules.web.access.identity import Refused, SignInNeeded
 from landrules.web.access.roles import need
-from landrules.web.common import HERE, MB, Settings, UploadTooLarge, error_page
+from landrules.web.common import HERE, MB, Settings, UploadTooLarge, error_page, render
 from landrules.web.sessions import Store
 
 TOO_LARGE = "landrules.upload_too_large"
@@ -134,6 +134,8 @@ def create_app(settings: Settings, rulebook: Rulebook | None = None) -> FastAPI:
     async def _refused(request: Request, exc: Refused):
         if _wants_json(request):
             return JSONResponse({"error": exc.message}, status_code=exc.status)
+        if getattr(request.state, "identity", None) is not None:  # signed in: the page keeps its menu
+            return render(request, "error.html", status=exc.status, title=exc.title, message=exc.message)
         return error_page(exc.status, exc.message, exc.title)
 
     @app.exception_handler(StarletteHTTPException)

@@ -49,6 +49,6 @@ class Guard:
             source = headers.get("origin", headers.get("referer"))
             if source is not None and not same_origin(source, host, scope.get("scheme", "http")):
                 response = refusal(scope["path"], 403, f"拒绝跨站请求：它来自 {source_of(source)}，不是本工作台的页面。"
-                                                       "请在工作台自己的页面上操作。", "拒绝跨站请求")
+                                                       "请在工作台自己的页面上操作。", "请求未被接受")
                 return await response(scope, receive, send)
         return await self.app(scope, receive, send)
