@@ -79,11 +79,11 @@ def test_a_cross_origin_post_is_refused_and_changes_nothing(app, header):
 
 def test_a_form_without_the_pages_token_is_refused(app):
     with TestClient(app) as c:
+        home = c.get("/")
+        assert "httponly" in home.headers["set-cookie"].lower() and "samesite=strict" in home.headers["set-cookie"].lower()
         with open(SAMPLE, "rb") as handle:
             page = c.post("/upload", files={"ledger": ("a.csv", handle)}, data={"as_of": "2021-10-01"})
         assert page.status_code == 403 and "防伪令牌" in page.text
-        home = c.get("/")
-        assert "httponly" in home.headers["set-cookie"].lower() and "samesite=strict" in home.headers["set-cookie"].lower()
         with open(SAMPLE, "rb") as handle:
             wrong = c.post("/upload", files={"ledger": ("a.csv", handle)},
                            data={"as_of": "2021-10-01", "csrf_token": "x" * 43})

@@ -461,7 +461,7 @@ def test_a_stopped_server_leaves_no_upload_behind(tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    env = {**os.environ, "TMPDIR": str(tmp_path), "LANDRULES_STORE": str(tmp_path / "store.duckdb")}
     server = subprocess.Popen([sys.executable, "-m", "landrules", "serve", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:

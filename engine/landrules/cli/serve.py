@@ -9,7 +9,16 @@ import typer
 
 from landrules.cli.app import PolicyOpt, RulesOpt, app, err, fail, load_checked_rulebook
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+def is_loopback(host: str) -> bool:
+    """localhost, 127.0.0.0/8 or ::1: only this machine can reach the workbench."""
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 @app.command(
@@ -50,7 +59,7 @@ def serve(
 
     path = store_path(store)
     accounts_on = _accounts_on(path)
-    if host not in LOOPBACK and not accounts_on:
+    if not is_loopback(host) and not accounts_on:
         raise fail(f"工作台监听 {host} 时其他计算机都能访问，须先建立账户：landrules users add 姓名 --role 管理"
                    f"（记录库 {path}）；仅本机使用请去掉 --host")
     if trusted_proxy and not accounts_on:
@@ -63,6 +72,9 @@ def serve(
                         trusted_proxies=tuple(trusted_proxy or ()))
     err.print(where_line(path) + ("（已建立账户：须登录）" if accounts_on else "（未建立账户：仅本机一人使用，无须登录）"))
     err.print("允许的主机名 / allowed hosts: " + ", ".join(allowed))
+    if not is_loopback(host) and not trusted_proxy and not secure_cookies:
+        err.print("[bold yellow]提示：未经 HTTPS，登录密码在网络上以明文传送；请置于 HTTPS 反向代理之后（docs/deploy.zh.md）。"
+                  "Without HTTPS, passwords cross the network in clear: put it behind an HTTPS proxy.[/]")
     shown = f"[{host}]" if ":" in host else host
     err.print(f"决策工作台 / workbench: http://{shown}:{port}/  ·  接口文档 / API docs: http://{shown}:{port}/docs  ·  Ctrl-C 停止 / to stop")
     _check_port(host, port)

@@ -10,7 +10,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Security
+from fastapi.security import HTTPBearer
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, BeforeValidator, Field
 
@@ -19,7 +20,10 @@ from landrules.ledger.errors import LedgerError
 from landrules.web.access.roles import need
 from landrules.web.records import decide_parcels, explain_parcels, unknown_keys
 
-router = APIRouter(prefix="/api", tags=["决策 API"])
+# declared so that /docs offers 「Authorize」 for a token; web/access/identity.py checks it
+BEARER = HTTPBearer(auto_error=False, scheme_name="接口令牌",
+                    description="landrules users token 账户名 签发的令牌；未建立账户时（仅本机）无须令牌")
+router = APIRouter(prefix="/api", tags=["决策 API"], dependencies=[Security(BEARER)])
 
 EXAMPLE = {"parcel_id": "SL-017", "supplied_on": "2018-01-15", "supply_method": "出让", "land_use": "工业",
            "agreed_start_on": "2019-06-30", "idle_cause": "企业原因", "area_mu": 30}

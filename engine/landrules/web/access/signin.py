@@ -39,8 +39,12 @@ def _held(key: tuple[str, str]) -> bool:
 
 
 def _failed(key: tuple[str, str]) -> None:
+    now = time.monotonic()
     with _failures_lock:
-        _failures.setdefault(key, []).append(time.monotonic())
+        if len(_failures) > 10_000:  # many names tried: forget the ones not tried lately
+            for stale in [k for k, times in _failures.items() if not times or now - times[-1] > WINDOW]:
+                del _failures[stale]
+        _failures.setdefault(key, []).append(now)
 
 
 def _next(url: str) -> str:
