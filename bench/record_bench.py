@@ -39,14 +39,24 @@ def timed(args: list[str], env: dict) -> float:
     return seconds
 
 
+def _ledger(n: int, seed: int):
+    """n synthetic rows: 100 000 made by synthetic.py, repeated, ids renumbered SYN-0000000…"""
+    import pandas as pd
+
+    block = ledger_frame(min(n, 100_000), seed=seed)
+    frame = pd.concat([block] * -(-n // len(block)), ignore_index=True).iloc[:n]
+    frame[frame.columns[0]] = [f"SYN-{i:07d}" for i in range(n)]
+    return frame
+
+
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     with tempfile.TemporaryDirectory(prefix="record-bench-") as tmp:
         folder = Path(tmp)
         first, second = folder / "q1.parquet", folder / "q2.parquet"
         t0 = time.perf_counter()
-        ledger_frame(n, seed=7).to_parquet(first, index=False)
-        ledger_frame(n, seed=8).to_parquet(second, index=False)
+        _ledger(n, 7).to_parquet(first, index=False)
+        _ledger(n, 8).to_parquet(second, index=False)
         print(f"ledgers: 2 x {n:,} rows, made in {time.perf_counter() - t0:.1f} s")
         store = folder / "store.duckdb"
         env = {**os.environ, "LANDRULES_STORE": str(store)}

@@ -63,7 +63,7 @@ def test_a_recorder_killed_mid_run_leaves_no_trace(tmp_path, big_ledger):
 
 def test_a_second_recorder_waits_and_says_so_then_both_are_recorded(tmp_path, big_ledger):
     store = tmp_path / "store.duckdb"
-    proc = slow_recorder(store, big_ledger, chunk_rows=1000, pause=0.5)
+    proc = slow_recorder(store, big_ledger, chunk_rows=1000, pause=1.5)
     wait_for(proc, "chunk 1")
     second = run_process("decide", Q4, "--as-of", "2021-10-01", "--record", store=store)
     assert wait_for(proc, "committed").strip() == "committed 1"
@@ -95,7 +95,7 @@ def test_a_store_from_a_newer_landrules_is_refused_and_left_alone(tmp_path):
     import duckdb
 
     con = duckdb.connect(str(store))
-    con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'").fetchall()
     con.close()
     size = store.stat().st_size
     for args in (("runs",), ("decide", Q1, "--as-of", "2022-01-01", "--record")):
@@ -104,8 +104,8 @@ def test_a_store_from_a_newer_landrules_is_refused_and_left_alone(tmp_path):
         message = [line for line in result.stderr.splitlines() if line.startswith("landrules:")]
         assert len(message) == 1 and "较新版本" in message[0] and "99" in message[0]
     con = duckdb.connect(str(store), read_only=True)
-    assert con.execute("SELECT value FROM meta").fetchone()[0] == "99"
-    assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
+    assert con.execute("SELECT value FROM meta").fetchall()[0][0] == "99"
+    assert con.execute("SELECT count(*) FROM runs").fetchall()[0][0] == 1
     con.close()
     assert store.stat().st_size == size
 
@@ -149,7 +149,7 @@ def test_a_write_that_fails_mid_run_leaves_the_store_as_it_was(tmp_path, monkeyp
 
     def failing_add(self, frame, decided):
         real_add(self, frame, decided)
-        calls.append(self.con.execute("SELECT count(*) FROM rows").fetchone()[0])
+        calls.append(self.con.execute("SELECT count(*) FROM rows").fetchall()[0][0])
         raise duckdb.IOException("IO Error: Could not write file: No space left on device")
 
     monkeypatch.setattr(recorder_module.RunRecorder, "add", failing_add)
