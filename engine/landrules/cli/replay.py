@@ -67,6 +67,6 @@ def replay(
 
 
 def _engine(store, run) -> str:
-    row = store.con.execute("SELECT engine FROM runs WHERE id = ?", [run.id]).fetchone()
+    row = next(iter(store.con.execute("SELECT engine FROM runs WHERE id = ?", [run.id]).fetchall()), None)
     engine = row[0] if row and row[0] in ("durable", "vectorized") else "vectorized"
     return engine

@@ -13,18 +13,6 @@ from landrules.core.fields import FieldType
 _EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal()
 
 
-def unique_names(headers: list[str]) -> list[str]:
-    """Headers made distinct (a struct needs distinct names): a repeat gets ` (2)`, ` (3)` …"""
-    seen: dict[str, int] = {}
-    out = []
-    for h in headers:
-        h = str(h) if str(h) else "列"
-        n = seen.get(h, 0) + 1
-        seen[h] = n
-        out.append(h if n == 1 else f"{h} ({n})")
-    return out
-
-
 def text_array(values: pd.Series) -> pa.Array:
     """A column of cells as Arrow strings ("" and NaN as null); non-text cells (an Excel date,
     a number) by their str()."""
@@ -39,12 +27,15 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 
 
-def cells_struct(frame: pd.DataFrame, headers: list[str]) -> pa.StructArray:
-    names = unique_names(headers)
-    arrays = [text_array(frame.iloc[:, j]) for j in range(frame.shape[1])]
-    if not arrays:
-        return pa.array([{}] * len(frame), type=pa.struct([]))
-    return pa.StructArray.from_arrays(arrays, names=names)
+def cells_list(frame: pd.DataFrame) -> pa.ListArray:
+    """Each row's cells as one list of texts, in column order (the run keeps the headers once)."""
+    n, k = frame.shape
+    if k == 0:
+        return pa.ListArray.from_arrays(pa.array(np.zeros(n + 1, dtype=np.int32)), pa.array([], type=pa.string()))
+    values = pa.concat_arrays([text_array(frame.iloc[:, j]) for j in range(k)])  # column after column
+    order = (np.arange(n, dtype=np.int64)[:, None] + np.arange(k, dtype=np.int64)[None, :] * n).ravel()
+    offsets = pa.array(np.arange(0, n * k + 1, k, dtype=np.int32))
+    return pa.ListArray.from_arrays(offsets, values.take(pa.array(order)))
 
 
 def fact_array(name: str, column: np.ndarray) -> pa.Array:
@@ -67,6 +58,9 @@ def fact_array(name: str, column: np.ndarray) -> pa.Array:
     return pa.array(column.astype(object), type=pa.string(), from_pandas=True)
 
 
-def facts_struct(columns: dict[str, np.ndarray]) -> pa.StructArray:
-    names = list(columns)
-    return pa.StructArray.from_arrays([fact_array(n, columns[n]) for n in names], names=names)
+def fact_columns(columns: dict[str, np.ndarray]) -> dict[str, pa.Array]:
+    """The canonical fields, typed (the store's `rows` columns)."""
+    return {name: fact_array(name, col) for name, col in columns.items()}
+
+
+SQL_TYPES = {pa.string(): "VARCHAR", pa.float64(): "DOUBLE", pa.date32(): "DATE", pa.bool_(): "BOOLEAN"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 
@@ -32,18 +31,27 @@ def _split(text: str | None) -> list[str]:
 
 
 def parcel_history(store, parcel_id: str) -> list[Step]:
-    rows = store.con.execute("""
-        SELECT r.id, r.label, r.as_of::VARCHAR, r.rulebook, d.row, d.categories, d.outcome_codes, d.deadline, d.overdue, w.facts
+    cursor = store.con.execute("""
+        SELECT r.id, r.label, r.as_of::VARCHAR, r.rulebook, d.row, d.categories, d.outcome_codes, d.deadline, d.overdue,
+               w.* EXCLUDE (run_id, row, cells)
         FROM decision_rows d JOIN runs r ON r.id = d.run_id
         JOIN rows w ON w.run_id = d.run_id AND w.row = d.row
-        WHERE d.parcel_id = ? ORDER BY r.id, d.row""", [parcel_id]).fetchall()
+        WHERE d.parcel_id = ? ORDER BY r.id, d.row""", [parcel_id])
+    names = [c[0] for c in cursor.description][9:]
     steps: list[Step] = []
-    for run_id, label, as_of, rulebook, row, cats, codes, deadline, overdue, facts in rows:
+    for record in cursor.fetchall():
+        run_id, label, as_of, rulebook, row, cats, codes, deadline, overdue = record[:9]
         if steps and steps[-1].run_id == run_id:
             continue  # a repeated id: the first row is the parcel (the others are invalid duplicates)
-        step = Step(run_id, label, as_of, rulebook, row, cats, codes, deadline, overdue, json.loads(facts) if facts else {})
+        facts = {k: _plain(v) for k, v in zip(names, record[9:]) if v is not None}
+        step = Step(run_id, label, as_of, rulebook, row, cats, codes, deadline, overdue, facts)
         if steps:
             before = steps[-1].facts
-            step.changed = {k: (before.get(k), v) for k, v in step.facts.items() if before.get(k) != v}
+            step.changed = {k: (before.get(k), facts.get(k)) for k in dict.fromkeys([*before, *facts])
+                            if before.get(k) != facts.get(k)}
         steps.append(step)
     return steps
+
+
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from landrules.record.runs import Run
+from landrules.record.runs import Run, headers_of
 from landrules.record.store import Store
 
 CLASSES = {
@@ -32,19 +32,19 @@ NOT_MEASURES = ("no_action", "needs_information", "invalid_record")
 APPROVAL_DOC = "批准文号"  # the identifying cell of a parcel whose id changed (wave 3, contract §3)
 
 # The 销号 reasons, each a condition on f (FROM) and t (TO): facts and decisions (order = shown order).
-_F = "f.facts"
-_T = "t.facts"
 REASONS = (
-    ("完成手续", f"f.cats LIKE '%used_before_supplied%' AND {_F}->>'supplied_on' IS NULL AND {_T}->>'supplied_on' IS NOT NULL"),
-    ("供地", f"coalesce(f.cats, '') NOT LIKE '%used_before_supplied%' AND {_F}->>'supplied_on' IS NULL AND {_T}->>'supplied_on' IS NOT NULL"),
-    ("开工", f"({_F}->>'construction_started_on' IS NULL AND {_T}->>'construction_started_on' IS NOT NULL) OR "
-             f"TRY_CAST({_T}->>'developed_ratio' AS DOUBLE) > coalesce(TRY_CAST({_F}->>'developed_ratio' AS DOUBLE), 0)"),
-    ("收回", f"(f.codes LIKE '%recover%' OR {_F}->>'recovery_agreed' = 'true') AND "
-             f"coalesce({_F}->>'holder', '') IS DISTINCT FROM coalesce({_T}->>'holder', '')"),
+    ("完成手续", "f.cats LIKE '%used_before_supplied%' AND f.supplied_on IS NULL AND t.supplied_on IS NOT NULL"),
+    ("供地", "coalesce(f.cats, '') NOT LIKE '%used_before_supplied%' AND f.supplied_on IS NULL AND t.supplied_on IS NOT NULL"),
+    ("开工", "(f.construction_started_on IS NULL AND t.construction_started_on IS NOT NULL) OR "
+             "t.developed_ratio > coalesce(f.developed_ratio, 0)"),
+    ("收回", "(f.codes LIKE '%recover%' OR f.recovery_agreed) AND coalesce(f.holder, '') <> coalesce(t.holder, '')"),
     ("盘活", "f.cats LIKE '%low_efficiency%' AND coalesce(t.cats, '') NOT LIKE '%low_efficiency%'"),
-    ("认定不闲置", f"f.cats LIKE '%idle%' AND {_T}->>'idle_identified' = 'false' "
-                   f"AND coalesce({_F}->>'idle_identified', '') <> 'false' AND coalesce({_T}->>'holder', '') = coalesce({_F}->>'holder', '')"),
-)  # land recovered is 收回, not also found not idle (the finding goes with the recovery)
+    # land recovered is 收回, not also found not idle (the finding goes with the recovery)
+    ("认定不闲置", "f.cats LIKE '%idle%' AND t.idle_identified = false AND f.idle_identified IS DISTINCT FROM false "
+                   "AND coalesce(f.holder, '') = coalesce(t.holder, '')"),
+)
+FACTS = ("supplied_on", "construction_started_on", "developed_ratio", "recovery_agreed", "holder", "idle_identified",
+         "approved_on", "location")
 NO_FACT_REASON = "事实未见变化（规则库或评估日不同）"
 
 
@@ -126,13 +126,16 @@ class Progress:
             FROM progress ORDER BY class <> 'removed', coalesce(t_row, f_row + 1e12)"""
 
 
-def _side(run_id: int) -> str:
+def _side(store: Store, run_id: int) -> str:
+    headers, _ = headers_of(store, run_id)
+    doc = f"r.cells[{headers.index(APPROVAL_DOC) + 1}]" if APPROVAL_DOC in headers else "''"
+    facts = ", ".join(f"r.{name}" for name in FACTS)
     return f"""
-        SELECT d.row, d.parcel_id, r.area_mu, r.facts, r.cells,
+        SELECT d.row, d.parcel_id, r.area_mu, {facts},
                t.categories AS cats, t.outcome_codes AS codes, t.deadline, t.overdue, t.responsible,
                row_number() OVER (PARTITION BY d.parcel_id ORDER BY d.row) AS nth,
-               CASE WHEN r.facts->>'location' IS NOT NULL AND r.area_mu IS NOT NULL
-                    THEN concat_ws('|', coalesce(r.cells->>'{APPROVAL_DOC}', ''), r.facts->>'location', round(r.area_mu, 4)::VARCHAR)
+               CASE WHEN r.location IS NOT NULL AND r.area_mu IS NOT NULL
+                    THEN concat_ws('|', coalesce({doc}, ''), r.location, round(r.area_mu, 4)::VARCHAR)
                END AS ident
         FROM decisions d
         JOIN decision_texts t ON t.run_id = d.run_id AND t.text_id = d.text_id
@@ -142,8 +145,8 @@ def _side(run_id: int) -> str:
 
 def compare(store: Store, before: Run, after: Run) -> Progress:
     con = store.con
-    con.execute(f"CREATE OR REPLACE TEMP TABLE side_f AS {_side(before.id)}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE side_t AS {_side(after.id)}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE side_f AS {_side(store, before.id)}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE side_t AS {_side(store, after.id)}")
     con.execute("""CREATE OR REPLACE TEMP TABLE by_id AS
         SELECT f.row AS f_row, t.row AS t_row FROM side_f f FULL JOIN side_t t
         ON f.parcel_id = t.parcel_id AND f.nth = t.nth""")
@@ -168,7 +171,7 @@ def compare(store: Store, before: Run, after: Run) -> Progress:
                    f.cats AS f_cats, t.cats AS t_cats, f.codes AS f_codes, t.codes AS t_codes,
                    f.deadline AS f_deadline, t.deadline AS t_deadline, f.overdue AS f_overdue, t.overdue AS t_overdue,
                    f.responsible AS f_responsible, t.responsible AS t_responsible,
-                   year(TRY_CAST(coalesce(f.facts->>'approved_on', t.facts->>'approved_on') AS DATE)) AS approved_year,
+                   year(coalesce(f.approved_on, t.approved_on)) AS approved_year,
                    {_measure('f')} AS f_measure,
                    CASE
                      WHEN p.f_row IS NULL THEN 'new'
@@ -213,7 +216,7 @@ def _rates(con, key: str) -> list[Rate]:
 
 def _tax(store: Store, run_id: int) -> dict:
     """亩均税收 of supplied industrial land as the run's summary counted it, and the target."""
-    row = store.con.execute("SELECT summary FROM runs WHERE id = ?", [run_id]).fetchone()
+    row = next(iter(store.con.execute("SELECT summary FROM runs WHERE id = ?", [run_id]).fetchall()), None)
     summary = json.loads(row[0]) if row and row[0] else {}
     tax = summary.get("tax") or {}
     known = tax.get("known_area_mu") or 0.0

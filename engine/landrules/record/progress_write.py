@@ -30,7 +30,7 @@ def write_progress(path: Path, progress: Progress) -> None:
     try:
         if suffix == ".jsonl":
             with open(tmp, "wb") as out:
-                reader = con.execute(progress.jsonl_query()).to_arrow_reader(50_000)
+                reader = con.sql(progress.jsonl_query()).to_arrow_reader(50_000)
                 for batch in reader:
                     lines = batch.column(0).to_pylist()
                     out.write(("\n".join(lines) + "\n").encode("utf-8"))

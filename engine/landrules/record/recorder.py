@@ -31,7 +31,7 @@ import pyarrow as pa
 from landrules.core.decision import DECISION_COLUMNS, EXTRA_COLUMNS
 from landrules.decide.batch import DecidedChunk
 from landrules.record import audit
-from landrules.record.arrow_rows import cells_struct, facts_struct
+from landrules.record.arrow_rows import SQL_TYPES, cells_list, fact_columns
 from landrules.record.store import Store
 from landrules.rulebook.model import Rulebook
 
@@ -85,7 +85,7 @@ class RunRecorder:
     def begin(self) -> int:
         self.con.execute("BEGIN TRANSACTION")
         self._open = True
-        self.run_id = int(self.con.execute("SELECT coalesce(max(id), 0) + 1 FROM runs").fetchone()[0])
+        self.run_id = int(self.con.execute("SELECT coalesce(max(id), 0) + 1 FROM runs").fetchall()[0][0])
         # a run id is never reused, even after a rolled-back run: rows of no listed run cannot exist
         return self.run_id
 
@@ -106,13 +106,23 @@ class RunRecorder:
         self.con.register("_chunk_decisions", decisions)
         self.con.execute("INSERT INTO decisions SELECT * FROM _chunk_decisions")
         self.con.unregister("_chunk_decisions")
-        area = pa.array(parsed.columns["area_mu"], type=pa.float64(), from_pandas=True)
-        table = pa.table({"run_id": run, "row": rows, "parcel_id": ids, "area_mu": area,
-                          "cells": cells_struct(frame, self.info.headers), "facts": facts_struct(parsed.columns)})
+        facts = fact_columns(parsed.columns)
+        self.ensure_fact_columns(facts)
+        table = pa.table({"run_id": run, "row": rows, "cells": cells_list(frame), **facts})
         self.con.register("_chunk_rows", table)
-        self.con.execute("INSERT INTO rows SELECT run_id, row, parcel_id, area_mu, to_json(cells), to_json(facts) FROM _chunk_rows")
+        self.con.execute("INSERT INTO rows BY NAME SELECT * FROM _chunk_rows")
         self.con.unregister("_chunk_rows")
         self.rows += n
+
+    def ensure_fact_columns(self, facts: dict[str, pa.Array]) -> None:
+        """A field the store's `rows` has no column for yet (one added to the catalogue) gets one."""
+        if getattr(self, "_columns", None) is None:
+            self._columns = {r[0] for r in self.con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'rows'").fetchall()}
+        for name, array in facts.items():
+            if name not in self._columns:
+                self.con.execute(f'ALTER TABLE rows ADD COLUMN "{name}" {SQL_TYPES.get(array.type, "VARCHAR")}')
+                self._columns.add(name)
 
     def _text_ids(self, decided: DecidedChunk) -> np.ndarray:
         """Each of the chunk's JSON texts (pattern tails, and rows' own tails with their errors
@@ -140,8 +150,12 @@ class RunRecorder:
                 flat.update(own_cells.get(j, {}))
                 new.append((self.run_id, known, text, *(flat.get(c) or None for c in _TEXT_COLUMNS)))
             ids[j] = known
-        if new:
-            self.con.executemany(f"INSERT INTO decision_texts VALUES ({', '.join('?' * (3 + len(_TEXT_COLUMNS)))})", new)
+        if new:  # as one Arrow table: DuckDB takes a row of parameters at a time slowly (ms each)
+            names = ("run_id", "text_id", "tail", *_TEXT_COLUMNS)
+            table = pa.table({name: list(values) for name, values in zip(names, zip(*new))})
+            self.con.register("_chunk_texts", table)
+            self.con.execute("INSERT INTO decision_texts SELECT * FROM _chunk_texts")
+            self.con.unregister("_chunk_texts")
         return ids
 
     def finish(self, summary=None, landrules_version: str = "") -> int:
@@ -157,7 +171,7 @@ class RunRecorder:
         )
         audit.log(self.con, info.recorded_by, "run_recorded", f"第 {self.run_id} 期 {info.label}",
                   f"台账 {info.ledger.name}，评估日 {info.as_of.isoformat()}，{self.rows} 行", info.origin)
-        self.con.execute("COMMIT")
+        self.con.execute("COMMIT").fetchall()  # a result not fetched may stay pending
         self._open = False
         return self.run_id
 
@@ -168,7 +182,7 @@ class RunRecorder:
 
     def _store_rulebook(self) -> None:
         rulebook = self.rulebook.hash
-        if self.con.execute("SELECT 1 FROM rulebooks WHERE rulebook = ? LIMIT 1", [rulebook]).fetchone():
+        if self.con.execute("SELECT 1 FROM rulebooks WHERE rulebook = ? LIMIT 1", [rulebook]).fetchall():
             return
         for role, path in self.rulebook.files:
             content = path.read_bytes()

@@ -19,7 +19,6 @@ from landrules.decide.batch import LedgerDecider
 from landrules.decide.diff.compare import DiffResult, _compare_chunk
 from landrules.ledger.validate.prepare import prepare_chunk
 from landrules.ledger.validate.seen_ids import SeenIds
-from landrules.record.arrow_rows import unique_names
 from landrules.record.runs import Run, headers_of
 from landrules.record.store import Store
 from landrules.rulebook.model import Rulebook
@@ -47,7 +46,7 @@ def recorded_rulebook(store: Store, run: Run) -> Iterator[tuple[Path, Path]]:
 
 
 def _column_values(store: Store, run: Run) -> dict:
-    row = store.con.execute("SELECT column_map FROM runs WHERE id = ?", [run.id]).fetchone()
+    row = next(iter(store.con.execute("SELECT column_map FROM runs WHERE id = ?", [run.id]).fetchall()), None)
     if not row or not row[0]:
         return {}
     from landrules.ledger.columns.column_map import load_column_map
@@ -63,7 +62,6 @@ def _column_values(store: Store, run: Run) -> dict:
 def recorded_chunks(store: Store, run: Run, chunk_rows: int = CHUNK_ROWS):
     """The run's rows, parsed again as `decide` parsed them: ParsedFrame by chunk, in row order."""
     headers, names = headers_of(store, run.id)
-    keys = unique_names(headers)
     values = _column_values(store, run)
     seen = SeenIds()
     by_name = dict(zip(names, headers))
@@ -73,8 +71,7 @@ def recorded_chunks(store: Store, run: Run, chunk_rows: int = CHUNK_ROWS):
         if not batch:
             break
         rows = [int(r) for r, _ in batch]
-        cells = [json.loads(c) for _, c in batch]
-        frame = pd.DataFrame({name: [c.get(k) or "" for c in cells] for name, k in zip(names, keys)}, columns=names, dtype=object)
+        frame = pd.DataFrame([[v or "" for v in cells] for _, cells in batch], columns=names, dtype=object)
         yield prepare_chunk(frame, rows, seen, values, by_name, drop_totals=False).parsed
 
 

@@ -46,7 +46,7 @@ def list_runs(store: Store) -> list[Run]:
 
 
 def get_run(store: Store, run_id: int) -> Run | None:
-    row = store.con.execute(f"SELECT {_COLUMNS} FROM runs WHERE id = ?", [run_id]).fetchone()
+    row = next(iter(store.con.execute(f"SELECT {_COLUMNS} FROM runs WHERE id = ?", [run_id]).fetchall()), None)
     return None if row is None else Run(*row)
 
 
@@ -63,7 +63,7 @@ def resolve_run(store: Store, spec: str | int | None, back: int = 0) -> Run:
         run = get_run(store, int(text))
         if run is not None:
             return run
-    row = store.con.execute(f"SELECT {_COLUMNS} FROM runs WHERE label = ? ORDER BY id DESC LIMIT 1", [str(spec)]).fetchone()
+    row = next(iter(store.con.execute(f"SELECT {_COLUMNS} FROM runs WHERE label = ? ORDER BY id DESC LIMIT 1", [str(spec)]).fetchall()), None)
     if row is None:
         raise RunNotFound(f"记录库中没有编号或标签为 {spec} 的记录（landrules runs 列出全部）")
     return Run(*row)
@@ -71,6 +71,6 @@ def resolve_run(store: Store, spec: str | int | None, back: int = 0) -> Run:
 
 def headers_of(store: Store, run_id: int) -> tuple[list[str], list[str]]:
     """The run's ledger headers and the field names they were read as (in column order)."""
-    row = store.con.execute("SELECT headers FROM runs WHERE id = ?", [run_id]).fetchone()
+    row = next(iter(store.con.execute("SELECT headers FROM runs WHERE id = ?", [run_id]).fetchall()), None)
     data = json.loads(row[0]) if row and row[0] else {}
     return data.get("headers", []), data.get("names", [])

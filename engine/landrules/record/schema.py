@@ -18,8 +18,11 @@ Tables of version 1 (the record of runs, contract §7):
 - `runs`            one row per recorded run; `id` increases, a run appears here only when whole
 - `rulebook_files`  rulebook files by content (sha256 of the bytes), each stored once
 - `rulebooks`       rulebook hash (as decisions cite it) → its files: role (rules|policy), name, sha256
-- `rows`            every row as read: `cells` (the input cells by header, JSON), `facts` (the
-                    canonical fields as decided, as of the evaluation date, JSON), id and area
+- `rows`            every row as read: `cells` (the input cells, in the order of the run's headers,
+                    `runs.headers`), and one typed column per catalogue field (core/fields.py: the
+                    canonical facts as decided, as of the evaluation date). A field added to the
+                    catalogue later becomes a column when a run first carries it
+                    (`recorder.ensure_fact_columns`), so no migration is needed for a new field.
 - `decision_texts`  a run's distinct decisions (a ledger has a few hundred): the JSON record
                     without its `{"parcel_id":…` head, and the flattened columns progress reads
 - `decisions`       one row per decided row: its text_id; the full record is the view
@@ -70,8 +73,8 @@ _V1 = (
         PRIMARY KEY (rulebook, role, name)
     )""",
     """CREATE TABLE rows (
-        run_id INTEGER NOT NULL, row BIGINT NOT NULL, parcel_id VARCHAR, area_mu DOUBLE,
-        cells JSON, facts JSON
+        run_id INTEGER NOT NULL, row BIGINT NOT NULL, cells VARCHAR[],
+        parcel_id VARCHAR, area_mu DOUBLE
     )""",
     """CREATE TABLE decision_texts (
         run_id INTEGER NOT NULL, text_id INTEGER NOT NULL, tail VARCHAR NOT NULL,

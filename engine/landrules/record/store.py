@@ -101,7 +101,7 @@ class Store:
             if tables:
                 raise StoreDamaged(f"{self.path} 是一个 DuckDB 文件，但不是 landrules 的记录库（无 meta 表）；未作任何改动")
             return 0
-        row = self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        row = next(iter(self.con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()), None)
         if row is None:
             raise StoreDamaged(f"记录库 {self.path} 缺少结构版本（meta.schema_version）；未作任何改动")
         return int(row[0])
@@ -132,7 +132,7 @@ class Store:
             with contextlib.suppress(duckdb.Error):
                 self.con.execute("ROLLBACK")
             raise
-        self.con.execute("COMMIT")
+        self.con.execute("COMMIT").fetchall()  # a result not fetched may stay pending
 
     def close(self) -> None:
         self.con.close()
