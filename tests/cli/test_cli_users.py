@@ -61,10 +61,10 @@ def test_listing_a_missing_store_creates_nothing(tmp_path):
 def test_serve_on_another_address_refuses_to_start_without_accounts(tmp_path):
     store = tmp_path / "s.duckdb"
     proc = subprocess.run([sys.executable, "-m", "landrules", "serve", "--host", "0.0.0.0", "--port", "1",
-                           "--store", str(store)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+                           "--store", str(store)], capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "须先建立账户" in lines[0] and "landrules users add" in lines[0]
     proxied = subprocess.run([sys.executable, "-m", "landrules", "serve", "--trusted-proxy", "127.0.0.1",
-                              "--store", str(store)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+                              "--store", str(store)], capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
     assert proxied.returncode == 2 and "反向代理" in proxied.stderr

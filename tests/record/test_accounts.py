@@ -115,9 +115,8 @@ def test_a_store_of_version_1_is_upgraded_keeping_its_runs(tmp_path, monkeypatch
 
 
 def test_accounts_and_audit_are_rolled_back_with_their_transaction(store):
-    with pytest.raises(duckdb.Error):
-        with store.transaction():
-            accounts.add(store.con, "张三", "管理", PASSWORD)
-            audit.log(store.con, "root", "account_added", "张三")
-            store.con.execute("SELECT * FROM no_such_table")
+    with pytest.raises(duckdb.Error), store.transaction():
+        accounts.add(store.con, "张三", "管理", PASSWORD)
+        audit.log(store.con, "root", "account_added", "张三")
+        store.con.execute("SELECT * FROM no_such_table")
     assert accounts.listed(store.con) == [] and audit.entries(store.con) == []

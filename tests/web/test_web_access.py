@@ -278,3 +278,10 @@ def test_the_audit_names_the_client_behind_a_trusted_proxy(rulebook, store_path)
         c.post("/login", data={"name": "审核员", "password": PASSWORD, "csrf_token": token_of(form.text)},
                headers={"X-Forwarded-For": "10.9.8.7", "X-Forwarded-Proto": "https", "Origin": "https://testserver"})
     assert any(e.action == "login" and e.actor == "审核员" and e.origin == "10.9.8.7" for e in entries(store_path))
+
+
+@pytest.mark.parametrize("next_url", ["//evil.example/x", "/\t/evil.example", "/\\evil.example", "https://evil.example/"])
+def test_a_sign_in_never_sends_the_browser_to_another_site(guarded, next_url):
+    with TestClient(guarded) as c:
+        page = sign_in(c, "读者", next_url=next_url)
+        assert page.history[0].headers["location"] == "/" and page.url.path == "/"

@@ -66,7 +66,7 @@ def attacker(server, tmp_path_factory):
 <form id="f" method="post" action="{server}/logout"><input name="csrf_token" value="guessed"></form>
 <script>document.getElementById('f').submit();</script></body>""", encoding="utf-8")
     (folder / "quiet.html").write_text("<!doctype html><title>另一个网站</title>", encoding="utf-8")
-    handler = lambda *a: http.server.SimpleHTTPRequestHandler(*a, directory=str(folder))  # noqa: E731
+    handler = lambda *a: http.server.SimpleHTTPRequestHandler(*a, directory=str(folder))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"

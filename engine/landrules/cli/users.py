@@ -62,7 +62,7 @@ def _change(option: Optional[Path], do, action: str, target: str, detail: str = 
 def _password(from_stdin: bool) -> str:
     if from_stdin:
         line = sys.stdin.readline()
-        return line[:-1] if line.endswith("\n") else line
+        return line.removesuffix("\n")
     if not sys.stdin.isatty():
         raise fail("没有终端可输入密码：请在终端中运行，或用 --password-stdin 从标准输入读入一行")
     first = getpass.getpass("密码（不回显）: ")

@@ -50,6 +50,8 @@ class Directory:
         except StoreError:
             return known[1] if known is not None else fallback
         with self.lock:
+            if len(self._cache) > 10_000:  # many tokens tried: start again rather than grow
+                self._cache.clear()
             self._cache[key] = (now, value)
         return value
 
@@ -80,9 +82,8 @@ class Directory:
         """The account if the password is its own. Raises StoreError when the store is busy."""
         if self.path is None or not self.path.exists():
             return None
-        with self._open() as store:
-            with store.transaction():
-                return accounts.verify(store.con, name, password)
+        with self._open() as store, store.transaction():
+            return accounts.verify(store.con, name, password)
 
     # -- the accounts page -----------------------------------------------------------------
 
@@ -96,11 +97,10 @@ class Directory:
 
     def change(self, do, actor: str, action: str, target: str, origin: str, detail: str = ""):
         """`do(con)` and its audit line in one transaction; AccountError passes through."""
-        with self._open() as store:
-            with store.transaction():
-                result = do(store.con)
-                self._write_pending(store.con)
-                audit.log(store.con, actor, action, target, detail, origin)
+        with self._open() as store, store.transaction():
+            result = do(store.con)
+            self._write_pending(store.con)
+            audit.log(store.con, actor, action, target, detail, origin)
         self.forget()
         return result
 
@@ -116,9 +116,8 @@ class Directory:
         with self.lock:
             self._pending.append((now(), actor, action, target, detail, origin))
         try:
-            with self._open(wait) as store:
-                with store.transaction():
-                    self._write_pending(store.con)
+            with self._open(wait) as store, store.transaction():
+                self._write_pending(store.con)
         except StoreBusy:
             return  # kept; written with the next line or at close
 
@@ -136,6 +135,5 @@ class Directory:
     def close(self) -> None:
         """Write what is pending (waiting for the store as the command line does)."""
         if self._pending and self.path is not None:
-            with self._open(60.0) as store:
-                with store.transaction():
-                    self._write_pending(store.con)
+            with self._open(60.0) as store, store.transaction():
+                self._write_pending(store.con)

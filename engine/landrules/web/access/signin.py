@@ -48,8 +48,11 @@ def _failed(key: tuple[str, str]) -> None:
 
 
 def _next(url: str) -> str:
-    """Only a path of this site (never //other.site or a scheme)."""
-    return url if url.startswith("/") and not url.startswith("//") and "\\" not in url else "/"
+    """Only a path of this site: never //other.site, a scheme, a backslash, or a blank or control
+    character (browsers drop tabs and newlines from a URL: "/<TAB>/other.site" is "//other.site")."""
+    safe = url.startswith("/") and not url.startswith("//") and len(url) < 2000 \
+        and not any(c == "\\" or c.isspace() or not c.isprintable() for c in url)
+    return url if safe else "/"
 
 
 def _login_page(request: Request, status: int = 200, error: str = "", name: str = "", next_url: str = "/"):
