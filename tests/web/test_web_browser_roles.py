@@ -25,7 +25,7 @@ from web_helpers import SAMPLE
 
 if CHROMIUM is None:
     print("\n" + NO_CHROMIUM, file=sys.stderr)
-    warnings.warn(NO_CHROMIUM)
+    warnings.warn(NO_CHROMIUM, stacklevel=1)
     pytest.skip(NO_CHROMIUM, allow_module_level=True)
 
 sync_api = pytest.importorskip("playwright.sync_api")
