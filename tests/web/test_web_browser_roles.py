@@ -143,6 +143,7 @@ def test_each_role_signs_in_and_sees_only_what_it_may(server, browser, shots):
         page.goto(server + "/whatif")
         if role == "查看":
             assert f"账户 {name}（查看）无权进行此操作：需要「填报」" in page.inner_text("main")
+            assert "状态码 403" in page.inner_text("main") and menu(page) == MENU["查看"]  # the menu stays
             shots(page, "22-reader-refused")
             page.goto(server + "/")
             assert page.locator("input[name=ledger]").count() == 0 and "不能上传或决策台账" in page.inner_text("#read-only")

@@ -77,6 +77,7 @@ def render(request: Request, name: str, status: int = 200, **context) -> HTMLRes
 
     context.setdefault("session", session_of(request))
     context.setdefault("nav", None)
+    context.setdefault("status", status)
     context["rulebook"] = request.app.state.rulebook
     context["who"] = getattr(request.state, "identity", None)
     context["csrf"], minted = csrf.token_for(request)
