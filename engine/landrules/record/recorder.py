@@ -79,6 +79,7 @@ class RunRecorder:
         self.rows = 0
         self._texts: dict[str, int] = {}
         self._open = False
+        self.written = False  # the run's row is in (write_run)
 
     def begin(self) -> int:
         self.con.execute("BEGIN TRANSACTION")
@@ -158,15 +159,28 @@ class RunRecorder:
 
     def finish(self, summary=None, landrules_version: str = "") -> int:
         """Store the rulebook's files (each once), write the run's row, COMMIT; the run id."""
+        if not self.written:
+            self.write_run(summary, landrules_version)
+        return self.commit()
+
+    def write_run(self, summary=None, landrules_version: str = "") -> "Run":
+        """The rulebook's files and the run's row, still inside the transaction: the run can be
+        compared (the bulletin's 本季进展) and then committed or rolled back."""
+        from landrules.record.runs import get_run
+
         self._store_rulebook()
+        self.written = True
         info = self.info
         self.con.execute(
             "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [self.run_id, info.label, info.as_of, info.ledger.name, file_sha256(info.ledger), self.rows,
-             self.rulebook.hash, info.engine, json.dumps({"headers": info.headers, "names": info.names}, ensure_ascii=False), info.column_map,
-             info.sheet, json.dumps(_summary_json(summary), ensure_ascii=False), info.recorded_by,
+             self.rulebook.hash, info.engine, json.dumps({"headers": info.headers, "names": info.names}, ensure_ascii=False),
+             info.column_map, info.sheet, json.dumps(_summary_json(summary), ensure_ascii=False), info.recorded_by,
              dt.datetime.now().replace(microsecond=0), landrules_version],
         )
+        return get_run(self.store, self.run_id)
+
+    def commit(self) -> int:
         self.con.execute("COMMIT").fetchall()  # a result not fetched may stay pending
         self._open = False
         return self.run_id
