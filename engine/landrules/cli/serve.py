@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from landrules.cli.app import PolicyOpt, RulesOpt, app, err, fail, load_checked_rulebook
+from landrules.cli.record_store import StoreOpt
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -22,6 +23,7 @@ def serve(
     max_upload_mb: int = typer.Option(200, "--max-upload-mb", help="上传上限（MB）/ upload size limit in MB"),
     session_hours: float = typer.Option(4.0, "--session-hours", help="会话闲置多久后删除其文件（小时）/ idle hours before a session's files go"),
     scenarios: Optional[Path] = typer.Option(None, "--scenarios", help="场景目录 / scenarios folder for coverage (default: the bundled scenarios/)"),
+    store: Optional[Path] = StoreOpt,
     rules: Optional[Path] = RulesOpt,
     policy: Optional[Path] = PolicyOpt,
 ) -> None:
@@ -37,6 +39,13 @@ def serve(
     if max_upload_mb < 1:
         raise fail(f"--max-upload-mb {max_upload_mb}：至少为 1")
     rulebook = load_checked_rulebook(rules, policy)
+    if store is not None:  # the record of runs (GET /api/runs, /api/progress) is found as every command finds it
+        import os
+
+        os.environ["LANDRULES_STORE"] = str(store)
+    from landrules.record.locate import store_path, where_line
+
+    err.print(where_line(store_path(None)), markup=False)
     settings = Settings(rules_dir=locate.rules_dir(rules), policy_dir=locate.policy_dir(policy), scenarios_dir=scenarios,
                         max_upload=max_upload_mb * MB, session_ttl=session_hours * 3600, warm_coverage=True)
     if host not in LOOPBACK:

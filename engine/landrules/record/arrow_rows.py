@@ -27,17 +27,6 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 
 
-def cells_list(frame: pd.DataFrame) -> pa.ListArray:
-    """Each row's cells as one list of texts, in column order (the run keeps the headers once)."""
-    n, k = frame.shape
-    if k == 0:
-        return pa.ListArray.from_arrays(pa.array(np.zeros(n + 1, dtype=np.int32)), pa.array([], type=pa.string()))
-    values = pa.concat_arrays([text_array(frame.iloc[:, j]) for j in range(k)])  # column after column
-    order = (np.arange(n, dtype=np.int64)[:, None] + np.arange(k, dtype=np.int64)[None, :] * n).ravel()
-    offsets = pa.array(np.arange(0, n * k + 1, k, dtype=np.int32))
-    return pa.ListArray.from_arrays(offsets, values.take(pa.array(order)))
-
-
 def fact_array(name: str, column: np.ndarray) -> pa.Array:
     """One encoded column (core.values) decoded to its Arrow type."""
     spec = fields.BY_NAME.get(name)

@@ -65,7 +65,7 @@ def recorded_chunks(store: Store, run: Run, chunk_rows: int = CHUNK_ROWS):
     values = _column_values(store, run)
     seen = SeenIds()
     by_name = dict(zip(names, headers))
-    cursor = store.con.execute(f"SELECT row, cells FROM rows WHERE run_id = {int(run.id)} ORDER BY row")
+    cursor = store.con.cursor().execute(f"SELECT row, cells FROM rows WHERE run_id = {int(run.id)} ORDER BY row")
     while True:
         batch = cursor.fetchmany(chunk_rows)
         if not batch:
@@ -85,10 +85,13 @@ def replay_run(store: Store, run: Run, rulebook: Rulebook, engine: str, limit: i
     """Decide the run's rows again under `rulebook` and compare with the recorded records."""
     decider = LedgerDecider(rulebook, engine, run.as_of)
     result = ReplayResult()
-    recorded = store.con.execute(f"SELECT row, record FROM decision_records WHERE run_id = {int(run.id)} ORDER BY row")
+    # its own cursor: a query on the connection would end the result of another
+    recorded = store.con.cursor().execute(f"SELECT row, record FROM decision_records WHERE run_id = {int(run.id)} ORDER BY row")
     for parsed in recorded_chunks(store, run):
         decided = decider.decide(parsed, with_json=True, with_flat=False)
         old = recorded.fetchmany(parsed.n)
+        if [int(r) for r, _ in old] != [int(r) for r in parsed.rows]:
+            raise LookupError(f"{run.name} 的记录不完整：行与决策对不上（第 {parsed.rows[0]} 行起）")
         for (row, before), after, pid in zip(old, decided.jsonl, parsed.parcel_ids):
             if before != after and len(result.different) < limit:
                 result.different.append((int(row), pid, _differences(before, after)))
