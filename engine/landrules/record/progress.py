@@ -195,7 +195,7 @@ def compare(store: Store, before: Run, after: Run) -> Progress:
         FROM j""")
     result = Progress(store, before, after)
     counts = {r[0]: r[1:] for r in con.execute(
-        "SELECT class, count(*), coalesce(sum(f_area), 0), coalesce(sum(t_area), 0) FROM progress GROUP BY class").fetchall()}
+        "SELECT class, count(*), round(coalesce(sum(f_area), 0), 6), round(coalesce(sum(t_area), 0), 6) FROM progress GROUP BY class").fetchall()}
     result.classes = [ClassCount(code, label, *counts.get(code, (0, 0.0, 0.0))) for code, label in CLASSES.items()]
     result.rates = {
         "类别": _rates(con, "unnest(string_split(coalesce(f_cats, '（无类别）'), '; '))"),
@@ -208,7 +208,7 @@ def compare(store: Store, before: Run, after: Run) -> Progress:
 
 def _rates(con, key: str) -> list[Rate]:
     rows = con.execute(f"""
-        SELECT k, sum(coalesce(f_area, 0)), sum(CASE WHEN class = 'resolved' THEN coalesce(f_area, 0) ELSE 0 END),
+        SELECT k, round(sum(coalesce(f_area, 0)), 6), round(sum(CASE WHEN class = 'resolved' THEN coalesce(f_area, 0) ELSE 0 END), 6),
                count(*), count(*) FILTER (WHERE class = 'resolved')
         FROM (SELECT {key} AS k, f_area, class FROM progress WHERE f_measure) GROUP BY k ORDER BY k""").fetchall()
     return [Rate(*r) for r in rows]
