@@ -14,10 +14,12 @@ _EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal()
 
 
 def text_array(values: pd.Series) -> pa.Array:
-    """A column of cells as Arrow strings ("" and NaN as null); non-text cells (an Excel date,
+    """A column of cells as Arrow strings (None and NaN as null); non-text cells (an Excel date,
     a number) by their str()."""
     try:
-        array = pa.array(values, type=pa.string(), from_pandas=True)
+        if isinstance(values.dtype, np.dtype):  # Python objects: as a numpy array, twice as fast as the Series
+            return pa.array(values.to_numpy(), type=pa.string(), from_pandas=True)
+        array = pa.array(values, type=pa.string(), from_pandas=True)  # Arrow strings: taken as they are
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         array = pa.array([None if _missing(v) else str(v) for v in values], type=pa.string())
     return array

@@ -140,10 +140,11 @@ def create_app(settings: Settings, rulebook: Rulebook | None = None) -> FastAPI:
             return JSONResponse({"error": message}, status_code=500)
         return error_page(500, message)
 
-    from landrules.web import api, pages, pages_rules, runs_api
+    from landrules.web import api, pages, pages_rules, pages_runs, runs_api
 
     app.include_router(api.router)
     app.include_router(runs_api.router)
+    app.include_router(pages_runs.router)
     app.include_router(pages.router)
     app.include_router(pages_rules.router)
     return app
