@@ -47,5 +47,5 @@ def test_progress_between_the_two_runs(client):
     classes = {c["class"]: c["parcels"] for c in answer["classes"]}
     assert classes == {"removed": 1, "new": 1, "resolved": 6, "changed": 1, "newly_overdue": 3, "unchanged": 29}
     assert answer["parcels"][0] == {"parcel_id": "SL-010", "class": "removed", "class_label": "移出", "reason": None,
-                                    "area_mu": 52.3, "note": None}
+                                    "area_mu": 52.3, "note": None, "deadline": None}
     assert client.get("/api/progress").json()["classes"] == answer["classes"]  # default: the last two

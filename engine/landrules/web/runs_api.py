@@ -91,7 +91,7 @@ def progress(from_: Optional[str] = Query(None, alias="from", description="上�
             raise HTTPException(422, "上期与本期是同一期记录")
         result = compare(store, before, after)
         parcels = store.con.execute(
-            f"SELECT parcel_id, class, class_label, reason, area_mu, note FROM progress "
+            f"SELECT parcel_id, class, class_label, reason, area_mu, note, t_deadline FROM progress "
             f"ORDER BY class <> 'removed', coalesce(t_row, f_row + 1e12) LIMIT {limit}").fetchall()
         return {
             "from": before.to_json(), "to": after.to_json(),
@@ -101,5 +101,5 @@ def progress(from_: Optional[str] = Query(None, alias="from", description="上�
                              "resolved": r.resolved, "resolved_area_mu": r.resolved_area_mu, "rate": r.rate} for r in rates]
                       for key, rates in result.rates.items()},
             "tax": result.tax,
-            "parcels": [dict(zip(("parcel_id", "class", "class_label", "reason", "area_mu", "note"), p)) for p in parcels],
+            "parcels": [dict(zip(("parcel_id", "class", "class_label", "reason", "area_mu", "note", "deadline"), p)) for p in parcels],
         }
