@@ -9,8 +9,9 @@ import sys
 import time
 
 import pytest
-from conftest import ROOT
 from record_helpers import Q1, Q4, counts, run, run_process
+
+from conftest import ROOT
 
 HERE = os.path.dirname(__file__)
 

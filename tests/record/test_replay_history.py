@@ -7,8 +7,9 @@ import shutil
 
 import duckdb
 import pytest
-from conftest import POLICY, RULES
 from record_helpers import Q4, record_two_quarters, run
+
+from conftest import POLICY, RULES
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +88,8 @@ def test_migrations_are_numbered_in_order():
 
 
 def test_an_older_store_is_upgraded_in_place(store, tmp_path, monkeypatch):
-    from landrules.record import schema, store as store_module
+    from landrules.record import schema
+    from landrules.record import store as store_module
     from landrules.record.store import Store
 
     copy = tmp_path / "old.duckdb"
@@ -103,7 +105,8 @@ def test_an_older_store_is_upgraded_in_place(store, tmp_path, monkeypatch):
 
 
 def test_a_failing_migration_leaves_the_store_at_its_version(store, tmp_path, monkeypatch):
-    from landrules.record import schema, store as store_module
+    from landrules.record import schema
+    from landrules.record import store as store_module
     from landrules.record.store import Store
 
     copy = tmp_path / "old.duckdb"

@@ -15,9 +15,9 @@ from record_helpers import record_two_quarters  # noqa: E402
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory, rulebook):
+    from conftest import POLICY, RULES
     from landrules.web.app import create_app
     from landrules.web.common import Settings
-    from conftest import POLICY, RULES
 
     store = tmp_path_factory.mktemp("store") / "store.duckdb"
     record_two_quarters(store)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from web_helpers import decided, make_app
 
 from conftest import ROOT
+from web_helpers import decided, make_app
 
 Q1 = ROOT / "examples" / "shilong-ledger-2022Q1.csv"
 

@@ -31,6 +31,7 @@ import pyarrow as pa
 from landrules.core.decision import DECISION_COLUMNS, EXTRA_COLUMNS
 from landrules.decide.batch import DecidedChunk
 from landrules.record.arrow_rows import SQL_TYPES, fact_columns, text_array
+from landrules.record.runs import Run, get_run
 from landrules.record.store import Store
 from landrules.rulebook.model import Rulebook
 
@@ -195,11 +196,9 @@ class RunRecorder:
             self.write_run(summary, landrules_version)
         return self.commit()
 
-    def write_run(self, summary=None, landrules_version: str = "") -> "Run":
+    def write_run(self, summary=None, landrules_version: str = "") -> Run:
         """The rulebook's files and the run's row, still inside the transaction: the run can be
         compared (the bulletin's 本季进展) and then committed or rolled back."""
-        from landrules.record.runs import get_run
-
         self._wait()
         self._store_rulebook()
         self.written = True

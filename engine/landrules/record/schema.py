@@ -31,8 +31,9 @@ Tables of version 1 (the record of runs, contract §7):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Union
+from typing import Union
 
 Apply = Union[tuple[str, ...], Callable[[object], None]]
 

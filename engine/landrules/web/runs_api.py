@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-from typing import Any, Iterator, Optional
+from collections.abc import Iterator
+from typing import Any, Optional
 
 from fastapi import APIRouter, HTTPException, Query
 
