@@ -25,7 +25,7 @@ from landrules.cli.app import (
     load_columns,
 )
 from landrules.cli.progress import print_summary, progress_line, report_columns
-from landrules.cli.record_store import StoreOpt
+from landrules.cli.record.options import StoreOpt
 from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS
 
 
@@ -80,7 +80,7 @@ def decide(
     rulebook = load_checked_rulebook(rules, policy)
     recorder = None
     if record:
-        from landrules.cli.decide_record import Recording
+        from landrules.cli.record.decide_record import Recording
 
         recorder = Recording.start(store, ledger, when, label, rulebook, engine, columns, sheet)
     try:

@@ -23,7 +23,7 @@ from landrules.cli.app import (
     load_checked_rulebook,
 )
 from landrules.cli.progress import report_columns
-from landrules.cli.record_store import StoreOpt, find_run
+from landrules.cli.record.options import StoreOpt, find_run
 
 
 @app.command(
@@ -62,7 +62,7 @@ def report(
     rulebook = load_checked_rulebook(rules, policy)
     recording, progress = None, None
     if since is not None or record:
-        from landrules.cli.decide_record import Recording
+        from landrules.cli.record.decide_record import Recording
 
         recording = Recording.start(store, ledger, when, label, rulebook, engine, columns, sheet)
     if since is not None:

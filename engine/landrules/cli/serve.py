@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from landrules.cli.app import PolicyOpt, RulesOpt, app, err, fail, load_checked_rulebook
-from landrules.cli.record_store import StoreOpt
+from landrules.cli.record.options import StoreOpt
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 

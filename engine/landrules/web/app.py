@@ -140,7 +140,9 @@ def create_app(settings: Settings, rulebook: Rulebook | None = None) -> FastAPI:
             return JSONResponse({"error": message}, status_code=500)
         return error_page(500, message)
 
-    from landrules.web import api, pages, pages_rules, pages_runs, runs_api
+    from landrules.web import api, pages, pages_rules
+    from landrules.web.runs import api as runs_api
+    from landrules.web.runs import pages as pages_runs
 
     app.include_router(api.router)
     app.include_router(runs_api.router)

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from landrules.web.common import error_page, render, session_of
-from landrules.web.runs_api import _run, _store
+from landrules.web.runs.api import _run, _store
 
 router = APIRouter(include_in_schema=False)
 SHOWN = 200
@@ -79,7 +79,7 @@ def runs(request: Request):
 
 @router.get("/runs/progress")
 def progress(request: Request):
-    from landrules.web.runs_api import progress as progress_json
+    from landrules.web.runs.api import progress as progress_json
 
     params = dict(request.query_params)
     answer = progress_json(params.get("from"), params.get("to"), limit=100_000)

@@ -11,7 +11,7 @@ from typing import Optional
 import duckdb
 
 from landrules import __version__
-from landrules.cli.record_store import open_store
+from landrules.cli.record.options import open_store
 from landrules.record.recorder import RunInfo, RunRecorder, quarter_label
 from landrules.record.store import StoreError
 
