@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from landrules.record.runs import Run, headers_of
+from landrules.record.runs import Run
 from landrules.record.store import Store
 
 CLASSES = {
@@ -29,7 +29,6 @@ CLASSES = {
     "changed": "措施变化", "newly_overdue": "新逾期", "unchanged": "未变",
 }
 NOT_MEASURES = ("no_action", "needs_information", "invalid_record")
-APPROVAL_DOC = "批准文号"  # the identifying cell of a parcel whose id changed (wave 3, contract §3)
 
 # The 销号 reasons, each a condition on f (FROM) and t (TO): facts and decisions (order = shown order).
 REASONS = (
@@ -127,8 +126,7 @@ class Progress:
 
 
 def _side(store: Store, run_id: int) -> str:
-    headers, _ = headers_of(store, run_id)
-    doc = f"r.cells[{headers.index(APPROVAL_DOC) + 1}]" if APPROVAL_DOC in headers else "''"
+    doc = "r.approval_doc"
     facts = ", ".join(f"r.{name}" for name in FACTS)
     return f"""
         SELECT d.row, d.parcel_id, r.area_mu, {facts},

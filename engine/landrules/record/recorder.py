@@ -19,6 +19,7 @@ import dataclasses
 import datetime as dt
 import getpass
 import hashlib
+import io
 import json
 import os
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from landrules.core.decision import DECISION_COLUMNS, EXTRA_COLUMNS
 from landrules.decide.batch import DecidedChunk
@@ -35,6 +37,7 @@ from landrules.record.runs import Run, get_run
 from landrules.record.store import Store
 from landrules.rulebook.model import Rulebook
 
+APPROVAL_DOC = "批准文号"  # the identifying cell of a parcel whose id changed (contract §7)
 _TEXT_COLUMNS = ("categories", "outcome_codes", "deadline", "overdue", "responsible", "needs", "errors", "notes")
 assert set(_TEXT_COLUMNS) <= {*DECISION_COLUMNS, *EXTRA_COLUMNS}
 
@@ -83,6 +86,7 @@ class RunRecorder:
         self.written = False  # the run's row is in (write_run)
         self._executor = None
         self._pending = None
+        self._chunks = 0
 
     def begin(self) -> int:
         self.con.execute("BEGIN TRANSACTION")
@@ -102,6 +106,9 @@ class RunRecorder:
         if len(lines) != parsed.n:
             raise ValueError("the chunk was decided without its JSON lines (with_json=False)")
         self._wait()
+        if self._chunks == 0:
+            headers = [str(h).strip() for h in self.info.headers]
+            self._doc_column = headers.index(APPROVAL_DOC) if APPROVAL_DOC in headers else None
         texts, text_ids = self._text_ids(decided)
         n = parsed.n
         rows = pa.array(np.asarray(parsed.rows, dtype=np.int64))
@@ -110,21 +117,25 @@ class RunRecorder:
         decisions = pa.table({"run_id": run, "row": rows, "parcel_id": ids,
                               "text_id": pa.array(text_ids[lines.indices].astype(np.int32))})
         facts = fact_columns(parsed.columns)
-        cells = {f"_c{j}": text_array(frame.iloc[:, j]) for j in range(frame.shape[1])}
-        table = pa.table({"run_id": run, "row": rows, **cells, **facts})
-        self._pending = self._pool().submit(self._insert, texts, decisions, table, list(cells), facts)
+        cells = pa.table({"_row": rows, **{f"_c{j}": text_array(frame.iloc[:, j]) for j in range(frame.shape[1])}})
+        doc = cells.column(f"_c{self._doc_column}") if self._doc_column is not None else pa.nulls(n, pa.string())
+        table = pa.table({"run_id": run, "row": rows, "approval_doc": doc, **facts})
+        self._pending = self._pool().submit(self._insert, texts, decisions, table, cells, facts, self._chunks)
+        self._chunks += 1
         self.rows += n
 
-    def _insert(self, texts: pa.Table | None, decisions: pa.Table, table: pa.Table, cells: list[str], facts) -> None:
+    def _insert(self, texts: pa.Table | None, decisions: pa.Table, table: pa.Table, cells: pa.Table, facts,
+                chunk: int) -> None:
         con = self.con
         self.ensure_fact_columns(facts)
+        blob = io.BytesIO()
+        pq.write_table(cells, blob, compression="zstd")
+        con.execute("INSERT INTO row_cells VALUES (?, ?, ?, ?, ?)",
+                    [self.run_id, chunk, cells.column("_row")[0].as_py() if len(cells) else None, len(cells), blob.getvalue()])
         for name, data, sql in (
             ("_chunk_texts", texts, "INSERT INTO decision_texts SELECT * FROM _chunk_texts"),
             ("_chunk_decisions", decisions, "INSERT INTO decisions SELECT * FROM _chunk_decisions"),
-            # the cells become one list a row inside DuckDB (list_value), not in Python
-            ("_chunk_rows", table, "INSERT INTO rows BY NAME SELECT run_id, row, "
-             f"{'list_value(' + ', '.join(cells) + ')' if cells else '[]::VARCHAR[]'} AS cells, "
-             f"{', '.join(chr(34) + f + chr(34) for f in facts)} FROM _chunk_rows"),
+            ("_chunk_rows", table, "INSERT INTO rows BY NAME SELECT * FROM _chunk_rows"),
         ):
             if data is None:
                 continue

@@ -7,6 +7,7 @@ under the recorded rulebook and another, as `diff` does (decide.diff.compare).""
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import tempfile
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from landrules.decide.batch import LedgerDecider
 from landrules.decide.diff.compare import DiffResult, _compare_chunk
@@ -65,14 +67,15 @@ def recorded_chunks(store: Store, run: Run, chunk_rows: int = CHUNK_ROWS):
     values = _column_values(store, run)
     seen = SeenIds()
     by_name = dict(zip(names, headers))
-    cursor = store.con.cursor().execute(f"SELECT row, cells FROM rows WHERE run_id = {int(run.id)} ORDER BY row")
-    while True:
-        batch = cursor.fetchmany(chunk_rows)
-        if not batch:
-            break
-        rows = [int(r) for r, _ in batch]
-        frame = pd.DataFrame([[v or "" for v in cells] for _, cells in batch], columns=names, dtype=object)
-        yield prepare_chunk(frame, rows, seen, values, by_name, drop_totals=False).parsed
+    cursor = store.con.cursor().execute(f"SELECT cells FROM row_cells WHERE run_id = {int(run.id)} ORDER BY chunk")
+    for (blob,) in cursor.fetchall():
+        table = pq.read_table(io.BytesIO(blob))
+        rows = table.column("_row").to_pylist()
+        frame = pd.DataFrame({f"_c{j}": table.column(f"_c{j}").to_numpy(zero_copy_only=False) for j in range(len(names))})
+        frame = frame.fillna("").set_axis(names, axis=1).astype(object)
+        for start in range(0, len(rows), chunk_rows):
+            part = frame.iloc[start:start + chunk_rows].reset_index(drop=True)
+            yield prepare_chunk(part, rows[start:start + chunk_rows], seen, values, by_name, drop_totals=False).parsed
 
 
 @dataclass
