@@ -7,9 +7,10 @@ import subprocess
 import sys
 
 import duckdb
+from typer.testing import CliRunner
+
 from conftest import ROOT
 from landrules.cli import app
-from typer.testing import CliRunner
 
 Q4 = ROOT / "examples" / "shilong-ledger.csv"
 Q1 = ROOT / "examples" / "shilong-ledger-2022Q1.csv"

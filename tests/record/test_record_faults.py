@@ -9,8 +9,9 @@ import sys
 import time
 
 import pytest
-from conftest import ROOT
 from record_helpers import Q1, Q4, counts, run, run_process
+
+from conftest import ROOT
 
 HERE = os.path.dirname(__file__)
 
@@ -149,6 +150,7 @@ def test_a_write_that_fails_mid_run_leaves_the_store_as_it_was(tmp_path, monkeyp
 
     def failing_add(self, frame, decided):
         real_add(self, frame, decided)
+        self._wait()  # the chunk's insert, done on the recorder's thread
         calls.append(self.con.execute("SELECT count(*) FROM rows").fetchall()[0][0])
         raise duckdb.IOException("IO Error: Could not write file: No space left on device")
 

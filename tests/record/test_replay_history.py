@@ -7,8 +7,9 @@ import shutil
 
 import duckdb
 import pytest
-from conftest import POLICY, RULES
 from record_helpers import Q4, record_two_quarters, run
+
+from conftest import POLICY, RULES
 
 
 @pytest.fixture(scope="module")
@@ -51,11 +52,13 @@ def test_replay_under_another_rulebook_is_diff_on_that_quarter(store, tmp_path):
     shutil.copytree(RULES, rules)
     params = rules / "parameters.yaml"
     text = params.read_text(encoding="utf-8")
-    # the low-efficiency tax line 5 → 1.8 万元/亩: SL-025 (2.1) and SL-027 (2.8) are no longer low
-    line = "      - {from: 2021-06-22, value: 5}"
-    assert text.count(line) >= 1
-    at = text.index("low_efficiency.min_tax_per_mu")
-    params.write_text(text[:at] + text[at:].replace(line, "      - {from: 2021-06-22, value: 1.8}", 1), encoding="utf-8")
+    # the low-efficiency lines 100 → 40 万元/亩 (产出) and 5 → 1.8 (税收): SL-025 (42.5, 2.1) is no longer low
+    for name, old, new in (("low_efficiency.min_output_per_mu", "value: 100}", "value: 40}"),
+                           ("low_efficiency.min_tax_per_mu", "value: 5}", "value: 1.8}")):
+        at = text.index(name)
+        assert old in text[at:]
+        text = text[:at] + text[at:].replace(old, new, 1)
+    params.write_text(text, encoding="utf-8")
     replayed = run("replay", "1", "--rules", rules, "--policy", POLICY, "-o", tmp_path / "r.jsonl", store=store)
     diffed = run("diff", Q4, "--against", RULES, "--rules", rules, "--policy", POLICY, "--as-of", "2021-10-01",
                  "-o", tmp_path / "d.jsonl")
@@ -85,7 +88,8 @@ def test_migrations_are_numbered_in_order():
 
 
 def test_an_older_store_is_upgraded_in_place(store, tmp_path, monkeypatch):
-    from landrules.record import schema, store as store_module
+    from landrules.record import schema
+    from landrules.record import store as store_module
     from landrules.record.store import Store
 
     copy = tmp_path / "old.duckdb"
@@ -101,7 +105,8 @@ def test_an_older_store_is_upgraded_in_place(store, tmp_path, monkeypatch):
 
 
 def test_a_failing_migration_leaves_the_store_at_its_version(store, tmp_path, monkeypatch):
-    from landrules.record import schema, store as store_module
+    from landrules.record import schema
+    from landrules.record import store as store_module
     from landrules.record.store import Store
 
     copy = tmp_path / "old.duckdb"

@@ -11,7 +11,7 @@ import signal
 import sys
 
 from landrules.cli import (  # noqa: F401  (each module registers its commands)
-    check, decide, diff, explain, history, lint, replay, report, runs, runs_progress, serve, tasks, users,
+    check, decide, diff, explain, lint, record, report, serve, tasks, users,
 )
 from landrules.cli.app import app
 

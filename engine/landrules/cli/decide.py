@@ -25,7 +25,7 @@ from landrules.cli.app import (
     load_columns,
 )
 from landrules.cli.progress import print_summary, progress_line, report_columns
-from landrules.cli.record_store import StoreOpt
+from landrules.cli.record.options import StoreOpt
 from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS
 
 
@@ -63,6 +63,8 @@ def decide(
     """逐宗决策整本台账，汇总写到 stderr。Decide every parcel of a ledger; a summary goes to stderr."""
     if (label or store) and not record:
         raise fail("--label 与 --store 需与 --record 一起使用")
+    if record and dask is not None:
+        raise fail("--record 暂不能与 --dask 同用：请在单机上决策并记录（或记录 Dask 输出的 Parquet 数据集，尚未实现）")
     if dask is not None:
         from landrules.cli.decide_dask import decide_on_dask
 
@@ -80,7 +82,7 @@ def decide(
     rulebook = load_checked_rulebook(rules, policy)
     recorder = None
     if record:
-        from landrules.cli.decide_record import Recording
+        from landrules.cli.record.decide_record import Recording
 
         recorder = Recording.start(store, ledger, when, label, rulebook, engine, columns, sheet)
     try:

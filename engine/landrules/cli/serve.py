@@ -8,6 +8,7 @@ from typing import Optional
 import typer
 
 from landrules.cli.app import PolicyOpt, RulesOpt, app, err, fail, load_checked_rulebook
+from landrules.cli.record.options import StoreOpt
 
 def is_loopback(host: str) -> bool:
     """localhost, 127.0.0.0/8 or ::1: only this machine can reach the workbench."""
@@ -38,8 +39,7 @@ def serve(
                                         "Secure cookies always (else only on requests that came over HTTPS)"),
     trusted_proxy: Optional[list[str]] = typer.Option(
         None, "--trusted-proxy", help="可信反向代理的地址（可多次）/ a reverse proxy whose X-Forwarded-Proto/-For are believed"),
-    store: Optional[Path] = typer.Option(None, "--store", help="记录库（账户与审计日志）/ the store: accounts and audit log "
-                                         "(default: $LANDRULES_STORE, then the user's data folder)"),
+    store: Optional[Path] = StoreOpt,  # the recorded runs, the accounts and the audit log
     rules: Optional[Path] = RulesOpt,
     policy: Optional[Path] = PolicyOpt,
 ) -> None:
@@ -66,11 +66,16 @@ def serve(
         raise fail(f"经反向代理（--trusted-proxy）提供工作台须先建立账户：landrules users add 姓名 --role 管理（记录库 {path}）")
     rulebook = load_checked_rulebook(rules, policy)
     allowed = tuple(dict.fromkeys([*default_allowed(host), *(h.strip().lower() for h in allowed_host or [])]))
+    if store is not None:  # the record of runs (GET /api/runs, /api/progress) is found as every command finds it
+        import os
+
+        os.environ["LANDRULES_STORE"] = str(store)
     settings = Settings(rules_dir=locate.rules_dir(rules), policy_dir=locate.policy_dir(policy), scenarios_dir=scenarios,
                         max_upload=max_upload_mb * MB, session_ttl=session_hours * 3600, warm_coverage=True,
                         store=path, allowed_hosts=allowed, secure_cookies=secure_cookies,
                         trusted_proxies=tuple(trusted_proxy or ()))
-    err.print(where_line(path) + ("（已建立账户：须登录）" if accounts_on else "（未建立账户：仅本机一人使用，无须登录）"))
+    err.print(where_line(path) + ("（已建立账户：须登录）" if accounts_on else "（未建立账户：仅本机一人使用，无须登录）"),
+              markup=False)
     err.print("允许的主机名 / allowed hosts: " + ", ".join(allowed))
     if not is_loopback(host) and not trusted_proxy and not secure_cookies:
         err.print("[bold yellow]提示：未经 HTTPS，登录密码在网络上以明文传送；请置于 HTTPS 反向代理之后（docs/deploy.zh.md）。"

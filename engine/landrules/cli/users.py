@@ -13,7 +13,7 @@ from typing import Optional
 import typer
 
 from landrules.cli.app import app, err, fail
-from landrules.cli.record_store import StoreOpt, open_store
+from landrules.cli.record.options import StoreOpt, open_store
 
 users = typer.Typer(
     add_completion=False, no_args_is_help=True, rich_markup_mode="rich",

@@ -14,10 +14,12 @@ _EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal()
 
 
 def text_array(values: pd.Series) -> pa.Array:
-    """A column of cells as Arrow strings ("" and NaN as null); non-text cells (an Excel date,
+    """A column of cells as Arrow strings (None and NaN as null); non-text cells (an Excel date,
     a number) by their str()."""
     try:
-        array = pa.array(values, type=pa.string(), from_pandas=True)
+        if isinstance(values.dtype, np.dtype):  # Python objects: as a numpy array, twice as fast as the Series
+            return pa.array(values.to_numpy(), type=pa.string(), from_pandas=True)
+        array = pa.array(values, type=pa.string(), from_pandas=True)  # Arrow strings: taken as they are
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         array = pa.array([None if _missing(v) else str(v) for v in values], type=pa.string())
     return array
@@ -25,17 +27,6 @@ def text_array(values: pd.Series) -> pa.Array:
 
 def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and value != value)
-
-
-def cells_list(frame: pd.DataFrame) -> pa.ListArray:
-    """Each row's cells as one list of texts, in column order (the run keeps the headers once)."""
-    n, k = frame.shape
-    if k == 0:
-        return pa.ListArray.from_arrays(pa.array(np.zeros(n + 1, dtype=np.int32)), pa.array([], type=pa.string()))
-    values = pa.concat_arrays([text_array(frame.iloc[:, j]) for j in range(k)])  # column after column
-    order = (np.arange(n, dtype=np.int64)[:, None] + np.arange(k, dtype=np.int64)[None, :] * n).ravel()
-    offsets = pa.array(np.arange(0, n * k + 1, k, dtype=np.int32))
-    return pa.ListArray.from_arrays(offsets, values.take(pa.array(order)))
 
 
 def fact_array(name: str, column: np.ndarray) -> pa.Array:

@@ -33,7 +33,7 @@ def _split(text: str | None) -> list[str]:
 def parcel_history(store, parcel_id: str) -> list[Step]:
     cursor = store.con.execute("""
         SELECT r.id, r.label, r.as_of::VARCHAR, r.rulebook, d.row, d.categories, d.outcome_codes, d.deadline, d.overdue,
-               w.* EXCLUDE (run_id, row, cells)
+               w.* EXCLUDE (run_id, row, approval_doc)
         FROM decision_rows d JOIN runs r ON r.id = d.run_id
         JOIN rows w ON w.run_id = d.run_id AND w.row = d.row
         WHERE d.parcel_id = ? ORDER BY r.id, d.row""", [parcel_id])

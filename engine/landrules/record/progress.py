@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from landrules.record.runs import Run, headers_of
+from landrules.record.runs import Run
 from landrules.record.store import Store
 
 CLASSES = {
@@ -29,7 +29,6 @@ CLASSES = {
     "changed": "措施变化", "newly_overdue": "新逾期", "unchanged": "未变",
 }
 NOT_MEASURES = ("no_action", "needs_information", "invalid_record")
-APPROVAL_DOC = "批准文号"  # the identifying cell of a parcel whose id changed (wave 3, contract §3)
 
 # The 销号 reasons, each a condition on f (FROM) and t (TO): facts and decisions (order = shown order).
 REASONS = (
@@ -127,8 +126,7 @@ class Progress:
 
 
 def _side(store: Store, run_id: int) -> str:
-    headers, _ = headers_of(store, run_id)
-    doc = f"r.cells[{headers.index(APPROVAL_DOC) + 1}]" if APPROVAL_DOC in headers else "''"
+    doc = "r.approval_doc"
     facts = ", ".join(f"r.{name}" for name in FACTS)
     return f"""
         SELECT d.row, d.parcel_id, r.area_mu, {facts},
@@ -195,7 +193,7 @@ def compare(store: Store, before: Run, after: Run) -> Progress:
         FROM j""")
     result = Progress(store, before, after)
     counts = {r[0]: r[1:] for r in con.execute(
-        "SELECT class, count(*), coalesce(sum(f_area), 0), coalesce(sum(t_area), 0) FROM progress GROUP BY class").fetchall()}
+        "SELECT class, count(*), round(coalesce(sum(f_area), 0), 6), round(coalesce(sum(t_area), 0), 6) FROM progress GROUP BY class").fetchall()}
     result.classes = [ClassCount(code, label, *counts.get(code, (0, 0.0, 0.0))) for code, label in CLASSES.items()]
     result.rates = {
         "类别": _rates(con, "unnest(string_split(coalesce(f_cats, '（无类别）'), '; '))"),
@@ -208,7 +206,7 @@ def compare(store: Store, before: Run, after: Run) -> Progress:
 
 def _rates(con, key: str) -> list[Rate]:
     rows = con.execute(f"""
-        SELECT k, sum(coalesce(f_area, 0)), sum(CASE WHEN class = 'resolved' THEN coalesce(f_area, 0) ELSE 0 END),
+        SELECT k, round(sum(coalesce(f_area, 0)), 6), round(sum(CASE WHEN class = 'resolved' THEN coalesce(f_area, 0) ELSE 0 END), 6),
                count(*), count(*) FILTER (WHERE class = 'resolved')
         FROM (SELECT {key} AS k, f_area, class FROM progress WHERE f_measure) GROUP BY k ORDER BY k""").fetchall()
     return [Rate(*r) for r in rows]

@@ -7,13 +7,15 @@ under the recorded rulebook and another, as `diff` does (decide.diff.compare).""
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from landrules.decide.batch import LedgerDecider
 from landrules.decide.diff.compare import DiffResult, _compare_chunk
@@ -65,14 +67,15 @@ def recorded_chunks(store: Store, run: Run, chunk_rows: int = CHUNK_ROWS):
     values = _column_values(store, run)
     seen = SeenIds()
     by_name = dict(zip(names, headers))
-    cursor = store.con.execute(f"SELECT row, cells FROM rows WHERE run_id = {int(run.id)} ORDER BY row")
-    while True:
-        batch = cursor.fetchmany(chunk_rows)
-        if not batch:
-            break
-        rows = [int(r) for r, _ in batch]
-        frame = pd.DataFrame([[v or "" for v in cells] for _, cells in batch], columns=names, dtype=object)
-        yield prepare_chunk(frame, rows, seen, values, by_name, drop_totals=False).parsed
+    cursor = store.con.cursor().execute(f"SELECT cells FROM row_cells WHERE run_id = {int(run.id)} ORDER BY chunk")
+    for (blob,) in cursor.fetchall():
+        table = pq.read_table(io.BytesIO(blob))
+        rows = table.column("_row").to_pylist()
+        frame = pd.DataFrame({f"_c{j}": table.column(f"_c{j}").to_numpy(zero_copy_only=False) for j in range(len(names))})
+        frame = frame.fillna("").set_axis(names, axis=1).astype(object)
+        for start in range(0, len(rows), chunk_rows):
+            part = frame.iloc[start:start + chunk_rows].reset_index(drop=True)
+            yield prepare_chunk(part, rows[start:start + chunk_rows], seen, values, by_name, drop_totals=False).parsed
 
 
 @dataclass
@@ -85,10 +88,13 @@ def replay_run(store: Store, run: Run, rulebook: Rulebook, engine: str, limit: i
     """Decide the run's rows again under `rulebook` and compare with the recorded records."""
     decider = LedgerDecider(rulebook, engine, run.as_of)
     result = ReplayResult()
-    recorded = store.con.execute(f"SELECT row, record FROM decision_records WHERE run_id = {int(run.id)} ORDER BY row")
+    # its own cursor: a query on the connection would end the result of another
+    recorded = store.con.cursor().execute(f"SELECT row, record FROM decision_records WHERE run_id = {int(run.id)} ORDER BY row")
     for parsed in recorded_chunks(store, run):
         decided = decider.decide(parsed, with_json=True, with_flat=False)
         old = recorded.fetchmany(parsed.n)
+        if [int(r) for r, _ in old] != [int(r) for r in parsed.rows]:
+            raise LookupError(f"{run.name} 的记录不完整：行与决策对不上（第 {parsed.rows[0]} 行起）")
         for (row, before), after, pid in zip(old, decided.jsonl, parsed.parcel_ids):
             if before != after and len(result.different) < limit:
                 result.different.append((int(row), pid, _differences(before, after)))

@@ -18,11 +18,15 @@ Tables of version 1 (the record of runs, contract §7):
 - `runs`            one row per recorded run; `id` increases, a run appears here only when whole
 - `rulebook_files`  rulebook files by content (sha256 of the bytes), each stored once
 - `rulebooks`       rulebook hash (as decisions cite it) → its files: role (rules|policy), name, sha256
-- `rows`            every row as read: `cells` (the input cells, in the order of the run's headers,
-                    `runs.headers`), and one typed column per catalogue field (core/fields.py: the
-                    canonical facts as decided, as of the evaluation date). A field added to the
-                    catalogue later becomes a column when a run first carries it
+- `rows`            every row as decided: one typed column per catalogue field (core/fields.py:
+                    the canonical facts, as of the evaluation date), and `approval_doc` (the 批准文号
+                    cell, which matches a parcel whose id changed). A field added to the catalogue
+                    later becomes a column when a run first carries it
                     (`recorder.ensure_fact_columns`), so no migration is needed for a new field.
+- `row_cells`       every row as read: the input cells of a chunk of rows as one Parquet file
+                    (columns `_row` and `_c0`, `_c1` … in the order of `runs.headers`); a chunk
+                    of cells is written and read whole (replay), never queried cell by cell, and
+                    as Parquet it costs a tenth of a list column to store
 - `decision_texts`  a run's distinct decisions (a ledger has a few hundred): the JSON record
                     without its `{"parcel_id":…` head, and the flattened columns progress reads
 - `decisions`       one row per decided row: its text_id; the full record is the view
@@ -36,8 +40,9 @@ Tables of version 2 (the workbench on an intranet, issue 23):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Union
+from typing import Union
 
 Apply = Union[tuple[str, ...], Callable[[object], None]]
 
@@ -73,8 +78,11 @@ _V1 = (
         PRIMARY KEY (rulebook, role, name)
     )""",
     """CREATE TABLE rows (
-        run_id INTEGER NOT NULL, row BIGINT NOT NULL, cells VARCHAR[],
+        run_id INTEGER NOT NULL, row BIGINT NOT NULL, approval_doc VARCHAR,
         parcel_id VARCHAR, area_mu DOUBLE
+    )""",
+    """CREATE TABLE row_cells (
+        run_id INTEGER NOT NULL, chunk INTEGER NOT NULL, first_row BIGINT, n_rows INTEGER, cells BLOB NOT NULL
     )""",
     """CREATE TABLE decision_texts (
         run_id INTEGER NOT NULL, text_id INTEGER NOT NULL, tail VARCHAR NOT NULL,

@@ -18,8 +18,8 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import duckdb
 
@@ -65,7 +65,7 @@ class Store:
 
     @classmethod
     def open(cls, path: Path | str, readonly: bool = False, wait: float = DEFAULT_WAIT,
-             say: Callable[[str], None] = _say) -> "Store":
+             say: Callable[[str], None] = _say) -> Store:
         """The store at `path`, at SCHEMA_VERSION. Read-only: the file must exist (StoreMissing);
         an older store is upgraded first (a short write), then opened read-only."""
         path = Path(path)
@@ -137,7 +137,7 @@ class Store:
     def close(self) -> None:
         self.con.close()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -176,9 +176,13 @@ def create_app(settings: Settings, rulebook: Rulebook | None = None) -> FastAPI:
 
     from landrules.web import api, pages, pages_rules
     from landrules.web.access import signin
+    from landrules.web.runs import api as runs_api
+    from landrules.web.runs import pages as pages_runs
 
     app.include_router(signin.router)
     app.include_router(api.router)
+    app.include_router(runs_api.router)
+    app.include_router(pages_runs.router)
     app.include_router(pages.router)
     app.include_router(pages_rules.router)
     return app

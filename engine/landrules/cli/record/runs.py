@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 
 from landrules.cli.app import app
-from landrules.cli.record_store import StoreOpt, open_store
+from landrules.cli.record.options import StoreOpt, open_store
 
 
 @app.command(epilog="例 / example: landrules runs --json")

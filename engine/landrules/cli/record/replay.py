@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from landrules.cli.app import PolicyOpt, app, fail, load_checked_rulebook
-from landrules.cli.record_store import StoreOpt, find_run, open_store
+from landrules.cli.record.options import StoreOpt, find_run, open_store
 
 
 @app.command(

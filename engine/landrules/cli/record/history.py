@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from landrules.cli.app import app, fail
-from landrules.cli.record_store import StoreOpt, open_store
+from landrules.cli.record.options import StoreOpt, open_store
 
 
 @app.command(epilog="退出码 / exit: 0 · 2 记录中没有该宗地 the parcel is in no recorded run.  例 / example: landrules history SL-017")

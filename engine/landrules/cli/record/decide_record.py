@@ -11,7 +11,7 @@ from typing import Optional
 import duckdb
 
 from landrules import __version__
-from landrules.cli.record_store import open_store
+from landrules.cli.record.options import open_store
 from landrules.record.recorder import RunInfo, RunRecorder, quarter_label
 from landrules.record.store import StoreError
 
@@ -26,7 +26,7 @@ class Recording:
 
     @classmethod
     def start(cls, store_option: Optional[Path], ledger: Path, when: dt.date, label: Optional[str], rulebook,
-              engine: str, columns: Optional[Path], sheet: Optional[str], recorded_by: Optional[str] = None) -> "Recording":
+              engine: str, columns: Optional[Path], sheet: Optional[str], recorded_by: Optional[str] = None) -> Recording:
         store = open_store(store_option)
         info = RunInfo(label=label or quarter_label(when), as_of=when, ledger=ledger, headers=[], engine=engine,
                        column_map=columns.read_text(encoding="utf-8") if columns else None, sheet=sheet)
