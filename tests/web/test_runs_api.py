@@ -23,7 +23,7 @@ def client(tmp_path_factory, rulebook):
     record_two_quarters(store)
     patch = pytest.MonkeyPatch()
     patch.setenv("LANDRULES_STORE", str(store))
-    yield TestClient(create_app(Settings(rules_dir=RULES, policy_dir=POLICY), rulebook))
+    yield TestClient(create_app(Settings(rules_dir=RULES, policy_dir=POLICY, allowed_hosts=("testserver",)), rulebook))
     patch.undo()
 
 
