@@ -285,3 +285,32 @@ def test_a_sign_in_never_sends_the_browser_to_another_site(guarded, next_url):
     with TestClient(guarded) as c:
         page = sign_in(c, "读者", next_url=next_url)
         assert page.history[0].headers["location"] == "/" and page.url.path == "/"
+
+
+def test_recording_a_run_needs_审核_and_is_audited_with_the_account(rulebook, tmp_path, monkeypatch):
+    from landrules.record.runs import list_runs
+
+    from web_helpers import decided
+
+    path = tmp_path / "s.duckdb"
+    with Store.open(path) as store:
+        accounts.add(store.con, "填报员", "填报", PASSWORD)
+        accounts.add(store.con, "审核员", "审核", PASSWORD)
+    monkeypatch.setenv("LANDRULES_STORE", str(path))  # where the record's pages find the runs
+    app = make_app(rulebook, store=path)
+    with Officer(app) as c:
+        sign_in(c, "填报员")
+        summary = decided(c)
+        assert 'id="record-form"' not in summary.text
+        page = c.post("/runs/record", data={"label": ""})
+        assert page.status_code == 403 and "需要「审核」" in page.text
+        assert c.get("/runs").status_code == 200 and c.get("/runs/progress").status_code == 403
+    with Officer(app) as c:
+        sign_in(c, "审核员")
+        assert 'id="record-form"' in decided(c).text
+        page = c.post("/runs/record", data={"label": "2021Q4"})
+        assert page.url.path == "/runs/1"
+    with Store.open(path) as store:
+        assert [(r.label, r.recorded_by) for r in list_runs(store)] == [("2021Q4", "审核员")]
+    got = [(e.actor, e.action, e.target, e.origin) for e in entries(path)]
+    assert ("审核员", "run_recorded", "第 1 期 2021Q4", "testclient") in got
