@@ -22,6 +22,8 @@ from browser_helpers import ARGS, CHROMIUM, NO_CHROMIUM, start_server, stop
 from conftest import AS_OF, ROOT
 from web_helpers import SAMPLE
 
+pytestmark = pytest.mark.slow  # long: see `slow` in pyproject.toml
+
 if CHROMIUM is None:
     print("\n" + NO_CHROMIUM, file=sys.stderr)
     warnings.warn(NO_CHROMIUM, stacklevel=1)

@@ -28,6 +28,7 @@ if CHROMIUM is None:
     warnings.warn(NO_CHROMIUM, stacklevel=1)
     pytest.skip(NO_CHROMIUM, allow_module_level=True)
 
+pytestmark = pytest.mark.slow  # long: see `slow` in pyproject.toml
 sync_api = pytest.importorskip("playwright.sync_api")
 
 PASSWORD = "correct horse battery"
