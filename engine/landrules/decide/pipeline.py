@@ -102,6 +102,7 @@ def decide_ledger(
     strict_columns: bool = False,
     report: Callable[[ColumnReport], None] | None = None,
     open_output: Callable[..., DecisionWriter] | None = None,
+    on_chunk: Callable[..., None] | None = None,
 ) -> RunResult:
     """Decide every row of a ledger into `output` (JSONL on `stdout` when None).
 
@@ -112,6 +113,9 @@ def decide_ledger(
     look-alike columns, needed fields without a column, rows without id in the first chunk); with `strict_columns` any look-alike or missing field
     raises ColumnsError and nothing is decided. `open_output(path, headers, labels, names)`
     makes the writer (default: by extension, `decide.outputs.open_writer`); the report passes its own.
+    `on_chunk(cells, decided, headers)` gets each chunk's input cells (a DataFrame, columns by
+    field name), its DecidedChunk, JSON lines included, and the ledger's headers (the record of
+    runs, `decide --record`).
 
     A ledger that is one part of a larger one (a file of a Parquet dataset) numbers its rows
     from `row_offset` on and takes `first_seen` (parcel id → row) from the parts before it, so
@@ -155,7 +159,7 @@ def decide_ledger(
         writer = (open_output or open_writer)(output, ledger.headers, Labels.of(rulebook, as_of), ledger.names)
         if getattr(writer, "in_background", False):
             writer = BackgroundWriter(writer)
-    with_json = output is None or output.suffix.lower() == ".jsonl"
+    with_json = output is None or output.suffix.lower() == ".jsonl" or on_chunk is not None
     invalid: list[tuple[int, list[str]]] = []
     try:
         for prepared in _chain(first_prepared, (prepare(chunk) for chunk in ahead(chunks))):
@@ -170,6 +174,8 @@ def decide_ledger(
                 write_all(stdout or sys.stdout, decided.jsonl.blocks())
             else:
                 writer.write(prepared.frame.set_axis(ledger.headers, axis=1), decided.columns, decided.jsonl, decided.parsed)
+            if on_chunk is not None:
+                on_chunk(prepared.frame, decided, ledger.headers)
             if progress:
                 progress(parsed.n)
         summary = decider.summary
