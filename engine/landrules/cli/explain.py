@@ -65,7 +65,7 @@ def explain(
         firing = backend.fire([found.facts], when)[0]
         decision = evaluator.assemble(parcel, found.facts, firing, when)
         trace = explain_trace(rulebook, found.facts, firing, when) if as_json or full else []
-    decision.notes = list(found.notes)
+    decision.notes = list(found.notes) + decision.notes
     if as_json:
         print(json.dumps({"decision": decision.to_dict(), "trace": trace}, ensure_ascii=False, indent=2))
     elif full:

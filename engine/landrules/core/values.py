@@ -28,7 +28,7 @@ from landrules.core.fields import FieldSpec, FieldType
 _ENUM_INDEX: dict[str, dict[str, int]] = {
     f.name: {code: i for i, code in enumerate(f.vocabulary)} for f in fields.FIELDS if f.type is FieldType.ENUM
 }
-NUMERIC_FIELDS = tuple(f.name for f in fields.FIELDS if f.type is not FieldType.TEXT)
+NUMERIC_FIELDS = tuple(f.name for f in (*fields.FIELDS, *fields.DERIVED) if f.type is not FieldType.TEXT)
 
 
 def encode(spec: FieldSpec, value: Any) -> Any:
@@ -95,7 +95,7 @@ def columns_from_facts(rows: list[dict[str, Any]]) -> "dict[str, np.ndarray]":
 
     out: dict[str, np.ndarray] = {}
     n = len(rows)
-    for spec in fields.FIELDS:
+    for spec in (*fields.FIELDS, *fields.DERIVED):
         if spec.type is FieldType.TEXT:
             out[spec.name] = np.array([r.get(spec.name) for r in rows], dtype=object)
         else:

@@ -21,7 +21,7 @@ import pandas as pd
 from landrules.backends.base import Firing
 from landrules.decide.as_of import frame_as_of
 from landrules.decide.engines import ENGINES
-from landrules.decide.evaluate import Evaluator
+from landrules.decide.evaluate import FEE, Evaluator
 from landrules.core.decision import DECISION_COLUMNS, EXTRA_COLUMNS, SEP, Decision, flatten
 from landrules.ledger.validate.frame import ParsedFrame
 from landrules.ledger.write.json_lines import JsonLines, json_heads
@@ -33,7 +33,9 @@ FLAT_COLUMNS = (*DECISION_COLUMNS, *EXTRA_COLUMNS)
 _JSON_HEAD = '{"parcel_id":null'
 TAX_TARGET = "target.tax_per_mu"  # rules/parameters.yaml: the plan's 亩均税收 target (一、(二)2.)
 
-Key = tuple[frozenset, tuple]  # (definite rule ids, ((rule id, (missing fields…)), …))
+Key = tuple[frozenset, tuple, "float | None"]  # (definite rule ids, ((rule id, (missing fields…)), …), land price)
+# The land price is part of a key only where a rule concluding idle_fee fired (its amount is the
+# price's 20 %); elsewhere it is None, so rows alike still share one pattern.
 
 
 PATTERN_CACHE = 20_000  # distinct patterns kept between chunks (each can hold 100 KB of JSON)
@@ -46,6 +48,7 @@ class _Pattern:
     flat: dict[str, str]
     json_tail: str | None  # None unless JSON lines are written: with many rules it is the bulk
     facts: PatternFacts  # what the summary counts
+    notes: tuple[str, ...] = ()  # the decision's own notes (the rulebook's for the date, the fee's), after the row's
 
 
 @dataclass
@@ -87,6 +90,7 @@ class LedgerDecider:
         self._invalid: _Pattern | None = None  # the decision of a row with errors, but its errors
         self._texts: dict[tuple[str, ...], tuple[str, str]] = {}  # errors or notes -> (cell, JSON)
         self._rule_ids = [r.id for r in rulebook.rules]
+        self._fee_rules = frozenset(r.id for r in rulebook.rules if r.outcome == FEE)
 
     # -- keys ------------------------------------------------------------------------------
 
@@ -96,7 +100,8 @@ class LedgerDecider:
         keys = []
         for row_facts, firing in zip(facts, firings):
             needs = self.evaluator.missing_facts(row_facts, firing, self.as_of)
-            keys.append((firing.definite, tuple((r, tuple(m)) for r, m in needs.items() if m)))
+            price = row_facts.get("land_price") if firing.definite & self._fee_rules else None
+            keys.append((firing.definite, tuple((r, tuple(m)) for r, m in needs.items() if m), price))
         return keys
 
     def _keys_vectorized(self, parsed: ParsedFrame, positions: np.ndarray) -> tuple[list[Key], np.ndarray]:
@@ -106,8 +111,14 @@ class LedgerDecider:
         inverse = np.empty(len(positions), dtype=np.int64)
         for start, stop in self.backend.blocks(len(positions)):
             keys, block_inverse = self._block_keys(parsed, positions[start:stop])
-            ids = np.array([seen.setdefault(k, len(seen)) for k in keys], dtype=np.int64)
+            ids = np.array([seen.setdefault((*k, None), len(seen)) for k in keys], dtype=np.int64)
             inverse[start:stop] = ids[block_inverse]
+            fee = [j for j, k in enumerate(keys) if k[0] & self._fee_rules]
+            if fee:  # the few rows of the fee: their price joins their key
+                prices = parsed.columns["land_price"][positions[start:stop]]
+                for i in np.flatnonzero(np.isin(block_inverse, fee)).tolist():
+                    price = None if np.isnan(prices[i]) else float(prices[i])
+                    inverse[start + i] = seen.setdefault((*keys[block_inverse[i]], price), len(seen))
         return list(seen), inverse
 
     def _block_keys(self, parsed: ParsedFrame, positions: np.ndarray) -> tuple[list[Key], np.ndarray]:
@@ -138,9 +149,9 @@ class LedgerDecider:
     def _pattern(self, key: Key, with_json: bool) -> _Pattern:
         pattern = self._patterns.get(key)
         if pattern is None or (with_json and pattern.json_tail is None):
-            definite, needs = key
+            definite, needs, price = key
             firing = Firing(definite=definite, maybe=definite | {r for r, _ in needs})
-            decision = self.evaluator.assemble(None, None, firing, self.as_of, needs_by_rule=dict(needs))
+            decision = self.evaluator.assemble(None, None, firing, self.as_of, needs_by_rule=dict(needs), land_price=price)
             pattern = self._patterns[key] = _freeze(decision, with_json)
         return pattern
 
@@ -184,8 +195,13 @@ class LedgerDecider:
             index[list(parsed.errors)] = len(patterns)
             patterns.append(self._invalid)
         errors = self._own(parsed.errors)
-        notes = self._own({i: n for i, n in parsed.notes.items() if n})
-        return errors, notes
+        notes = {i: n for i, n in parsed.notes.items() if n}
+        noted = [j for j, p in enumerate(patterns) if p.notes]
+        if noted:  # the decision's own notes follow the row's (as Evaluator.decide_many puts them)
+            for i in np.flatnonzero(np.isin(index, noted)).tolist():
+                notes[i] = (*notes.get(i, ()), *patterns[index[i]].notes)
+            notes = dict(sorted(notes.items()))
+        return errors, self._own(notes)
 
     def _own(self, texts: dict[int, Sequence[str]]) -> tuple[np.ndarray, list[str], list[str]]:
         at = np.fromiter(texts, dtype=np.int64, count=len(texts))
@@ -251,6 +267,10 @@ def _own_tail(tail: str, errors: str, notes: str) -> str:
 
 
 def _freeze(decision: Decision, with_json: bool = True) -> _Pattern:
+    """A decision as a pattern; its notes are kept apart and become the rows' own (each row's
+    notes, then these), so that every JSON tail ends in empty errors and notes."""
+    notes = tuple(decision.notes)
+    decision = decision.model_copy(update={"notes": []})
     tail = None
     if with_json:
         text = decision.to_json()
@@ -260,4 +280,5 @@ def _freeze(decision: Decision, with_json: bool = True) -> _Pattern:
         flat=flatten(decision),
         json_tail=tail,
         facts=PatternFacts.of(decision),
+        notes=notes,
     )

@@ -93,6 +93,7 @@ class Parcel(BaseModel):
     committed_investment_per_mu: Optional[float] = None
     committed_tax_per_mu: Optional[float] = None
     committed_plot_ratio: Optional[float] = None
+    land_price: Optional[float] = None
 
     @field_validator("*", mode="before")
     @classmethod

@@ -87,7 +87,8 @@ class Labels:
         param = rulebook.parameters.get(TAX_TARGET)
         if param is not None:
             value, _ = rulebook.param_value(TAX_TARGET, as_of or dt.date.today())
-            target = Target(float(value), param.unit, tuple(str(c) for c in param.cites), param.description)
+            if value is not None:  # no target in force before the plan's date
+                target = Target(float(value), param.unit, tuple(str(c) for c in param.cites), param.description)
         return cls(dict(rulebook.categories), dict(rulebook.outcomes), clauses, target)
 
 
