@@ -57,6 +57,27 @@ class Deadline(BaseModel):
         return (Milestone(when=self.text, what=heading or self.text, date=self.date),)
 
 
+PERIODS = {"quarter": "季度", "half_year": "半年", "year": "年度"}
+
+
+class Duty(BaseModel):
+    """Something a clause gives a unit to do, listed by `landrules tasks` (contract §5 Revised,
+    wave 3: every duty of the plan is a task, including those inside parcel clauses)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$", description="short id, unique in the clause: the task key is CLAUSE#ID")
+    what: str = Field(description="the duty, in the clause's words")
+    responsible: list[str] | None = Field(None, description="责任单位, when not the clause's")
+    deadline: Deadline | None = Field(None, description="完成时限, when not the clause's")
+    undated: bool = Field(False, description="the plan sets no date for it (一项持续或适时的工作)")
+    every: str | None = Field(
+        None, pattern="^(quarter|half_year|year)$",
+        description="recurring: one task per calendar quarter / half-year / year, due on its last day",
+    )
+    reading: str | None = Field(None, description="how the duty's unit or date was read where the text is silent")
+
+
 class InForce(BaseModel):
     """The days a document, clause or rule is in force: from `from` to `to`, both included;
     no `to`: still in force (contract §5 Revised, wave 3)."""
@@ -114,6 +135,7 @@ class Clause(BaseModel):
     in_force: InForce | None = Field(
         None, description="when the clause is in force, if not the document's (an amended clause)"
     )
+    duties: list[Duty] = Field(default_factory=list, description="the duties the clause gives, each a task")
     children: list[Clause] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -232,7 +254,7 @@ class Policy:
 
 POLICY_KEYS = tuple(sorted(
     set(Document.model_fields) | set(Clause.model_fields) | set(Deadline.model_fields) | set(Milestone.model_fields)
-    | {"from", "to"}
+    | set(Duty.model_fields) | {"from", "to"}
 ))
 
 
