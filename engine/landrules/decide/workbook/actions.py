@@ -49,6 +49,8 @@ class ActionRow:
     responsible: str  # "; "-joined
     citations: str
     public: str  # 公布清单 kinds (批而未供、闲置、低效), "" when not published
+    fee: float | None = None  # 土地闲置费（万元）, when idle_fee has its amount
+    fee_pending: bool = False  # idle_fee given, its amount waiting for the land price
 
     @property
     def sort_key(self) -> tuple:
@@ -56,7 +58,7 @@ class ActionRow:
         return (lead, self.deadline or dt.date.max, self.order)
 
 
-_FLAT = ("categories", "outcome_codes", "needs", "deadline", "overdue", "responsible", "citations")
+_FLAT = ("categories", "outcome_codes", "needs", "deadline", "overdue", "responsible", "citations", "idle_fee_amount")
 
 
 def _parse(name: str, value: Any) -> Any:
@@ -169,6 +171,8 @@ class ActionList:
             citations=SEP.join(f"{ref}（{self.labels.clauses[ref]}）" if ref in self.labels.clauses else ref
                                for ref in flat["citations"].split(SEP) if ref),
             public="、".join(public),
+            fee=float(flat["idle_fee_amount"]) if flat.get("idle_fee_amount") else None,
+            fee_pending="idle_fee" in outs and not flat.get("idle_fee_amount"),
         )
 
     def rows(self) -> list[ActionRow]:

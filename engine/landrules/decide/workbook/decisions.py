@@ -53,6 +53,7 @@ FRONT = ("parcel_id", "location", "holder")
 ZH_HEADERS = {
     "categories": "类别",
     "outcome_labels": "处置措施",
+    "idle_fee_amount": "闲置费（万元）",
     "citations": "依据条款",
     "deadline": "完成时限",
     "overdue": "是否逾期",
