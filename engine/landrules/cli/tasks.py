@@ -56,8 +56,9 @@ def tasks(
                 print(problem, file=sys.stderr)
             raise fail(f"进度文件 {status} 有 {len(exc.problems)} 处问题，未列出任务") from None
     # a clause followed parcel by parcel is listed with --all, or when the status file reports on it
-    named = {key.split("#", 1)[0] for key in entries}
-    found = [t for t in every if include_per_parcel or t.key in own or t.clause in named]
+    # (a status for one of the clause's duties, CLAUSE#ID, names the duty, not the clause)
+    found = [t for t in every if include_per_parcel or t.key in own or t.key in entries
+             or (t.duty is None and t.clause in entries)]
     states = evaluate_tasks(found, entries, when)
     overdue = [s for s in states if s.overdue]
     if output is None:
