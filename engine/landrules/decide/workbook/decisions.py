@@ -108,6 +108,7 @@ class XlsxWriter(DecisionWriter):
             "overdue": self._overdue,
             "deadline": lambda text: earliest(text) or clean_text(text),
             "citations": self._citations,
+            "idle_fee_amount": lambda text: float(text) if text else None,  # a number cell: 万元, sums in a spreadsheet
         }
 
     def _translate(self, exc: BaseException):
