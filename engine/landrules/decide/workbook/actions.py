@@ -79,6 +79,14 @@ def _parsed(name: str, values: np.ndarray) -> list[Any]:
     return [table[c] for c in codes]
 
 
+def amount(text: str | None) -> float | None:
+    """The idle fee cell (万元, `flatten`'s two decimals) as a number; None when empty or not one."""
+    try:
+        return float(text) if text else None
+    except ValueError:
+        return None
+
+
 def earliest(text: str) -> dt.date | None:
     """The earliest of "; "-joined ISO dates ("" -> None)."""
     dates = []
@@ -171,7 +179,7 @@ class ActionList:
             citations=SEP.join(f"{ref}（{self.labels.clauses[ref]}）" if ref in self.labels.clauses else ref
                                for ref in flat["citations"].split(SEP) if ref),
             public="、".join(public),
-            fee=float(flat["idle_fee_amount"]) if flat.get("idle_fee_amount") else None,
+            fee=amount(flat.get("idle_fee_amount")),
             fee_pending="idle_fee" in outs and not flat.get("idle_fee_amount"),
         )
 

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 FORMATS = (".jsonl", ".csv", ".xlsx", ".parquet")
 OUTPUT_COLUMNS = DECISION_COLUMNS + EXTRA_COLUMNS
+OPTIONAL_COLUMN = "idle_fee_amount"  # added in wave 3: a flat frame made without it has no fee
 RISKY = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet runs as a formula
 
 
@@ -301,7 +302,9 @@ class DecisionWriter:
         if len(inputs) != n or inputs.shape[1] != len(self.input_headers):
             raise ValueError(f"inputs is {inputs.shape}, expected {n} rows x {len(self.input_headers)} columns")
         missing = [c for c in OUTPUT_COLUMNS if c not in flat.columns]
-        if missing:
+        if missing == [OPTIONAL_COLUMN] and not isinstance(flat, FlatColumns):  # decided without any fee: empty
+            flat = flat.assign(**{OPTIONAL_COLUMN: ""})
+        elif missing:
             raise ValueError(f"flat lacks the columns {missing}")
         if isinstance(flat, FlatColumns):
             invalid = flat.invalid()
