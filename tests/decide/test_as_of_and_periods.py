@@ -134,7 +134,8 @@ def test_started_after_the_date_was_not_started_then(decide_both):
 def test_approved_after_the_date_is_not_approved_land(decide_both):
     decision = decide_both(approved_on=D(2022, 1, 10), land_use="industrial")
     assert "approved_unsupplied" not in decision.categories and "digest_unsupplied" not in decision.outcome_codes
-    assert decision.notes == ["批准日期 2022-01-10 晚于评估日 2021-10-01，按未发生处理"]
+    assert decision.notes == ["批准日期 2022-01-10 晚于评估日 2021-10-01，按未发生处理：评估日时尚未批准为建设用地，不属于方案处置的范围"]
+    assert decision.categories == [] and decision.outcome_codes == ["no_action"] and decision.needs == []
 
 
 def test_suspended_after_the_date_is_not_idle_by_suspension(decide_both):

@@ -35,11 +35,14 @@ def later_note(name: str, day: dt.date, as_of: dt.date) -> str:
 
 
 def facts_as_of(facts: dict[str, Any], as_of: dt.date) -> tuple[dict[str, Any], list[str]]:
-    """One parcel's typed facts as of the date (with the derived `approved_after_as_of`), and the
-    notes of what was set aside."""
+    """One parcel's typed facts as of the date (with the derived `approved_after_as_of`, 是, where
+    the approval was set aside), and the notes of what was set aside."""
     later = [name for name in EVENT_FIELDS if facts.get(name) is not None and facts[name] > as_of]
+    if not later:
+        return facts, []
     viewed = {k: v for k, v in facts.items() if k not in later}
-    viewed[APPROVED_LATER] = "approved_on" in later
+    if "approved_on" in later:
+        viewed[APPROVED_LATER] = True  # present only then: rules test it with present / absent
     return viewed, [later_note(n, facts[n], as_of) for n in later]
 
 
@@ -47,20 +50,19 @@ def frame_as_of(parsed: ParsedFrame, as_of: dt.date) -> ParsedFrame:
     """A parsed chunk as of the date: later events emptied in its columns (rows with errors are
     left as they are: they are not decided), their notes added after the row's own."""
     limit = float(as_of.toordinal())  # the engines' encoding of dates (encoding.py)
-    columns, notes = dict(parsed.columns), parsed.notes
+    columns, notes = parsed.columns, parsed.notes
     invalid = np.zeros(parsed.n, dtype=bool)
     invalid[list(parsed.errors)] = True
-    columns[APPROVED_LATER] = np.zeros(parsed.n)  # encoded 否 (values.encode); set below where it holds
     for name in EVENT_FIELDS:
         col = columns[name]
         with np.errstate(invalid="ignore"):
             later = (col > limit) & ~invalid
         if not later.any():
             continue
-        if notes is parsed.notes:
-            notes = dict(notes)
-        if name == "approved_on":
-            columns[APPROVED_LATER] = later.astype(float)
+        if columns is parsed.columns:
+            columns, notes = dict(columns), dict(notes)
+        if name == "approved_on":  # 是 where set aside, unknown (absent) elsewhere, as in facts_as_of
+            columns[APPROVED_LATER] = np.where(later, 1.0, np.nan)
         rows = np.flatnonzero(later)
         days, which = np.unique(col[rows], return_inverse=True)  # each distinct date worded once
         texts = [later_note(name, dt.date.fromordinal(int(d)), as_of) for d in days.tolist()]
@@ -69,4 +71,6 @@ def frame_as_of(parsed: ParsedFrame, as_of: dt.date) -> ParsedFrame:
         col = col.copy()
         col[later] = np.nan
         columns[name] = col
+    if columns is parsed.columns:
+        return parsed
     return dataclasses.replace(parsed, columns=columns, notes=notes)
