@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import POLICY
-from minibook import problems_of, write_book
 
+from conftest import POLICY
 from landrules.backends.durable import DurableBackend
 from landrules.backends.vectorized import VectorizedBackend
 from landrules.decide.evaluate import Evaluator
 from landrules.rulebook.load import load_rulebook
 from landrules.rulebook.policy import InForce
+from minibook import problems_of, write_book
 
 PLAN, ORDER = "平龙政办〔2021〕36号", "国土资源部令第53号"
 

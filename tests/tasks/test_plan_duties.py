@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from typer.testing import CliRunner
+
 from landrules.cli import app
 from landrules.tasks import evaluate_tasks, plan_tasks
 from landrules.tasks.duties import calendar_periods
-from typer.testing import CliRunner
 
 D = dt.date
 runner = CliRunner()
