@@ -128,7 +128,8 @@ class _Compiled:
         # into parts (split_pattern) is `NAME|0`, `NAME|1`, … and fires when all of them fire
         engine_rules = []
         self._parts: dict[str, int] = {}
-        for rule in sorted(rulebook.rules, key=lambda r: r.category is None):
+        # a rule not in force on the date (its window, Rule.window) is not compiled: it never fires
+        for rule in sorted(rulebook.in_force_on(as_of), key=lambda r: r.category is None):
             definite = expression(rule.condition, resolver, relaxed=False)
             twins = [(rule.id, definite, True)]
             relaxed = expression(rule.condition, resolver, relaxed=True)

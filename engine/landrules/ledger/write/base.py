@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 FORMATS = (".jsonl", ".csv", ".xlsx", ".parquet")
 OUTPUT_COLUMNS = DECISION_COLUMNS + EXTRA_COLUMNS
+OPTIONAL_COLUMN = "idle_fee_amount"  # added in wave 3: a flat frame made without it has no fee
 RISKY = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet runs as a formula
 
 
@@ -92,7 +93,8 @@ class Labels:
         param = rulebook.parameters.get(TAX_TARGET)
         if param is not None:
             value, _ = rulebook.param_value(TAX_TARGET, as_of or dt.date.today())
-            target = Target(float(value), param.unit, tuple(str(c) for c in param.cites), param.description)
+            if value is not None:  # no target in force before the plan's date
+                target = Target(float(value), param.unit, tuple(str(c) for c in param.cites), param.description)
         catalogue = getattr(rulebook, "catalogue", None)
         published = catalogue.published if catalogue is not None else {}
         reasons = catalogue.reasons if catalogue is not None else {}
@@ -309,7 +311,9 @@ class DecisionWriter:
         if len(inputs) != n or inputs.shape[1] != len(self.input_headers):
             raise ValueError(f"inputs is {inputs.shape}, expected {n} rows x {len(self.input_headers)} columns")
         missing = [c for c in OUTPUT_COLUMNS if c not in flat.columns]
-        if missing:
+        if missing == [OPTIONAL_COLUMN] and not isinstance(flat, FlatColumns):  # decided without any fee: empty
+            flat = flat.assign(**{OPTIONAL_COLUMN: ""})
+        elif missing:
             raise ValueError(f"flat lacks the columns {missing}")
         if isinstance(flat, FlatColumns):
             invalid = flat.invalid()
