@@ -15,16 +15,26 @@ from typing import Any, Callable, Iterator
 
 import pandas as pd
 
-from landrules.ledger.errors import LedgerError
+from landrules.ledger.errors import LedgerError, clip
 from landrules.ledger.columns.headers import HeaderResolver
 from landrules.ledger.read.sheet_choice import HEADER_SEARCH_ROWS, pick_sheet
-from landrules.ledger.read.sniff import NAMES, XLSX
+from landrules.ledger.read.limits import InputLimits
+from landrules.ledger.read.ods_scan import check_ods
+from landrules.ledger.read.sniff import NAMES, ODS, XLSX
 from landrules.ledger.read.xlsx_openpyxl import sheet_grids
 
 
 def _as_datetime(value: dt.date) -> dt.datetime:
     """A date cell as openpyxl gives it (a datetime at midnight), so every reader hands on alike."""
     return dt.datetime(value.year, value.month, value.day)
+
+
+def refusal(kind: str, exc: Exception) -> str:
+    """Why calamine would not open a file, in one Chinese line."""
+    text = str(exc)
+    if "Cell limit exceeded" in text:  # calamine's own bound on a sheet's dense rectangle
+        return f"{NAMES.get(kind, kind)} 中有工作表填到的范围过大（{clip(text)}），拒绝读取；请删去表格范围外的内容"
+    return f"不是有效的 {NAMES.get(kind, kind)} 文件（文件损坏或格式不符）: {type(exc).__name__}"
 
 
 def open_calamine(
@@ -34,11 +44,13 @@ def open_calamine(
     """(head rows, grids of the rows below them, notices) of the ledger's sheet."""
     from python_calamine import CalamineWorkbook
 
+    if kind == ODS:  # calamine reads every table whole when it opens the file: bound them first
+        check_ods(path, InputLimits.from_env())
     try:
         book = CalamineWorkbook.from_path(str(path))
         names = list(book.sheet_names)
     except Exception as exc:  # CalamineError, XlsError, zip errors, …
-        raise LedgerError(path, f"不是有效的 {NAMES.get(kind, kind)} 文件（文件损坏或格式不符）: {type(exc).__name__}") from None
+        raise LedgerError(path, refusal(kind, exc)) from None
 
     def head_of(name: str) -> list[list[Any]]:
         return [list(r) for r in itertools.islice(book.get_sheet_by_name(name).iter_rows(), HEADER_SEARCH_ROWS)]

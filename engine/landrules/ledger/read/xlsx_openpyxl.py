@@ -189,10 +189,15 @@ def sheet_rows(path: Path, book, sheet, limits: InputLimits) -> Iterator[tuple[i
             values: list[Any] = []
             for cell in cells:
                 column = cell["column"]
+                if row_number > limits.max_rows or column > limits.max_columns:
+                    if cell["value"] is None:
+                        continue  # an empty (styled) cell far out: nothing to read, nothing to hold
+                    limits.check_extent(path, sheet.title, row_number, column)  # before the row grows
                 if column > len(values):
                     values.extend([None] * (column - len(values)))
                 values[column - 1] = cell["value"]
-            yield row_number, values
+            if values or row_number <= limits.max_rows:
+                yield row_number, values
     except LedgerError:
         raise
     except Exception as exc:  # ParseError / XMLSyntaxError and what a broken part raises
