@@ -17,7 +17,7 @@ import pandas as pd
 
 from landrules.ledger.errors import LedgerError, clip
 from landrules.ledger.columns.headers import HeaderResolver
-from landrules.ledger.read.sheet_choice import HEADER_SEARCH_ROWS, pick_sheet
+from landrules.ledger.read.sheet_choice import HEADER_SEARCH_ROWS, SheetInfo, ods_active, pick_sheet, xlsx_active
 from landrules.ledger.read.limits import InputLimits
 from landrules.ledger.read.ods_scan import check_ods
 from landrules.ledger.read.sniff import NAMES, ODS, XLSX
@@ -49,6 +49,7 @@ def open_calamine(
     try:
         book = CalamineWorkbook.from_path(str(path))
         names = list(book.sheet_names)
+        sheets = [SheetInfo(m.name, str(m.visible).rsplit(".", 1)[-1] == "Visible") for m in book.sheets_metadata]
     except Exception as exc:  # CalamineError, XlsError, zip errors, …
         raise LedgerError(path, refusal(kind, exc)) from None
 
@@ -56,7 +57,8 @@ def open_calamine(
         return [list(r) for r in itertools.islice(book.get_sheet_by_name(name).iter_rows(), HEADER_SEARCH_ROWS)]
 
     try:
-        name, notices = pick_sheet(path, names, sheet, head_of, resolver, clean)
+        active = xlsx_active(path, names) if kind == XLSX else ods_active(path, names) if kind == ODS else None
+        name, notices = pick_sheet(path, sheets, sheet, head_of, resolver, clean, active)
         chosen = book.get_sheet_by_name(name)
         rows = chosen.iter_rows()
         lead = chosen.start[1] if kind == XLSX and chosen.start else 0

@@ -42,7 +42,7 @@ from landrules.ledger.read.charset import detect, first_bad_line
 from landrules.ledger.errors import LedgerError, clip
 from landrules.ledger.columns.headers import DEFAULT, HeaderResolver, canonical_header
 from landrules.ledger.read.limits import InputLimits
-from landrules.ledger.read.sheet_choice import HEADER_SEARCH_ROWS, pick_sheet
+from landrules.ledger.read.sheet_choice import HEADER_SEARCH_ROWS, SheetInfo, pick_sheet, xlsx_active
 from landrules.ledger.validate.parcel import ParcelRecord, is_empty, validate_rows
 
 __all__ = ["LedgerError", "Ledger", "Chunk", "open_ledger", "read_ledger", "load_records", "canonical_header", "SUFFIXES"]
@@ -253,8 +253,9 @@ def _open_xlsx(path: Path, sheet: str | int | None, chunk_rows: int, resolver: H
         rows = xlsx_read.head_rows(xlsx_read.dense_rows(xlsx_read.sheet_rows(path, book, book[name], limits)), _HEADER_SEARCH_ROWS)
         return [[None if v is xlsx_read.UNCACHED else v for v in r] for r in rows]
 
-    sheet, notices = pick_sheet(path, book.sheetnames, sheet if sheet is None or isinstance(sheet, int) else clip(sheet), head_of,
-                                resolver, _clean_header)
+    sheets = [SheetInfo(w.title, getattr(w, "sheet_state", "visible") == "visible") for w in book.worksheets]
+    sheet, notices = pick_sheet(path, sheets, sheet if sheet is None or isinstance(sheet, int) else clip(sheet), head_of,
+                                resolver, _clean_header, xlsx_active(path, [s.name for s in sheets]))
     rows = xlsx_read.dense_rows(xlsx_read.sheet_rows(path, book, book[sheet], limits))
     head = xlsx_read.head_rows(rows, _HEADER_SEARCH_ROWS)
     shown = [[None if v is xlsx_read.UNCACHED else v for v in r] for r in head]
