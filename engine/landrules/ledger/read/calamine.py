@@ -18,6 +18,7 @@ import pandas as pd
 from landrules.ledger.errors import LedgerError, clip
 from landrules.ledger.columns.headers import HeaderResolver
 from landrules.ledger.read.sheet_choice import HEADER_SEARCH_ROWS, SheetInfo, ods_active, pick_sheet, xlsx_active
+from landrules.ledger.read import merged
 from landrules.ledger.read.limits import InputLimits
 from landrules.ledger.read.ods_scan import check_ods
 from landrules.ledger.read.sniff import NAMES, ODS, XLSX
@@ -70,10 +71,15 @@ def open_calamine(
         raise LedgerError(path, f"无法读取工作表: {type(exc).__name__}: {exc}") from None
     head = [[_as_datetime(v) if type(v) is dt.date else v for v in r] for r in itertools.islice(rows, HEADER_SEARCH_ROWS)]
 
+    ranges = [merged.Merged(top + 1, left, bottom + 1, right)
+              for (top, left), (bottom, right) in (getattr(chosen, "merged_cell_ranges", None) or [])]
+
     def grids(header_at: int, width: int) -> Iterator[tuple[pd.DataFrame, int, dict[int, list[str]]]]:
         """Chunks of rows `width` cells wide; a filled cell beyond is an error of its row."""
         numbered = itertools.chain(enumerate(head[header_at + 1:], header_at + 2), enumerate(rows, len(head) + 1))
+        numbered = merged.fill(numbered, merged.below(ranges, header_at + 1), width)
         dated = ((n, [_as_datetime(v) if type(v) is dt.date else v for v in row]) for n, row in numbered)
         return sheet_grids(dated, width, chunk_rows, header_at + 2)
 
+    grids.spans = lambda header_row: merged.below(ranges, header_row)  # for the notice
     return head, grids, notices

@@ -35,6 +35,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from landrules.ledger.read import csv_dialect as csv_read
+from landrules.ledger.read import merged
 from landrules.ledger.read import sniff as content
 from landrules.ledger.read.csv_chunks import NotForArrow, arrow_grids
 from landrules.ledger.arrow_buffers import filled_cells
@@ -262,10 +263,12 @@ def _open_xlsx(path: Path, sheet: str | int | None, chunk_rows: int, resolver: H
     header_at = _header_index(path, shown, resolver)
     headers = [_clean_header(v) for v in shown[header_at]]
     width = max(len(r) for r in head)
+    spans = merged.below(filter(None, map(merged.from_ref, xlsx_read.merged_refs(book, book[sheet]))), header_at + 1)
+    notices += merged.notice(spans)
 
     def grids():
         try:
-            numbered = itertools.chain(enumerate(head[header_at + 1:], header_at + 2), rows)
+            numbered = merged.fill(itertools.chain(enumerate(head[header_at + 1:], header_at + 2), rows), spans, width)
             yield from xlsx_read.sheet_grids(numbered, width, chunk_rows, header_at + 2,
                                              lambda number, row: xlsx_read.uncached_errors(number, row, headers))
         finally:
@@ -279,6 +282,7 @@ def _open_calamine(path: Path, kind: str, sheet: str | int | None, chunk_rows: i
 
     head, grids, notices = open_calamine(path, kind, sheet, chunk_rows, resolver, _clean_header)
     header_at = _header_index(path, head, resolver)
+    notices = notices + merged.notice(grids.spans(header_at + 1))
     if kind == content.XLSX:  # calamine's rows are as wide as the sheet: take the header rows' own width, as openpyxl gives it
         width = max(max((j + 1 for j, v in enumerate(r) if not is_empty(v)), default=0) for r in head)
         head = [r[:width] for r in head]

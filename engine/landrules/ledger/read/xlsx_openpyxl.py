@@ -19,6 +19,7 @@ decides what to ask of it and what to refuse:
 from __future__ import annotations
 
 import io
+import re
 
 import itertools
 import zipfile
@@ -205,6 +206,23 @@ def sheet_rows(path: Path, book, sheet, limits: InputLimits) -> Iterator[tuple[i
         raise LedgerError(path, f"工作表 {sheet.title} 的 XML 已损坏（{where}）: {type(exc).__name__}: {clip(exc)}") from None
     finally:
         source.close()
+
+
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\sref\s*=\s*[\"']([^\"']{1,40})[\"']")
+
+
+def merged_refs(book, sheet) -> list[str]:
+    """The A1 references of the sheet's merged ranges (`<mergeCell>`, after the rows in the
+    XML: the part is streamed once through its bounds to find them before the rows are read)."""
+    refs: list[str] = []
+    carry = b""
+    with book._archive.open(sheet._worksheet_path) as part:  # a BoundedPart (open_book)
+        while block := part.read(1 << 20):
+            data = carry + block
+            refs += [m.group(1).decode("ascii", "replace") for m in _MERGE.finditer(data)]
+            cut = data.rfind(b"<")
+            carry = data[cut:] if cut >= 0 and len(data) - cut < 512 else b""  # a tag cut by the block's end
+    return list(dict.fromkeys(refs))  # a tag carried over whole is found twice
 
 
 def dense_rows(rows: Iterator[tuple[int, list[Any]]], first_row: int = 1) -> Iterator[tuple[int, list[Any]]]:
