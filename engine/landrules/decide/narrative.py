@@ -114,7 +114,10 @@ def _decision_lines(rulebook: Rulebook, decision: Decision) -> list[str]:
         names = list(dict.fromkeys([*decision.needs, *(n for o in asking for n in o.needs or ())]))
         lines.append("需补充信息：" + "、".join(fields.BY_NAME[n].zh if n in fields.BY_NAME else n for n in names))
         rules = [rulebook.rules_by_id[o.rule] for o in asking if o.rule in rulebook.rules_by_id]
-        waiting = list(dict.fromkeys(rulebook.outcomes.get(r.outcome, r.outcome) for r in rules if r.outcome != NEEDS_INFORMATION))
+        # what each undecided rule would give: a disposal (outcome) or a category (a category rule has no outcome)
+        waiting = list(dict.fromkeys(
+            rulebook.outcomes.get(r.outcome, r.outcome) if r.outcome else rulebook.categories.get(r.category, r.category)
+            for r in rules if r.outcome != NEEDS_INFORMATION and (r.outcome or r.category)))
         if waiting:
             lines.append(f"    补齐后才能判断是否：{'；'.join(waiting)}（规则见下）")
     for e in decision.errors:

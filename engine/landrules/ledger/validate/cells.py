@@ -311,6 +311,9 @@ def derive_area_mu(area_m2: float) -> float:
 
 
 EARLIEST_AS_OF = dt.date(1900, 1, 1)  # periods are counted back from it: year 1 has no years before it
+# periods are counted forward from it too, up to 200 years (rulebook/periods.py's longest
+# offset): the period's end must still be a date (Python's last is 9999-12-31)
+LATEST_AS_OF = dt.date(9799, 12, 31)
 
 
 def evaluation_date(value: str) -> dt.date:
@@ -327,4 +330,6 @@ def evaluation_date(value: str) -> dt.date:
         raise ValueError(f"{str(value)!r} 不是日期（可写 2021-10-01、2021/10/01、2021.10.01 或 2021年10月1日）")
     if when < EARLIEST_AS_OF:
         raise ValueError(f"{value} 太早：评估日应不早于 {EARLIEST_AS_OF.isoformat()}")
+    if when > LATEST_AS_OF:
+        raise ValueError(f"{value} 太晚：评估日应不晚于 {LATEST_AS_OF.isoformat()}（期限从评估日起算，须仍是有效日期）")
     return when
