@@ -301,6 +301,10 @@ def _open_parquet(path: Path, chunk_rows: int, resolver: HeaderResolver = DEFAUL
     header = list(parquet.schema_arrow.names)
     # list, struct and map columns arrive as arrays and dicts: carry them as their text
     nested = [i for i, f in enumerate(parquet.schema_arrow) if pa.types.is_nested(f.type)]
+    # binary columns arrive as bytes: a cell is text, so they are read as UTF-8, a cell that is
+    # not UTF-8 an error of its row
+    binary = [i for i, f in enumerate(parquet.schema_arrow)
+              if pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type) or pa.types.is_fixed_size_binary(f.type)]
 
     def grids():
         offset = 2
@@ -316,10 +320,24 @@ def _open_parquet(path: Path, chunk_rows: int, resolver: HeaderResolver = DEFAUL
             grid = grid.where(grid.notna(), None).set_axis(range(grid.shape[1]), axis=1)
             for i in nested:
                 grid[i] = grid[i].map(lambda v: None if v is None else str(v.tolist() if hasattr(v, "tolist") else v))
-            yield grid, offset
+            errors: dict[int, list[str]] = {}
+            for i in binary:
+                grid[i] = [_utf8_cell(v, offset + k, header[i], errors) for k, v in enumerate(grid[i].tolist())]
+            yield grid, offset, errors
             offset += len(grid)
 
     return _open_grid(path, [header], grids(), 0, resolver)
+
+
+def _utf8_cell(value: Any, row: int, header: str, errors: dict[int, list[str]]) -> Any:
+    """A Parquet binary cell as text; one that is not UTF-8 is empty, its row given an error."""
+    if not isinstance(value, (bytes, bytearray)):
+        return value
+    try:
+        return bytes(value).decode("utf-8")
+    except UnicodeDecodeError:
+        errors.setdefault(row, []).append(f'第{row}行 {clip(header)}: 二进制内容不是 UTF-8 文字（"{clip(bytes(value))}"），无法读取')
+        return None
 
 
 def _open_by_kind(path: Path, kind: str, sheet, chunk_rows: int, resolver: HeaderResolver) -> Ledger:

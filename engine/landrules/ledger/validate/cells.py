@@ -72,6 +72,33 @@ def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+WHOLE_DIGITS_MAX = 1e21  # whole numbers below this are written out in digits, as a person writes an id
+
+
+def float_text(value: float) -> str:
+    """A number cell as text, one way for every reader and writer: a whole number in digits
+    (a numeric id read from Excel: 1001.0 -> "1001", 1.2345678901234567e19 ->
+    "12345678901234567168", never "1.23e+19"), anything else as Python writes it."""
+    if math.isfinite(value) and value.is_integer() and abs(value) < WHOLE_DIGITS_MAX:
+        return str(int(value))
+    return repr(value)
+
+
+# control characters (C0 with TAB, LF, CR; DEL; C1): no output carries them alike (XLSX drops
+# them, JSON escapes them, CSV keeps them), so an id holding one is refused
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _parse_id(value: Any) -> str | None:
+    text = None if is_empty(value) else _parse_text(value)
+    if text is not None:
+        bad = _CONTROL.search(text)
+        if bad:
+            raise CellError(f'含控制字符 {bad.group().encode("unicode_escape").decode("ascii")}（"{_show(text)}"），'
+                            "不能作宗地编号；请删去该字符")
+    return text
+
+
 def _parse_text(value: Any) -> str | None:
     if isinstance(value, str):
         value = value.strip()
@@ -81,9 +108,7 @@ def _parse_text(value: Any) -> str | None:
     if isinstance(value, (int, np.integer)):
         return str(int(value))
     if isinstance(value, (float, np.floating)):
-        if math.isfinite(value) and float(value).is_integer():
-            return str(int(value))  # a numeric id read from Excel: 1001.0 -> "1001"
-        return repr(float(value))
+        return float_text(float(value))
     if isinstance(value, dt.datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, dt.date):
@@ -276,6 +301,8 @@ def _enum_parser(spec: FieldSpec) -> Callable[[Any], str | None]:
 
 
 def _parser_for(spec: FieldSpec) -> Callable[[Any], Any]:
+    if spec.name == "parcel_id":
+        return _parse_id
     if spec.type is FieldType.TEXT:
         return lambda v: None if is_empty(v) else _parse_text(v)
     if spec.type is FieldType.NUMBER:

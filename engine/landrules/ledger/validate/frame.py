@@ -30,7 +30,7 @@ from landrules.ledger.validate.cells import (
     number_bound,
 )
 from landrules.ledger.validate.cell_arrays import factorize, fast_parse, python_values
-from landrules.ledger.validate.seen_ids import SeenIds, id_hashes
+from landrules.ledger.validate.seen_ids import SeenIds, id_hashes, lookalike_notes
 
 _LABELS = {f.name: f.label() for f in fields.FIELDS}
 _ORDER = {f.name: i for i, f in enumerate(fields.FIELDS)}
@@ -144,13 +144,14 @@ def parse_frame(
                 cell_errors.setdefault(int(i), []).append((_ORDER[spec.name], f"第{rows[i]}行 {_LABELS[spec.name]}: {errors[codes[i]]}"))
 
     row_errors: dict[int, list[str]] = {i: [m for _, m in sorted(errs)] for i, errs in cell_errors.items()}
+    notes = {i: (note,) for i, note in lookalike_notes(columns["parcel_id"], rows, first_seen, _LABELS["parcel_id"]).items()}
     _check_ids(columns["parcel_id"], rows, row_errors, first_seen)
     _derive_area(columns, rows, row_errors)
     if reader_errors:
         for i, row in enumerate(rows):
             if row in reader_errors:
                 row_errors[i] = list(reader_errors[row]) + row_errors.get(i, [])
-    return ParsedFrame(n=n, rows=list(rows), columns=columns, errors=dict(sorted(row_errors.items())))
+    return ParsedFrame(n=n, rows=list(rows), columns=columns, errors=dict(sorted(row_errors.items())), notes=notes)
 
 
 def _check_ids(ids: np.ndarray, rows: list[int], row_errors: dict[int, list[str]], seen: SeenIds) -> None:

@@ -75,7 +75,13 @@ def _begins_like_total(ids: pd.Series) -> pd.Series:
     leading spaces) with the first character of a total word, and those holding 宗. Looked at
     column-wise; only ids that begin with a space or are not text are looked at one by one."""
     arrow = isinstance(ids.dtype, pd.StringDtype) and ids.dtype.storage == "pyarrow"
-    text = ids if arrow else ids.astype(object)
+    if arrow:
+        text = ids
+    else:  # ids of any type (a Parquet int64 column, Excel numbers): only text can read like a total
+        text = ids.astype(object)
+        text = text.where(text.map(lambda v: isinstance(v, str)).astype(bool), None)
+        if text.isna().all():
+            return pd.Series(np.zeros(len(ids), dtype=bool), index=ids.index)
     first = text.str[:1]
     named = first.isin(_FIRST_CHARS).to_numpy(dtype=bool, copy=True)
     named |= text.str.contains("宗", regex=False).fillna(False).to_numpy(dtype=bool)

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from landrules.core.decision import DECISION_COLUMNS, EXTRA_COLUMNS
+from landrules.ledger.validate.cells import float_text
 from landrules.ledger.write.flat import FlatColumns
 
 if TYPE_CHECKING:
@@ -152,9 +153,7 @@ def cell_text(value: Any) -> str | None:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value)
+        return float_text(value)  # as the reader gives a numeric id: every output shows it alike
     if isinstance(value, dt.datetime):
         if value.tzinfo is None and value.time() == dt.time():
             return value.date().isoformat()
