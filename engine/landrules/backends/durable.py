@@ -38,6 +38,7 @@ from landrules.rulebook.conditions import atoms
 from landrules.rulebook.messages import CATALOGUE, say
 from landrules.rulebook.model import Rule, Rulebook
 from landrules.rulebook.problems import Problem, RulebookError
+from landrules.core.interrupts import shielded
 
 MAX_SEQUENCE = 31  # rete.h MAX_SEQUENCE_EXPRESSIONS 32, refused when reached
 MAYBE = "|maybe"
@@ -193,15 +194,16 @@ class _Compiled:
         fact["sid"] = sid
         self._fired.clear()
         self._touched.clear()
-        try:
-            for name in self.names:  # category rulesets first: they forward categories onwards
-                if name in self._always or name in self._touched:
-                    self._touched.add(name)
-                    self.host.assert_fact(name, dict(fact))
-        finally:
-            for name in self.names:
-                if name in self._touched:
-                    self.host.delete_state(name, sid)
+        with shielded():  # a signal waits for the engine (core/interrupts.py)
+            try:
+                for name in self.names:  # category rulesets first: they forward categories onwards
+                    if name in self._always or name in self._touched:
+                        self._touched.add(name)
+                        self.host.assert_fact(name, dict(fact))
+            finally:
+                for name in self.names:
+                    if name in self._touched:
+                        self.host.delete_state(name, sid)
         key = tuple(self._fired)
         firing = self._firings.get(key)
         if firing is None:  # parcels fire in few distinct patterns: share one Firing per pattern

@@ -23,6 +23,7 @@ import re
 
 import itertools
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -77,7 +78,11 @@ class BoundedPart:
         self._run = 0  # bytes since the last '<'
 
     def read(self, n: int = -1) -> bytes:
-        data = self._raw.read(n if n is not None and n >= 0 else 1 << 20)
+        try:
+            data = self._raw.read(n if n is not None and n >= 0 else 1 << 20)
+        except (zlib.error, zipfile.BadZipFile, EOFError) as exc:  # a flipped byte, a cut download
+            raise LedgerError(self._path, f"文件已损坏：{self.name} 无法解压（{type(exc).__name__}: {clip(exc)}）；"
+                                          f"请从原处重新取得该文件，或在 Excel/WPS 中打开后另存") from None
         self.read_bytes += len(data)
         if self.read_bytes > self._limit:
             raise too_big(self._path, self.name, self.read_bytes, self._limit, self._kind, "解压后已超过")
