@@ -75,3 +75,23 @@ def csv_text(folder: Path, text: str, name: str = "ledger.csv", encoding: str = 
     path = folder / name
     path.write_bytes(text.encode(encoding))
     return path
+
+
+def text_file(folder: Path, name: str, data: bytes) -> Path:
+    path = folder / name
+    path.write_bytes(data)
+    return path
+
+
+def encrypted_ooxml(folder: Path, name: str = "加密.xlsx") -> Path:
+    """What Excel writes for a workbook with a password: an OLE2 compound file holding the
+    streams EncryptionInfo and EncryptedPackage (their names in the directory, UTF-16)."""
+    ole2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+    directory = "EncryptionInfo".encode("utf-16-le") + bytes(50) + "EncryptedPackage".encode("utf-16-le") + bytes(94)
+    return text_file(folder, name, ole2 + directory + bytes(1024))
+
+
+def truncated(path: Path, keep: float = 0.5) -> Path:
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+    return path

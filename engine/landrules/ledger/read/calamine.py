@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import zipfile
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -21,7 +22,7 @@ from landrules.ledger.read.sheet_choice import HEADER_SEARCH_ROWS, SheetInfo, od
 from landrules.ledger.read import merged
 from landrules.ledger.read.limits import InputLimits
 from landrules.ledger.read.ods_scan import check_ods
-from landrules.ledger.read.sniff import NAMES, ODS, XLSX
+from landrules.ledger.read.sniff import NAMES, ODS, OLE2, PROTECTED, XLSX
 from landrules.ledger.read.xlsx_openpyxl import sheet_grids
 
 
@@ -30,9 +31,16 @@ def _as_datetime(value: dt.date) -> dt.datetime:
     return dt.datetime(value.year, value.month, value.day)
 
 
+SUFFIX_OF = {OLE2: (".xls", ".et"), ODS: (".ods",), XLSX: (".xlsx", ".xlsm")}
+
+
 def refusal(kind: str, exc: Exception) -> str:
     """Why calamine would not open a file, in one Chinese line."""
     text = str(exc)
+    if "password" in text.lower() or "encrypt" in text.lower():
+        return PROTECTED
+    if isinstance(exc, zipfile.BadZipFile) or "zip" in type(exc).__name__.lower() or "Zip" in text:
+        return f"{NAMES.get(kind, kind)} 文件已损坏或不完整（压缩结构缺失，可能下载或复制未完成）；请从原处重新取得该文件"
     if "Cell limit exceeded" in text:  # calamine's own bound on a sheet's dense rectangle
         return f"{NAMES.get(kind, kind)} 中有工作表填到的范围过大（{clip(text)}），拒绝读取；请删去表格范围外的内容"
     return f"不是有效的 {NAMES.get(kind, kind)} 文件（文件损坏或格式不符）: {type(exc).__name__}"
@@ -48,7 +56,11 @@ def open_calamine(
     if kind == ODS:  # calamine reads every table whole when it opens the file: bound them first
         check_ods(path, InputLimits.from_env())
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        if path.suffix.lower() in SUFFIX_OF.get(kind, ()):
+            book = CalamineWorkbook.from_path(str(path))
+        else:  # named otherwise (.xls content in a .xlsx): calamine picks its reader by the name, so by content here
+            with path.open("rb") as handle:
+                book = CalamineWorkbook.from_filelike(handle)
         names = list(book.sheet_names)
         sheets = [SheetInfo(m.name, str(m.visible).rsplit(".", 1)[-1] == "Visible") for m in book.sheets_metadata]
     except Exception as exc:  # CalamineError, XlsError, zip errors, …

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -248,6 +249,8 @@ def _open_xlsx(path: Path, sheet: str | int | None, chunk_rows: int, resolver: H
     except Exception as exc:  # BadZipFile, InvalidFileException, KeyError, ParseError, ...
         if path.stat().st_size == 0:
             raise LedgerError(path, "文件为空") from None
+        if isinstance(exc, zipfile.BadZipFile):
+            raise LedgerError(path, "XLSX 工作簿文件已损坏或不完整（压缩结构缺失，可能下载或复制未完成）；请从原处重新取得该文件") from None
         raise LedgerError(path, f"不是有效的 XLSX 文件（文件损坏或格式不符）: {type(exc).__name__}") from None
 
     def head_of(name: str) -> list[list[Any]]:
@@ -381,6 +384,8 @@ def open_ledger(
         expected = content.EXPECTED[suffix]
         if kind == content.EMPTY:
             raise LedgerError(path, "文件为空")
+        if kind == content.ENCRYPTED:
+            raise LedgerError(path, content.PROTECTED)
         if kind not in content.READABLE:
             raise LedgerError(path, f"文件内容是{kind}，不是台账表格（扩展名 {suffix}）；请用 Excel 或 WPS 打开后另存为 .xlsx")
         notices = []
