@@ -22,6 +22,7 @@ from landrules.decide.column_report import ColumnReport, column_report
 from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS
 from landrules.ledger.write.background import BackgroundWriter, ahead
 from landrules.ledger.columns.column_map import ColumnMap
+from landrules.ledger.validate.cells import CellError, parse_cell
 from landrules.ledger.validate.prepare import prepare_chunk
 from landrules.ledger.read.reader import CHUNK_ROWS, open_ledger
 from landrules.ledger.validate.seen_ids import SeenIds
@@ -208,5 +209,32 @@ def find_parcel(
             i = int(hits[0])
             errors = parsed.errors.get(i, [])
             notes = list(parsed.notes.get(i, ()))
+            repeats = [parsed.rows[int(j)] for j in hits[1:]] + _later_rows(ledger.chunks, parcel_id)
+            if repeats:  # decide takes them as invalid (a repeated id): explain says so
+                shown = "、".join(f"第{r}行" for r in repeats[:10]) + (f" 等 {len(repeats)} 行" if len(repeats) > 10 else "")
+                notes.append(f"宗地编号 {parcel_id} 在台账中再次出现于{shown}：决策时这些行作为重复编号记为无效，"
+                             f"此处按首次出现的第{parsed.rows[i]}行说明")
             return FoundParcel(parsed.rows[i], None if errors else parsed.facts(i), list(errors), notes)
     return None
+
+
+def _later_rows(chunks, parcel_id: str) -> list[int]:
+    """The file rows of the remaining chunks whose 宗地编号 cell reads `parcel_id` (the id
+    column only, compared as text: no validation of the rest)."""
+    out: list[int] = []
+    for chunk in chunks:
+        if "parcel_id" not in chunk.frame.columns:
+            return out
+        ids = chunk.frame["parcel_id"]
+        texts = [_id_text(v) for v in ids.tolist()]
+        out += [chunk.rows[j] for j, text in enumerate(texts) if text == parcel_id]
+    return out
+
+
+def _id_text(value) -> str | None:
+    if isinstance(value, str):
+        return value.strip()
+    try:
+        return parse_cell("parcel_id", value)
+    except CellError:
+        return None
