@@ -26,7 +26,7 @@ def main() -> None:
     try:
         app()
     except SystemExit as exc:
-        if _broken_pipe(exc):  # click and rich exit 1 without a word when stdout's reader left (| head)
+        if exc.code == 1 and _broken_pipe(exc):  # click and rich exit 1 without a word when stdout's reader left (| head)
             print("landrules: 标准输出已关闭（读取方已退出，如 | head），输出未全部写出", file=sys.stderr)
             sys.exit(141)
         if _interrupted_silently(exc):  # typer turns an interrupt outside a command's own handling into a bare 130
