@@ -27,7 +27,6 @@ import pandas as pd
 from landrules.ledger.validate.cells import is_empty, number_text
 from landrules.ledger.validate.spellings import PLACEHOLDERS, is_placeholder
 
-TOTAL_WORDS = ("合计", "小计", "总计")
 LEADING = 3
 _TOTAL = re.compile(r"(?:总合计|合计|小计|总计|共计)(?:[:(（：].*)?")
 _COUNT = re.compile(r"共?\d+宗")  # a count of parcels where an id would stand
