@@ -3,9 +3,10 @@ as invalid) nor about a parameter applied before its first value takes effect.""
 
 from __future__ import annotations
 
+from typer.testing import CliRunner
+
 from conftest import ROOT
 from landrules.cli import app
-from typer.testing import CliRunner
 
 runner = CliRunner()
 

@@ -5,9 +5,10 @@ engines (explain used to crash naming a category rule that waits for information
 from __future__ import annotations
 
 import pytest
+from typer.testing import CliRunner
+
 from conftest import ROOT
 from landrules.cli import app
-from typer.testing import CliRunner
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"
 runner = CliRunner()

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import shutil
 
+from typer.testing import CliRunner
+
 from conftest import RULES
 from landrules.cli import app
-from typer.testing import CliRunner
 
 
 def test_a_tab_below_a_note_with_a_full_width_colon_is_named(tmp_path):

@@ -14,8 +14,8 @@ import sys
 import time
 
 import pytest
-from conftest import ROOT
 
+from conftest import ROOT
 from landrules.core.interrupts import interrupt, shielded
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"
@@ -34,8 +34,9 @@ def test_an_interrupt_inside_a_shield_is_raised_as_it_ends():
 
 
 def test_a_signal_during_a_durable_action_is_not_logged_and_ends_the_run(rulebook, caplog):
-    from landrules.backends.durable import DurableBackend
     import datetime as dt
+
+    from landrules.backends.durable import DurableBackend
 
     backend = DurableBackend(rulebook)
     compiled = backend.compiled(dt.date(2021, 10, 1))

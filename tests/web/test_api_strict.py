@@ -9,9 +9,9 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from web_helpers import make_app
 
 from landrules.core import fields
+from web_helpers import make_app
 
 PARCEL = {"parcel_id": "A", "area_mu": 2, "land_use": "工业", "supplied_on": "2018-01-01"}
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -12,12 +12,12 @@ import sys
 import time
 import urllib.request
 
+from fastapi.testclient import TestClient
+
 import hostile_corpus as corpus
 from conftest import ROOT
-from fastapi.testclient import TestClient
-from web_helpers import make_app, upload
-
 from landrules.web.sessions import ROOT_PREFIX, Store
+from web_helpers import make_app, upload
 
 
 def test_a_workbook_that_would_abort_a_reader_is_refused_and_the_server_goes_on(tmp_path):

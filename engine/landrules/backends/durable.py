@@ -27,18 +27,19 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 from durable import engine
 
 from landrules.backends.base import Firing, MissingFacts, PatternKey, distinct
 from landrules.backends.durable_json import expression, parcel_pattern, sequence_length, split_pattern
+from landrules.core.interrupts import shielded
 from landrules.core.values import encode_facts, engine_value
 from landrules.rulebook.messages import CATALOGUE, say
 from landrules.rulebook.model import Rule, Rulebook
 from landrules.rulebook.problems import Problem, RulebookError
-from landrules.core.interrupts import shielded
 
 MAX_SEQUENCE = 31  # rete.h MAX_SEQUENCE_EXPRESSIONS 32, refused when reached
 MAYBE = "|maybe"

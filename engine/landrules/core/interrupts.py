@@ -11,8 +11,8 @@ the run cleanly. `interrupt` is the signal handler that honours it (installed by
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 _state = threading.local()  # signal handlers run on the main thread: its depth is the one that counts
 _pending = False

@@ -15,13 +15,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from landrules.core import fields
 from landrules.backends.base import Firing
-from landrules.decide.explain import rule_traces
+from landrules.core import fields
 from landrules.core.decision import Decision
+from landrules.decide.explain import rule_traces
 from landrules.rulebook.conditions import OP_SYMBOLS, All, AnyOf, Atom, CategoryAtom, Not, Trace, atoms
-from landrules.rulebook.periods import OFFSET_RE
 from landrules.rulebook.model import NEEDS_INFORMATION, Rule, Rulebook
+from landrules.rulebook.periods import OFFSET_RE
 
 STATUS = {"fired": "触发", "undecided": "待补充信息", "not_fired": "未适用", "overridden": "被例外排除"}
 HEADER_FIELDS = ("location", "holder", "project", "land_use", "area_mu")

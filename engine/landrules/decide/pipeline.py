@@ -10,27 +10,27 @@ import codecs
 import datetime as dt
 import sys
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, TextIO
+from typing import TextIO
 
 import numpy as np
 
+from landrules.core.summary import Summary
 from landrules.decide.as_of import frame_as_of
 from landrules.decide.batch import LedgerDecider
 from landrules.decide.column_report import ColumnReport, column_report
 from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS
-from landrules.ledger.write.background import BackgroundWriter, ahead
+from landrules.decide.outputs import open_writer
 from landrules.ledger.columns.column_map import ColumnMap
+from landrules.ledger.read.reader import CHUNK_ROWS, open_ledger
 from landrules.ledger.validate.cells import CellError, parse_cell
 from landrules.ledger.validate.prepare import prepare_chunk
-from landrules.ledger.read.reader import CHUNK_ROWS, open_ledger
 from landrules.ledger.validate.seen_ids import SeenIds
-from landrules.ledger.write.base import DecisionWriter, refuse_inputs
-from landrules.decide.outputs import open_writer
-from landrules.ledger.write.base import Labels
+from landrules.ledger.write.background import BackgroundWriter, ahead
+from landrules.ledger.write.base import DecisionWriter, Labels, refuse_inputs
 from landrules.rulebook.model import Rulebook
-from landrules.core.summary import Summary
 
 
 @dataclass

@@ -151,7 +151,7 @@ def create_app(settings: Settings, rulebook: Rulebook | None = None) -> FastAPI:
         if said is None and kind in ("value_error", "assertion_error"):  # our validators speak Chinese
             said = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
         if said is None:  # never pydantic's English
-            said = f"内容无效（{kind or '未知'}）" 
+            said = f"内容无效（{kind or '未知'}）"
         return f"{where}：{said}"
 
     @app.exception_handler(RequestValidationError)

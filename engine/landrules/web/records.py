@@ -16,14 +16,14 @@ import pandas as pd
 
 from landrules.backends.durable import DurableBackend
 from landrules.core import fields
+from landrules.decide.as_of import frame_as_of
 from landrules.decide.batch import LedgerDecider
 from landrules.decide.evaluate import Evaluator
 from landrules.decide.explain import explain
-from landrules.decide.as_of import frame_as_of
 from landrules.decide.pipeline import find_parcel
-from landrules.ledger.validate.prepare import prepare_chunk
 from landrules.ledger.columns.headers import label
 from landrules.ledger.read.reader import map_headers
+from landrules.ledger.validate.prepare import prepare_chunk
 from landrules.rulebook.model import Rulebook
 from landrules.web.sessions import ENGINE_LOCK
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+
 from landrules.core import fields
 from landrules.ledger.read.reader import LedgerError, load_records, read_ledger
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import codecs
 
-import hostile_corpus as corpus
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import hostile_corpus as corpus
 from landrules.ledger.errors import LedgerError
 from landrules.ledger.read.reader import read_ledger
 

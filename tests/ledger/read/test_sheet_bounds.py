@@ -8,13 +8,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import hostile_corpus as corpus
 import pytest
-from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 
+import hostile_corpus as corpus
+from conftest import ROOT
 from landrules.ledger.errors import LedgerError
 from landrules.ledger.read.reader import read_ledger
 

@@ -11,17 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pandas as pd
 
-from landrules.ledger.errors import LedgerError, clip
 from landrules.ledger.columns.headers import HeaderResolver
-from landrules.ledger.read.sheet_choice import HEADER_SEARCH_ROWS, SheetInfo, ods_active, pick_sheet, xlsx_active
+from landrules.ledger.errors import LedgerError, clip
 from landrules.ledger.read import merged
 from landrules.ledger.read.limits import InputLimits
 from landrules.ledger.read.ods_scan import check_ods
+from landrules.ledger.read.sheet_choice import HEADER_SEARCH_ROWS, SheetInfo, ods_active, pick_sheet, xlsx_active
 from landrules.ledger.read.sniff import NAMES, ODS, OLE2, PROTECTED, XLSX
 from landrules.ledger.read.xlsx_openpyxl import sheet_grids
 

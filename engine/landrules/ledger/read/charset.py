@@ -10,8 +10,8 @@ import charset_normalizer
 import numpy as np
 import pyarrow as pa
 
-from landrules.ledger.errors import LedgerError
 from landrules.ledger.columns.headers import shows_parcel_id
+from landrules.ledger.errors import LedgerError
 
 _CHINESE_ENCODINGS = {"gb18030", "gbk", "gb2312", "cp936", "ms936", "euc_cn", "hz"}
 

@@ -17,14 +17,13 @@ from which file row on rows are still to be handed out.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
-
 
 BLOCK_BYTES = 1 << 22
 

@@ -56,7 +56,7 @@ class InputLimits:
     max_cells: int = 10_000_000
 
     @classmethod
-    def from_env(cls) -> "InputLimits":
+    def from_env(cls) -> InputLimits:
         return cls(
             sheet_bytes=_env_int("LANDRULES_XLSX_MAX_SHEET_MB", 2048) * MIB,
             part_bytes=_env_int("LANDRULES_XLSX_MAX_PART_MB", 256) * MIB,

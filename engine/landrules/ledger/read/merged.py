@@ -10,8 +10,9 @@ above the header row (a title merged across the sheet, a two-row header) are lef
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from landrules.ledger.read.limits import cell_name
 from landrules.ledger.validate.cells import is_empty

@@ -26,23 +26,24 @@ from __future__ import annotations
 import csv
 import itertools
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from landrules.ledger.arrow_buffers import filled_cells
+from landrules.ledger.columns.headers import DEFAULT, HeaderResolver, canonical_header
+from landrules.ledger.errors import LedgerError, clip
 from landrules.ledger.read import csv_dialect as csv_read
 from landrules.ledger.read import merged
 from landrules.ledger.read import sniff as content
-from landrules.ledger.read.csv_chunks import NotForArrow, arrow_grids
-from landrules.ledger.arrow_buffers import filled_cells
 from landrules.ledger.read.charset import detect, first_bad_line
-from landrules.ledger.errors import LedgerError, clip
-from landrules.ledger.columns.headers import DEFAULT, HeaderResolver, canonical_header
+from landrules.ledger.read.csv_chunks import NotForArrow, arrow_grids
 from landrules.ledger.read.limits import InputLimits
 from landrules.ledger.read.sheet_choice import HEADER_SEARCH_ROWS, SheetInfo, pick_sheet, xlsx_active
 from landrules.ledger.validate.parcel import ParcelRecord, is_empty, validate_rows

@@ -13,12 +13,13 @@ column report)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
-from landrules.ledger.errors import LedgerError
 from landrules.ledger.columns.headers import HeaderResolver, label
+from landrules.ledger.errors import LedgerError
 
 HEADER_SEARCH_ROWS = 10  # a title row or two may stand above the header
 

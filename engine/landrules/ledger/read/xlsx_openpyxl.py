@@ -19,22 +19,22 @@ decides what to ask of it and what to refuse:
 from __future__ import annotations
 
 import io
-import re
-
 import itertools
+import re
 import zipfile
 import zlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
-from landrules.ledger.validate.cells import is_empty
 from landrules.ledger.errors import LedgerError, clip
 from landrules.ledger.read.limits import InputLimits, size_text
+from landrules.ledger.validate.cells import is_empty
 
 NO_CACHED_VALUE = "公式无计算结果，请在 Excel 中打开并保存"
 _LIMIT_HINT = {

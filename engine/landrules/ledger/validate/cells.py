@@ -15,17 +15,18 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from landrules.core import fields
 from landrules.core.fields import FieldSpec, FieldType
-from landrules.ledger.validate import spellings
 from landrules.ledger.errors import clip
 from landrules.ledger.read.limits import MAX_AREA_MU
+from landrules.ledger.validate import spellings
 
 
 class CellError(ValueError):

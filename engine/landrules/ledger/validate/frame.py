@@ -18,9 +18,10 @@ import pandas as pd
 import pyarrow as pa
 
 from landrules.core import fields
-from landrules.core.values import decode, encode
 from landrules.core.fields import FieldType
+from landrules.core.values import decode, encode
 from landrules.ledger.errors import clip
+from landrules.ledger.validate.cell_arrays import factorize, fast_parse, python_values
 from landrules.ledger.validate.cells import (
     AREA_MISSING,
     MISSING,
@@ -29,7 +30,6 @@ from landrules.ledger.validate.cells import (
     derive_area_mu,
     number_bound,
 )
-from landrules.ledger.validate.cell_arrays import factorize, fast_parse, python_values
 from landrules.ledger.validate.seen_ids import SeenIds, id_hashes, lookalike_notes
 
 _LABELS = {f.name: f.label() for f in fields.FIELDS}

@@ -9,7 +9,7 @@ the Arrow string array of its chunk (to tell a true repeat from a hash collision
 from __future__ import annotations
 
 import unicodedata
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -33,7 +33,7 @@ class SeenIds:
         self.folded: dict[str, tuple[int, str]] = {}
 
     @classmethod
-    def of(cls, first_rows: Mapping[str, int]) -> "SeenIds":
+    def of(cls, first_rows: Mapping[str, int]) -> SeenIds:
         """From a mapping id -> row where it was first seen."""
         seen = cls()
         if first_rows:

@@ -27,10 +27,11 @@ import math
 import os
 import re
 import tempfile
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Iterator, Sequence
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -40,8 +41,8 @@ from landrules.ledger.validate.cells import float_text
 from landrules.ledger.write.flat import FlatColumns
 
 if TYPE_CHECKING:
-    from landrules.ledger.validate.frame import ParsedFrame
     from landrules.core.summary import Summary
+    from landrules.ledger.validate.frame import ParsedFrame
 
 FORMATS = (".jsonl", ".csv", ".xlsx", ".parquet")
 OUTPUT_COLUMNS = DECISION_COLUMNS + EXTRA_COLUMNS
@@ -83,7 +84,7 @@ class Labels:
     reasons: dict[str, str] = field(default_factory=dict)  # code -> 形成原因 wording (outcomes.yaml)
 
     @classmethod
-    def of(cls, rulebook: Any, as_of: dt.date | None = None) -> "Labels":
+    def of(cls, rulebook: Any, as_of: dt.date | None = None) -> Labels:
         clauses = {
             f"{doc} {clause}": cited.heading.rstrip("。；;，, ")
             for (doc, clause), cited in rulebook.policy.clauses.items() if cited.heading
@@ -260,7 +261,7 @@ class DecisionWriter:
         self.rows = 0  # data rows written so far
         self.invalid = 0  # of which with errors
         self._state = "open"
-        self.parsed: "ParsedFrame | None" = None  # the chunk being written, as decided (see `write`)
+        self.parsed: ParsedFrame | None = None  # the chunk being written, as decided (see `write`)
         sweep_stale(self.path.parent)
         try:
             fd, self.tmp = temp_file(self.path)
@@ -280,7 +281,7 @@ class DecisionWriter:
     def _write(self, inputs: pd.DataFrame, flat: pd.DataFrame, jsonl: Sequence[str]) -> None:
         raise NotImplementedError
 
-    def _finish(self, summary: "Summary | None") -> None:
+    def _finish(self, summary: Summary | None) -> None:
         pass
 
     def _discard(self) -> None:
@@ -289,8 +290,8 @@ class DecisionWriter:
     takes_flat_columns = False  # whether _write takes FlatColumns as they are (else a DataFrame)
     in_background = False  # whether writing on a thread of its own pays (the work is in pyarrow, GIL released)
 
-    def write(self, inputs: pd.DataFrame, flat: "pd.DataFrame | FlatColumns", jsonl: Sequence[str],
-              parsed: "ParsedFrame | None" = None) -> None:
+    def write(self, inputs: pd.DataFrame, flat: pd.DataFrame | FlatColumns, jsonl: Sequence[str],
+              parsed: ParsedFrame | None = None) -> None:
         """Write one chunk of rows, in input order.
 
         `parsed`: the same rows as validated and decided (typed facts, as of the evaluation
@@ -327,7 +328,7 @@ class DecisionWriter:
         self.rows += n
         self.invalid += invalid
 
-    def commit(self, summary: "Summary | None" = None) -> None:
+    def commit(self, summary: Summary | None = None) -> None:
         """Finish the file and move it into place; on failure nothing is left behind."""
         if self._state != "open":
             raise OutputError(f"输出 {self.path} 已{'提交' if self._state == 'committed' else '放弃'}")
@@ -356,7 +357,7 @@ class DecisionWriter:
         finally:
             self.tmp.unlink(missing_ok=True)
 
-    def __enter__(self) -> "DecisionWriter":
+    def __enter__(self) -> DecisionWriter:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:

@@ -14,10 +14,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from copy import copy
 import math
 import unicodedata
-from typing import Any, Callable
+from collections.abc import Callable
+from copy import copy
+from typing import Any
 
 import numpy as np
 import pandas as pd
