@@ -75,35 +75,57 @@ def column_number(letters: bytes) -> int:
     return number
 
 
-def _extend(extent: list[int], data: bytes) -> None:
-    """Grow `extent` ([last row, last column]) by the dimension tag, rows and cell addresses in `data`."""
-    for m in _DIMENSION.finditer(data):
-        for letters, digits in _REF.findall(m.group(1)):
-            extent[0], extent[1] = max(extent[0], int(digits)), max(extent[1], column_number(letters))
-    rows = _ROW.findall(data)
+_PLAIN_ROW = re.compile(rb'<row r="(\d{1,10})"')
+_PLAIN_COLUMN = re.compile(rb'<c r="([A-Z]{1,7})')
+def _extend(extent: list[int], data: bytes, prefixed: bool = False) -> None:
+    """Grow `extent` ([last row, last column]) by the dimension tag, rows and cell addresses in
+    `data`. Rows and cells as Excel, WPS, LibreOffice and openpyxl write them (`<row r="7"`,
+    `<c r="B7"`) are read by plain patterns: the rows by their tags, a cell's row only when it
+    has more digits than the last row tag (a cell placed far below its row); a block with any
+    other spelling by the general patterns, every cell."""
+    if b"dimension" in data:
+        for m in _DIMENSION.finditer(data):
+            for letters, digits in _REF.findall(m.group(1)):
+                extent[0], extent[1] = max(extent[0], int(digits)), max(extent[1], column_number(letters))
+    if prefixed or data.count(b"<c ") != data.count(b'<c r="') or data.count(b"<row ") != data.count(b'<row r="'):
+        rows = _ROW.findall(data)
+        cells = _ADDRESS.findall(data)
+        if cells:
+            extent[1] = max(extent[1], max(column_number(c) for c in {c for c, _ in cells}))
+            extent[0] = max(extent[0], max(int(r) for _, r in cells))
+    else:
+        rows = _PLAIN_ROW.findall(data)
+        columns = set(_PLAIN_COLUMN.findall(data))
+        if columns:
+            extent[1] = max(extent[1], max(column_number(c) for c in columns))
+        if rows:
+            extent[0] = max(extent[0], max(map(int, rows)))
+        longer = rb'<c r="[A-Z]{1,7}\d{%d,}' % (len(str(extent[0])) + 1)
+        if re.search(longer, data):  # a cell below every row tag seen: every cell is looked at
+            extent[0] = max(extent[0], max(int(r) for _, r in _ADDRESS.findall(data)))
+        return
     if rows:
         extent[0] = max(extent[0], max(map(int, rows)))
-    letters = set(_ADDRESS.findall(data))
-    if letters:
-        extent[1] = max(extent[1], max(column_number(c) for c, _ in letters))
-        extent[0] = max(extent[0], max(int(r) for _, r in letters))
 
 
 def _values_saved(part: BoundedPart, extent: list[int]) -> bool:
     """Whether every formula cell of a worksheet stream has a saved value, no cell holds an
     error value, and the sheet ends; `extent` grows to the sheet's last row and column."""
     carry, tail = b"", b""
+    prefixed = None  # whether the sheet's tags carry a namespace prefix (<x:worksheet>): general patterns then
     while block := _block(part):
         data = carry + block
+        if prefixed is None:
+            prefixed = b"<worksheet" not in data[:8192]
         tail = data[-64:]
         cut = _last_cell_end(data)
-        _extend(extent, data[:cut])
+        _extend(extent, data[:cut], prefixed)
         if _ERROR_CELL.search(data, 0, cut) or (_FORMULA.search(data, 0, cut) and not _cells_saved(data[:cut])):
             return False
         carry = data[cut:]
         if len(carry) > _CARRY_MAX:
             return False
-    _extend(extent, carry)
+    _extend(extent, carry, bool(prefixed))
     if carry and (_ERROR_CELL.search(carry) or (_FORMULA.search(carry) and not _cells_saved(carry))):
         return False
     return bool(_END.search(tail))
