@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 MIB = 1 << 20
 MAX_AREA_MU = 1_000_000.0  # 亩; ≈ 666.7 km²
@@ -66,13 +65,12 @@ class InputLimits:
             max_cells=_env_int("LANDRULES_MAX_CELLS", 10_000_000),
         )
 
-    def check_extent(self, path: Path, sheet: str, row: int, column: int) -> None:
-        """Refuse a sheet filled at (row, column) (1-based) past the bounds on rows and columns."""
-        from landrules.ledger.errors import LedgerError, clip  # errors imports this module
-
-        if row > self.max_rows or column > self.max_columns:
-            raise LedgerError(
-                path, f"工作表 {clip(sheet)} 的单元格 {cell_name(row, column)} 超出上限（最多 {self.max_rows} 行、"
+    def extent_problem(self, sheet: str, row: int, column: int) -> str | None:
+        """Why a sheet filled at (row, column) (1-based) is refused, past the bounds on rows and
+        columns (the caller raises it as the file's LedgerError), or None."""
+        if row <= self.max_rows and column <= self.max_columns:
+            return None
+        return (f"工作表 {sheet[:MESSAGE_VALUE_CHARS]} 的单元格 {cell_name(row, column)} 超出上限（最多 {self.max_rows} 行、"
                 f"{self.max_columns} 列），疑似误填或构造的文件，拒绝读取；请删去表格范围外的单元格"
                 f"（可用环境变量 LANDRULES_MAX_ROWS / LANDRULES_MAX_COLUMNS 调整）")
 

@@ -55,7 +55,9 @@ def _scan(path: Path, part: BoundedPart, limits: InputLimits) -> None:
             filled = _last_filled_column(element)
             if filled:
                 last_row, last_column = row + repeat, max(last_column, filled)
-                limits.check_extent(path, name, last_row, filled)
+                problem = limits.extent_problem(name, last_row, filled)
+                if problem:
+                    raise LedgerError(path, problem)
                 if last_row * last_column > limits.max_cells:
                     raise too_many_cells(path, name, last_row, last_column, limits)
             row += repeat

@@ -198,7 +198,7 @@ def sheet_rows(path: Path, book, sheet, limits: InputLimits) -> Iterator[tuple[i
                 if row_number > limits.max_rows or column > limits.max_columns:
                     if cell["value"] is None:
                         continue  # an empty (styled) cell far out: nothing to read, nothing to hold
-                    limits.check_extent(path, sheet.title, row_number, column)  # before the row grows
+                    raise LedgerError(path, limits.extent_problem(sheet.title, row_number, column))  # before the row grows
                 if column > len(values):
                     values.extend([None] * (column - len(values)))
                 values[column - 1] = cell["value"]
