@@ -27,13 +27,15 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 from durable import engine
 
 from landrules.backends.base import Firing, MissingFacts, PatternKey, distinct
 from landrules.backends.durable_json import expression, parcel_pattern, sequence_length, split_pattern
+from landrules.core.interrupts import shielded
 from landrules.core.values import encode_facts, engine_value
 from landrules.rulebook.messages import CATALOGUE, say
 from landrules.rulebook.model import Rule, Rulebook
@@ -202,15 +204,16 @@ class _Compiled:
         fact["sid"] = sid
         self._fired.clear()
         self._touched.clear()
-        try:
-            for name in self.names:  # category rulesets first: they forward categories onwards
-                if name in self._always or name in self._touched:
-                    self._touched.add(name)
-                    self.host.assert_fact(name, dict(fact))
-        finally:
-            for name in self.names:
-                if name in self._touched:
-                    self.host.delete_state(name, sid)
+        with shielded():  # a signal waits for the engine (core/interrupts.py)
+            try:
+                for name in self.names:  # category rulesets first: they forward categories onwards
+                    if name in self._always or name in self._touched:
+                        self._touched.add(name)
+                        self.host.assert_fact(name, dict(fact))
+            finally:
+                for name in self.names:
+                    if name in self._touched:
+                        self.host.delete_state(name, sid)
         key = tuple(self._fired)
         firing = self._firings.get(key)
         if firing is None:  # parcels fire in few distinct patterns: share one Firing per pattern

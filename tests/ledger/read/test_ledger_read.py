@@ -8,6 +8,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+
 from landrules.core import fields
 from landrules.ledger.read.reader import LedgerError, load_records, read_ledger
 
@@ -237,7 +238,7 @@ def test_xlsx_sheet_choice(tmp_path):
     # issue 10: the first sheet has no 宗地编号 column, so the sheet whose header has one is read
     df = read_ledger(path)
     assert df["parcel_id"].tolist() == ["SL-9"]
-    assert df.attrs["notices"] == ['第一张工作表 "说明" 无parcel_id（宗地编号）列，已读取工作表 "台账"']
+    assert df.attrs["notices"] == ['活动工作表 "说明" 无parcel_id（宗地编号）列，已读取工作表 "台账"']
     assert [r.parcel_id for r in load_records(path, sheet="台账")] == ["SL-9"]
     assert [r.parcel_id for r in load_records(path, sheet=1)] == ["SL-9"]
     with pytest.raises(LedgerError) as info:
