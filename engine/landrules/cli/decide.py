@@ -13,7 +13,11 @@ from landrules.cli.app import (
     check_engine,
     check_output,
     AsOfOpt,
+    BoundaryOpt,
     ColumnsOpt,
+    ParcelsIdOpt,
+    ParcelsOpt,
+    PlanOpt,
     PolicyOpt,
     RulesOpt,
     SheetOpt,
@@ -23,6 +27,7 @@ from landrules.cli.app import (
     fail,
     load_checked_rulebook,
     load_columns,
+    map_inputs,
 )
 from landrules.cli.progress import print_summary, progress_line, report_columns
 from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS
@@ -35,7 +40,7 @@ from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS
 def decide(
     ledger: Path = LedgerArg,
     output: Optional[Path] = typer.Option(
-        None, "-o", "--output", help="输出 / output: .jsonl .csv .xlsx .parquet (default: JSONL on stdout)"
+        None, "-o", "--output", help="输出 / output: .jsonl .csv .xlsx .parquet .gpkg .geojson (default: JSONL on stdout)"
     ),
     as_of: Optional[str] = AsOfOpt,
     sheet: Optional[str] = SheetOpt,
@@ -53,16 +58,24 @@ def decide(
     strict_columns: bool = typer.Option(
         False, "--strict-columns", help="列严格 / exit 2 if a column looks like a field but is not mapped, or a needed field has no column"
     ),
+    parcels: Optional[Path] = ParcelsOpt,
+    boundary: Optional[Path] = BoundaryOpt,
+    plan: Optional[Path] = PlanOpt,
+    parcels_id: Optional[str] = ParcelsIdOpt,
     rules: Optional[Path] = RulesOpt,
     policy: Optional[Path] = PolicyOpt,
 ) -> None:
     """逐宗决策整本台账，汇总写到 stderr。Decide every parcel of a ledger; a summary goes to stderr."""
+    on_map = map_inputs(parcels, boundary, plan, parcels_id)
     if dask is not None:
+        if on_map is not None:
+            raise fail("--parcels 暂不能与 --dask 一起使用")
         from landrules.cli.decide_dask import decide_on_dask
 
         decide_on_dask(ledger, output, dask, as_of_date(as_of), engine, load_checked_rulebook(rules, policy))
         return
     from landrules.decide.pipeline import ColumnsError, decide_ledger
+    from landrules.geo.layer import GeoError
     from landrules.ledger.write.base import OutputError
     from landrules.ledger.read.reader import LedgerError
 
@@ -76,7 +89,10 @@ def decide(
             result = decide_ledger(
                 ledger, output, rulebook, when, engine=engine, sheet=sheet, progress=advance, columns=column_map,
                 strict_columns=strict_columns, report=lambda lines: report_columns(as_of_line(as_of, when), lines),
+                map_inputs=on_map,
             )
+    except GeoError as exc:
+        raise fail(f"{exc}（未作决策）") from None
     except ColumnsError as exc:
         raise fail(str(exc)) from None
     except LedgerError as exc:

@@ -93,7 +93,17 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("committed_investment_per_mu", "承诺亩均投资强度", _T.NUMBER),
     FieldSpec("committed_tax_per_mu", "承诺亩均税收", _T.NUMBER),
     FieldSpec("committed_plot_ratio", "承诺容积率", _T.NUMBER),
+    # facts from the parcel's shape (contract §8, `decide --parcels`); a ledger may also carry them
+    FieldSpec("geom_area_mu", "图形面积（亩）", _T.NUMBER),
+    FieldSpec("area_gap_ratio", "台账与图形面积差率", _T.NUMBER),  # |ledger − shape| ÷ shape; may exceed 1
+    FieldSpec("overlaps", "重叠宗地", _T.TEXT),  # ids joined by 、
+    FieldSpec("inside_boundary_ratio", "集聚区边界内面积占比", _T.RATIO),
+    FieldSpec("planned_industrial_ratio", "规划工业用地占比", _T.RATIO),
 )
+
+# the facts `decide --parcels/--boundary/--plan` adds from the shapes: no ledger column is expected
+# for them, and rules read them only where they are present (rules/map.yaml)
+MAP_FIELDS = frozenset({"geom_area_mu", "area_gap_ratio", "overlaps", "inside_boundary_ratio", "planned_industrial_ratio"})
 
 BY_NAME: dict[str, FieldSpec] = {f.name: f for f in FIELDS}
 BY_ZH: dict[str, FieldSpec] = {f.zh: f for f in FIELDS}

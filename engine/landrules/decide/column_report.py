@@ -65,6 +65,6 @@ def column_report(rulebook: Rulebook, headers: list[str], names: list[str], samp
     for name, provides in _PROVIDES.items():
         if name in present:
             present.update(provides)
-    missing = [n for n in needed_fields(rulebook) if n not in present]
+    missing = [n for n in needed_fields(rulebook) if n not in present and n not in fields.MAP_FIELDS]
     lookalikes = [item for item in find(headers, names, sample) if key(item.header) not in not_fields]
     return ColumnReport(lookalikes, missing, list(notices))

@@ -27,6 +27,7 @@ from landrules.ledger.read.reader import CHUNK_ROWS, open_ledger
 from landrules.ledger.validate.seen_ids import SeenIds
 from landrules.ledger.write.base import DecisionWriter, refuse_inputs
 from landrules.decide.outputs import open_writer
+from landrules.geo.join import MapFacts, MapInputs, join_facts, load_map
 from landrules.ledger.write.base import Labels
 from landrules.rulebook.model import Rulebook
 from landrules.core.summary import Summary
@@ -74,6 +75,7 @@ def decide_ledger(
     strict_columns: bool = False,
     report: Callable[[list[str]], None] | None = None,
     open_output: Callable[..., DecisionWriter] | None = None,
+    map_inputs: MapInputs | None = None,
 ) -> RunResult:
     """Decide every row of a ledger into `output` (JSONL on `stdout` when None).
 
@@ -84,6 +86,9 @@ def decide_ledger(
     needed fields without a column); with `strict_columns` any look-alike or missing field
     raises ColumnsError and nothing is decided. `open_output(path, headers, labels, names)`
     makes the writer (default: by extension, `decide.outputs.open_writer`); the report passes its own.
+
+    `map_inputs` (`--parcels` …): the boundary file's facts are joined onto every chunk before
+    deciding (`geo/join.py`), and the .gpkg / .geojson writers take the shapes.
 
     A ledger that is one part of a larger one (a file of a Parquet dataset) numbers its rows
     from `row_offset` on and takes `first_seen` (parcel id → row) from the parts before it, so
@@ -102,6 +107,9 @@ def decide_ledger(
     first = next(chunks, None)
     checked = column_report(rulebook, ledger.headers, ledger.names, None if first is None else first.frame, ledger.notices,
                             columns.not_fields() if columns else set())
+    on_map = _load_map(map_inputs, rulebook, as_of, first)
+    if on_map is not None:
+        checked.notices += on_map.geo.notices
     if report is not None:
         report(checked.lines())
     if strict_columns and checked.problems:
@@ -112,7 +120,11 @@ def decide_ledger(
     decider = LedgerDecider(rulebook, chosen, as_of)
     writer = None
     if output is not None:
-        writer = (open_output or open_writer)(output, ledger.headers, Labels.of(rulebook, as_of), ledger.names)
+        labels = Labels.of(rulebook, as_of)
+        if open_output is None:
+            writer = open_writer(output, ledger.headers, labels, ledger.names, shapes=on_map.geo if on_map else None)
+        else:
+            writer = open_output(output, ledger.headers, labels, ledger.names)
         if getattr(writer, "in_background", False):
             writer = BackgroundWriter(writer)
     with_json = output is None or output.suffix.lower() == ".jsonl"
@@ -125,6 +137,8 @@ def decide_ledger(
                 errors = {r + row_offset: e for r, e in errors.items()} if errors else errors
             prepared = prepare_chunk(chunk.frame, rows, seen, values, headers, reader_errors=errors)
             parsed = prepared.parsed
+            if on_map is not None:
+                join_facts(parsed, on_map)
             decider.summary.total_rows += prepared.totals
             decided = decider.decide(parsed, with_json=with_json)
             if writer is None:
@@ -174,6 +188,16 @@ def write_all(stream: TextIO, blocks: Iterable[bytes]) -> None:
     raw.flush()
 
 
+def _load_map(inputs: MapInputs | None, rulebook: Rulebook, as_of: dt.date, first) -> MapFacts | None:
+    """The boundary file's facts; the first chunk's ids pick the id field when several could be it."""
+    if inputs is None:
+        return None
+    ids = None
+    if first is not None and "parcel_id" in first.frame.columns:
+        ids = {str(v).strip() for v in first.frame["parcel_id"] if v is not None and str(v).strip()}
+    return load_map(inputs, rulebook, as_of, ids)
+
+
 def _chain(first, rest):
     if first is not None:
         yield first
@@ -190,10 +214,11 @@ class FoundParcel:
 
 def find_parcel(
     ledger_path: Path, parcel_id: str, sheet: str | None = None, as_of: dt.date | None = None,
-    columns: ColumnMap | None = None,
+    columns: ColumnMap | None = None, on_map: MapFacts | None = None,
 ) -> FoundParcel | None:
     """The first row of a ledger with this 宗地编号, validated as `decide` would (duplicates of
-    earlier rows included), reading chunk by chunk and stopping there; with `as_of`, its facts
+    earlier rows included), reading chunk by chunk and stopping there; with `on_map`, the
+    map's facts joined as `decide` joins them; with `as_of`, its facts
     as they stood on that date, as `decide` sees them (later events set aside, and noted)."""
     ledger = open_ledger(ledger_path, sheet, resolver=columns.resolver() if columns else None)
     seen = SeenIds()
@@ -201,6 +226,8 @@ def find_parcel(
     headers = dict(zip(ledger.names, ledger.headers))
     for chunk in ledger.chunks:
         parsed = prepare_chunk(chunk.frame, chunk.rows, seen, values, headers, reader_errors=chunk.errors).parsed
+        if on_map is not None:
+            join_facts(parsed, on_map)
         if as_of is not None:
             parsed = frame_as_of(parsed, as_of)
         hits = np.flatnonzero(parsed.parcel_ids == parcel_id)

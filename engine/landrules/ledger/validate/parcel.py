@@ -93,6 +93,11 @@ class Parcel(BaseModel):
     committed_investment_per_mu: Optional[float] = None
     committed_tax_per_mu: Optional[float] = None
     committed_plot_ratio: Optional[float] = None
+    geom_area_mu: Optional[float] = None
+    area_gap_ratio: Optional[float] = None
+    overlaps: Optional[str] = None
+    inside_boundary_ratio: Optional[float] = None
+    planned_industrial_ratio: Optional[float] = None
 
     @field_validator("*", mode="before")
     @classmethod

@@ -1,0 +1,78 @@
+"""What the map writers share: every decision row with its input and decision columns, the map's
+facts, and its shape (none for a parcel the boundary file lacks or whose shape was set aside).
+
+Rows are gathered chunk by chunk and written in one go when committed, into the writer's temp
+file (ledger/write/base.py), so nothing appears at the target until every row is in it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from landrules.core import fields
+from landrules.core.values import decode
+from landrules.geo.facts import GeoFacts
+from landrules.ledger.write.base import OUTPUT_COLUMNS, DecisionWriter, Labels, cell_text, unique_names
+
+FACT_FIELDS = tuple(f for f in fields.FIELDS if f.name in fields.MAP_FIELDS)
+
+
+class MapWriter(DecisionWriter):
+    driver = ""
+    layer_options: dict[str, str] = {}
+    dataset_options: dict[str, str] = {}
+
+    def __init__(self, path: Path, input_headers: Sequence[Any], labels: Labels | None, shapes: GeoFacts | None):
+        self.shapes = shapes
+        self._columns: list[list[np.ndarray]] = []
+        self._ids: list[np.ndarray] = []
+        self._facts: list[dict[str, np.ndarray]] = []
+        super().__init__(path, input_headers, labels)
+
+    def target_epsg(self) -> int:
+        raise NotImplementedError
+
+    def geometries_out(self) -> np.ndarray:
+        """The shapes (one per GeoFacts id) in the output's CRS."""
+        raise NotImplementedError
+
+    def _write(self, inputs: pd.DataFrame, flat: pd.DataFrame, jsonl) -> None:
+        cols = [np.array([cell_text(v) for v in inputs.iloc[:, i]], dtype=object) for i in range(inputs.shape[1])]
+        cols += [flat[c].to_numpy(dtype=object) for c in OUTPUT_COLUMNS]
+        self._columns.append(cols)
+        parsed = self.parsed
+        n = len(flat)
+        ids = parsed.parcel_ids if parsed is not None else np.full(n, None, dtype=object)
+        self._ids.append(np.asarray(ids, dtype=object))
+        self._facts.append({f.name: (parsed.columns[f.name] if parsed is not None else np.full(n, np.nan)) for f in FACT_FIELDS})
+
+    def _finish(self, summary) -> None:
+        import pyogrio
+        import shapely
+
+        names = unique_names([*self.input_headers, *OUTPUT_COLUMNS, *(f.name for f in FACT_FIELDS)])
+        width = len(self.input_headers) + len(OUTPUT_COLUMNS)
+        data = [np.concatenate([c[k] for c in self._columns]) if self._columns else np.array([], dtype=object)
+                for k in range(width)]
+        for f in FACT_FIELDS:
+            values = np.concatenate([c[f.name] for c in self._facts]) if self._facts else np.array([])
+            data.append(np.array([decode(f, v) for v in values], dtype=object) if f.type is fields.FieldType.TEXT
+                        else values.astype(float))
+        data = [np.array(["" if v is None else v for v in d], dtype=object) if d.dtype == object else d for d in data]
+        ids = np.concatenate(self._ids) if self._ids else np.array([], dtype=object)
+        wkb = np.full(len(ids), None, dtype=object)
+        if self.shapes is not None and len(ids):
+            at = pd.Index(self.shapes.ids, dtype=object).get_indexer(ids)
+            shapes = self.geometries_out()
+            hit = at >= 0
+            wkb[hit] = shapely.to_wkb(shapes[at[hit]])
+        self.tmp.unlink(missing_ok=True)  # GDAL makes its own file
+        pyogrio.raw.write(str(self.tmp), wkb, data, names, driver=self.driver, layer="decisions",
+                          geometry_type="MultiPolygon", promote_to_multi=True, crs=f"EPSG:{self.target_epsg()}",
+                          encoding="UTF-8", layer_options=self.layer_options or None,
+                          dataset_options=self.dataset_options or None)
+        self.tmp.touch(exist_ok=True)
