@@ -59,7 +59,7 @@ def join_facts(parsed: ParsedFrame, facts: MapFacts) -> None:
         source = frame[name].to_numpy(dtype=float)
         cols[name] = cols[name].copy()
         cols[name][hit] = source[at[hit]]
-    overlaps = frame["overlaps"].to_numpy(dtype=object)
+    overlaps = np.array([v if isinstance(v, str) else None for v in frame["overlaps"]], dtype=object)  # NaN is not text
     cols["overlaps"] = cols["overlaps"].copy()
     cols["overlaps"][hit] = overlaps[at[hit]]
     ledger = cols["area_mu"]

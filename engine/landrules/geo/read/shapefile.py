@@ -44,7 +44,7 @@ def read(path: Path) -> Layer:
 
 def _redecode(attributes: pd.DataFrame) -> tuple[pd.DataFrame, str | None]:
     """Text columns read as Latin-1, decoded again as UTF-8 or else GB18030."""
-    texts = [c for c in attributes.columns if attributes[c].dtype == object]
+    texts = [c for c in attributes.columns if any(isinstance(v, str) for v in attributes[c])]
     raw = {c: [v.encode("latin1") if isinstance(v, str) else v for v in attributes[c]] for c in texts}
     everything = b"".join(v for c in texts for v in raw[c] if isinstance(v, bytes))
     if not any(b > 0x7F for b in everything):

@@ -7,6 +7,7 @@ file (ledger/write/base.py), so nothing appears at the target until every row is
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -71,8 +72,10 @@ class MapWriter(DecisionWriter):
             hit = at >= 0
             wkb[hit] = shapely.to_wkb(shapes[at[hit]])
         self.tmp.unlink(missing_ok=True)  # GDAL makes its own file
-        pyogrio.raw.write(str(self.tmp), wkb, data, names, driver=self.driver, layer="decisions",
-                          geometry_type="MultiPolygon", promote_to_multi=True, crs=f"EPSG:{self.target_epsg()}",
-                          encoding="UTF-8", layer_options=self.layer_options or None,
-                          dataset_options=self.dataset_options or None)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*filename extension should be.*")  # the temp file's `.part`
+            pyogrio.raw.write(str(self.tmp), wkb, data, names, driver=self.driver, layer="decisions",
+                              geometry_type="MultiPolygon", promote_to_multi=True, crs=f"EPSG:{self.target_epsg()}",
+                              encoding="UTF-8", layer_options=self.layer_options or None,
+                              dataset_options=self.dataset_options or None)
         self.tmp.touch(exist_ok=True)
