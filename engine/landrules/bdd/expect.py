@@ -293,3 +293,13 @@ def errors_include(scenario_state: ScenarioState, text: str) -> None:
         raise ScenarioFailure(f"记录应无效，实际有效。{scenario_state.describe()}")
     if not any(text in e for e in errors):
         raise ScenarioFailure(f"记录错误中应有“{text}”，实际为：{'；'.join(errors)}")
+
+
+@define(
+    "then", r"备注包括\s*" + q("text"), r"the notes include " + q("text"),
+    example_zh='备注包括"以台账为准"', example_en='the notes include "以台账为准"',
+)
+def notes_include(scenario_state: ScenarioState, text: str) -> None:
+    notes = scenario_state.decided().notes
+    if not any(text in n for n in notes):
+        raise ScenarioFailure(f"备注中应有“{text}”，实际为：{'；'.join(notes) or '（无备注）'}。{scenario_state.describe()}")

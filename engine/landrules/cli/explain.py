@@ -68,7 +68,10 @@ def explain(
             from landrules.geo.join import load_map
 
             on_map = load_map(inputs, rulebook, when, {parcel})
-        found = find_parcel(ledger, parcel, sheet=sheet, as_of=when, columns=column_map, on_map=on_map)
+        from landrules.geo.plan import threshold
+
+        found = find_parcel(ledger, parcel, sheet=sheet, as_of=when, columns=column_map, on_map=on_map,
+                            plan_limit=threshold(rulebook, when))
     except (LedgerError, GeoError) as exc:
         raise fail(str(exc)) from None
     if found is None:

@@ -27,7 +27,8 @@ from landrules.ledger.read.reader import CHUNK_ROWS, open_ledger
 from landrules.ledger.validate.seen_ids import SeenIds
 from landrules.ledger.write.base import DecisionWriter, refuse_inputs
 from landrules.decide.outputs import open_writer
-from landrules.geo.join import MapFacts, MapInputs, join_facts, load_map
+from landrules.geo.join import MapFacts, MapInputs, apply_map, load_map
+from landrules.geo.plan import threshold as plan_threshold
 from landrules.ledger.write.base import Labels
 from landrules.rulebook.model import Rulebook
 from landrules.core.summary import Summary
@@ -108,6 +109,7 @@ def decide_ledger(
     checked = column_report(rulebook, ledger.headers, ledger.names, None if first is None else first.frame, ledger.notices,
                             columns.not_fields() if columns else set())
     on_map = _load_map(map_inputs, rulebook, as_of, first)
+    plan_limit = plan_threshold(rulebook, as_of)
     if on_map is not None:
         checked.notices += on_map.geo.notices
     if report is not None:
@@ -137,8 +139,7 @@ def decide_ledger(
                 errors = {r + row_offset: e for r, e in errors.items()} if errors else errors
             prepared = prepare_chunk(chunk.frame, rows, seen, values, headers, reader_errors=errors)
             parsed = prepared.parsed
-            if on_map is not None:
-                join_facts(parsed, on_map)
+            apply_map(parsed, on_map, plan_limit)
             decider.summary.total_rows += prepared.totals
             decided = decider.decide(parsed, with_json=with_json)
             if writer is None:
@@ -214,11 +215,11 @@ class FoundParcel:
 
 def find_parcel(
     ledger_path: Path, parcel_id: str, sheet: str | None = None, as_of: dt.date | None = None,
-    columns: ColumnMap | None = None, on_map: MapFacts | None = None,
+    columns: ColumnMap | None = None, on_map: MapFacts | None = None, plan_limit: float | None = None,
 ) -> FoundParcel | None:
     """The first row of a ledger with this 宗地编号, validated as `decide` would (duplicates of
     earlier rows included), reading chunk by chunk and stopping there; with `on_map`, the
-    map's facts joined as `decide` joins them; with `as_of`, its facts
+    map's facts joined as `decide` joins them, and with `plan_limit` 符合国土空间规划 derived; with `as_of`, its facts
     as they stood on that date, as `decide` sees them (later events set aside, and noted)."""
     ledger = open_ledger(ledger_path, sheet, resolver=columns.resolver() if columns else None)
     seen = SeenIds()
@@ -226,8 +227,7 @@ def find_parcel(
     headers = dict(zip(ledger.names, ledger.headers))
     for chunk in ledger.chunks:
         parsed = prepare_chunk(chunk.frame, chunk.rows, seen, values, headers, reader_errors=chunk.errors).parsed
-        if on_map is not None:
-            join_facts(parsed, on_map)
+        apply_map(parsed, on_map, plan_limit)
         if as_of is not None:
             parsed = frame_as_of(parsed, as_of)
         hits = np.flatnonzero(parsed.parcel_ids == parcel_id)

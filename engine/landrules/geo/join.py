@@ -1,9 +1,8 @@
 """The map's facts joined onto a chunk of ledger rows by 宗地编号: one vectorised join per chunk.
 
 Besides the facts of `geo/facts.py`, the join makes `area_gap_ratio` (|ledger area − shape area|
-÷ shape area) and, where the ledger leaves 符合国土空间规划 empty, takes it from
-`planned_industrial_ratio` against `geo.min_planned_industrial_ratio`; where the ledger and the
-map disagree the ledger stands and a note says so. A parcel whose shape was set aside gets a
+÷ shape area); `apply_map` then takes 符合国土空间规划 from the map where the ledger leaves it
+empty (`geo/plan.py`). A parcel whose shape was set aside gets a
 note saying why; a parcel the boundary file does not hold gets a note too (contract §8).
 """
 
@@ -17,6 +16,7 @@ import numpy as np
 
 from landrules.core import fields
 from landrules.geo.facts import GeoFacts, PlanClasses, parcel_facts
+from landrules.geo.plan import derive_conformity
 from landrules.ledger.validate.frame import ParsedFrame
 from landrules.rulebook.model import Rulebook
 
@@ -33,10 +33,9 @@ class MapInputs:
 
 @dataclass
 class MapFacts:
-    """The facts of a boundary file and the parameters the join reads, for one evaluation date."""
+    """The facts of a boundary file, for one evaluation date's parameters."""
 
     geo: GeoFacts
-    min_planned_industrial_ratio: float
 
 
 def load_map(inputs: MapInputs, rulebook: Rulebook, as_of: dt.date, ledger_ids: set[str] | None = None) -> MapFacts:
@@ -45,7 +44,7 @@ def load_map(inputs: MapInputs, rulebook: Rulebook, as_of: dt.date, ledger_ids: 
     classes = PlanClasses(tuple(value("geo.plan_class_fields")), tuple(value("geo.plan_industrial_codes")))
     geo = parcel_facts(inputs.parcels, inputs.id_field, inputs.boundary, inputs.plan, classes,
                        float(value("geo.min_overlap_m2")), ledger_ids)
-    return MapFacts(geo, float(value("geo.min_planned_industrial_ratio")))
+    return MapFacts(geo)
 
 
 def join_facts(parsed: ParsedFrame, facts: MapFacts) -> None:
@@ -69,32 +68,25 @@ def join_facts(parsed: ParsedFrame, facts: MapFacts) -> None:
         gap = np.abs(ledger - shape) / shape
     cols["area_gap_ratio"] = np.where(np.isnan(cols["area_gap_ratio"]) | hit, gap, cols["area_gap_ratio"])
     notes: dict[int, list[str]] = {}
-    _plan_notes(cols, hit, facts.min_planned_industrial_ratio, notes)
     for i in np.flatnonzero(~hit):
         if parsed.parcel_ids[i] is not None:
             notes.setdefault(int(i), []).append(f"图形文件 {geo.path.name} 中没有该宗地的界址，未标图")
     for pid, messages in geo.problems.items():
         for i in np.flatnonzero(parsed.parcel_ids == pid):
             notes.setdefault(int(i), []).extend(f"图形未使用：{m}" for m in messages)
+    add_notes(parsed, notes)
+
+
+def add_notes(parsed: ParsedFrame, notes: dict[int, list[str]]) -> None:
+    """Row notes appended to the chunk's (rows with errors keep only their errors)."""
     for i, added in notes.items():
         if i not in parsed.errors:
             parsed.notes[i] = (*parsed.notes.get(i, ()), *added)
 
 
-def _plan_notes(cols, hit, threshold: float, notes: dict[int, list[str]]) -> None:
-    ratio = cols["planned_industrial_ratio"]
-    ledger = cols["conforms_spatial_plan"]
-    known = hit & ~np.isnan(ratio)
-    derived = (ratio >= threshold).astype(float)
-    fill = known & np.isnan(ledger)
-    disagree = known & ~np.isnan(ledger) & (ledger != derived)
-    for i in np.flatnonzero(fill):
-        notes.setdefault(int(i), []).append(
-            f"符合国土空间规划：台账未填，按规划图层取“{'是' if derived[i] else '否'}”"
-            f"（规划工业用地占比 {ratio[i]:.1%}，{'达到' if derived[i] else '低于'}参数 {threshold:.0%}）")
-    for i in np.flatnonzero(disagree):
-        notes.setdefault(int(i), []).append(
-            f"符合国土空间规划：台账填“{'是' if ledger[i] == 1.0 else '否'}”，规划图层显示规划工业用地占比 {ratio[i]:.1%}"
-            f"（参数 {threshold:.0%}），二者不一致，以台账为准，请核实")
-    if fill.any():
-        cols["conforms_spatial_plan"] = np.where(fill, derived, ledger)
+def apply_map(parsed: ParsedFrame, on_map: "MapFacts | None", plan_limit: float | None) -> None:
+    """What `decide` does to every chunk: the map's facts joined (with `--parcels`), then
+    符合国土空间规划 derived from `planned_industrial_ratio` where the ledger leaves it empty."""
+    if on_map is not None:
+        join_facts(parsed, on_map)
+    add_notes(parsed, derive_conformity(parsed.columns, plan_limit))

@@ -1,0 +1,62 @@
+"""符合国土空间规划 from the map: where the ledger leaves it empty and `planned_industrial_ratio` is
+known (from `--plan`, or a ledger column), it is taken as the ratio ≥ the parameter
+`geo.min_planned_industrial_ratio`; where the ledger says otherwise than the map, the ledger
+stands. Either way a note says so (contract §8). One function for a chunk's columns; a single
+parcel's facts (scenarios) go through the same one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+
+from landrules.core.values import columns_from_facts, decode
+from landrules.core import fields
+from landrules.rulebook.model import Rulebook
+
+THRESHOLD = "geo.min_planned_industrial_ratio"
+
+
+def threshold(rulebook: Rulebook, as_of: dt.date) -> float | None:
+    """The parameter in force (None with a rulebook that has no such parameter)."""
+    if THRESHOLD not in rulebook.parameters:
+        return None
+    return float(rulebook.param_value(THRESHOLD, as_of)[0])
+
+
+def derive_conformity(columns: dict[str, np.ndarray], limit: float | None) -> dict[int, list[str]]:
+    """Fill `conforms_spatial_plan` (in place) where empty and the ratio is known; the notes by row."""
+    notes: dict[int, list[str]] = {}
+    if limit is None:
+        return notes
+    ratio = columns["planned_industrial_ratio"]
+    known = ~np.isnan(ratio)
+    if not known.any():
+        return notes
+    ledger = columns["conforms_spatial_plan"]
+    derived = (ratio >= limit).astype(float)
+    fill = known & np.isnan(ledger)
+    disagree = known & ~np.isnan(ledger) & (ledger != derived)
+    for i in np.flatnonzero(fill):
+        notes.setdefault(int(i), []).append(
+            f"符合国土空间规划：台账未填，按规划图层取“{'是' if derived[i] else '否'}”"
+            f"（规划工业用地占比 {ratio[i]:.1%}，{'达到' if derived[i] else '低于'}参数 {limit:.0%}）")
+    for i in np.flatnonzero(disagree):
+        notes.setdefault(int(i), []).append(
+            f"符合国土空间规划：台账填“{'是' if ledger[i] == 1.0 else '否'}”，规划图层显示规划工业用地占比 {ratio[i]:.1%}"
+            f"（参数 {limit:.0%}），二者不一致，以台账为准，请核实")
+    if fill.any():
+        columns["conforms_spatial_plan"] = np.where(fill, derived, ledger)
+    return notes
+
+
+def derive_for_facts(facts: dict[str, Any], limit: float | None) -> tuple[dict[str, Any], list[str]]:
+    """The same for one parcel's typed facts: (facts with the field filled, notes)."""
+    if facts.get("planned_industrial_ratio") is None or limit is None:
+        return facts, []
+    columns = columns_from_facts([facts])
+    notes = derive_conformity(columns, limit).get(0, [])
+    value = decode(fields.BY_NAME["conforms_spatial_plan"], columns["conforms_spatial_plan"][0])
+    return ({**facts, "conforms_spatial_plan": value} if value is not None else facts), notes
