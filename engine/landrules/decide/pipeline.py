@@ -195,7 +195,7 @@ def _load_map(inputs: MapInputs | None, rulebook: Rulebook, as_of: dt.date, firs
         return None
     ids = None
     if first is not None and "parcel_id" in first.frame.columns:
-        ids = {str(v).strip() for v in first.frame["parcel_id"] if v is not None and str(v).strip()}
+        ids = set(first.frame["parcel_id"].dropna().astype(str).str.strip()) - {""}
     return load_map(inputs, rulebook, as_of, ids)
 
 

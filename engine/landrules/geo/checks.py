@@ -28,6 +28,17 @@ def is_easting(v: float) -> bool:
     return 0 < v < PREFIX_SCALE or v >= PREFIXED_EASTING_MIN
 
 
+def swapped_mask(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """`swapped_point`'s test on arrays: per point, X looks like an easting and Y a northing."""
+    def northing(v):
+        return (v >= NORTHING[0]) & (v <= NORTHING[1])
+
+    def easting(v):
+        return ((v > 0) & (v < PREFIX_SCALE)) | (v >= PREFIXED_EASTING_MIN)
+
+    return ~(northing(xs) & easting(ys)) & easting(xs) & northing(ys)
+
+
 def swapped_point(xs: Sequence[float], ys: Sequence[float]) -> int | None:
     """The first point whose X looks like an easting and Y like a northing (axes swapped)."""
     for i, (x, y) in enumerate(zip(xs, ys)):

@@ -9,6 +9,7 @@ zone 38" (with prefix) is EPSG:4526, "… CM 114E" (without) is EPSG:4547.
 from __future__ import annotations
 
 from dataclasses import dataclass
+import re
 from functools import lru_cache
 
 GEOGRAPHIC = 4490  # CGCS2000 longitude/latitude
@@ -38,8 +39,21 @@ class Zone:
         return f"{self.width}度带第{self.number}带（中央经线{self.central_meridian}°E，{'带' if self.prefixed else '不带'}带号）"
 
 
+_NAME = re.compile(r"^CGCS2000 / (3-degree )?Gauss-Kruger (?:zone (\d+)|CM (\d+)E)$")
+
+
+def zone_name(width: int, number: int, prefixed: bool) -> str:
+    """The EPSG name of a CGCS2000 Gauss-Krüger zone."""
+    if width == 3:
+        return f"CGCS2000 / 3-degree Gauss-Kruger zone {number}" if prefixed else f"CGCS2000 / 3-degree Gauss-Kruger CM {number * 3}E"
+    if width == 6:
+        return f"CGCS2000 / Gauss-Kruger zone {number}" if prefixed else f"CGCS2000 / Gauss-Kruger CM {number * 6 - 3}E"
+    raise KeyError(f"{width}度分带")
+
+
 @lru_cache(maxsize=1)
 def _cgcs2000_codes() -> dict[str, int]:
+    """EPSG name -> code of every CGCS2000 projected CRS in PROJ's database (one query)."""
     from pyproj.database import query_crs_info
     from pyproj.enums import PJType
 
@@ -48,30 +62,28 @@ def _cgcs2000_codes() -> dict[str, int]:
 
 
 def zone_epsg(width: int, number: int, prefixed: bool) -> int:
-    """The EPSG code of a CGCS2000 Gauss-Krüger zone (KeyError for a zone EPSG does not define)."""
-    if width == 3:
-        cm = number * 3
-        name = f"CGCS2000 / 3-degree Gauss-Kruger zone {number}" if prefixed else f"CGCS2000 / 3-degree Gauss-Kruger CM {cm}E"
-    elif width == 6:
-        cm = number * 6 - 3
-        name = f"CGCS2000 / Gauss-Kruger zone {number}" if prefixed else f"CGCS2000 / Gauss-Kruger CM {cm}E"
-    else:
-        raise KeyError(f"{width}度分带")
-    return _cgcs2000_codes()[name]
+    """The EPSG code of a CGCS2000 Gauss-Krüger zone, looked up by name in PROJ's database
+    (KeyError for a zone EPSG does not define)."""
+    return _cgcs2000_codes()[zone_name(width, number, prefixed)]
 
 
 @lru_cache(maxsize=None)
 def zone_of_epsg(epsg: int) -> Zone | None:
-    """The zone an EPSG code stands for (None: not a CGCS2000 Gauss-Krüger zone)."""
-    for width, numbers in ((3, THREE_DEGREE_ZONES), (6, SIX_DEGREE_ZONES)):
-        for number in numbers:
-            for prefixed in (True, False):
-                try:
-                    if zone_epsg(width, number, prefixed) == epsg:
-                        return Zone(width, number, prefixed)
-                except KeyError:
-                    continue
-    return None
+    """The zone an EPSG code stands for (None: not a CGCS2000 Gauss-Krüger zone), from its name."""
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    try:
+        found = _NAME.match(CRS.from_epsg(epsg).name)
+    except CRSError:
+        return None
+    if not found:
+        return None
+    width = 3 if found.group(1) else 6
+    if found.group(2):
+        return Zone(width, int(found.group(2)), True)
+    cm = int(found.group(3))
+    return Zone(width, cm // 3 if width == 3 else (cm + 3) // 6, False)
 
 
 def three_degree_zone(longitude: float) -> int:

@@ -21,7 +21,7 @@ import pandas as pd
 import shapely
 
 from landrules.core.fields import MU_PER_M2
-from landrules.geo.crs import GEOGRAPHIC, reproject, three_degree_zone, zone_epsg, zone_of_epsg
+from landrules.geo.crs import GEOGRAPHIC, reproject, three_degree_zone, transformer, zone_epsg, zone_of_epsg
 from landrules.geo.ids import id_column, ids_of
 from landrules.geo.layer import GeoError, Layer
 from landrules.geo.read import read_layer
@@ -82,21 +82,26 @@ def parcel_facts(parcels: Path, id_field: str | None = None, boundary: Path | No
     planar = reproject(geometries, layer.epsg, work)
     frame = pd.DataFrame(index=pd.Index(ids, dtype=object, name="parcel_id"))
     frame["geom_area_mu"] = own_zone_areas(geometries, layer.epsg) * MU_PER_M2
-    frame["overlaps"] = overlaps(ids, planar, min_overlap_m2)
+    tree = present_tree(planar)
+    frame["overlaps"] = overlaps(ids, planar, min_overlap_m2, tree)
     frame["inside_boundary_ratio"] = np.nan
     frame["planned_industrial_ratio"] = np.nan
     outline = None
     if boundary is not None:
         outline = _union(read_layer(boundary), work, "集聚区边界", notices)
-        frame["inside_boundary_ratio"] = share_inside(planar, outline)
+        frame["inside_boundary_ratio"] = share_inside(planar, outline, tree)
     if plan is not None:
         zoned = _industrial(read_layer(plan), plan_classes or PlanClasses((), ()), work, notices)
-        frame["planned_industrial_ratio"] = share_inside(planar, zoned)
+        frame["planned_industrial_ratio"] = share_inside(planar, zoned, tree)
     return GeoFacts(layer.path, layer.epsg, ids, geometries, frame, problems, notices, unnamed, outline, work)
 
 
 def _by_id(layer: Layer, raw_ids: list[str | None]):
     """One shape per id: the parts of an id written as several features are one (Multi)Polygon."""
+    index = pd.Index(raw_ids, dtype=object)
+    if index.is_unique and not index.isna().any():  # the usual file: one feature a parcel
+        problems = {raw_ids[i]: list(m) for i, m in layer.problems.items()}
+        return np.asarray(raw_ids, dtype=object), np.asarray(layer.geometries, dtype=object), problems
     order: dict[str, list[int]] = {}
     for i, pid in enumerate(raw_ids):
         if pid is not None:
@@ -122,8 +127,9 @@ def own_zone_areas(geometries: np.ndarray, epsg: int) -> np.ndarray:
         return out
     shapes = geometries[present]
     zone = zone_of_epsg(epsg)
-    lon = shapely.get_x(reproject(shapely.centroid(shapes), epsg, GEOGRAPHIC))
-    zones = np.rint(lon / 3.0).astype(int)
+    first = first_points(shapes)  # a parcel's zone by its first vertex (parcels are far smaller than zones)
+    lon = transformer(epsg, GEOGRAPHIC).transform(first[:, 0], first[:, 1])[0] if epsg != GEOGRAPHIC else first[:, 0]
+    zones = np.rint(np.asarray(lon) / 3.0).astype(int)
     for z in np.unique(zones):
         here = zones == z
         if zone is not None and zone.width == 3 and zone.number == z:
@@ -133,7 +139,12 @@ def own_zone_areas(geometries: np.ndarray, epsg: int) -> np.ndarray:
     return out
 
 
-def overlaps(ids: np.ndarray, planar: np.ndarray, min_area_m2: float) -> list[str | None]:
+def present_tree(planar: np.ndarray) -> "shapely.STRtree":
+    """An STRtree of the shapes present (positions among them, as `overlaps` and `share_inside` count)."""
+    return shapely.STRtree(planar[np.flatnonzero(pd.notna(planar))])
+
+
+def overlaps(ids: np.ndarray, planar: np.ndarray, min_area_m2: float, tree: "shapely.STRtree | None" = None) -> list[str | None]:
     """For each parcel, the ids it overlaps by more than `min_area_m2` (joined by 、), or None.
     Candidate pairs from an STRtree (near-linear), then one vectorised intersection per pair."""
     present = np.flatnonzero(pd.notna(planar))
@@ -141,8 +152,7 @@ def overlaps(ids: np.ndarray, planar: np.ndarray, min_area_m2: float) -> list[st
     if len(present) < 2:
         return out
     shapes = planar[present]
-    tree = shapely.STRtree(shapes)
-    left, right = tree.query(shapes, predicate="intersects")
+    left, right = (tree or shapely.STRtree(shapes)).query(shapes, predicate="intersects")
     keep = left < right
     left, right = left[keep], right[keep]
     if not len(left):
@@ -158,8 +168,16 @@ def overlaps(ids: np.ndarray, planar: np.ndarray, min_area_m2: float) -> list[st
     return out
 
 
-def share_inside(planar: np.ndarray, region) -> np.ndarray:
-    """Each shape's share of area inside `region` (NaN without a shape; 0 with no region)."""
+def first_points(shapes: np.ndarray) -> np.ndarray:
+    """Each shape's first vertex, (n, 2)."""
+    coords, index = shapely.get_coordinates(shapes, return_index=True)
+    starts = np.flatnonzero(np.r_[True, index[1:] != index[:-1]])
+    return coords[starts]
+
+
+def share_inside(planar: np.ndarray, region, tree: "shapely.STRtree | None" = None) -> np.ndarray:
+    """Each shape's share of area inside `region` (NaN without a shape; 0 with no region).
+    `tree`: an STRtree of the present shapes, when one is at hand."""
     out = np.full(len(planar), np.nan)
     present = np.flatnonzero(pd.notna(planar))
     if not len(present):
@@ -168,12 +186,15 @@ def share_inside(planar: np.ndarray, region) -> np.ndarray:
     if region is None or shapely.is_empty(region):
         out[present] = 0.0
         return out
+    # only the shapes that the region's outline crosses are cut; the others lie wholly inside
+    # or wholly outside, which one point of each tells (a spatial index, never every shape cut)
+    crossing = (tree or shapely.STRtree(shapes)).query(shapely.boundary(region), predicate="intersects")
     shapely.prepare(region)
-    whole = shapely.covered_by(shapes, region)
-    share = np.ones(len(shapes))
-    cut = ~whole
-    if cut.any():
-        share[cut] = shapely.area(shapely.intersection(shapes[cut], region)) / shapely.area(shapes[cut])
+    points = first_points(shapes)  # not on the outline, since the outline does not touch these shapes
+    share = shapely.contains_xy(region, points[:, 0], points[:, 1]).astype(float)
+    if len(crossing):
+        cut = shapes[crossing]
+        share[crossing] = shapely.area(shapely.intersection(cut, region)) / shapely.area(cut)
     out[present] = share
     return out
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from landrules.core import fields
 from landrules.geo.facts import GeoFacts, PlanClasses, parcel_facts
@@ -37,6 +39,11 @@ class MapFacts:
 
     geo: GeoFacts
 
+    @cached_property
+    def overlaps(self) -> np.ndarray:
+        """The overlaps column as text or None (NaN is not text: an engine would take it as present)."""
+        return np.array([v if isinstance(v, str) else None for v in self.geo.frame["overlaps"]], dtype=object)
+
 
 def load_map(inputs: MapInputs, rulebook: Rulebook, as_of: dt.date, ledger_ids: set[str] | None = None) -> MapFacts:
     """Read the files and compute the facts (GeoError for a file that cannot be used)."""
@@ -58,7 +65,7 @@ def join_facts(parsed: ParsedFrame, facts: MapFacts) -> None:
         source = frame[name].to_numpy(dtype=float)
         cols[name] = cols[name].copy()
         cols[name][hit] = source[at[hit]]
-    overlaps = np.array([v if isinstance(v, str) else None for v in frame["overlaps"]], dtype=object)  # NaN is not text
+    overlaps = facts.overlaps
     cols["overlaps"] = cols["overlaps"].copy()
     cols["overlaps"][hit] = overlaps[at[hit]]
     ledger = cols["area_mu"]
@@ -68,9 +75,9 @@ def join_facts(parsed: ParsedFrame, facts: MapFacts) -> None:
         gap = np.abs(ledger - shape) / shape
     cols["area_gap_ratio"] = np.where(np.isnan(cols["area_gap_ratio"]) | hit, gap, cols["area_gap_ratio"])
     notes: dict[int, list[str]] = {}
-    for i in np.flatnonzero(~hit):
-        if parsed.parcel_ids[i] is not None:
-            notes.setdefault(int(i), []).append(f"图形文件 {geo.path.name} 中没有该宗地的界址，未标图")
+    absent = f"图形文件 {geo.path.name} 中没有该宗地的界址，未标图"
+    for i in np.flatnonzero(~hit & pd.notna(parsed.parcel_ids)).tolist():
+        notes.setdefault(i, []).append(absent)
     for pid, messages in geo.problems.items():
         for i in np.flatnonzero(parsed.parcel_ids == pid):
             notes.setdefault(int(i), []).extend(f"图形未使用：{m}" for m in messages)

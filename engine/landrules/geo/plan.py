@@ -39,17 +39,28 @@ def derive_conformity(columns: dict[str, np.ndarray], limit: float | None) -> di
     derived = (ratio >= limit).astype(float)
     fill = known & np.isnan(ledger)
     disagree = known & ~np.isnan(ledger) & (ledger != derived)
-    for i in np.flatnonzero(fill):
-        notes.setdefault(int(i), []).append(
-            f"符合国土空间规划：台账未填，按规划图层取“{'是' if derived[i] else '否'}”"
-            f"（规划工业用地占比 {ratio[i]:.1%}，{'达到' if derived[i] else '低于'}参数 {limit:.0%}）")
-    for i in np.flatnonzero(disagree):
-        notes.setdefault(int(i), []).append(
-            f"符合国土空间规划：台账填“{'是' if ledger[i] == 1.0 else '否'}”，规划图层显示规划工业用地占比 {ratio[i]:.1%}"
-            f"（参数 {limit:.0%}），二者不一致，以台账为准，请核实")
+    for rows, text in ((np.flatnonzero(fill), _filled), (np.flatnonzero(disagree), _disagreeing)):
+        if not len(rows):
+            continue
+        # one text per distinct ratio as shown (the ledger's value follows from it in both
+        # cases): rows alike share it, so 100 000 rows format a handful of notes, not 100 000
+        _, first, inverse = np.unique(np.round(ratio[rows], 4), return_index=True, return_inverse=True)
+        texts = [text(ratio[rows[k]], ledger[rows[k]], derived[rows[k]], limit) for k in first]
+        for i, u in zip(rows.tolist(), inverse.tolist(), strict=True):
+            notes.setdefault(i, []).append(texts[u])
     if fill.any():
         columns["conforms_spatial_plan"] = np.where(fill, derived, ledger)
     return notes
+
+
+def _filled(ratio: float, ledger: float, derived: float, limit: float) -> str:
+    return (f"符合国土空间规划：台账未填，按规划图层取“{'是' if derived else '否'}”"
+            f"（规划工业用地占比 {ratio:.1%}，{'达到' if derived else '低于'}参数 {limit:.0%}）")
+
+
+def _disagreeing(ratio: float, ledger: float, derived: float, limit: float) -> str:
+    return (f"符合国土空间规划：台账填“{'是' if ledger == 1.0 else '否'}”，规划图层显示规划工业用地占比 {ratio:.1%}"
+            f"（参数 {limit:.0%}），二者不一致，以台账为准，请核实")
 
 
 def derive_for_facts(facts: dict[str, Any], limit: float | None) -> tuple[dict[str, Any], list[str]]:

@@ -38,18 +38,44 @@ def read_features(path: Path, source: str, encoding: str | None = None, default_
 
 
 def checked_layer(path: Path, epsg: int, geometries: np.ndarray, attributes: pd.DataFrame, notices: list[str]) -> Layer:
-    """A Layer whose defective shapes are set aside with a named problem each."""
+    """A Layer whose defective shapes are set aside with a named problem each. The checks run
+    on all coordinates at once; only the few shapes that fail are looked at one by one."""
     problems: dict[int, list[str]] = {}
-    out = np.full(len(geometries), None, dtype=object)
+    geometries = np.asarray(geometries, dtype=object)
+    n = len(geometries)
+    missing = shapely.is_missing(geometries) | shapely.is_empty(geometries)
+    kind = shapely.get_type_id(geometries)
+    not_area = ~missing & ~np.isin(kind, (3, 6))
+    flagged = _coordinate_flags(geometries, epsg, ~missing & ~not_area)
+    invalid = ~missing & ~not_area & ~shapely.is_valid(geometries)
+    for i in np.flatnonzero(missing | not_area | invalid | (flagged >= 0)):
+        problems[int(i)] = [_problem(geometries[i], epsg, zone_of_epsg(epsg), f"{path.name} 第{i + 1}个图形")]
+    out = geometries.copy()
+    out[list(problems)] = None
+    return Layer(path, epsg, out if n else geometries, attributes, problems, notices)
+
+
+def _coordinate_flags(geometries: np.ndarray, epsg: int, usable: np.ndarray) -> np.ndarray:
+    """Per feature, whether some point is suspicious (swapped axes, wrong zone prefix): ≥ 0 when so."""
+    flags = np.full(len(geometries), -1)
+    if not usable.any():
+        return flags
+    coords, index = shapely.get_coordinates(np.where(usable, geometries, None), return_index=True)
+    x, y = coords[:, 0], coords[:, 1]
+    if epsg == GEOGRAPHIC:
+        outside = (x < 73) | (x > 136)
+        latitude_like = (y >= 73) & (y <= 136)
+        swapped = (np.bincount(index, outside, len(geometries)) > 0) & (
+            np.bincount(index, ~latitude_like, len(geometries)) == 0)
+        flags[swapped] = 0
+        return flags
+    bad = checks.swapped_mask(y, x)
     zone = zone_of_epsg(epsg)
-    for i, geometry in enumerate(geometries):
-        where = f"{path.name} 第{i + 1}个图形"
-        problem = _problem(geometry, epsg, zone, where)
-        if problem:
-            problems[i] = [problem]
-        else:
-            out[i] = geometry
-    return Layer(path, epsg, out, attributes, problems, notices)
+    if zone is not None and zone.prefixed:
+        bad |= np.floor_divide(x, 1_000_000).astype(np.int64) != zone.number
+    hit = np.bincount(index, bad, len(geometries)) > 0
+    flags[hit] = 0
+    return flags
 
 
 def _problem(geometry, epsg, zone, where) -> str | None:
