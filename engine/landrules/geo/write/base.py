@@ -1,5 +1,5 @@
-"""What the map writers share: every decision row with its input and decision columns, the map's
-facts, and its shape (none for a parcel the boundary file lacks or whose shape was set aside).
+"""What the map writers share: every decision row with its input and decision columns (empty
+cells NULL), the map's facts, and its shape (none for a parcel the boundary file lacks or whose shape was set aside).
 
 Rows are gathered chunk by chunk and written in one go when committed, into the writer's temp
 file (ledger/write/base.py), so nothing appears at the target until every row is in it.
@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from landrules.core import fields
-from landrules.core.values import decode
 from landrules.geo.facts import GeoFacts
-from landrules.ledger.write.base import OUTPUT_COLUMNS, DecisionWriter, Labels, cell_text, unique_names
+from landrules.ledger.write.arrow_text import text_array
+from landrules.ledger.write.base import OUTPUT_COLUMNS, DecisionWriter, Labels, unique_names
 
 FACT_FIELDS = tuple(f for f in fields.FIELDS if f.name in fields.MAP_FIELDS)
 
@@ -42,8 +42,8 @@ class MapWriter(DecisionWriter):
         raise NotImplementedError
 
     def _write(self, inputs: pd.DataFrame, flat: pd.DataFrame, jsonl) -> None:
-        cols = [np.array([cell_text(v) for v in inputs.iloc[:, i]], dtype=object) for i in range(inputs.shape[1])]
-        cols += [flat[c].to_numpy(dtype=object) for c in OUTPUT_COLUMNS]
+        cols = [text_array(inputs.iloc[:, i]).to_numpy(zero_copy_only=False) for i in range(inputs.shape[1])]
+        cols += [_nulls(flat[c].to_numpy(dtype=object)) for c in OUTPUT_COLUMNS]
         self._columns.append(cols)
         parsed = self.parsed
         n = len(flat)
@@ -61,9 +61,8 @@ class MapWriter(DecisionWriter):
                 for k in range(width)]
         for f in FACT_FIELDS:
             values = np.concatenate([c[f.name] for c in self._facts]) if self._facts else np.array([])
-            data.append(np.array([decode(f, v) for v in values], dtype=object) if f.type is fields.FieldType.TEXT
-                        else values.astype(float))
-        data = [np.array(["" if v is None else v for v in d], dtype=object) if d.dtype == object else d for d in data]
+            data.append(np.array([v if isinstance(v, str) else None for v in values], dtype=object)
+                        if f.type is fields.FieldType.TEXT else values.astype(float))
         ids = np.concatenate(self._ids) if self._ids else np.array([], dtype=object)
         wkb = np.full(len(ids), None, dtype=object)
         if self.shapes is not None and len(ids):
@@ -79,3 +78,8 @@ class MapWriter(DecisionWriter):
                               encoding="UTF-8", layer_options=self.layer_options or None,
                               dataset_options=self.dataset_options or None)
         self.tmp.touch(exist_ok=True)
+
+
+def _nulls(values: np.ndarray) -> np.ndarray:
+    """Empty decision cells as NULL, as the input columns'."""
+    return np.where(values == "", None, values)
