@@ -106,7 +106,6 @@ FIELDS: tuple[FieldSpec, ...] = (
 MAP_FIELDS = frozenset({"geom_area_mu", "area_gap_ratio", "overlaps", "inside_boundary_ratio", "planned_industrial_ratio"})
 
 BY_NAME: dict[str, FieldSpec] = {f.name: f for f in FIELDS}
-BY_ZH: dict[str, FieldSpec] = {f.zh: f for f in FIELDS}
 
 MU_PER_M2 = 15 / 10000  # 1 亩 = 10000/15 m²
 
