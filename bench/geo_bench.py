@@ -91,7 +91,7 @@ def main() -> None:
     print("overlap detection (STRtree): parcels, seconds, microseconds per parcel, overlapping parcels")
     for size in (n // 8, n // 4, n // 2, n, 2 * n):
         ids, boxes = grid_parcels(size)
-        seconds = min(timed(lambda: overlaps(ids, boxes, 1.0)) for _ in range(3))
+        seconds = min(timed(lambda ids=ids, boxes=boxes: overlaps(ids, boxes, 1.0)) for _ in range(3))
         found = sum(v is not None for v in overlaps(ids, boxes, 1.0))
         print(f"  {size:>8}  {seconds:7.3f}  {seconds / size * 1e6:6.2f}  {found}")
 

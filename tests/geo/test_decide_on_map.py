@@ -11,9 +11,10 @@ import numpy as np
 import pyogrio
 import pytest
 import shapely
+from typer.testing import CliRunner
+
 from conftest import ROOT
 from landrules.cli import app
-from typer.testing import CliRunner
 
 EXAMPLES = ROOT / "examples"
 SAMPLE = EXAMPLES / "shilong-ledger.csv"

@@ -7,8 +7,8 @@ import zipfile
 
 import pytest
 import shapely
-
 from geo_files import E0, N0, box, layer
+
 from landrules.geo.layer import GeoError
 from landrules.geo.read import read_layer
 
@@ -46,7 +46,7 @@ def test_utf8_shapefile_without_cpg_is_recognised(tmp_path):
 
 
 def test_zipped_shapefile(tmp_path):
-    path = shapefile(tmp_path, encoding="GBK", keep_cpg=False)
+    shapefile(tmp_path, encoding="GBK", keep_cpg=False)
     archive = tmp_path / "宗地.zip"
     with zipfile.ZipFile(archive, "w") as z:
         for part in tmp_path.glob("宗地.*"):

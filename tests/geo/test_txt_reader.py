@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 import shapely
-
 from geo_files import E0, N0, parcel, square, txt
+
 from landrules.geo.layer import GeoError
 from landrules.geo.read import read_layer
 

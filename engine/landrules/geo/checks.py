@@ -8,7 +8,7 @@ without prefix below 1 000 km; with prefix it is zone × 10⁶ + 500 000 ± half
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import shapely

@@ -8,9 +8,9 @@ zone 38" (with prefix) is EPSG:4526, "… CM 114E" (without) is EPSG:4547.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import re
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cache, lru_cache
 
 GEOGRAPHIC = 4490  # CGCS2000 longitude/latitude
 WGS84 = 4326
@@ -67,7 +67,7 @@ def zone_epsg(width: int, number: int, prefixed: bool) -> int:
     return _cgcs2000_codes()[zone_name(width, number, prefixed)]
 
 
-@lru_cache(maxsize=None)
+@cache
 def zone_of_epsg(epsg: int) -> Zone | None:
     """The zone an EPSG code stands for (None: not a CGCS2000 Gauss-Krüger zone), from its name."""
     from pyproj import CRS
@@ -91,7 +91,7 @@ def three_degree_zone(longitude: float) -> int:
     return int(round(longitude / 3.0))
 
 
-@lru_cache(maxsize=None)
+@cache
 def transformer(source: int, target: int):
     """An always-xy (easting/longitude first) pyproj Transformer between two EPSG codes."""
     from pyproj import Transformer

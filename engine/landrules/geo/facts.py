@@ -139,12 +139,12 @@ def own_zone_areas(geometries: np.ndarray, epsg: int) -> np.ndarray:
     return out
 
 
-def present_tree(planar: np.ndarray) -> "shapely.STRtree":
+def present_tree(planar: np.ndarray) -> shapely.STRtree:
     """An STRtree of the shapes present (positions among them, as `overlaps` and `share_inside` count)."""
     return shapely.STRtree(planar[np.flatnonzero(pd.notna(planar))])
 
 
-def overlaps(ids: np.ndarray, planar: np.ndarray, min_area_m2: float, tree: "shapely.STRtree | None" = None) -> list[str | None]:
+def overlaps(ids: np.ndarray, planar: np.ndarray, min_area_m2: float, tree: shapely.STRtree | None = None) -> list[str | None]:
     """For each parcel, the ids it overlaps by more than `min_area_m2` (joined by 、), or None.
     Candidate pairs from an STRtree (near-linear), then one vectorised intersection per pair."""
     present = np.flatnonzero(pd.notna(planar))
@@ -175,7 +175,7 @@ def first_points(shapes: np.ndarray) -> np.ndarray:
     return coords[starts]
 
 
-def share_inside(planar: np.ndarray, region, tree: "shapely.STRtree | None" = None) -> np.ndarray:
+def share_inside(planar: np.ndarray, region, tree: shapely.STRtree | None = None) -> np.ndarray:
     """Each shape's share of area inside `region` (NaN without a shape; 0 with no region).
     `tree`: an STRtree of the present shapes, when one is at hand."""
     out = np.full(len(planar), np.nan)

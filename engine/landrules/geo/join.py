@@ -91,7 +91,7 @@ def add_notes(parsed: ParsedFrame, notes: dict[int, list[str]]) -> None:
             parsed.notes[i] = (*parsed.notes.get(i, ()), *added)
 
 
-def apply_map(parsed: ParsedFrame, on_map: "MapFacts | None", plan_limit: float | None) -> None:
+def apply_map(parsed: ParsedFrame, on_map: MapFacts | None, plan_limit: float | None) -> None:
     """What `decide` does to every chunk: the map's facts joined (with `--parcels`), then
     符合国土空间规划 derived from `planned_industrial_ratio` where the ledger leaves it empty."""
     if on_map is not None:

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from landrules.core.values import columns_from_facts, decode
 from landrules.core import fields
+from landrules.core.values import columns_from_facts, decode
 from landrules.rulebook.model import Rulebook
 
 THRESHOLD = "geo.min_planned_industrial_ratio"

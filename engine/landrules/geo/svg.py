@@ -9,9 +9,9 @@ as north (the meridian convergence within a cluster is well under a degree).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import Sequence
 from urllib.parse import quote
 
 import numpy as np

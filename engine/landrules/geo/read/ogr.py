@@ -19,7 +19,7 @@ def read_features(path: Path, source: str, encoding: str | None = None, default_
                   layer: str | None = None) -> tuple[int, np.ndarray, pd.DataFrame]:
     """(EPSG code, shapely geometries, attributes) of the file's (first) layer."""
     import pyogrio
-    from pyogrio.errors import DataSourceError, DataLayerError
+    from pyogrio.errors import DataLayerError, DataSourceError
 
     try:
         meta, _, wkb, values = pyogrio.raw.read(source, layer=layer, encoding=encoding)

@@ -6,8 +6,8 @@ that is not the 界址点坐标 format is refused with a message saying what it 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from landrules.geo.layer import GeoError, Layer
 from landrules.geo.read import geojson, gpkg, shapefile, txt

@@ -8,8 +8,9 @@ file (ledger/write/base.py), so nothing appears at the target until every row is
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
