@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from landrules.core import fields
 from landrules.geo.facts import GeoFacts
@@ -43,8 +44,8 @@ class MapWriter(DecisionWriter):
         raise NotImplementedError
 
     def _write(self, inputs: pd.DataFrame, flat: pd.DataFrame, jsonl) -> None:
-        cols = [text_array(inputs.iloc[:, i]).to_numpy(zero_copy_only=False) for i in range(inputs.shape[1])]
-        cols += [_nulls(flat[c].to_numpy(dtype=object)) for c in OUTPUT_COLUMNS]
+        cols = [text_array(inputs.iloc[:, i]) for i in range(inputs.shape[1])]
+        cols += [pa.array(_nulls(flat[c].to_numpy(dtype=object)), type=pa.string()) for c in OUTPUT_COLUMNS]
         self._columns.append(cols)
         parsed = self.parsed
         n = len(flat)
@@ -56,29 +57,43 @@ class MapWriter(DecisionWriter):
         import pyogrio
         import shapely
 
-        names = unique_names([*self.input_headers, *OUTPUT_COLUMNS, *(f.name for f in FACT_FIELDS)])
+        names = unique_names([*self.input_headers, *OUTPUT_COLUMNS, *(f.name for f in FACT_FIELDS), "geometry"])
         width = len(self.input_headers) + len(OUTPUT_COLUMNS)
-        data = [np.concatenate([c[k] for c in self._columns]) if self._columns else np.array([], dtype=object)
+        data = [pa.concat_arrays([c[k] for c in self._columns]) if self._columns else pa.array([], type=pa.string())
                 for k in range(width)]
         for f in FACT_FIELDS:
             values = np.concatenate([c[f.name] for c in self._facts]) if self._facts else np.array([])
-            data.append(np.array([v if isinstance(v, str) else None for v in values], dtype=object)
-                        if f.type is fields.FieldType.TEXT else values.astype(float))
+            if f.type is fields.FieldType.TEXT:
+                data.append(pa.array([v if isinstance(v, str) else None for v in values], type=pa.string()))
+            else:
+                data.append(pa.array(values.astype(float), from_pandas=True))  # NaN: NULL
         ids = np.concatenate(self._ids) if self._ids else np.array([], dtype=object)
         wkb = np.full(len(ids), None, dtype=object)
         if self.shapes is not None and len(ids):
             at = pd.Index(self.shapes.ids, dtype=object).get_indexer(ids)
-            shapes = self.geometries_out()
+            shapes = _multi(self.geometries_out())
             hit = at >= 0
             wkb[hit] = shapely.to_wkb(shapes[at[hit]])
+        data.append(pa.array(wkb, type=pa.binary()))
+        table = pa.table(data, names=names)
         self.tmp.unlink(missing_ok=True)  # GDAL makes its own file
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*filename extension should be.*")  # the temp file's `.part`
-            pyogrio.raw.write(str(self.tmp), wkb, data, names, driver=self.driver, layer="decisions",
-                              geometry_type="MultiPolygon", promote_to_multi=True, crs=f"EPSG:{self.target_epsg()}",
-                              encoding="UTF-8", layer_options=self.layer_options or None,
-                              dataset_options=self.dataset_options or None)
+            pyogrio.raw.write_arrow(table, str(self.tmp), driver=self.driver, layer="decisions", geometry_name=names[-1],
+                                    geometry_type="MultiPolygon", crs=f"EPSG:{self.target_epsg()}",
+                                    layer_options=self.layer_options or None, dataset_options=self.dataset_options or None)
         self.tmp.touch(exist_ok=True)
+
+
+def _multi(shapes: np.ndarray) -> np.ndarray:
+    """Polygons as one-part MultiPolygons (one geometry type a layer), None kept."""
+    import shapely
+
+    out = np.asarray(shapes, dtype=object).copy()
+    single = np.flatnonzero(shapely.get_type_id(out) == 3)
+    if len(single):
+        out[single] = shapely.multipolygons(out[single], indices=np.arange(len(single)))
+    return out
 
 
 def _nulls(values: np.ndarray) -> np.ndarray:
