@@ -9,7 +9,11 @@ import typer
 
 from landrules.cli.app import (
     LedgerArg,
+    BoundaryOpt,
     ColumnsOpt,
+    ParcelsIdOpt,
+    ParcelsOpt,
+    PlanOpt,
     as_of_line,
     load_columns,
     check_engine,
@@ -21,6 +25,7 @@ from landrules.cli.app import (
     as_of_date,
     fail,
     load_checked_rulebook,
+    map_inputs,
 )
 from landrules.cli.progress import report_columns
 
@@ -36,6 +41,10 @@ def report(
     sheet: Optional[str] = SheetOpt,
     engine: str = typer.Option("auto", "--engine", help="引擎 / engine: auto, durable or vectorized (as decide)"),
     columns: Optional[Path] = ColumnsOpt,
+    parcels: Optional[Path] = ParcelsOpt,
+    boundary: Optional[Path] = BoundaryOpt,
+    plan: Optional[Path] = PlanOpt,
+    parcels_id: Optional[str] = ParcelsIdOpt,
     rules: Optional[Path] = RulesOpt,
     policy: Optional[Path] = PolicyOpt,
 ) -> None:
@@ -55,10 +64,15 @@ def report(
         raise fail(str(exc)) from None
     column_map = load_columns(columns)
     rulebook = load_checked_rulebook(rules, policy)
+    on_map = map_inputs(parcels, boundary, plan, parcels_id)
+    from landrules.geo.layer import GeoError
+
     try:
         result = decide_ledger(ledger, output, rulebook, when, engine=engine, sheet=sheet, columns=column_map,
                                report=lambda lines: report_columns(as_of_line(as_of, when), lines),
-                               open_output=report_writer(ledger.name))
+                               open_output=report_writer(ledger.name), map_inputs=on_map)
+    except GeoError as exc:
+        raise fail(str(exc)) from None
     except LedgerError as exc:
         raise fail(f"{exc}（未写出通报）") from None
     except OutputError as exc:

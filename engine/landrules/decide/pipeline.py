@@ -126,7 +126,8 @@ def decide_ledger(
         if open_output is None:
             writer = open_writer(output, ledger.headers, labels, ledger.names, shapes=on_map.geo if on_map else None)
         else:
-            writer = open_output(output, ledger.headers, labels, ledger.names)
+            extra = {"shapes": on_map.geo} if on_map is not None else {}  # only map-aware faces pass map_inputs
+            writer = open_output(output, ledger.headers, labels, ledger.names, **extra)
         if getattr(writer, "in_background", False):
             writer = BackgroundWriter(writer)
     with_json = output is None or output.suffix.lower() == ".jsonl"

@@ -19,6 +19,11 @@ import shapely
 
 NICE_LENGTHS = (10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000)
 NONE_COLOUR = "#d9d9d9"
+# the derived categories' colours (contract §4 codes), in the order a parcel's first category is drawn
+CATEGORY_COLOURS = {
+    "approved_unsupplied": "#f1c40f", "used_before_supplied": "#e67e22", "idle": "#e74c3c",
+    "idle_suspected": "#f5b7b1", "low_efficiency": "#8e44ad", "standard_land": "#27ae60",
+}
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,16 @@ def map_svg(ids: Sequence[str], shapes: np.ndarray, classes: Sequence[str | None
     out.append(_scale_bar(scale, pad, height - pad))
     out.append(_north_arrow(width - legend_w + 30, top + pad + 40 + 24 * (len(used) + 1)))
     return _frame(width, height, title, "\n".join(out))
+
+
+def category_map(facts, categories: dict[str, str], labels: dict[str, str], title: str, link: str | None = "/parcel?id=") -> str:
+    """The map of a boundary file's parcels (GeoFacts) coloured by their first category
+    (`categories`: parcel id -> category code; `labels`: code -> 中文), in the file's planar CRS."""
+    from landrules.geo.crs import reproject
+
+    legend = {code: Legend(labels.get(code, code), colour) for code, colour in CATEGORY_COLOURS.items()}
+    shapes = reproject(facts.geometries, facts.epsg, facts.work_epsg)
+    return map_svg(facts.ids, shapes, [categories.get(i) for i in facts.ids], legend, facts.boundary, link, title)
 
 
 def _frame(width: int, height: int, title: str, body: str) -> str:
