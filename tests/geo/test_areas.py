@@ -45,7 +45,6 @@ def test_areas_against_the_geodesic_area(lon, lat, source):
 def test_an_edge_of_a_six_degree_zone_is_measured_in_its_own_three_degree_zone():
     """Near a 6° zone's edge the 6° plane overstates areas by about 0.2 %; the parcel's own 3°
     zone does not."""
-    shapes = parcels_near(116.9, 33.9)  # 6° zone 20 (CM 117°E)? no: zone 20 is 114–120, edge of zone 19 at 114
     shapes = parcels_near(113.95, 33.9)  # 6° zone 19 (CM 111°E), near its east edge
     epsg = zone_epsg(6, 19, True)
     projected = reproject(shapes, GEOGRAPHIC, epsg)
