@@ -22,6 +22,9 @@ from landrules.backends.base import Firing, PatternKey
 from landrules.decide.as_of import frame_as_of
 from landrules.backends.registry import open_backend
 from landrules.decide.evaluate import Evaluator
+from landrules.geo.join import add_notes
+from landrules.geo.plan import derive_conformity
+from landrules.geo.plan import threshold as plan_threshold
 from landrules.core.decision import DECISION_COLUMNS, EXTRA_COLUMNS, SEP, Decision, flatten
 from landrules.ledger.validate.frame import ParsedFrame
 from landrules.ledger.write.json_lines import JsonLines, json_heads
@@ -84,6 +87,7 @@ class LedgerDecider:
         self._patterns: dict[Key, _Pattern] = {}
         self._invalid: _Pattern | None = None  # the decision of a row with errors, but its errors
         self._texts: dict[tuple[str, ...], tuple[str, str]] = {}  # errors or notes -> (cell, JSON)
+        self._plan_limit = plan_threshold(rulebook, as_of)
 
     # -- keys ------------------------------------------------------------------------------
 
@@ -105,6 +109,8 @@ class LedgerDecider:
         always each row's pattern (`index` into `patterns`), which `diff` compares. The backends
         see the chunk as of the evaluation date (`as_of.frame_as_of`)."""
         parsed = frame_as_of(parsed, self.as_of)
+        # 符合国土空间规划 from the map where the ledger leaves it empty (contract §8), on every face
+        add_notes(parsed, derive_conformity(parsed.columns, self._plan_limit))
         n = parsed.n
         positions = np.flatnonzero(parsed.valid)
         index = np.zeros(n, dtype=np.int64)  # row -> position in `patterns`

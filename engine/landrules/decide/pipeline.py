@@ -28,7 +28,6 @@ from landrules.ledger.validate.seen_ids import SeenIds
 from landrules.ledger.write.base import DecisionWriter, refuse_inputs
 from landrules.decide.outputs import open_writer
 from landrules.geo.join import MapFacts, MapInputs, apply_map, load_map
-from landrules.geo.plan import threshold as plan_threshold
 from landrules.ledger.write.base import Labels
 from landrules.rulebook.model import Rulebook
 from landrules.core.summary import Summary
@@ -109,7 +108,6 @@ def decide_ledger(
     checked = column_report(rulebook, ledger.headers, ledger.names, None if first is None else first.frame, ledger.notices,
                             columns.not_fields() if columns else set())
     on_map = _load_map(map_inputs, rulebook, as_of, first)
-    plan_limit = plan_threshold(rulebook, as_of)
     if on_map is not None:
         checked.notices += on_map.geo.notices
     if report is not None:
@@ -140,7 +138,7 @@ def decide_ledger(
                 errors = {r + row_offset: e for r, e in errors.items()} if errors else errors
             prepared = prepare_chunk(chunk.frame, rows, seen, values, headers, reader_errors=errors)
             parsed = prepared.parsed
-            apply_map(parsed, on_map, plan_limit)
+            apply_map(parsed, on_map)  # 符合国土空间规划 is then derived by the decider
             decider.summary.total_rows += prepared.totals
             decided = decider.decide(parsed, with_json=with_json)
             if writer is None:

@@ -91,9 +91,11 @@ def add_notes(parsed: ParsedFrame, notes: dict[int, list[str]]) -> None:
             parsed.notes[i] = (*parsed.notes.get(i, ()), *added)
 
 
-def apply_map(parsed: ParsedFrame, on_map: MapFacts | None, plan_limit: float | None) -> None:
-    """What `decide` does to every chunk: the map's facts joined (with `--parcels`), then
-    符合国土空间规划 derived from `planned_industrial_ratio` where the ledger leaves it empty."""
+def apply_map(parsed: ParsedFrame, on_map: MapFacts | None, plan_limit: float | None = None) -> None:
+    """The map's facts joined (with `--parcels`); with `plan_limit`, 符合国土空间规划 derived
+    from `planned_industrial_ratio` where the ledger leaves it empty (`explain` does; `decide`'s
+    LedgerDecider derives it itself, on every face)."""
     if on_map is not None:
         join_facts(parsed, on_map)
-    add_notes(parsed, derive_conformity(parsed.columns, plan_limit))
+    if plan_limit is not None:
+        add_notes(parsed, derive_conformity(parsed.columns, plan_limit))
