@@ -69,7 +69,7 @@ def report(
 
     try:
         result = decide_ledger(ledger, output, rulebook, when, engine=engine, sheet=sheet, columns=column_map,
-                               report=lambda lines: report_columns(as_of_line(as_of, when), lines),
+                               report=lambda checked: report_columns(as_of_line(as_of, when), checked),
                                open_output=report_writer(ledger.name), map_inputs=on_map)
     except GeoError as exc:
         raise fail(str(exc)) from None
