@@ -103,6 +103,7 @@ def decide_ledger(
     strict_columns: bool = False,
     report: Callable[[ColumnReport], None] | None = None,
     open_output: Callable[..., DecisionWriter] | None = None,
+    on_chunk: Callable[..., None] | None = None,
     map_inputs: MapInputs | None = None,
 ) -> RunResult:
     """Decide every row of a ledger into `output` (JSONL on `stdout` when None).
@@ -114,6 +115,9 @@ def decide_ledger(
     look-alike columns, needed fields without a column, rows without id in the first chunk); with `strict_columns` any look-alike or missing field
     raises ColumnsError and nothing is decided. `open_output(path, headers, labels, names)`
     makes the writer (default: by extension, `decide.outputs.open_writer`); the report passes its own.
+    `on_chunk(cells, decided, headers)` gets each chunk's input cells (a DataFrame, columns by
+    field name), its DecidedChunk, JSON lines included, and the ledger's headers (the record of
+    runs, `decide --record`).
 
     `map_inputs` (`--parcels` …): the boundary file's facts are joined onto every chunk before
     deciding (`geo/join.py`), and the .gpkg / .geojson writers take the shapes.
@@ -168,7 +172,7 @@ def decide_ledger(
             writer = open_output(output, ledger.headers, labels, ledger.names, **extra)
         if getattr(writer, "in_background", False):
             writer = BackgroundWriter(writer)
-    with_json = output is None or output.suffix.lower() == ".jsonl"
+    with_json = output is None or output.suffix.lower() == ".jsonl" or on_chunk is not None
     invalid: list[tuple[int, list[str]]] = []
     try:
         for prepared in _chain(first_prepared, (prepare(chunk) for chunk in ahead(chunks))):
@@ -184,6 +188,8 @@ def decide_ledger(
                 write_all(stdout or sys.stdout, decided.jsonl.blocks())
             else:
                 writer.write(prepared.frame.set_axis(ledger.headers, axis=1), decided.columns, decided.jsonl, decided.parsed)
+            if on_chunk is not None:
+                on_chunk(prepared.frame, decided, ledger.headers)
             if progress:
                 progress(parsed.n)
         summary = decider.summary
