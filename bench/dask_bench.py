@@ -26,12 +26,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "engine"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from synthetic import ledger_frame  # noqa: E402
-
 from landrules.dask import runner  # noqa: E402
 from landrules.decide.pipeline import decide_ledger  # noqa: E402
 from landrules.rulebook import locate  # noqa: E402
 from landrules.rulebook.load import load_rulebook  # noqa: E402
+from synthetic import ledger_frame  # noqa: E402
 
 AS_OF = dt.date(2021, 10, 1)
 

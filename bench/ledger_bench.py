@@ -217,9 +217,8 @@ def rows_out(path: Path) -> int:
         with path.open("rb") as f:
             return sum(1 for _ in f)
     if suffix == ".csv":
-        import pyarrow.csv as pa_csv
-
         import pyarrow as pa
+        import pyarrow.csv as pa_csv
 
         reader = pa_csv.open_csv(path, read_options=pa_csv.ReadOptions(skip_rows=1, autogenerate_column_names=True),
                                  convert_options=pa_csv.ConvertOptions(include_columns=["f0"], column_types={"f0": pa.string()}))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+
 from landrules.backends.durable import DurableBackend
 from landrules.decide.evaluate import Evaluator
 from landrules.rulebook.load import load_rulebook

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from hypothesis import strategies as st
+
 from landrules.core import fields
 from landrules.core.fields import FieldType
 

@@ -6,10 +6,9 @@ import time
 
 from fastapi.testclient import TestClient
 
+from conftest import POLICY, ROOT, RULES
 from landrules.web.app import create_app
 from landrules.web.common import Settings
-
-from conftest import POLICY, ROOT, RULES
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"
 SAFE = ("GET", "HEAD", "OPTIONS")

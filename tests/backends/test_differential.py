@@ -1,13 +1,13 @@
 """The vectorised backend decides exactly as the durable-rules reference, parcel for parcel."""
 
 import datetime as dt
-
-import pytest
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from engines_agree import assert_same
 from landrules.backends.vectorized import VectorizedBackend
 from landrules.decide.evaluate import Evaluator

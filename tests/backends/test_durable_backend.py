@@ -6,6 +6,7 @@ import os
 import durable_rules_engine
 import pytest
 from hypothesis import HealthCheck, given, settings
+
 from landrules.backends.durable import MAYBE, DurableBackend
 from landrules.rulebook.conditions import evaluate
 from strategies import PARCELS

@@ -9,14 +9,15 @@ import subprocess
 import sys
 
 import pytest
+
 from conftest import POLICY, ROOT
+from engines_agree import assert_same
 from landrules.backends.durable import RULES_PER_RULESET, DurableBackend
 from landrules.backends.vectorized import VectorizedBackend
-from landrules.decide.evaluate import Evaluator
 from landrules.core.values import ordered_int
+from landrules.decide.evaluate import Evaluator
 from landrules.rulebook.load import load_rulebook
 from minibook import write_book
-from engines_agree import assert_same
 
 AS_OF = dt.date(2021, 10, 1)
 
@@ -135,9 +136,10 @@ def test_the_vectorised_engine_evaluates_a_large_rulebook_block_by_block(ruleboo
     import tracemalloc
 
     import numpy as np
+
     from landrules.backends import vectorized
-    from landrules.decide.batch import LedgerDecider
     from landrules.core.values import columns_from_facts
+    from landrules.decide.batch import LedgerDecider
     from synthetic import parcels
 
     rules, policy = rulebook_copy

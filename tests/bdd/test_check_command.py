@@ -7,10 +7,11 @@ import subprocess
 import sys
 
 import pytest
-from conftest import POLICY, ROOT, RULES, RUNNER as runner
+
+from conftest import POLICY, ROOT, RULES
+from conftest import RUNNER as runner
 from landrules.bdd.registry import STEPS
 from landrules.cli import app
-
 
 
 def check(*args):

@@ -9,13 +9,14 @@ import datetime as dt
 
 import pytest
 import yaml
-from conftest import ROOT, RUNNER as runner
+
+from conftest import ROOT
+from conftest import RUNNER as runner
 from landrules.bdd.pinning import BatchEngine, replay
 from landrules.bdd.runner import run_check
 from landrules.cli import app
 from landrules.rulebook.load import load_rulebook
 from landrules.rulebook.problems import RulebookError
-
 
 
 def load(path):

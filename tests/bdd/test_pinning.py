@@ -2,15 +2,16 @@
 
 import datetime as dt
 import re
-
-from landrules.rulebook.load import load_rulebook
 import shutil
 
 import pytest
-from conftest import ROOT, RUNNER as runner
+
+from conftest import ROOT
+from conftest import RUNNER as runner
 from landrules.bdd.mutants import ShiftedAtom, rule_mutants
 from landrules.cli import app
 from landrules.rulebook.conditions import Atom
+from landrules.rulebook.load import load_rulebook
 
 SCENARIOS = ROOT / "scenarios"
 

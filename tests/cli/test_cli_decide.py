@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+
 from conftest import ROOT, invoke
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"

@@ -3,10 +3,11 @@ a parcel without id explained by its row."""
 
 from __future__ import annotations
 
+from typer.testing import CliRunner
+
 import officer_ledger as O
 from conftest import ROOT
 from landrules.cli import app
-from typer.testing import CliRunner
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"
 runner = CliRunner()

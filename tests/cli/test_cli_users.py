@@ -6,10 +6,10 @@ import json
 import subprocess
 import sys
 
-from landrules.cli import app
 from typer.testing import CliRunner
 
 from conftest import ROOT
+from landrules.cli import app
 
 PASSWORD = "correct horse battery"
 runner = CliRunner()

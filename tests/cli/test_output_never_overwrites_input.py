@@ -10,6 +10,7 @@ import os
 import shutil
 
 import pytest
+
 from conftest import ROOT, invoke
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"

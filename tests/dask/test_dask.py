@@ -12,12 +12,11 @@ import pytest
 distributed = pytest.importorskip("distributed", reason="landrules[dask] is part of the test extras")
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-from synthetic import ledger_frame  # noqa: E402
-
 from landrules.dask.bundle import RulebookBundle, RulebookMismatch, rulebook_on_worker  # noqa: E402
 from landrules.dask.frame import decide_frame  # noqa: E402
 from landrules.dask.runner import decide_dataset  # noqa: E402
 from landrules.decide.pipeline import decide_ledger  # noqa: E402
+from synthetic import ledger_frame  # noqa: E402
 
 pytestmark = pytest.mark.slow  # long: see `slow` in pyproject.toml
 

@@ -8,7 +8,9 @@ import datetime as dt
 import json
 
 import pytest
-from conftest import ROOT, RUNNER as runner
+
+from conftest import ROOT
+from conftest import RUNNER as runner
 from landrules.cli import app
 from landrules.decide.as_of import facts_as_of, frame_as_of, later_note
 from landrules.decide.pipeline import decide_ledger

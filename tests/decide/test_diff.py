@@ -9,7 +9,9 @@ import tempfile
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import POLICY, ROOT, RULES, RUNNER as runner
+
+from conftest import POLICY, ROOT, RULES
+from conftest import RUNNER as runner
 from landrules.cli import app
 
 sys.path.insert(0, str(ROOT / "bench"))

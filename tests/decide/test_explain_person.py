@@ -8,7 +8,9 @@ import json
 import re
 
 import pytest
-from conftest import ROOT, RUNNER as runner
+
+from conftest import ROOT
+from conftest import RUNNER as runner
 from landrules.cli import app
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"
@@ -110,8 +112,7 @@ def test_an_overridden_rule_is_told_with_its_exception(tmp_path):
     from landrules.decide.evaluate import Evaluator
     from landrules.decide.narrative import narrate
     from landrules.rulebook.load import load_rulebook
-    from minibook import DISPOSALS, write_book
-    from minibook import ARTICLE_14, AS_OF, IDLE
+    from minibook import ARTICLE_14, AS_OF, DISPOSALS, IDLE, write_book
 
     rules, _ = write_book(tmp_path, [("idle.yaml", DISPOSALS, ARTICLE_14)])
     book = load_rulebook(rules, POLICY)

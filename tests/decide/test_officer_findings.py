@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 
 import openpyxl
+
 from conftest import POLICY, RULES, invoke
 
 LEDGER = (

@@ -9,11 +9,12 @@ import datetime as dt
 import io
 import json
 
-import officer_ledger as O
 import pytest
+from openpyxl import load_workbook
+
+import officer_ledger as O
 from landrules.decide.pipeline import decide_ledger
 from landrules.decide.workbook import sheets as S
-from openpyxl import load_workbook
 
 AS_OF = dt.date(2021, 10, 1)
 

@@ -5,6 +5,7 @@ import datetime as dt
 import json
 
 import pytest
+
 from conftest import ROOT, invoke
 from landrules.decide import batch, engines
 from landrules.decide.pipeline import choose_engine, decide_ledger, find_parcel

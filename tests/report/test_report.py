@@ -8,9 +8,10 @@ import re
 
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
+
 from conftest import ROOT, invoke
 from landrules.decide.pipeline import decide_ledger
-from openpyxl import load_workbook
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"
 AS_OF = "2022-06-01"

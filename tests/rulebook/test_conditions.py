@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+
 from landrules.rulebook.conditions import (
     All,
     AnyOf,

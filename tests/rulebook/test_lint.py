@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import POLICY, ROOT, RUNNER as runner
+
+from conftest import POLICY, ROOT
+from conftest import RUNNER as runner
 from landrules.cli import app
 from landrules.rulebook.load import load_rulebook
 from minibook import DISPOSALS, line_with, problems_of, write_book

@@ -3,16 +3,17 @@ shares; the explain trace shows the general rule as overridden."""
 
 from __future__ import annotations
 
-
 import pytest
+
 from conftest import POLICY
 from landrules.backends.durable import DurableBackend
 from landrules.backends.vectorized import VectorizedBackend
+from landrules.core.values import columns_from_facts
 from landrules.decide.evaluate import Evaluator, apply_overrides
 from landrules.decide.explain import explain
-from landrules.core.values import columns_from_facts
 from landrules.rulebook.load import load_rulebook
 from minibook import ARTICLE_14, AS_OF, DISPOSALS, IDLE, write_book
+
 
 @pytest.fixture
 def book(tmp_path):

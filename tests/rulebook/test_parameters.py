@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from landrules.backends.durable import DurableBackend
 from landrules.decide.evaluate import Evaluator
 from landrules.decide.explain import explain

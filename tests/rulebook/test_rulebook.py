@@ -2,6 +2,7 @@ import datetime as dt
 import re
 
 import pytest
+
 from landrules.rulebook.load import load_rulebook
 from landrules.rulebook.problems import RulebookError
 

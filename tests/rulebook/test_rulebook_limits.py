@@ -7,16 +7,18 @@ import datetime as dt
 import time
 
 import pytest
-from conftest import POLICY, RUNNER as runner
+
+from conftest import POLICY
+from conftest import RUNNER as runner
+from engines_agree import assert_same
 from landrules.backends.durable import DurableBackend, engine_problems
 from landrules.cli import app
 from landrules.decide.evaluate import Evaluator
 from landrules.rulebook.conditions import All, AnyOf, Atom, Not
-from landrules.rulebook.nesting import depth, flatten
 from landrules.rulebook.load import load_rulebook
+from landrules.rulebook.nesting import depth, flatten
 from landrules.rulebook.yamlio import MAX_NODES_ENV
 from minibook import line_with, problems_of, write_book
-from engines_agree import assert_same
 
 AS_OF = dt.date(2021, 10, 1)
 

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from typer.testing import CliRunner
+
 from conftest import POLICY, ROOT, RULES
 from landrules.cli import app
 from landrules.rulebook.schema import SCHEMAS, generate, render, rulebook_names
 from landrules.rulebook.yamlio import YamlError, load_yaml
-from typer.testing import CliRunner
 
 jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is in the test extra")
 

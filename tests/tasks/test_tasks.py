@@ -7,7 +7,9 @@ import datetime as dt
 import json
 
 import pytest
-from conftest import RUNNER as runner, invoke
+
+from conftest import RUNNER as runner
+from conftest import invoke
 from landrules.cli import app
 from landrules.tasks import evaluate_tasks, plan_tasks
 from landrules.tasks.duties import per_parcel_clauses

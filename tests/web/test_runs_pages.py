@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from landrules.record.recorder import os_user
-
 from conftest import ROOT
+from landrules.record.recorder import os_user
 from web_helpers import Officer as TestClient  # its posts carry the page's anti-forgery token
 from web_helpers import decided, make_app
 

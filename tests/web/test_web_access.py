@@ -11,7 +11,6 @@ from fastapi.testclient import TestClient
 
 from landrules.record import accounts, audit
 from landrules.record.store import Store
-
 from web_helpers import SAMPLE, Officer, make_app, upload
 
 PASSWORD = "correct horse battery"
@@ -289,7 +288,6 @@ def test_a_sign_in_never_sends_the_browser_to_another_site(guarded, next_url):
 
 def test_recording_a_run_needs_审核_and_is_audited_with_the_account(rulebook, tmp_path, monkeypatch):
     from landrules.record.runs import list_runs
-
     from web_helpers import decided
 
     path = tmp_path / "s.duckdb"

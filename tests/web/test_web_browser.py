@@ -16,10 +16,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from landrules.decide.pipeline import decide_ledger
-
 from browser_helpers import ARGS, CHROMIUM, NO_CHROMIUM, start_server, stop
 from conftest import AS_OF, ROOT
+from landrules.decide.pipeline import decide_ledger
 from web_helpers import SAMPLE
 
 pytestmark = pytest.mark.slow  # long: see `slow` in pyproject.toml

@@ -17,10 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from browser_helpers import ARGS, CHROMIUM, NO_CHROMIUM, free_port, start_server, stop
 from landrules.record import accounts
 from landrules.record.store import Store
-
-from browser_helpers import ARGS, CHROMIUM, NO_CHROMIUM, free_port, start_server, stop
 from web_helpers import SAMPLE
 
 if CHROMIUM is None:

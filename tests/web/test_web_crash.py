@@ -4,6 +4,7 @@ out of memory, a native crash) leaves no officer's upload behind: the next one r
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
 import signal
 import socket
@@ -12,11 +13,10 @@ import sys
 import time
 import urllib.request
 
-from fastapi.testclient import TestClient
-
 import hostile_corpus as corpus
 from conftest import ROOT
 from landrules.web.sessions import ROOT_PREFIX, Store
+from web_helpers import Officer as TestClient  # its posts carry the page's anti-forgery token
 from web_helpers import make_app, upload
 
 
@@ -47,10 +47,14 @@ def test_a_killed_server_s_uploads_are_removed_by_the_next_server(tmp_path):
             except OSError:
                 time.sleep(0.1)
         body, boundary = _multipart("ledger", "台账.csv", (ROOT / "examples" / "shilong-ledger.csv").read_bytes())
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))  # follows to /columns
+        opener.open(f"http://127.0.0.1:{port}/", timeout=10)  # the page sets the anti-forgery cookie
+        token = next(c.value for c in jar if c.name == "landrules_csrf")
         request = urllib.request.Request(f"http://127.0.0.1:{port}/upload", data=body,
-                                         headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+                                         headers={"Content-Type": f"multipart/form-data; boundary={boundary}",
+                                                  "X-CSRF-Token": token, "Origin": f"http://127.0.0.1:{port}"})
         try:
-            opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())  # follows to /columns
             opener.open(request, timeout=30)
         except urllib.error.HTTPError as exc:
             raise AssertionError(exc.read().decode()[-1500:]) from None

@@ -12,11 +12,10 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
+from conftest import AS_OF, POLICY, RULES
 from landrules.decide.pipeline import decide_ledger
 from landrules.rulebook.load import load_rulebook
 from landrules.web import table
-
-from conftest import AS_OF, POLICY, RULES
 from web_helpers import SAMPLE, Officer, decided, make_app, upload, wait_for
 
 

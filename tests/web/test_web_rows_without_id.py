@@ -3,8 +3,9 @@ link opens its own row (the second `/` row used to open the first)."""
 
 from __future__ import annotations
 
-import officer_ledger as O
 import pytest
+
+import officer_ledger as O
 from web_helpers import Officer as TestClient  # its posts carry the page's anti-forgery token
 from web_helpers import decided, make_app
 

@@ -10,10 +10,9 @@ import re
 import openpyxl
 import pytest
 
+from conftest import AS_OF, ROOT
 from landrules.decide.pipeline import decide_ledger
 from landrules.ledger.columns.column_map import load_column_map
-
-from conftest import AS_OF, ROOT
 from web_helpers import SAMPLE, decided, wait_for
 
 UNSUPPLIED = ROOT / "examples" / "unsupplied-ledger.csv"

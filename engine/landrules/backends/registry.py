@@ -4,7 +4,8 @@ entry here; the command line, the workbench and the batch decider read the names
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 def _durable(rulebook) -> Any:

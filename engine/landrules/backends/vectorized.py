@@ -17,14 +17,15 @@ checks it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from landrules.core import fields
 from landrules.backends.base import Firing, MissingFacts, PatternKey
+from landrules.core import fields
 from landrules.core.values import columns_from_facts, encode
 from landrules.rulebook.conditions import All, Atom, Condition, Not, Resolver, children, compare
 from landrules.rulebook.model import Rulebook

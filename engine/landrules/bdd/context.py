@@ -15,10 +15,10 @@ import pytest
 
 from landrules.backends.base import Firing
 from landrules.backends.durable import DurableBackend
+from landrules.core.decision import Decision
 from landrules.decide.as_of import facts_as_of
 from landrules.decide.evaluate import Evaluator
 from landrules.geo.plan import derive_for_facts, threshold
-from landrules.core.decision import Decision
 from landrules.rulebook import locate
 from landrules.rulebook.load import Rulebook, load_rulebook
 

@@ -7,7 +7,7 @@ expectation says what was expected and, in one line, what the rulebook actually 
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from landrules.bdd import vocabulary as vocab
 from landrules.bdd.registry import define, q

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from landrules.core import fields
 from landrules.core.fields import FieldType
@@ -39,7 +39,6 @@ from landrules.rulebook.conditions import (
     atoms,
 )
 from landrules.rulebook.model import Rule, Rulebook
-
 
 
 class ShiftedAtom(Atom):

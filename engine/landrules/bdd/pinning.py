@@ -20,8 +20,9 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from landrules.backends.base import Firing
 from landrules.backends.vectorized import VectorizedBackend
@@ -30,9 +31,9 @@ from landrules.bdd.mutants import Mutant, all_mutants
 from landrules.bdd.plugin import ScenarioRecord
 from landrules.bdd.state import ScenarioState
 from landrules.bdd.steps import decide as decide_step
-from landrules.decide.evaluate import Evaluator
 from landrules.core.decision import Decision
 from landrules.core.values import columns_from_facts
+from landrules.decide.evaluate import Evaluator
 from landrules.rulebook.model import Rulebook
 
 CallKey = tuple  # (parcel id, as_of, sorted facts)
@@ -51,7 +52,7 @@ class BatchEngine:
     are the original's takes the original's decision: a mutant changes one rule's condition
     (or removes a rule that then did not fire), and assembling a decision reads no condition."""
 
-    def __init__(self, rulebook: Rulebook, base: "BatchEngine | None" = None):
+    def __init__(self, rulebook: Rulebook, base: BatchEngine | None = None):
         self.rulebook = rulebook
         self.base = base
         self.backend = VectorizedBackend(rulebook)

@@ -9,8 +9,9 @@ each scenario (feature, name, tags, the failing step) that `landrules check` rep
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from pytest_bdd.exceptions import StepDefinitionNotFoundError

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from landrules.core import fields
 from landrules.backends.base import Firing
 from landrules.bdd import vocabulary as vocab
 from landrules.bdd.vocabulary import ScenarioFailure, VocabularyError
+from landrules.core import fields
 from landrules.core.decision import Decision, Outcome
 from landrules.rulebook.model import Rulebook
 

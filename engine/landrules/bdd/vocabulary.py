@@ -14,8 +14,8 @@ import re
 import unicodedata
 
 from landrules.core import fields
-from landrules.ledger.validate.parcel import CellError, parse_cell
 from landrules.ledger.read.reader import canonical_header
+from landrules.ledger.validate.parcel import CellError, parse_cell
 from landrules.rulebook.model import Rulebook
 
 QUOTE_OPEN, QUOTE_CLOSE, NOT_QUOTE = "[\"“「『]", "[\"”」』]", "[^\"”」』]"

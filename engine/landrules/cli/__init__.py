@@ -12,7 +12,17 @@ import signal
 import sys
 
 from landrules.cli import (  # noqa: F401  (each module registers its commands)
-    check, decide, diff, explain, lint, record, report, serve, tasks, template, users,
+    check,
+    decide,
+    diff,
+    explain,
+    lint,
+    record,
+    report,
+    serve,
+    tasks,
+    template,
+    users,
 )
 from landrules.cli.app import app
 from landrules.core.interrupts import interrupt

@@ -136,7 +136,7 @@ def check_output(output: Optional[Path]) -> None:
         raise fail(str(exc)) from None
 
 
-def engine_checked(rulebook: "Rulebook") -> "Rulebook":
+def engine_checked(rulebook: Rulebook) -> Rulebook:
     """Raise RulebookError for rules the durable-rules engine cannot hold (FILE:LINE each), so
     that `lint` reports them and no command starts deciding with them."""
     from landrules.backends.durable import engine_problems
@@ -148,7 +148,7 @@ def engine_checked(rulebook: "Rulebook") -> "Rulebook":
     return rulebook
 
 
-def load_checked_rulebook(rules: Optional[Path], policy: Optional[Path]) -> "Rulebook":
+def load_checked_rulebook(rules: Optional[Path], policy: Optional[Path]) -> Rulebook:
     """The rulebook, or exit 2 with every problem on stderr (lint's warnings are shown, not fatal)."""
     from landrules.rulebook import locate
     from landrules.rulebook.load import load_rulebook

@@ -9,12 +9,10 @@ from typing import Optional
 import typer
 
 from landrules.cli.app import (
-    LedgerArg,
-    check_engine,
-    check_output,
     AsOfOpt,
     BoundaryOpt,
     ColumnsOpt,
+    LedgerArg,
     ParcelsIdOpt,
     ParcelsOpt,
     PlanOpt,
@@ -24,6 +22,8 @@ from landrules.cli.app import (
     app,
     as_of_date,
     as_of_line,
+    check_engine,
+    check_output,
     fail,
     load_checked_rulebook,
     load_columns,
@@ -85,8 +85,8 @@ def decide(
         return
     from landrules.decide.pipeline import ColumnsError, decide_ledger
     from landrules.geo.layer import GeoError
-    from landrules.ledger.write.base import OutputError
     from landrules.ledger.read.reader import LedgerError
+    from landrules.ledger.write.base import OutputError
     from landrules.record.store import StoreError
 
     when = as_of_date(as_of)

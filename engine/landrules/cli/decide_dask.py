@@ -26,8 +26,8 @@ def decide_on_dask(dataset: Path, output: Optional[Path], scheduler: str, as_of:
         from landrules.dask.runner import decide_dataset
     except ImportError as exc:
         raise fail(f"未安装 Dask（pip install 'landrules[dask]'）：{exc}") from None
-    from landrules.ledger.write.base import OutputError
     from landrules.ledger.read.reader import LedgerError
+    from landrules.ledger.write.base import OutputError
 
     try:
         with progress_line() as advance:

@@ -9,10 +9,10 @@ from typing import Optional
 import typer
 
 from landrules.cli.app import (
-    LedgerArg,
     AsOfOpt,
     BoundaryOpt,
     ColumnsOpt,
+    LedgerArg,
     ParcelsIdOpt,
     ParcelsOpt,
     PlanOpt,

@@ -8,23 +8,23 @@ from typing import Optional
 import typer
 
 from landrules.cli.app import (
-    LedgerArg,
+    AsOfOpt,
     BoundaryOpt,
     ColumnsOpt,
+    LedgerArg,
     ParcelsIdOpt,
     ParcelsOpt,
     PlanOpt,
-    as_of_line,
-    load_columns,
-    check_engine,
-    AsOfOpt,
     PolicyOpt,
     RulesOpt,
     SheetOpt,
     app,
     as_of_date,
+    as_of_line,
+    check_engine,
     fail,
     load_checked_rulebook,
+    load_columns,
     map_inputs,
 )
 from landrules.cli.progress import report_columns
@@ -57,8 +57,8 @@ def report(
     import sys
 
     from landrules.decide.pipeline import decide_ledger
-    from landrules.ledger.write.base import OutputError
     from landrules.ledger.read.reader import LedgerError
+    from landrules.ledger.write.base import OutputError
     from landrules.report.writer import report_format, report_writer
 
     when = as_of_date(as_of)

@@ -10,6 +10,7 @@ import typer
 from landrules.cli.app import PolicyOpt, RulesOpt, app, err, fail, load_checked_rulebook
 from landrules.cli.record.options import StoreOpt
 
+
 def is_loopback(host: str) -> bool:
     """localhost, 127.0.0.0/8 or ::1: only this machine can reach the workbench."""
     import ipaddress

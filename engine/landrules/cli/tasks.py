@@ -34,8 +34,8 @@ def tasks(
     A task is a clause with its own 责任单位 and 完成时限 that no disposal rule cites (those are
     followed parcel by parcel in `decide`, and listed here with --all or when the status file names
     them); a clause not in the status file is 未开始."""
-    from landrules.tasks import StatusFileError, evaluate_tasks, load_status, plan_tasks
     from landrules.ledger.write.base import OutputError
+    from landrules.tasks import StatusFileError, evaluate_tasks, load_status, plan_tasks
     from landrules.tasks.write import task_format, write_tasks
 
     when = as_of_date(as_of)

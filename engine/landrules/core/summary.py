@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import numpy as np
 
@@ -76,7 +76,7 @@ class Summary:
     def totals(self) -> int:
         return len(self.total_rows)
 
-    def add_pattern(self, pattern: "PatternFacts", count: int, area: float) -> None:
+    def add_pattern(self, pattern: PatternFacts, count: int, area: float) -> None:
         """Count `count` parcels of `area` 亩 that share one decision."""
         if not count:
             return
@@ -114,7 +114,7 @@ class Summary:
             t.below_target_count += int(below.sum())
             t.below_target_area_mu += float(area[below].sum())
 
-    def merge(self, other: "Summary") -> None:
+    def merge(self, other: Summary) -> None:
         """Add another part's summary to this one (parts of one ledger decided apart, e.g. the
         files of a Dask dataset): counts, areas and tallies add up, lists are joined."""
         for name in self.__dataclass_fields__:
@@ -156,7 +156,7 @@ class PatternFacts:
     needs: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, decision) -> "PatternFacts":
+    def of(cls, decision) -> PatternFacts:
         outcomes = decision.outcomes
         late = [o for o in outcomes if o.overdue]
         return cls(

@@ -88,7 +88,7 @@ def encode_facts(facts: dict[str, Any]) -> dict[str, Any]:
     return {name: encode(fields.BY_NAME[name], v) for name, v in facts.items() if name in fields.BY_NAME}
 
 
-def columns_from_facts(rows: list[dict[str, Any]]) -> "dict[str, np.ndarray]":
+def columns_from_facts(rows: list[dict[str, Any]]) -> dict[str, np.ndarray]:
     """Encoded columns (float64, NaN = unknown; object for text) from typed fact dicts."""
     import numpy as np  # here, not at the top: `lint` translates rules with this module and needs no numpy
 

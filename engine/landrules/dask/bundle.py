@@ -21,7 +21,7 @@ class RulebookBundle:
     files: tuple[tuple[str, str, bytes], ...]  # (role: policy|rules, file name, content)
 
     @classmethod
-    def of(cls, rulebook: Rulebook) -> "RulebookBundle":
+    def of(cls, rulebook: Rulebook) -> RulebookBundle:
         files = tuple(sorted((role, path.name, path.read_bytes()) for role, path in rulebook.files))
         bundle = cls(rulebook.hash, files)
         return bundle

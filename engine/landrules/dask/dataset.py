@@ -17,8 +17,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from landrules.ledger.errors import LedgerError
-from landrules.ledger.validate.frame import parse_frame
 from landrules.ledger.read.reader import CHUNK_ROWS, map_headers
+from landrules.ledger.validate.frame import parse_frame
 
 FIRST_ROW = 2  # row 1 is the header, as in a spreadsheet
 

@@ -19,10 +19,10 @@ import pandas as pd
 
 from landrules.dask.bundle import RulebookBundle, rulebook_on_worker
 from landrules.decide.batch import LedgerDecider
+from landrules.ledger.read.reader import map_headers
 from landrules.ledger.validate.prepare import prepare_chunk
 from landrules.ledger.validate.totals import footer_mask, total_mask
 from landrules.ledger.write.base import OUTPUT_COLUMNS, unique_names
-from landrules.ledger.read.reader import map_headers
 from landrules.rulebook.model import Rulebook
 
 

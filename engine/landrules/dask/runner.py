@@ -15,15 +15,15 @@ import datetime as dt
 import operator
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
+from landrules.core.summary import Summary
 from landrules.dask.bundle import RulebookBundle, rulebook_on_worker
 from landrules.dask.dataset import DatasetFile, Duplicate, bucket_duplicates, bucket_ids, dataset_files, duplicates_of
 from landrules.decide.pipeline import decide_ledger
 from landrules.rulebook.model import Rulebook
-from landrules.core.summary import Summary
 
 
 @dataclass

@@ -13,26 +13,26 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
 from landrules.backends.base import Firing, PatternKey
-from landrules.decide.as_of import frame_as_of
 from landrules.backends.registry import open_backend
+from landrules.core.decision import DECISION_COLUMNS, EXTRA_COLUMNS, SEP, Decision, flatten
+from landrules.core.summary import PatternFacts, Summary
+from landrules.decide.as_of import frame_as_of
 from landrules.decide.evaluate import FEE, Evaluator
 from landrules.decide.month_spans import rule_fields, widen
 from landrules.geo.join import add_notes
 from landrules.geo.plan import derive_conformity
 from landrules.geo.plan import threshold as plan_threshold
-from landrules.core.decision import DECISION_COLUMNS, EXTRA_COLUMNS, SEP, Decision, flatten
 from landrules.ledger.validate.frame import ParsedFrame
-from landrules.ledger.write.json_lines import JsonLines, json_heads
 from landrules.ledger.write.flat import FlatColumns
+from landrules.ledger.write.json_lines import JsonLines, json_heads
 from landrules.rulebook.model import Rulebook
-from landrules.core.summary import PatternFacts, Summary
 
 FLAT_COLUMNS = (*DECISION_COLUMNS, *EXTRA_COLUMNS)
 _JSON_HEAD = '{"parcel_id":null'

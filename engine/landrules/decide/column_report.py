@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from landrules.core import fields
+from landrules.core.summary import Summary
 from landrules.ledger.columns.headers import AREA_HA_HEADER, EXTRA_FIELDS, key
 from landrules.ledger.columns.lookalike import Lookalike, find
 from landrules.ledger.columns.units import HA_ALL
 from landrules.rulebook.model import Rulebook
-from landrules.core.summary import Summary
 
 # a column of either provides area_mu (converted when read)
 _PROVIDES = {"area_m2": ("area_mu",), "area_ha": ("area_mu",)}

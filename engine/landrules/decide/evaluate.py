@@ -19,13 +19,14 @@ concluded either but undecided, asking for what the exception lacks (missing is 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
-from landrules.core import fields
 from landrules.backends.base import Backend, Firing
-from landrules.decide.as_of import facts_as_of
+from landrules.core import fields
 from landrules.core.decision import Citation, Decision, Outcome
+from landrules.decide.as_of import facts_as_of
 from landrules.rulebook.conditions import evaluate, unknown_fields
 from landrules.rulebook.model import Rule, Rulebook
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from landrules.core import fields
 from landrules.backends.base import Firing
+from landrules.core import fields
 from landrules.decide.evaluate import apply_overrides, derived_categories, missing_facts
 from landrules.rulebook.conditions import (
     OP_SYMBOLS,

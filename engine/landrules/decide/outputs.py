@@ -6,8 +6,9 @@ entry here: `decide`, `progress`, the workbench and Dask all pick writers from `
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from landrules.ledger.write.base import DecisionWriter, Labels, output_format
 from landrules.ledger.write.formats import CsvWriter, JsonlWriter, ParquetDecisionWriter

@@ -26,6 +26,7 @@ from landrules.decide.batch import LedgerDecider
 from landrules.decide.column_report import ColumnReport, column_report
 from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS
 from landrules.decide.outputs import open_writer
+from landrules.geo.join import MapFacts, MapInputs, apply_map, load_map
 from landrules.ledger.columns.column_map import ColumnMap
 from landrules.ledger.columns.units import HA_NOTE
 from landrules.ledger.read.reader import CHUNK_ROWS, open_ledger
@@ -33,7 +34,6 @@ from landrules.ledger.validate.cells import CellError, parse_cell
 from landrules.ledger.validate.frame import ParsedFrame
 from landrules.ledger.validate.prepare import prepare_chunk
 from landrules.ledger.validate.seen_ids import SeenIds
-from landrules.geo.join import MapFacts, MapInputs, apply_map, load_map
 from landrules.ledger.write.background import BackgroundWriter, ahead
 from landrules.ledger.write.base import DecisionWriter, Labels, refuse_inputs
 from landrules.rulebook.model import Rulebook

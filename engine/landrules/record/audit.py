@@ -11,7 +11,6 @@ import datetime as dt
 import socket
 from dataclasses import dataclass
 
-
 ACTIONS = {
     "login": "登录",
     "login_failed": "登录失败",

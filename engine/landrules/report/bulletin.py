@@ -6,9 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from landrules.core.summary import Summary
 from landrules.decide.workbook.actions import ActionList
-from landrules.ledger.write.base import Labels
-from landrules.decide.workbook.tables import Table, overview, summary_tables
 from landrules.decide.workbook.sheets import (
     ACTION_HEADER,
     OVERDUE_HEADER,
@@ -18,7 +17,8 @@ from landrules.decide.workbook.sheets import (
     overdue_rows,
     public_rows,
 )
-from landrules.core.summary import Summary
+from landrules.decide.workbook.tables import Table, overview, summary_tables
+from landrules.ledger.write.base import Labels
 
 LIST_ROWS_MAX = 500  # rows of each list in HTML/PDF (WeasyPrint: ~1.6 GiB for 2 000 a list); the XLSX has all
 PLAN = "平龙政办〔2021〕36号"

@@ -9,8 +9,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from landrules.ledger.write.base import Labels
 from landrules.decide.workbook.tables import Table
+from landrules.ledger.write.base import Labels
 from landrules.report.bulletin import Bulletin
 from landrules.report.charts import bar_svg
 

@@ -4,8 +4,9 @@ the bulletin in the target's format into the temporary file that commit moves in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from landrules.decide.workbook.actions import ActionList
 from landrules.ledger.write.base import DecisionWriter, Labels, OutputError
@@ -57,8 +58,8 @@ class ReportWriter(DecisionWriter):
                     self.first_category.setdefault(pid, cats.split("; ")[0])
 
     def _finish(self, summary) -> None:
-        from landrules.report.bulletin import build
         from landrules.core.summary import Summary
+        from landrules.report.bulletin import build
 
         if summary is None:
             summary = Summary(rows=self.rows, decided=self.rows - self.invalid, invalid=self.invalid)

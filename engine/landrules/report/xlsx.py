@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from landrules.decide.workbook.actions import ActionList
-from landrules.ledger.write.xlsx_book import Book
 from landrules.decide.workbook.sheets import write_actions, write_overdue, write_public, write_summary
+from landrules.ledger.write.xlsx_book import Book
 from landrules.report.bulletin import Bulletin
 
 

@@ -24,7 +24,7 @@ from landrules.rulebook.conditions import (
     split_categories,
 )
 from landrules.rulebook.lint import analyse as lint_analyse
-from landrules.rulebook.nesting import depth, flatten
+from landrules.rulebook.messages import hint, say
 from landrules.rulebook.model import (
     NEEDS_INFORMATION,
     OUTCOMES_FILE,
@@ -32,13 +32,12 @@ from landrules.rulebook.model import (
     Rule,
     Rulebook,
 )
+from landrules.rulebook.nesting import depth, flatten
 from landrules.rulebook.parameters import Parameter, load_parameters
 from landrules.rulebook.policy import load_policy
-from landrules.rulebook.messages import hint, say
 from landrules.rulebook.problems import Problem, RulebookError, closest
 from landrules.rulebook.spec import RULE_KEYS, RuleSpec
 from landrules.rulebook.yamlio import YamlError, line_of, load_yaml, unknown_top_keys, validation_problems
-
 
 MAX_DEPTH = 12  # all/any levels of one condition; durable-rules holds 15 in all (see backends/durable.py)
 

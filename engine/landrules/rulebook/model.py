@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from landrules.rulebook.catalogue import Catalogue
 from landrules.rulebook.conditions import Atom, Condition, Resolver, atoms

@@ -24,8 +24,8 @@ status for `CLAUSE#ID` applies to each of its periods unless the period has its 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 from landrules.rulebook.model import NEEDS_INFORMATION, Rulebook
 from landrules.rulebook.policy import Clause, Deadline, Document, Duty

@@ -11,9 +11,8 @@ one: it carries no 责任单位 and 完成时限 of its own), a status that is n
 
 from __future__ import annotations
 
-import difflib
-
 import datetime as dt
+import difflib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,7 +41,7 @@ class StatusFileError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-def load_status(path: Path, tasks: list, policy: "Policy") -> dict[str, StatusEntry]:
+def load_status(path: Path, tasks: list, policy: Policy) -> dict[str, StatusEntry]:
     """Task key or clause id -> its entry; StatusFileError with every problem found. `tasks`:
     the duties.Task list the file may name (their `key` and `clause`)."""
     path = Path(path)
@@ -96,7 +95,7 @@ def _on_key(value: dict, line: int) -> Marked:
     return out
 
 
-def _unknown(key: str, keys: set[str], tasks: list, policy: "Policy") -> str | None:
+def _unknown(key: str, keys: set[str], tasks: list, policy: Policy) -> str | None:
     """Why `key` names no task, or None."""
     if key in keys:
         return None

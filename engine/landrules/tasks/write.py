@@ -9,8 +9,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from landrules.ledger.write.base import defuse, output_format, write_atomically
 from landrules.tasks.duties import TaskState, by_unit

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from landrules.backends.registry import ONE_AT_A_TIME
+from landrules.decide.diff.compare import summary_line
 from landrules.decide.pipeline import choose_engine, decide_ledger
 from landrules.ledger.errors import LedgerError
-from landrules.ledger.write.base import OutputError
 from landrules.ledger.read.reader import open_ledger
+from landrules.ledger.write.base import OutputError
 from landrules.rulebook.model import Rulebook
 from landrules.rulebook.problems import RulebookError
 from landrules.web import table
 from landrules.web.sessions import ENGINE_LOCK, Job, Session, Store
-from landrules.decide.diff.compare import summary_line
 from landrules.web.whatif import WhatIfError, compare_decided, patched_rulebook, uploaded_rulebook
 
 SHOWN_ROWS = 500  # the what-if page lists the first changed parcels; the summary counts them all

@@ -12,15 +12,15 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from landrules.ledger.columns.column_map import ColumnMapError, load_column_map
 from landrules.ledger.errors import LedgerError
 from landrules.ledger.read.reader import SUFFIXES
-from landrules.ledger.columns.column_map import ColumnMapError, load_column_map
 from landrules.web import charts, jobs, table
+from landrules.web.access import cookies
+from landrules.web.access.roles import need
 from landrules.web.column_page import column_view, needs_filter
 from landrules.web.common import error_page, field_label, render, session_of
 from landrules.web.records import cited_clauses, explain_in_ledger
-from landrules.web.access import cookies
-from landrules.web.access.roles import need
 
 router = APIRouter(include_in_schema=False)
 CHUNK = 1024 * 1024

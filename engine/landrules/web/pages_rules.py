@@ -8,12 +8,12 @@ import threading
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
 
+from landrules.decide.diff.compare import detail_words
 from landrules.rulebook import locate
 from landrules.web import jobs, rulebook_view
 from landrules.web.access.roles import need
 from landrules.web.common import error_page, field_label, render, session_of
 from landrules.web.coverage import scenario_coverage
-from landrules.decide.diff.compare import detail_words
 from landrules.web.whatif import WhatIfError, parse_value
 
 router = APIRouter(include_in_schema=False)

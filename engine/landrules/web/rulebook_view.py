@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from landrules.rulebook.conditions import All, AnyOf, CategoryAtom, Not, Trace, evaluate
 from landrules.decide.explain import describe
+from landrules.rulebook.conditions import All, AnyOf, CategoryAtom, Not, Trace, evaluate
 from landrules.rulebook.model import Rule, Rulebook
 
 

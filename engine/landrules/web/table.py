@@ -9,28 +9,27 @@ turned into Python objects beyond the page shown.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from landrules.decide.as_of import frame_as_of
-from landrules.decide.pipeline import decide_ledger
 from landrules.core import fields
 from landrules.core.decision import SEP
-from landrules.core.values import decode
 from landrules.core.fields import FieldType
+from landrules.core.summary import Summary, by_size, in_catalogue_order
+from landrules.core.values import decode
+from landrules.decide.as_of import frame_as_of
+from landrules.decide.pipeline import decide_ledger, totals_line
 from landrules.ledger.columns.column_map import ColumnMap
-from landrules.ledger.validate.prepare import prepare_chunk
 from landrules.ledger.read.reader import CHUNK_ROWS, open_ledger
+from landrules.ledger.validate.prepare import prepare_chunk
 from landrules.ledger.validate.seen_ids import SeenIds
 from landrules.rulebook.model import Rulebook
-from landrules.decide.pipeline import totals_line
-from landrules.core.summary import Summary, by_size, in_catalogue_order
 
 INDEX = "index.parquet"
 FACTS = "facts.parquet"  # every row's facts as decide saw them on the date, encoded: one parcel opens at once

@@ -5,11 +5,10 @@ away with the session."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import datetime as dt
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -118,7 +117,7 @@ def uploaded_rulebook(archive: Path, folder: Path, policy_dir: Path) -> tuple[Ru
 
 
 def compare_decided(before: Path, after: Path, summary_before, summary_after, hashes: tuple[str, str],
-                    as_of: dt.date, engine: str) -> "DiffResult":
+                    as_of: dt.date, engine: str) -> DiffResult:
     """`diff`'s result (decide.diff.DiffResult: changed parcels, moves of 宗数 / 面积 between
     outcome sets) from two decided session tables, compared on diff's own columns (COMPARED).
 

@@ -8,13 +8,14 @@ import zipfile
 
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
 from conftest import ROOT
+from landrules.core.summary import in_catalogue_order
 from landrules.decide.pipeline import decide_ledger
 from landrules.decide.workbook import sheets as S
 from landrules.decide.workbook.reasons import span
-from landrules.core.summary import in_catalogue_order
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"
 AS_OF = dt.date(2022, 6, 1)  # after the 2021-12-31 deadlines: some outcomes are overdue
@@ -196,8 +197,8 @@ def test_the_action_list_is_capped(rulebook, tmp_path, monkeypatch):
 def test_new_decision_columns_and_codes_appear_without_code_changes(tmp_path, monkeypatch):
     """A `notes` column (and any other the record gains) and a new outcome code show up by
     themselves: columns come from DECISION_COLUMNS, labels from the catalogue."""
-    from landrules.ledger.write import base as O
     from landrules.decide.workbook import decisions as X
+    from landrules.ledger.write import base as O
 
     columns = (*O.OUTPUT_COLUMNS, "notes", "future_column")
     monkeypatch.setattr(O, "OUTPUT_COLUMNS", columns)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import ROOT, RUNNER as runner
+
+from conftest import ROOT
+from conftest import RUNNER as runner
 from landrules.cli import app
 from landrules.ledger.columns.column_map import ColumnMapError, load_column_map
 from landrules.ledger.read.reader import read_ledger

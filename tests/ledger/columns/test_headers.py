@@ -6,9 +6,10 @@ import datetime as dt
 
 import openpyxl
 import pytest
+
 from landrules.core import fields
-from landrules.ledger.columns.synonyms import HEADER_SYNONYMS
 from landrules.ledger.columns.headers import NAMES, SYNONYMS, key, match
+from landrules.ledger.columns.synonyms import HEADER_SYNONYMS
 from landrules.ledger.read.reader import LedgerError, load_records, read_ledger
 from landrules.ledger.validate.spellings import PLACEHOLDERS
 
@@ -135,8 +136,8 @@ def test_ratio_spellings(tmp_path, cell):
     ["", "合计", "45"], ["", "", "总计"], ["合计", "40宗", "45"], ["", "合计（2宗）", "45"],
 ])
 def test_total_rows_are_not_parcels(tmp_path, row):
-    from landrules.ledger.validate.prepare import prepare_chunk
     from landrules.ledger.read.reader import open_ledger
+    from landrules.ledger.validate.prepare import prepare_chunk
 
     path = ledger(tmp_path, ["序号", "宗地编号", "面积（亩）"], ["1", "A", "20"], row, ["2", "B", "25"])
     (chunk,) = list(open_ledger(path).chunks)
@@ -146,8 +147,8 @@ def test_total_rows_are_not_parcels(tmp_path, row):
 
 
 def test_total_word_outside_the_leading_cells_is_data(tmp_path):
-    from landrules.ledger.validate.prepare import prepare_chunk
     from landrules.ledger.read.reader import open_ledger
+    from landrules.ledger.validate.prepare import prepare_chunk
 
     path = ledger(tmp_path, ["宗地编号", "面积（亩）", "坐落", "备注"], ["A", "2", "x", "合计"])
     (chunk,) = list(open_ledger(path).chunks)
@@ -252,6 +253,7 @@ def test_short_gbk_ledger_with_a_published_id_header(tmp_path, header):
 ])
 def test_lookalike_columns(header, values, field, why):
     import pandas as pd
+
     from landrules.ledger.columns.lookalike import find
 
     sample = pd.DataFrame({"parcel_id": ["A"] * len(values), header: values}, dtype=object)
@@ -262,6 +264,7 @@ def test_lookalike_columns(header, values, field, why):
 @pytest.mark.parametrize("header,values", [("备注", ["首宗", "无"]), ("序号", ["1", "2"]), ("所在乡镇", ["龙兴街道", "高庄村"])])
 def test_ordinary_columns_are_not_lookalikes(header, values):
     import pandas as pd
+
     from landrules.ledger.columns.lookalike import find
 
     sample = pd.DataFrame({"parcel_id": ["A", "B"], header: values}, dtype=object)

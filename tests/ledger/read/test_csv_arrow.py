@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from landrules.ledger.errors import LedgerError
 from landrules.ledger.read import reader as read
 from landrules.ledger.read.csv_chunks import NotForArrow
-from landrules.ledger.errors import LedgerError
 
 HEADER = "宗地编号,坐落,面积（亩）,备注"
 

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+
 from conftest import ROOT, invoke
-from landrules.ledger.write import base as O
-from landrules.ledger.validate.cells import CellError, parse_cell
-from landrules.ledger.read.reader import LedgerError, read_ledger
 from landrules.decide.outputs import open_writer
+from landrules.ledger.read.reader import LedgerError, read_ledger
+from landrules.ledger.validate.cells import CellError, parse_cell
+from landrules.ledger.write import base as O
 from xlsx_surgery import rewrite_sheet
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"

@@ -14,9 +14,10 @@ import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
 from landrules.decide.pipeline import decide_ledger
 from landrules.ledger.validate.cells import CellError, parse_cell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 pytestmark = pytest.mark.slow  # long: see `slow` in pyproject.toml
 

@@ -9,9 +9,9 @@ import shutil
 
 import openpyxl
 import pytest
-from conftest import ROOT, invoke
 
 import real_ledger
+from conftest import ROOT, invoke
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"
 

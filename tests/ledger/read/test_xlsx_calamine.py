@@ -7,13 +7,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+
 import real_ledger
 from conftest import AS_OF
-from xlsx_surgery import rewrite_sheet
 from landrules.decide.pipeline import decide_ledger
 from landrules.ledger.read import xlsx_scan
-from landrules.ledger.validate.cells import parse_cell
 from landrules.ledger.read.limits import InputLimits
+from landrules.ledger.validate.cells import parse_cell
+from xlsx_surgery import rewrite_sheet
 
 SAMPLE_CSV = real_ledger.SAMPLE
 

@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
+
 from landrules.core import fields
 from landrules.ledger.validate.parcel import (
     CellError,
@@ -18,7 +20,6 @@ from landrules.ledger.validate.parcel import (
     parse_cell,
     validate_rows,
 )
-from pydantic import ValidationError
 
 D = dt.date
 

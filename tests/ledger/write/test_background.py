@@ -3,6 +3,7 @@
 import threading
 
 import pytest
+
 from landrules.ledger.write.background import BackgroundWriter, ahead
 from landrules.ledger.write.base import OutputError
 

@@ -15,14 +15,15 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from killed_writer import KILLED_CHILD
-from conftest import ROOT
-from landrules.ledger.write import base as O
-from landrules.decide import outputs as W
-from landrules.decide.workbook import decisions as X
-from landrules.core.summary import Summary, Tally
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+
+from conftest import ROOT
+from killed_writer import KILLED_CHILD
+from landrules.core.summary import Summary, Tally
+from landrules.decide import outputs as W
+from landrules.decide.workbook import decisions as X
+from landrules.ledger.write import base as O
 
 FORMATS = [".jsonl", ".csv", ".xlsx", ".parquet"]
 HEADERS = ["宗地编号", "面积（亩）", "供地日期", "备注"]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import io
 
+from openpyxl import load_workbook
+
 from landrules.core import fields
 from landrules.ledger.write.template import HEADER_ROW, HELP_SHEET, SHEET, template_bytes, title_of
-from openpyxl import load_workbook
 
 
 def book(rulebook):

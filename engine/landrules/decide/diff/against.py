@@ -15,9 +15,9 @@ import contextlib
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from landrules.rulebook.load import load_rulebook
 from landrules.rulebook.model import Rulebook

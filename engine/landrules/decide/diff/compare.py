@@ -15,21 +15,21 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
 
+from landrules.core.decision import DECISION_COLUMNS, SEP
+from landrules.core.summary import Summary, Tally
 from landrules.decide.batch import LedgerDecider
 from landrules.decide.pipeline import _chain, choose_engine
-from landrules.core.decision import DECISION_COLUMNS, SEP
-from landrules.ledger.validate.prepare import prepare_chunk
 from landrules.ledger.read.reader import CHUNK_ROWS, open_ledger
+from landrules.ledger.validate.prepare import prepare_chunk
 from landrules.ledger.validate.seen_ids import SeenIds
 from landrules.rulebook.model import Rulebook
-from landrules.core.summary import Summary, Tally
 
 COMPARED = (*DECISION_COLUMNS, "overdue")  # every decision column but as_of and the rulebook hash
 SHOWN = ("categories", "outcome_codes", "outcome_labels", "needs", "deadline")

@@ -8,17 +8,18 @@ Text cells that a spreadsheet would run as a formula are defused in CSV and XLSX
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Callable, Sequence
+from typing import IO
 
 import numpy as np
 import pandas as pd
 
 from landrules.core import fields
-from landrules.decide.diff.compare import ASPECTS_ZH, DIFF_COLUMNS, SHOWN, DiffResult, detail_words
 from landrules.core.decision import SEP
-from landrules.ledger.write.base import Labels, defuse_column, output_format, safe_output
 from landrules.core.summary import Tally, in_catalogue_order
+from landrules.decide.diff.compare import ASPECTS_ZH, DIFF_COLUMNS, SHOWN, DiffResult, detail_words
+from landrules.ledger.write.base import Labels, defuse_column, output_format, safe_output
 
 LISTS = {f"{c}_{side}" for c in SHOWN for side in ("before", "after")} | {"changed"}
 _COLUMN_ZH = {"categories": "类别", "outcome_codes": "处置代码", "outcome_labels": "处置措施",
@@ -94,7 +95,8 @@ def _xlsx(tmp: Path, result: DiffResult, labels: Labels, against_label: str) -> 
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from landrules.ledger.write.xlsx_cells import clean_text as text_value, row_cells
+    from landrules.ledger.write.xlsx_cells import clean_text as text_value
+    from landrules.ledger.write.xlsx_cells import row_cells
 
     bold = Font(bold=True)
     book = Workbook(write_only=True)
@@ -137,7 +139,8 @@ def _xlsx(tmp: Path, result: DiffResult, labels: Labels, against_label: str) -> 
 
 
 def _summary_sheet(book, result: DiffResult, labels: Labels, against_label: str, bold) -> None:
-    from landrules.ledger.write.xlsx_cells import clean_text as text_value, row_cells
+    from landrules.ledger.write.xlsx_cells import clean_text as text_value
+    from landrules.ledger.write.xlsx_cells import row_cells
 
     sheet = book.create_sheet(SUMMARY_SHEET)
     _fit_width(sheet)

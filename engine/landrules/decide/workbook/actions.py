@@ -11,18 +11,19 @@ none last), then ledger order.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from landrules.core import fields
 from landrules.core.decision import SEP
+from landrules.decide.workbook.reasons import reason
 from landrules.ledger.validate.cells import PARSERS, CellError, derive_area_mu
 from landrules.ledger.validate.row_names import row_name
 from landrules.ledger.write.base import Labels
-from landrules.decide.workbook.reasons import reason
 
 ACTION_ROWS_MAX = 200_000  # parcels kept for 一宗一策 (about 100 MiB at most)
 NO_ACTION = frozenset({"no_action", "invalid_record"})

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import errno
 import os
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from openpyxl.formatting.rule import FormulaRule
@@ -32,14 +33,30 @@ from openpyxl.utils import get_column_letter
 from landrules.core import fields
 from landrules.core.decision import SEP
 from landrules.decide.workbook.actions import ActionList, amount, earliest
-from landrules.ledger.write.base import OUTPUT_COLUMNS, DecisionWriter, Labels, unique_names
-from landrules.ledger.read.reader import canonical_header
+from landrules.decide.workbook.sheets import (
+    INVALID_STYLE,
+    OVERDUE_STYLE,
+    SUMMARY_SHEET,
+    write_actions,
+    write_public,
+    write_summary,
+)
 from landrules.decide.workbook.tables import overview, summary_tables
+from landrules.ledger.read.reader import canonical_header
+from landrules.ledger.write.base import OUTPUT_COLUMNS, DecisionWriter, Labels, unique_names
 from landrules.ledger.write.xlsx_book import (
-    MAX_WIDTH, MIN_WIDTH, TOP, WRAP, Book, append_sized, header_row, line_counts, repeat_header, widths_for,
+    MAX_WIDTH,
+    MIN_WIDTH,
+    TOP,
+    WRAP,
+    Book,
+    append_sized,
+    header_row,
+    line_counts,
+    repeat_header,
+    widths_for,
 )
 from landrules.ledger.write.xlsx_cells import MAX_TEXT, clean_text, input_column, map_unique, row_cells, styled
-from landrules.decide.workbook.sheets import INVALID_STYLE, OVERDUE_STYLE, SUMMARY_SHEET, write_actions, write_public, write_summary
 
 if TYPE_CHECKING:
     from landrules.core.summary import Summary
@@ -225,7 +242,7 @@ class XlsxWriter(DecisionWriter):
             sheet.conditional_formatting.add(
                 area, FormulaRule(formula=[f'OR(${overdue}2="是",ISNUMBER(SEARCH("：是",${overdue}2)))'], **OVERDUE_STYLE))
 
-    def _finish(self, summary: "Summary | None") -> None:
+    def _finish(self, summary: Summary | None) -> None:
         if not self._sheets:
             if self._widths is None:
                 self._set_widths([])
@@ -236,7 +253,7 @@ class XlsxWriter(DecisionWriter):
         self._write_summary(summary)
         self._book.save(self.tmp, self._as_of)
 
-    def _write_summary(self, summary: "Summary | None") -> None:
+    def _write_summary(self, summary: Summary | None) -> None:
         from landrules.core.summary import Summary
 
         counted = summary if summary is not None else Summary(rows=self.rows, decided=self.rows - self.invalid,

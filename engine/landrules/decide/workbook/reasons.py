@@ -9,7 +9,8 @@ behind them into a sentence. An unknown category code is named by its catalogue 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
@@ -14,7 +15,16 @@ from openpyxl.utils import get_column_letter
 from landrules.decide.workbook.actions import ActionList, ActionRow
 from landrules.decide.workbook.tables import Table
 from landrules.ledger.write.xlsx_book import (
-    BOLD, TITLE, TOP, WRAP, Book, append_sized, header_row, line_counts, repeat_header, widths_for,
+    BOLD,
+    TITLE,
+    TOP,
+    WRAP,
+    Book,
+    append_sized,
+    header_row,
+    line_counts,
+    repeat_header,
+    widths_for,
 )
 from landrules.ledger.write.xlsx_cells import clean_text, row_cells, styled
 

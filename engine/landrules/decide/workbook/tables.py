@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from landrules.core import fields
-from landrules.ledger.write.base import Labels
 from landrules.core.summary import Summary, by_size, in_catalogue_order
+from landrules.ledger.write.base import Labels
 
 AREA = "面积（亩）"
 

@@ -22,8 +22,8 @@ from typing import Any
 
 from landrules.core import fields
 from landrules.core.fields import FieldType
-from landrules.ledger.columns.synonyms import AREA_FIELDS, AREA_UNITS
 from landrules.ledger.columns.headers import HeaderResolver, key, label, match
+from landrules.ledger.columns.synonyms import AREA_FIELDS, AREA_UNITS
 from landrules.ledger.columns.units import UNIT_WORD
 from landrules.rulebook.yamlio import YamlError, load_yaml
 

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 
 from landrules.core import fields
-from landrules.ledger.columns.headers import canonical_header
 from landrules.core.fields import FieldType
+from landrules.ledger.columns.headers import EXTRA_FIELDS, canonical_header, key, label
 from landrules.ledger.columns.synonyms import AREA_BASES, HEADER_SYNONYMS
 from landrules.ledger.validate.cells import CellError, is_empty, parse_cell
-from landrules.ledger.columns.headers import EXTRA_FIELDS, key, label
 from landrules.ledger.validate.spellings import is_placeholder
 
 _BRACKET = re.compile(r"[(\[【<].*$")

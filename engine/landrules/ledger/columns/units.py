@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from landrules.ledger.columns.headers import key, label
 from landrules.ledger.columns.synonyms import AREA_FIELDS, AREA_HA_HEADER, AREA_UNITS
 from landrules.ledger.validate.cells import CellError, is_empty, parse_cell
-from landrules.ledger.columns.headers import key, label
 
 MU_PER_HA = 15  # 1 公顷 = 10 000 m² = 15 亩, exactly
 HA_NOTE = "面积由公顷换算为亩（1 公顷 = 15 亩）"

@@ -19,6 +19,7 @@ import csv
 import io
 import itertools
 import re
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa

@@ -12,8 +12,9 @@ file's own row numbers in `df.attrs["row_numbers"]`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Any, Optional
 
 import pandas as pd
 from pydantic import (
@@ -72,7 +73,7 @@ class _ParcelBase(BaseModel):
         return parsed
 
     @model_validator(mode="after")
-    def _area(self) -> "_ParcelBase":
+    def _area(self) -> _ParcelBase:
         if self.area_mu is None:
             if self.area_m2 is None:
                 raise PydanticCustomError("landrules_area_missing", AREA_MISSING)

@@ -7,19 +7,19 @@ reads a ledger alike.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
+from landrules.ledger.columns.headers import key, label
+from landrules.ledger.columns.units import convert_areas
 from landrules.ledger.validate.cells import AREA_MISSING
 from landrules.ledger.validate.frame import ParsedFrame, parse_frame
-from landrules.ledger.validate.seen_ids import SeenIds
-from landrules.ledger.columns.headers import key, label
 from landrules.ledger.validate.row_names import name_rows
+from landrules.ledger.validate.seen_ids import SeenIds
 from landrules.ledger.validate.totals import footer_mask, total_mask
-from landrules.ledger.columns.units import convert_areas
 
 
 @dataclass

@@ -7,7 +7,7 @@ identifying cells it has: 批准文号 (a column no field reads, found by its he
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd

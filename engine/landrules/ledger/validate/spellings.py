@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from landrules.core.fields import FieldSpec, FieldType
 from landrules.ledger.columns.synonyms import VALUE_SYNONYMS

@@ -12,14 +12,14 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from landrules.ledger.write.arrow_text import defuse_array, text_array
-from landrules.ledger.write.flat import FlatColumns
-from landrules.ledger.write.json_lines import JsonLines
 from landrules.ledger.write.base import (
     OUTPUT_COLUMNS,
     DecisionWriter,
     defuse,
     unique_names,
 )
+from landrules.ledger.write.flat import FlatColumns
+from landrules.ledger.write.json_lines import JsonLines
 
 
 class JsonlWriter(DecisionWriter):

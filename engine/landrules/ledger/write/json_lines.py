@@ -10,12 +10,11 @@ heads are made by Arrow (an id with nothing to escape needs no json.dumps).
 from __future__ import annotations
 
 import json
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-
 
 BLOCK_ROWS = 4096
 _HEAD = '{"parcel_id":'
@@ -48,7 +47,7 @@ class JsonLines(Sequence[str]):
             raise ValueError(f"{len(self.heads)} heads for {len(self.indices)} rows")
 
     @classmethod
-    def of(cls, lines: Sequence[str]) -> "JsonLines":
+    def of(cls, lines: Sequence[str]) -> JsonLines:
         """Whole lines, each its own text."""
         return cls(pa.array([""] * len(lines), type=pa.string()), np.arange(len(lines)), list(lines))
 

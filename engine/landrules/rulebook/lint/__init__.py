@@ -29,14 +29,11 @@ else is an error: the rulebook does not load and nothing is decided.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from landrules.core import fields
 from landrules.core.fields import FieldType
 from landrules.rulebook.conditions import All, Atom
-from landrules.rulebook.messages import TYPE_ZH, hint, say
-from landrules.rulebook.model import Rule, Rulebook
-from landrules.rulebook.problems import Problem, closest
 from landrules.rulebook.lint.satisfiable import (
     Checker,
     Lit,
@@ -45,6 +42,9 @@ from landrules.rulebook.lint.satisfiable import (
     normal_form,
     show_value,
 )
+from landrules.rulebook.messages import TYPE_ZH, hint, say
+from landrules.rulebook.model import Rule, Rulebook
+from landrules.rulebook.problems import Problem, closest
 
 DISPATCH_OPS = ("eq", "in", "ne", "not_in")
 

@@ -20,8 +20,9 @@ form has more than MAX_TERMS conjunctions is not analysed (`normal_form` returns
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from landrules.core import fields
 from landrules.core.fields import FieldType
@@ -30,10 +31,10 @@ from landrules.rulebook.conditions import (
     OP_SYMBOLS,
     All,
     Atom,
-    children,
     CategoryAtom,
     Condition,
     Not,
+    children,
     offset_date,
 )
 from landrules.rulebook.messages import say
