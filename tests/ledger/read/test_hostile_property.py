@@ -86,7 +86,8 @@ def write_xlsx(path, rows):
     sheet = book.active
     sheet.append(HEADERS)
     for r in rows:  # XML cannot carry control characters; a leading "=" would be a formula
-        sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if not v.startswith("=") else "'" + v for v in r])
+        cells = [ILLEGAL_CHARACTERS_RE.sub("", v) for v in r]
+        sheet.append(["'" + v if v.startswith("=") else v for v in cells])
     book.save(path)
 
 
