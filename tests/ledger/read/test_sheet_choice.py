@@ -60,8 +60,13 @@ def test_the_active_visible_sheet_or_a_visible_one_with_ids(tmp_path_factory, mo
     frame = read_ledger(path)
     assert frame.iloc[0, 0] == f"S{want}"
     notices = frame.attrs["notices"]
-    if len(sheets) > 1:
-        assert any(f'"表{want}"' in n for n in notices)  # the choice is said
+    visible = [i for i, (state, _) in enumerate(sheets) if state == "visible"]
+    with_ids = [i for i in visible if sheets[i][1]]
+    hidden = len(visible) < len(sheets)
+    if hidden or len(with_ids) > 1 or (len(visible) > 1 and want != active):  # there was a choice: it is said
+        assert any(f'"表{want}"' in n for n in notices)
+    else:
+        assert not any("工作表" in n for n in notices)
     for i, (state, with_id) in enumerate(sheets):  # a hidden sheet is read only when named
         if state != "visible" and with_id:
             named = read_ledger(path, sheet=f"表{i}")

@@ -8,8 +8,9 @@
 4. a hidden sheet is never read unless `--sheet` names it (it is named in the refusal when it
    is the only one with a parcel-id column).
 
-When the workbook has more than one sheet, the choice is said in a notice (stderr and the
-column report)."""
+When there was a choice — another visible sheet with a parcel-id column, a hidden sheet left
+aside, the active sheet passed over — it is said in a notice (stderr and the column report); a
+workbook whose only sheet with ids is the active one (a ledger beside its 填表说明) reads silently."""
 
 from __future__ import annotations
 
@@ -32,6 +33,22 @@ class SheetInfo:
 
 def has_id_header(rows: Sequence[Sequence[Any]], resolver: HeaderResolver, clean: Callable[[Any], str]) -> bool:
     return any(resolver.is_parcel_id(clean(v)) for row in rows[:HEADER_SEARCH_ROWS] for v in row)
+
+
+def looks_like_ledger(rows: Sequence[Sequence[Any]], resolver: HeaderResolver, clean: Callable[[Any], str]) -> bool:
+    """A header row naming the parcel id and another field (a 填表说明 sheet that lists 宗地编号
+    down a column with its explanation beside it is no ledger)."""
+    def known(value: Any) -> bool:
+        try:
+            return resolver.resolve(clean(value)) is not None
+        except Exception:  # noqa: BLE001 - a header the resolver refuses is no field
+            return False
+
+    for row in rows[:HEADER_SEARCH_ROWS]:
+        texts = [v for v in row if clean(v)]
+        if any(resolver.is_parcel_id(clean(v)) for v in texts) and sum(known(v) for v in texts) >= 2:
+            return True
+    return False
 
 
 def pick_sheet(
@@ -80,7 +97,12 @@ def pick_sheet(
         return start, ([f'已读取工作表 "{start}"（唯一可见的工作表）{aside}'] if len(names) > 1 else [])
     what = "活动工作表" if start == active else "第一张可见工作表"
     if has_id_header(head_of(start), resolver, clean):
-        return start, [f'工作簿有 {len(visible)} 张可见工作表，已读取{what} "{start}"{aside}']
+        # said when there was a choice: another visible sheet with ids, or a hidden one left aside
+        others = [n for n in order[1:] if looks_like_ledger(head_of(n), resolver, clean)]
+        if not others and not hidden:
+            return start, []
+        also = f"（工作表 {', '.join(others)} 也有{label('parcel_id')}列，未读取；如需读取请用 --sheet 指定）" if others else ""
+        return start, [f'工作簿有 {len(visible)} 张可见工作表，已读取{what} "{start}"{also}{aside}']
     for name in order[1:]:
         if has_id_header(head_of(name), resolver, clean):
             return name, [f'{what} "{start}" 无{label("parcel_id")}列，已读取工作表 "{name}"{aside}']
