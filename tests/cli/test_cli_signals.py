@@ -57,6 +57,7 @@ def test_a_signal_during_a_durable_action_is_not_logged_and_ends_the_run(ruleboo
     assert "base exception" not in caplog.text and "Traceback" not in caplog.text
 
 
+@pytest.mark.slow
 def test_sigterm_at_any_moment_of_a_durable_run_is_one_line(tmp_path):
     ledger = tmp_path / "mid.csv"
     rows = list(csv.reader(io.StringIO(SAMPLE.read_text(encoding="utf-8-sig"))))
@@ -74,7 +75,7 @@ def test_sigterm_at_any_moment_of_a_durable_run_is_one_line(tmp_path):
         stderr = proc.stderr.read()
         code = proc.wait(timeout=120)
         assert "Traceback" not in stderr and "exception" not in stderr, stderr
-        if code != 0:  # finished before the signal: fine
+        if code not in (0, 1):  # 0 or 1 (the sample's invalid rows): finished before the signal, fine
             assert code == 130 and "已中断" in stderr, (code, stderr)
             assert not (tmp_path / "o.xlsx").exists()
 
