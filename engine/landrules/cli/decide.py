@@ -30,7 +30,7 @@ from landrules.cli.app import (
     map_inputs,
 )
 from landrules.cli.progress import print_summary, progress_line, report_columns, report_invalid
-from landrules.cli.record.options import StoreOpt
+from landrules.cli.record.options import LabelOpt, RecordOpt, StoreOpt
 from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS
 
 
@@ -60,8 +60,8 @@ def decide(
         False, "--strict-columns", help="列严格 / exit 2 if a column looks like a field but is not mapped, or a needed field has no column"
     ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="详细 / list every invalid row with its reasons"),
-    record: bool = typer.Option(False, "--record", help="记录本期台账 / record the run in the record of runs (contract §7)"),
-    label: Optional[str] = typer.Option(None, "--label", help="记录标签 / the run's label (default: the evaluation date's quarter, e.g. 2021Q4)"),
+    record: bool = RecordOpt,
+    label: Optional[str] = LabelOpt,
     store: Optional[Path] = StoreOpt,
     parcels: Optional[Path] = ParcelsOpt,
     boundary: Optional[Path] = BoundaryOpt,

@@ -28,7 +28,7 @@ from landrules.cli.app import (
     map_inputs,
 )
 from landrules.cli.progress import report_columns
-from landrules.cli.record.options import StoreOpt, find_run
+from landrules.cli.record.options import LabelOpt, RecordOpt, StoreOpt, find_run
 
 
 @app.command(
@@ -43,8 +43,8 @@ def report(
     engine: str = typer.Option("auto", "--engine", help="引擎 / engine: auto, durable or vectorized (as decide)"),
     columns: Optional[Path] = ColumnsOpt,
     since: Optional[str] = typer.Option(None, "--since", help="本季进展 / add progress since this recorded run (id or label)"),
-    record: bool = typer.Option(False, "--record", help="记录本期台账 / also record this run (as decide --record)"),
-    label: Optional[str] = typer.Option(None, "--label", help="记录标签 / the run's label (default: the quarter)"),
+    record: bool = RecordOpt,
+    label: Optional[str] = LabelOpt,
     store: Optional[Path] = StoreOpt,
     parcels: Optional[Path] = ParcelsOpt,
     boundary: Optional[Path] = BoundaryOpt,

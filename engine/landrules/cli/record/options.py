@@ -42,3 +42,7 @@ def find_run(store, spec: Optional[str], default_back: int = 0):
         return resolve_run(store, spec, default_back)
     except RunNotFound as exc:
         raise fail(str(exc)) from None
+
+# `decide --record` and `report --record` record the run the same way: one declaration of each option
+RecordOpt = typer.Option(False, "--record", help="记录本期台账 / record the run in the record of runs (contract §7)")
+LabelOpt = typer.Option(None, "--label", help="记录标签 / the run's label (default: the evaluation date's quarter, e.g. 2021Q4)")
