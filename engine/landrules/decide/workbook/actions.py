@@ -166,8 +166,7 @@ class ActionList:
             deadline=earliest(flat["deadline"]),
             overdue=any_overdue(flat["overdue"]),
             responsible=flat["responsible"],
-            citations=SEP.join(f"{ref}（{self.labels.clauses[ref]}）" if ref in self.labels.clauses else ref
-                               for ref in flat["citations"].split(SEP) if ref),
+            citations=SEP.join(self.labels.cite(ref) for ref in flat["citations"].split(SEP) if ref),
             public="、".join(public),
         )
 

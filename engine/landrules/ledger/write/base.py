@@ -76,6 +76,13 @@ class Labels:
     outcomes: dict[str, str] = field(default_factory=dict)  # code -> 中文 label
     clauses: dict[str, str] = field(default_factory=dict)  # "DOC CLAUSE" -> heading
     tax_target: Target | None = None  # parameter target.tax_per_mu
+    printed: dict[str, str] = field(default_factory=dict)  # "DOC CLAUSE" -> "DOC 二、（三）2.（2）" as printed
+    ledger_title: str | None = None  # the ledger's own title row, when reading found one (the workbook keeps it)
+
+    def cite(self, ref: str) -> str:
+        """A "DOC CLAUSE" reference as an officer reads it: the clause number as printed, then its heading."""
+        shown = self.printed.get(ref, ref)
+        return f"{shown}（{self.clauses[ref]}）" if ref in self.clauses else shown
 
     @classmethod
     def of(cls, rulebook: Any, as_of: dt.date | None = None) -> "Labels":
@@ -88,7 +95,8 @@ class Labels:
         if param is not None:
             value, _ = rulebook.param_value(TAX_TARGET, as_of or dt.date.today())
             target = Target(float(value), param.unit, tuple(str(c) for c in param.cites), param.description)
-        return cls(dict(rulebook.categories), dict(rulebook.outcomes), clauses, target)
+        printed = {f"{doc} {clause}": f"{doc} {cited.printed}" for (doc, clause), cited in rulebook.policy.clauses.items()}
+        return cls(dict(rulebook.categories), dict(rulebook.outcomes), clauses, target, printed)
 
 
 TAX_TARGET = "target.tax_per_mu"  # rules/parameters.yaml
