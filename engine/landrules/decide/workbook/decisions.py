@@ -238,7 +238,6 @@ class XlsxWriter(DecisionWriter):
                 self._widths[k] = min(self._widths[k], WRAPPED[name])
                 self._wrapped.append(k)
         self._wrapped += [k for k, i in enumerate(self._front, 1) if self.input_names[i] in FRONT_WIDTHS]
-        at = {c: 1 + len(self._front) + k for k, c in enumerate(self._zh)}
         # every printed cell of a multi-line row at the top, so that a row reads across
         self._top = sorted({*range(self._printed), *self._wrapped})
 
