@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,10 +59,23 @@ def error_page(status: int, message: str, title: str | None = None) -> HTMLRespo
     return HTMLResponse(body, status_code=status)
 
 
+_FIELD_IN_TEXT = re.compile(r"\b([a-z][a-z0-9_]*)（([^（）]+)）")
+
+
+def officer_words(text: str) -> str:
+    """A message as an officer reads it: `land_use（土地用途）` becomes 土地用途 (the messages name
+    fields both ways for the command line; the page shows the Chinese)."""
+    def plain(match: re.Match) -> str:
+        spec = fields.BY_NAME.get(match.group(1))
+        return match.group(2) if spec is not None and spec.zh == match.group(2) else match.group(0)
+
+    return _FIELD_IN_TEXT.sub(plain, text or "")
+
+
 def field_label(name: str) -> str:
-    """`name（中文）` for a field name, the name itself otherwise."""
+    """A field by its Chinese name (供地日期), the name itself when it is no field."""
     spec = fields.BY_NAME.get(name)
-    return spec.label() if spec else name
+    return spec.zh if spec else name
 
 
 def session_of(request: Request) -> Session | None:
@@ -71,4 +86,7 @@ def render(request: Request, name: str, status: int = 200, **context) -> HTMLRes
     context.setdefault("session", session_of(request))
     context.setdefault("nav", None)
     context["rulebook"] = request.app.state.rulebook
+    context.setdefault("field_label", field_label)
+    context.setdefault("officer_words", officer_words)
+    context["printed"] = context["rulebook"].policy.printed  # "DOC 2.3.2.1" -> "DOC 二、（三）2.（1）"
     return TEMPLATES.TemplateResponse(request, name, context, status_code=status)

@@ -17,6 +17,7 @@ from landrules.ledger.read.reader import SUFFIXES
 from landrules.ledger.columns.column_map import ColumnMapError, load_column_map
 from landrules.web import charts, jobs, table
 from landrules.web.column_page import column_view, needs_filter
+from landrules.core import fields
 from landrules.web.common import error_page, field_label, render, session_of
 from landrules.web.records import cited_clauses, explain_in_ledger
 from landrules.web.sessions import COOKIE
@@ -196,9 +197,14 @@ def parcel(request: Request, id: str):
         return error_page(400, str(exc).replace(str(session.ledger), session.ledger_name), "无法读取台账")
     if found is None:
         return error_page(404, f"台账 {session.ledger_name} 中没有宗地 {id!r}。", "找不到该宗地")
-    row, decision, trace = found
-    return render(request, "parcel.html", nav="parcels", row=row, d=decision, trace=trace,
+    row, decision, trace, facts = found
+    about = [(fields.BY_NAME[n].zh, fields.display(fields.BY_NAME[n], facts[n]))
+             for n in PARCEL_FACTS if facts.get(n) is not None]
+    return render(request, "parcel.html", nav="parcels", row=row, d=decision, trace=trace, about=about,
                   clauses=cited_clauses(rulebook, decision, trace), field_label=field_label)
+
+
+PARCEL_FACTS = ("location", "holder", "project", "land_use", "area_mu")  # what the parcel page names first
 
 
 @router.get("/download/{kind}")

@@ -52,6 +52,7 @@ def documents(rulebook: Rulebook) -> list[dict]:
             cited = rulebook.policy.get(document.doc, clause.id)
             nodes.append({
                 "id": clause.id, "number": clause.number, "heading": clause.heading, "depth": depth,
+                "printed": cited.printed if cited else (clause.number or clause.id),
                 "paragraphs": clause.paragraphs or ([clause.text] if clause.text else []),
                 "responsible": list(cited.responsible) if cited else [],
                 "deadline": cited.deadline.text if cited and cited.deadline else None,
@@ -79,9 +80,9 @@ def conditions_in_words(rulebook: Rulebook, rule: Rule, as_of: dt.date) -> list[
             for child in t.children or ():
                 walk(child, depth + 1)
         elif isinstance(t.cond, CategoryAtom):
-            out.append((depth, f"已认定类别为 {rulebook.categories.get(t.cond.category, t.cond.category)}"))
+            out.append((depth, f"已得出类别 {rulebook.categories.get(t.cond.category, t.cond.category)}"))
         else:
-            out.append((depth, describe(t)))
+            out.append((depth, describe(t, rulebook)))
 
     walk(trace, 0)
     return out
