@@ -24,6 +24,7 @@ from landrules.decide.workbook.sheets import (
     PUBLIC_HEADER,
     action_rows,
     cap_note,
+    measure_names,
     overdue_rows,
     public_rows,
 )
@@ -120,11 +121,8 @@ def short(clauses: str, docs: dict[str, str] = SHORT_DOCS) -> str:
 def compact_rows(actions: list[ActionRow]) -> list[list[Any]]:
     """一宗一策 for the page: each measure by its name (the words before its parenthesis; the
     full wording is in the 处置措施 table), clauses as printed without headings, documents short."""
-    def measure(text: str) -> str:
-        return "；".join(m.split("（")[0] for m in text.split("; ") if m)
-
     return [[i, r.parcel_id, r.location, r.holder, r.project, None if r.area_mu is None else round(r.area_mu, 2),
-             r.categories.replace("; ", "、"), r.reason, measure(r.measures), r.deadline, "是" if r.overdue else "",
+             r.categories.replace("; ", "、"), r.reason, measure_names(r.measures).replace("; ", "；"), r.deadline, "是" if r.overdue else "",
              r.responsible.replace("; ", "、"), short(r.clauses)] for i, r in enumerate(actions, 1)]
 
 
@@ -134,7 +132,7 @@ def compact_public(rows: list[list[Any]]) -> list[list[Any]]:
     out = []
     for row in rows:
         row = list(row)
-        row[at["处置措施"]] = "；".join(m.split("（")[0] for m in (row[at["处置措施"]] or "").split("; ") if m)
+        row[at["处置措施"]] = measure_names(row[at["处置措施"]] or "").replace("; ", "；")
         row[at["责任单位"]] = (row[at["责任单位"]] or "").replace("; ", "、")
         out.append(row)
     return out

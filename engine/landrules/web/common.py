@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,17 +57,9 @@ def error_page(status: int, message: str, title: str | None = None) -> HTMLRespo
     return HTMLResponse(body, status_code=status)
 
 
-_FIELD_IN_TEXT = re.compile(r"\b([a-z][a-z0-9_]*)（([^（）]+)）")
-
-
 def officer_words(text: str) -> str:
-    """A message as an officer reads it: `land_use（土地用途）` becomes 土地用途 (the messages name
-    fields both ways for the command line; the page shows the Chinese)."""
-    def plain(match: re.Match) -> str:
-        spec = fields.BY_NAME.get(match.group(1))
-        return match.group(2) if spec is not None and spec.zh == match.group(2) else match.group(0)
-
-    return _FIELD_IN_TEXT.sub(plain, text or "")
+    """A message with fields named in Chinese only (fields.plain_words)."""
+    return fields.plain_words(text or "")
 
 
 def field_label(name: str) -> str:

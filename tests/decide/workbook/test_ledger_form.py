@@ -63,11 +63,12 @@ def test_serial_first_and_only_chinese_in_the_visible_columns(book):
     assert all(sheet.column_dimensions[get_column_letter(header.index(h) + 1)].outlineLevel == 1 for h in hidden)
     rows = data(sheet)
     assert [r["序号"] for r in rows] == list(range(1, 41))
-    # no code or hash in a visible cell of a parcel row
+    # no code or hash in a visible cell of a parcel row (errors name fields in Chinese too)
+    assert [r["错误"] for r in rows if r["错误"]][0].startswith("第39行 土地用途")
     for r in rows:
         for h in visible:
             value = r[h]
-            if isinstance(value, str) and h not in ("宗地编号", "备注", "错误"):
+            if isinstance(value, str) and h not in ("宗地编号", "备注"):
                 assert not re.search(r"sha256|[a-z]+_[a-z]+", value), (h, value)
 
 
@@ -77,8 +78,12 @@ def test_the_total_row_counts_parcels_and_area_and_the_signature_follows(book, l
     total = next(r for r in rows if r and r[0] == "合计")
     header = rows[2]
     assert total[1] == 40
-    expected = sum(float(a) for a in ledger["面积（亩）"] if a)
-    assert total[header.index("面积（亩）")] == pytest.approx(expected)
+    column = sum(float(a) for a in ledger["面积（亩）"] if a)
+    converted = sum(float(m2.replace(",", "")) * 15 / 10000 for mu, m2 in zip(ledger["面积（亩）"], ledger["面积（平方米）"])
+                    if not mu and m2)
+    at = header.index("面积（亩）")
+    assert converted > 0 and total[at] == pytest.approx(column + converted)  # every parcel's area, in 亩
+    assert f"本列数字合计 {column:,.2f} 亩" in total[at + 1]  # and why it differs from the column's sum
     after = rows[rows.index(total) + 1]
     assert after[0] == "填表人：" and "审核人：" in after
     assert sheet.auto_filter.ref == f"A3:{get_column_letter(len(header))}43"  # the header and the parcels only

@@ -127,6 +127,7 @@ class XlsxWriter(DecisionWriter):
             "overdue": self._overdue,
             "deadline": lambda text: earliest(text) or clean_text(text),
             "citations": self._citations,
+            "errors": lambda text: clean_text(fields.plain_words(text)),  # 土地用途, not land_use（土地用途）
         }
 
     def _translate(self, exc: BaseException):
@@ -254,8 +255,13 @@ class XlsxWriter(DecisionWriter):
             rows = self._sheet_rows if k == len(self._sheets) - 1 else max(MAX_SHEET_ROWS - TAIL_ROWS, HEAD_ROWS + 1)
             end = rows
             if k == len(self._sheets) - 1:
-                end = write_tail(sheet, rows + 1, self.rows, 1 if self._front else 0, self._area_sum,
-                                 self._area_col, self._printed)
+                area, note = self._area_sum, None
+                if self._area_col is not None and self.input_names[self._front[self._area_col - 1]] == "area_mu" \
+                        and abs(self.actions.area_mu - self._area_sum) > 0.005:
+                    area = self.actions.area_mu  # parcels given in 平方米 or 公顷 count too, converted
+                    note = f"面积含按平方米、公顷换算为亩的宗地（本列数字合计 {self._area_sum:,.2f} 亩）"
+                end = write_tail(sheet, rows + 1, self.rows, 1 if self._front else 0, area,
+                                 self._area_col, self._printed, note)
             sheet.auto_filter.ref = f"A{HEAD_ROWS}:{last_col}{rows}"
             sheet.print_area = f"A1:{printed}{end}"
             if rows < FIRST:

@@ -72,7 +72,7 @@ def write_heading(sheet, title: str, as_of: Any, span: int) -> None:
 
 
 def write_tail(sheet, index: int, count: int, count_col: int, area: float | None, area_col: int | None,
-               span: int) -> int:
+               span: int, note: str | None = None) -> int:
     """A blank row, the 合计 row (宗数 in `count_col`, 面积 in `area_col`, 0-based) and the
     填表人/审核人 line, from row `index` (1-based); returns the last row written."""
     sheet.append([])
@@ -82,6 +82,8 @@ def write_tail(sheet, index: int, count: int, count_col: int, area: float | None
     total[count_col] = styled(sheet, count, number_format=COUNT_FORMAT, font=BOLD)
     if area_col is not None:
         total[area_col] = styled(sheet, round(area or 0.0, 4), number_format=AREA_FORMAT, font=BOLD)
+        if note and area_col + 1 < len(total):
+            total[area_col + 1] = note
     sheet.append(total)
     sheet.append(signature_line(sheet, span))
     return index + 2

@@ -180,6 +180,12 @@ def overdue_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
     return [[i, r.parcel_id, r.location, r.holder, r.measures, r.deadline, r.responsible] for i, r in enumerate(late, 1)]
 
 
+def measure_names(measures: str) -> str:
+    """处置措施 by their names, the words before each label's parenthesis or colon (the full
+    wording is in 一宗一策 and 决策): 完善用地手续; 协商选择处置方式."""
+    return "; ".join(m.split("（")[0].split("：")[0] for m in measures.split("; ") if m)
+
+
 def by_unit_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
     """One row per parcel and 责任单位, by unit (in order of first appearance), then 完成时限: each
     unit finds all its parcels with the ordinary filter on one column."""
@@ -194,7 +200,7 @@ def by_unit_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
         first.setdefault(unit, len(first))
     pairs.sort(key=lambda p: (first[p[0]], p[1].deadline or dt.date.max, p[1].order))
     return [[i, unit, r.parcel_id, r.location, r.holder, r.project, None if r.area_mu is None else round(r.area_mu, 4),
-             r.categories, r.measures, r.deadline, "是" if r.overdue else "否", others]
+             r.categories, measure_names(r.measures), r.deadline, "是" if r.overdue else "否", others]
             for i, (unit, r, others) in enumerate(pairs, 1)]
 
 

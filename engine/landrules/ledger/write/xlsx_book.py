@@ -164,7 +164,7 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-LINE_HEIGHT, MAX_LINES = 15.0, 8  # points a line of 11 pt text takes; rows grow at most to 8 lines
+LINE_HEIGHT, MAX_LINES = 16.0, 8  # points a line of 11 pt CJK text takes (Noto/等线); rows grow at most to 8 lines
 
 
 def line_counts(columns: Sequence[Sequence[Any]], widths: Sequence[float], wrapped: Sequence[int], n: int) -> list[int]:
