@@ -16,7 +16,7 @@ from landrules.decide.evaluate import Evaluator
 from landrules.core.values import ordered_int
 from landrules.rulebook.load import load_rulebook
 from minibook import write_book
-from test_differential import assert_same  # also puts bench/ on sys.path (synthetic)
+from engines_agree import assert_same
 
 AS_OF = dt.date(2021, 10, 1)
 
@@ -150,7 +150,7 @@ def test_the_vectorised_engine_evaluates_a_large_rulebook_block_by_block(ruleboo
         monkeypatch.setattr(vectorized, "BLOCK_CELLS", cells)
         decider = LedgerDecider(book, "vectorized", AS_OF)
         tracemalloc.start()
-        keys, inverse = decider._keys_vectorized(Parsed, np.arange(len(rows)))
+        keys, inverse = decider.backend.pattern_keys(Parsed, np.arange(len(rows)), AS_OF)
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         return [keys[i] for i in inverse], peak, len(decider.backend.blocks(len(rows)))

@@ -7,12 +7,10 @@ import subprocess
 import sys
 
 import pytest
-from conftest import POLICY, ROOT, RULES
+from conftest import POLICY, ROOT, RULES, RUNNER as runner
 from landrules.bdd.registry import STEPS
 from landrules.cli import app
-from typer.testing import CliRunner
 
-runner = CliRunner()
 
 
 def check(*args):

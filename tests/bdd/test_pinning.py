@@ -7,13 +7,11 @@ from landrules.rulebook.load import load_rulebook
 import shutil
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, RUNNER as runner
 from landrules.bdd.mutants import ShiftedAtom, rule_mutants
 from landrules.cli import app
 from landrules.rulebook.conditions import Atom
-from typer.testing import CliRunner
 
-runner = CliRunner()
 SCENARIOS = ROOT / "scenarios"
 
 EXTRA_RULE = """

@@ -5,20 +5,16 @@ import datetime as dt
 import json
 
 import pytest
-from conftest import ROOT
-from landrules.cli import app
+from conftest import ROOT, invoke
 from landrules.decide import batch, engines
 from landrules.decide.pipeline import choose_engine, decide_ledger, find_parcel
 from landrules.ledger.read.reader import LedgerError
-from typer.testing import CliRunner
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"
 AS_OF = dt.date(2021, 10, 1)
-runner = CliRunner()
 
 
-def run(*args):
-    return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})
+run = invoke
 
 
 def jsonl(path):

@@ -35,7 +35,7 @@ if CHROMIUM is None:
     message = ("!!! NO CHROMIUM: the workbench's browser tests are SKIPPED. Install Debian's chromium "
                "(apt-get install chromium) or set LANDRULES_CHROMIUM to run them. !!!")
     print("\n" + message, file=sys.stderr)
-    warnings.warn(message)
+    warnings.warn(message, stacklevel=1)
     pytest.skip(message, allow_module_level=True)
 
 sync_api = pytest.importorskip("playwright.sync_api")
