@@ -81,5 +81,5 @@ def test_the_rule_pages_speak_chinese(server, page):
     assert codes_in(page) == []
     page.goto(server + "/rulebook")
     body = page.evaluate(VISIBLE)
-    assert "二、（三）2.（1）" in body and "第十四条（一）" in body and "第1段" in body
+    assert "二、（三）2.（1）" in body and "第十四条（一）" in body and "第2段" in body and "第二款" in body
     assert codes_in(page) == []

@@ -48,7 +48,7 @@ def paragraphs(summary: Summary, labels: Labels, needing: int, area_mu: float, d
     invalid = outcomes.get("invalid_record", Tally())
     units = [f"{unit} {t.count} 宗" for unit, t in by_size(summary.by_responsible)][:UNITS_NAMED]
     more = len(summary.by_responsible) - len(units)
-    line = f"需处置的 {needing} 宗已逐宗列出处置措施、完成时限和责任单位（见附表“一宗一策”）"
+    line = f"需处置的 {needing} 宗已逐宗列出处置措施、完成时限和责任单位（见附件“一宗一策”）"
     if units:
         line += f"，涉及{'、'.join(units)}{f'等 {len(summary.by_responsible)} 个单位' if more > 0 else ''}"
     late = summary.overdue

@@ -8,6 +8,7 @@ import datetime as dt
 from landrules.rulebook.conditions import All, AnyOf, CategoryAtom, Not, Trace, evaluate
 from landrules.decide.explain import describe
 from landrules.rulebook.model import Rule, Rulebook
+from landrules.rulebook.policy import paragraph_number
 
 
 def base_clause(clause: str) -> str:
@@ -60,6 +61,8 @@ def _flatten(rulebook: Rulebook, citing, doc: str, clause, depth: int, nodes: li
     nodes.append({
         "id": clause.id, "number": clause.number, "heading": clause.heading, "depth": depth,
         "printed": cited.printed if cited else (clause.number or clause.id),
+        "paragraph_numbers": [paragraph_number(cited.printed if cited else "", n)[len(cited.printed if cited else ""):]
+                              for n in range(1, len(clause.paragraphs or ()) + 1)],  # 第二款 / 第2段
         "paragraphs": clause.paragraphs or ([clause.text] if clause.text else []),
         "responsible": list(cited.responsible) if cited else [],
         "deadline": cited.deadline.text if cited and cited.deadline else None,
