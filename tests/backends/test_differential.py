@@ -1,6 +1,8 @@
 """The vectorised backend decides exactly as the durable-rules reference, parcel for parcel."""
 
 import datetime as dt
+
+import pytest
 import sys
 from pathlib import Path
 
@@ -17,12 +19,14 @@ from synthetic import parcels as synthetic_parcels  # noqa: E402
 AS_OF = dt.date(2021, 10, 1)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(rows=st.lists(PARCELS, min_size=1, max_size=60), as_of=st.sampled_from([AS_OF, dt.date(2022, 1, 1), dt.date(2019, 6, 30)]))
 def test_backends_agree_on_generated_parcels(rulebook, evaluator, rows, as_of):
     assert_same(rulebook, evaluator, rows, as_of)
 
 
+@pytest.mark.slow
 def test_backends_agree_on_ten_thousand_synthetic_parcels(rulebook, evaluator):
     rows = [{k: v for k, v in p.items() if k != "parcel_id"} for p in synthetic_parcels(10_000)]
     assert_same(rulebook, evaluator, rows, AS_OF)

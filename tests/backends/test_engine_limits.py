@@ -89,6 +89,7 @@ def extra_rules(count: int, heavy: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
+@pytest.mark.slow
 def test_a_rulebook_larger_than_one_engine_ruleset_decides_without_crashing(rulebook_copy, tmp_path):
     """78 rules crashed the C engine natively (free(): invalid size, SIGSEGV) from about 140
     engine rules joining one category; 300 extra rules (600 engine rules) now spread over rulesets
@@ -127,6 +128,7 @@ def test_large_rulebooks_are_spread_over_rulesets_that_chain_categories(rulebook
     assert_same(book, Evaluator(book, DurableBackend(book)), [facts, dict(facts, output_per_mu=None), {}], AS_OF)
 
 
+@pytest.mark.slow
 def test_the_vectorised_engine_evaluates_a_large_rulebook_block_by_block(rulebook_copy, monkeypatch):
     """500 rules on 50 000 rows took 6.1 GB (MemoryError at 5 000 rules): masks are now made for
     a block of rows at a time, sized by the number of rules, and give the same keys."""
@@ -162,6 +164,7 @@ def test_the_vectorised_engine_evaluates_a_large_rulebook_block_by_block(ruleboo
     assert blocked_peak * 2 < whole_peak, (blocked_peak, whole_peak)  # and the gap grows with the rows
 
 
+@pytest.mark.slow
 def test_five_thousand_rules_compile_on_the_durable_engine(rulebook_copy):
     """5 000 rules: "Could not create ruleset, error code: 108" (an alpha node feeds at most 256
     beta nodes); spread over rulesets they compile and decide as the vectorised engine does."""

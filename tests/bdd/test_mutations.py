@@ -198,6 +198,7 @@ def test_check_catches_a_change_of_meaning(mutation, rulebook_copy, passing_scen
     assert any(scenario in name for name in failed), failed
 
 
+@pytest.mark.slow
 def test_the_replay_fails_the_scenario_check_fails(rulebook_copy):
     """The in-process replay agrees with `landrules check` itself on one mutant."""
     rules, policy = rulebook_copy

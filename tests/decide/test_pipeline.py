@@ -211,6 +211,7 @@ def test_unexpected_error_is_one_line_and_exit_2(monkeypatch, capsys):
     assert capsys.readouterr().err.strip() == "landrules: 内部错误，未完成: RuntimeError: boom"
 
 
+@pytest.mark.slow
 def test_sigterm_leaves_no_output_file(tmp_path):
     import os
     import signal

@@ -26,6 +26,8 @@ from landrules.decide.pipeline import decide_ledger
 from conftest import AS_OF, ROOT
 from web_helpers import SAMPLE
 
+pytestmark = pytest.mark.slow  # long: see `slow` in pyproject.toml
+
 CHROMIUM = next((p for p in (os.environ.get("LANDRULES_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
                              shutil.which("chromium-browser")) if p and Path(p).exists()), None)
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

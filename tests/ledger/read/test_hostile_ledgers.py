@@ -165,6 +165,7 @@ def test_cells_beyond_the_header_are_a_row_error_not_dropped(tmp_path):
 # --- 5. a closed pipe ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_closed_stdout_pipe_is_not_reported_as_success(tmp_path):
     ledger = tmp_path / "big.csv"
     rows = list(csv.reader(io.StringIO(SAMPLE.read_text(encoding="utf-8-sig"))))
