@@ -14,6 +14,7 @@ from web_helpers import SAMPLE
 
 test_web_browser = pytest.importorskip("test_web_browser")  # skips loudly without Chromium
 server, browser = test_web_browser.server, test_web_browser.browser  # the same fixtures
+pytestmark = pytest.mark.slow  # a browser: see `slow` in pyproject.toml
 
 # what an officer sees: the page without its technical parts, closed details and form options
 VISIBLE = """() => {
