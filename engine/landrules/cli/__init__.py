@@ -10,7 +10,7 @@ import os
 import signal
 import sys
 
-from landrules.cli import check, decide, diff, explain, lint, report, serve, tasks  # noqa: F401  (each module registers its commands)
+from landrules.cli import check, decide, diff, explain, lint, report, serve, tasks, template  # noqa: F401  (each module registers its commands)
 from landrules.cli.app import app
 
 __all__ = ["app", "main"]

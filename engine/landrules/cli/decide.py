@@ -24,7 +24,7 @@ from landrules.cli.app import (
     load_checked_rulebook,
     load_columns,
 )
-from landrules.cli.progress import print_summary, progress_line, report_columns
+from landrules.cli.progress import print_summary, progress_line, report_columns, report_invalid
 from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS
 
 
@@ -47,12 +47,13 @@ def decide(
     dask: Optional[str] = typer.Option(
         None, "--dask",
         help="在 Dask 集群上决策 Parquet 数据集 / decide a Parquet dataset (LEDGER a folder, -o a folder) on a "
-        "Dask cluster: `local` or a scheduler address (needs landrules[dask])",
+        "Dask cluster: `local` or a scheduler address (needs landrules\\[dask])",  # \\[ : Rich markup would eat [dask]
     ),
     columns: Optional[Path] = ColumnsOpt,
     strict_columns: bool = typer.Option(
         False, "--strict-columns", help="列严格 / exit 2 if a column looks like a field but is not mapped, or a needed field has no column"
     ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="详细 / list every invalid row with its reasons"),
     rules: Optional[Path] = RulesOpt,
     policy: Optional[Path] = PolicyOpt,
 ) -> None:
@@ -75,7 +76,7 @@ def decide(
         with progress_line() as advance:
             result = decide_ledger(
                 ledger, output, rulebook, when, engine=engine, sheet=sheet, progress=advance, columns=column_map,
-                strict_columns=strict_columns, report=lambda lines: report_columns(as_of_line(as_of, when), lines),
+                strict_columns=strict_columns, report=lambda checked: report_columns(as_of_line(as_of, when), checked),
             )
     except ColumnsError as exc:
         raise fail(str(exc)) from None
@@ -90,6 +91,7 @@ def decide(
     except KeyboardInterrupt:
         raise fail("已中断，未写出输出文件", code=130) from None
     print_summary(rulebook, result, output)
+    report_invalid(result.invalid, result.summary.invalid, verbose)
     raise typer.Exit(1 if result.summary.invalid else 0)
 
 

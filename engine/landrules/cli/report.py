@@ -57,7 +57,7 @@ def report(
     rulebook = load_checked_rulebook(rules, policy)
     try:
         result = decide_ledger(ledger, output, rulebook, when, engine=engine, sheet=sheet, columns=column_map,
-                               report=lambda lines: report_columns(as_of_line(as_of, when), lines),
+                               report=lambda checked: report_columns(as_of_line(as_of, when), checked),
                                open_output=report_writer(ledger.name))
     except LedgerError as exc:
         raise fail(f"{exc}（未写出通报）") from None

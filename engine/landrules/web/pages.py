@@ -181,13 +181,16 @@ def parcels(request: Request, page: int = 1, category: str = "", outcome: str = 
 
 
 @router.get("/parcel")
-def parcel(request: Request, id: str):
+def parcel(request: Request, id: str = "", row: int | None = None):
+    """A parcel by its 宗地编号 (`?id=`), or by its file row (`?row=12`) when it has none."""
     session, problem = _need_ledger(request)
     if problem:
         return problem
     rulebook = request.app.state.rulebook
+    if row is not None and session.figures is None:
+        return error_page(404, "请先决策台账，再按行号查看宗地。", "找不到该宗地")
     try:
-        known = table.lookup(session.decided, id) if session.figures is not None else None
+        known = table.lookup(session.decided, id, row) if session.figures is not None else None
         if session.figures is not None and known is None:
             found = None
         else:
@@ -196,7 +199,8 @@ def parcel(request: Request, id: str):
     except LedgerError as exc:
         return error_page(400, str(exc).replace(str(session.ledger), session.ledger_name), "无法读取台账")
     if found is None:
-        return error_page(404, f"台账 {session.ledger_name} 中没有宗地 {id!r}。", "找不到该宗地")
+        what = f"第{row}行" if row is not None else f"宗地 {id!r}"
+        return error_page(404, f"台账 {session.ledger_name} 中没有{what}。", "找不到该宗地")
     row, decision, trace, facts = found
     about = [(fields.BY_NAME[n].zh, fields.display(fields.BY_NAME[n], facts[n]))
              for n in PARCEL_FACTS if facts.get(n) is not None]

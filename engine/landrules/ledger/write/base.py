@@ -80,6 +80,7 @@ class Labels:
     # category -> (公布清单 kind, categories that keep it off the list); outcomes.yaml `published`
     published: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)  # code -> 形成原因 wording (outcomes.yaml)
+    unpublished: frozenset[str] = frozenset()  # outcomes that alone put no parcel on the 公布清单 (outcomes.yaml)
     printed: dict[str, str] = field(default_factory=dict)  # "DOC CLAUSE" -> "DOC 二、（三）2.（2）" as printed
     ledger_title: str | None = None  # the ledger's own title row, when reading found one (the workbook keeps it)
 
@@ -103,7 +104,8 @@ class Labels:
         published = catalogue.published if catalogue is not None else {}
         reasons = catalogue.reasons if catalogue is not None else {}
         printed = {f"{doc} {clause}": f"{doc} {cited.printed}" for (doc, clause), cited in rulebook.policy.clauses.items()}
-        return cls(dict(rulebook.categories), dict(rulebook.outcomes), clauses, target, published, reasons, printed)
+        unpublished = frozenset(c for c in rulebook.outcomes if catalogue is not None and not catalogue.outcome_published(c))
+        return cls(dict(rulebook.categories), dict(rulebook.outcomes), clauses, target, published, reasons, unpublished, printed)
 
 
 TAX_TARGET = "target.tax_per_mu"  # rules/parameters.yaml
