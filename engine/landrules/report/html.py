@@ -63,6 +63,7 @@ def render(bulletin: Bulletin, labels: Labels, needing: int) -> str:
     from landrules.report.bulletin import PLAN, officer_table
 
     charts = {t.key: Markup(bar_svg(officer_table(t))) for t in bulletin.charts}
+    charts.update({t.key: Markup(bar_svg(t)) for t in bulletin.progress if t.chart and t.rows})
     return template.render(
         b=bulletin, s=bulletin.summary, needing=needing, tax=bulletin.summary.tax.weighted_mean,
         target=labels.tax_target, charts=charts, table=table_html, cell=cell, widths=widths, late=late,

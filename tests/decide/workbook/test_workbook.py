@@ -46,8 +46,8 @@ def records(sheet) -> list[dict]:
 def test_the_first_screen_shows_the_parcel_beside_its_decision(decided):
     _, _, book = decided
     sheet = book["决策"]
-    assert header(sheet)[:15] == ["序号", "宗地编号", "坐落", "用地单位", "项目名称", "面积（亩）", "类别", "处置措施",
-                                  "依据条款", "完成时限", "是否逾期", "责任单位", "需补充信息", "错误", "决策备注"]
+    assert header(sheet)[:16] == ["序号", "宗地编号", "坐落", "用地单位", "项目名称", "面积（亩）", "类别", "处置措施",
+                                  "闲置费（万元）", "依据条款", "完成时限", "是否逾期", "责任单位", "需补充信息", "错误", "决策备注"]
     assert sheet.freeze_panes == "C4"  # below the header, right of 序号 and 宗地编号
     assert sheet.auto_filter.ref == f"A3:{get_column_letter(len(header(sheet)))}43"
     # the officer's input columns follow, then the contract's columns, grouped and hidden
