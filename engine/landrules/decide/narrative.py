@@ -262,6 +262,8 @@ def _fact(rulebook: Rulebook, trace: Trace, as_of: dt.date) -> str:
     right = fields.BY_NAME[cond.other_field].zh if cond.other_field else fields.display(spec, trace.operand)
     wanted = f"{spec.zh} {_op(spec, cond.op)} {right}{_where(rulebook, cond, as_of)}"
     if trace.result is None:
+        if trace.actual is not None and not cond.other_field:  # a value that does not decide it (a month, a span)
+            return f"{spec.zh}为 {mine}，无法判断 {wanted}"
         missing = spec.zh if trace.actual is None else fields.BY_NAME[cond.other_field].zh
         return f"{missing}未填写，无法判断 {wanted}"
     return f"需 {wanted}，本宗为 {mine}"
