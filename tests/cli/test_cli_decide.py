@@ -111,7 +111,8 @@ def test_xlsx_output_opens_with_openpyxl(tmp_path):
     assert run("decide", SAMPLE, "--as-of", "2021-10-01", "-o", out).exit_code == 1
     sheet = load_workbook(out).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    assert len(rows) == 41 and rows[0][0] == "宗地编号"
+    assert rows[2][:2] == ("序号", "宗地编号")  # below the title and the 填报单位 line
+    assert len([r for r in rows[3:] if r and isinstance(r[0], int)]) == 40
 
 
 def test_jsonl_on_stdout_without_output(tmp_path):
@@ -170,7 +171,7 @@ def test_explain_json_has_every_rule_with_conditions(rulebook):
     assert [t["rule"] for t in data["trace"]] == [r.id for r in rulebook.rules]
     regularise = next(t for t in data["trace"] if t["rule"] == "unsupplied.regularise")
     assert regularise["status"] == "undecided" and regularise["result"] is None
-    unknown = [c for c in regularise["conditions"] if c["result"] is None and "operating_well" in c["condition"]]
+    unknown = [c for c in regularise["conditions"] if c["result"] is None and "运营良好" in c["condition"]]
     assert unknown and unknown[0]["actual"] == "（空）"
     assert data["decision"]["needs"] == ["operating_well"]
 

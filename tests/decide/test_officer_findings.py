@@ -42,11 +42,12 @@ def test_the_lists_carry_the_area_in_mu_from_hectares(tmp_path):
     book = openpyxl.load_workbook(out)
     for name in ("一宗一策", "公布清单"):
         rows = list(book[name].values)
-        column = rows[0].index("面积（亩）")
-        parcels = [r for r in rows[1:] if r[1] in ("E-1", "E-2")]  # the notes below the list aside
+        column = rows[2].index("面积（亩）")  # the header below the title and the 填报单位 line
+        parcels = [r for r in rows[3:] if r[1] in ("E-1", "E-2")]  # the notes below the list aside
         assert [r[column] for r in parcels] == [22.5, 30], name  # 1.5 and 2 公顷 × 15
     decided = list(book["决策"].values)
-    assert all(isinstance(r[decided[0].index("面积（公顷）")], (int, float)) for r in decided[1:])  # numbers, not text
+    parcels = [r for r in decided[3:] if r and isinstance(r[0], int)]
+    assert parcels and all(isinstance(r[decided[2].index("面积（公顷）")], (int, float)) for r in parcels)  # numbers
 
 
 def test_a_known_header_that_lost_its_field_is_not_also_a_look_alike(tmp_path):

@@ -19,7 +19,8 @@ def test_html_bulletin_with_the_map(tmp_path):
                                       "--boundary", str(EXAMPLES / "shilong-boundary.gpkg")])
     assert result.exit_code == 1, result.output  # two invalid rows in the sample
     html = out.read_text(encoding="utf-8")
-    section = html[html.index("存量用地一张图"):html.index("三、分类汇总")]
+    start = html.index("存量用地一张图")
+    section = html[start:html.index("</svg>", start)]
     assert len(re.findall(r"<title>SL-\d{3}：", section)) == 40
     assert "<title>SL-018：闲置</title>" in section and "产业集聚区边界" in section and "北" in section
 

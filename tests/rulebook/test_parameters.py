@@ -55,7 +55,9 @@ def test_the_trace_shows_the_value_and_the_date_used(changed):
         trace = explain(changed, PARCEL, backend.fire([PARCEL], as_of)[0], as_of)
         (row,) = [c for c in conditions_on(trace, "category.low_efficiency") if c.get("parameter")
                   and c["parameter"]["id"] == PARAM]
-        assert f"参数 {PARAM} = {shown}（{since} 起施行" in row["condition"]
+        # the parameter by its description in the words (issue 22); its id stays in row["parameter"]
+        description = changed.parameters[PARAM].description
+        assert f"参数“{description}”取 {shown}（{since} 起施行" in row["condition"] and PARAM not in row["condition"]
         assert row["parameter"]["from"] == since and row["parameter"]["provisional"] is provisional
         assert ("暂定值" in row["condition"]) is provisional
 

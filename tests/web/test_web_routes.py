@@ -119,7 +119,7 @@ def test_workbook_download_is_decides_xlsx(client, rulebook, tmp_path):
     path = tmp_path / "got.xlsx"
     path.write_bytes(got.content)
     book = openpyxl.load_workbook(path, read_only=True)
-    assert book.sheetnames == ["决策", "一宗一策", "公布清单", "汇总"]  # the officers' workbook (issue 12)
+    assert book.sheetnames == ["决策", "一宗一策", "按责任单位", "公布清单", "汇总"]  # the officers' workbook (issues 12, 22)
     csv_text = client.get("/download/csv").content.decode("utf-8-sig")
     assert len(list(csv.reader(csv_text.splitlines()))) == 41
 

@@ -149,5 +149,5 @@ def test_every_parcel_page_gives_decides_outcomes(client, rulebook, tmp_path, le
         page = client.get("/parcel", params={"id": pid})
         assert page.status_code == 200, (pid, page.text[-400:])
         decision = page.text[page.text.index('class="card decision"'):page.text.index("</section>", page.text.index('class="card decision"'))]
-        assert re.findall(r"</b> <code>([a-z_]+)</code>", decision) == [o["code"] for o in record["outcomes"]], pid
+        assert re.findall(r"</b> <code class=\"tech\">([a-z_]+)</code>", decision) == [o["code"] for o in record["outcomes"]], pid
     assert len(seen) >= 5

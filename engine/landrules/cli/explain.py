@@ -142,15 +142,18 @@ def _print_explanation(rulebook, row: int, decision, trace) -> None:
     out = Console(highlight=False)
     out.print(f"[bold]宗地 {escape(str(decision.parcel_id))}[/]（第 {row} 行） 评估日 {decision.as_of}  规则库 {decision.rulebook[:19]}…")
     labels = [rulebook.categories.get(c, c) for c in decision.categories]
+    from landrules.decide.narrative import conclusion
+
+    out.print(conclusion(rulebook, decision), markup=False, style="bold")
     out.print(f"类别：{'、'.join(labels) or '无'}")
     for o in decision.outcomes:
-        line = f"• {o.label}（{o.code}）"
+        line = f"• {o.label}"
         if o.deadline:
             line += f"  完成时限 {o.deadline}{'（已逾期）' if o.overdue else ''}"
         if o.responsible:
             line += f"  责任单位 {'、'.join(o.responsible)}"
         if o.needs:
-            line += f"  需补充 {'、'.join(fields.BY_NAME[n].label() for n in o.needs)}（规则 {o.rule}）"
+            line += f"  需补充 {'、'.join(fields.BY_NAME[n].zh for n in o.needs)}"
         out.print(line, markup=False)
     for e in decision.errors:
         out.print(f"[red]错误[/] {escape(e)}")
@@ -180,4 +183,5 @@ def _print_explanation(rulebook, row: int, decision, trace) -> None:
         out.print("[bold]引用条款[/]")
         for (doc, clause), text in cited.items():
             note = "（释义）" if rulebook.policy.get(doc, clause).paraphrase else ""
-            out.print(f"{doc} {clause}{note}：{text}", markup=False)
+            out.print(f"{rulebook.policy.printed(f'{doc} {clause}')}{note}：{text}", markup=False)
+    out.print(conclusion(rulebook, decision), markup=False, style="bold")

@@ -49,6 +49,8 @@ def print_narrative(story) -> None:
         out.print(Text(text, style="bold"))
 
     line("", story.head[0], "bold")
+    if story.conclusion:  # the answer first …
+        line("", story.conclusion, "bold")
     for text in story.head[1:]:
         line("", text)
     for text in story.decision:
@@ -77,3 +79,5 @@ def print_narrative(story) -> None:
             line("", f"{ref}{'（释义）' if paraphrase else ''}：{text}")
     out.print()
     out.print(Text("完整追踪表：--full；JSON：--json", style="dim"))
+    if story.conclusion:  # … and last, so that it stays on a short terminal's screen
+        line("", story.conclusion, "bold")

@@ -138,3 +138,16 @@ def display(spec: FieldSpec | None, value) -> str:
     if spec is not None and spec.type is FieldType.ENUM:
         return spec.vocabulary.get(value, str(value))
     return str(value)
+
+
+_FIELD_IN_TEXT = __import__("re").compile(r"\b([a-z][a-z0-9_]*)（([^（）]+)）")
+
+
+def plain_words(text: str) -> str:
+    """A message as an officer reads it: `land_use（土地用途）` (how messages name a field for the
+    command line and the column map) becomes 土地用途; other text is left as it is."""
+    def plain(match) -> str:
+        spec = BY_NAME.get(match.group(1))
+        return match.group(2) if spec is not None and spec.zh == match.group(2) else match.group(0)
+
+    return _FIELD_IN_TEXT.sub(plain, text) if text else text

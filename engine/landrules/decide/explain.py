@@ -15,7 +15,6 @@ from landrules.backends.base import Firing
 from landrules.core import fields
 from landrules.decide.evaluate import apply_overrides, derived_categories, missing_facts
 from landrules.rulebook.conditions import (
-    OP_SYMBOLS,
     All,
     AnyOf,
     Atom,
@@ -23,6 +22,7 @@ from landrules.rulebook.conditions import (
     Not,
     Trace,
     evaluate,
+    op_words,
 )
 from landrules.rulebook.model import Rulebook
 
@@ -81,7 +81,7 @@ def _flatten(rulebook: Rulebook, trace: Trace, depth: int, as_of: dt.date):
     actual = None
     if isinstance(cond, Atom):
         actual = fields.display(fields.BY_NAME[cond.field], trace.actual)
-    row = {"depth": depth, "condition": describe(trace), "actual": actual, "result": trace.result}
+    row = {"depth": depth, "condition": describe(trace, rulebook), "actual": actual, "result": trace.result}
     if isinstance(cond, Atom) and cond.param is not None:
         param = rulebook.parameters[cond.param]
         dated = param.in_force(as_of)
@@ -94,20 +94,28 @@ def _flatten(rulebook: Rulebook, trace: Trace, depth: int, as_of: dt.date):
     yield row
 
 
-def describe(trace: Trace) -> str:
+def describe(trace: Trace, rulebook: Rulebook | None = None) -> str:
+    """One condition in an officer's words: 供地日期 不晚于 2020-10-01（评估日 2021-10-01 前推1年…）,
+    闲置原因 属于 政府原因、信访稳定; with `rulebook`, categories by their Chinese names and a
+    parameter by its description."""
     cond = trace.cond
+    names = rulebook.categories if rulebook is not None else {}
     if isinstance(cond, CategoryAtom):
-        return f"类别 = {cond.category}（已得出：{'、'.join(trace.actual) or '无'}）"
+        have = "、".join(names.get(c, c) for c in trace.actual or ()) or "无"
+        return f"类别为 {names.get(cond.category, cond.category)}（已得出：{have}）"
     assert isinstance(cond, Atom)
     spec = fields.BY_NAME[cond.field]
-    left = spec.label()
+    left = spec.zh
+    word = op_words(cond.op, spec.type is fields.FieldType.DATE)
     if cond.op in ("present", "absent"):
-        return f"{left} {OP_SYMBOLS[cond.op]}"
+        return f"{left} {word}"
     if cond.other_field:
-        right = fields.BY_NAME[cond.other_field].label()
+        right = fields.BY_NAME[cond.other_field].zh
     else:
         right = fields.display(spec, trace.operand)
-    if trace.source:
-        right = f"{right}（{trace.source}）"
-    return f"{left} {OP_SYMBOLS[cond.op]} {right}"
-
+    source = trace.source
+    if source and cond.param is not None and rulebook is not None and cond.param in rulebook.parameters:
+        source = source.replace(f"参数 {cond.param} =", f"参数“{rulebook.parameters[cond.param].description}”取")
+    if source:
+        right = f"{right}（{source}）"
+    return f"{left} {word} {right}"

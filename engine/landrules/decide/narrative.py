@@ -19,13 +19,16 @@ from landrules.backends.base import Firing
 from landrules.core import fields
 from landrules.core.decision import Decision
 from landrules.decide.explain import rule_traces
-from landrules.rulebook.conditions import OP_SYMBOLS, All, AnyOf, Atom, CategoryAtom, Not, Trace, atoms
+from landrules.rulebook.conditions import All, AnyOf, Atom, CategoryAtom, Not, Trace, atoms, op_words
 from landrules.rulebook.model import NEEDS_INFORMATION, Rule, Rulebook
-from landrules.rulebook.periods import OFFSET_RE
+from landrules.rulebook.periods import OFFSET_RE, offset_words
 
 STATUS = {"fired": "触发", "undecided": "待补充信息", "not_fired": "未适用", "overridden": "被例外排除"}
 HEADER_FIELDS = ("location", "holder", "project", "land_use", "area_mu")
-OP_WORDS = {**OP_SYMBOLS, "in": "属于", "not_in": "不属于"}  # ∈ and ∉ are not an officer's words
+
+
+def _op(spec, op: str) -> str:
+    return op_words(op, spec.type is fields.FieldType.DATE)
 
 
 @dataclass
@@ -50,7 +53,8 @@ class Narrative:
     decision: list[str]
     applied: list[Applied]
     not_applied: list[tuple[Rule, str]]  # rule, why in one line
-    cited: list[tuple[str, str, bool]]  # "DOC CLAUSE（heading）", text, paraphrase
+    cited: list[tuple[str, str, bool]]  # "DOC 二、（三）2.（2）（heading）", text, paraphrase
+    conclusion: str = ""  # the decision in one line: printed first and again last
 
 
 def narrate(rulebook: Rulebook, decision: Decision, facts: dict[str, Any] | None, firing: Firing | None,
@@ -78,7 +82,28 @@ def narrate(rulebook: Rulebook, decision: Decision, facts: dict[str, Any] | None
     # what explains the decision first: disposals, then triage, then the categories
     applied.sort(key=lambda a: (a.rule.category is not None, a.rule.outcome == NEEDS_INFORMATION))
     lines = _decision_lines(rulebook, decision) + _early_parameters(rulebook, as_of)
-    return Narrative(head, lines, applied, not_applied, _cited(rulebook, decision))
+    return Narrative(head, lines, applied, not_applied, _cited(rulebook, decision), conclusion(rulebook, decision))
+
+
+def conclusion(rulebook: Rulebook, decision: Decision) -> str:
+    """The decision in one line: 宗地 SL-017 结论：闲置、疑似闲置；处置措施 开展闲置土地调查认定、…；完成时限 2022-12-31."""
+    if decision.errors:
+        return f"宗地 {decision.parcel_id} 结论：记录无效（{len(decision.errors)} 处错误，见上），未作决策"
+    parts = []
+    cats = [rulebook.categories.get(c, c) for c in decision.categories]
+    if cats:
+        parts.append("、".join(cats))
+    measures = [o for o in decision.outcomes if o.code != NEEDS_INFORMATION]
+    if measures:
+        parts.append("处置措施 " + "；".join(o.label.split("（")[0].split("：")[0] for o in measures))
+    deadlines = sorted({o.deadline for o in measures if o.deadline})
+    if deadlines:
+        parts.append(f"完成时限 {deadlines[0]}" + ("（已逾期）" if any(o.overdue for o in measures) else ""))
+    asking = list(dict.fromkeys([*decision.needs, *(n for o in decision.outcomes if o.code == NEEDS_INFORMATION
+                                                    for n in o.needs or ())]))
+    if asking:
+        parts.append("需补充 " + "、".join(fields.BY_NAME[n].zh if n in fields.BY_NAME else n for n in asking))
+    return f"宗地 {decision.parcel_id} 结论：" + (" · ".join(parts) or "无")
 
 
 def _early_parameters(rulebook: Rulebook, as_of: dt.date) -> list[str]:
@@ -143,9 +168,10 @@ def _decision_lines(rulebook: Rulebook, decision: Decision) -> list[str]:
 
 
 def _ref(rulebook: Rulebook, doc: str, clause: str) -> str:
+    """A clause as printed in its document, with its heading: 平龙政办〔2021〕36号 二、（三）2.（2）（…）."""
     cited = rulebook.policy.get(doc, clause)
     heading = (cited.heading or "").rstrip("。") if cited else ""
-    return f"{doc} {clause}" + (f"（{heading}）" if heading else "")
+    return rulebook.policy.printed(f"{doc} {clause}") + (f"（{heading}）" if heading else "")
 
 
 def _cited(rulebook: Rulebook, decision: Decision) -> list[tuple[str, str, bool]]:
@@ -180,22 +206,17 @@ def leaf(rulebook: Rulebook, trace: Trace, as_of: dt.date | None = None) -> str:
     spec = fields.BY_NAME[cond.field]
     mine = fields.display(spec, trace.actual)
     if cond.op in ("present", "absent"):
-        return f"{spec.zh}{OP_WORDS[cond.op]}（本宗：{mine}）"
+        return f"{spec.zh}{_op(spec, cond.op)}（本宗：{mine}）"
     right = fields.BY_NAME[cond.other_field].zh if cond.other_field else fields.display(spec, trace.operand)
     where = _where(rulebook, cond, as_of)
-    return f"{spec.zh} {OP_WORDS[cond.op]} {right}{where}（本宗：{mine}）"
-
-
-_UNITS = {"y": "年", "m": "个月", "d": "天"}
+    return f"{spec.zh} {_op(spec, cond.op)} {right}{where}（本宗：{mine}）"
 
 
 def _where(rulebook: Rulebook, cond: Atom, as_of: dt.date | None) -> str:
     """Where a compared value comes from, in words: 〔评估日前推1年〕, 〔暂定值，待区级标准确定〕."""
     if cond.as_of is not None:
-        found = OFFSET_RE.match(cond.as_of.strip())
-        if found:
-            n, unit = int(found.group(1)), found.group(2)
-            return f"〔评估日{'前推' if n < 0 else '后推'}{abs(n)}{_UNITS[unit]}〕" if n else "〔评估日〕"
+        if OFFSET_RE.match(cond.as_of.strip()):
+            return f"〔评估日{offset_words(cond.as_of)}〕"
         return f"〔评估日 {cond.as_of}〕"
     if cond.param is not None and as_of is not None:
         note = rulebook.param_note(cond.param, as_of)
@@ -239,14 +260,15 @@ def _fact(rulebook: Rulebook, trace: Trace, as_of: dt.date) -> str:
     if cond.op in ("present", "absent"):
         return leaf(rulebook, trace, as_of)
     right = fields.BY_NAME[cond.other_field].zh if cond.other_field else fields.display(spec, trace.operand)
-    wanted = f"{spec.zh} {OP_WORDS[cond.op]} {right}{_where(rulebook, cond, as_of)}"
+    wanted = f"{spec.zh} {_op(spec, cond.op)} {right}{_where(rulebook, cond, as_of)}"
     if trace.result is None:
         if trace.actual is None:
             return f"{spec.zh}未填写，无法判断 {wanted}"
         if cond.other_field:
             return f"{fields.BY_NAME[cond.other_field].zh}未填写，无法判断 {wanted}"
-        # the operand is a parameter with no value in force on the evaluation date
-        return f"参数 {cond.param} 在评估日 {as_of} 无施行中的取值，无法判断 {wanted}"
+        if cond.param and trace.operand is None:  # a parameter with no value in force on the evaluation date
+            return f"参数 {cond.param} 在评估日 {as_of} 无施行中的取值，无法判断 {wanted}"
+        return f"{spec.zh}为 {mine}，无法判断 {wanted}"  # a value that does not decide it (a month, a span)
     return f"需 {wanted}，本宗为 {mine}"
 
 

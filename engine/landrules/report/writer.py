@@ -15,9 +15,15 @@ FORMATS = (".xlsx", ".html", ".pdf")
 
 
 def report_format(path: Path) -> str:
+    """The bulletin's format by `path`'s extension; OutputError for another one, and for a PDF
+    when no Chinese font is installed (checked before anything is decided)."""
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
         raise OutputError(f"不支持的通报格式 {Path(path).name!r}：扩展名应为 {', '.join(FORMATS)}")
+    if suffix == ".pdf":
+        from landrules.report.pdf import require_chinese_font
+
+        require_chinese_font()
     return suffix
 
 

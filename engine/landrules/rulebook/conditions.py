@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from landrules.core import fields
 from landrules.core.fields import FieldType
 from landrules.rulebook.messages import CATALOGUE, TYPE_ZH, hint, say
-from landrules.rulebook.periods import offset_date, parse_offset
+from landrules.rulebook.periods import offset_date, offset_words, parse_offset
 from landrules.rulebook.problems import closest
 from landrules.rulebook.yamlio import ref
 
@@ -33,6 +33,19 @@ OP_SYMBOLS = {
     "eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥",
     "in": "∈", "not_in": "∉", "present": "已填写", "absent": "未填写",
 }
+# the operators in an officer's words (pages, explain); dates compare as earlier / later
+OP_WORDS = {
+    "eq": "等于", "ne": "不等于", "lt": "小于", "le": "不大于", "gt": "大于", "ge": "不小于",
+    "in": "属于", "not_in": "不属于", "present": "已填写", "absent": "未填写",
+}
+DATE_OP_WORDS = {"lt": "早于", "le": "不晚于", "gt": "晚于", "ge": "不早于"}
+
+
+def op_words(op: str, is_date: bool = False) -> str:
+    """`op` in words: 不小于, 已填写; for dates 不晚于, 早于."""
+    return (DATE_OP_WORDS.get(op) if is_date else None) or OP_WORDS.get(op, op)
+
+
 NEGATED_OP: dict[str, str] = {
     "eq": "ne", "ne": "eq", "lt": "ge", "ge": "lt", "gt": "le", "le": "gt",
     "in": "not_in", "not_in": "in", "present": "absent", "absent": "present",
@@ -331,7 +344,7 @@ class Resolver:
             value = offset_date(self.as_of, atom.as_of)
             if value == self.as_of:
                 return Bound(value, source=f"评估日 {self.as_of}")
-            return Bound(value, source=f"评估日 {self.as_of} {atom.as_of} = {value}（期间按民法典第二百零二条计算）")
+            return Bound(value, source=f"评估日 {self.as_of} {offset_words(atom.as_of)}为 {value}（期间按民法典第二百零二条计算）")
         if atom.other_field is not None:
             return Bound(None, other_field=atom.other_field)
         return Bound(atom.value)

@@ -26,6 +26,18 @@ def parse_offset(text: str) -> relativedelta:
     return relativedelta(**{{"y": "years", "m": "months", "d": "days"}[unit]: n})
 
 
+_UNITS_ZH = {"y": "年", "m": "个月", "d": "天"}
+
+
+def offset_words(text: str) -> str:
+    """An `as_of:` offset in words: -1y -> 前推1年, +6m -> 后推6个月, 0d -> "" (the day itself)."""
+    match = OFFSET_RE.match(str(text).strip())
+    if not match:
+        return str(text)
+    n, unit = int(match.group(1)), match.group(2)
+    return f"{'前推' if n < 0 else '后推'}{abs(n)}{_UNITS_ZH[unit]}" if n else ""
+
+
 def offset_date(as_of: dt.date, offset: str) -> dt.date:
     """The date an `as_of:` offset names, by 民法典 第二百零二条 (one function for every backend).
 

@@ -185,6 +185,32 @@ class CitedClause(BaseModel):
     deadline: Deadline | None
     paraphrase: bool
     in_force: InForce = ALWAYS  # the clause's days in force (its document's, or its own)
+    printed: str = ""  # the clause's number as printed, from the document's root: 二、（三）2.（2）
+
+
+def printed_number(numbers: list[str | None]) -> str:
+    """The numbers of a clause and its parents as an officer writes the reference: 二、（三）2.（2）
+    (half-width brackets as full-width; an article's 第二条 alone)."""
+    shown = [n.strip() for n in numbers if n and n.strip()]
+    if shown and re.fullmatch(r"第.+条", shown[-1]):
+        shown = shown[-1:]
+    return "".join(shown).replace("(", "（").replace(")", "）")
+
+
+def paragraph_number(printed: str, n: int) -> str:
+    """The n-th paragraph of a clause as printed: 第二条第二款 (an article's 款), 二、（三）2.（1）第2段."""
+    if printed.endswith("条"):
+        return f"{printed}第{chinese_numeral(n)}款"
+    return f"{printed}第{n}段"
+
+
+def chinese_numeral(n: int) -> str:
+    """1 → 一, 12 → 十二, 20 → 二十 (below 100; the inverse of chinese_number)."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
 
 
 class Policy:
@@ -195,10 +221,11 @@ class Policy:
         self.clauses: dict[tuple[str, str], CitedClause] = {}
         for document in documents:
             for clause in document.clauses:
-                self._index(document, clause, (), None, document.window)
+                self._index(document, clause, (), None, document.window, ())
 
-    def _index(self, document: Document, clause: Clause, responsible, deadline, window: InForce) -> None:
+    def _index(self, document: Document, clause: Clause, responsible, deadline, window: InForce, numbers: tuple) -> None:
         window = window.narrowed(clause.in_force) if clause.in_force else window
+        numbers = (*numbers, clause.number)
         responsible = tuple(clause.responsible) if clause.responsible else responsible
         deadline = clause.deadline or deadline
         text = _full_text(clause)
@@ -211,16 +238,25 @@ class Policy:
             deadline=deadline,
             paraphrase=document.paraphrase,
             in_force=window,
+            printed=printed_number(list(numbers)) or clause.id,
         )
         self.clauses[(document.doc, clause.id)] = cited
         for n, paragraph in enumerate(clause.paragraphs or (), start=1):
             key = (document.doc, f"{clause.id}#p{n}")
-            self.clauses[key] = cited.model_copy(update={"clause": key[1], "text": paragraph})
+            self.clauses[key] = cited.model_copy(update={"clause": key[1], "text": paragraph,
+                                                         "printed": paragraph_number(cited.printed, n)})
         for child in clause.children:
-            self._index(document, child, responsible, deadline, window)
+            self._index(document, child, responsible, deadline, window, numbers)
 
     def get(self, doc: str, clause: str) -> CitedClause | None:
         return self.clauses.get((doc, clause))
+
+    def printed(self, ref: str) -> str:
+        """`DOC CLAUSE` as printed in the document: 平龙政办〔2021〕36号 二、（三）2.（2）; a reference
+        this policy does not hold is returned as it is."""
+        doc, _, clause = str(ref).strip().rpartition(" ")
+        cited = self.get(doc, clause)
+        return f"{doc} {cited.printed}" if cited is not None and cited.printed else str(ref)
 
     def not_in_force(self, day: dt.date) -> list[Document]:
         """The documents not in force on `day` (not yet, or no longer)."""

@@ -62,4 +62,4 @@ def column_view(ledger_path: Path, rulebook: Rulebook, sheet: str | None = None,
 
 def needs_filter(rulebook: Rulebook) -> list[tuple[str, str]]:
     """(field, label) of every field some rule needs: the parcels table's 需补充 filter."""
-    return [(name, label(name)) for name in needed_fields(rulebook)]
+    return [(name, fields.BY_NAME[name].zh if name in fields.BY_NAME else label(name)) for name in needed_fields(rulebook)]

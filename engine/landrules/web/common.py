@@ -61,10 +61,15 @@ def error_page(status: int, message: str, title: str | None = None) -> HTMLRespo
     return HTMLResponse(body, status_code=status)
 
 
+def officer_words(text: str) -> str:
+    """A message with fields named in Chinese only (fields.plain_words)."""
+    return fields.plain_words(text or "")
+
+
 def field_label(name: str) -> str:
-    """`name（中文）` for a field name, the name itself otherwise."""
+    """A field by its Chinese name (供地日期), the name itself when it is no field."""
     spec = fields.BY_NAME.get(name)
-    return spec.label() if spec else name
+    return spec.zh if spec else name
 
 
 def session_of(request: Request) -> Session | None:
@@ -79,6 +84,9 @@ def render(request: Request, name: str, status: int = 200, **context) -> HTMLRes
     context.setdefault("nav", None)
     context.setdefault("status", status)
     context["rulebook"] = request.app.state.rulebook
+    context.setdefault("field_label", field_label)
+    context.setdefault("officer_words", officer_words)
+    context["printed"] = context["rulebook"].policy.printed  # "DOC 2.3.2.1" -> "DOC 二、（三）2.（1）"
     context["who"] = getattr(request.state, "identity", None)
     context["csrf"], minted = csrf.token_for(request)
     response = TEMPLATES.TemplateResponse(request, name, context, status_code=status)

@@ -12,6 +12,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from landrules.core import fields
 from landrules.ledger.columns.column_map import ColumnMapError, load_column_map
 from landrules.ledger.errors import LedgerError
 from landrules.ledger.read.reader import SUFFIXES
@@ -201,9 +202,14 @@ def parcel(request: Request, id: str = "", row: int | None = None):
     if found is None:
         what = f"第{row}行" if row is not None else f"宗地 {id!r}"
         return error_page(404, f"台账 {session.ledger_name} 中没有{what}。", "找不到该宗地")
-    row, decision, trace = found
-    return render(request, "parcel.html", nav="parcels", row=row, d=decision, trace=trace,
+    row, decision, trace, facts = found
+    about = [(fields.BY_NAME[n].zh, fields.display(fields.BY_NAME[n], facts[n]))
+             for n in PARCEL_FACTS if facts.get(n) is not None]
+    return render(request, "parcel.html", nav="parcels", row=row, d=decision, trace=trace, about=about,
                   clauses=cited_clauses(rulebook, decision, trace), field_label=field_label)
+
+
+PARCEL_FACTS = ("location", "holder", "project", "land_use", "area_mu")  # what the parcel page names first
 
 
 @router.get("/download/{kind}", dependencies=[need("填报")])

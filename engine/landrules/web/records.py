@@ -121,7 +121,7 @@ def explain_parcels(rulebook: Rulebook, as_of: dt.date, parcel: dict[str, Any]):
 
 def explain_in_ledger(rulebook: Rulebook, as_of: dt.date, ledger: Path, parcel_id: str, sheet: str | None = None,
                       known: tuple[int, list[str], dict | None] | None = None, columns=None):
-    """(row, decision, trace) of a parcel of an uploaded ledger, or None when it is not there.
+    """(row, decision, trace, facts) of a parcel of an uploaded ledger, or None when it is not there.
 
     `known`: the parcel's (file row, errors, facts) as decide validated them (the session's
     index, `table.lookup`), so that a parcel near the end of a 200 000-row ledger opens at once;
@@ -134,7 +134,7 @@ def explain_in_ledger(rulebook: Rulebook, as_of: dt.date, ledger: Path, parcel_i
         known = found.row, found.errors, found.facts
     row, errors, facts = known
     decision, trace = explain_facts(rulebook, as_of, parcel_id, facts, errors)
-    return row, decision, trace
+    return row, decision, trace, facts or {}
 
 
 def cited_clauses(rulebook: Rulebook, decision, trace) -> list[dict]:
@@ -153,7 +153,7 @@ def cited_clauses(rulebook: Rulebook, decision, trace) -> list[dict]:
     for doc, clause in seen:
         cited = rulebook.policy.get(doc, clause)
         if cited is not None:
-            out.append({"doc": doc, "clause": clause, "heading": cited.heading, "text": cited.text,
+            out.append({"doc": doc, "clause": clause, "printed": cited.printed, "heading": cited.heading, "text": cited.text,
                         "responsible": list(cited.responsible), "paraphrase": cited.paraphrase,
                         "deadline": cited.deadline.text if cited.deadline else None})
     return out

@@ -8,6 +8,7 @@ import datetime as dt
 from landrules.decide.explain import describe
 from landrules.rulebook.conditions import All, AnyOf, CategoryAtom, Not, Trace, evaluate
 from landrules.rulebook.model import Rule, Rulebook
+from landrules.rulebook.policy import paragraph_number
 
 
 def base_clause(clause: str) -> str:
@@ -59,6 +60,9 @@ def _flatten(rulebook: Rulebook, citing, doc: str, clause, depth: int, nodes: li
     cited = rulebook.policy.get(doc, clause.id)
     nodes.append({
         "id": clause.id, "number": clause.number, "heading": clause.heading, "depth": depth,
+        "printed": cited.printed if cited else (clause.number or clause.id),
+        "paragraph_numbers": [paragraph_number(cited.printed if cited else "", n)[len(cited.printed if cited else ""):]
+                              for n in range(1, len(clause.paragraphs or ()) + 1)],  # 第二款 / 第2段
         "paragraphs": clause.paragraphs or ([clause.text] if clause.text else []),
         "responsible": list(cited.responsible) if cited else [],
         "deadline": cited.deadline.text if cited and cited.deadline else None,
@@ -80,9 +84,9 @@ def conditions_in_words(rulebook: Rulebook, rule: Rule, as_of: dt.date) -> list[
             for child in t.children or ():
                 walk(child, depth + 1)
         elif isinstance(t.cond, CategoryAtom):
-            out.append((depth, f"已认定类别为 {rulebook.categories.get(t.cond.category, t.cond.category)}"))
+            out.append((depth, f"已得出类别 {rulebook.categories.get(t.cond.category, t.cond.category)}"))
         else:
-            out.append((depth, describe(t)))
+            out.append((depth, describe(t, rulebook)))
 
     walk(trace, 0)
     return out

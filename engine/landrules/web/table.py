@@ -231,7 +231,7 @@ def figures(folder: Path, rulebook: Rulebook, result) -> Figures:
     out.by_responsible = [(u, u, t.count, t.area_mu) for u, t in by_size(s.by_responsible)]
     out.overdue_by_responsible = [(u, u, t.count, t.area_mu) for u, t in by_size(s.overdue_by_responsible)]
     order = {f.name: i for i, f in enumerate(fields.FIELDS)}
-    out.by_needs = [(name, fields.BY_NAME[name].label() if name in fields.BY_NAME else name, t.count, t.area_mu)
+    out.by_needs = [(name, fields.BY_NAME[name].zh if name in fields.BY_NAME else name, t.count, t.area_mu)
                     for name, t in sorted(s.needs_by_field.items(), key=lambda kv: (-kv[1].count, order.get(kv[0], 99)))]
     out.by_deadline_month = [(m, m.replace("-", " 年 ", 1) + " 月" if m else "无完成时限", t.count, t.area_mu)
                              for m, t in sorted(s.by_deadline_month.items(), key=lambda kv: (not kv[0], kv[0]))]

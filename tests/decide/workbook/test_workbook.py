@@ -34,27 +34,29 @@ def ledger():
 
 
 def header(sheet) -> list:
-    return [c.value for c in sheet[1]]
+    return [c.value for c in sheet[3]]  # below the title and the 填报单位 line
 
 
 def records(sheet) -> list[dict]:
+    """The data rows (numbered by 序号), without the heading, 合计, signature and notes."""
     rows = list(sheet.iter_rows(values_only=True))
-    names = list(rows[0])
-    return [dict(zip(names, r)) for r in rows[1:] if r[0] is not None and r[0] != "说明"]
+    names = list(rows[2])
+    return [dict(zip(names, r)) for r in rows[3:] if isinstance(r[0], int)]
 
 
 def test_the_first_screen_shows_the_parcel_beside_its_decision(decided):
     _, _, book = decided
     sheet = book["决策"]
-    assert header(sheet)[:14] == ["宗地编号", "坐落", "用地单位", "类别", "处置措施", "闲置费（万元）", "依据条款", "完成时限",
-                                  "是否逾期", "责任单位", "需补充信息", "错误", "决策备注", "处置代码"]
-    assert sheet.freeze_panes == "B2"  # below the header, right of 宗地编号
-    assert sheet.auto_filter.ref == f"A1:{get_column_letter(sheet.max_column)}41"
+    assert header(sheet)[:16] == ["序号", "宗地编号", "坐落", "用地单位", "项目名称", "面积（亩）", "类别", "处置措施",
+                                  "闲置费（万元）", "依据条款", "完成时限", "是否逾期", "责任单位", "需补充信息", "错误", "决策备注"]
+    assert sheet.freeze_panes == "C4"  # below the header, right of 序号 and 宗地编号
+    assert sheet.auto_filter.ref == f"A3:{get_column_letter(len(header(sheet)))}43"
     # the officer's input columns follow, then the contract's columns, grouped and hidden
     names = header(sheet)
-    assert names.index("项目名称") < names.index("备注") < names.index("categories")
+    assert names.index("决策备注") < names.index("备注") < names.index("categories")
     assert all(sheet.column_dimensions[get_column_letter(names.index(c) + 1)].hidden
-               for c in ("categories", "outcome_codes", "rulebook"))
+               for c in ("categories", "outcome_codes", "as_of", "rulebook"))
+    assert "处置代码" not in names and "规则库" not in names  # codes and the hash: hidden only
     assert not sheet.column_dimensions[get_column_letter(names.index("备注") + 1)].hidden
 
 
@@ -80,7 +82,7 @@ def test_numbers_and_dates_are_typed(decided, ledger):
 
 def test_citations_carry_the_clause_heading(decided):
     rows = {r["宗地编号"]: r for r in records(decided[2]["决策"])}
-    assert rows["SL-004"]["依据条款"] == "平龙政办〔2021〕36号 2.3.2.1#p1（批而未供土地处置）"
+    assert rows["SL-004"]["依据条款"] == "平龙政办〔2021〕36号 二、（三）2.（1）第1段（批而未供土地处置）"
     assert "（企业原因闲置土地的处置）" in rows["SL-020"]["依据条款"]
 
 
@@ -89,9 +91,9 @@ def test_overdue_and_invalid_rows_are_highlighted(decided):
     names = header(sheet)
     overdue, errors = (get_column_letter(names.index(c) + 1) for c in ("是否逾期", "错误"))
     rules = {rule.formula[0]: (cf.sqref, rule) for cf in sheet.conditional_formatting for rule in cf.rules}
-    assert set(rules) == {f"LEN(${errors}2)>0", f'OR(${overdue}2="是",ISNUMBER(SEARCH("：是",${overdue}2)))'}
+    assert set(rules) == {f"LEN(${errors}4)>0", f'OR(${overdue}4="是",ISNUMBER(SEARCH("：是",${overdue}4)))'}
     for sqref, rule in rules.values():
-        assert str(sqref) == f"A2:{get_column_letter(len(names))}41" and rule.dxf.fill is not None
+        assert str(sqref) == f"A4:{get_column_letter(len(names))}43" and rule.dxf.fill is not None
     rows = records(sheet)
     assert [r["宗地编号"] for r in rows if r["错误"]] == ["SL-038", "SL-039"]
     assert {r["宗地编号"] for r in rows if r["是否逾期"] == "是"} >= {"SL-005", "SL-006", "SL-007"}
@@ -103,7 +105,7 @@ def test_printing_is_landscape_one_page_wide_with_the_header_on_every_page(decid
         setup = sheet.page_setup
         assert setup.orientation == "landscape" and setup.fitToWidth == 1 and setup.fitToHeight == 0, name
         assert sheet.sheet_properties.pageSetUpPr.fitToPage, name
-        assert sheet.print_title_rows == "$1:$1", name
+        assert sheet.print_title_rows == "$3:$3", name  # the header row, below the title
 
 
 def test_no_cell_is_a_formula(decided):
@@ -190,7 +192,7 @@ def test_the_action_list_is_capped(rulebook, tmp_path, monkeypatch):
     decide_ledger(SAMPLE, out, rulebook, AS_OF)
     sheet = load_workbook(out)[S.ACTIONS_SHEET]
     rows = list(sheet.iter_rows(values_only=True))
-    assert len([r for r in rows[1:] if isinstance(r[0], int)]) == 5
+    assert len([r for r in rows[3:] if isinstance(r[0], int)]) == 5
     assert any(r[0] == "说明" and "本表只列出台账中前 5 宗" in (r[1] or "") for r in rows)
 
 

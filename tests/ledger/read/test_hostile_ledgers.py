@@ -464,8 +464,8 @@ def test_an_absurd_area_is_a_row_error_and_the_summary_stays_finite(tmp_path):
     areas = [row[3] for row in sheet.iter_rows(values_only=True) if len(row) > 3 and isinstance(row[3], float)]
     assert areas and all(a < 1e6 for a in areas)
     rows = list(openpyxl.load_workbook(out, read_only=True)["决策"].iter_rows(values_only=True))
-    header = rows[0]
-    assert "超出合理范围" in rows[1][header.index("errors")]
+    header = rows[2]  # below the title and the 填报单位 line
+    assert "超出合理范围" in rows[3][header.index("errors")]
 
 
 def test_a_gb18030_ledger_with_a_broken_row_further_down_names_the_row(tmp_path):

@@ -111,7 +111,8 @@ def output_ids(path):
     if suffix == ".parquet":
         return pq.read_table(path).column(0).to_pylist()
     sheet = openpyxl.load_workbook(path, read_only=True)["决策"]
-    return [r[0] for r in list(sheet.iter_rows(values_only=True))[1:]]
+    rows = list(sheet.iter_rows(values_only=True))  # title, 填报单位 line, header; 序号 first, then 宗地编号
+    return [r[1] for r in rows[3:] if r and isinstance(r[0], int)]
 
 
 def parsed_id(raw):

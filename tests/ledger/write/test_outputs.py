@@ -34,10 +34,12 @@ LABELS = O.Labels(
 )
 RISKY = ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"]
 ZH_DECISION_HEADERS = [X.ZH_HEADERS[c] for c in X.ZH_HEADERS if c in O.OUTPUT_COLUMNS]
-# XLSX (issue 12): 宗地编号, the officers' Chinese decision columns, the other input columns,
-# then the contract's columns (hidden, for scripts)
-XLSX_HEADER = [HEADERS[0], *ZH_DECISION_HEADERS, *HEADERS[1:], *O.OUTPUT_COLUMNS]
-XLSX_SHEETS = ["决策", "一宗一策", "公布清单", "汇总"]
+# XLSX (issue 12, 22): 序号, then 宗地编号 and 面积 (identity in front), the officers' Chinese decision
+# columns, the other input columns, then the contract's columns (hidden, for scripts).
+# xlsx_rows() gives the header and the data rows without 序号 (tests/decide/workbook test the form).
+XLSX_HEADER = [*HEADERS[:2], *ZH_DECISION_HEADERS, *HEADERS[2:], *O.OUTPUT_COLUMNS]
+XLSX_SHEETS = ["决策", "一宗一策", "按责任单位", "公布清单", "汇总"]
+HEAD = 3  # title, 填报单位 line, header
 
 
 def chunk(start: int, n: int, note=lambda i: f"备注{i}"):
@@ -89,7 +91,9 @@ def leftovers(folder: Path) -> list[str]:
 
 
 def xlsx_rows(path: Path, sheet: str = X.SHEET) -> list[tuple]:
-    return list(load_workbook(path)[sheet].iter_rows(values_only=True))
+    """The header and the data rows of a 决策 sheet, without the 序号 column, the heading and the 合计 rows."""
+    rows = list(load_workbook(path)[sheet].iter_rows(values_only=True))
+    return [rows[HEAD - 1][1:], *(r[1:] for r in rows[HEAD:] if r and isinstance(r[0], int))]
 
 
 # --- formats -----------------------------------------------------------------------------------
@@ -131,23 +135,23 @@ def test_xlsx_round_trip(tmp_path):
     book = load_workbook(out)
     assert book.sheetnames == XLSX_SHEETS
     sheet = book["决策"]
-    assert sheet.freeze_panes == "B2"  # below the header, right of 宗地编号
-    assert sheet["A1"].font.b and sheet["E1"].font.b
+    assert sheet.freeze_panes == "C4"  # below the header, right of 序号 and 宗地编号
+    assert sheet["A3"].font.b and sheet["E3"].font.b
     assert sheet.column_dimensions["B"].width >= X.MIN_WIDTH
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = xlsx_rows(out)
     assert list(rows[0]) == XLSX_HEADER
     assert [r[0] for r in rows[1:]] == [f"SL-{i:04d}" for i in range(9)]
     one = dict(zip(rows[0], rows[2]))  # SL-0001: typed input cells, Chinese labels
     assert one["面积（亩）"] == 12.5 and one["供地日期"] == dt.datetime(2019, 1, 2)
-    assert one["类别"] == "闲置; 低效" and one["处置代码"] == "idle_fee" and one["是否逾期"] == "否"
-    assert one["依据条款"] == "国土资源部令第53号 14" and one["评估日"] == "2021-10-01"
+    assert one["类别"] == "闲置; 低效" and one["是否逾期"] == "否"
+    assert one["依据条款"] == "国土资源部令第53号 14" and one["as_of"] == "2021-10-01"
     zero = dict(zip(rows[0], rows[1]))
     assert zero["面积（亩）"] is None and zero["类别"] is None and zero["需补充信息"] == "闲置原因"
     assert zero["错误"] == "第2行 land_use: 林地"
     # the contract's flattened columns are there too, with codes, as in the CSV, and hidden
     assert one["categories"] == "idle; low_efficiency" and one["outcome_codes"] == "idle_fee"
     assert one["overdue"] == "idle_fee:否" and zero["needs"] == "idle_cause"
-    first = len(XLSX_HEADER) - len(O.OUTPUT_COLUMNS) + 1
+    first = len(XLSX_HEADER) - len(O.OUTPUT_COLUMNS) + 2  # 1-based, after 序号
     letters = [get_column_letter(i) for i in range(first, len(XLSX_HEADER) + 1)]
     assert all(sheet.column_dimensions[c].hidden for c in letters)
     assert not sheet.column_dimensions[get_column_letter(first - 1)].hidden
@@ -260,10 +264,10 @@ def test_xlsx_has_no_formula_cells(tmp_path):
     assert cells and not [c.coordinate for c in cells if c.data_type == "f"]
     # issue 12: the text is kept exactly as written, as a string cell with quotePrefix (no "'" added)
     sheet = book["决策"]
-    header = [c.value for c in sheet[1]]
+    header = [c.value for c in sheet[HEAD]]
     given, decided, labelled = header.index("=HYPERLINK(1)"), header.index("outcome_codes"), header.index("处置措施")
-    assert sheet.cell(1, given + 1).quotePrefix and sheet.cell(1, given + 1).data_type == "s"
-    for value, cells in zip(RISKY, sheet.iter_rows(min_row=2)):
+    assert sheet.cell(HEAD, given + 1).quotePrefix and sheet.cell(HEAD, given + 1).data_type == "s"
+    for value, cells in zip(RISKY, sheet.iter_rows(min_row=HEAD + 1)):
         shown = value.replace("\r", "\n")  # XLSX keeps a line break in a cell as LF
         for i in (given, decided, labelled):  # input and decision cells
             assert cells[i].value == shown and cells[i].data_type == "s" and cells[i].quotePrefix
@@ -373,15 +377,15 @@ def test_xlsx_times_are_the_evaluation_date(tmp_path):
 
 
 def test_xlsx_continues_on_further_sheets_past_the_row_limit(tmp_path, monkeypatch):
-    monkeypatch.setattr(X, "MAX_SHEET_ROWS", 4)  # a header and 3 data rows a sheet
+    monkeypatch.setattr(X, "MAX_SHEET_ROWS", 9)  # 3 heading rows, 3 data rows and 3 rows kept for 合计 a sheet
     out = write_file(tmp_path / "d.xlsx", chunks=((0, 5), (5, 2), (7, 3)))
     book = load_workbook(out)
     assert book.sheetnames == ["决策", "决策2", "决策3", "决策4", *XLSX_SHEETS[1:]]
     ids = []
     for name in ("决策", "决策2", "决策3", "决策4"):
-        rows = list(book[name].iter_rows(values_only=True))
-        assert rows[0] == tuple(XLSX_HEADER) and book[name].freeze_panes == "B2"
-        assert len(rows) <= 4
+        rows = xlsx_rows(out, name)
+        assert rows[0] == tuple(XLSX_HEADER) and book[name].freeze_panes == "C4"
+        assert len(rows) <= 4 and book[name].max_row <= 9
         ids += [r[0] for r in rows[1:]]
     assert ids == [f"SL-{i:04d}" for i in range(10)]
     note = " ".join(str(v) for r in book["汇总"].iter_rows(values_only=True) for v in r if v)
@@ -409,7 +413,7 @@ def test_cli_decide_writes_every_format(tmp_path, suffix):
             ids = [row["宗地编号"] for row in csv.DictReader(f)]
     elif suffix == ".xlsx":
         rows = xlsx_rows(out)
-        assert rows[0][0] == "宗地编号" and "处置措施" in rows[0]
+        assert rows[0][0] == "宗地编号" and "处置措施" in rows[0]  # (序号 dropped by xlsx_rows)
         ids = [r[0] for r in rows[1:]]
         assert load_workbook(out).sheetnames[-1] == "汇总"
     else:

@@ -48,10 +48,11 @@ class ActionRow:
     deadline: dt.date | None  # the earliest 完成时限
     overdue: bool
     responsible: str  # "; "-joined
-    citations: str
+    citations: str  # as printed, each with its heading
     public: str  # 公布清单 kinds (批而未供、闲置、低效), "" when not published
     fee: float | None = None  # 土地闲置费（万元）, when idle_fee has its amount
     fee_pending: bool = False  # idle_fee given, its amount waiting for the land price
+    clauses: str = ""  # the citations as printed, without headings ("; "-joined)
 
     @property
     def sort_key(self) -> tuple:
@@ -78,6 +79,23 @@ def _parsed(name: str, values: np.ndarray) -> list[Any]:
         return [_parse(name, v) for v in values]
     table = [_parse(name, u) for u in uniques] + [None]
     return [table[c] for c in codes]
+
+
+def _area(inputs: pd.DataFrame, names: Sequence[str], parsed) -> float:
+    """The chunk's area in 亩: as decided (公顷 and 平方米 converted), else parsed from the cells."""
+    if parsed is not None and "area_mu" in parsed.columns:
+        values = np.asarray(parsed.columns["area_mu"], dtype=float)
+        return float(np.nansum(values[np.isfinite(values)]))
+    where = {name: i for i, name in enumerate(names)}
+    total = 0.0
+    for name, factor in (("area_mu", 1.0), ("area_ha", 15.0)):
+        if name in where:
+            parsed_name = "area_mu"
+            for value in _parsed(parsed_name, inputs.iloc[:, where[name]].to_numpy(dtype=object)):
+                if isinstance(value, (int, float)) and np.isfinite(value):
+                    total += float(value) * factor
+            return total
+    return total
 
 
 def amount(text: str | None) -> float | None:
@@ -120,6 +138,7 @@ class ActionList:
         self.limit = limit
         self.kept: list[ActionRow] = []
         self.total = 0  # parcels that need action, kept or not
+        self.area_mu = 0.0  # the area of every row seen (亩), for the bulletin's 本期共排查 … 亩
         self._seen = 0  # rows seen so far
 
     @property
@@ -132,6 +151,7 @@ class ActionList:
         input cells are parsed here."""
         n = len(flat)
         start, self._seen = self._seen, self._seen + n
+        self.area_mu += _area(inputs, names, parsed)
         codes = flat["outcome_codes"].fillna("").to_numpy(dtype=object)
         needed = {c: bool(set(c.split(SEP)) - NO_ACTION) if c else False for c in pd.unique(codes)}
         positions = np.flatnonzero([needed[c] for c in codes])
@@ -183,9 +203,9 @@ class ActionList:
             deadline=earliest(flat["deadline"]),
             overdue=any_overdue(flat["overdue"]),
             responsible=flat["responsible"],
-            citations=SEP.join(f"{ref}（{self.labels.clauses[ref]}）" if ref in self.labels.clauses else ref
-                               for ref in flat["citations"].split(SEP) if ref),
+            citations=SEP.join(self.labels.cite(ref) for ref in flat["citations"].split(SEP) if ref),
             public="、".join(public),
+            clauses=SEP.join(self.labels.printed.get(ref, ref) for ref in flat["citations"].split(SEP) if ref),
             fee=amount(flat.get("idle_fee_amount")),
             fee_pending="idle_fee" in outs and not flat.get("idle_fee_amount"),
         )

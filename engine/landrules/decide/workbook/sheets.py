@@ -1,8 +1,10 @@
-"""The workbook's sheets beside 决策: 汇总 (tables and native bar charts), 一宗一策, 公布清单 and
-逾期事项 — shared by `decide -o x.xlsx` and `report -o x.xlsx`."""
+"""The workbook's sheets beside 决策: 汇总 (tables and native bar charts), 一宗一策, 按责任单位,
+公布清单 and 逾期事项 — shared by `decide -o x.xlsx` and `report -o x.xlsx`. Each list is a 台账
+form (heading.py): title, 填报单位/日期 line, header, rows, 合计, 填表人/审核人."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,8 +15,10 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from landrules.decide.workbook.actions import ActionList, ActionRow
+from landrules.decide.workbook.heading import FIRST, HEAD_ROWS, title_of, write_heading, write_tail
 from landrules.decide.workbook.tables import Table
 from landrules.ledger.write.xlsx_book import (
+    A4,
     BOLD,
     TITLE,
     TOP,
@@ -23,7 +27,6 @@ from landrules.ledger.write.xlsx_book import (
     append_sized,
     header_row,
     line_counts,
-    repeat_header,
     widths_for,
 )
 from landrules.ledger.write.xlsx_cells import clean_text, row_cells, styled
@@ -32,6 +35,7 @@ SUMMARY_SHEET = "汇总"
 ACTIONS_SHEET = "一宗一策"
 PUBLIC_SHEET = "公布清单"
 OVERDUE_SHEET = "逾期事项"
+BY_UNIT_SHEET = "按责任单位"
 OVERDUE_STYLE = dict(fill=PatternFill("solid", fgColor="FFC7CE", bgColor="FFC7CE"), font=Font(color="9C0006"))
 INVALID_STYLE = dict(fill=PatternFill("solid", fgColor="FFEB9C", bgColor="FFEB9C"), font=Font(color="9C5700"))
 
@@ -40,8 +44,10 @@ ACTION_HEADER = ["序号", "宗地编号", "坐落", "用地单位", "项目名�
 PUBLIC_HEADER = ["序号", "宗地编号", "坐落", "用地单位", "项目名称", "面积（亩）", "土地用途", "类型",
                  "处置措施", "完成时限", "责任单位"]
 OVERDUE_HEADER = ["序号", "宗地编号", "坐落", "用地单位", "处置措施", "完成时限", "责任单位"]
+BY_UNIT_HEADER = ["序号", "责任单位", "宗地编号", "坐落", "用地单位", "项目名称", "面积（亩）", "类别", "处置措施",
+                  "完成时限", "是否逾期", "同时负责的单位"]
 _WIDE = {"形成原因": 30, "处置措施": 30, "依据条款": 24, "坐落": 18, "用地单位": 18, "项目名称": 16, "责任单位": 18,
-         "类别": 10, "类型": 10}
+         "类别": 10, "类型": 10, "同时负责的单位": 18}
 _WRAPPED = set(_WIDE)
 
 
@@ -55,7 +61,7 @@ def write_summary(book: Book, tables: Sequence[Table], notes: Sequence[str] = ()
     columns = [[*(r[i] for t in tables for r in t.rows if i < len(r)),
                 *(t.header[i] for t in tables if i < len(t.header))] for i in range(4)]
     widths = widths_for([""] * 4, columns, sample=100_000, cap=60)
-    sheet = book.sheet(SUMMARY_SHEET, widths, freeze=None, landscape=False, grid=False)
+    sheet = book.sheet(SUMMARY_SHEET, widths, freeze=None, landscape=False, grid=False, paper=A4)
     row = 0
 
     def append(values: Sequence[Any]) -> None:
@@ -127,27 +133,37 @@ def _row_widths(header: Sequence[str], rows: list[list[Any]]) -> list[float]:
     return [min(w, _WIDE[h]) if h in _WIDE else w for w, h in zip(widths, header)]
 
 
-def _list_sheet(book: Book, title: str, header: list[str], rows: list[list[Any]], notes: Sequence[str]) -> None:
+def _list_sheet(book: Book, title: str, header: list[str], rows: list[list[Any]], notes: Sequence[str],
+                as_of: Any = None, kind: str = "", parcels: tuple[int, float] | None = None) -> None:
+    """A list as a 台账 form: heading, header (row 3), rows, 合计 (`parcels`: distinct 宗数 and
+    面积 when rows repeat a parcel; else counted from the rows), signature line, notes."""
     widths = _row_widths(header, rows)
-    sheet = book.sheet(title, widths, freeze="C2")
+    sheet = book.sheet(title, widths, freeze=f"C{FIRST}")
+    write_heading(sheet, title_of(kind or title, as_of), as_of, len(header))
     sheet.append(header_row(sheet, header))
     wrapped = [i for i, h in enumerate(header) if h in _WRAPPED]
     lines = line_counts([[r[i] for r in rows] for i in range(len(header))], widths, wrapped, len(rows))
     top, wrap = styled(sheet, "", alignment=TOP), styled(sheet, "", alignment=WRAP)
     templates = {i: wrap if i in wrapped else top for i in range(len(header))}
-    for index, (values, count) in enumerate(zip(rows, lines), 2):
+    for index, (values, count) in enumerate(zip(rows, lines), FIRST):
         append_sized(sheet, index, row_cells(sheet, tuple(_text(v) for v in values), templates), count)
-    last = len(rows) + 1
+    last = len(rows) + HEAD_ROWS
     if "是否逾期" in header and rows:
         late = get_column_letter(header.index("是否逾期") + 1)
-        sheet.conditional_formatting.add(f"A2:{get_column_letter(len(header))}{last}",
-                                         FormulaRule(formula=[f'${late}2="是"'], **OVERDUE_STYLE))
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{last}"
-    sheet.print_area = f"A1:{get_column_letter(len(header))}{last + 1 + len(notes)}"
-    repeat_header(sheet)
+        sheet.conditional_formatting.add(f"A{FIRST}:{get_column_letter(len(header))}{last}",
+                                         FormulaRule(formula=[f'${late}{FIRST}="是"'], **OVERDUE_STYLE))
+    area_col = header.index(AREA) if AREA in header else None
+    if parcels is None:
+        parcels = (len(rows), sum(r[area_col] or 0 for r in rows) if area_col is not None else 0.0)
+    end = write_tail(sheet, last + 1, parcels[0], 1, parcels[1], area_col, len(header))
+    sheet.auto_filter.ref = f"A{HEAD_ROWS}:{get_column_letter(len(header))}{last}"
+    sheet.print_area = f"A1:{get_column_letter(len(header))}{end + 1 + len(notes)}"
     sheet.append([])
     for note in notes:
         sheet.append([styled(sheet, "说明", font=BOLD), _text(note)])
+
+
+AREA = "面积（亩）"
 
 
 def action_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
@@ -181,6 +197,30 @@ def overdue_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
     return [[i, r.parcel_id, r.location, r.holder, r.measures, r.deadline, r.responsible] for i, r in enumerate(late, 1)]
 
 
+def measure_names(measures: str) -> str:
+    """处置措施 by their names, the words before each label's parenthesis or colon (the full
+    wording is in 一宗一策 and 决策): 完善用地手续; 协商选择处置方式."""
+    return "; ".join(m.split("（")[0].split("：")[0] for m in measures.split("; ") if m)
+
+
+def by_unit_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
+    """One row per parcel and 责任单位, by unit (in order of first appearance), then 完成时限: each
+    unit finds all its parcels with the ordinary filter on one column."""
+    pairs = []
+    for r in actions:
+        units = [u for u in r.responsible.split("; ") if u] or ["（未列责任单位）"]
+        for unit in units:
+            others = "、".join(u for u in units if u != unit)
+            pairs.append((unit, r, others))
+    first: dict[str, int] = {}
+    for unit, _, _ in pairs:
+        first.setdefault(unit, len(first))
+    pairs.sort(key=lambda p: (first[p[0]], p[1].deadline or dt.date.max, p[1].order))
+    return [[i, unit, r.parcel_id, r.location, r.holder, r.project, None if r.area_mu is None else round(r.area_mu, 4),
+             r.categories, measure_names(r.measures), r.deadline, "是" if r.overdue else "否", others]
+            for i, (unit, r, others) in enumerate(pairs, 1)]
+
+
 def cap_note(actions: ActionList) -> list[str]:
     if not actions.left_out:
         return []
@@ -188,20 +228,33 @@ def cap_note(actions: ActionList) -> list[str]:
             f"其余 {actions.left_out:,} 宗见决策表（按“处置措施”筛选）。"]
 
 
+def _parcels(actions: Sequence[ActionRow]) -> tuple[int, float]:
+    return len(actions), sum(r.area_mu or 0.0 for r in actions)
+
+
 def write_actions(book: Book, actions: ActionList, as_of: str | None) -> None:
-    notes = ["一宗一策：按平龙政办〔2021〕36号 二、(三)1.，列出需处置宗地的地块基本信息、形成原因、处置措施、完成时限、责任单位；"
+    notes = ["一宗一策：按平龙政办〔2021〕36号 二、（三）1.，列出需处置宗地的地块基本信息、形成原因、处置措施、完成时限、责任单位；"
              "按责任单位、完成时限排序。完成时限为该宗地各项处置措施中最早的一项。",
-             f"评估日：{as_of or ''}。", *cap_note(actions)]
-    _list_sheet(book, ACTIONS_SHEET, ACTION_HEADER, action_rows(actions.rows()), notes)
+             *cap_note(actions)]
+    _list_sheet(book, ACTIONS_SHEET, ACTION_HEADER, action_rows(actions.rows()), notes, as_of, "存量用地一宗一策台账")
 
 
-def write_public(book: Book, actions: ActionList) -> None:
-    notes = ["公布清单：按平龙政办〔2021〕36号 四、(四)，公布批而未供、闲置、低效土地；只含公告所需的地块信息，不含用地单位以外的个人信息。",
+def write_by_unit(book: Book, actions: ActionList, as_of: str | None) -> None:
+    rows = actions.rows()
+    notes = ["按责任单位：一宗地的处置措施涉及几个责任单位，就在每个单位下各列一行；在“责任单位”列筛选本单位，即得本单位负责的全部宗地。"
+             "“同时负责的单位”列出同一宗地的其他责任单位。合计按宗地计，不重复。", *cap_note(actions)]
+    _list_sheet(book, BY_UNIT_SHEET, BY_UNIT_HEADER, by_unit_rows(rows), notes, as_of, "存量用地处置任务分解表（按责任单位）",
+                parcels=_parcels(rows))
+
+
+def write_public(book: Book, actions: ActionList, as_of: str | None = None) -> None:
+    notes = ["公布清单：按平龙政办〔2021〕36号 四、（四），公布批而未供、闲置、低效土地；只含公告所需的地块信息，不含用地单位以外的个人信息。",
              "闲置土地只列经认定的（已认定闲置为“是”）；按日期推定、尚未认定的疑似闲置土地须先依国土资源部令第53号第九条调查认定，不予公布。",
              *cap_note(actions)]
-    _list_sheet(book, PUBLIC_SHEET, PUBLIC_HEADER, public_rows(actions.rows()), notes)
+    _list_sheet(book, PUBLIC_SHEET, PUBLIC_HEADER, public_rows(actions.rows()), notes, as_of,
+                "批而未供、闲置、低效土地公布清单")
 
 
-def write_overdue(book: Book, actions: ActionList) -> None:
+def write_overdue(book: Book, actions: ActionList, as_of: str | None = None) -> None:
     _list_sheet(book, OVERDUE_SHEET, OVERDUE_HEADER, overdue_rows(actions.rows()),
-                ["逾期：完成时限早于评估日且尚无完成记录的处置措施。", *cap_note(actions)])
+                ["逾期：完成时限早于评估日且尚无完成记录的处置措施。", *cap_note(actions)], as_of, "处置逾期事项清单")

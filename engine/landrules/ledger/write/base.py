@@ -84,6 +84,13 @@ class Labels:
     published: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)  # code -> 形成原因 wording (outcomes.yaml)
     unpublished: frozenset[str] = frozenset()  # outcomes that alone put no parcel on the 公布清单 (outcomes.yaml)
+    printed: dict[str, str] = field(default_factory=dict)  # "DOC CLAUSE" -> "DOC 二、（三）2.（2）" as printed
+    ledger_title: str | None = None  # the ledger's own title row, when reading found one (the workbook keeps it)
+
+    def cite(self, ref: str) -> str:
+        """A "DOC CLAUSE" reference as an officer reads it: the clause number as printed, then its heading."""
+        shown = self.printed.get(ref, ref)
+        return f"{shown}（{self.clauses[ref]}）" if ref in self.clauses else shown
 
     @classmethod
     def of(cls, rulebook: Any, as_of: dt.date | None = None) -> Labels:
@@ -100,8 +107,9 @@ class Labels:
         catalogue = getattr(rulebook, "catalogue", None)
         published = catalogue.published if catalogue is not None else {}
         reasons = catalogue.reasons if catalogue is not None else {}
+        printed = {f"{doc} {clause}": f"{doc} {cited.printed}" for (doc, clause), cited in rulebook.policy.clauses.items()}
         unpublished = frozenset(c for c in rulebook.outcomes if catalogue is not None and not catalogue.outcome_published(c))
-        return cls(dict(rulebook.categories), dict(rulebook.outcomes), clauses, target, published, reasons, unpublished)
+        return cls(dict(rulebook.categories), dict(rulebook.outcomes), clauses, target, published, reasons, unpublished, printed)
 
 
 TAX_TARGET = "target.tax_per_mu"  # rules/parameters.yaml

@@ -5,8 +5,9 @@ workbook and the 季度通报.
   system temp folder, which may be memory-backed) and is packed into the zip at save.
 - The file is byte-for-byte reproducible: document properties and zip entries carry a fixed
   time (the evaluation date), not the time of writing.
-- Sheets are set up for officers: bold header, frozen panes, autofilter, landscape A4 fitted to
-  the page width with the header row repeated on every printed page.
+- Sheets are set up for officers: bold header, frozen panes, autofilter, landscape A3 (the lists)
+  or A4 fitted to the page width with the header row repeated on every printed page, and
+  第 X 页 共 Y 页 in every page's footer.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ TITLE = Font(bold=True, size=14)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
+A3, A4 = "8", "9"  # paperSize codes
+PAGE_FOOTER = "第 &P 页 共 &N 页"
 
 
 class FixedTimeZip(zipfile.ZipFile):
@@ -79,7 +82,7 @@ class Book:
         self.sheets: list = []
 
     def sheet(self, title: str, widths: Sequence[float] = (), *, freeze: str | None = "A2",
-              landscape: bool = True, hidden: Sequence[int] = (), grid: bool = True):
+              landscape: bool = True, hidden: Sequence[int] = (), grid: bool = True, paper: str = A3):
         """A new sheet, laid out before its first row (widths, frozen panes, print setup)."""
         sheet = self.wb.create_sheet(title)
         for i, width in enumerate(widths, 1):
@@ -91,7 +94,10 @@ class Book:
             sheet.freeze_panes = freeze
         sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
         sheet.page_setup.orientation = "landscape" if landscape else "portrait"
-        sheet.page_setup.paperSize = "9"  # A4
+        sheet.page_setup.paperSize = paper
+        sheet.HeaderFooter.oddFooter.center.text = PAGE_FOOTER
+        sheet.HeaderFooter.oddFooter.center.size = 10
+        sheet.page_margins.left = sheet.page_margins.right = 0.4  # inches: room for the columns
         sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0  # one page wide, as long as it takes
         sheet.print_options.gridLines = grid
         self._attach(sheet)
@@ -159,7 +165,7 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-LINE_HEIGHT, MAX_LINES = 15.0, 8  # points a line of 11 pt text takes; rows grow at most to 8 lines
+LINE_HEIGHT, MAX_LINES = 16.0, 8  # points a line of 11 pt CJK text takes (Noto/等线); rows grow at most to 8 lines
 
 
 def line_counts(columns: Sequence[Sequence[Any]], widths: Sequence[float], wrapped: Sequence[int], n: int) -> list[int]:
