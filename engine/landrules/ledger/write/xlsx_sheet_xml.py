@@ -153,7 +153,8 @@ class _Chunk:
 
 @dataclass
 class SheetBody:
-    """The data rows of one sheet, from `first_row` on (the rows above are openpyxl's)."""
+    """The data rows of one sheet, from `first_row` on; openpyxl writes the rows above them and
+    may write rows below them (numbered past the body's last row)."""
 
     sheet: Any
     cells: "SheetCells"
@@ -317,21 +318,32 @@ def _sheet_parts(book: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _spliced(placeholder: bytes, body: SheetBody) -> Iterator[bytes]:
-    """The sheet part: openpyxl's, with the body's rows at the end of its sheetData."""
-    at = placeholder.find(b"</sheetData>")
-    if at >= 0:
-        head, tail = placeholder[:at], placeholder[at:]
-    else:
+    """The sheet part: openpyxl's, with the body's rows between its rows above `first_row` and
+    those it wrote below the body (notes under a list, say)."""
+    start = placeholder.find(b"<sheetData>")
+    if start < 0:
         at = placeholder.find(b"<sheetData/>")
         if at < 0:
             raise ValueError(f"no sheetData in the part of sheet {body.sheet.title!r}")
-        head, tail = placeholder[:at] + b"<sheetData>", b"</sheetData>" + placeholder[at + len(b"<sheetData/>"):]
-    last = re.findall(rb'<row r="(\d+)"', head)
-    if last and int(last[-1]) >= body.first_row:
-        raise ValueError(f"sheet {body.sheet.title!r} has rows from {body.first_row} on already")
-    yield head
+        placeholder = placeholder[:at] + b"<sheetData></sheetData>" + placeholder[at + len(b"<sheetData/>"):]
+        start = at
+    end = placeholder.index(b"</sheetData>", start)
+    last = body.first_row + body.rows - 1
+    before, after = end, end  # openpyxl's rows above the body end at `before`; those below start at `after`
+    for found in re.finditer(rb'<row r="(\d+)"[^>]*?(/>|></row>|>)', placeholder[start:end]):
+        number = int(found.group(1))
+        if number < body.first_row:
+            continue
+        if number > last:
+            after = start + found.start()
+            break
+        before = min(before, start + found.start())
+        if found.group(2) == b">":  # an empty row (append([]) to step over the body) is dropped
+            raise ValueError(f"sheet {body.sheet.title!r}: openpyxl wrote row {number}, inside the body's rows "
+                             f"{body.first_row}–{last}")
+    yield placeholder[:min(before, after)]
     yield from body.xml()
-    yield tail
+    yield placeholder[after:]
 
 
 def _write_stream(out: zipfile.ZipFile, name: str, chunks: Iterator[bytes], date_time, level: int, zip64: bool) -> None:
