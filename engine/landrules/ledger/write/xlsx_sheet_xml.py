@@ -26,12 +26,14 @@ import math
 import os
 import queue
 import re
+import stat
 import threading
 import zipfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import add
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
@@ -141,8 +143,8 @@ def _s(style: int) -> str:
     return f' s="{style}"' if style else ""
 
 
-def _number(value: float | int) -> str:
-    return "%.16g" % value  # as openpyxl writes numbers (so "1" for 1.0, read back as an int)
+def _number(value: float) -> str:
+    return format(value, ".16g")  # as openpyxl writes numbers (so "1" for 1.0, read back as an int)
 
 
 @dataclass
@@ -157,7 +159,7 @@ class SheetBody:
     may write rows below them (numbered past the body's last row)."""
 
     sheet: Any
-    cells: "SheetCells"
+    cells: SheetCells
     first_row: int
     looks: dict[int, dict] = field(default_factory=dict)
     tall: dict[int, dict] = field(default_factory=dict)
@@ -165,9 +167,12 @@ class SheetBody:
     rows: int = 0
     width: int = 0
 
-    def append(self, columns: Sequence[Any], heights: Sequence[float] | np.ndarray | None = None) -> None:
+    def append(self, columns: Sequence[Any], heights: Sequence[float] | np.ndarray | None = None,
+               looks: dict[int, dict] | None = None) -> None:
         """Add rows given as columns (each a list of cell values or an Arrow string array, all of
-        one length); `heights`: each row's height in points, 0 or NaN for the default."""
+        one length); `heights`: each row's height in points, 0 or NaN for the default; `looks`:
+        the columns' looks for these rows instead of the body's (notes under a list, say)."""
+        looks = self.looks if looks is None else looks
         if not columns:
             return
         n = len(columns[0])
@@ -183,7 +188,7 @@ class SheetBody:
         prepared = []
         for j, values in enumerate(columns):
             codes, uniques = _codes(values)
-            plain = self._fragments(uniques, self.looks.get(j))
+            plain = self._fragments(uniques, looks.get(j))
             tall = self._fragments(uniques, self.tall[j]) if j in self.tall and heights is not None else plain
             table = np.array([*plain, "", *tall, ""], dtype=object)
             codes = np.where(codes < 0, len(uniques), codes)
@@ -296,6 +301,7 @@ class SheetCells:
                         else:
                             out.writestr(name, data)
                     _write_stream(out, "xl/sharedStrings.xml", self.strings.xml(), date_time, 6, zip64=False)
+                os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))  # the mode the saved file had
                 os.replace(tmp, path)
             except BaseException:
                 try:
