@@ -21,13 +21,22 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "engine"))
 
-from landrules.decide import outputs  # noqa: E402
-from landrules.decide.workbook import decisions as D  # noqa: E402
-from landrules.decide.workbook import sheets as S  # noqa: E402
-from landrules.ledger.write.xlsx_book import BOLD, LINE_HEIGHT, TOP, WRAP, fixed_time, header_row, line_counts, repeat_header  # noqa: E402
-from landrules.ledger.write.xlsx_sheet_xml import SheetCells  # noqa: E402
-from openpyxl.formatting.rule import FormulaRule  # noqa: E402
-from openpyxl.utils import get_column_letter  # noqa: E402
+from landrules.decide import outputs
+from landrules.decide.workbook import decisions as D
+from landrules.decide.workbook import sheets as S
+from landrules.ledger.write.xlsx_book import (
+    BOLD,
+    LINE_HEIGHT,
+    TOP,
+    WRAP,
+    fixed_time,
+    header_row,
+    line_counts,
+    repeat_header,
+)
+from landrules.ledger.write.xlsx_sheet_xml import SheetCells
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.utils import get_column_letter
 
 
 def _heights(lines: list[int]) -> np.ndarray:

@@ -28,7 +28,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from ledger_bench import AS_OF, head_of, rows_out, run  # noqa: E402
+from ledger_bench import AS_OF, head_of, rows_out, run
 
 
 def decide(label: str, ledger: Path, out: Path, n: int, mode: str | None = None) -> dict:
