@@ -80,7 +80,8 @@ class ColumnwiseXlsx(D.XlsxWriter):
     def _write(self, inputs, flat, jsonl) -> None:
         if not len(flat):
             return
-        self.actions.add(inputs, self.input_names, flat, self.parsed)
+        if self.sheets != "plain":  # the parcels of 一宗一策 and 公布清单
+            self.actions.add(inputs, self.input_names, flat, self.parsed)
         columns = self._columns(inputs, flat)
         if self._widths is None:
             self._set_widths(columns)

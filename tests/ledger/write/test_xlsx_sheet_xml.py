@@ -210,3 +210,17 @@ def test_refuses_rows_openpyxl_wrote_where_the_body_goes(tmp_path):
     book.save(path, AS_OF)
     with pytest.raises(ValueError, match="row 2"):
         cells.splice(path, (2021, 10, 1, 0, 0, 0))
+
+
+def test_arrow_text_that_looks_like_a_formula_is_quoted(tmp_path):
+    path = tmp_path / "x.xlsx"
+    book = Book(path)
+    sheet = _setup(book)
+    cells = SheetCells()
+    cells.body(sheet, 2).append([pa.array(["=1+1", "", None, "ok"])])
+    book.save(path, AS_OF)
+    cells.splice(path, (2021, 10, 1, 0, 0, 0))
+    got = load_workbook(path)["决策"]
+    assert (got["A2"].value, got["A2"].data_type, got["A2"].quotePrefix) == ("=1+1", "s", True)
+    assert got["A3"].value is None and got["A4"].value is None
+    assert (got["A5"].value, got["A5"].quotePrefix) == ("ok", False)

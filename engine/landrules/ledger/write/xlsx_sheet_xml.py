@@ -14,7 +14,8 @@ deflated at zlib level 1 in a second thread while the next rows are generated.
 
 Values (what `xlsx_cells` prepares): None (empty), str (text; `Text` with quotePrefix),
 bool, int, float (`Percent` in the 0% format), date / datetime / time (as openpyxl writes them:
-a serial number with a date format). A pyarrow string array is a text column. Each row may have
+a serial number with a date format). A pyarrow string array is a text column (its empty strings
+empty cells, its formula-like texts with quotePrefix, as `clean_text` marks them). Each row may have
 a height (points); a tall row's cells take the `tall` look of their column (e.g. wrapped, top).
 Memory: the appended columns are kept as codes (1–4 bytes a cell) until `splice`.
 """
@@ -45,7 +46,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TIME_FORMATS
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 
-from landrules.ledger.write.base import temp_file
+from landrules.ledger.write.base import RISKY, temp_file
 from landrules.ledger.write.xlsx_book import FixedTimeZip
 from landrules.ledger.write.xlsx_cells import Percent, Text
 
@@ -117,7 +118,7 @@ def _codes(values: Any) -> tuple[np.ndarray, list[Any]]:
         if isinstance(encoded, pa.ChunkedArray):
             encoded = encoded.combine_chunks()
         codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
-        uniques = encoded.dictionary.to_pylist()
+        uniques = [Text(u) if u.startswith(RISKY) else u for u in encoded.dictionary.to_pylist()]
         empty = [k for k, u in enumerate(uniques) if u == ""]
         if empty:
             codes[codes == empty[0]] = -1
@@ -202,30 +203,43 @@ class SheetBody:
     def _fragments(self, uniques: list[Any], look: dict | None) -> list[str]:
         """Each distinct value's cell, less its opening `<c r="A1`."""
         styles, sst = self.cells.styles_of(self.sheet), self.cells.strings
-        plain = styles.id(look)
-        s = _s(plain)
-        out = []
+        kinds: dict[Any, str] = {}  # kind of value -> ' s="N"' (its style in this look), once a call
+
+        def style(kind: Any = None) -> str:
+            found = kinds.get(kind)
+            if found is None:
+                if kind is Text:
+                    found = _s(styles.id(look, quote=True))
+                elif kind is None:
+                    found = _s(styles.id(look))
+                else:
+                    found = _s(styles.id(look, kind))
+                kinds[kind] = found
+            return found
+
         texts = [u for u in uniques if isinstance(u, str) and u]
         ids = dict(zip(texts, sst.ids(texts)))
+        if len(texts) == len(uniques) and not any(isinstance(u, Text) for u in texts):  # the usual text column
+            s = style()
+            return [f'"{s} t="s"><v>{i}</v></c>' for i in ids.values()]  # distinct texts: in the order of uniques
+        out = []
         for value in uniques:
             if value == "":
                 out.append("")  # never picked: empty cells have no code
             elif isinstance(value, str):
-                style = styles.id(look, quote=True) if isinstance(value, Text) else plain
-                out.append(f'"{_s(style)} t="s"><v>{ids[value]}</v></c>')
+                out.append(f'"{style(Text if isinstance(value, Text) else None)} t="s"><v>{ids[value]}</v></c>')
             elif isinstance(value, bool):
-                out.append(f'"{s} t="b"><v>{int(value)}</v></c>')
+                out.append(f'"{style()} t="b"><v>{int(value)}</v></c>')
             elif isinstance(value, (int, float, np.integer, np.floating)):
-                if isinstance(value, float) and not math.isfinite(value):
-                    text = str(value)
-                    out.append(f'"{s} t="s"><v>{sst.ids([text])[0]}</v></c>')
-                    continue
-                style = styles.id(look, "0%") if isinstance(value, Percent) else plain
-                number = _number(float(value) if isinstance(value, Percent) else value.item() if isinstance(value, np.generic) else value)
-                out.append(f'"{_s(style)} t="n"><v>{number}</v></c>')
+                if isinstance(value, (float, np.floating)) and not math.isfinite(value):
+                    out.append(f'"{style()} t="s"><v>{sst.ids([str(value)])[0]}</v></c>')
+                elif isinstance(value, Percent):
+                    out.append(f'"{style("0%")} t="n"><v>{_number(float(value))}</v></c>')
+                else:
+                    out.append(f'"{style()} t="n"><v>{_number(value.item() if isinstance(value, np.generic) else value)}</v></c>')
             elif isinstance(value, (dt.date, dt.time, dt.timedelta)):
-                style = styles.id(look, TIME_FORMATS[type(value) if type(value) in TIME_FORMATS else dt.date])
-                out.append(f'" s="{style}" t="n"><v>{_number(to_excel(value))}</v></c>')
+                number_format = TIME_FORMATS[type(value) if type(value) in TIME_FORMATS else dt.date]
+                out.append(f'"{style(number_format)} t="n"><v>{_number(to_excel(value))}</v></c>')
             else:
                 raise TypeError(f"no XLSX cell for {type(value).__name__}: {value!r}")
         return out
