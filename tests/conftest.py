@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 from landrules.backends.durable import DurableBackend
 from landrules.decide.evaluate import Evaluator
 from landrules.rulebook.load import load_rulebook
@@ -13,6 +14,14 @@ ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
 POLICY = ROOT / "policy"
 AS_OF = dt.date(2021, 10, 1)
+RUNNER = CliRunner()
+
+
+def invoke(*args, columns: int = 200, env: dict | None = None):
+    """Run `landrules ARGS…` in-process (Typer's runner) in a terminal `columns` wide."""
+    from landrules.cli import app
+
+    return RUNNER.invoke(app, [str(a) for a in args], env={"COLUMNS": str(columns), **(env or {})})
 
 
 @pytest.fixture(autouse=True)

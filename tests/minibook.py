@@ -3,6 +3,8 @@ two parameters; the shipped policy. `write_book(tmp_path, edits)` writes it with
 
 from __future__ import annotations
 
+import datetime as dt
+
 from conftest import POLICY
 from landrules.rulebook.load import load_rulebook
 from landrules.rulebook.problems import RulebookError
@@ -120,3 +122,35 @@ def line_with(text, marker):
     """The line holding `marker`, or (marker, offset): the line `offset` lines from it."""
     marker, offset = marker if isinstance(marker, tuple) else (marker, 0)
     return offset + next(n for n, line in enumerate(text.splitlines(), start=1) if marker in line)
+
+
+# --- 53号令 第十四条 and its exception (第八条): shared by the override and explain tests -------
+
+AS_OF = dt.date(2021, 10, 1)
+
+# 国土资源部令第53号 第十四条: "除本办法第八条规定情形外" — idle land pays the idle fee after a
+# full year, EXCEPT where the cause is one of article 8's (government, petition, force majeure):
+# the exception need not copy the general rule's conditions, nor the general rule negate its.
+ARTICLE_14 = """\
+rules:
+  - id: idle.fee.general
+    title: 闲置满一年：征缴土地闲置费
+    cites: [国土资源部令第53号 14]
+    when:
+      all:
+        - category: idle
+        - {field: agreed_start_on, op: le, as_of: -1y}
+    then: {outcome: idle_fee}
+
+  - id: idle.article8
+    title: 第八条情形：消除开工障碍，不征缴闲置费
+    cites: [国土资源部令第53号 8, 国土资源部令第53号 12]
+    overrides: [idle.fee.general]
+    when:
+      all:
+        - category: idle
+        - {field: idle_cause, op: in, value: [government, petition_stability, force_majeure]}
+    then: {outcome: remove_obstacles}
+"""
+
+IDLE = dict(supplied_on=dt.date(2018, 1, 1), idle_identified=True, agreed_start_on=dt.date(2019, 1, 1))

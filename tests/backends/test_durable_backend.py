@@ -56,6 +56,7 @@ def _rss_bytes() -> int:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+@pytest.mark.slow
 def test_ten_thousand_parcels_without_memory_growth(rulebook):
     """Resident memory (engine's C heap included) stays flat while 10 000 parcels go through."""
     backend = DurableBackend(rulebook)

@@ -16,7 +16,7 @@ from landrules.decide.evaluate import Evaluator
 from landrules.core.values import ordered_int
 from landrules.rulebook.load import load_rulebook
 from minibook import write_book
-from test_differential import assert_same  # also puts bench/ on sys.path (synthetic)
+from engines_agree import assert_same
 
 AS_OF = dt.date(2021, 10, 1)
 
@@ -89,6 +89,7 @@ def extra_rules(count: int, heavy: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
+@pytest.mark.slow
 def test_a_rulebook_larger_than_one_engine_ruleset_decides_without_crashing(rulebook_copy, tmp_path):
     """78 rules crashed the C engine natively (free(): invalid size, SIGSEGV) from about 140
     engine rules joining one category; 300 extra rules (600 engine rules) now spread over rulesets
@@ -127,6 +128,7 @@ def test_large_rulebooks_are_spread_over_rulesets_that_chain_categories(rulebook
     assert_same(book, Evaluator(book, DurableBackend(book)), [facts, dict(facts, output_per_mu=None), {}], AS_OF)
 
 
+@pytest.mark.slow
 def test_the_vectorised_engine_evaluates_a_large_rulebook_block_by_block(rulebook_copy, monkeypatch):
     """500 rules on 50 000 rows took 6.1 GB (MemoryError at 5 000 rules): masks are now made for
     a block of rows at a time, sized by the number of rules, and give the same keys."""
@@ -150,7 +152,7 @@ def test_the_vectorised_engine_evaluates_a_large_rulebook_block_by_block(ruleboo
         monkeypatch.setattr(vectorized, "BLOCK_CELLS", cells)
         decider = LedgerDecider(book, "vectorized", AS_OF)
         tracemalloc.start()
-        keys, inverse = decider._keys_vectorized(Parsed, np.arange(len(rows)))
+        keys, inverse = decider.backend.pattern_keys(Parsed, np.arange(len(rows)), AS_OF)
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
         return [keys[i] for i in inverse], peak, len(decider.backend.blocks(len(rows)))
@@ -162,6 +164,7 @@ def test_the_vectorised_engine_evaluates_a_large_rulebook_block_by_block(ruleboo
     assert blocked_peak * 2 < whole_peak, (blocked_peak, whole_peak)  # and the gap grows with the rows
 
 
+@pytest.mark.slow
 def test_five_thousand_rules_compile_on_the_durable_engine(rulebook_copy):
     """5 000 rules: "Could not create ruleset, error code: 108" (an alpha node feeds at most 256
     beta nodes); spread over rulesets they compile and decide as the vectorised engine does."""

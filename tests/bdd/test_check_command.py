@@ -7,12 +7,10 @@ import subprocess
 import sys
 
 import pytest
-from conftest import POLICY, ROOT, RULES
+from conftest import POLICY, ROOT, RULES, RUNNER as runner
 from landrules.bdd.registry import STEPS
 from landrules.cli import app
-from typer.testing import CliRunner
 
-runner = CliRunner()
 
 
 def check(*args):
@@ -29,6 +27,7 @@ def clauses_cited_by_rules(rulebook):
     return {(c.doc, c.clause) for r in rulebook.rules for c in r.cites}
 
 
+@pytest.mark.slow
 def test_check_passes_on_the_shipped_rulebook_from_outside_the_repository(tmp_path, rulebook):
     env = {**os.environ, "PYTHONPATH": str(ROOT / "engine")}
     env.pop("LANDRULES_RULES", None), env.pop("LANDRULES_POLICY", None)

@@ -9,11 +9,13 @@ import datetime as dt
 
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import ROOT, RUNNER as runner
+from landrules.bdd.pinning import BatchEngine, replay
+from landrules.bdd.runner import run_check
 from landrules.cli import app
-from typer.testing import CliRunner
+from landrules.rulebook.load import load_rulebook
+from landrules.rulebook.problems import RulebookError
 
-runner = CliRunner()
 
 
 def load(path):
@@ -169,18 +171,40 @@ MUTATIONS = {
 }
 
 
+@pytest.fixture(scope="module")
+def passing_scenarios(rulebook):
+    """The shipped scenarios, run once under pytest as `landrules check` runs them: each passing
+    scenario with the steps it ran, to replay against every mutant without another pytest run."""
+    result = run_check(ROOT / "scenarios", rulebook)
+    assert result.passed, [r.record.name for r in result.results if not r.passed]
+    return [r.record for r in result.results]
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("mutation", list(MUTATIONS))
-def test_check_catches_a_change_of_meaning(mutation, rulebook_copy):
+def test_check_catches_a_change_of_meaning(mutation, rulebook_copy, passing_scenarios):
     rules, policy = rulebook_copy
     edit, scenario = MUTATIONS[mutation]
     edit(rules)
-    result = runner.invoke(app, ["check", str(ROOT / "scenarios"), "--rules", str(rules), "--policy", str(policy)])
-    if result.exit_code == 2:
+    try:
+        mutant = load_rulebook(rules, policy)
+    except RulebookError as exc:
         # Caught even earlier: the rulebook's own checks refuse the mutant (e.g. lint's gap check
         # on an idle cause no rule handles any more), so no scenario could run against it.
-        lint = runner.invoke(app, ["lint", "--rules", str(rules), "--policy", str(policy)])
-        assert lint.exit_code == 1, lint.output
+        assert exc.problems
         return
+    engine = BatchEngine(mutant)
+    failed = [record.name for record in passing_scenarios if replay(record.steps, engine) is not None]
+    assert any(scenario in name for name in failed), failed
+
+
+@pytest.mark.slow
+def test_the_replay_fails_the_scenario_check_fails(rulebook_copy):
+    """The in-process replay agrees with `landrules check` itself on one mutant."""
+    rules, policy = rulebook_copy
+    edit, scenario = MUTATIONS["cut-off moved to 2019-12-31"]
+    edit(rules)
+    result = runner.invoke(app, ["check", str(ROOT / "scenarios"), "--rules", str(rules), "--policy", str(policy)])
     assert result.exit_code == 1, result.output
     failed = [line for line in result.output.splitlines() if line.startswith("[失败]")]
     assert any(scenario in line for line in failed), result.output

@@ -7,13 +7,11 @@ from landrules.rulebook.load import load_rulebook
 import shutil
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, RUNNER as runner
 from landrules.bdd.mutants import ShiftedAtom, rule_mutants
 from landrules.cli import app
 from landrules.rulebook.conditions import Atom
-from typer.testing import CliRunner
 
-runner = CliRunner()
 SCENARIOS = ROOT / "scenarios"
 
 EXTRA_RULE = """
@@ -70,6 +68,7 @@ def test_the_mutants_of_a_rule(rulebook):
            [r for r in rulebook.rules if r.id != "unsupplied.regularise"]
 
 
+@pytest.mark.slow
 def test_a_boundary_scenario_kills_the_moved_cut_off(tmp_path, rulebook):
     from landrules.bdd.runner import run_check  # here: importing the plugin early keeps pytest from rewriting it
 
@@ -103,6 +102,7 @@ def test_without_mutations_check_says_nothing_about_pinning(tmp_path):
     assert result.exit_code == 0 and "rules pinned" not in result.output
 
 
+@pytest.mark.slow
 @pytest.mark.mutations
 def test_check_mutations_on_the_shipped_rulebook(rulebook):
     """The figure the README reports; runs in CI like every test (about 5 s of replay)."""

@@ -8,17 +8,13 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
-from landrules.cli import app
-from typer.testing import CliRunner
+from conftest import ROOT, invoke
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"
 OUTCOMES_WITHOUT_CLAUSE = {"no_action", "needs_information", "invalid_record"}
-runner = CliRunner()
 
 
-def run(*args):
-    return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})
+run = invoke
 
 
 def expected_from_examples_readme():

@@ -19,6 +19,8 @@ from landrules.dask.frame import decide_frame  # noqa: E402
 from landrules.dask.runner import decide_dataset  # noqa: E402
 from landrules.decide.pipeline import decide_ledger  # noqa: E402
 
+pytestmark = pytest.mark.slow  # long: see `slow` in pyproject.toml
+
 AS_OF = dt.date(2021, 10, 1)
 FILES, ROWS = 10, 20_000
 

@@ -8,17 +8,15 @@ import datetime as dt
 import json
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, RUNNER as runner
 from landrules.cli import app
 from landrules.decide.as_of import facts_as_of, frame_as_of, later_note
 from landrules.decide.pipeline import decide_ledger
 from landrules.rulebook.conditions import Atom
 from landrules.rulebook.periods import offset_date
-from typer.testing import CliRunner
 
 D = dt.date
 AS_OF = D(2021, 10, 1)
-runner = CliRunner()
 
 
 # --- periods: one function, 民法典 第二百零二条 -----------------------------------------------------

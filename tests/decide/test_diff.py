@@ -9,14 +9,12 @@ import tempfile
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import POLICY, ROOT, RULES
+from conftest import POLICY, ROOT, RULES, RUNNER as runner
 from landrules.cli import app
-from typer.testing import CliRunner
 
 sys.path.insert(0, str(ROOT / "bench"))
 from synthetic import parcels as synthetic_parcels  # noqa: E402
 
-runner = CliRunner()
 LEDGER = ROOT / "examples" / "shilong-ledger.csv"
 AS_OF = "2021-10-01"
 

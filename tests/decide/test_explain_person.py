@@ -8,12 +8,10 @@ import json
 import re
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, RUNNER as runner
 from landrules.cli import app
-from typer.testing import CliRunner
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"
-runner = CliRunner()
 
 
 def explain(parcel, *extra, columns=100):
@@ -113,7 +111,7 @@ def test_an_overridden_rule_is_told_with_its_exception(tmp_path):
     from landrules.decide.narrative import narrate
     from landrules.rulebook.load import load_rulebook
     from minibook import DISPOSALS, write_book
-    from test_overrides import ARTICLE_14, AS_OF, IDLE
+    from minibook import ARTICLE_14, AS_OF, IDLE
 
     rules, _ = write_book(tmp_path, [("idle.yaml", DISPOSALS, ARTICLE_14)])
     book = load_rulebook(rules, POLICY)

@@ -6,11 +6,8 @@ from __future__ import annotations
 import shutil
 
 import openpyxl
-from conftest import POLICY, RULES
-from landrules.cli import app
-from typer.testing import CliRunner
+from conftest import POLICY, RULES, invoke
 
-runner = CliRunner()
 LEDGER = (
     "石龙区批而未供土地台账（2021年）\n"
     "序号,电子监管号,宗地号,土地使用权人,规划用途,批准时间,供地时间,面积（公顷）\n"
@@ -21,7 +18,7 @@ LEDGER = (
 
 
 def run(*args):
-    return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "200", "LANDRULES_LANG": "zh"})
+    return invoke(*args, env={"LANDRULES_LANG": "zh"})
 
 
 def county(tmp_path):

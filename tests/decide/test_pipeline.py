@@ -5,20 +5,16 @@ import datetime as dt
 import json
 
 import pytest
-from conftest import ROOT
-from landrules.cli import app
+from conftest import ROOT, invoke
 from landrules.decide import batch, engines
 from landrules.decide.pipeline import choose_engine, decide_ledger, find_parcel
 from landrules.ledger.read.reader import LedgerError
-from typer.testing import CliRunner
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"
 AS_OF = dt.date(2021, 10, 1)
-runner = CliRunner()
 
 
-def run(*args):
-    return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})
+run = invoke
 
 
 def jsonl(path):
@@ -215,6 +211,7 @@ def test_unexpected_error_is_one_line_and_exit_2(monkeypatch, capsys):
     assert capsys.readouterr().err.strip() == "landrules: 内部错误，未完成: RuntimeError: boom"
 
 
+@pytest.mark.slow
 def test_sigterm_leaves_no_output_file(tmp_path):
     import os
     import signal

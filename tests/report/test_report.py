@@ -8,19 +8,15 @@ import re
 
 import pandas as pd
 import pytest
-from conftest import ROOT
-from landrules.cli import app
+from conftest import ROOT, invoke
 from landrules.decide.pipeline import decide_ledger
 from openpyxl import load_workbook
-from typer.testing import CliRunner
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"
 AS_OF = "2022-06-01"
-runner = CliRunner()
 
 
-def run(*args):
-    return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})
+run = invoke
 
 
 @pytest.fixture(scope="module")

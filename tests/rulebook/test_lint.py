@@ -5,14 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import POLICY, ROOT
+from conftest import POLICY, ROOT, RUNNER as runner
 from landrules.cli import app
 from landrules.rulebook.load import load_rulebook
 from minibook import DISPOSALS, line_with, problems_of, write_book
-from typer.testing import CliRunner
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"
-runner = CliRunner()
 
 
 def test_minimal_rulebook_is_clean(tmp_path):

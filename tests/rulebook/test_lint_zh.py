@@ -6,15 +6,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import POLICY
+from conftest import POLICY, RUNNER as runner
 from landrules.cli import app
 from landrules.rulebook.conditions import Atom
 from landrules.rulebook.load import load_rulebook
 from landrules.rulebook.policy import canonical_clause
 from minibook import line_with, problems_of, write_book
-from typer.testing import CliRunner
 
-runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,6 @@ shares; the explain trace shows the general rule as overridden."""
 
 from __future__ import annotations
 
-import datetime as dt
 
 import pytest
 from conftest import POLICY
@@ -13,37 +12,7 @@ from landrules.decide.evaluate import Evaluator, apply_overrides
 from landrules.decide.explain import explain
 from landrules.core.values import columns_from_facts
 from landrules.rulebook.load import load_rulebook
-from minibook import DISPOSALS, write_book
-
-AS_OF = dt.date(2021, 10, 1)
-
-# 国土资源部令第53号 第十四条: "除本办法第八条规定情形外" — idle land pays the idle fee after a
-# full year, EXCEPT where the cause is one of article 8's (government, petition, force majeure):
-# the exception need not copy the general rule's conditions, nor the general rule negate its.
-ARTICLE_14 = """\
-rules:
-  - id: idle.fee.general
-    title: 闲置满一年：征缴土地闲置费
-    cites: [国土资源部令第53号 14]
-    when:
-      all:
-        - category: idle
-        - {field: agreed_start_on, op: le, as_of: -1y}
-    then: {outcome: idle_fee}
-
-  - id: idle.article8
-    title: 第八条情形：消除开工障碍，不征缴闲置费
-    cites: [国土资源部令第53号 8, 国土资源部令第53号 12]
-    overrides: [idle.fee.general]
-    when:
-      all:
-        - category: idle
-        - {field: idle_cause, op: in, value: [government, petition_stability, force_majeure]}
-    then: {outcome: remove_obstacles}
-"""
-
-IDLE = dict(supplied_on=dt.date(2018, 1, 1), idle_identified=True, agreed_start_on=dt.date(2019, 1, 1))
-
+from minibook import ARTICLE_14, AS_OF, DISPOSALS, IDLE, write_book
 
 @pytest.fixture
 def book(tmp_path):

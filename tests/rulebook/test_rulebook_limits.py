@@ -7,7 +7,7 @@ import datetime as dt
 import time
 
 import pytest
-from conftest import POLICY
+from conftest import POLICY, RUNNER as runner
 from landrules.backends.durable import DurableBackend, engine_problems
 from landrules.cli import app
 from landrules.decide.evaluate import Evaluator
@@ -16,10 +16,8 @@ from landrules.rulebook.nesting import depth, flatten
 from landrules.rulebook.load import load_rulebook
 from landrules.rulebook.yamlio import MAX_NODES_ENV
 from minibook import line_with, problems_of, write_book
-from test_differential import assert_same
-from typer.testing import CliRunner
+from engines_agree import assert_same
 
-runner = CliRunner()
 AS_OF = dt.date(2021, 10, 1)
 
 

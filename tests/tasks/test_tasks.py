@@ -7,18 +7,17 @@ import datetime as dt
 import json
 
 import pytest
+from conftest import RUNNER as runner, invoke
 from landrules.cli import app
 from landrules.tasks import evaluate_tasks, plan_tasks
 from landrules.tasks.duties import per_parcel_clauses
-from typer.testing import CliRunner
 
-runner = CliRunner()
 DOC = "平龙政办〔2021〕36号"
 REGION_UNITS = ["国土资源局", "产业集聚区管委会", "发改委", "农村农业水利局", "文广局", "生态环境局", "应急管理局"]
 
 
 def run(*args):
-    return runner.invoke(app, ["tasks", *[str(a) for a in args]], env={"COLUMNS": "100"})
+    return invoke("tasks", *args, columns=100)
 
 
 def records(tmp_path, *args):

@@ -26,6 +26,8 @@ from landrules.decide.pipeline import decide_ledger
 from conftest import AS_OF, ROOT
 from web_helpers import SAMPLE
 
+pytestmark = pytest.mark.slow  # long: see `slow` in pyproject.toml
+
 CHROMIUM = next((p for p in (os.environ.get("LANDRULES_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
                              shutil.which("chromium-browser")) if p and Path(p).exists()), None)
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -35,7 +37,7 @@ if CHROMIUM is None:
     message = ("!!! NO CHROMIUM: the workbench's browser tests are SKIPPED. Install Debian's chromium "
                "(apt-get install chromium) or set LANDRULES_CHROMIUM to run them. !!!")
     print("\n" + message, file=sys.stderr)
-    warnings.warn(message)
+    warnings.warn(message, stacklevel=1)
     pytest.skip(message, allow_module_level=True)
 
 sync_api = pytest.importorskip("playwright.sync_api")

@@ -183,6 +183,7 @@ def test_openapi_and_offline_docs(client):
     assert client.get("/static/style.css").status_code == 200
 
 
+@pytest.mark.slow
 def test_rulebook_pages_show_clauses_rules_and_scenarios(client, rulebook):
     page = client.get("/rulebook").text
     assert "2.3.2.2" in page and "引用它的规则" in page and "覆盖它的场景" in page
@@ -263,6 +264,7 @@ def test_upload_limits_and_bad_files(rulebook, tmp_path):
         assert page.status_code == 400 and "评估日" in page.text
 
 
+@pytest.mark.slow
 def test_errors_are_chinese_pages_without_traceback(rulebook, monkeypatch):
     app = make_app(rulebook)
     with TestClient(app, raise_server_exceptions=False) as c:
@@ -450,6 +452,7 @@ def test_large_ledgers_decide_without_holding_the_engine_lock(rulebook, tmp_path
         assert jobs.engine_of(app.state.store.sessions[c.cookies["landrules_session"]]) == "durable"
 
 
+@pytest.mark.slow
 def test_a_stopped_server_leaves_no_upload_behind(tmp_path):
     import os
     import socket

@@ -77,6 +77,7 @@ def test_the_column_report_names_look_alikes_by_header_and_by_values(client, tmp
     assert "合计行 1 行（未计入）: 第 4 行" in summary.text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["report-xlsx", "report-html", "report-pdf"])
 def test_the_report_downloads_are_reports(client, rulebook, kind, tmp_path):
     decided(client)

@@ -29,12 +29,12 @@ import datetime as dt
 import itertools
 from typing import Any, Iterable
 
+import numpy as np
 from durable import engine
 
-from landrules.backends.base import Firing
+from landrules.backends.base import Firing, MissingFacts, PatternKey, distinct
 from landrules.backends.durable_json import expression, parcel_pattern, sequence_length, split_pattern
 from landrules.core.values import encode_facts, engine_value
-from landrules.rulebook.conditions import atoms
 from landrules.rulebook.messages import CATALOGUE, say
 from landrules.rulebook.model import Rule, Rulebook
 from landrules.rulebook.problems import Problem, RulebookError
@@ -93,6 +93,17 @@ class DurableBackend:
             compiled = self._compiled[as_of] = _Compiled(self.rulebook, as_of)
         return compiled
 
+    def pattern_keys(self, parsed: Any, positions: np.ndarray, as_of: dt.date,
+                     missing: MissingFacts) -> tuple[list[PatternKey], np.ndarray]:
+        """Fires the chunk's valid rows parcel by parcel; a row's key is the rules that fired
+        and, for each undecided rule, the facts it lacks (`missing`)."""
+        facts = [parsed.facts(int(i)) for i in positions]
+        keys = []
+        for row_facts, firing in zip(facts, self.fire(facts, as_of)):
+            needs = missing(row_facts, firing, as_of)
+            keys.append((firing.definite, tuple((r, tuple(m)) for r, m in needs.items() if m)))
+        return distinct(keys)
+
     def fire(self, facts: Iterable[dict[str, Any]], as_of: dt.date) -> list[Firing]:
         compiled = self.compiled(as_of)
         return [compiled.fire(f) for f in facts]
@@ -111,10 +122,7 @@ class _Compiled:
         self._touched: set[str] = set()
         self._firings: dict[tuple[str, ...], Firing] = {}
         # only the fields some rule looks at travel into the engine (not 100 000-character notes)
-        self.fields_used = frozenset(
-            name for rule in rulebook.rules for atom in atoms(rule.when)
-            for name in (getattr(atom, "field", None), getattr(atom, "other_field", None)) if name
-        )
+        self.fields_used = frozenset(name for rule in rulebook.rules for name in rule.fields_read)
         self._sids = itertools.count()
         # (engine rule name, rule, parcel pattern, definite?), category rules first; a rule cut
         # into parts (split_pattern) is `NAME|0`, `NAME|1`, … and fires when all of them fire

@@ -11,7 +11,7 @@ from typing import Any
 
 from landrules.core import fields
 from landrules.core.values import encode, engine_value
-from landrules.rulebook.conditions import NEGATED_OP, All, AnyOf, Atom, Condition, Not, Resolver
+from landrules.rulebook.conditions import NEGATED_OP, All, AnyOf, Atom, Condition, Not, Resolver, children
 
 
 def expression(cond: Condition | None, resolver: Resolver, relaxed: bool, negate: bool = False) -> dict | None:
@@ -20,7 +20,7 @@ def expression(cond: Condition | None, resolver: Resolver, relaxed: bool, negate
     if isinstance(cond, Not):
         return expression(cond.not_, resolver, relaxed, not negate)
     if isinstance(cond, (All, AnyOf)):
-        parts = [expression(c, resolver, relaxed, negate) for c in (cond.all if isinstance(cond, All) else cond.any)]
+        parts = [expression(c, resolver, relaxed, negate) for c in children(cond)]
         return _group("$and" if isinstance(cond, All) != negate else "$or", parts)  # De Morgan
     if isinstance(cond, Atom):
         return _atom(cond, resolver, relaxed, negate)

@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 import numpy as np
+import pandas as pd
 
 from landrules.core import fields
-from landrules.backends.base import Firing
+from landrules.backends.base import Firing, MissingFacts, PatternKey
 from landrules.core.values import columns_from_facts, encode
-from landrules.rulebook.conditions import All, Atom, Condition, Not, Resolver, compare
+from landrules.rulebook.conditions import All, Atom, Condition, Not, Resolver, children, compare
 from landrules.rulebook.model import Rulebook
 
 Masks = tuple[np.ndarray, np.ndarray]  # (T, F)
@@ -58,6 +59,43 @@ class VectorizedBackend:
         """(start, stop) row ranges covering `n` rows, each small enough for the rulebook."""
         size = max(256, BLOCK_CELLS // max(1, len(self.rulebook.rules)))
         return [(start, min(n, start + size)) for start in range(0, n, size)]
+
+    def pattern_keys(self, parsed: Any, positions: np.ndarray, as_of: dt.date,
+                     missing: MissingFacts | None = None) -> tuple[list[PatternKey], np.ndarray]:
+        """Keys of the distinct patterns and each row's index into them, computed block by block
+        of rows (`blocks`) so that memory stays bounded whatever the rules' number. The masks
+        carry each undecided rule's missing facts, so `missing` is not needed here."""
+        seen: dict[PatternKey, int] = {}
+        inverse = np.empty(len(positions), dtype=np.int64)
+        for start, stop in self.blocks(len(positions)):
+            keys, block_inverse = self._block_keys(parsed, positions[start:stop], as_of)
+            ids = np.array([seen.setdefault(k, len(seen)) for k in keys], dtype=np.int64)
+            inverse[start:stop] = ids[block_inverse]
+        return list(seen), inverse
+
+    def _block_keys(self, parsed: Any, positions: np.ndarray, as_of: dt.date) -> tuple[list[PatternKey], np.ndarray]:
+        columns = {name: col[positions] for name, col in parsed.columns.items()}
+        masks = self.evaluate(columns, len(positions), as_of)
+        rule_ids = [r.id for r in self.rulebook.rules]
+        bits = [masks.definite[r] for r in rule_ids]
+        pairs = [(rule_id, name) for rule_id, needs in masks.needs.items() for name, _ in needs]
+        bits += [m for needs in masks.needs.values() for _, m in needs]
+        matrix = np.packbits(np.stack(bits, axis=1), axis=1) if bits else np.zeros((len(positions), 1), np.uint8)
+        del bits, masks
+        rows = np.ascontiguousarray(matrix).view(np.dtype((np.void, matrix.shape[1]))).ravel()
+        inverse, uniques = pd.factorize(rows)
+        keys = []
+        n_rules = len(rule_ids)
+        for packed in uniques:
+            on = np.flatnonzero(np.unpackbits(np.frombuffer(packed, dtype=np.uint8)))
+            definite = frozenset(rule_ids[j] for j in on if j < n_rules)
+            needs: dict[str, list[str]] = {}
+            for j in on[on >= n_rules]:
+                rule_id, name = pairs[j - n_rules]
+                if name not in needs.setdefault(rule_id, []):
+                    needs[rule_id].append(name)
+            keys.append((definite, tuple((r, tuple(v)) for r, v in needs.items() if v)))
+        return keys, inverse
 
     def evaluate(self, columns: dict[str, np.ndarray], n: int, as_of: dt.date) -> RuleMasks:
         resolver = self.rulebook.resolver(as_of)
@@ -165,7 +203,7 @@ def _masks(cond: Condition, columns, resolver: Resolver, n: int) -> Masks:
     if isinstance(cond, Not):
         t, f = _masks(cond.not_, columns, resolver, n)
         return f, t
-    parts = [_masks(c, columns, resolver, n) for c in (cond.all if isinstance(cond, All) else cond.any)]
+    parts = [_masks(c, columns, resolver, n) for c in children(cond)]
     ts = np.logical_and.reduce([p[0] for p in parts]) if isinstance(cond, All) else np.logical_or.reduce([p[0] for p in parts])
     fs = np.logical_or.reduce([p[1] for p in parts]) if isinstance(cond, All) else np.logical_and.reduce([p[1] for p in parts])
     return ts, fs
@@ -184,5 +222,4 @@ def _needs(cond: Condition, columns, resolver: Resolver, n: int) -> list[tuple[s
         return out
     t, f = _masks(cond, columns, resolver, n)
     unknown = ~(t | f)
-    children = [cond.not_] if isinstance(cond, Not) else list(cond.all if isinstance(cond, All) else cond.any)
-    return [(name, m & unknown) for child in children for name, m in _needs(child, columns, resolver, n)]
+    return [(name, m & unknown) for child in children(cond) for name, m in _needs(child, columns, resolver, n)]

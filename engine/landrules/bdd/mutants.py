@@ -40,7 +40,6 @@ from landrules.rulebook.conditions import (
 )
 from landrules.rulebook.model import Rule, Rulebook
 
-KINDS = {"removed": "删除规则", "flipped": "反转比较", "shifted": "移动阈值", "dropped": "去掉条件"}
 
 
 class ShiftedAtom(Atom):

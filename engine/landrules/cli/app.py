@@ -97,7 +97,7 @@ def load_columns(path: Optional[Path]):
 
 def check_engine(engine: str) -> None:
     """Exit 2 unless `engine` names an engine (or `auto`)."""
-    from landrules.decide.engines import ENGINES
+    from landrules.backends.registry import ENGINES
 
     if engine not in ("auto", *ENGINES):
         raise fail(f"--engine {engine!r}：应为 auto、durable 或 vectorized")

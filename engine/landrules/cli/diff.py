@@ -60,7 +60,7 @@ def diff(
             from landrules.decide.diff.write import write_diff
             from landrules.ledger.write.base import Labels
 
-            write_diff(output, result, Labels.of(current), label)
+            write_diff(output, result, Labels.of(current), label, inputs=[ledger])
         else:
             from landrules.decide.diff.write import jsonl_lines
 

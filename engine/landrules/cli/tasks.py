@@ -64,7 +64,7 @@ def tasks(
         _print_table(states, when)
     else:
         try:
-            write_tasks(output, states)
+            write_tasks(output, states, inputs=[status] if status is not None else [])
         except OutputError as exc:
             raise fail(str(exc)) from None
     units = list(dict.fromkeys(u for s in overdue for u in s.task.responsible))  # as the plan names them

@@ -96,7 +96,6 @@ FIELDS: tuple[FieldSpec, ...] = (
 )
 
 BY_NAME: dict[str, FieldSpec] = {f.name: f for f in FIELDS}
-BY_ZH: dict[str, FieldSpec] = {f.zh: f for f in FIELDS}
 
 MU_PER_M2 = 15 / 10000  # 1 亩 = 10000/15 m²
 

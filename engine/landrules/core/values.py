@@ -28,7 +28,6 @@ from landrules.core.fields import FieldSpec, FieldType
 _ENUM_INDEX: dict[str, dict[str, int]] = {
     f.name: {code: i for i, code in enumerate(f.vocabulary)} for f in fields.FIELDS if f.type is FieldType.ENUM
 }
-NUMERIC_FIELDS = tuple(f.name for f in fields.FIELDS if f.type is not FieldType.TEXT)
 
 
 def encode(spec: FieldSpec, value: Any) -> Any:

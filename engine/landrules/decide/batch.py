@@ -18,9 +18,9 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from landrules.backends.base import Firing
+from landrules.backends.base import Firing, PatternKey
 from landrules.decide.as_of import frame_as_of
-from landrules.decide.engines import ENGINES
+from landrules.backends.registry import open_backend
 from landrules.decide.evaluate import Evaluator
 from landrules.core.decision import DECISION_COLUMNS, EXTRA_COLUMNS, SEP, Decision, flatten
 from landrules.ledger.validate.frame import ParsedFrame
@@ -33,7 +33,7 @@ FLAT_COLUMNS = (*DECISION_COLUMNS, *EXTRA_COLUMNS)
 _JSON_HEAD = '{"parcel_id":null'
 TAX_TARGET = "target.tax_per_mu"  # rules/parameters.yaml: the plan's 亩均税收 target (一、(二)2.)
 
-Key = tuple[frozenset, tuple]  # (definite rule ids, ((rule id, (missing fields…)), …))
+Key = PatternKey
 
 
 PATTERN_CACHE = 20_000  # distinct patterns kept between chunks (each can hold 100 KB of JSON)
@@ -76,62 +76,16 @@ class LedgerDecider:
     """Decides parsed chunks of one ledger under one rulebook, engine and evaluation date."""
 
     def __init__(self, rulebook: Rulebook, engine: str, as_of: dt.date):
-        if engine not in ENGINES:
-            raise ValueError(f"engine must be one of {', '.join(ENGINES)}")
         self.rulebook, self.engine, self.as_of = rulebook, engine, as_of
-        self.backend = _backend(engine, rulebook)
+        self.backend = open_backend(engine, rulebook)
         self.evaluator = Evaluator(rulebook, self.backend)
         target = rulebook.param_value(TAX_TARGET, as_of)[0] if TAX_TARGET in rulebook.parameters else None
         self.summary = Summary(tax_target=None if target is None else float(target))
         self._patterns: dict[Key, _Pattern] = {}
         self._invalid: _Pattern | None = None  # the decision of a row with errors, but its errors
         self._texts: dict[tuple[str, ...], tuple[str, str]] = {}  # errors or notes -> (cell, JSON)
-        self._rule_ids = [r.id for r in rulebook.rules]
 
     # -- keys ------------------------------------------------------------------------------
-
-    def _keys_durable(self, parsed: ParsedFrame, positions: np.ndarray) -> list[Key]:
-        facts = [parsed.facts(int(i)) for i in positions]
-        firings = self.backend.fire(facts, self.as_of)
-        keys = []
-        for row_facts, firing in zip(facts, firings):
-            needs = self.evaluator.missing_facts(row_facts, firing, self.as_of)
-            keys.append((firing.definite, tuple((r, tuple(m)) for r, m in needs.items() if m)))
-        return keys
-
-    def _keys_vectorized(self, parsed: ParsedFrame, positions: np.ndarray) -> tuple[list[Key], np.ndarray]:
-        """Keys of the distinct patterns and each row's index into them, computed block by block
-        of rows (VectorizedBackend.blocks) so that memory stays bounded whatever the rules' number."""
-        seen: dict[Key, int] = {}
-        inverse = np.empty(len(positions), dtype=np.int64)
-        for start, stop in self.backend.blocks(len(positions)):
-            keys, block_inverse = self._block_keys(parsed, positions[start:stop])
-            ids = np.array([seen.setdefault(k, len(seen)) for k in keys], dtype=np.int64)
-            inverse[start:stop] = ids[block_inverse]
-        return list(seen), inverse
-
-    def _block_keys(self, parsed: ParsedFrame, positions: np.ndarray) -> tuple[list[Key], np.ndarray]:
-        columns = {name: col[positions] for name, col in parsed.columns.items()}
-        masks = self.backend.evaluate(columns, len(positions), self.as_of)
-        bits = [masks.definite[r] for r in self._rule_ids]
-        pairs = [(rule_id, name) for rule_id, needs in masks.needs.items() for name, _ in needs]
-        bits += [m for needs in masks.needs.values() for _, m in needs]
-        matrix = np.packbits(np.stack(bits, axis=1), axis=1) if bits else np.zeros((len(positions), 1), np.uint8)
-        del bits, masks
-        rows = np.ascontiguousarray(matrix).view(np.dtype((np.void, matrix.shape[1]))).ravel()
-        inverse, uniques = pd.factorize(rows)
-        keys = []
-        n_rules = len(self._rule_ids)
-        for packed in uniques:
-            on = np.flatnonzero(np.unpackbits(np.frombuffer(packed, dtype=np.uint8)))
-            definite = frozenset(self._rule_ids[j] for j in on if j < n_rules)
-            needs: dict[str, list[str]] = {}
-            for j in on[on >= n_rules]:
-                rule_id, name = pairs[j - n_rules]
-                if name not in needs.setdefault(rule_id, []):
-                    needs[rule_id].append(name)
-            keys.append((definite, tuple((r, tuple(v)) for r, v in needs.items() if v)))
-        return keys, inverse
 
     # -- patterns --------------------------------------------------------------------------
 
@@ -158,15 +112,9 @@ class LedgerDecider:
         if len(self._patterns) > PATTERN_CACHE:  # a large rulebook: bound the memory kept between chunks
             self._patterns.clear()
         if len(positions):
-            if self.engine == "durable":
-                keys = self._keys_durable(parsed, positions)
-                distinct = {k: j for j, k in enumerate(dict.fromkeys(keys))}
-                patterns = [self._pattern(k, with_json) for k in distinct]
-                index[positions] = [distinct[k] for k in keys]
-            else:
-                keys, inverse = self._keys_vectorized(parsed, positions)
-                patterns = [self._pattern(k, with_json) for k in keys]
-                index[positions] = inverse
+            keys, inverse = self.backend.pattern_keys(parsed, positions, self.as_of, self.evaluator.missing_facts)
+            patterns = [self._pattern(k, with_json) for k in keys]
+            index[positions] = inverse
         own_errors, own_notes = self._own_texts(parsed, index, patterns, with_json)
         decided = DecidedChunk(JsonLines(), index, patterns, parsed, with_flat, own={"errors": own_errors[:2], "notes": own_notes[:2]})
         if with_json:
@@ -212,17 +160,6 @@ class LedgerDecider:
         for pattern, count, area in zip(patterns, counts.tolist(), areas.tolist()):
             s.add_pattern(pattern.facts, count, area)
         s.add_tax(parsed.columns, parsed.valid, self.as_of)
-
-
-def _backend(engine: str, rulebook: Rulebook):
-    """The backend by name, imported only when used (durable-rules loads a C extension)."""
-    if engine == "durable":
-        from landrules.backends.durable import DurableBackend
-
-        return DurableBackend(rulebook)
-    from landrules.backends.vectorized import VectorizedBackend
-
-    return VectorizedBackend(rulebook)
 
 
 _EMPTY_TAIL = '"errors":[],"notes":[]}'

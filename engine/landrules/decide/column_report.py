@@ -12,7 +12,6 @@ import pandas as pd
 from landrules.core import fields
 from landrules.ledger.columns.headers import key, label
 from landrules.ledger.columns.lookalike import Lookalike, find
-from landrules.rulebook.conditions import Atom, atoms
 from landrules.rulebook.model import Rulebook
 from landrules.core.summary import Summary
 
@@ -22,14 +21,7 @@ _PROVIDES = {"area_m2": ("area_mu",), "area_ha": ("area_mu",)}
 
 def needed_fields(rulebook: Rulebook) -> list[str]:
     """Fields some rule's condition reads, in catalogue order."""
-    used: set[str] = set()
-    for rule in rulebook.rules:
-        for atom in atoms(rule.when):
-            if isinstance(atom, Atom):
-                used.add(atom.field)
-                if atom.other_field:
-                    used.add(atom.other_field)
-        used.update(rule.needs)
+    used = {name for rule in rulebook.rules for name in rule.fields_needed}
     return [f.name for f in fields.FIELDS if f.name in used]
 
 

@@ -1,4 +1,3 @@
-"""The engines `decide` can use; light, so that the command line can name them without loading them."""
+"""How `decide --engine auto` picks an engine; the engines themselves are `backends.registry`'s."""
 
-ENGINES = ("durable", "vectorized")
 AUTO_DURABLE_MAX_ROWS = 5_000  # `--engine auto`: the reference engine for ledgers this small

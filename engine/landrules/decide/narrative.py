@@ -23,7 +23,6 @@ from landrules.rulebook.conditions import OP_SYMBOLS, All, AnyOf, Atom, Category
 from landrules.rulebook.periods import OFFSET_RE
 from landrules.rulebook.model import NEEDS_INFORMATION, Rule, Rulebook
 
-MARK = {True: "✓ 成立", False: "✗ 不成立", None: "? 未知"}
 STATUS = {"fired": "触发", "undecided": "待补充信息", "not_fired": "未适用", "overridden": "被例外排除"}
 HEADER_FIELDS = ("location", "holder", "project", "land_use", "area_mu")
 OP_WORDS = {**OP_SYMBOLS, "in": "属于", "not_in": "不属于"}  # ∈ and ∉ are not an officer's words

@@ -3,12 +3,16 @@
     kinds:       kind code -> 中文         what sort of disposal an outcome is; lint reports two
                                             rules that can give one parcel two different
                                             outcomes of the same kind (conflicting disposals)
-    categories:  code -> 中文, or {label, unhandled, note}
+    categories:  code -> 中文, or {label, unhandled, note, published, published_unless, reason}
                                             `unhandled` lists values of an enumerated field that
                                             no disposal rule of the category handles on purpose
                                             (the plan is silent); lint reports any other value
                                             no rule handles as a gap
-    outcomes:    code -> {label, kind, note}, or code -> 中文 for the built-in codes
+                                            `published` names the 公布清单 kind the category is
+                                            listed under (四、(四)), unless the parcel is also in
+                                            a `published_unless` category; `reason` is its
+                                            wording in 一宗一策's 形成原因
+    outcomes:    code -> {label, kind, note, reason}, or code -> 中文 for the built-in codes
 """
 
 from __future__ import annotations
@@ -37,6 +41,13 @@ class CategorySpec(BaseModel):
         description="方案未作规定、有意不设处置规则的取值：字段 → 取值列表（代码或中文均可）",
     )
     note: str | None = Field(None, description="说明，如为何这些取值不设处置规则")
+    published: str | None = Field(
+        None, description="列入公布清单（四、（四））时所属的类别名称，如 批而未供；不写则不列入公布清单"
+    )
+    published_unless: list[ref("category")] = Field(
+        default_factory=list, description="宗地同时属于这些类别时不列入公布清单，如疑似闲置（尚未认定）"
+    )
+    reason: str | None = Field(None, description="一宗一策“形成原因”中的说法；不写则用 label")
 
 
 class OutcomeSpec(BaseModel):
@@ -47,6 +58,7 @@ class OutcomeSpec(BaseModel):
         None, description="处置类别（见 kinds）：同一宗地不应同时得到同类别的两种不同处置"
     )
     note: str | None = None
+    reason: str | None = Field(None, description="一宗一策“形成原因”中的说法（该处置不来自某一类别时），如 未按“标准地”出让")
 
 
 class Catalogue(BaseModel):
@@ -72,6 +84,18 @@ class Catalogue(BaseModel):
     @property
     def outcome_labels(self) -> dict[str, str]:
         return {code: _label(entry) for code, entry in self.outcomes.items()}
+
+    @property
+    def published(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """category -> (the 公布清单 kind it is listed under, categories that keep it off the list)."""
+        return {code: (entry.published, tuple(entry.published_unless)) for code, entry in self.categories.items()
+                if isinstance(entry, CategorySpec) and entry.published}
+
+    @property
+    def reasons(self) -> dict[str, str]:
+        """category or outcome code -> its wording in 形成原因, where outcomes.yaml gives one."""
+        return {code: entry.reason for table in (self.categories, self.outcomes) for code, entry in table.items()
+                if not isinstance(entry, str) and entry.reason}
 
     def kind(self, outcome: str) -> str | None:
         entry = self.outcomes.get(outcome)

@@ -226,18 +226,27 @@ def _unknown_field(name: Any) -> str:
 # --------------------------------------------------------------------------- walking
 
 
+def children(cond: Condition) -> tuple[Condition, ...]:
+    """The conditions directly inside `cond`: an `all`'s or `any`'s members, a `not`'s one; () for an atom."""
+    if isinstance(cond, All):
+        return cond.all
+    if isinstance(cond, AnyOf):
+        return cond.any
+    if isinstance(cond, Not):
+        return (cond.not_,)
+    return ()
+
+
+def walk(cond: Condition):
+    """`cond` and every condition inside it, depth first, parents before their children."""
+    yield cond
+    for child in children(cond):
+        yield from walk(child)
+
+
 def atoms(cond: Condition):
     """Every Atom and CategoryAtom in `cond`, depth first."""
-    if isinstance(cond, (Atom, CategoryAtom)):
-        yield cond
-    elif isinstance(cond, All):
-        for c in cond.all:
-            yield from atoms(c)
-    elif isinstance(cond, AnyOf):
-        for c in cond.any:
-            yield from atoms(c)
-    elif isinstance(cond, Not):
-        yield from atoms(cond.not_)
+    return (c for c in walk(cond) if isinstance(c, (Atom, CategoryAtom)))
 
 
 def located_atoms(raw: Any, cond: Condition, line: int = 1):
@@ -247,7 +256,7 @@ def located_atoms(raw: Any, cond: Condition, line: int = 1):
         yield cond, line
     elif isinstance(cond, (All, AnyOf)):
         items = raw["all" if isinstance(cond, All) else "any"]
-        for item, part in zip(items, cond.all if isinstance(cond, All) else cond.any):
+        for item, part in zip(items, children(cond)):
             yield from located_atoms(item, part, getattr(items, "line", line))
     elif isinstance(cond, Not):
         yield from located_atoms(raw["not"], cond.not_, line)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from landrules.rulebook.catalogue import Catalogue
-from landrules.rulebook.conditions import Condition, Resolver
+from landrules.rulebook.conditions import Atom, Condition, Resolver, atoms
 from landrules.rulebook.parameters import Parameter
 from landrules.rulebook.policy import CitedClause, Policy
 from landrules.rulebook.problems import Problem
@@ -19,13 +19,6 @@ NEEDS_INFORMATION = "needs_information"  # the one built-in outcome a rule may c
 OUTCOMES_FILE = "outcomes.yaml"
 PARAMETERS_FILE = "parameters.yaml"
 RULE_ID = r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_-]+)*$"
-
-
-@dataclass(frozen=True)
-class Citation:
-    doc: str
-    clause: str
-    text: str
 
 
 @dataclass(frozen=True)
@@ -64,9 +57,16 @@ class Rule:
     def produces(self) -> str:
         return f"category:{self.category}" if self.category else f"outcome:{self.outcome}"
 
+    @cached_property
+    def fields_read(self) -> tuple[str, ...]:
+        """The parcel fields the rule's conditions compare, in the order they appear (each once)."""
+        names = (n for atom in atoms(self.when) if isinstance(atom, Atom) for n in (atom.field, atom.other_field) if n)
+        return tuple(dict.fromkeys(names))
+
     @property
-    def citations(self) -> tuple[Citation, ...]:
-        return tuple(Citation(c.doc, c.clause, c.text) for c in self.cites)
+    def fields_needed(self) -> tuple[str, ...]:
+        """`fields_read` and the fields the rule asks for by name (`needs`)."""
+        return tuple(dict.fromkeys((*self.fields_read, *self.needs)))
 
 
 @dataclass

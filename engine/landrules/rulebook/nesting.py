@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from landrules.rulebook.conditions import All, AnyOf, Condition, Not
+from landrules.rulebook.conditions import All, AnyOf, Condition, Not, children
 
 
 def flatten(cond: Condition) -> Condition:
@@ -16,10 +16,10 @@ def flatten(cond: Condition) -> Condition:
     if isinstance(cond, (All, AnyOf)):
         kind = type(cond)
         members: list[Condition] = []
-        for part in cond.all if isinstance(cond, All) else cond.any:
+        for part in children(cond):
             part = flatten(part)
             if isinstance(part, kind):
-                members.extend(part.all if isinstance(part, All) else part.any)
+                members.extend(children(part))
             else:
                 members.append(part)
         if len(members) == 1:
@@ -33,5 +33,5 @@ def depth(cond: Condition) -> int:
     if isinstance(cond, Not):
         return depth(cond.not_)
     if isinstance(cond, (All, AnyOf)):
-        return 1 + max(depth(c) for c in (cond.all if isinstance(cond, All) else cond.any))
+        return 1 + max(depth(c) for c in children(cond))
     return 0

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Sequence
 
 from landrules.ledger.write.base import defuse, output_format, write_atomically
 from landrules.tasks.duties import TaskState, by_unit
@@ -50,7 +51,7 @@ def unit_rows(states: list[TaskState]) -> list[tuple]:
     return rows
 
 
-def write_tasks(path: Path, states: list[TaskState]) -> None:
+def write_tasks(path: Path, states: list[TaskState], inputs: Sequence[Path] = ()) -> None:
     suffix = task_format(path)
     path = Path(path)
     if suffix == ".jsonl":
@@ -59,7 +60,7 @@ def write_tasks(path: Path, states: list[TaskState]) -> None:
         data = _csv(states).encode("utf-8-sig")  # with BOM: Excel on Chinese Windows reads it as UTF-8
     else:
         data = _xlsx(states)
-    write_atomically(path, data)
+    write_atomically(path, data, inputs)
 
 
 def _csv(states: list[TaskState]) -> str:

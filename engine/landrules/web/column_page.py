@@ -12,7 +12,6 @@ from landrules.decide.column_report import ColumnReport, column_report, needed_f
 from landrules.ledger.columns.column_map import ColumnMap
 from landrules.ledger.columns.headers import EXTRA_FIELDS, key, label
 from landrules.ledger.read.reader import open_ledger
-from landrules.rulebook.conditions import Atom, atoms
 from landrules.rulebook.model import Rulebook
 
 
@@ -29,8 +28,7 @@ def rules_reading(rulebook: Rulebook) -> dict[str, list[str]]:
     """field name -> ids of the rules that read it (conditions or declared needs), for the page."""
     used: dict[str, list[str]] = {}
     for rule in rulebook.rules:
-        names = [n for atom in atoms(rule.when) if isinstance(atom, Atom) for n in (atom.field, atom.other_field) if n]
-        for name in [*names, *rule.needs]:
+        for name in rule.fields_needed:
             ids = used.setdefault(name, [])
             if rule.id not in ids:
                 ids.append(rule.id)

@@ -6,6 +6,7 @@ import contextlib
 from pathlib import Path
 from typing import Callable
 
+from landrules.backends.registry import ONE_AT_A_TIME
 from landrules.decide.pipeline import choose_engine, decide_ledger
 from landrules.ledger.errors import LedgerError
 from landrules.ledger.write.base import OutputError
@@ -64,7 +65,7 @@ def engine_of(session: Session) -> str:
 
 
 def engine_lock(engine: str):
-    return ENGINE_LOCK if engine == "durable" else contextlib.nullcontext()
+    return ENGINE_LOCK if engine in ONE_AT_A_TIME else contextlib.nullcontext()
 
 
 def start_decide(store: Store, session: Session, rulebook) -> Job:

@@ -47,25 +47,26 @@ def documents(rulebook: Rulebook) -> list[dict]:
     out = []
     for document in rulebook.policy.documents:
         nodes: list[dict] = []
-
-        def walk(clause, depth: int) -> None:
-            cited = rulebook.policy.get(document.doc, clause.id)
-            nodes.append({
-                "id": clause.id, "number": clause.number, "heading": clause.heading, "depth": depth,
-                "paragraphs": clause.paragraphs or ([clause.text] if clause.text else []),
-                "responsible": list(cited.responsible) if cited else [],
-                "deadline": cited.deadline.text if cited and cited.deadline else None,
-                "own_terms": bool(clause.responsible or clause.deadline),
-                "rules": citing.get((document.doc, clause.id), []),
-            })
-            for child in clause.children:
-                walk(child, depth + 1)
-
         for clause in document.clauses:
-            walk(clause, 0)
+            _flatten(rulebook, citing, document.doc, clause, 0, nodes)
         out.append({"doc": document.doc, "title": document.title, "issuer": document.issuer,
                     "date": document.date, "paraphrase": document.paraphrase, "nodes": nodes})
     return out
+
+
+def _flatten(rulebook: Rulebook, citing, doc: str, clause, depth: int, nodes: list[dict]) -> None:
+    """Append `clause` and, depth first, its children to `nodes`."""
+    cited = rulebook.policy.get(doc, clause.id)
+    nodes.append({
+        "id": clause.id, "number": clause.number, "heading": clause.heading, "depth": depth,
+        "paragraphs": clause.paragraphs or ([clause.text] if clause.text else []),
+        "responsible": list(cited.responsible) if cited else [],
+        "deadline": cited.deadline.text if cited and cited.deadline else None,
+        "own_terms": bool(clause.responsible or clause.deadline),
+        "rules": citing.get((doc, clause.id), []),
+    })
+    for child in clause.children:
+        _flatten(rulebook, citing, doc, child, depth + 1, nodes)
 
 
 def conditions_in_words(rulebook: Rulebook, rule: Rule, as_of: dt.date) -> list[tuple[int, str]]:

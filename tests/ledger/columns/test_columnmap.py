@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, RUNNER as runner
 from landrules.cli import app
 from landrules.ledger.columns.column_map import ColumnMapError, load_column_map
 from landrules.ledger.read.reader import read_ledger
-from typer.testing import CliRunner
 
 EXAMPLES = ROOT / "examples"
-runner = CliRunner()
 
 
 def write(tmp_path, text, name="map.yaml"):

@@ -17,20 +17,17 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import ROOT
-from landrules.cli import app
+from conftest import ROOT, invoke
 from landrules.ledger.write import base as O
 from landrules.ledger.validate.cells import CellError, parse_cell
 from landrules.ledger.read.reader import LedgerError, read_ledger
 from landrules.decide.outputs import open_writer
-from typer.testing import CliRunner
+from xlsx_surgery import rewrite_sheet
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"
-runner = CliRunner()
 
 
-def run(*args, env=None):
-    return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "200", **(env or {})})
+run = invoke
 
 
 def one_line(text: str) -> str:
@@ -51,17 +48,6 @@ def save_book(path: Path, rows: list[list]) -> Path:
     for row in rows:
         book.active.append(row)
     book.save(path)
-    return path
-
-
-def rewrite_sheet(path: Path, change) -> Path:
-    """Rewrite xl/worksheets/sheet1.xml of an XLSX through `change(bytes) -> bytes`."""
-    tmp = path.with_suffix(".tmp")
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            dst.writestr(info.filename, change(data) if info.filename == "xl/worksheets/sheet1.xml" else data)
-    tmp.replace(path)
     return path
 
 
@@ -179,6 +165,7 @@ def test_cells_beyond_the_header_are_a_row_error_not_dropped(tmp_path):
 # --- 5. a closed pipe ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_closed_stdout_pipe_is_not_reported_as_success(tmp_path):
     ledger = tmp_path / "big.csv"
     rows = list(csv.reader(io.StringIO(SAMPLE.read_text(encoding="utf-8-sig"))))
@@ -227,7 +214,7 @@ def test_temp_files_name_their_process_and_stale_ones_are_removed(tmp_path):
 
 
 def test_a_killed_run_s_temp_file_is_removed_by_the_next_run(tmp_path):
-    from test_outputs import KILLED_CHILD
+    from killed_writer import KILLED_CHILD
 
     out = tmp_path / "d.xlsx"
     script = KILLED_CHILD.format(engine=str(ROOT / "engine"), out=str(out))
@@ -348,7 +335,7 @@ def test_a_zip_that_understates_a_part_s_size_is_refused(tmp_path):
 
 def test_cr_only_line_endings_are_read(tmp_path):
     path = tmp_path / "cr.csv"
-    path.write_bytes("宗地编号,面积（亩）\rA,1\rB,2\r".encode("utf-8"))
+    path.write_bytes("宗地编号,面积（亩）\rA,1\rB,2\r".encode())
     assert read_ledger(path)["parcel_id"].tolist() == ["A", "B"]
 
 

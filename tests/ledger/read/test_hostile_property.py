@@ -18,6 +18,8 @@ from landrules.decide.pipeline import decide_ledger
 from landrules.ledger.validate.cells import CellError, parse_cell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+pytestmark = pytest.mark.slow  # long: see `slow` in pyproject.toml
+
 AS_OF = dt.date(2021, 10, 1)
 HEADERS = ["宗地编号", "面积（亩）", "面积（平方米）", "土地用途", "批准日期", "供地日期", "约定动工日期",
            "亩均产出（万元/亩）", "已开发面积占比", "已认定闲置", "闲置原因", "坐落", "备注"]

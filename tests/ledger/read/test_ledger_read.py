@@ -382,6 +382,7 @@ def test_xlsx_chinese_locale_date_formats_are_dates(tmp_path, format_id):
     assert record.errors == [] and record.parcel.supplied_on == dt.date(2019, 6, 1)
 
 
+@pytest.mark.slow
 def test_csv_utf8_at_first_and_gb18030_later_is_read_as_gb18030(tmp_path):
     path = tmp_path / "late.csv"
     filler = "".join(f"P{i:06d},1\r\n" for i in range(120_000))  # ASCII: > 1 MiB, valid in both

@@ -9,18 +9,14 @@ import shutil
 
 import openpyxl
 import pytest
-from conftest import ROOT
-from landrules.cli import app
-from typer.testing import CliRunner
+from conftest import ROOT, invoke
 
 import real_ledger
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"
-runner = CliRunner()
 
 
-def run(*args):
-    return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})
+run = invoke
 
 
 def comparable(path):

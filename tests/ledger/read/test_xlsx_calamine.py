@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 import real_ledger
 from conftest import AS_OF
-from test_hostile_ledgers import rewrite_sheet
+from xlsx_surgery import rewrite_sheet
 from landrules.decide.pipeline import decide_ledger
 from landrules.ledger.read import xlsx_scan
 from landrules.ledger.validate.cells import parse_cell

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import time
 
 import numpy as np
 import pandas as pd
@@ -368,7 +367,8 @@ def test_excel_like_typed_cells():
     assert facts == {"parcel_id": "1001", "area_mu": 12.0, "supplied_on": D(2019, 5, 6), "idle_identified": True}
 
 
-def test_reasonably_fast_on_a_large_ledger():
+def test_a_large_ledger_is_validated_whole():
+    """Every row of a 5 000-row ledger becomes a parcel (speed is bench/ledger_bench.py's to measure)."""
     n = 5000
     rows = [
         base(parcel_id=f"P{i}", area_mu=f"{10 + i % 97}.5", land_use="工业", supplied_on=f"2019-{i % 12 + 1}-{i % 28 + 1}",
@@ -376,11 +376,8 @@ def test_reasonably_fast_on_a_large_ledger():
         for i in range(n)
     ]
     df = pd.DataFrame(rows, dtype=object)
-    start = time.perf_counter()
     records = validate_rows(df, "big.csv")
-    elapsed = time.perf_counter() - start
     assert len(records) == n and all(r.parcel is not None for r in records)
-    assert elapsed < n * 400e-6  # generous: ~20-50 µs/row expected
     assert math.isclose(records[13].parcel.area_mu, 23.5)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from killed_writer import KILLED_CHILD
 from conftest import ROOT
 from landrules.ledger.write import base as O
 from landrules.decide import outputs as W
@@ -335,22 +336,6 @@ def test_nothing_at_the_target_until_commit_and_usual_permissions(tmp_path):
 def test_unwritable_place_is_an_output_error_in_chinese(tmp_path):
     with pytest.raises(O.OutputError, match="无法写出"):
         W.open_writer(tmp_path / "missing" / "d.csv", HEADERS, LABELS)
-
-
-KILLED_CHILD = """
-import os, signal, sys
-from pathlib import Path
-import pandas as pd
-sys.path.insert(0, {engine!r})
-from landrules.ledger.write.base import OUTPUT_COLUMNS
-from landrules.decide.outputs import open_writer
-writer = open_writer(Path({out!r}), ["宗地编号"], None)
-for start in range(0, 30, 10):
-    ids = [f"SL-{{i}}" for i in range(start, start + 10)]
-    flat = pd.DataFrame({{c: ["x"] * 10 for c in OUTPUT_COLUMNS}})
-    writer.write(pd.DataFrame({{0: ids}}), flat, ["{{}}"] * 10)
-os.kill(os.getpid(), signal.SIGKILL)
-"""
 
 
 @pytest.mark.parametrize("suffix", FORMATS)

@@ -8,10 +8,8 @@ Text cells that a spreadsheet would run as a formula are defused in CSV and XLSX
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
-from typing import IO, Callable
+from typing import IO, Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -19,7 +17,7 @@ import pandas as pd
 from landrules.core import fields
 from landrules.decide.diff.compare import ASPECTS_ZH, DIFF_COLUMNS, SHOWN, DiffResult, detail_words
 from landrules.core.decision import SEP
-from landrules.ledger.write.base import Labels, defuse_column, output_format
+from landrules.ledger.write.base import Labels, defuse_column, output_format, safe_output
 from landrules.core.summary import Tally, in_catalogue_order
 
 LISTS = {f"{c}_{side}" for c in SHOWN for side in ("before", "after")} | {"changed"}
@@ -32,8 +30,9 @@ SHEET, SUMMARY_SHEET = "变化", "汇总"
 MAX_SHEET_ROWS = 1_048_576
 
 
-def write_diff(path: Path, result: DiffResult, labels: Labels, against_label: str) -> None:
-    """Write `result`'s changed parcels to `path` (format by extension; OutputError otherwise)."""
+def write_diff(path: Path, result: DiffResult, labels: Labels, against_label: str, inputs: Sequence[Path] = ()) -> None:
+    """Write `result`'s changed parcels to `path` (format by extension; OutputError otherwise),
+    never over one of `inputs` (the ledger)."""
     fmt = output_format(path)
     writer: Callable[[IO[bytes], Path], None] = {
         ".jsonl": lambda handle, tmp: _jsonl(handle, result.table),
@@ -41,19 +40,8 @@ def write_diff(path: Path, result: DiffResult, labels: Labels, against_label: st
         ".parquet": lambda handle, tmp: _parquet(tmp, result.table),
         ".xlsx": lambda handle, tmp: _xlsx(tmp, result, labels, against_label),
     }[fmt]
-    path = Path(path)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    tmp = Path(name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            writer(handle, tmp)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with safe_output(path, inputs) as (handle, tmp):
+        writer(handle, tmp)
 
 
 def jsonl_lines(table: pd.DataFrame) -> list[str]:

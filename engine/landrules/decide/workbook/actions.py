@@ -25,7 +25,6 @@ from landrules.decide.workbook.reasons import reason
 
 ACTION_ROWS_MAX = 200_000  # parcels kept for 一宗一策 (about 100 MiB at most)
 NO_ACTION = frozenset({"no_action", "invalid_record"})
-UNSUPPLIED = ("approved_unsupplied", "used_before_supplied")
 _FACTS = ("location", "holder", "project", "area_mu", "area_m2", "land_use", "approved_on", "supplied_on",
           "construction_started_on", "agreed_start_on", "suspended_since", "idle_identified", "idle_cause",
           "output_per_mu", "tax_per_mu", "investment_per_mu", "plot_ratio",
@@ -75,6 +74,14 @@ def _parsed(name: str, values: np.ndarray) -> list[Any]:
         return [_parse(name, v) for v in values]
     table = [_parse(name, u) for u in uniques] + [None]
     return [table[c] for c in codes]
+
+
+def published_kinds(categories: Sequence[str], published: dict[str, tuple[str, tuple[str, ...]]]) -> list[str]:
+    """The 公布清单 kinds a parcel of `categories` is listed under, in the catalogue's order, each
+    once (outcomes.yaml `published`, `published_unless`)."""
+    cats = set(categories)
+    kinds = [kind for code, (kind, unless) in published.items() if code in cats and not cats & set(unless)]
+    return list(dict.fromkeys(kinds))
 
 
 def earliest(text: str) -> dt.date | None:
@@ -145,13 +152,7 @@ class ActionList:
         if area is None and facts.get("area_m2") is not None:
             area = derive_area_mu(facts["area_m2"])
         land_use = facts.get("land_use")
-        public = []
-        if any(c in cats for c in UNSUPPLIED):
-            public.append(self.labels.categories.get("approved_unsupplied", "批而未供"))
-        if "idle" in cats and facts.get("idle_identified") is True:  # a finding first (53号令 第九条)
-            public.append(self.labels.categories.get("idle", "闲置"))
-        if "low_efficiency" in cats:
-            public.append(self.labels.categories.get("low_efficiency", "低效"))
+        public = published_kinds(cats, self.labels.published)
         return ActionRow(
             order=order,
             parcel_id=None if pid is None else str(pid),
@@ -161,7 +162,7 @@ class ActionList:
             area_mu=area,
             land_use=fields.LAND_USE.get(land_use) if land_use else None,
             categories=SEP.join(self.labels.categories.get(c, c) for c in cats),
-            reason=reason(cats, outs, needs, facts, as_of, self.labels.categories),
+            reason=reason(cats, outs, needs, facts, as_of, self.labels.categories, self.labels.reasons),
             measures=SEP.join(self.labels.outcomes.get(c, c) for c in outs),
             deadline=earliest(flat["deadline"]),
             overdue=any_overdue(flat["overdue"]),

@@ -22,11 +22,6 @@ _CAUSE = {
     "shared_fault": "因政府与企业互有瑕疵闲置",
     "force_majeure": "因不可抗力闲置",
 }
-# outcomes whose reason is not a category of their own
-_BY_OUTCOME = {
-    "standard_land_missing": "2021年起新供工业用地，未按“标准地”出让",
-    "standard_land_breach": "“标准地”履约未达承诺指标",
-}
 _COMMITMENTS = (
     ("investment_per_mu", "committed_investment_per_mu", "亩均投资强度"),
     ("tax_per_mu", "committed_tax_per_mu", "亩均税收"),
@@ -87,16 +82,20 @@ def _low(facts: Mapping[str, Any]) -> str:
     return "低效工业用地" + (f"：{'、'.join(shown)}，低于低效线" if shown else "")
 
 
-def _breach(facts: Mapping[str, Any]) -> str:
+def _breach(facts: Mapping[str, Any], head: str) -> str:
     short = [f"{label}{_num(facts[actual])}低于承诺{_num(facts[promised])}"
              for actual, promised, label in _COMMITMENTS
              if facts.get(actual) is not None and facts.get(promised) is not None and facts[actual] < facts[promised]]
-    return _BY_OUTCOME["standard_land_breach"] + (f"：{'、'.join(short)}" if short else "")
+    return head + (f"：{'、'.join(short)}" if short else "")
 
 
 def reason(categories: Sequence[str], outcomes: Sequence[str], needs: Sequence[str],
-           facts: Mapping[str, Any], as_of: dt.date, labels: Mapping[str, str]) -> str:
-    """形成原因 in one line; parts joined with "；"."""
+           facts: Mapping[str, Any], as_of: dt.date, labels: Mapping[str, str],
+           wording: Mapping[str, str] | None = None) -> str:
+    """形成原因 in one line; parts joined with "；". The categories below get wording from the
+    parcel's facts; any other category, and any outcome, is worded as outcomes.yaml's `reason`
+    says (`wording`), a category without one by its label."""
+    wording = wording or {}
     parts: list[str] = []
     cats = set(categories)
     if "used_before_supplied" in cats:
@@ -108,12 +107,12 @@ def reason(categories: Sequence[str], outcomes: Sequence[str], needs: Sequence[s
     if "low_efficiency" in cats:
         parts.append(_low(facts))
     handled = {"used_before_supplied", "approved_unsupplied", "idle", "low_efficiency", "standard_land", "idle_suspected"}
-    parts += [labels.get(c, c) for c in categories if c not in handled]
+    parts += [wording.get(c) or labels.get(c, c) for c in categories if c not in handled]
     for code in outcomes:
-        if code == "standard_land_breach":
-            parts.append(_breach(facts))
-        elif code in _BY_OUTCOME:
-            parts.append(_BY_OUTCOME[code])
+        if code == "standard_land_breach" and code in wording:
+            parts.append(_breach(facts, wording[code]))
+        elif code in wording:
+            parts.append(wording[code])
     if needs:
         names = "、".join(fields.BY_NAME[n].zh if n in fields.BY_NAME else n for n in needs)
         parts.append(f"缺少{names}，尚不能确定处置")

@@ -243,7 +243,7 @@ class HeaderResolver:
             originals.append(original)
             kept.append(position)
         present = {key(o) for _, o, _ in entries}
-        for header, target in self.column_map.items():
+        for header in self.column_map:
             if key(header) not in present:
                 where = f"（{self.map_source}）" if self.map_source else ""
                 notices.append(f'列对照表{where}中的列 "{header}" 不在台账中')

@@ -21,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationInfo,
+    create_model,
     field_validator,
     model_validator,
 )
@@ -48,7 +49,7 @@ __all__ = [
 # The model.
 
 
-class Parcel(BaseModel):
+class _ParcelBase(BaseModel):
     """A parcel's facts, every field of `fields.FIELDS`; None means "not known".
 
     Construct it from raw cells in any accepted spelling, e.g.
@@ -58,41 +59,6 @@ class Parcel(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid")
-
-    parcel_id: Optional[str] = Field(default=None, validate_default=True)
-    location: Optional[str] = None
-    holder: Optional[str] = None
-    project: Optional[str] = None
-    area_mu: Optional[float] = None
-    area_m2: Optional[float] = None
-    land_use: Optional[str] = None
-    project_source: Optional[str] = None
-    approved_on: Optional[dt.date] = None
-    supplied_on: Optional[dt.date] = None
-    supply_method: Optional[str] = None
-    construction_started_on: Optional[dt.date] = None
-    agreed_start_on: Optional[dt.date] = None
-    developed_ratio: Optional[float] = None
-    invested_ratio: Optional[float] = None
-    suspended_since: Optional[dt.date] = None
-    idle_identified: Optional[bool] = None
-    idle_cause: Optional[str] = None
-    recovery_agreed: Optional[bool] = None
-    land_status_unchanged: Optional[bool] = None
-    expropriation_infeasible: Optional[bool] = None
-    filed_with_province: Optional[bool] = None
-    conforms_spatial_plan: Optional[bool] = None
-    conforms_industry_policy: Optional[bool] = None
-    operating_well: Optional[bool] = None
-    contract_performance: Optional[str] = None
-    output_per_mu: Optional[float] = None
-    tax_per_mu: Optional[float] = None
-    investment_per_mu: Optional[float] = None
-    plot_ratio: Optional[float] = None
-    standard_land: Optional[bool] = None
-    committed_investment_per_mu: Optional[float] = None
-    committed_tax_per_mu: Optional[float] = None
-    committed_plot_ratio: Optional[float] = None
 
     @field_validator("*", mode="before")
     @classmethod
@@ -106,7 +72,7 @@ class Parcel(BaseModel):
         return parsed
 
     @model_validator(mode="after")
-    def _area(self) -> "Parcel":
+    def _area(self) -> "_ParcelBase":
         if self.area_mu is None:
             if self.area_m2 is None:
                 raise PydanticCustomError("landrules_area_missing", AREA_MISSING)
@@ -118,8 +84,20 @@ class Parcel(BaseModel):
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
 
-# Parcel lists fields.FIELDS in order (tests/test_parcel.py checks it); a field added to the
-# catalogue but not yet here is ignored by validate_rows rather than smuggled into the model.
+_PYTHON_TYPES = {
+    fields.FieldType.TEXT: str, fields.FieldType.ENUM: str, fields.FieldType.NUMBER: float,
+    fields.FieldType.RATIO: float, fields.FieldType.DATE: dt.date, fields.FieldType.BOOL: bool,
+}
+# One field of the model per field of the catalogue, in its order: a field added to
+# `fields.FIELDS` is a field of Parcel too.
+Parcel = create_model(
+    "Parcel",
+    __base__=_ParcelBase,
+    __module__=__name__,
+    **{spec.name: (Optional[_PYTHON_TYPES[spec.type]],
+                   Field(default=None, validate_default=True) if spec.name == "parcel_id" else None)
+       for spec in fields.FIELDS},
+)
 _MODEL_FIELDS = frozenset(Parcel.model_fields)
 
 

@@ -13,7 +13,6 @@ import pandas as pd
 
 from landrules.ledger.validate.spellings import PLACEHOLDERS
 
-TOTAL_WORDS = ("合计", "小计", "总计")
 LEADING = 3
 _TOTAL = re.compile(r"(?:总合计|合计|小计|总计|共计)(?:[:(（：].*)?")
 

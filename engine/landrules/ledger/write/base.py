@@ -27,9 +27,10 @@ import math
 import os
 import re
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import IO, TYPE_CHECKING, Any, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -76,6 +77,9 @@ class Labels:
     outcomes: dict[str, str] = field(default_factory=dict)  # code -> 中文 label
     clauses: dict[str, str] = field(default_factory=dict)  # "DOC CLAUSE" -> heading
     tax_target: Target | None = None  # parameter target.tax_per_mu
+    # category -> (公布清单 kind, categories that keep it off the list); outcomes.yaml `published`
+    published: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)  # code -> 形成原因 wording (outcomes.yaml)
 
     @classmethod
     def of(cls, rulebook: Any, as_of: dt.date | None = None) -> "Labels":
@@ -88,7 +92,10 @@ class Labels:
         if param is not None:
             value, _ = rulebook.param_value(TAX_TARGET, as_of or dt.date.today())
             target = Target(float(value), param.unit, tuple(str(c) for c in param.cites), param.description)
-        return cls(dict(rulebook.categories), dict(rulebook.outcomes), clauses, target)
+        catalogue = getattr(rulebook, "catalogue", None)
+        published = catalogue.published if catalogue is not None else {}
+        reasons = catalogue.reasons if catalogue is not None else {}
+        return cls(dict(rulebook.categories), dict(rulebook.outcomes), clauses, target, published, reasons)
 
 
 TAX_TARGET = "target.tax_per_mu"  # rules/parameters.yaml
@@ -327,10 +334,7 @@ class DecisionWriter:
             raise OutputError(f"输出 {self.path} 已{'提交' if self._state == 'committed' else '放弃'}")
         try:
             self._finish(summary)
-            with open(self.tmp, "rb+") as handle:
-                os.fsync(handle.fileno())
-            os.chmod(self.tmp, 0o666 & ~_umask())  # mkstemp makes 0600
-            os.replace(self.tmp, self.path)
+            publish(self.tmp, self.path)
         except BaseException as exc:
             self._give_up(exc)
             raise
@@ -382,20 +386,44 @@ def output_error(path: Path, exc: OSError) -> OutputError:
     return OutputError(" ".join(f"无法写出 {path}：{reason}（未写出输出文件）".split()))
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """A small whole output (e.g. the task list) written as the writers write theirs: a marked
-    temp file beside `path` (stale ones swept), the usual permissions, renamed into place."""
+def publish(tmp: Path, path: Path) -> None:
+    """Move a finished temp file into place: flushed to disk, the usual permissions
+    (0o666 & ~umask; mkstemp makes 0600), renamed over `path` in one step."""
+    with open(tmp, "rb+") as handle:
+        os.fsync(handle.fileno())
+    os.chmod(tmp, 0o666 & ~_umask())
+    os.replace(tmp, path)
+
+
+@contextmanager
+def safe_output(path: Path, inputs: Sequence[Path] = ()) -> Iterator[tuple[IO[bytes], Path]]:
+    """The one way landrules writes a whole file: `path` may not be one of `inputs` (also by
+    link), the bytes go to a marked temp file beside it (stale ones swept), which `publish`
+    moves into place when the block ends; on any failure or signal nothing is left at `path`
+    and the temp file is removed. Yields (binary handle, temp path) — writers that write by
+    path (Parquet, openpyxl) use the path. An OSError comes out as a one-line OutputError."""
     path = Path(path)
+    refuse_inputs(path, inputs)
     sweep_stale(path.parent)
-    fd, tmp = temp_file(path)
     try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
+        fd, tmp = temp_file(path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise output_error(path, exc) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle, tmp
+        publish(tmp, path)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise output_error(path, exc) from None
+        raise
+
+
+def write_atomically(path: Path, data: bytes, inputs: Sequence[Path] = ()) -> None:
+    """A small whole output (e.g. the task list) written through `safe_output`."""
+    with safe_output(path, inputs) as (handle, _):
+        handle.write(data)
 
 
 def unique_names(names: Sequence[str], reserved: Sequence[str] = ()) -> list[str]:

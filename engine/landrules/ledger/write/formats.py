@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-from pathlib import Path
-from typing import Any, Sequence
 
 import pandas as pd
 import pyarrow as pa
@@ -19,9 +17,7 @@ from landrules.ledger.write.json_lines import JsonLines
 from landrules.ledger.write.base import (
     OUTPUT_COLUMNS,
     DecisionWriter,
-    Labels,
     defuse,
-    output_format,
     unique_names,
 )
 

@@ -31,7 +31,6 @@ from landrules.ledger.validate.cells import PARSERS, CellError
 from landrules.ledger.write.base import RISKY, is_missing
 
 MAX_TEXT = 32_767  # Excel's limit per cell
-DATE_FORMAT = "yyyy-mm-dd"
 _TYPED = (FieldType.NUMBER, FieldType.RATIO, FieldType.DATE)
 
 

@@ -246,7 +246,7 @@ class _Analysis:
 
     def _stale(self, category: str, acknowledged, handled_by) -> Iterator[Problem]:
         path = self.catalogue.where()[0]
-        for name, values in self.catalogue.unhandled(category).items():
+        for name in self.catalogue.unhandled(category):
             spec = fields.BY_NAME.get(name)
             if spec is None or spec.type is not FieldType.ENUM:
                 line = self.catalogue.where("categories", category, "unhandled", name)[1]

@@ -30,6 +30,7 @@ from landrules.rulebook.conditions import (
     OP_SYMBOLS,
     All,
     Atom,
+    children,
     CategoryAtom,
     Condition,
     Not,
@@ -77,7 +78,7 @@ def _nf(cond: Condition, expand, negate: bool, category: str | None) -> list[Ter
         return [t for when in expand(cond.category) for t in _nf(when, expand, False, cond.category)]
     if isinstance(cond, Not):
         return _nf(cond.not_, expand, not negate, category)
-    parts = [_nf(c, expand, negate, category) for c in (cond.all if isinstance(cond, All) else cond.any)]
+    parts = [_nf(c, expand, negate, category) for c in children(cond)]
     if isinstance(cond, All) != negate:  # a conjunction (De Morgan when negated)
         terms: list[Term] = [()]
         for part in parts:
