@@ -169,6 +169,7 @@ def test_columns_must_be_as_long(tmp_path):
     book.discard()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_libreoffice_reads_it(tmp_path):
     path = tmp_path / "columns.xlsx"
