@@ -84,7 +84,7 @@ def app(rulebook):
 @pytest.fixture
 def client(app):
     """A test client of `app` with its own session cookie jar."""
-    from fastapi.testclient import TestClient
+    from web_helpers import Officer
 
-    with TestClient(app) as c:
+    with Officer(app) as c:
         yield c

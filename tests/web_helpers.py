@@ -12,9 +12,34 @@ from landrules.web.common import Settings
 from conftest import POLICY, ROOT, RULES
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"
+SAFE = ("GET", "HEAD", "OPTIONS")
+
+
+class Officer(TestClient):
+    """A browser at the workbench: its state-changing requests carry the anti-forgery token that
+    its pages' forms carry (the session's, or before a session the csrf cookie's), as a header.
+    The tests of the token itself use a plain TestClient."""
+
+    def request(self, method, url, *args, **kwargs):
+        if method.upper() not in SAFE:
+            headers = dict(kwargs.pop("headers", None) or {})
+            if not any(k.lower() == "x-csrf-token" for k in headers):
+                headers["X-CSRF-Token"] = self.csrf_token()
+            kwargs["headers"] = headers
+        return super().request(method, url, *args, **kwargs)
+
+    def csrf_token(self) -> str:
+        session = self.app.state.store.sessions.get(self.cookies.get("landrules_session") or "")
+        if session is not None:
+            return session.csrf
+        if "landrules_csrf" not in self.cookies:
+            super().request("GET", "/login" if self.app.state.directory.accounts_on() else "/")  # a page sets it
+        return self.cookies.get("landrules_csrf") or ""
 
 
 def make_app(rulebook=None, **options):
+    """The workbench; TestClient's requests name the host `testserver`, which it allows."""
+    options.setdefault("allowed_hosts", ("127.0.0.1", "localhost", "::1", "testserver"))
     return create_app(Settings(RULES, POLICY, **options), rulebook)
 
 

@@ -131,13 +131,49 @@ Feature: The step vocabulary in English
     When the parcel is decided
     Then there are no categories
     And the record errors include "land_use"
+
+  Scenario: approved land supplied since last quarter is struck off
+    Given previous quarter (evaluation date 2021-10-01) parcel:
+      | field                    | value       |
+      | parcel_id                | EN-1        |
+      | location                 | 纬五路西段  |
+      | approved_on              | 2019-06-20  |
+      | land_use                 | residential |
+      | land_status_unchanged    | no          |
+      | expropriation_infeasible | no          |
+    And this quarter (evaluation date 2022-01-01) parcel:
+      | supplied_on     | 2021-12-01 |
+      | supply_method   | transfer   |
+      | agreed_start_on | 2022-06-01 |
+    When the two quarters are compared
+    Then the progress is "销号"
+    And the reason it is struck off is "供地"
+
+  Scenario: a parcel whose id changed is the same parcel
+    Given previous quarter (evaluation date 2021-10-01) parcel:
+      | parcel_id   | EN-2       |
+      | location    | 纬五路西段 |
+      | approved_on | 2019-06-20 |
+    And this quarter (evaluation date 2022-01-01) parcel:
+      | parcel_id | EN-2A |
+    When the two quarters are compared
+    Then the progress is "未变"
+    And the note says "按批准文号、坐落、面积对应"
+
+  Scenario: a parcel left out of this quarter's ledger
+    Given previous quarter (evaluation date 2021-10-01) parcel:
+      | parcel_id   | EN-3       |
+      | approved_on | 2019-06-20 |
+    And this quarter (evaluation date 2022-01-01) the ledger lacks the parcel
+    When the two quarters are compared
+    Then the progress is "移出"
 """
 
 
 def test_every_step_works_in_english(tmp_path):
     result = check(write_feature(tmp_path, ENGLISH))
     assert result.exit_code == 0, result.output
-    assert result.output.count("[通过]") == 4
+    assert result.output.count("[通过]") == 7
     lines = [line.strip().split(" ", 1)[1] for line in ENGLISH.splitlines()
              if line.strip().split(" ")[0] in ("Given", "When", "Then", "And")]
     for form in STEPS:  # the feature above uses every English step
@@ -269,7 +305,7 @@ def test_an_unreadable_feature_fails_but_the_others_still_run(tmp_path):
     result = check(tmp_path)
     assert result.exit_code == 1
     assert "场景文件无法读取" in result.output and "第 5 行" in result.output
-    assert result.output.count("[通过]") == 4
+    assert result.output.count("[通过]") == 7
 
 
 def test_bad_invocations_exit_2(tmp_path, rulebook_copy):

@@ -50,8 +50,10 @@ def test_the_lists_carry_the_area_in_mu_from_hectares(tmp_path):
 
 def test_a_known_header_that_lost_its_field_is_not_also_a_look_alike(tmp_path):
     result = run("decide", county(tmp_path), "--as-of", "2021-10-01", "-o", tmp_path / "d.csv")
-    lines = [line for line in result.stderr.splitlines() if "宗地号" in line]
+    lines = [line for line in result.stderr.splitlines() if "宗地号" in line and "注意" in line]
     assert len(lines) == 1 and "已采用列" in lines[0]  # one notice, not a contradicting look-alike warning
+    # and the column listing before deciding names it among the columns left unused
+    assert any(line.startswith("未使用的列") and "宗地号" in line for line in result.stderr.splitlines())
 
 
 def test_report_says_what_reading_set_aside(tmp_path):

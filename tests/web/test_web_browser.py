@@ -9,12 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 import warnings
 from pathlib import Path
 
@@ -23,56 +18,28 @@ import pytest
 
 from landrules.decide.pipeline import decide_ledger
 
+from browser_helpers import ARGS, CHROMIUM, NO_CHROMIUM, start_server, stop
 from conftest import AS_OF, ROOT
 from web_helpers import SAMPLE
 
 pytestmark = pytest.mark.slow  # long: see `slow` in pyproject.toml
 
-CHROMIUM = next((p for p in (os.environ.get("LANDRULES_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
-                             shutil.which("chromium-browser")) if p and Path(p).exists()), None)
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
 if CHROMIUM is None:
-    message = ("!!! NO CHROMIUM: the workbench's browser tests are SKIPPED. Install Debian's chromium "
-               "(apt-get install chromium) or set LANDRULES_CHROMIUM to run them. !!!")
-    print("\n" + message, file=sys.stderr)
-    warnings.warn(message, stacklevel=1)
-    pytest.skip(message, allow_module_level=True)
+    print("\n" + NO_CHROMIUM, file=sys.stderr)
+    warnings.warn(NO_CHROMIUM, stacklevel=1)
+    pytest.skip(NO_CHROMIUM, allow_module_level=True)
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    log = tmp_path_factory.mktemp("server") / "serve.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "landrules", "serve", "--port", str(port)],
-                                stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
-    url = f"http://127.0.0.1:{port}"
+    folder = tmp_path_factory.mktemp("server")
+    url, proc = start_server(folder / "serve.log", env={"LANDRULES_STORE": str(folder / "store.duckdb")})
     try:
-        for _ in range(200):
-            if proc.poll() is not None:
-                raise AssertionError(f"landrules serve exited {proc.returncode}: {log.read_text()}")
-            try:
-                urllib.request.urlopen(url + "/openapi.json", timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise AssertionError("landrules serve did not answer: " + log.read_text())
         yield url
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        stop(proc)
 
 
 @pytest.fixture(scope="module")

@@ -11,14 +11,13 @@ import openpyxl
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from fastapi.testclient import TestClient
 
 from landrules.decide.pipeline import decide_ledger
 from landrules.rulebook.load import load_rulebook
 from landrules.web import table
 
 from conftest import AS_OF, POLICY, RULES
-from web_helpers import SAMPLE, decided, make_app, upload, wait_for
+from web_helpers import SAMPLE, Officer, decided, make_app, upload, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +127,7 @@ def test_workbook_download_is_decides_xlsx(client, rulebook, tmp_path):
 
 def test_a_large_ledger_exports_in_the_background(rulebook, tmp_path):
     app = make_app(rulebook, sync_rows=10)
-    with TestClient(app) as c:
+    with Officer(app) as c:
         decided(c)
         first = c.get("/download/csv", follow_redirects=False)
         assert first.status_code == 303 and first.headers["location"] == "/progress?job=export-csv"
@@ -225,7 +224,7 @@ def test_whatif_refuses_bad_values(client):
 
 
 def test_sessions_do_not_see_each_other(app):
-    with TestClient(app) as a, TestClient(app) as b:
+    with Officer(app) as a, Officer(app) as b:
         decided(a)
         assert a.get("/parcel", params={"id": "SL-017"}).status_code == 200
         for url in ("/summary", "/parcels", "/download/xlsx"):
@@ -237,7 +236,7 @@ def test_sessions_do_not_see_each_other(app):
 
 def test_upload_limits_and_bad_files(rulebook, tmp_path):
     app = make_app(rulebook, max_upload=2000)
-    with TestClient(app) as c:
+    with Officer(app) as c:
         page = upload(c)  # the sample is larger than 2000 bytes
         assert page.status_code == 413 and "上传的文件超过了 2000 字节的上限" in page.text and "Traceback" not in page.text
 
@@ -267,7 +266,7 @@ def test_upload_limits_and_bad_files(rulebook, tmp_path):
 @pytest.mark.slow
 def test_errors_are_chinese_pages_without_traceback(rulebook, monkeypatch):
     app = make_app(rulebook)
-    with TestClient(app, raise_server_exceptions=False) as c:
+    with Officer(app, raise_server_exceptions=False) as c:
         page = c.get("/no-such-page")
         assert page.status_code == 404 and "页面不存在" in page.text
         assert c.get("/api/nope").json() == {"error": "没有 /api/nope 这个页面。"}
@@ -279,7 +278,7 @@ def test_errors_are_chinese_pages_without_traceback(rulebook, monkeypatch):
 
 def test_sessions_expire_and_shutdown_removes_files(rulebook):
     app = make_app(rulebook)
-    with TestClient(app) as c:
+    with Officer(app) as c:
         decided(c)
         store = app.state.store
         session = store.sessions[c.cookies["landrules_session"]]
@@ -410,21 +409,30 @@ def test_what_the_ledger_says_is_shown_as_text(client, tmp_path):
     assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
 
 
-def test_serve_binds_loopback_and_warns_otherwise(monkeypatch):
+def test_serve_binds_loopback_and_needs_accounts_otherwise(monkeypatch, tmp_path):
     import uvicorn
     from typer.testing import CliRunner
 
     from landrules.cli import app as cli
+    from landrules.record import accounts
+    from landrules.record.store import Store
 
     calls = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, **kw: calls.append((host, port)))
-    quiet = CliRunner().invoke(cli, ["serve", "--port", "0"])
+    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, **kw: calls.append((host, port, kw)))
+    store = str(tmp_path / "s.duckdb")
+    quiet = CliRunner().invoke(cli, ["serve", "--port", "0", "--store", store])
     assert quiet.exit_code == 2 and "--port 0" in quiet.output  # 1–65535
-    result = CliRunner().invoke(cli, ["serve", "--port", "18765"])
-    assert result.exit_code == 0 and calls[-1] == ("127.0.0.1", 18765) and "警告" not in result.output
-    result = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--port", "18766"])
-    assert result.exit_code == 0 and calls[-1] == ("0.0.0.0", 18766)
-    assert "警告 / WARNING" in result.output and "其他计算机都能访问" in result.output
+    result = CliRunner().invoke(cli, ["serve", "--port", "18765", "--store", store])
+    assert result.exit_code == 0 and calls[-1][:2] == ("127.0.0.1", 18765) and "无须登录" in result.output
+    assert calls[-1][2]["proxy_headers"] is False  # X-Forwarded-* only from --trusted-proxy
+    refused = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--port", "18766", "--store", store])
+    assert refused.exit_code == 2 and len(calls) == 1 and "须先建立账户" in refused.output
+    with Store.open(store) as opened:
+        accounts.add(opened.con, "张三", "管理", "correct horse battery")
+    result = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--port", "18766", "--store", store,
+                                      "--allowed-host", "Landrules.Example.gov.cn"])
+    assert result.exit_code == 0 and calls[-1][:2] == ("0.0.0.0", 18766)
+    assert "须登录" in result.output and "landrules.example.gov.cn" in result.output and "HTTPS" in result.output
 
 
 def test_large_ledgers_decide_without_holding_the_engine_lock(rulebook, tmp_path):
@@ -440,7 +448,7 @@ def test_large_ledgers_decide_without_holding_the_engine_lock(rulebook, tmp_path
         for k in range(160):  # 6 400 rows: above decide's durable-rules limit of 5 000
             writer.writerows([[f"{row[0]}-{k}", *row[1:]] for row in rows[1:]])
     app = make_app(rulebook)
-    with TestClient(app) as c:
+    with Officer(app) as c:
         assert upload(c, big).url.path == "/columns"
         session = app.state.store.sessions[c.cookies["landrules_session"]]
         assert jobs.engine_of(session) == "vectorized"
@@ -465,7 +473,7 @@ def test_a_stopped_server_leaves_no_upload_behind(tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    env = {**os.environ, "TMPDIR": str(tmp_path), "LANDRULES_STORE": str(tmp_path / "store.duckdb")}
     server = subprocess.Popen([sys.executable, "-m", "landrules", "serve", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
@@ -476,8 +484,10 @@ def test_a_stopped_server_leaves_no_upload_behind(tmp_path):
                     break
                 except httpx2.TransportError:
                     time.sleep(0.1)
+            token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/").text).group(1)  # as the form has it
             with open(SAMPLE, "rb") as handle:
-                assert c.post("/upload", files={"ledger": ("a.csv", handle)}, data={"as_of": "2021-10-01"}).status_code == 200
+                assert c.post("/upload", files={"ledger": ("a.csv", handle)},
+                              data={"as_of": "2021-10-01", "csrf_token": token}).status_code == 200
         kept = [p for p in tmp_path.glob("landrules-web-*/*/ledger.csv")]
         assert len(kept) == 1  # while it runs, the upload is in the session's folder
     finally:

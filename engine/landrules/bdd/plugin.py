@@ -19,7 +19,7 @@ from landrules.bdd.context import Engine, Recorder, settings_of
 from landrules.bdd.registry import KEYWORDS, available_steps
 from landrules.bdd.state import ScenarioState
 
-pytest_plugins = ["landrules.bdd.steps", "landrules.bdd.expect"]
+pytest_plugins = ["landrules.bdd.steps", "landrules.bdd.expect", "landrules.bdd.progress_steps"]
 
 
 @dataclass

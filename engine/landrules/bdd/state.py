@@ -24,6 +24,9 @@ class ScenarioState:
     cells: dict[str, str] | None = None  # field name -> cell as written
     decision: Decision | None = None
     firing: Firing | None = None
+    # progress between two quarters (bdd/progress_steps.py): side -> (evaluation date, cells or None)
+    quarters: dict[str, tuple[dt.date, dict[str, str] | None]] = field(default_factory=dict)
+    progress: list[dict] | None = None  # the compared parcels: class, label, reason, note
 
     # --- the parcel ---------------------------------------------------------------------------
 

@@ -10,7 +10,9 @@ import os
 import signal
 import sys
 
-from landrules.cli import check, decide, diff, explain, lint, report, serve, tasks  # noqa: F401  (each module registers its commands)
+from landrules.cli import (  # noqa: F401  (each module registers its commands)
+    check, decide, diff, explain, lint, record, report, serve, tasks, template, users,
+)
 from landrules.cli.app import app
 
 __all__ = ["app", "main"]

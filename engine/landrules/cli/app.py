@@ -32,7 +32,10 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
     help="按平龙政办〔2021〕36号逐宗决策并引用条款。Decide land parcels under 平龙政办〔2021〕36号, with citations.",
-    epilog="规则库：--rules / --policy，或 $LANDRULES_RULES / $LANDRULES_POLICY，默认用随包的 rules/ 与 policy/。",
+    epilog="规则库：--rules / --policy，或 $LANDRULES_RULES / $LANDRULES_POLICY，默认用随包的 rules/ 与 policy/。\n\n"
+    "退出码 / exit status：0 成功、全部决策 done · 1 已写出但有无效行、发现问题或逾期 written, with invalid rows, "
+    "problems or overdue items · 2 未完成（参数错误、台账无法读取、规则库无效）nothing done (bad invocation, "
+    "unreadable ledger, invalid rulebook) · 130 已中断 interrupted · 141 标准输出已关闭 stdout closed",
 )
 
 
@@ -43,7 +46,7 @@ def _root(
     pass
 
 
-err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 120)
+err = Console(stderr=True, highlight=False, width=min(Console(stderr=True).width, 100) if sys.stderr.isatty() else 100)
 
 # readable=False: click would refuse an unreadable file in an English usage box; the reader says it in Chinese
 LedgerArg = typer.Argument(..., readable=False, metavar="LEDGER", help="台账 / ledger: .csv .txt .xlsx .xlsm .xls .et .ods .parquet")

@@ -24,7 +24,8 @@ from landrules.cli.app import (
     load_checked_rulebook,
     load_columns,
 )
-from landrules.cli.progress import print_summary, progress_line, report_columns
+from landrules.cli.progress import print_summary, progress_line, report_columns, report_invalid
+from landrules.cli.record.options import StoreOpt
 from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS
 
 
@@ -47,16 +48,24 @@ def decide(
     dask: Optional[str] = typer.Option(
         None, "--dask",
         help="在 Dask 集群上决策 Parquet 数据集 / decide a Parquet dataset (LEDGER a folder, -o a folder) on a "
-        "Dask cluster: `local` or a scheduler address (needs landrules[dask])",
+        "Dask cluster: `local` or a scheduler address (needs landrules\\[dask])",  # \\[ : Rich markup would eat [dask]
     ),
     columns: Optional[Path] = ColumnsOpt,
     strict_columns: bool = typer.Option(
         False, "--strict-columns", help="列严格 / exit 2 if a column looks like a field but is not mapped, or a needed field has no column"
     ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="详细 / list every invalid row with its reasons"),
+    record: bool = typer.Option(False, "--record", help="记录本期台账 / record the run in the record of runs (contract §7)"),
+    label: Optional[str] = typer.Option(None, "--label", help="记录标签 / the run's label (default: the evaluation date's quarter, e.g. 2021Q4)"),
+    store: Optional[Path] = StoreOpt,
     rules: Optional[Path] = RulesOpt,
     policy: Optional[Path] = PolicyOpt,
 ) -> None:
     """逐宗决策整本台账，汇总写到 stderr。Decide every parcel of a ledger; a summary goes to stderr."""
+    if (label or store) and not record:
+        raise fail("--label 与 --store 需与 --record 一起使用")
+    if record and dask is not None:
+        raise fail("--record 暂不能与 --dask 同用：请在单机上决策并记录（或记录 Dask 输出的 Parquet 数据集，尚未实现）")
     if dask is not None:
         from landrules.cli.decide_dask import decide_on_dask
 
@@ -65,18 +74,33 @@ def decide(
     from landrules.decide.pipeline import ColumnsError, decide_ledger
     from landrules.ledger.write.base import OutputError
     from landrules.ledger.read.reader import LedgerError
+    from landrules.record.store import StoreError
 
     when = as_of_date(as_of)
     check_engine(engine)
     check_output(output)
     column_map = load_columns(columns)
     rulebook = load_checked_rulebook(rules, policy)
+    recorder = None
+    if record:
+        from landrules.cli.record.decide_record import Recording
+
+        recorder = Recording.start(store, ledger, when, label, rulebook, engine, columns, sheet)
     try:
         with progress_line() as advance:
-            result = decide_ledger(
-                ledger, output, rulebook, when, engine=engine, sheet=sheet, progress=advance, columns=column_map,
-                strict_columns=strict_columns, report=lambda lines: report_columns(as_of_line(as_of, when), lines),
-            )
+            try:
+                result = decide_ledger(
+                    ledger, output, rulebook, when, engine=engine, sheet=sheet, progress=advance, columns=column_map,
+                    strict_columns=strict_columns, report=lambda checked: report_columns(as_of_line(as_of, when), checked),
+                    on_chunk=None if recorder is None else recorder.add,
+                )
+                if recorder is not None:
+                    recorder.finish(result, output)
+            finally:
+                if recorder is not None:
+                    recorder.close()  # rolls back a run not finished: nothing of it stays
+    except StoreError as exc:
+        raise fail(str(exc)) from None
     except ColumnsError as exc:
         raise fail(str(exc)) from None
     except LedgerError as exc:
@@ -90,6 +114,7 @@ def decide(
     except KeyboardInterrupt:
         raise fail("已中断，未写出输出文件", code=130) from None
     print_summary(rulebook, result, output)
+    report_invalid(result.invalid, result.summary.invalid, verbose)
     raise typer.Exit(1 if result.summary.invalid else 0)
 
 

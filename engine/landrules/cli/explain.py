@@ -29,7 +29,7 @@ from landrules.cli.app import (
 )
 def explain(
     ledger: Path = LedgerArg,
-    parcel: str = typer.Option(..., "--parcel", help="宗地编号 / id of the parcel to explain"),
+    parcel: str = typer.Option(..., "--parcel", help="宗地编号；无编号的宗地写行号，如 第12行 / id of the parcel, or 第12行 for a row without id"),
     as_of: Optional[str] = AsOfOpt,
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出 / print the decision and trace as JSON"),
     full: bool = typer.Option(False, "--full", help="完整追踪 / the complete trace: every rule, every condition, as a table"),
@@ -44,7 +44,7 @@ def explain(
     from landrules.backends.durable import DurableBackend
     from landrules.decide.evaluate import Evaluator
     from landrules.decide.explain import explain as explain_trace
-    from landrules.decide.pipeline import find_parcel
+    from landrules.decide.pipeline import decide_found, find_parcel
     from landrules.ledger.read.reader import LedgerError
 
     when = as_of_date(as_of)
@@ -55,7 +55,11 @@ def explain(
     except LedgerError as exc:
         raise fail(str(exc)) from None
     if found is None:
-        raise fail(f"台账 {ledger} 中没有宗地 {parcel!r}")
+        from landrules.decide.pipeline import similar_ids
+
+        close = similar_ids(ledger, parcel, sheet=sheet, columns=column_map)
+        hint = f"；是否要找 {'、'.join(close)}？" if close else ""
+        raise fail(f"台账 {ledger} 中没有宗地 {parcel!r}{hint}")
     backend = DurableBackend(rulebook)
     evaluator = Evaluator(rulebook, backend)
     firing = None
@@ -65,7 +69,11 @@ def explain(
         firing = backend.fire([found.facts], when)[0]
         decision = evaluator.assemble(parcel, found.facts, firing, when)
         trace = explain_trace(rulebook, found.facts, firing, when) if as_json or full else []
-    decision.notes = list(found.notes)
+    spanned = decide_found(rulebook, found, when, parcel)  # a date given only to the month: as `decide` decides it
+    if spanned is not None:
+        decision = spanned
+    else:
+        decision.notes = list(found.notes)
     if as_json:
         print(json.dumps({"decision": decision.to_dict(), "trace": trace}, ensure_ascii=False, indent=2))
     elif full:

@@ -23,6 +23,7 @@ from landrules.cli.app import (
     load_checked_rulebook,
 )
 from landrules.cli.progress import report_columns
+from landrules.cli.record.options import StoreOpt, find_run
 
 
 @app.command(
@@ -36,6 +37,10 @@ def report(
     sheet: Optional[str] = SheetOpt,
     engine: str = typer.Option("auto", "--engine", help="引擎 / engine: auto, durable or vectorized (as decide)"),
     columns: Optional[Path] = ColumnsOpt,
+    since: Optional[str] = typer.Option(None, "--since", help="本季进展 / add progress since this recorded run (id or label)"),
+    record: bool = typer.Option(False, "--record", help="记录本期台账 / also record this run (as decide --record)"),
+    label: Optional[str] = typer.Option(None, "--label", help="记录标签 / the run's label (default: the quarter)"),
+    store: Optional[Path] = StoreOpt,
     rules: Optional[Path] = RulesOpt,
     policy: Optional[Path] = PolicyOpt,
 ) -> None:
@@ -55,10 +60,28 @@ def report(
         raise fail(str(exc)) from None
     column_map = load_columns(columns)
     rulebook = load_checked_rulebook(rules, policy)
+    recording, progress = None, None
+    if since is not None or record:
+        from landrules.cli.record.decide_record import Recording
+
+        recording = Recording.start(store, ledger, when, label, rulebook, engine, columns, sheet)
+    if since is not None:
+        progress = _progress_since(recording, find_run(recording.store, since), rulebook)
+    from landrules.record.store import StoreError
+
     try:
-        result = decide_ledger(ledger, output, rulebook, when, engine=engine, sheet=sheet, columns=column_map,
-                               report=lambda lines: report_columns(as_of_line(as_of, when), lines),
-                               open_output=report_writer(ledger.name))
+        try:
+            result = decide_ledger(ledger, output, rulebook, when, engine=engine, sheet=sheet, columns=column_map,
+                                   report=lambda checked: report_columns(as_of_line(as_of, when), checked),
+                                   open_output=report_writer(ledger.name, progress),
+                                   on_chunk=None if recording is None else recording.add)
+            if recording is not None and record:
+                recording.finish(result, output)
+        finally:
+            if recording is not None:
+                recording.close()  # without --record, the run compared is rolled back: nothing stays
+    except StoreError as exc:
+        raise fail(str(exc)) from None
     except LedgerError as exc:
         raise fail(f"{exc}（未写出通报）") from None
     except OutputError as exc:
@@ -71,3 +94,17 @@ def report(
     print(f"读取 {s.rows} 宗，已决策 {s.decided} 宗，无效 {s.invalid} 宗，逾期 {s.overdue.count} 宗；"
           f"通报 {output}（用时 {result.seconds:.2f} 秒）", file=sys.stderr)
     raise typer.Exit(1 if s.invalid else 0)
+
+
+def _progress_since(recording, since_run, rulebook):
+    """The writer's 本季进展: this run, written into the open transaction, compared with `since_run`."""
+
+    def tables(summary):
+        from landrules import __version__
+        from landrules.record.progress import compare
+        from landrules.report.progress_tables import progress_tables
+
+        current = recording.recorder.write_run(summary, __version__)
+        return progress_tables(compare(recording.store, since_run, current), rulebook.outcomes)
+
+    return tables

@@ -68,6 +68,8 @@ class Summary:
     tax: TaxTally = field(default_factory=TaxTally)
     tax_target: float | None = None
     total_rows: list[int] = field(default_factory=list)  # file rows of 合计/小计/总计 rows, not decided
+    footer_rows: list[int] = field(default_factory=list)  # file rows of 填表人/审核人 … rows, not decided
+    no_id_rows: list[int] = field(default_factory=list)  # file rows decided without a 宗地编号
     notices: list[str] = field(default_factory=list)  # what reading set aside or chose, for every output
 
     @property

@@ -20,7 +20,7 @@ import pandas as pd
 from landrules.dask.bundle import RulebookBundle, rulebook_on_worker
 from landrules.decide.batch import LedgerDecider
 from landrules.ledger.validate.prepare import prepare_chunk
-from landrules.ledger.validate.totals import total_mask
+from landrules.ledger.validate.totals import footer_mask, total_mask
 from landrules.ledger.write.base import OUTPUT_COLUMNS, unique_names
 from landrules.ledger.read.reader import map_headers
 from landrules.rulebook.model import Rulebook
@@ -36,7 +36,7 @@ def decide_partition(part: pd.DataFrame, bundle: RulebookBundle, as_of: dt.date)
     raw = part.iloc[:, kept].astype(object)
     raw = raw.where(raw.notna(), None).set_axis(names, axis=1).reset_index(drop=True)
     headers = dict(zip(names, [str(part.columns[k]) for k in kept]))
-    totals = total_mask(raw)  # 合计/小计/总计 rows are not parcels: left out, as `decide` leaves them
+    totals = total_mask(raw) | footer_mask(raw)  # 合计 and 填表人 rows are not parcels: left out, as `decide` leaves them
     if totals.any():
         part, raw = part[~totals], raw[~totals].reset_index(drop=True)
     prepared = prepare_chunk(raw, _row_numbers(part), None, {}, headers, drop_totals=False)

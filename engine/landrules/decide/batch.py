@@ -10,6 +10,7 @@ through the engine; the vectorised backend computes them column-wise from numpy 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from landrules.backends.base import Firing, PatternKey
 from landrules.decide.as_of import frame_as_of
 from landrules.backends.registry import open_backend
 from landrules.decide.evaluate import Evaluator
+from landrules.decide.month_spans import rule_fields, widen
 from landrules.core.decision import DECISION_COLUMNS, EXTRA_COLUMNS, SEP, Decision, flatten
 from landrules.ledger.validate.frame import ParsedFrame
 from landrules.ledger.write.json_lines import JsonLines, json_heads
@@ -84,8 +86,27 @@ class LedgerDecider:
         self._patterns: dict[Key, _Pattern] = {}
         self._invalid: _Pattern | None = None  # the decision of a row with errors, but its errors
         self._texts: dict[tuple[str, ...], tuple[str, str]] = {}  # errors or notes -> (cell, JSON)
+        self._reads: dict[str, frozenset[str]] | None = None  # fields each rule reads (month spans)
 
     # -- keys ------------------------------------------------------------------------------
+
+    def _row_keys(self, parsed: ParsedFrame, positions: np.ndarray) -> list[Key]:
+        keys, inverse = self.backend.pattern_keys(parsed, positions, self.as_of, self.evaluator.missing_facts)
+        return [keys[k] for k in inverse]
+
+    def _widen(self, raw: ParsedFrame, parsed: ParsedFrame, positions: np.ndarray, keys: list[Key]):
+        """Rows with dates given only to the month, decided over their spans (`month_spans`):
+        their keys, and the chunk with their notes."""
+        if self._reads is None:
+            self._reads = rule_fields(self.rulebook)
+        keys, notes = widen(raw, self.as_of, positions, keys, self._row_keys, self._reads,
+                            [r.id for r in self.rulebook.rules])
+        if notes:
+            merged = dict(parsed.notes)
+            for i, extra in notes.items():
+                merged[i] = (*merged.get(i, ()), *extra)
+            parsed = dataclasses.replace(parsed, notes=merged)
+        return keys, parsed
 
     # -- patterns --------------------------------------------------------------------------
 
@@ -104,7 +125,7 @@ class LedgerDecider:
         """Decisions for one parsed chunk: flattened columns and JSON lines if asked for, and
         always each row's pattern (`index` into `patterns`), which `diff` compares. The backends
         see the chunk as of the evaluation date (`as_of.frame_as_of`)."""
-        parsed = frame_as_of(parsed, self.as_of)
+        raw, parsed = parsed, frame_as_of(parsed, self.as_of)
         n = parsed.n
         positions = np.flatnonzero(parsed.valid)
         index = np.zeros(n, dtype=np.int64)  # row -> position in `patterns`
@@ -113,6 +134,10 @@ class LedgerDecider:
             self._patterns.clear()
         if len(positions):
             keys, inverse = self.backend.pattern_keys(parsed, positions, self.as_of, self.evaluator.missing_facts)
+            if raw.spans:  # dates given only to the month (`month_spans`)
+                row_keys, parsed = self._widen(raw, parsed, positions, [keys[k] for k in inverse])
+                distinct = {k: j for j, k in enumerate(dict.fromkeys(row_keys))}
+                keys, inverse = list(distinct), np.array([distinct[k] for k in row_keys], dtype=np.int64)
             patterns = [self._pattern(k, with_json) for k in keys]
             index[positions] = inverse
         own_errors, own_notes = self._own_texts(parsed, index, patterns, with_json)

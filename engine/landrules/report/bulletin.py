@@ -49,6 +49,7 @@ class Bulletin:
     tables: list[Table]
     lists: list[Listing]
     notes: list[str]
+    progress: list[Table] = field(default_factory=list)  # 本季进展 (report --since RUN), contract §7
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)
@@ -66,7 +67,7 @@ def _listing(title: str, header: list[str], rows: list[list[Any]], notes: list[s
 
 
 def build(summary: Summary, actions: ActionList, labels: Labels, as_of: str | None, rulebook: str | None,
-          ledger: str) -> Bulletin:
+          ledger: str, progress: list[Table] | None = None) -> Bulletin:
     ordered = actions.rows()
     capped = cap_note(actions)
     tables = summary_tables(summary, labels)
@@ -93,4 +94,5 @@ def build(summary: Summary, actions: ActionList, labels: Labels, as_of: str | No
         lists=lists,
         notes=["一宗地有多个类别、处置措施、责任单位或完成时限时，在每一项中各计一次。",
                *summary.notices],  # what reading set aside: look-alike columns, missing fields, 合计行
+        progress=list(progress or []),
     )

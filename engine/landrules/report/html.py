@@ -56,7 +56,7 @@ def render(bulletin: Bulletin, labels: Labels, needing: int) -> str:
     env = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
     source = resources.files("landrules.report").joinpath(TEMPLATE).read_text(encoding="utf-8")
     template = env.from_string(source)
-    charts = {t.key: Markup(bar_svg(t)) for t in bulletin.charts}
+    charts = {t.key: Markup(bar_svg(t)) for t in [*bulletin.charts, *(p for p in bulletin.progress if p.chart and p.rows)]}
     return template.render(
         b=bulletin, s=bulletin.summary, needing=needing, tax=bulletin.summary.tax.weighted_mean,
         target=labels.tax_target, charts=charts, table=table_html, cell=cell, widths=widths,

@@ -22,10 +22,11 @@ def report_format(path: Path) -> str:
 
 class ReportWriter(DecisionWriter):
     def __init__(self, path: Path, input_headers: Sequence[Any], labels: Labels | None = None,
-                 input_names: Sequence[str | None] | None = None, ledger: str = ""):
+                 input_names: Sequence[str | None] | None = None, ledger: str = "", progress=None):
         self.format = report_format(path)
         self.input_names = list(input_names) if input_names is not None else [None] * len(input_headers)
         self.ledger = ledger
+        self.progress = progress  # summary -> the 本季进展 tables (report --since RUN), or None
         super().__init__(path, input_headers, labels)
 
     def _open(self, fd: int) -> None:
@@ -55,7 +56,8 @@ class ReportWriter(DecisionWriter):
 
         if summary is None:
             summary = Summary(rows=self.rows, decided=self.rows - self.invalid, invalid=self.invalid)
-        bulletin = build(summary, self.actions, self.labels, self._as_of, self._rulebook, self.ledger)
+        progress = self.progress(summary) if self.progress is not None else None
+        bulletin = build(summary, self.actions, self.labels, self._as_of, self._rulebook, self.ledger, progress)
         if self.format == ".xlsx":
             from landrules.report.xlsx import write_xlsx
 
@@ -76,9 +78,9 @@ class ReportWriter(DecisionWriter):
             self._book.discard()
 
 
-def report_writer(ledger: str):
+def report_writer(ledger: str, progress=None):
     """`open_output` for the decide pipeline: (path, headers, labels, names) -> ReportWriter."""
     def open_output(path: Path, headers: Sequence[Any], labels: Labels, names: Sequence[str | None]) -> ReportWriter:
-        return ReportWriter(path, headers, labels, names, ledger=ledger)
+        return ReportWriter(path, headers, labels, names, ledger=ledger, progress=progress)
 
     return open_output

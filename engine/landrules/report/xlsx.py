@@ -12,7 +12,7 @@ from landrules.report.bulletin import Bulletin
 
 
 def write_xlsx(bulletin: Bulletin, actions: ActionList, book: Book, target: Path) -> None:
-    write_summary(book, [bulletin.overview, *bulletin.tables], bulletin.notes)
+    write_summary(book, [bulletin.overview, *bulletin.tables, *bulletin.progress], bulletin.notes)
     write_overdue(book, actions)
     write_actions(book, actions, bulletin.as_of)
     write_public(book, actions)

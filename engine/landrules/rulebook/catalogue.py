@@ -12,7 +12,8 @@
                                             listed under (四、(四)), unless the parcel is also in
                                             a `published_unless` category; `reason` is its
                                             wording in 一宗一策's 形成原因
-    outcomes:    code -> {label, kind, note, reason}, or code -> 中文 for the built-in codes
+    outcomes:    code -> {label, kind, note, reason, published}, or code -> 中文 for the built-in
+                 codes; `published: false`: the outcome alone puts no parcel on the 公布清单
 """
 
 from __future__ import annotations
@@ -58,6 +59,9 @@ class OutcomeSpec(BaseModel):
         None, description="处置类别（见 kinds）：同一宗地不应同时得到同类别的两种不同处置"
     )
     note: str | None = None
+    published: bool = Field(
+        True, description="列入公布清单（方案四、(四)）：为 false 的处置（如 需补充信息）不单独使宗地列入公布清单",
+    )
     reason: str | None = Field(None, description="一宗一策“形成原因”中的说法（该处置不来自某一类别时），如 未按“标准地”出让")
 
 
@@ -96,6 +100,14 @@ class Catalogue(BaseModel):
         """category or outcome code -> its wording in 形成原因, where outcomes.yaml gives one."""
         return {code: entry.reason for table in (self.categories, self.outcomes) for code, entry in table.items()
                 if not isinstance(entry, str) and entry.reason}
+
+    def outcome_published(self, outcome: str) -> bool:
+        """Whether a parcel with this outcome goes on the 公布清单 (四、(四)); a built-in code
+        written as a bare label (no_action, invalid_record) never does."""
+        entry = self.outcomes.get(outcome)
+        if isinstance(entry, OutcomeSpec):
+            return entry.published
+        return outcome not in BUILTIN_OUTCOMES
 
     def kind(self, outcome: str) -> str | None:
         entry = self.outcomes.get(outcome)

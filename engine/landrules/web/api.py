@@ -10,15 +10,20 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Security
+from fastapi.security import HTTPBearer
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, BeforeValidator, Field
 
 from landrules.core.decision import Decision
 from landrules.ledger.errors import LedgerError
+from landrules.web.access.roles import need
 from landrules.web.records import decide_parcels, explain_parcels, unknown_keys
 
-router = APIRouter(prefix="/api", tags=["决策 API"])
+# declared so that /docs offers 「Authorize」 for a token; web/access/identity.py checks it
+BEARER = HTTPBearer(auto_error=False, scheme_name="接口令牌",
+                    description="landrules users token 账户名 签发的令牌；未建立账户时（仅本机）无须令牌")
+router = APIRouter(prefix="/api", tags=["决策 API"], dependencies=[Security(BEARER)])
 
 EXAMPLE = {"parcel_id": "SL-017", "supplied_on": "2018-01-15", "supply_method": "出让", "land_use": "工业",
            "agreed_start_on": "2019-06-30", "idle_cause": "企业原因", "area_mu": 30}
@@ -68,7 +73,7 @@ def _bad(exc: LedgerError) -> JSONResponse:
 
 
 @router.post("/decide", response_model=DecideResponse, responses={422: {"model": ErrorResponse}},
-             summary="逐宗决策 / decide parcels")
+             summary="逐宗决策 / decide parcels", dependencies=[need("填报")])
 def decide(body: DecideRequest, request: Request):
     """每宗地的决策（与 `landrules decide` 相同）。An invalid parcel is kept, with `errors` naming
     its position in the request (第 n 行 = the n-th parcel), as `decide` keeps invalid rows."""
@@ -81,7 +86,8 @@ def decide(body: DecideRequest, request: Request):
     return JSONResponse({"decisions": records, "warnings": warnings})
 
 
-@router.post("/explain", responses={422: {"model": ErrorResponse}}, summary="一宗地的决策与追踪 / explain a parcel")
+@router.post("/explain", responses={422: {"model": ErrorResponse}}, summary="一宗地的决策与追踪 / explain a parcel",
+             dependencies=[need("填报")])
 def explain(body: ExplainRequest, request: Request):
     """`landrules explain --json` for one parcel: the decision and every rule tried, each condition
     with the parcel's value and its result."""
@@ -93,7 +99,7 @@ def explain(body: ExplainRequest, request: Request):
     return JSONResponse({"decision": decision.to_dict(), "trace": trace})
 
 
-@router.get("/rulebook", summary="规则库 / the rulebook")
+@router.get("/rulebook", summary="规则库 / the rulebook", dependencies=[need("查看")])
 def rulebook(request: Request):
     """The rulebook's hash, its policy documents (clause trees) and its rules."""
     rb = request.app.state.rulebook

@@ -8,18 +8,23 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from landrules import __version__
 from landrules.rulebook.load import load_rulebook
 from landrules.rulebook.model import Rulebook
-from landrules.web.common import HERE, MB, Settings, UploadTooLarge, error_page
+from landrules.web.access.directory import Directory
+from landrules.web.access.guard import Guard
+from landrules.web.access.identity import Refused, SignInNeeded
+from landrules.web.access.roles import need
+from landrules.web.common import HERE, MB, Settings, UploadTooLarge, error_page, render
 from landrules.web.sessions import Store
 
 TOO_LARGE = "landrules.upload_too_large"
@@ -67,6 +72,7 @@ def _wants_json(request: Request) -> bool:
 def create_app(settings: Settings, rulebook: Rulebook | None = None) -> FastAPI:
     rulebook = rulebook or load_rulebook(settings.rules_dir, settings.policy_dir)
     store = Store(settings.session_ttl, settings.temp_root)
+    directory = Directory(settings.store)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -77,21 +83,31 @@ def create_app(settings: Settings, rulebook: Rulebook | None = None) -> FastAPI:
             threading.Thread(target=compute_coverage, args=(app.state,), daemon=True).start()
         yield
         store.close()  # every session's files go with the server
+        directory.close()  # audit lines the busy store could not take yet
 
     app = FastAPI(
         title="landrules 决策服务 / decision API", version=__version__, lifespan=lifespan,
-        docs_url=None, redoc_url=None,
+        docs_url=None, redoc_url=None, openapi_url=None,
         description="按平龙政办〔2021〕36号与国土资源部令第53号逐宗决策并引用条款。Decisions cite clauses.",
     )
     app.state.settings, app.state.rulebook, app.state.store = settings, rulebook, store
-    app.state.coverage = None
+    app.state.directory, app.state.coverage = directory, None
     app.add_middleware(LimitUploads, limit=settings.max_upload)
+    app.add_middleware(Guard, allowed=settings.allowed_hosts)  # outside LimitUploads: refused before any body
+    if settings.trusted_proxies:  # their X-Forwarded-Proto / -For set the scheme (Secure cookies) and the client
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     import swagger_ui_bundle
 
     app.mount("/assets/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
 
-    @app.get("/docs", include_in_schema=False)
+    @app.get("/openapi.json", include_in_schema=False, dependencies=[need("查看")])
+    def openapi() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False, dependencies=[need("查看")])
     def docs() -> HTMLResponse:
         return get_swagger_ui_html(
             openapi_url="/openapi.json", title="landrules API 文档",
@@ -103,6 +119,24 @@ def create_app(settings: Settings, rulebook: Rulebook | None = None) -> FastAPI:
     @app.exception_handler(UploadTooLarge)
     async def _upload_too_large(request: Request, exc: UploadTooLarge):
         return _too_large(settings.max_upload)
+
+    @app.exception_handler(SignInNeeded)
+    async def _sign_in(request: Request, exc: SignInNeeded):
+        if _wants_json(request):
+            return JSONResponse({"error": "需要登录或接口令牌（Authorization: Bearer 令牌，由 landrules users token 签发）"},
+                                status_code=401, headers={"WWW-Authenticate": "Bearer"})
+        if request.method in ("GET", "HEAD"):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)
+        return error_page(401, "登录已过期或尚未登录，请重新登录后再操作。", "请先登录")
+
+    @app.exception_handler(Refused)
+    async def _refused(request: Request, exc: Refused):
+        if _wants_json(request):
+            return JSONResponse({"error": exc.message}, status_code=exc.status)
+        if getattr(request.state, "identity", None) is not None:  # signed in: the page keeps its menu
+            return render(request, "error.html", status=exc.status, title=exc.title, message=exc.message)
+        return error_page(exc.status, exc.message, exc.title)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException):
@@ -141,8 +175,14 @@ def create_app(settings: Settings, rulebook: Rulebook | None = None) -> FastAPI:
         return error_page(500, message)
 
     from landrules.web import api, pages, pages_rules
+    from landrules.web.access import signin
+    from landrules.web.runs import api as runs_api
+    from landrules.web.runs import pages as pages_runs
 
+    app.include_router(signin.router)
     app.include_router(api.router)
+    app.include_router(runs_api.router)
+    app.include_router(pages_runs.router)
     app.include_router(pages.router)
     app.include_router(pages_rules.router)
     return app

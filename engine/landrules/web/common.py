@@ -14,8 +14,8 @@ from landrules.web.sessions import COOKIE, Session
 
 HERE = Path(__file__).resolve().parent
 MB = 1024 * 1024
-STATUS_ZH = {400: "请求有误", 404: "页面不存在", 405: "不支持该请求方式", 413: "上传文件过大", 422: "请求内容无效",
-             500: "服务器内部错误"}
+STATUS_ZH = {400: "请求有误", 401: "请先登录", 403: "无权操作", 404: "页面不存在", 405: "不支持该请求方式",
+             413: "上传文件过大", 422: "请求内容无效", 429: "请稍后再试", 500: "服务器内部错误", 503: "暂时无法服务"}
 
 
 @dataclass
@@ -29,6 +29,10 @@ class Settings:
     temp_root: Path | None = None
     warm_coverage: bool = False  # compute the scenario coverage at start-up (serve does), not on first view
     extra: dict = field(default_factory=dict)
+    store: Path | None = None  # the store of runs: the accounts and the audit log (None: no accounts)
+    allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")  # the Host allow-list (`--allowed-host`)
+    secure_cookies: bool = False  # Secure on every cookie (else only when the request came over HTTPS)
+    trusted_proxies: tuple[str, ...] = ()  # addresses whose X-Forwarded-Proto / -For are believed
 
 
 class UploadTooLarge(Exception):
@@ -68,7 +72,16 @@ def session_of(request: Request) -> Session | None:
 
 
 def render(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
+    """A page, with who is signed in (for the menu) and the anti-forgery token its forms carry."""
+    from landrules.web.access import cookies, csrf
+
     context.setdefault("session", session_of(request))
     context.setdefault("nav", None)
+    context.setdefault("status", status)
     context["rulebook"] = request.app.state.rulebook
-    return TEMPLATES.TemplateResponse(request, name, context, status_code=status)
+    context["who"] = getattr(request.state, "identity", None)
+    context["csrf"], minted = csrf.token_for(request)
+    response = TEMPLATES.TemplateResponse(request, name, context, status_code=status)
+    if minted:
+        cookies.set_cookie(response, request, csrf.COOKIE, context["csrf"])
+    return response

@@ -19,7 +19,8 @@ from landrules.web import charts, jobs, table
 from landrules.web.column_page import column_view, needs_filter
 from landrules.web.common import error_page, field_label, render, session_of
 from landrules.web.records import cited_clauses, explain_in_ledger
-from landrules.web.sessions import COOKIE
+from landrules.web.access import cookies
+from landrules.web.access.roles import need
 
 router = APIRouter(include_in_schema=False)
 CHUNK = 1024 * 1024
@@ -44,13 +45,13 @@ def _need_decided(request: Request):
     return session, problem
 
 
-@router.get("/")
+@router.get("/", dependencies=[need("查看")])
 def home(request: Request):
     return render(request, "index.html", nav="home", today=dt.date.today().isoformat(),
                   suffixes="、".join(SUFFIXES), accept=",".join(SUFFIXES), limit_mb=request.app.state.settings.max_upload // (1024 * 1024))
 
 
-@router.post("/upload")
+@router.post("/upload", dependencies=[need("填报")])
 async def upload(request: Request, ledger: UploadFile = File(...), as_of: str = Form(""), sheet: str = Form(""),
                  columns: UploadFile | None = File(None)):
     name = Path(ledger.filename or "").name
@@ -83,7 +84,7 @@ async def upload(request: Request, ledger: UploadFile = File(...), as_of: str = 
         except ColumnMapError as exc:
             session.reset()
             response = error_page(400, str(exc).replace(str(map_path), map_name), "列映射文件有误")
-            response.set_cookie(COOKIE, session.id, httponly=True, samesite="lax")
+            cookies.set_session(response, request, session)
             return response
     try:
         session.report = await run_in_threadpool(column_view, target, request.app.state.rulebook, session.sheet,
@@ -96,11 +97,11 @@ async def upload(request: Request, ledger: UploadFile = File(...), as_of: str = 
         response = error_page(400, message, "无法读取台账")
     else:
         response = _see("/columns")
-    response.set_cookie(COOKIE, session.id, httponly=True, samesite="lax")
+    cookies.set_session(response, request, session)
     return response
 
 
-@router.get("/columns")
+@router.get("/columns", dependencies=[need("填报")])
 def columns(request: Request):
     session, problem = _need_ledger(request)
     if problem:
@@ -108,7 +109,7 @@ def columns(request: Request):
     return render(request, "columns.html", nav="ledger", report=session.report)
 
 
-@router.post("/decide")
+@router.post("/decide", dependencies=[need("填报")])
 def decide(request: Request):
     session, problem = _need_ledger(request)
     if problem:
@@ -120,7 +121,7 @@ def decide(request: Request):
     return _see("/progress")
 
 
-@router.get("/progress")
+@router.get("/progress", dependencies=[need("填报")])
 def progress(request: Request, job: str = "decide"):
     session, problem = _need_ledger(request)
     if problem:
@@ -133,7 +134,7 @@ def progress(request: Request, job: str = "decide"):
     return render(request, "progress.html", nav="ledger", job=running, job_name=job)
 
 
-@router.get("/summary")
+@router.get("/summary", dependencies=[need("填报")])
 def summary(request: Request):
     session, problem = _need_decided(request)
     if problem:
@@ -161,7 +162,7 @@ def _tax(f) -> dict | None:
             "below_area": t.below_target_area_mu}
 
 
-@router.get("/parcels")
+@router.get("/parcels", dependencies=[need("填报")])
 def parcels(request: Request, page: int = 1, category: str = "", outcome: str = "", responsible: str = "",
             overdue: str = "", needs: str = ""):
     session, problem = _need_decided(request)
@@ -179,14 +180,17 @@ def parcels(request: Request, page: int = 1, category: str = "", outcome: str = 
                   needs_fields=needs_fields)
 
 
-@router.get("/parcel")
-def parcel(request: Request, id: str):
+@router.get("/parcel", dependencies=[need("填报")])
+def parcel(request: Request, id: str = "", row: int | None = None):
+    """A parcel by its 宗地编号 (`?id=`), or by its file row (`?row=12`) when it has none."""
     session, problem = _need_ledger(request)
     if problem:
         return problem
     rulebook = request.app.state.rulebook
+    if row is not None and session.figures is None:
+        return error_page(404, "请先决策台账，再按行号查看宗地。", "找不到该宗地")
     try:
-        known = table.lookup(session.decided, id) if session.figures is not None else None
+        known = table.lookup(session.decided, id, row) if session.figures is not None else None
         if session.figures is not None and known is None:
             found = None
         else:
@@ -195,13 +199,14 @@ def parcel(request: Request, id: str):
     except LedgerError as exc:
         return error_page(400, str(exc).replace(str(session.ledger), session.ledger_name), "无法读取台账")
     if found is None:
-        return error_page(404, f"台账 {session.ledger_name} 中没有宗地 {id!r}。", "找不到该宗地")
+        what = f"第{row}行" if row is not None else f"宗地 {id!r}"
+        return error_page(404, f"台账 {session.ledger_name} 中没有{what}。", "找不到该宗地")
     row, decision, trace = found
     return render(request, "parcel.html", nav="parcels", row=row, d=decision, trace=trace,
                   clauses=cited_clauses(rulebook, decision, trace), field_label=field_label)
 
 
-@router.get("/download/{kind}")
+@router.get("/download/{kind}", dependencies=[need("填报")])
 def download(request: Request, kind: str):
     session, problem = _need_decided(request)
     if problem:

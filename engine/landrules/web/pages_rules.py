@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 
 from landrules.rulebook import locate
 from landrules.web import jobs, rulebook_view
+from landrules.web.access.roles import need
 from landrules.web.common import error_page, field_label, render, session_of
 from landrules.web.coverage import scenario_coverage
 from landrules.decide.diff.compare import detail_words
@@ -41,7 +42,7 @@ def _as_of(request: Request) -> dt.date:
     return session.as_of if session is not None and session.as_of else dt.date.today()
 
 
-@router.get("/rulebook")
+@router.get("/rulebook", dependencies=[need("查看")])
 def rulebook_page(request: Request):
     rb = request.app.state.rulebook
     cov = coverage(request)
@@ -50,7 +51,7 @@ def rulebook_page(request: Request):
                   by_rule=by_rule, by_clause=by_clause, coverage_error=cov.get("error"))
 
 
-@router.get("/rules")
+@router.get("/rules", dependencies=[need("查看")])
 def rules_page(request: Request):
     rb = request.app.state.rulebook
     when = _as_of(request)
@@ -62,7 +63,7 @@ def rules_page(request: Request):
     return render(request, "rules.html", nav="rules", rules=rules, as_of=when, coverage_error=cov.get("error"))
 
 
-@router.get("/whatif")
+@router.get("/whatif", dependencies=[need("填报")])
 def whatif_page(request: Request):
     session = session_of(request)
     rb = request.app.state.rulebook
@@ -72,7 +73,7 @@ def whatif_page(request: Request):
                   ready=session is not None and session.figures is not None)
 
 
-@router.post("/whatif")
+@router.post("/whatif", dependencies=[need("填报")])
 def whatif_run(request: Request, param: str = Form(...), value: str = Form(...)):
     session = session_of(request)
     if session is None or session.figures is None:
@@ -91,7 +92,7 @@ def whatif_run(request: Request, param: str = Form(...), value: str = Form(...))
     return RedirectResponse("/progress?job=whatif", status_code=303)
 
 
-@router.post("/whatif/rules")
+@router.post("/whatif/rules", dependencies=[need("填报")])
 async def whatif_rules(request: Request, rules: UploadFile = File(...)):
     """A changed rules folder, uploaded as a ZIP, tried on the session's ledger."""
     session = session_of(request)
@@ -111,7 +112,7 @@ async def whatif_rules(request: Request, rules: UploadFile = File(...)):
     return RedirectResponse("/progress?job=whatif", status_code=303)
 
 
-@router.get("/whatif/result")
+@router.get("/whatif/result", dependencies=[need("填报")])
 def whatif_result(request: Request):
     session = session_of(request)
     if session is None or session.whatif is None:

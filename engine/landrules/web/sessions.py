@@ -61,6 +61,8 @@ class Session:
     jobs: dict[str, Job] = field(default_factory=dict)
     figures: Any = None  # table.Figures once decided
     whatif: Any = None  # the last what-if's result
+    user: str | None = None  # the signed-in account (None: the single local officer, no accounts)
+    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))  # the forms' anti-forgery token
 
     def reset(self) -> None:
         """Forget the ledger and everything decided from it (a new upload)."""
@@ -112,6 +114,12 @@ class Store:
         with self.lock:
             self.sessions[session_id] = session
         return session
+
+    def drop(self, session: Session) -> None:
+        """End a session now (signing out, a disabled account): it and its files go."""
+        with self.lock:
+            self.sessions.pop(session.id, None)
+        shutil.rmtree(session.folder, ignore_errors=True)
 
     def sweep(self) -> None:
         now = time.monotonic()

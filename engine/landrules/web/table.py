@@ -99,9 +99,10 @@ def decide_table(
             parsed, frame = frame_as_of(prepared.parsed, as_of), prepared.frame
             flat = rows.take(parsed.n)
             ids = [None if p is None else str(p) for p in parsed.parcel_ids]
-            if "parcel_id" in frame:  # an invalid id still shows as written
+            if "parcel_id" in frame and parsed.errors:  # an invalid id still shows as written
                 raw = frame["parcel_id"].tolist()
-                ids = [i if i is not None else (None if r is None else str(r)) for i, r in zip(ids, raw)]
+                ids = [i if i is not None or k not in parsed.errors else (None if r is None else str(r))
+                       for k, (i, r) in enumerate(zip(ids, raw))]
             area = np.asarray(parsed.columns["area_mu"], dtype=float)
             columns = {
                 "row": pa.array(parsed.rows, pa.int64()),
@@ -185,11 +186,15 @@ def query(folder: Path, filters: dict[str, str], page: int, size: int = PAGE) ->
     return table.slice(start, size).to_pylist(), total
 
 
-def lookup(folder: Path, parcel_id: str) -> tuple[int, list[str], dict | None] | None:
-    """(file row, decide's errors, facts) of the first row with this 宗地编号 (None if absent);
-    facts are None for an invalid row."""
+def lookup(folder: Path, parcel_id: str | None, row: int | None = None) -> tuple[int, list[str], dict | None] | None:
+    """(file row, decide's errors, facts) of the first row with this 宗地编号, or of the file
+    row `row` (a parcel without an id is addressed by its row); None if absent. Facts are None
+    for an invalid row."""
     table = read_index(folder, ["row", "parcel_id", "errors"])
-    hits = np.flatnonzero(pc.fill_null(pc.equal(table.column("parcel_id"), parcel_id), False).to_numpy(zero_copy_only=False))
+    if row is not None:
+        hits = np.flatnonzero(pc.equal(table.column("row"), row).to_numpy(zero_copy_only=False))
+    else:
+        hits = np.flatnonzero(pc.fill_null(pc.equal(table.column("parcel_id"), parcel_id), False).to_numpy(zero_copy_only=False))
     if not len(hits):
         return None
     i = int(hits[0])

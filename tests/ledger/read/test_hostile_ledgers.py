@@ -30,10 +30,16 @@ SAMPLE = ROOT / "examples" / "shilong-ledger.csv"
 run = invoke
 
 
+# what `decide` says it understood before deciding (recognised and unused columns, rows without
+# id; continuation lines indented): not a reason
+COLUMN_REPORT = ("识别的列", "未使用的列", "无宗地编号的行", "    ")
+
+
 def one_line(text: str) -> str:
     """The one line of reason (after the evaluation date, which `decide` states first once the
     ledger is open: contract §3 / issue "Officers' own ledgers")."""
-    lines = [line for line in text.strip().splitlines() if line.strip() and not line.startswith("评估日 ")]
+    lines = [line for line in text.strip().splitlines()
+             if line.strip() and not line.startswith(("评估日 ", *COLUMN_REPORT))]
     assert len(lines) == 1, text
     assert "Traceback" not in text and "Usage" not in text and "内部错误" not in text, text
     return lines[0]

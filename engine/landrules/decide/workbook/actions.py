@@ -20,6 +20,7 @@ import pandas as pd
 from landrules.core import fields
 from landrules.core.decision import SEP
 from landrules.ledger.validate.cells import PARSERS, CellError, derive_area_mu
+from landrules.ledger.validate.row_names import row_name
 from landrules.ledger.write.base import Labels
 from landrules.decide.workbook.reasons import reason
 
@@ -137,6 +138,9 @@ class ActionList:
             facts_by_column = {name: _parsed(name, inputs.iloc[:, where[name]].to_numpy(dtype=object)[positions])
                                for name in _FACTS if name in where}
         ids = inputs.iloc[:, where["parcel_id"]].to_numpy(dtype=object)[positions] if "parcel_id" in where else None
+        if parsed is not None:  # a row without an id (empty or `/`) is named by its row
+            ids = [pid if pid is not None else f"（无编号）{row_name(parsed.rows[int(i)])}"
+                   for pid, i in zip(parsed.parcel_ids[positions], positions)]
         cells = {c: flat[c].fillna("").to_numpy(dtype=object)[positions] for c in _FLAT if c in flat.columns}
         empty = [""] * len(positions)
         for k, i in enumerate(positions.tolist()):
@@ -152,7 +156,8 @@ class ActionList:
         if area is None and facts.get("area_m2") is not None:
             area = derive_area_mu(facts["area_m2"])
         land_use = facts.get("land_use")
-        public = published_kinds(cats, self.labels.published)
+        measured = any(c not in self.labels.unpublished for c in outs)  # not 需补充信息 alone (outcomes.yaml)
+        public = published_kinds(cats, self.labels.published) if measured else []
         return ActionRow(
             order=order,
             parcel_id=None if pid is None else str(pid),

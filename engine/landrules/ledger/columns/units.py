@@ -4,8 +4,9 @@ The header's unit picks the column's field (`headers`): area_mu (亩), area_m2 (
 area_ha (公顷). A cell may carry its unit too (`38.2亩`, `1.5公顷`, `2,000㎡`): the same unit as
 its header is read as the number; another unit is an error naming both, never a silent
 conversion. A column of 公顷 fills area_mu with the exact factor 1 公顷 = 15 亩 (1 亩 = 10000/15
-m², `fields.MU_PER_M2`), and each converted row notes it (one note text for all, so decisions
-of one pattern stay one pattern).
+m², `fields.MU_PER_M2`). Where the ledger also has a 亩 column, each row converted notes it (one
+note text for all, so decisions of one pattern stay one pattern); where 公顷 is the only area
+column, every row is converted and the column report says so once (HA_ALL).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from landrules.ledger.columns.headers import key, label
 
 MU_PER_HA = 15  # 1 公顷 = 10 000 m² = 15 亩, exactly
 HA_NOTE = "面积由公顷换算为亩（1 公顷 = 15 亩）"
+HA_ALL = "面积列为公顷，各宗面积均已换算为亩（1 公顷 = 15 亩）"
 UNIT_WORD = {"area_mu": "亩", "area_m2": "平方米", "area_ha": "公顷"}
 _UNITS = {key(u): name for u, name in AREA_UNITS.items()}
 _CELL = re.compile(r"(?P<number>.*?\d\.?)\s*(?P<unit>亩|平方米|平米|m2|公顷|ha|hm2)", re.IGNORECASE)
@@ -99,8 +101,9 @@ def _fill_from_hectares(frame, rows, errors, notes) -> None:
     out = mu_cells.copy()
     out[fill] = np.round(ha[fill] * MU_PER_HA, 6)
     frame["area_mu"] = out
-    for i in np.flatnonzero(fill):
-        notes[int(i)] = (HA_NOTE,)
+    if has_mu:  # a ledger that converts every row says so once (column_report's HA_ALL), not on each row
+        for i in np.flatnonzero(fill):
+            notes[int(i)] = (HA_NOTE,)
     for i in np.flatnonzero(~np.isnan(ha) & written):
         i = int(i)
         if i in errors:

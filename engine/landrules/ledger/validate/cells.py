@@ -178,6 +178,40 @@ _MIDNIGHT = re.compile(r"(.*?)(?:[ T]0?0:00(?::00(?:\.0+)?)?)")
 DATE_FORMS = "2018-12-31、2018/12/31、2018.12.31 或 2018年12月31日"
 
 
+# a date given only to the month (contract §3, "Officers' ledgers as they are"): 2019年7月, 2019.7, 2019-07
+_MONTH_ONLY = re.compile(r"(\d{4})\s*(?:年\s*(\d{1,2})\s*月(?:份)?|[-/.](\d{1,2}))")
+
+
+class MonthDate(dt.date):
+    """A date the ledger gives only to the month: a span of days, from this first day of the
+    month to `last`. It reads as its first day wherever one day is needed; `decide.month_spans`
+    decides its conditions on both ends of the span."""
+
+    @property
+    def last(self) -> dt.date:
+        following = dt.date(self.year + self.month // 12, self.month % 12 + 1, 1)
+        return following - dt.timedelta(days=1)
+
+    def month_text(self) -> str:
+        return f"{self.year}年{self.month}月"
+
+
+def month_date(year: int, month: int, value: Any) -> MonthDate:
+    if not 1 <= month <= 12 or year < 1:
+        raise CellError(f'日期无效 "{_show(value)}"')
+    return MonthDate(year, month, 1)
+
+
+def _month_from_number(value: float) -> MonthDate:
+    """2019.7 typed into a spreadsheet arrives as the number 2019.7: a month where that is
+    unambiguous (2019.2 … 2019.9, 2019.11, 2019.12); 2019.1 may be January or October."""
+    text = repr(float(value))
+    m = re.fullmatch(r"(\d{4})\.(\d{1,2})", text)
+    if not m or m.group(2) in ("1", "0"):
+        raise CellError(f'无法识别的日期 "{_show(value)}"，应为 {DATE_FORMS} 格式（只有年月时写成 2019年7月）')
+    return month_date(int(m.group(1)), int(m.group(2)), value)
+
+
 def _parse_date(value: Any) -> dt.date | None:
     if isinstance(value, str):
         text = _norm(value)
@@ -192,6 +226,9 @@ def _parse_date(value: Any) -> dt.date | None:
         else:
             m = _DATE_CHINESE.fullmatch(text)
             if not m:
+                month = _MONTH_ONLY.fullmatch(text)
+                if month:
+                    return month_date(int(month.group(1)), int(month.group(2) or month.group(3)), value)
                 raise CellError(f'无法识别的日期 "{_show(value)}"，应为 {DATE_FORMS} 格式')
             y, mo, d = m.groups()
         try:
@@ -206,6 +243,8 @@ def _parse_date(value: Any) -> dt.date | None:
         return value
     if isinstance(value, np.datetime64):
         return pd.Timestamp(value).date()
+    if isinstance(value, (float, np.floating)) and 1000 < value < 10000 and not float(value).is_integer():
+        return _month_from_number(float(value))
     raise CellError(f'无法识别的日期 "{_show(value)}"，应为 {DATE_FORMS} 格式')
 
 
@@ -295,6 +334,37 @@ def _parser_for(spec: FieldSpec) -> Callable[[Any], Any]:
 PARSERS: dict[str, Callable[[Any], Any]] = {f.name: spellings.wrap(f, _parser_for(f)) for f in fields.FIELDS}
 
 
+# A coded cell with a remark (contract §3, "Officers' ledgers as they are"): 政府原因（规划调整）,
+# 是（已下发通知书）, 企业原因：资金不足 — the code first, the remark in brackets or after a colon.
+_REMARK = re.compile(r"(?P<head>[^（(:：]+?)\s*(?:[（(](?P<bracketed>.*)[）)]|[:：]\s*(?P<after>.+))")
+CODED = (FieldType.ENUM, FieldType.BOOL)
+
+
+def split_remark(name: str, value: Any) -> tuple[Any, str] | None:
+    """(typed value, remark) of a coded cell written as a code and a remark; None when the
+    cell is not so written or its first part is no code either."""
+    if not isinstance(value, str) or fields.BY_NAME[name].type not in CODED:
+        return None
+    m = _REMARK.fullmatch(_norm(value))
+    if not m:
+        return None
+    remark = (m.group("bracketed") if m.group("bracketed") is not None else m.group("after") or "").strip()
+    try:
+        code = PARSERS[name](m.group("head"))
+    except CellError:
+        return None
+    if code is None or not remark:
+        return None
+    return code, remark
+
+
+def remark_note(name: str, code: Any, remark: str) -> str:
+    """The note of a coded cell read as its code, keeping its remark."""
+    spec = fields.BY_NAME[name]
+    shown = ("是" if code else "否") if spec.type is FieldType.BOOL else spec.vocabulary.get(code, code)
+    return f"{spec.zh} 按“{shown}”读取（备注：{_show(remark)}）"
+
+
 def parse_cell(name: str, value: Any) -> Any:
     """One cell of field `name` as its typed value (None when empty); raises CellError."""
     return PARSERS[name](value)
@@ -323,6 +393,8 @@ def evaluation_date(value: str) -> dt.date:
             when = parse_cell("approved_on", value)
         except CellError:
             when = None
+    if isinstance(when, MonthDate):
+        raise ValueError(f"{str(value)!r} 只有年月，评估日须写到日（如 2021-10-01）")
     if when is None:
         raise ValueError(f"{str(value)!r} 不是日期（可写 2021-10-01、2021/10/01、2021.10.01 或 2021年10月1日）")
     if when < EARLIEST_AS_OF:

@@ -23,11 +23,13 @@ from landrules.core.fields import FieldType
 from landrules.ledger.errors import clip
 from landrules.ledger.validate.cells import (
     AREA_MISSING,
-    MISSING,
     PARSERS,
+    MonthDate,
     CellError,
     derive_area_mu,
     number_bound,
+    remark_note,
+    split_remark,
 )
 from landrules.ledger.validate.cell_arrays import factorize, fast_parse, python_values
 from landrules.ledger.validate.seen_ids import SeenIds, id_hashes
@@ -46,6 +48,10 @@ class ParsedFrame:
     columns: dict[str, np.ndarray]  # float64 (NaN = unknown) or object for text fields
     errors: dict[int, list[str]] = field(default_factory=dict)
     notes: dict[int, tuple[str, ...]] = field(default_factory=dict)  # row position -> notes (contract §4)
+    # dates given only to the month (cells.MonthDate): field -> each row's last day of the month
+    # (an ordinal, NaN where the date is a day); the column itself holds the first day. Empty on
+    # the common path: only fields with such a date are here.
+    spans: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def parcel_ids(self) -> np.ndarray:
@@ -68,8 +74,11 @@ class ParsedFrame:
         return out
 
 
-def _parse_uniques(name: str, uniques: np.ndarray | pa.Array) -> tuple[np.ndarray, dict[int, str]]:
-    """Encoded value of each distinct cell, and the error detail of the unreadable ones.
+def _parse_uniques(name: str, uniques: np.ndarray | pa.Array, notes: dict[int, str] | None = None,
+                   spans: dict[int, float] | None = None) -> tuple[np.ndarray, dict[int, str]]:
+    """Encoded value of each distinct cell, and the error detail of the unreadable ones; a
+    coded cell with a remark (政府原因（规划调整）) is read as its code and its note put in `notes`;
+    a date given only to the month reads as its first day, its last day put in `spans`.
 
     `uniques` is an object array, or an Arrow string array (an Arrow-backed column); the plain
     spellings are read in C (`columns.fast_parse`), the rest by the cell parser."""
@@ -86,8 +95,15 @@ def _parse_uniques(name: str, uniques: np.ndarray | pa.Array) -> tuple[np.ndarra
         try:
             value = parse(raw)
         except CellError as exc:
-            errors[j] = exc.detail
-            continue
+            remarked = split_remark(name, raw)
+            if remarked is None:
+                errors[j] = exc.detail
+                continue
+            value, remark = remarked
+            if notes is not None:
+                notes[j] = remark_note(name, value, remark)
+        if isinstance(value, MonthDate) and spans is not None:
+            spans[j] = float(value.last.toordinal())
         if value is not None:
             out[j] = value if text else encode(spec, value)
     return out, errors
@@ -124,12 +140,23 @@ def parse_frame(
     first_seen = SeenIds() if first_seen is None else first_seen
     columns: dict[str, np.ndarray] = {}
     cell_errors: dict[int, list[tuple[int, str]]] = {}
+    cell_notes: dict[int, list[str]] = {}  # remarks of coded cells
+    spans: dict[str, np.ndarray] = {}
     for spec in fields.FIELDS:
         if spec.name not in frame.columns:
             columns[spec.name] = np.full(n, None, dtype=object) if spec.type is FieldType.TEXT else np.full(n, np.nan)
             continue
         codes, uniques = factorize(frame[spec.name])
-        encoded, errors = _parse_uniques(spec.name, uniques)
+        remarks: dict[int, str] = {}
+        months: dict[int, float] = {}
+        encoded, errors = _parse_uniques(spec.name, uniques, remarks, months)
+        if months:
+            last = np.full(len(encoded), np.nan)
+            last[list(months)] = list(months.values())
+            spans[spec.name] = np.where(codes >= 0, last[np.maximum(codes, 0)], np.nan)
+        if remarks:
+            for i in np.flatnonzero(np.isin(codes, list(remarks))).tolist():
+                cell_notes.setdefault(i, []).append(remarks[codes[i]])
         if spec.type is FieldType.TEXT:
             col = np.empty(n, dtype=object)
             col[:] = None
@@ -150,12 +177,15 @@ def parse_frame(
         for i, row in enumerate(rows):
             if row in reader_errors:
                 row_errors[i] = list(reader_errors[row]) + row_errors.get(i, [])
-    return ParsedFrame(n=n, rows=list(rows), columns=columns, errors=dict(sorted(row_errors.items())))
+    return ParsedFrame(n=n, rows=list(rows), columns=columns, errors=dict(sorted(row_errors.items())),
+                       notes={i: tuple(v) for i, v in sorted(cell_notes.items())}, spans=spans)
 
 
 def _check_ids(ids: np.ndarray, rows: list[int], row_errors: dict[int, list[str]], seen: SeenIds) -> None:
-    """Missing and repeated 宗地编号 (the first row of an id wins, earlier chunks included);
-    the chunk's new ids are recorded in `seen`."""
+    """Repeated 宗地编号 (the first row of an id wins, earlier chunks included); the chunk's
+    new ids are recorded in `seen`. A row without an id is no error (contract §3, "Officers'
+    ledgers as they are": land not yet supplied has no 电子监管号): it is named by its row
+    (`row_names`), and two such rows are not duplicates."""
     label = _LABELS["parcel_id"]
     present = ~pd.isna(ids)
     at = np.flatnonzero(present)
@@ -166,9 +196,6 @@ def _check_ids(ids: np.ndarray, rows: list[int], row_errors: dict[int, list[str]
     if present.all() and (earlier < 0).all() and len(np.unique(hashes)) == len(hashes):
         seen.add(given, row_numbers, hashes)  # the usual chunk: every id given, none seen before
         return
-    for i in np.flatnonzero(~present).tolist():
-        if not any(m.startswith(f"第{rows[i]}行 {label}") for m in row_errors.get(i, ())):
-            row_errors.setdefault(i, []).insert(0, f"第{rows[i]}行 {label}: {MISSING}")
     codes, _ = pd.factorize(given)
     first = np.full(codes.max() + 1 if len(codes) else 0, -1, dtype=np.int64)
     first[codes[::-1]] = np.arange(len(codes))[::-1]  # the first position of each distinct id

@@ -7,7 +7,7 @@ reads a ledger alike.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping
 
 import numpy as np
@@ -17,7 +17,8 @@ from landrules.ledger.validate.cells import AREA_MISSING
 from landrules.ledger.validate.frame import ParsedFrame, parse_frame
 from landrules.ledger.validate.seen_ids import SeenIds
 from landrules.ledger.columns.headers import key, label
-from landrules.ledger.validate.totals import total_mask
+from landrules.ledger.validate.row_names import name_rows
+from landrules.ledger.validate.totals import footer_mask, total_mask
 from landrules.ledger.columns.units import convert_areas
 
 
@@ -26,6 +27,8 @@ class Prepared:
     frame: pd.DataFrame  # the chunk's raw cells without its total rows (written to outputs)
     parsed: ParsedFrame
     totals: list[int]  # file rows of the total rows left out
+    footers: list[int] = field(default_factory=list)  # file rows of the footer rows left out
+    no_id: list[int] = field(default_factory=list)  # file rows decided without a 宗地编号 (row_names)
 
 
 def apply_values(frame: pd.DataFrame, values: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
@@ -47,13 +50,18 @@ def prepare_chunk(
     """Validate a chunk whose known columns carry field names; `headers` maps a column name to
     its header as written (for messages). `drop_totals=False` keeps 合计 rows as rows (for
     callers that promise one record per row, e.g. `parcel.validate_rows`). `reader_errors` (file
-    row -> messages) are what the reader could not read (see `frame.parse_frame`)."""
+    row -> messages) are what the reader could not read (see `frame.parse_frame`). Footer rows
+    (填表人：…) are set aside with the total rows; rows without an id are named by their row."""
     totals = total_mask(frame) if drop_totals else np.zeros(len(frame), dtype=bool)
+    footers = footer_mask(frame) & ~totals if drop_totals else totals
     total_rows: list[int] = []
-    if totals.any():
+    footer_rows: list[int] = []
+    if totals.any() or footers.any():
         total_rows = [r for r, t in zip(rows, totals) if t]
-        frame = frame[~totals].reset_index(drop=True)
-        rows = [r for r, t in zip(rows, totals) if not t]
+        footer_rows = [r for r, t in zip(rows, footers) if t]
+        out = totals | footers
+        frame = frame[~out].reset_index(drop=True)
+        rows = [r for r, t in zip(rows, out) if not t]
     cells = apply_values(frame, values or {})
     cells, unit_errors, unit_notes = convert_areas(cells, rows, dict(headers or {}))
     parsed = parse_frame(cells, rows, first_seen, reader_errors)
@@ -67,7 +75,8 @@ def prepare_chunk(
     for i, notes in unit_notes.items():
         if i not in parsed.errors:
             parsed.notes[i] = (*notes, *parsed.notes.get(i, ()))
-    return Prepared(frame, parsed, total_rows)
+    no_id = name_rows(parsed, frame, headers or {})
+    return Prepared(frame, parsed, total_rows, footer_rows, no_id)
 
 
 def positions(parsed: ParsedFrame, parcel_id: str) -> np.ndarray:

@@ -68,3 +68,44 @@ def total_mask(frame: pd.DataFrame) -> np.ndarray:
         if any(_is_total(frame.iat[int(i), j]) for j in range(leading)):
             mask[i] = True
     return mask
+
+
+# Footer rows (contract §3, "Officers' ledgers as they are"): the lines an office writes below its
+# parcels — who filled the form in and who checked it, the date, a telephone, notes on filling it
+# in. A leading cell that begins with one of these words, followed by a colon, a space or nothing.
+FOOTER_WORDS = ("填表人", "填报人", "制表人", "审核人", "审批人", "负责人", "单位负责人", "分管领导", "经办人",
+                "制表日期", "填表日期", "填报日期", "制表时间", "填报时间", "联系电话", "联系人", "电话",
+                "填报说明", "填表说明", "说明", "备注", "注")
+_FOOTER = re.compile("(?:" + "|".join(sorted(FOOTER_WORDS, key=len, reverse=True)) + r")(?:\s*[:：].*|\s+\S.*|\s*)")
+_NEEDS_COLON = {"说明", "备注", "注", "电话", "联系人"}  # short words: a footer only when a colon follows
+_FOOTER_FIRST = {w[0] for w in FOOTER_WORDS}
+
+
+def _is_footer(value) -> bool:
+    if not isinstance(value, str):
+        return False
+    text = unicodedata.normalize("NFKC", value).strip()
+    if not text or text[0] not in _FOOTER_FIRST or not _FOOTER.fullmatch(text):
+        return False
+    word = next(w for w in sorted(FOOTER_WORDS, key=len, reverse=True) if text.startswith(w))
+    rest = text[len(word):].lstrip()
+    return not (word in _NEEDS_COLON and not rest.startswith(":"))
+
+
+def footer_mask(frame: pd.DataFrame) -> np.ndarray:
+    """True for the rows of `frame` whose leading cells (the first three columns) begin with a
+    footer word: 填表人：…, 审核人：…, 制表日期：…, 联系电话：…, 填报说明：…. The first character of
+    each leading cell is looked at column-wise; only cells that begin like a footer word are
+    matched one by one, so a long ledger costs no regex per row."""
+    mask = np.zeros(len(frame), dtype=bool)
+    for j in range(min(LEADING, frame.shape[1])):
+        column = frame.iloc[:, j]
+        try:
+            first = column.astype(object).str.strip().str[:1]
+        except AttributeError:  # no text in the column
+            continue
+        maybe = np.flatnonzero(first.isin(_FOOTER_FIRST).to_numpy(dtype=bool))
+        for i in maybe.tolist():
+            if not mask[i] and _is_footer(column.iat[i]):
+                mask[i] = True
+    return mask

@@ -80,6 +80,7 @@ class Labels:
     # category -> (公布清单 kind, categories that keep it off the list); outcomes.yaml `published`
     published: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)  # code -> 形成原因 wording (outcomes.yaml)
+    unpublished: frozenset[str] = frozenset()  # outcomes that alone put no parcel on the 公布清单 (outcomes.yaml)
 
     @classmethod
     def of(cls, rulebook: Any, as_of: dt.date | None = None) -> "Labels":
@@ -95,7 +96,8 @@ class Labels:
         catalogue = getattr(rulebook, "catalogue", None)
         published = catalogue.published if catalogue is not None else {}
         reasons = catalogue.reasons if catalogue is not None else {}
-        return cls(dict(rulebook.categories), dict(rulebook.outcomes), clauses, target, published, reasons)
+        unpublished = frozenset(c for c in rulebook.outcomes if catalogue is not None and not catalogue.outcome_published(c))
+        return cls(dict(rulebook.categories), dict(rulebook.outcomes), clauses, target, published, reasons, unpublished)
 
 
 TAX_TARGET = "target.tax_per_mu"  # rules/parameters.yaml

@@ -1,0 +1,57 @@
+"""A decided chunk's rows as Arrow: the input cells (text, by header) and the canonical facts
+(typed: dates as dates, yes/no as booleans, codes as codes), column by column, never row by row."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from landrules.core import fields
+from landrules.core.fields import FieldType
+
+_EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal()
+
+
+def text_array(values: pd.Series) -> pa.Array:
+    """A column of cells as Arrow strings (None and NaN as null); non-text cells (an Excel date,
+    a number) by their str()."""
+    try:
+        if isinstance(values.dtype, np.dtype):  # Python objects: as a numpy array, twice as fast as the Series
+            return pa.array(values.to_numpy(), type=pa.string(), from_pandas=True)
+        array = pa.array(values, type=pa.string(), from_pandas=True)  # Arrow strings: taken as they are
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        array = pa.array([None if _missing(v) else str(v) for v in values], type=pa.string())
+    return array
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def fact_array(name: str, column: np.ndarray) -> pa.Array:
+    """One encoded column (core.values) decoded to its Arrow type."""
+    spec = fields.BY_NAME.get(name)
+    if column.dtype == object:
+        return pa.array(column, type=pa.string(), from_pandas=True)
+    known = ~np.isnan(column)
+    if spec is None or spec.type in (FieldType.NUMBER, FieldType.RATIO):
+        return pa.array(column, type=pa.float64(), mask=~known)
+    if spec.type is FieldType.DATE:
+        days = np.where(known, column - _EPOCH_ORDINAL, 0).astype(np.int32)
+        return pa.array(days, type=pa.int32(), mask=~known).cast(pa.date32())
+    if spec.type is FieldType.BOOL:
+        return pa.array(np.where(known, column, 0) > 0.5, type=pa.bool_(), mask=~known)
+    if spec.type is FieldType.ENUM:
+        codes = pa.array(list(spec.vocabulary), type=pa.string())
+        idx = pa.array(np.where(known, column, 0).astype(np.int32), mask=~known)
+        return codes.take(idx)
+    return pa.array(column.astype(object), type=pa.string(), from_pandas=True)
+
+
+def fact_columns(columns: dict[str, np.ndarray]) -> dict[str, pa.Array]:
+    """The canonical fields, typed (the store's `rows` columns)."""
+    return {name: fact_array(name, col) for name, col in columns.items()}
+
+
+SQL_TYPES = {pa.string(): "VARCHAR", pa.float64(): "DOUBLE", pa.date32(): "DATE", pa.bool_(): "BOOLEAN"}

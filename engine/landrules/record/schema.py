@@ -1,0 +1,137 @@
+"""The store's schema, versioned: an ordered list of migrations.
+
+How to add a migration (another branch adding tables, a new column, …):
+
+1. Append ONE `Migration` to `MIGRATIONS` below, with the next version number (its position + 1)
+   and a one-line description. Never edit or reorder a migration that has shipped: stores in
+   the field were built by it. A migration is either a tuple of SQL statements or a function
+   taking the DuckDB connection (for data that must be computed).
+2. `SCHEMA_VERSION` follows by itself. `Store.open` applies every migration newer than the
+   store's `meta.schema_version`, all in one transaction with the version update, so a store is
+   at one version or the previous one, never in between. A store whose version is newer than
+   `SCHEMA_VERSION` is refused (it was written by a newer landrules).
+3. Add a test in tests/record/ that opens a store made at the previous version (see
+   `tests/record/test_store.py::test_upgrade_in_place`) and checks the new table or column.
+
+Tables of version 1 (the record of runs, contract §7):
+
+- `runs`            one row per recorded run; `id` increases, a run appears here only when whole
+- `rulebook_files`  rulebook files by content (sha256 of the bytes), each stored once
+- `rulebooks`       rulebook hash (as decisions cite it) → its files: role (rules|policy), name, sha256
+- `rows`            every row as decided: one typed column per catalogue field (core/fields.py:
+                    the canonical facts, as of the evaluation date), and `approval_doc` (the 批准文号
+                    cell, which matches a parcel whose id changed). A field added to the catalogue
+                    later becomes a column when a run first carries it
+                    (`recorder.ensure_fact_columns`), so no migration is needed for a new field.
+- `row_cells`       every row as read: the input cells of a chunk of rows as one Parquet file
+                    (columns `_row` and `_c0`, `_c1` … in the order of `runs.headers`); a chunk
+                    of cells is written and read whole (replay), never queried cell by cell, and
+                    as Parquet it costs a tenth of a list column to store
+- `decision_texts`  a run's distinct decisions (a ledger has a few hundred): the JSON record
+                    without its `{"parcel_id":…` head, and the flattened columns progress reads
+- `decisions`       one row per decided row: its text_id; the full record is the view
+                    `decision_records` (head + text), the flat columns the view `decision_rows`
+
+Tables of version 2 (the workbench on an intranet, issue 23):
+
+- `accounts`        name, role, argon2 password hash, API token's sha256, active (record/accounts.py)
+- `audit`           who did what, when, from where; appended only (record/audit.py)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Union
+
+Apply = Union[tuple[str, ...], Callable[[object], None]]
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    apply: Apply
+
+
+_V1 = (
+    """CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        label VARCHAR NOT NULL,
+        as_of DATE NOT NULL,
+        ledger VARCHAR NOT NULL,          -- the ledger's file name
+        ledger_sha256 VARCHAR NOT NULL,
+        rows BIGINT NOT NULL,
+        rulebook VARCHAR NOT NULL,        -- sha256:… as the decisions cite it
+        engine VARCHAR,
+        headers JSON,                     -- {"headers": the ledger's headers, "names": the fields they were read as}
+        column_map VARCHAR,               -- the --columns YAML text, if any
+        sheet VARCHAR,
+        summary JSON,                     -- 宗数/面积 by category and outcome, invalid rows
+        recorded_by VARCHAR NOT NULL,
+        recorded_at TIMESTAMP NOT NULL,
+        landrules_version VARCHAR
+    )""",
+    "CREATE TABLE rulebook_files (sha256 VARCHAR PRIMARY KEY, content BLOB NOT NULL)",
+    """CREATE TABLE rulebooks (
+        rulebook VARCHAR NOT NULL, role VARCHAR NOT NULL, name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
+        PRIMARY KEY (rulebook, role, name)
+    )""",
+    """CREATE TABLE rows (
+        run_id INTEGER NOT NULL, row BIGINT NOT NULL, approval_doc VARCHAR,
+        parcel_id VARCHAR, area_mu DOUBLE
+    )""",
+    """CREATE TABLE row_cells (
+        run_id INTEGER NOT NULL, chunk INTEGER NOT NULL, first_row BIGINT, n_rows INTEGER, cells BLOB NOT NULL
+    )""",
+    """CREATE TABLE decision_texts (
+        run_id INTEGER NOT NULL, text_id INTEGER NOT NULL, tail VARCHAR NOT NULL,
+        categories VARCHAR, outcome_codes VARCHAR, deadline VARCHAR, overdue VARCHAR,
+        responsible VARCHAR, needs VARCHAR, errors VARCHAR, notes VARCHAR
+    )""",
+    """CREATE TABLE decisions (
+        run_id INTEGER NOT NULL, row BIGINT NOT NULL, parcel_id VARCHAR, text_id INTEGER NOT NULL
+    )""",
+    """CREATE VIEW decision_rows AS
+        SELECT d.run_id, d.row, d.parcel_id, t.categories, t.outcome_codes, t.deadline, t.overdue,
+               t.responsible, t.needs, t.errors, t.notes, d.text_id
+        FROM decisions d JOIN decision_texts t USING (run_id, text_id)""",
+    """CREATE VIEW decision_records AS
+        SELECT d.run_id, d.row, d.parcel_id,
+               '{"parcel_id":' || coalesce(to_json(d.parcel_id)::VARCHAR, 'null') || t.tail AS record
+        FROM decisions d JOIN decision_texts t USING (run_id, text_id)""",
+)
+
+_V2 = (
+    """CREATE TABLE accounts (
+        name VARCHAR PRIMARY KEY,
+        role VARCHAR NOT NULL,            -- 查看, 填报, 审核 or 管理 (record/accounts.py)
+        password_hash VARCHAR NOT NULL,   -- argon2id, with its parameters and salt
+        token_sha256 VARCHAR,             -- the API token's sha256 (the token itself is never stored)
+        active BOOLEAN NOT NULL,
+        created_at TIMESTAMP NOT NULL,    -- UTC
+        changed_at TIMESTAMP NOT NULL     -- UTC
+    )""",
+    """CREATE TABLE audit (
+        at_utc TIMESTAMP NOT NULL,        -- when (UTC)
+        actor VARCHAR NOT NULL,           -- the account, or the OS user at the command line
+        action VARCHAR NOT NULL,          -- a key of record/audit.py ACTIONS
+        target VARCHAR,                   -- the account changed, the run recorded, the name tried
+        detail VARCHAR,
+        origin VARCHAR                    -- the client's address, or 命令行@HOST
+    )""",
+)
+
+MIGRATIONS: list[Migration] = [
+    Migration(1, "the record of runs: runs, rows, decisions, rulebook files", _V1),
+    Migration(2, "the workbench's accounts and the audit log", _V2),
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def check_order() -> None:
+    """Each migration's version is its position + 1 (a test calls this)."""
+    for i, migration in enumerate(MIGRATIONS, 1):
+        if migration.version != i:
+            raise AssertionError(f"migration {migration.description!r} has version {migration.version}, expected {i}")

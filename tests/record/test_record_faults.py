@@ -1,0 +1,164 @@
+"""Faults of the record of runs (contract §7): each test looks at the store afterwards."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from record_helpers import Q1, Q4, counts, run, run_process
+
+from conftest import ROOT
+
+HERE = os.path.dirname(__file__)
+
+
+@pytest.fixture(scope="module")
+def big_ledger(tmp_path_factory):
+    """A 6 000-row synthetic ledger: a recorder of 500-row chunks stays in its transaction long enough to kill."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from synthetic import ledger_frame
+
+    path = tmp_path_factory.mktemp("ledger") / "big.csv"
+    ledger_frame(6000).to_csv(path, index=False, encoding="utf-8")
+    return path
+
+
+def slow_recorder(store, ledger, chunk_rows=500, pause=0.3) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'engine'}{os.pathsep}{HERE}"}
+    return subprocess.Popen([sys.executable, os.path.join(HERE, "slow_recorder.py"), str(store), str(ledger),
+                             str(chunk_rows), str(pause)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def wait_for(proc: subprocess.Popen, prefix: str, timeout: float = 90) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if line.startswith(prefix):
+            return line
+        if not line and proc.poll() is not None:
+            raise AssertionError(f"recorder ended ({proc.returncode}) before {prefix!r}: {proc.stderr.read()[-2000:]}")
+    raise AssertionError(f"no {prefix!r} within {timeout} s")
+
+
+def test_a_recorder_killed_mid_run_leaves_no_trace(tmp_path, big_ledger):
+    store = tmp_path / "store.duckdb"
+    assert run("decide", Q4, "--as-of", "2021-10-01", "--record", store=store).exit_code == 1
+    before = counts(store)
+    proc = slow_recorder(store, big_ledger)
+    wait_for(proc, "chunk 3")  # three chunks (1 500 rows) are in the open transaction
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    after = counts(store)
+    assert after == before == {"runs": [1], "run_rows": [40], "rows": 40, "decisions": 40, "texts_of_no_run": 0}
+    listed = run("runs", "--json", store=store)
+    assert listed.exit_code == 0 and '"id": 1' in listed.stdout and '"id": 2' not in listed.stdout
+    # the store is still usable: the next run records whole
+    assert run("decide", Q1, "--as-of", "2022-01-01", "--record", store=store).exit_code == 1
+    assert counts(store)["run_rows"] == [40, 40]
+
+
+def test_a_second_recorder_waits_and_says_so_then_both_are_recorded(tmp_path, big_ledger):
+    store = tmp_path / "store.duckdb"
+    proc = slow_recorder(store, big_ledger, chunk_rows=1000, pause=1.5)
+    wait_for(proc, "chunk 1")
+    second = run_process("decide", Q4, "--as-of", "2021-10-01", "--record", store=store)
+    assert wait_for(proc, "committed").strip() == "committed 1"
+    proc.wait(timeout=30)
+    assert second.returncode == 1, second.stderr
+    waiting = [line for line in second.stderr.splitlines() if "正被另一个进程使用" in line]
+    assert len(waiting) == 1 and "等待" in waiting[0]
+    assert "已记录第 2 期" in second.stderr
+    assert counts(store) == {"runs": [1, 2], "run_rows": [6000, 40], "rows": 6040, "decisions": 6040, "texts_of_no_run": 0}
+
+
+def test_a_second_recorder_that_cannot_wait_fails_cleanly(tmp_path, big_ledger):
+    store = tmp_path / "store.duckdb"
+    out = tmp_path / "out.csv"
+    proc = slow_recorder(store, big_ledger, chunk_rows=1000, pause=1.0)
+    wait_for(proc, "chunk 1")
+    second = run_process("decide", Q4, "--as-of", "2021-10-01", "--record", "-o", out, store=store, LANDRULES_STORE_WAIT="1")
+    assert second.returncode == 2
+    assert second.stderr.strip().splitlines()[-1].startswith("landrules: 记录库") and "放弃" in second.stderr
+    assert not out.exists()  # nothing decided, nothing written
+    wait_for(proc, "committed")
+    proc.wait(timeout=30)
+    assert counts(store)["run_rows"] == [6000]
+
+
+def test_a_store_from_a_newer_landrules_is_refused_and_left_alone(tmp_path):
+    store = tmp_path / "store.duckdb"
+    assert run("decide", Q4, "--as-of", "2021-10-01", "--record", store=store).exit_code == 1
+    import duckdb
+
+    con = duckdb.connect(str(store))
+    con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'").fetchall()
+    con.close()
+    size = store.stat().st_size
+    for args in (("runs",), ("decide", Q1, "--as-of", "2022-01-01", "--record")):
+        result = run_process(*args, store=store)
+        assert result.returncode == 2
+        message = [line for line in result.stderr.splitlines() if line.startswith("landrules:")]
+        assert len(message) == 1 and "较新版本" in message[0] and "99" in message[0]
+    con = duckdb.connect(str(store), read_only=True)
+    assert con.execute("SELECT value FROM meta").fetchall()[0][0] == "99"
+    assert con.execute("SELECT count(*) FROM runs").fetchall()[0][0] == 1
+    con.close()
+    assert store.stat().st_size == size
+
+
+def test_a_damaged_store_is_one_line_and_never_overwritten(tmp_path):
+    store = tmp_path / "store.duckdb"
+    assert run("decide", Q4, "--as-of", "2021-10-01", "--record", store=store).exit_code == 1
+    data = bytearray(store.read_bytes())
+    data[0:4096] = b"\x00" * 4096  # the file header gone
+    data[4096:8192] = os.urandom(4096)
+    store.write_bytes(bytes(data))
+    for args in (("runs",), ("decide", Q1, "--as-of", "2022-01-01", "--record"), ("progress",)):
+        result = run_process(*args, store=store)
+        assert result.returncode == 2, result.stderr
+        message = [line for line in result.stderr.splitlines() if line.startswith("landrules:")]
+        assert len(message) == 1 and "无法打开" in message[0] and "未作任何改动" in message[0]
+        assert "Traceback" not in result.stderr
+    assert store.read_bytes() == bytes(data)
+
+
+def test_not_a_database_is_refused_untouched(tmp_path):
+    store = tmp_path / "notes.duckdb"
+    store.write_text("这不是数据库\n" * 100, encoding="utf-8")
+    result = run_process("runs", store=store)
+    assert result.returncode == 2 and "无法打开" in result.stderr
+    assert store.read_text(encoding="utf-8") == "这不是数据库\n" * 100
+
+
+def test_a_write_that_fails_mid_run_leaves_the_store_as_it_was(tmp_path, monkeypatch):
+    """Disk full, simulated: after the chunk's rows are in the transaction, the next write fails
+    as a full disk makes DuckDB fail."""
+    import duckdb
+
+    from landrules.record import recorder as recorder_module
+
+    store = tmp_path / "store.duckdb"
+    assert run("decide", Q4, "--as-of", "2021-10-01", "--record", store=store).exit_code == 1
+    before = counts(store)
+    real_add = recorder_module.RunRecorder.add
+    calls = []
+
+    def failing_add(self, frame, decided):
+        real_add(self, frame, decided)
+        self._wait()  # the chunk's insert, done on the recorder's thread
+        calls.append(self.con.execute("SELECT count(*) FROM rows").fetchall()[0][0])
+        raise duckdb.IOException("IO Error: Could not write file: No space left on device")
+
+    monkeypatch.setattr(recorder_module.RunRecorder, "add", failing_add)
+    out = tmp_path / "out.csv"
+    result = run("decide", Q1, "--as-of", "2022-01-01", "--record", "-o", out, "--engine", "vectorized", store=store)
+    assert result.exit_code == 2
+    assert "本期未记录（记录库保持原样）" in result.output and "No space left" in result.output
+    assert not out.exists()
+    assert calls == [80]  # the failed run's 40 rows were in the transaction …
+    assert counts(store) == before  # … and none of them stayed
