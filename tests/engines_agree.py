@@ -22,7 +22,7 @@ def vectorized_decisions(rulebook, rows, as_of):
     for i in range(len(rows)):
         firing = Firing(frozenset(r for r in ids if masks.definite[r][i]), frozenset(r for r in ids if masks.maybe[r][i]))
         decision = evaluator.assemble(f"P{i}", None, firing, as_of, needs_by_rule=backend.needs_for_row(masks, i))
-        decision.notes = list(parsed.notes.get(i, ()))
+        decision.notes = list(parsed.notes.get(i, ())) + decision.notes  # the row's, then the rulebook's for the date
         out.append(decision)
     return out
 

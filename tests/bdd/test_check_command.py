@@ -85,13 +85,14 @@ Feature: The step vocabulary in English
       | land_use        | commercial |
 
   @2.3.2.2
-  Scenario: an enterprise left the land idle for over two years
+  Scenario: an enterprise left the land idle for over a year, less than two
     Given a parcel like the example "idle parcel", with:
-      | idle_cause | enterprise |
+      | idle_cause      | enterprise |
+      | agreed_start_on | 2020-06-30 |
     When the parcel is decided
     Then the outcomes include "urge_start_within_deadline", "idle_fee"
     And the outcomes do not include "remove_obstacles"
-    And the outcomes are "urge_start_within_deadline", "idle_fee", "recover_without_compensation"
+    And the outcomes are "urge_start_within_deadline", "idle_fee"
     And the categories include "idle"
     And the categories do not include "low_efficiency"
     And the categories are "idle"
@@ -103,6 +104,18 @@ Feature: The step vocabulary in English
     And the responsible units of "idle_fee" are 国土资源局, 产业集聚区管委会
     And the responsible units of "idle_fee" include 国土资源局
     And the decision needs nothing
+    And the amount of "idle_fee" is not known
+    And the decision notes include "待补充土地价款"
+
+  @53号令-14
+  Scenario: the fee is a fifth of the land price
+    Given a parcel like the example "idle parcel", with:
+      | idle_cause      | enterprise |
+      | agreed_start_on | 2020-06-30 |
+      | land_price      | 650        |
+    When the parcel is decided
+    Then the amount of "idle_fee" is 130.00 万元
+    And the decision has no notes
 
   @2.3.2.2
   Scenario: the cause is not known
@@ -173,7 +186,7 @@ Feature: The step vocabulary in English
 def test_every_step_works_in_english(tmp_path):
     result = check(write_feature(tmp_path, ENGLISH))
     assert result.exit_code == 0, result.output
-    assert result.output.count("[通过]") == 7
+    assert result.output.count("[通过]") == 8
     lines = [line.strip().split(" ", 1)[1] for line in ENGLISH.splitlines()
              if line.strip().split(" ")[0] in ("Given", "When", "Then", "And")]
     for form in STEPS:  # the feature above uses every English step
@@ -305,7 +318,7 @@ def test_an_unreadable_feature_fails_but_the_others_still_run(tmp_path):
     result = check(tmp_path)
     assert result.exit_code == 1
     assert "场景文件无法读取" in result.output and "第 5 行" in result.output
-    assert result.output.count("[通过]") == 7
+    assert result.output.count("[通过]") == 8
 
 
 def test_bad_invocations_exit_2(tmp_path, rulebook_copy):

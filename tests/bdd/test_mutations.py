@@ -149,7 +149,9 @@ MUTATIONS = {
     "第十二条 for shared fault deleted": (
         delete_rule("idle.yaml", "idle.shared_fault.negotiate"), "未协商一致的按第十二条协商处置"),
     "fee without a finding": (
-        edit_rule("idle.yaml", "idle.enterprise.fee", drop_condition("idle_identified")), "仅按日期推定闲置、尚未认定的"),
+        # (two years past the start the recovery, undecided without a finding, holds the fee back: the
+        # one-to-two-year band is where the missing finding shows, graded 第十四条, wave 3)
+        edit_rule("idle.yaml", "idle.enterprise.fee", drop_condition("idle_identified")), "满一年不满两年的：不征缴闲置费，待认定"),
     "recovery without a finding": (
         edit_rule("idle.yaml", "idle.enterprise.recover", drop_condition("idle_identified")), "不征缴闲置费、不无偿收回，待认定"),
     "fee on land that started": (

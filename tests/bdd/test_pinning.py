@@ -55,7 +55,7 @@ def test_the_mutants_of_a_rule(rulebook):
     assert "unsupplied.regularise" not in removed.rules_by_id and len(removed.rules) == len(rulebook.rules) - 1
     assert removed.hash == rulebook.hash
     shifted = next(m for m in mutants if m.kind == "shifted" and "批准日期" in m.description and "推后" in m.description)
-    assert shifted.line.endswith("unsupplied.yaml:30")
+    assert shifted.line.endswith("unsupplied.yaml:42")
     mutant = shifted.rulebook(rulebook)
     changed = [a for a in mutant.rules_by_id["unsupplied.regularise"].condition.all if isinstance(a, ShiftedAtom)]
     [atom] = changed

@@ -99,7 +99,7 @@ def test_csv_output_is_flattened_with_input_columns_first(tmp_path):
     assert header[header.index("categories"):header.index("categories") + 8] == [
         "categories", "outcome_codes", "outcome_labels", "citations", "deadline", "responsible", "needs", "errors"]
     row = next(r for r in rows if r["宗地编号"] == "SL-020")
-    assert row["outcome_codes"] == "urge_start_within_deadline; idle_fee; recover_without_compensation"
+    assert row["outcome_codes"] == "urge_start_within_deadline; recover_without_compensation"  # graded 第十四条
     assert "国土资源部令第53号 14" in row["citations"]
 
 

@@ -30,7 +30,8 @@ ROWS = [
      "开工日期": dt.date(2017, 3, 1), "已开发面积占比": 0.5},
 ]
 EXPECTED = {
-    "4104022018B00101": {"urge_start_within_deadline", "idle_fee", "recover_without_compensation"},
+    # two full years past the agreed start: 第十四条 graded, recovery without the fee beside it
+    "4104022018B00101": {"urge_start_within_deadline", "recover_without_compensation"},
     None: {"digest_unsupplied", "needs_information"},
     "0012": {"allocate_directly"},
 }

@@ -70,12 +70,14 @@ def test_month_end_periods_on_both_engines(decide_both, agreed, as_of, idle):
     assert ("idle_suspected" in decision.categories) is idle
 
 
+# 2024-02-29, not 2020-02-29: the fee and recovery rules cite the plan's 2.3.2.2, in force from
+# 2021-06-22 (contract §5 Revised, wave 3); from two full years recovery stands alone (graded 第十四条)
 @pytest.mark.parametrize("as_of, fee, recovery", [
-    (D(2021, 2, 27), False, False), (D(2021, 2, 28), True, False),
-    (D(2022, 2, 27), True, False), (D(2022, 2, 28), True, True),
+    (D(2025, 2, 27), False, False), (D(2025, 2, 28), True, False),
+    (D(2026, 2, 27), True, False), (D(2026, 2, 28), False, True),
 ])
 def test_fee_and_recovery_from_02_29_on_both_engines(decide_both, as_of, fee, recovery):
-    decision = decide_both(as_of=as_of, supplied_on=D(2019, 6, 1), agreed_start_on=D(2020, 2, 29),
+    decision = decide_both(as_of=as_of, supplied_on=D(2023, 6, 1), agreed_start_on=D(2024, 2, 29),
                            idle_identified=True, idle_cause="enterprise")
     assert ("idle_fee" in decision.outcome_codes) is fee
     assert ("recover_without_compensation" in decision.outcome_codes) is recovery
@@ -130,7 +132,8 @@ def test_started_after_the_date_was_not_started_then(decide_both):
 def test_approved_after_the_date_is_not_approved_land(decide_both):
     decision = decide_both(approved_on=D(2022, 1, 10), land_use="industrial")
     assert "approved_unsupplied" not in decision.categories and "digest_unsupplied" not in decision.outcome_codes
-    assert decision.notes == ["批准日期 2022-01-10 晚于评估日 2021-10-01，按未发生处理"]
+    assert decision.notes == ["批准日期 2022-01-10 晚于评估日 2021-10-01，按未发生处理：评估日时尚未批准为建设用地，不属于方案处置的范围"]
+    assert decision.categories == [] and decision.outcome_codes == ["no_action"] and decision.needs == []
 
 
 def test_suspended_after_the_date_is_not_idle_by_suspension(decide_both):

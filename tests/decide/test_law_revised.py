@@ -42,7 +42,7 @@ def test_suspected_enterprise_idle_land_leaves_the_sanctions_undecided_for_want_
 def test_found_idle_land_is_not_suspected(decide_both):
     decision = decide_both(**NOT_STARTED, idle_identified=True, idle_cause="enterprise")
     assert decision.categories == ["idle"]
-    assert codes(decision) == {"urge_start_within_deadline", "idle_fee", "recover_without_compensation"}
+    assert codes(decision) == {"urge_start_within_deadline", "recover_without_compensation"}  # graded 第十四条
     assert decision.needs == []
 
 

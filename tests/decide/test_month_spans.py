@@ -16,9 +16,9 @@ from landrules.ledger.validate.prepare import prepare_chunk
 from landrules.rulebook import locate
 from landrules.rulebook.load import load_rulebook
 
-AS_OF = dt.date(2020, 7, 15)
+AS_OF = dt.date(2023, 7, 15)  # after 平龙政办〔2021〕36号 is in force (2021-06-22)
 BASE = dict(area_mu="10", land_use="工业", approved_on="2017-01-01", supplied_on="2018-01-05", supply_method="出让",
-            idle_identified="是", idle_cause="企业原因")
+            idle_identified="是", idle_cause="企业原因", land_price="500")
 
 
 @pytest.fixture(scope="module")
@@ -49,10 +49,10 @@ def test_ambiguous_number_and_month_as_of_are_refused():
 @pytest.mark.parametrize("engine", ["durable", "vectorized"])
 def test_the_day_decides_only_where_the_month_does_not(rulebook, engine):
     rows = [
-        dict(BASE, parcel_id="M", agreed_start_on="2019年7月"),  # a full year on 07-01, not on 07-31
-        dict(BASE, parcel_id="early", agreed_start_on="2019-07-01"),
-        dict(BASE, parcel_id="late", agreed_start_on="2019-07-31"),
-        dict(BASE, parcel_id="whole", agreed_start_on="2019年5月"),  # a full year whatever the day
+        dict(BASE, parcel_id="M", agreed_start_on="2022年7月"),  # a full year on 07-01, not on 07-31
+        dict(BASE, parcel_id="early", agreed_start_on="2022-07-01"),
+        dict(BASE, parcel_id="late", agreed_start_on="2022-07-31"),
+        dict(BASE, parcel_id="whole", agreed_start_on="2022年5月"),  # a full year whatever the day
     ]
     month, early, late, whole = decide(rulebook, rows, engine)
     codes = lambda d: [o["code"] for o in d["outcomes"]]  # noqa: E731
@@ -62,12 +62,12 @@ def test_the_day_decides_only_where_the_month_does_not(rulebook, engine):
     fee = next(o for o in month["outcomes"] if o["rule"] == "idle.enterprise.fee")
     assert fee["code"] == "needs_information" and fee["needs"] == ["agreed_start_on"]
     assert month["needs"] == ["agreed_start_on"]
-    assert any("2019年7月 只写到月" in n for n in month["notes"])
+    assert any("2022年7月 只写到月" in n for n in month["notes"])
     assert codes(whole) == codes(early) and whole["notes"] == [] and whole["needs"] == []
 
 
 def test_both_engines_agree_on_month_dates(rulebook):
     rows = [dict(BASE, parcel_id=f"P{i}", agreed_start_on=f"{y}年{m}月", supplied_on=s)
-            for i, (y, m, s) in enumerate([(2018, 7, "2018年1月"), (2019, 7, "2017-03-01"), (2020, 7, "2020年7月"),
-                                           (2019, 6, "2019年7月"), (2018, 12, None)])]
+            for i, (y, m, s) in enumerate([(2021, 7, "2021年1月"), (2022, 7, "2020-03-01"), (2023, 7, "2023年7月"),
+                                           (2022, 6, "2022年7月"), (2021, 12, None)])]
     assert decide(rulebook, rows, "durable") == decide(rulebook, rows, "vectorized")

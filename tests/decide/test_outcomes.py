@@ -57,8 +57,9 @@ CASES = {
     ),
     "low_efficiency_redevelopment": (dict(WORKING, tax_per_mu=2.0), dict(WORKING, land_use="commercial", tax_per_mu=2.0)),
     "standard_land_missing": (
-        dict(WORKING, supplied_on=D(2021, 1, 1), standard_land=False),
-        dict(WORKING, supplied_on=D(2020, 12, 31), standard_land=False),
+        # started after supply: new supply (started before it, regularised land: not 2.4's, wave 3)
+        dict(WORKING, supplied_on=D(2021, 1, 1), standard_land=False, construction_started_on=D(2021, 5, 1)),
+        dict(WORKING, supplied_on=D(2020, 12, 31), standard_land=False, construction_started_on=D(2021, 5, 1)),
     ),
     "standard_land_breach": (dict(STANDARD, plot_ratio=0.8), STANDARD),
     "no_action": (WORKING, dict(WORKING, tax_per_mu=2.0)),
@@ -140,9 +141,12 @@ def test_official_finding_overrides_dates(decide):
     assert "idle" in decide(**dict(WORKING, idle_identified=True)).categories
 
 
-def test_enterprise_idle_two_years_gets_urge_fee_and_recovery(decide):
+def test_enterprise_idle_two_years_gets_urge_and_recovery_without_the_fee(decide):
+    """Contract §5 Revised, wave 3: 第十四条 is graded; the fee is for one full year to less than two."""
     decision = decide(**dict(IDLE_FOUND, idle_cause="enterprise", agreed_start_on=D(2019, 1, 1)))
-    assert {"urge_start_within_deadline", "idle_fee", "recover_without_compensation"} <= set(decision.outcome_codes)
+    assert {"urge_start_within_deadline", "recover_without_compensation"} <= set(decision.outcome_codes)
+    assert "idle_fee" not in decision.outcome_codes
+    decision = decide(**dict(IDLE_FOUND, idle_cause="enterprise", agreed_start_on=D(2020, 1, 1)))
     fee = next(o for o in decision.outcomes if o.code == "idle_fee")
     assert (fee.citations[0].doc, fee.citations[0].clause) == ("国土资源部令第53号", "14")
     assert fee.deadline == D(2022, 12, 31)
@@ -203,7 +207,8 @@ def test_idle_by_suspension_on_the_dates_is_investigated_and_negotiated(decide_b
 def test_land_not_started_still_counts_from_the_agreed_start_date(decide_both):
     """Contract §5: one / two full years past the agreed start date; a 中止开发日期 does not matter."""
     base = dict(IDLE_FOUND, idle_cause="enterprise", suspended_since=D(2021, 9, 1))
-    assert {"idle_fee", "recover_without_compensation"} <= set(decide_both(**dict(base, agreed_start_on=D(2019, 10, 1))).outcome_codes)
+    codes = decide_both(**dict(base, agreed_start_on=D(2019, 10, 1))).outcome_codes  # two years: graded, no fee
+    assert "recover_without_compensation" in codes and "idle_fee" not in codes
     codes = decide_both(**dict(base, agreed_start_on=D(2019, 10, 2))).outcome_codes
     assert "idle_fee" in codes and "recover_without_compensation" not in codes
     codes = decide_both(**dict(base, agreed_start_on=D(2020, 10, 2))).outcome_codes

@@ -68,8 +68,9 @@ def test_summary_counts_and_areas_match_the_records(rulebook, tmp_path):
     assert summary.by_category["idle"].count == len(idle)
     assert summary.by_category["idle"].area_mu == pytest.approx(sum(area[r["parcel_id"]] for r in idle))
     fee = [r for r in records if any(o["code"] == "idle_fee" for o in r["outcomes"])]
-    # 2, not 3: SL-021 started and then stopped, so 第十四条 does not reach it (contract §5 Revised)
-    assert summary.by_outcome["idle_fee"].count == len(fee) == 2
+    # 1: SL-021 started and then stopped, so 第十四条 does not reach it (contract §5 Revised); SL-020 is two
+    # full years past its agreed start, recovered without the fee beside it (graded 第十四条, wave 3)
+    assert summary.by_outcome["idle_fee"].count == len(fee) == 1
     assert summary.by_outcome["idle_fee"].area_mu == pytest.approx(sum(area[r["parcel_id"]] for r in fee))
 
 
@@ -146,12 +147,12 @@ def test_huge_cell_wide_ledger_mixed_dates_and_odd_path(tmp_path):
     assert result.exit_code == 0, result.stderr
     with out.open(encoding="utf-8-sig", newline="") as f:
         written = list(csv.DictReader(f))
-    assert len(written) == 2 and len(written[0]) == len(header) + 12
+    assert len(written) == 2 and len(written[0]) == len(header) + 13
     assert written[0]["备注"] == "x" * 100_000  # carried through untouched
     assert written[1]["备注"] == "'=1+1"  # defused, shown as text
     assert written[0]["附加469"] == "v"
     for row in written:
-        assert row["outcome_codes"] == "urge_start_within_deadline; idle_fee; recover_without_compensation"
+        assert row["outcome_codes"] == "urge_start_within_deadline; recover_without_compensation"  # graded 第十四条
 
 
 def test_unreadable_ledger_mid_stream_leaves_no_file(rulebook, tmp_path):

@@ -131,10 +131,12 @@ def test_trace_source_names_the_parameter_value_and_its_date():
     assert trace.source == "参数 p.ratio = 0.25（2020-01-01 起施行）"
 
 
-def test_trace_source_says_when_the_evaluation_date_precedes_the_first_value():
-    early = Resolver(dt.date(2019, 6, 1), lambda pid, when: PARAMS[pid], lambda pid, when: "暂定值")
+def test_before_the_first_value_the_condition_is_undecided_and_the_trace_says_so():
+    """Contract §5 Revised, wave 3: no value in force → undecided, never the later value."""
+    early = Resolver(dt.date(2019, 6, 1), lambda pid, when: (None, PARAMS[pid][1]), lambda pid, when: "暂定值")
     trace = evaluate(parse_condition({"field": "invested_ratio", "op": "lt", "param": "p.ratio"}), {"invested_ratio": 0.2}, set(), early)
-    assert "评估日 2019-06-01 早于其施行日" in trace.source and trace.source.endswith("暂定值）")
+    assert trace.result is None
+    assert "评估日 2019-06-01 无施行中的取值" in trace.source and "2020-01-01" in trace.source
 
 
 def test_located_atoms_gives_each_atom_its_own_line(tmp_path):

@@ -59,14 +59,18 @@ def test_the_trace_shows_the_value_and_the_date_used(changed):
         assert ("暂定值" in row["condition"]) is provisional
 
 
-def test_before_the_first_value_the_first_value_is_used_and_the_trace_says_so(rulebook):
+def test_before_the_first_value_there_is_none_and_the_trace_says_so(rulebook):
+    """Contract §5 Revised, wave 3: a parameter with no value in force leaves its condition undecided."""
     as_of = D(2021, 1, 1)  # before 2021-06-22, the first value's date
-    trace = explain(rulebook, PARCEL, DurableBackend(rulebook).fire([PARCEL], as_of)[0], as_of)
-    (row,) = [c for c in conditions_on(trace, "category.low_efficiency") if c.get("parameter") and c["parameter"]["id"] == PARAM]
-    assert row["parameter"]["before_first_value"] is True
-    assert "评估日 2021-01-01 早于其施行日" in row["condition"]
-    # the value used is still the first one, as before
-    assert rulebook.param_value(PARAM, as_of) == (100, D(2021, 6, 22))
+    assert rulebook.param_value(PARAM, as_of) == (None, D(2021, 6, 22))
+    assert rulebook.param_value(PARAM, D(2021, 6, 22)) == (100, D(2021, 6, 22))
+    resolver = rulebook.resolver(as_of)
+    rule = rulebook.rules_by_id["category.low_efficiency"]
+    from landrules.rulebook.conditions import evaluate
+    trace = evaluate(rule.when, PARCEL, set(), resolver)
+    assert trace.result is None or trace.result is False  # never decided by the later 100
+    text = repr(trace)
+    assert "评估日 2021-01-01 无施行中的取值" in text
 
 
 def test_old_decisions_are_reproduced_after_a_dated_change(rulebook, changed):

@@ -133,7 +133,8 @@ def test_rules_carry_their_overrides_and_lines(rulebook):
     assert rule.overrides == ()
     # the one exception of the shipped rulebook (contract §5 Revised, "No parcel that the plan covers is
     # 无需处置"): land used before supply is digested unless it is regularised or allocated directly
-    assert rulebook.overridden_by == {"unsupplied.used.digest": ("unsupplied.regularise", "unsupplied.allocate_directly")}
+    assert rulebook.overridden_by == {"unsupplied.used.digest": ("unsupplied.regularise", "unsupplied.allocate_directly"),
+                                      "idle.enterprise.fee": ("idle.enterprise.recover",)}  # graded 第十四条 (wave 3)
     assert rule.path.endswith("idle.yaml") and rule.line == rule.key_lines["id"]
     assert sorted(rule.atom_lines.values()) == sorted(set(rule.atom_lines.values()))  # one atom a line here
 

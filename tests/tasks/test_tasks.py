@@ -29,13 +29,13 @@ def records(tmp_path, *args):
 
 def all_done(tmp_path, rulebook):
     path = tmp_path / "status.yaml"
-    path.write_text("".join(f"{t.key}: {{status: 完成, on: 2021-08-01}}\n" for t in plan_tasks(rulebook)),
+    path.write_text("".join(f"{t.key}: {{status: 完成, on: 2021-08-01}}\n" for t in plan_tasks(rulebook, as_of=dt.date(2023, 6, 30))),
                     encoding="utf-8")
     return path
 
 
 def test_the_tasks_are_the_plans_own_duties(rulebook):
-    found = {(t.clause, t.deadline) for t in plan_tasks(rulebook)}
+    found = {(t.clause, t.deadline) for t in plan_tasks(rulebook) if t.duty is None}  # duties: test_plan_duties.py
     assert found == {
         ("2.1.1", dt.date(2021, 8, 31)), ("2.1.1", dt.date(2021, 12, 31)),  # 区域评估: framework, then 全面实施
         ("2.1.2", dt.date(2021, 12, 31)),  # 国土空间规划
@@ -69,13 +69,16 @@ def test_the_table_groups_by_unit_and_marks_overdue():
     block = out.split("文广局  任务")[1].split("\n\n")[0]  # 文广局's duties are 2.1.1's two steps only
     assert "2.1.1#m1" in block and "2.1.1#m2" in block and "2.1.2" not in block
     assert block.count("已逾期") == 2
-    assert "逾期未完成 6 项" in result.stderr
+    # 6 clause tasks, 2.4's two duties (2021年实施), 3.1 and 4.1 (2021年6月底前), and the 4.3 tasks of 2021:
+    # 3 quarters, 2 half-years, the year
+    assert "逾期未完成 16 项" in result.stderr
 
 
 def test_nothing_overdue_before_the_first_deadline(tmp_path):
-    result, tasks = records(tmp_path, "--as-of", "2021-08-31")  # the deadline day itself is in time
+    result, tasks = records(tmp_path, "--as-of", "2021-06-30")  # the deadline day itself is in time
     assert result.exit_code == 0
     assert not any(t["overdue"] for t in tasks)
+    assert {t["key"] for t in tasks} >= {"3.1#launch", "4.1#leading_group", "4.3#quarterly_bulletin-2021Q2"}
 
 
 def test_everything_done_exits_0(tmp_path, rulebook):
@@ -116,7 +119,7 @@ def test_completion_after_the_evaluation_date_has_not_happened_yet(rulebook):
         ("2.1.2:\n  status: 完成\n  on: 2021-13-01\n", 3, "'2021-13-01' is not a date"),
         ("2.1.2:\n  status: 完成\n  on: 2021年10月\n", 3, "2.1.2: on: '2021年10月' is not a date"),
         ("2.1.2: {status: 完成, date: 2021-10-01}\n", 1, "unknown key `date`"),
-        ("3.2.1: 完成\n", 1, "本身没有责任单位和完成时限，不是一项任务"),
+        ("3.2: 完成\n", 1, "本身没有责任单位和完成时限，不是一项任务"),
         ("2.1.1#m3: 完成\n", 1, "没有节点 '2.1.1#m3'（该条款的任务：2.1.1#m1, 2.1.1#m2）"),
         ("2.1.2: [完成]\n", 1, "应写作 {status"),
         ("2.1.2: {status: 完成\n", 2, "YAML syntax error"),
@@ -173,7 +176,7 @@ def test_csv_and_xlsx(tmp_path, rulebook):
     result = run("--as-of", "2022-01-01", "--status", status, "-o", tmp_path / "tasks.csv")
     assert result.exit_code == 1
     rows = list(csv.DictReader((tmp_path / "tasks.csv").open(encoding="utf-8-sig")))
-    assert len(rows) == len(plan_tasks(rulebook))
+    assert len(rows) == len(plan_tasks(rulebook, as_of=dt.date(2022, 1, 1)))
     ledger = next(r for r in rows if r["clause"] == "2.3.1")
     assert ledger["overdue"] == "true" and ledger["note"] == "'=1+1 台账"  # CSV has no cell types: OWASP prefix
 
@@ -187,7 +190,7 @@ def test_csv_and_xlsx(tmp_path, rulebook):
     assert sum(r["责任单位"].value == "文广局" for r in rows) == 2
     note = next(r["备注"] for r in rows if r["条款"].value == "2.3.1")
     assert note.value == "=1+1 台账" and note.data_type == "s"  # kept as written, never run
-    assert all(isinstance(r["完成时限"].value, dt.datetime) for r in rows)
+    assert all(isinstance(r["完成时限"].value, dt.datetime) for r in rows if r["时限原文"].value != "方案未定时限")
 
 
 def test_help_names_the_exit_codes():

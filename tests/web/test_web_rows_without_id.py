@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import officer_ledger as O
 import pytest
-from fastapi.testclient import TestClient
+from web_helpers import Officer as TestClient  # its posts carry the page's anti-forgery token
 from web_helpers import decided, make_app
 
 

@@ -27,13 +27,15 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 from durable import engine
 
 from landrules.backends.base import Firing, MissingFacts, PatternKey, distinct
 from landrules.backends.durable_json import expression, parcel_pattern, sequence_length, split_pattern
+from landrules.core.interrupts import shielded
 from landrules.core.values import encode_facts, engine_value
 from landrules.rulebook.messages import CATALOGUE, say
 from landrules.rulebook.model import Rule, Rulebook
@@ -128,7 +130,8 @@ class _Compiled:
         # into parts (split_pattern) is `NAME|0`, `NAME|1`, … and fires when all of them fire
         engine_rules = []
         self._parts: dict[str, int] = {}
-        for rule in sorted(rulebook.rules, key=lambda r: r.category is None):
+        # a rule not in force on the date (its window, Rule.window) is not compiled: it never fires
+        for rule in sorted(rulebook.in_force_on(as_of), key=lambda r: r.category is None):
             definite = expression(rule.condition, resolver, relaxed=False)
             twins = [(rule.id, definite, True)]
             relaxed = expression(rule.condition, resolver, relaxed=True)
@@ -201,15 +204,16 @@ class _Compiled:
         fact["sid"] = sid
         self._fired.clear()
         self._touched.clear()
-        try:
-            for name in self.names:  # category rulesets first: they forward categories onwards
-                if name in self._always or name in self._touched:
-                    self._touched.add(name)
-                    self.host.assert_fact(name, dict(fact))
-        finally:
-            for name in self.names:
-                if name in self._touched:
-                    self.host.delete_state(name, sid)
+        with shielded():  # a signal waits for the engine (core/interrupts.py)
+            try:
+                for name in self.names:  # category rulesets first: they forward categories onwards
+                    if name in self._always or name in self._touched:
+                        self._touched.add(name)
+                        self.host.assert_fact(name, dict(fact))
+            finally:
+                for name in self.names:
+                    if name in self._touched:
+                        self.host.delete_state(name, sid)
         key = tuple(self._fired)
         firing = self._firings.get(key)
         if firing is None:  # parcels fire in few distinct patterns: share one Firing per pattern

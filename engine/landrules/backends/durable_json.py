@@ -39,6 +39,9 @@ def _atom(atom: Atom, resolver: Resolver, relaxed: bool, negate: bool) -> dict:
         operand: Any = {"$m": bound.other_field}
         # durable compares a missing right-hand field as if it were there: guard both sides.
         known = [{"$ex": {f: 1}}, {"$ex": {bound.other_field: 1}}]
+    elif bound.value is None:  # a parameter with no value in force: unknown whatever the field holds
+        either = [{"$ex": {f: 1}}, {"$nex": {f: 1}}]
+        return _group("$or" if relaxed else "$and", either)  # relaxed: always; definite: never
     else:
         operand = engine_value(encode(fields.BY_NAME[f], bound.value))
         known = []

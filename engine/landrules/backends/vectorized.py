@@ -107,6 +107,9 @@ class VectorizedBackend:
         # category rules never join (the loader enforces it), so they can go first
         ordered = sorted(self.rulebook.rules, key=lambda r: r.category is None)
         for rule in ordered:
+            if not rule.in_force_on(as_of):  # not in force on the date (Rule.window): never fires
+                definite[rule.id] = maybe[rule.id] = np.zeros(n, dtype=bool)
+                continue
             joined = every
             for code in rule.joins:
                 joined = joined & categories.get(code, np.zeros(n, dtype=bool))

@@ -61,7 +61,7 @@ class Engine:
         facts, notes = facts_as_of(facts, as_of)  # the parcel as it stood on the date
         firing = self.backend.fire([facts], as_of)[0]
         decision = self.evaluator.assemble(parcel_id, facts, firing, as_of)
-        decision.notes = notes
+        decision.notes = notes + decision.notes
         return decision, firing
 
 

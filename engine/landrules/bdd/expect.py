@@ -293,3 +293,53 @@ def errors_include(scenario_state: ScenarioState, text: str) -> None:
         raise ScenarioFailure(f"记录应无效，实际有效。{scenario_state.describe()}")
     if not any(text in e for e in errors):
         raise ScenarioFailure(f"记录错误中应有“{text}”，实际为：{'；'.join(errors)}")
+
+
+# --- notes and amounts (wave 3) ----------------------------------------------------------------
+
+
+@define(
+    "then", r"决策备注包括\s*" + q("text"), r"the decision notes include " + q("text"),
+    example_zh='决策备注包括"平龙政办〔2021〕36号自2021-06-22起施行"',
+    example_en='the decision notes include "晚于评估日"',
+)
+def notes_include(scenario_state: ScenarioState, text: str) -> None:
+    notes = scenario_state.decided().notes
+    if not any(vocab.normalise(text) in vocab.normalise(n) for n in notes):
+        raise ScenarioFailure(f"决策备注中应有“{text}”，实际为：{'；'.join(notes) or '（无）'}")
+
+
+@define(
+    "then", r"没有决策备注", r"the decision has no notes",
+    example_zh="没有决策备注", example_en="the decision has no notes",
+)
+def no_notes(scenario_state: ScenarioState) -> None:
+    notes = scenario_state.decided().notes
+    if notes:
+        raise ScenarioFailure(f"不应有决策备注，实际为：{'；'.join(notes)}")
+
+
+@define(
+    "then", q("outcome") + r"\s*的金额为\s*(?P<amount>[0-9.]+)\s*万元",
+    r"the amount of " + q("outcome") + r" is (?P<amount>[0-9.]+) 万元",
+    example_zh='"征缴土地闲置费"的金额为 246.91 万元', example_en='the amount of "idle_fee" is 246.91 万元',
+)
+def amount_is(scenario_state: ScenarioState, outcome: str, amount: str) -> None:
+    found = _found(scenario_state, outcome)
+    if not found:
+        raise ScenarioFailure(f"结论中没有“{outcome}”。{scenario_state.describe()}")
+    actual = found[0].amount
+    if actual is None or abs(actual - float(amount)) > 1e-9:
+        raise ScenarioFailure(f"“{found[0].label}”的金额应为 {amount} 万元，实际为 {'（无）' if actual is None else f'{actual:.2f} 万元'}")
+
+
+@define(
+    "then", q("outcome") + r"\s*没有金额", r"the amount of " + q("outcome") + r" is not known",
+    example_zh='"征缴土地闲置费"没有金额', example_en='the amount of "idle_fee" is not known',
+)
+def amount_unknown(scenario_state: ScenarioState, outcome: str) -> None:
+    found = _found(scenario_state, outcome)
+    if not found:
+        raise ScenarioFailure(f"结论中没有“{outcome}”。{scenario_state.describe()}")
+    if found[0].amount is not None:
+        raise ScenarioFailure(f"“{found[0].label}”不应有金额，实际为 {found[0].amount:.2f} 万元")

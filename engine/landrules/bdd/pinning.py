@@ -88,7 +88,7 @@ class BatchEngine:
                     self.table[key] = base.table[key]
                     continue
                 decision = self.evaluator.assemble(parcel_id, facts, firing, as_of, needs_by_rule=needs)
-                decision.notes = self.notes.get(key) or (base.notes.get(key, []) if base is not None else [])
+                decision.notes = (self.notes.get(key) or (base.notes.get(key, []) if base is not None else [])) + decision.notes
                 self.table[key] = (decision, firing)
 
 

@@ -56,7 +56,7 @@ AsOfOpt = typer.Option(
     None, "--as-of", help="评估日 / evaluation date: 2021-10-01, 2021/10/01, 2021.10.01 or 2021年10月1日 (default: today)"
 )
 SheetOpt = typer.Option(
-    None, "--sheet", help="工作表 / sheet name or number (default: the first sheet, or the one with a 宗地编号 column)"
+    None, "--sheet", help="工作表 / sheet name or number (default: the active visible sheet, or a visible one with a 宗地编号 column; a hidden one only when named)"
 )
 ColumnsOpt = typer.Option(
     None, "--columns", help="列对照表 / column map YAML: columns: {表头: 字段}, values: {字段: {文字: 代码}} (docs/ledgers.zh.md)"

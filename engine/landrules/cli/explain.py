@@ -73,7 +73,7 @@ def explain(
     if spanned is not None:
         decision = spanned
     else:
-        decision.notes = list(found.notes)
+        decision.notes = list(found.notes) + decision.notes
     if as_json:
         print(json.dumps({"decision": decision.to_dict(), "trace": trace}, ensure_ascii=False, indent=2))
     elif full:

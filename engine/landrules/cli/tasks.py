@@ -45,8 +45,8 @@ def tasks(
         except OutputError as exc:
             raise fail(str(exc)) from None
     rulebook = load_checked_rulebook(rules, policy)
-    every = plan_tasks(rulebook, include_per_parcel=True)
-    own = {(t.doc, t.clause) for t in plan_tasks(rulebook)}
+    every = plan_tasks(rulebook, include_per_parcel=True, as_of=when)
+    own = {t.key for t in plan_tasks(rulebook, as_of=when)}
     entries = {}
     if status is not None:
         try:
@@ -56,8 +56,9 @@ def tasks(
                 print(problem, file=sys.stderr)
             raise fail(f"进度文件 {status} 有 {len(exc.problems)} 处问题，未列出任务") from None
     # a clause followed parcel by parcel is listed with --all, or when the status file reports on it
-    named = {key.split("#", 1)[0] for key in entries}
-    found = [t for t in every if include_per_parcel or (t.doc, t.clause) in own or t.clause in named]
+    # (a status for one of the clause's duties, CLAUSE#ID, names the duty, not the clause)
+    found = [t for t in every if include_per_parcel or t.key in own or t.key in entries
+             or (t.duty is None and t.clause in entries)]
     states = evaluate_tasks(found, entries, when)
     overdue = [s for s in states if s.overdue]
     if output is None:
@@ -105,7 +106,7 @@ def _print_table(states, when) -> None:
         if notes:
             table.add_column("备注", ratio=2, overflow="fold")
         for s in items:
-            cells = [s.task.key, task_label(s), s.task.deadline.isoformat(), s.status, overdue_word(s)]
+            cells = [s.task.key, task_label(s), s.task.deadline.isoformat() if s.task.deadline else "未定", s.status, overdue_word(s)]
             if notes:
                 cells.append(" ".join(p for p in (s.on.isoformat() if s.on else "", remark(s)) if p))
             table.add_row(*cells, style="red" if s.overdue else None)

@@ -25,6 +25,9 @@ class Outcome(BaseModel):
     needs: list[str] | None = Field(
         None, description="needs_information only: the fields this rule lacked"
     )
+    amount: float | None = Field(
+        None, description="idle_fee only (added, wave 3): the fee in 万元, 20 % of land_price, two decimals"
+    )
 
 
 class Decision(BaseModel):
@@ -41,11 +44,14 @@ class Decision(BaseModel):
     )
 
     def to_dict(self) -> dict:
-        """JSON-ready dict; an outcome's `needs` appears only on needs_information."""
+        """JSON-ready dict; an outcome's `needs` appears only on needs_information, its `amount`
+        only on an idle_fee whose land price is known."""
         data = self.model_dump(mode="json")
         for outcome in data["outcomes"]:
             if outcome["needs"] is None:
                 del outcome["needs"]
+            if outcome["amount"] is None:
+                del outcome["amount"]
         return data
 
     def to_json(self) -> str:
@@ -61,7 +67,7 @@ DECISION_COLUMNS = (
     "categories", "outcome_codes", "outcome_labels", "citations",
     "deadline", "responsible", "needs", "errors", "notes",
 )
-EXTRA_COLUMNS = ("overdue", "as_of", "rulebook")  # an extension, after the contract's columns
+EXTRA_COLUMNS = ("overdue", "as_of", "rulebook", "idle_fee_amount")  # an extension, after the contract's columns
 SEP = "; "
 
 
@@ -85,4 +91,5 @@ def flatten(decision: Decision) -> dict[str, str]:
         "overdue": _join(f"{o.code}:{'是' if o.overdue else '否'}" for o in outcomes if o.overdue is not None),
         "as_of": decision.as_of.isoformat(),
         "rulebook": decision.rulebook,
+        "idle_fee_amount": _join(f"{o.amount:.2f}" for o in outcomes if o.amount is not None),
     }

@@ -28,6 +28,7 @@ class FieldSpec:
     vocabulary: dict[str, str] = field(default_factory=dict)
     required: bool = False
     positive: bool = False  # number must be > 0, not merely >= 0
+    derived: bool = False  # not a ledger column: made by the decision (see DERIVED)
 
     @property
     def orderable(self) -> bool:
@@ -93,9 +94,17 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("committed_investment_per_mu", "承诺亩均投资强度", _T.NUMBER),
     FieldSpec("committed_tax_per_mu", "承诺亩均税收", _T.NUMBER),
     FieldSpec("committed_plot_ratio", "承诺容积率", _T.NUMBER),
+    FieldSpec("land_price", "土地价款（万元）", _T.NUMBER),  # 出让价款 / 划拨价款: the base of 第十四条's fee
 )
 
-BY_NAME: dict[str, FieldSpec] = {f.name: f for f in FIELDS}
+# Facts the decision derives from the ledger's own (decide/as_of.py), which rules may test but no
+# ledger carries: `approved_after_as_of` tells "approval set aside as later than the evaluation
+# date" (contract §5 Revised, wave 3: not yet covered) from "approval date not filled in".
+DERIVED: tuple[FieldSpec, ...] = (
+    FieldSpec("approved_after_as_of", "批准日期晚于评估日", _T.BOOL, derived=True),
+)
+
+BY_NAME: dict[str, FieldSpec] = {f.name: f for f in (*FIELDS, *DERIVED)}
 
 MU_PER_M2 = 15 / 10000  # 1 亩 = 10000/15 m²
 

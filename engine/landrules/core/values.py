@@ -94,7 +94,7 @@ def columns_from_facts(rows: list[dict[str, Any]]) -> "dict[str, np.ndarray]":
 
     out: dict[str, np.ndarray] = {}
     n = len(rows)
-    for spec in fields.FIELDS:
+    for spec in (*fields.FIELDS, *fields.DERIVED):
         if spec.type is FieldType.TEXT:
             out[spec.name] = np.array([r.get(spec.name) for r in rows], dtype=object)
         else:

@@ -20,19 +20,30 @@ from landrules.core import fields
 from landrules.ledger.validate.frame import ParsedFrame
 
 EVENT_FIELDS = ("approved_on", "supplied_on", "construction_started_on", "suspended_since")
+# The derived fact (fields.DERIVED) that tells an approval set aside here from one not filled in:
+# a parcel approved after the evaluation date was not yet construction land of the plan
+# (contract §5 Revised, wave 3), while an empty 批准日期 is a fact to collect.
+APPROVED_LATER = "approved_after_as_of"
 
 
 def later_note(name: str, day: dt.date, as_of: dt.date) -> str:
     """The note of an event set aside, e.g. 供地日期 2022-03-01 晚于评估日 2021-10-01，按未发生处理."""
-    return f"{fields.BY_NAME[name].zh} {day.isoformat()} 晚于评估日 {as_of.isoformat()}，按未发生处理"
+    note = f"{fields.BY_NAME[name].zh} {day.isoformat()} 晚于评估日 {as_of.isoformat()}，按未发生处理"
+    if name == "approved_on":
+        note += "：评估日时尚未批准为建设用地，不属于方案处置的范围"
+    return note
 
 
 def facts_as_of(facts: dict[str, Any], as_of: dt.date) -> tuple[dict[str, Any], list[str]]:
-    """One parcel's typed facts as of the date, and the notes of what was set aside."""
+    """One parcel's typed facts as of the date (with the derived `approved_after_as_of`, 是, where
+    the approval was set aside), and the notes of what was set aside."""
     later = [name for name in EVENT_FIELDS if facts.get(name) is not None and facts[name] > as_of]
     if not later:
         return facts, []
-    return {k: v for k, v in facts.items() if k not in later}, [later_note(n, facts[n], as_of) for n in later]
+    viewed = {k: v for k, v in facts.items() if k not in later}
+    if "approved_on" in later:
+        viewed[APPROVED_LATER] = True  # present only then: rules test it with present / absent
+    return viewed, [later_note(n, facts[n], as_of) for n in later]
 
 
 def frame_as_of(parsed: ParsedFrame, as_of: dt.date) -> ParsedFrame:
@@ -50,6 +61,8 @@ def frame_as_of(parsed: ParsedFrame, as_of: dt.date) -> ParsedFrame:
             continue
         if columns is parsed.columns:
             columns, notes = dict(columns), dict(notes)
+        if name == "approved_on":  # 是 where set aside, unknown (absent) elsewhere, as in facts_as_of
+            columns[APPROVED_LATER] = np.where(later, 1.0, np.nan)
         rows = np.flatnonzero(later)
         days, which = np.unique(col[rows], return_inverse=True)  # each distinct date worded once
         texts = [later_note(name, dt.date.fromordinal(int(d)), as_of) for d in days.tolist()]

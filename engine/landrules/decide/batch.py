@@ -22,7 +22,7 @@ import pandas as pd
 from landrules.backends.base import Firing, PatternKey
 from landrules.decide.as_of import frame_as_of
 from landrules.backends.registry import open_backend
-from landrules.decide.evaluate import Evaluator
+from landrules.decide.evaluate import FEE, Evaluator
 from landrules.decide.month_spans import rule_fields, widen
 from landrules.core.decision import DECISION_COLUMNS, EXTRA_COLUMNS, SEP, Decision, flatten
 from landrules.ledger.validate.frame import ParsedFrame
@@ -35,7 +35,10 @@ FLAT_COLUMNS = (*DECISION_COLUMNS, *EXTRA_COLUMNS)
 _JSON_HEAD = '{"parcel_id":null'
 TAX_TARGET = "target.tax_per_mu"  # rules/parameters.yaml: the plan's 亩均税收 target (一、(二)2.)
 
-Key = PatternKey
+Key = tuple[frozenset, tuple, "float | None"]  # a backend's PatternKey and the land price
+# The land price joins a key only where a rule concluding idle_fee fired (its amount is the price's
+# 20 %); elsewhere it is None, so rows alike still share one pattern. Added here, after the backend,
+# so that every backend shares it.
 
 
 PATTERN_CACHE = 20_000  # distinct patterns kept between chunks (each can hold 100 KB of JSON)
@@ -48,6 +51,7 @@ class _Pattern:
     flat: dict[str, str]
     json_tail: str | None  # None unless JSON lines are written: with many rules it is the bulk
     facts: PatternFacts  # what the summary counts
+    notes: tuple[str, ...] = ()  # the decision's own notes (the rulebook's for the date, the fee's), after the row's
 
 
 @dataclass
@@ -87,6 +91,7 @@ class LedgerDecider:
         self._invalid: _Pattern | None = None  # the decision of a row with errors, but its errors
         self._texts: dict[tuple[str, ...], tuple[str, str]] = {}  # errors or notes -> (cell, JSON)
         self._reads: dict[str, frozenset[str]] | None = None  # fields each rule reads (month spans)
+        self._fee_rules = frozenset(r.id for r in rulebook.rules if r.outcome == FEE)
 
     # -- keys ------------------------------------------------------------------------------
 
@@ -108,14 +113,27 @@ class LedgerDecider:
             parsed = dataclasses.replace(parsed, notes=merged)
         return keys, parsed
 
+    def _priced(self, keys: list[PatternKey], inverse: np.ndarray, parsed: ParsedFrame,
+                positions: np.ndarray) -> tuple[list[Key], np.ndarray]:
+        """The backend's keys with the land price of the rows whose pattern fires idle_fee."""
+        seen: dict[Key, int] = {(*k, None): j for j, k in enumerate(keys)}
+        fee = [j for j, k in enumerate(keys) if k[0] & self._fee_rules]
+        if fee:  # the few rows of the fee: their price joins their key
+            inverse = inverse.copy()
+            prices = parsed.columns["land_price"][positions]
+            for i in np.flatnonzero(np.isin(inverse, fee)).tolist():
+                price = None if np.isnan(prices[i]) else float(prices[i])
+                inverse[i] = seen.setdefault((*keys[inverse[i]], price), len(seen))
+        return list(seen), inverse
+
     # -- patterns --------------------------------------------------------------------------
 
     def _pattern(self, key: Key, with_json: bool) -> _Pattern:
         pattern = self._patterns.get(key)
         if pattern is None or (with_json and pattern.json_tail is None):
-            definite, needs = key
+            definite, needs, price = key
             firing = Firing(definite=definite, maybe=definite | {r for r, _ in needs})
-            decision = self.evaluator.assemble(None, None, firing, self.as_of, needs_by_rule=dict(needs))
+            decision = self.evaluator.assemble(None, None, firing, self.as_of, needs_by_rule=dict(needs), land_price=price)
             pattern = self._patterns[key] = _freeze(decision, with_json)
         return pattern
 
@@ -138,6 +156,7 @@ class LedgerDecider:
                 row_keys, parsed = self._widen(raw, parsed, positions, [keys[k] for k in inverse])
                 distinct = {k: j for j, k in enumerate(dict.fromkeys(row_keys))}
                 keys, inverse = list(distinct), np.array([distinct[k] for k in row_keys], dtype=np.int64)
+            keys, inverse = self._priced(keys, inverse, parsed, positions)
             patterns = [self._pattern(k, with_json) for k in keys]
             index[positions] = inverse
         own_errors, own_notes = self._own_texts(parsed, index, patterns, with_json)
@@ -157,8 +176,13 @@ class LedgerDecider:
             index[list(parsed.errors)] = len(patterns)
             patterns.append(self._invalid)
         errors = self._own(parsed.errors)
-        notes = self._own({i: n for i, n in parsed.notes.items() if n})
-        return errors, notes
+        notes = {i: n for i, n in parsed.notes.items() if n}
+        noted = [j for j, p in enumerate(patterns) if p.notes]
+        if noted:  # the decision's own notes follow the row's (as Evaluator.decide_many puts them)
+            for i in np.flatnonzero(np.isin(index, noted)).tolist():
+                notes[i] = (*notes.get(i, ()), *patterns[index[i]].notes)
+            notes = dict(sorted(notes.items()))
+        return errors, self._own(notes)
 
     def _own(self, texts: dict[int, Sequence[str]]) -> tuple[np.ndarray, list[str], list[str]]:
         at = np.fromiter(texts, dtype=np.int64, count=len(texts))
@@ -213,6 +237,10 @@ def _own_tail(tail: str, errors: str, notes: str) -> str:
 
 
 def _freeze(decision: Decision, with_json: bool = True) -> _Pattern:
+    """A decision as a pattern; its notes are kept apart and become the rows' own (each row's
+    notes, then these), so that every JSON tail ends in empty errors and notes."""
+    notes = tuple(decision.notes)
+    decision = decision.model_copy(update={"notes": []})
     tail = None
     if with_json:
         text = decision.to_json()
@@ -222,4 +250,5 @@ def _freeze(decision: Decision, with_json: bool = True) -> _Pattern:
         flat=flatten(decision),
         json_tail=tail,
         facts=PatternFacts.of(decision),
+        notes=notes,
     )

@@ -30,6 +30,16 @@ from landrules.rulebook.conditions import evaluate, unknown_fields
 from landrules.rulebook.model import Rule, Rulebook
 
 BUILTIN_RULE = {"no_action": "no_action", "invalid_record": "validation"}
+FEE = "idle_fee"
+FEE_RATE = "idle_fee.rate"  # rules/parameters.yaml: 第十四条（一）'s 20 %
+
+
+def fee_amount(land_price: float, rate: float) -> float:
+    """The idle fee in 万元: `rate` of the land price, rounded half up to two decimals (分 of 万元
+    are 百元; the decimal is exact, not the float's binary neighbour)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return float((Decimal(repr(land_price)) * Decimal(repr(rate))).quantize(Decimal("0.01"), ROUND_HALF_UP))
 _FIELD_ORDER = {f.name: i for i, f in enumerate(fields.FIELDS)}
 
 
@@ -96,6 +106,7 @@ class Evaluator:
     def __init__(self, rulebook: Rulebook, backend: Backend):
         self.rulebook = rulebook
         self.backend = backend
+        self._date_notes: dict[dt.date, tuple[str, ...]] = {}
         self._citations = {r.id: [Citation(doc=c.doc, clause=c.clause, text=c.text) for c in r.cites] for r in rulebook.rules}
 
     def decide(self, parcel_id: str | None, facts: dict[str, Any], as_of: dt.date) -> Decision:
@@ -108,7 +119,7 @@ class Evaluator:
         decisions = []
         for (pid, facts, notes), firing in zip(viewed, firings):
             decision = self.assemble(pid, facts, firing, as_of)
-            decision.notes = notes
+            decision.notes = notes + decision.notes
             decisions.append(decision)
         return decisions
 
@@ -126,12 +137,16 @@ class Evaluator:
 
     def assemble(
         self, parcel_id: str | None, facts: dict[str, Any] | None, firing: Firing, as_of: dt.date,
-        needs_by_rule: Mapping[str, Sequence[str]] | None = None,
+        needs_by_rule: Mapping[str, Sequence[str]] | None = None, land_price: float | None = None,
     ) -> Decision:
         """The decision for one firing. `needs_by_rule` (rule id → missing fields), when given,
         replaces the IR evaluation of `facts` for undecided rules (a vectorised backend computes
-        it column-wise)."""
+        it column-wise). `land_price` (万元) gives idle_fee its amount. The decision's notes are
+        the rulebook's for the date (documents not in force, parameters without a value) and the
+        fee's amount waiting for the price; the caller puts the parcel's own before them."""
         rules = self.rulebook.rules
+        if land_price is None and facts is not None:
+            land_price = facts.get("land_price")
         # overrides are between disposal rules: the categories are the backend's
         categories = derived_categories(self.rulebook, firing)
         if needs_by_rule is None:
@@ -166,10 +181,31 @@ class Evaluator:
         if not outcomes:
             outcomes.append(self._builtin("no_action"))
         needs.sort(key=_FIELD_ORDER.get)
+        notes = list(self._notes_on(as_of))
+        outcomes, fee_note = self._priced(outcomes, land_price, as_of)
+        if fee_note:
+            notes.append(fee_note)
         return Decision(
             parcel_id=parcel_id, as_of=as_of, rulebook=self.rulebook.hash,
-            categories=categories, outcomes=outcomes, needs=needs, errors=[],
+            categories=categories, outcomes=outcomes, needs=needs, errors=[], notes=notes,
         )
+
+    def _notes_on(self, as_of: dt.date) -> tuple[str, ...]:
+        notes = self._date_notes.get(as_of)
+        if notes is None:
+            notes = self._date_notes[as_of] = tuple(self.rulebook.notes_on(as_of))
+        return notes
+
+    def _priced(self, outcomes: list[Outcome], land_price: float | None, as_of: dt.date) -> tuple[list[Outcome], str | None]:
+        """idle_fee with its amount (第十四条（一）: 20 % of the 出让或划拨价款), or the note that
+        the amount waits for the price."""
+        if not any(o.code == FEE for o in outcomes):
+            return outcomes, None
+        rate = self.rulebook.param_value(FEE_RATE, as_of)[0] if FEE_RATE in self.rulebook.parameters else None
+        if land_price is None or rate is None:
+            return outcomes, "征缴土地闲置费的金额待补充土地价款（出让价款或划拨价款）后按其20%计算"
+        amount = fee_amount(land_price, rate)
+        return [o.model_copy(update={"amount": amount}) if o.code == FEE else o for o in outcomes], None
 
     def _outcome(self, rule: Rule, as_of: dt.date) -> Outcome:
         return Outcome(

@@ -15,13 +15,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from landrules.core import fields
 from landrules.backends.base import Firing
-from landrules.decide.explain import rule_traces
+from landrules.core import fields
 from landrules.core.decision import Decision
-from landrules.rulebook.conditions import OP_SYMBOLS, All, AnyOf, Atom, CategoryAtom, Not, Trace
-from landrules.rulebook.periods import OFFSET_RE
+from landrules.decide.explain import rule_traces
+from landrules.rulebook.conditions import OP_SYMBOLS, All, AnyOf, Atom, CategoryAtom, Not, Trace, atoms
 from landrules.rulebook.model import NEEDS_INFORMATION, Rule, Rulebook
+from landrules.rulebook.periods import OFFSET_RE
 
 STATUS = {"fired": "触发", "undecided": "待补充信息", "not_fired": "未适用", "overridden": "被例外排除"}
 HEADER_FIELDS = ("location", "holder", "project", "land_use", "area_mu")
@@ -77,7 +77,23 @@ def narrate(rulebook: Rulebook, decision: Decision, facts: dict[str, Any] | None
                 not_applied.append((rule, _why_not(rulebook, trace, as_of)))
     # what explains the decision first: disposals, then triage, then the categories
     applied.sort(key=lambda a: (a.rule.category is not None, a.rule.outcome == NEEDS_INFORMATION))
-    return Narrative(head, _decision_lines(rulebook, decision), applied, not_applied, _cited(rulebook, decision))
+    lines = _decision_lines(rulebook, decision) + _early_parameters(rulebook, as_of)
+    return Narrative(head, lines, applied, not_applied, _cited(rulebook, decision))
+
+
+def _early_parameters(rulebook: Rulebook, as_of: dt.date) -> list[str]:
+    """A line for each parameter the rules use whose first value takes effect after the
+    evaluation date: it is applied all the same (`Rulebook.param_value`), and the officer is told."""
+    used = dict.fromkeys(a.param for rule in rulebook.rules for a in atoms(rule.when) if getattr(a, "param", None))
+    out = []
+    for param_id in used:
+        param = rulebook.parameters.get(param_id)
+        if param is None or param.values[0].since <= as_of:
+            continue
+        first = param.values[0]
+        out.append(f"备注：参数 {param.description or param_id}（{param_id}）自 {first.since} 起才有取值，"
+                   f"评估日 {as_of} 早于此，暂按首个取值 {first.value} 判断")
+    return out
 
 
 def _title(rulebook: Rulebook, rule_id: str) -> str:
@@ -113,7 +129,10 @@ def _decision_lines(rulebook: Rulebook, decision: Decision) -> list[str]:
         names = list(dict.fromkeys([*decision.needs, *(n for o in asking for n in o.needs or ())]))
         lines.append("需补充信息：" + "、".join(fields.BY_NAME[n].zh if n in fields.BY_NAME else n for n in names))
         rules = [rulebook.rules_by_id[o.rule] for o in asking if o.rule in rulebook.rules_by_id]
-        waiting = list(dict.fromkeys(rulebook.outcomes.get(r.outcome, r.outcome) for r in rules if r.outcome != NEEDS_INFORMATION))
+        # what each undecided rule would give: a disposal (outcome) or a category (a category rule has no outcome)
+        waiting = list(dict.fromkeys(
+            rulebook.outcomes.get(r.outcome, r.outcome) if r.outcome else rulebook.categories.get(r.category, r.category)
+            for r in rules if r.outcome != NEEDS_INFORMATION and (r.outcome or r.category)))
         if waiting:
             lines.append(f"    补齐后才能判断是否：{'；'.join(waiting)}（规则见下）")
     for e in decision.errors:

@@ -9,32 +9,33 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import re
-import unicodedata
 import sys
 import time
+import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, TextIO
+from typing import TextIO
 
 import numpy as np
 import pandas as pd
 
+from landrules.core.summary import Summary
 from landrules.decide.as_of import frame_as_of
 from landrules.decide.batch import LedgerDecider
 from landrules.decide.column_report import ColumnReport, column_report
 from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS
-from landrules.ledger.write.background import BackgroundWriter, ahead
+from landrules.decide.outputs import open_writer
 from landrules.ledger.columns.column_map import ColumnMap
 from landrules.ledger.columns.units import HA_NOTE
+from landrules.ledger.read.reader import CHUNK_ROWS, open_ledger
+from landrules.ledger.validate.cells import CellError, parse_cell
 from landrules.ledger.validate.frame import ParsedFrame
 from landrules.ledger.validate.prepare import prepare_chunk
-from landrules.ledger.read.reader import CHUNK_ROWS, open_ledger
 from landrules.ledger.validate.seen_ids import SeenIds
-from landrules.ledger.write.base import DecisionWriter, refuse_inputs
-from landrules.decide.outputs import open_writer
-from landrules.ledger.write.base import Labels
+from landrules.ledger.write.background import BackgroundWriter, ahead
+from landrules.ledger.write.base import DecisionWriter, Labels, refuse_inputs
 from landrules.rulebook.model import Rulebook
-from landrules.core.summary import Summary
 
 
 @dataclass
@@ -311,6 +312,11 @@ def find_parcel(
             notes = list(parsed.notes.get(i, ()))
             if not errors and "area_ha" in ledger.names and "area_mu" not in ledger.names:
                 notes.insert(0, HA_NOTE)  # a whole ledger says it once (column report); one parcel says it itself
+            repeats = [parsed.rows[int(j)] for j in hits[1:]] + (_later_rows(ledger.chunks, parcel_id) if by_row is None else [])
+            if repeats and by_row is None:  # decide takes them as invalid (a repeated id): explain says so
+                shown = "、".join(f"第{r}行" for r in repeats[:10]) + (f" 等 {len(repeats)} 行" if len(repeats) > 10 else "")
+                notes.append(f"宗地编号 {parcel_id} 在台账中再次出现于{shown}：决策时这些行作为重复编号记为无效，"
+                             f"此处按首次出现的第{parsed.rows[i]}行说明")
             alone = None
             if raw.spans:
                 alone = ParsedFrame(1, [raw.rows[i]], {k: v[i:i + 1] for k, v in raw.columns.items()},
@@ -318,3 +324,25 @@ def find_parcel(
                                     spans={k: v[i:i + 1] for k, v in raw.spans.items()})
             return FoundParcel(parsed.rows[i], None if errors else parsed.facts(i), list(errors), notes, alone)
     return None
+
+
+def _later_rows(chunks, parcel_id: str) -> list[int]:
+    """The file rows of the remaining chunks whose 宗地编号 cell reads `parcel_id` (the id
+    column only, compared as text: no validation of the rest)."""
+    out: list[int] = []
+    for chunk in chunks:
+        if "parcel_id" not in chunk.frame.columns:
+            return out
+        ids = chunk.frame["parcel_id"]
+        texts = [_id_text(v) for v in ids.tolist()]
+        out += [chunk.rows[j] for j, text in enumerate(texts) if text == parcel_id]
+    return out
+
+
+def _id_text(value) -> str | None:
+    if isinstance(value, str):
+        return value.strip()
+    try:
+        return parse_cell("parcel_id", value)
+    except CellError:
+        return None

@@ -66,12 +66,36 @@ def _listing(title: str, header: list[str], rows: list[list[Any]], notes: list[s
     return Listing(title, header, rows, len(rows), notes)
 
 
+def tax_headline(summary: Summary, labels: Labels) -> list[list[Any]]:
+    """The HTML's headline figure as overview rows (so that the XLSX carries it too): the
+    area-weighted 亩均税收 of supplied industrial land against the plan's target (一、(二)2.)."""
+    mean, target = summary.tax.weighted_mean, labels.tax_target
+    figure = "无数据" if mean is None else round(mean, 2)
+    if target is None:
+        return [["已供工业用地亩均税收（万元/亩）", figure]]
+    verdict = "" if mean is None else ("已达到" if mean >= target.value else "未达到")
+    return [["已供工业用地亩均税收（万元/亩）", figure],
+            [f"亩均税收目标（{target.unit}，{'、'.join(target.cites)}）", f"{target.value:g}" + (f"（{verdict}）" if verdict else "")]]
+
+
+def fee_rows(rows: list) -> list[list[Any]]:
+    """The idle fees of 第十四条（一）: their total (万元) and the parcels waiting for a land price."""
+    fees = [r.fee for r in rows if r.fee is not None]
+    pending = sum(r.fee_pending for r in rows)
+    if not fees and not pending:
+        return []
+    out = [["征缴土地闲置费（宗 / 万元）", f"{len(fees)} 宗 / {sum(fees):.2f} 万元"]]
+    if pending:
+        out.append(["闲置费待补充土地价款（宗）", pending])
+    return out
+
+
 def build(summary: Summary, actions: ActionList, labels: Labels, as_of: str | None, rulebook: str | None,
           ledger: str, progress: list[Table] | None = None) -> Bulletin:
     ordered = actions.rows()
     capped = cap_note(actions)
     tables = summary_tables(summary, labels)
-    extra = [["需处置（宗）", actions.total], ["台账", ledger]]
+    extra = [["需处置（宗）", actions.total], *tax_headline(summary, labels), *fee_rows(ordered), ["台账", ledger]]
     lists = [
         _listing("逾期事项", OVERDUE_HEADER, overdue_rows(ordered),
                  ["完成时限早于评估日的处置措施所在宗地，按责任单位、完成时限排序。", *capped]),

@@ -301,8 +301,8 @@ class Resolver:
     """Resolves parameter references and as_of offsets for one evaluation date.
 
     The trace source of a parameter names the value and the date it took effect; it also says
-    when the value is provisional (`param_note`) and when the evaluation date is earlier than
-    the first value's date (the first value is then used).
+    when the value is provisional (`param_note`). Before the first value's date there is no
+    value: the operand is None and the atom unknown (contract §5 Revised, wave 3).
     """
 
     def __init__(self, as_of: dt.date, param_value, param_note=None):
@@ -320,9 +320,9 @@ class Resolver:
     def _bind(self, atom: Atom) -> Bound:
         if atom.param is not None:
             value, since = self._param_value(atom.param, self.as_of)
+            if value is None:  # no value in force yet: the condition is undecided (never a later value)
+                return Bound(None, source=f"参数 {atom.param} 自 {since} 起才有取值，评估日 {self.as_of} 无施行中的取值，条件未判定")
             notes = [f"{since} 起施行"]
-            if since > self.as_of:
-                notes.append(f"评估日 {self.as_of} 早于其施行日，且无更早的取值，暂按此值")
             extra = self._param_note(atom.param, self.as_of) if self._param_note else None
             if extra:
                 notes.append(extra)

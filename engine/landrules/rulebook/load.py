@@ -166,7 +166,7 @@ def _load_rules(path, raw, policy, parameters, categories, outcomes, problems, r
             joins=tuple(joins), condition=condition, category=then.category, outcome=then.outcome,
             deadline=deadline if disposal else None, responsible=tuple(responsible) if then.outcome else (),
             source=f"{path}:{line}", asks=spec.ask_when_unknown and then.outcome != NEEDS_INFORMATION,
-            overrides=tuple(spec.overrides), needs=tuple(dict.fromkeys(then.needs or ())),
+            overrides=tuple(spec.overrides), needs=tuple(dict.fromkeys(then.needs or ())), in_force=spec.in_force,
             key_lines=dict(getattr(item, "key_lines", {})), atom_lines=atom_lines,
         ))
     return rules

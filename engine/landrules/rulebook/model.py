@@ -12,7 +12,7 @@ from typing import Any, Mapping
 from landrules.rulebook.catalogue import Catalogue
 from landrules.rulebook.conditions import Atom, Condition, Resolver, atoms
 from landrules.rulebook.parameters import Parameter
-from landrules.rulebook.policy import CitedClause, Policy
+from landrules.rulebook.policy import ALWAYS, CitedClause, InForce, Policy
 from landrules.rulebook.problems import Problem
 
 NEEDS_INFORMATION = "needs_information"  # the one built-in outcome a rule may conclude (with `needs`)
@@ -22,7 +22,7 @@ RULE_ID = r"^[A-Za-z0-9_]+(\.[A-Za-z0-9_-]+)*$"
 
 
 @dataclass(frozen=True)
-class Rule:
+class Rule:  # frozen, yet `window` is a cached_property: the dataclass keeps a __dict__
     id: str
     title: str
     cites: tuple[CitedClause, ...]
@@ -37,6 +37,7 @@ class Rule:
     asks: bool = True  # an undecided rule concludes needs_information
     overrides: tuple[str, ...] = ()  # rules whose outcomes this one suppresses when it fires
     needs: tuple[str, ...] = ()  # outcome needs_information: the fields it asks for when it fires
+    in_force: InForce | None = None  # the rule's own days in force, as written (`in_force:`)
     key_lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
     atom_lines: Mapping[Any, int] = field(default_factory=dict, compare=False, repr=False)
 
@@ -47,6 +48,18 @@ class Rule:
     @property
     def line(self) -> int:
         return int(self.source.rsplit(":", 1)[1])
+
+    @cached_property
+    def window(self) -> InForce:
+        """The days the rule applies: its own `in_force`, within every cited clause's (no
+        outcome rests on a document, or a clause, not in force)."""
+        window = self.in_force or ALWAYS
+        for clause in self.cites:
+            window = window.narrowed(clause.in_force)
+        return window
+
+    def in_force_on(self, day: dt.date) -> bool:
+        return self.window.holds(day)
 
     @property
     def asks_for_information(self) -> bool:
@@ -91,11 +104,38 @@ class Rulebook:
             digest.update(b"\0")
         return "sha256:" + digest.hexdigest()
 
-    def param_value(self, param_id: str, when: dt.date) -> tuple[Any, dt.date]:
-        """The value in force on `when` and the date it took effect (the first value before
-        that; the trace says so)."""
-        dated = self.parameters[param_id].in_force(when)
+    def param_value(self, param_id: str, when: dt.date) -> tuple[Any, dt.date | None]:
+        """The value in force on `when` and the date it took effect; (None, the first value's
+        date) when no value is in force yet: a condition on it is undecided, never decided by a
+        later value (contract §5 Revised, wave 3)."""
+        param = self.parameters[param_id]
+        dated = param.value_at(when)
+        if dated is None:
+            return None, param.values[0].since
         return dated.value, dated.since
+
+    def in_force_on(self, when: dt.date) -> tuple[Rule, ...]:
+        """The rules that apply on `when` (their window, see Rule.window)."""
+        return tuple(r for r in self.rules if r.in_force_on(when))
+
+    def notes_on(self, when: dt.date) -> list[str]:
+        """What the rulebook sets aside on `when`, for every decision's notes: documents not in
+        force (no outcome rests on them), parameters with no value in force yet."""
+        notes = []
+        for document in self.policy.not_in_force(when):
+            window = document.window
+            if window.since and when < window.since:
+                notes.append(f"{document.doc}自{window.since}起施行，评估日 {when} 早于此日，不据以处置")
+            else:
+                notes.append(f"{document.doc}施行至{window.until}，评估日 {when} 已失效，不据以处置")
+        for pid, param in self.parameters.items():
+            if param.value_at(when) is None and any(r.in_force_on(when) for r in self.rules_using(pid)):
+                notes.append(f"参数 {pid}（{param.description}）自{param.values[0].since}起才有取值，"
+                             f"评估日 {when} 无施行中的取值，依赖它的条件未判定")
+        return notes
+
+    def rules_using(self, param_id: str) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if any(getattr(a, "param", None) == param_id for a in atoms(r.when)))
 
     def param_note(self, param_id: str, when: dt.date) -> str | None:
         param = self.parameters[param_id]

@@ -2,8 +2,8 @@
 
 A threshold changes by a dated edit, never by overwriting: a new value is ADDED with the day it
 takes effect, so a decision for an earlier date is decided as it was. Evaluation takes the value
-in force on the evaluation date; before the first value takes effect it takes the first value
-and says so in the trace (see `Resolver`).
+in force on the evaluation date; before the first value takes effect there is none, and a
+condition on the parameter is undecided (see `Resolver`): it never borrows a later value.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ class Parameter(BaseModel):
 
     def in_force(self, when: dt.date) -> DatedValue:
         """The value in force on `when`; before the first value, the first value."""
-        return self.value_at(when) or self.values[0]
+        return self.value_at(when) or self.values[0]  # for display (pages, explain): decisions use value_at
 
     def is_provisional(self, dated: DatedValue) -> bool:
         return self.provisional if dated.provisional is None else dated.provisional

@@ -57,6 +57,66 @@ class Deadline(BaseModel):
         return (Milestone(when=self.text, what=heading or self.text, date=self.date),)
 
 
+PERIODS = {"quarter": "季度", "half_year": "半年", "year": "年度"}
+
+
+class Duty(BaseModel):
+    """Something a clause gives a unit to do, listed by `landrules tasks` (contract §5 Revised,
+    wave 3: every duty of the plan is a task, including those inside parcel clauses)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$", description="short id, unique in the clause: the task key is CLAUSE#ID")
+    what: str = Field(description="the duty, in the clause's words")
+    responsible: list[str] | None = Field(None, description="责任单位, when not the clause's")
+    deadline: Deadline | None = Field(None, description="完成时限, when not the clause's")
+    undated: bool = Field(False, description="the plan sets no date for it (一项持续或适时的工作)")
+    every: str | None = Field(
+        None, pattern="^(quarter|half_year|year)$",
+        description="recurring: one task per calendar quarter / half-year / year, due on its last day",
+    )
+    reading: str | None = Field(None, description="how the duty's unit or date was read where the text is silent")
+
+
+class InForce(BaseModel):
+    """The days a document, clause or rule is in force: from `from` to `to`, both included;
+    no `to`: still in force (contract §5 Revised, wave 3)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    since: dt.date | None = Field(None, alias="from", description="施行日期（含当日），YYYY-MM-DD")
+    until: dt.date | None = Field(None, alias="to", description="失效前最后一日（含当日），不写即仍有效")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> InForce:
+        if self.since and self.until and self.until < self.since:
+            raise ValueError(say("in_force_order", since=self.since, until=self.until))
+        return self
+
+    def holds(self, day: dt.date) -> bool:
+        return (self.since is None or self.since <= day) and (self.until is None or day <= self.until)
+
+    def within(self, other: InForce) -> bool:
+        """Every day of this window is a day of `other`."""
+        starts = other.since is None or (self.since is not None and self.since >= other.since)
+        ends = other.until is None or (self.until is not None and self.until <= other.until)
+        return starts and ends
+
+    def narrowed(self, other: InForce) -> InForce:
+        """The days of both windows."""
+        since = max((d for d in (self.since, other.since) if d), default=None)
+        until = min((d for d in (self.until, other.until) if d), default=None)
+        return InForce(since=since, until=until)
+
+    def text(self) -> str:
+        if self.until:
+            return f"{self.since or '…'} 至 {self.until}"
+        return f"{self.since} 起" if self.since else "始终"
+
+
+ALWAYS = InForce()
+
+
 class Clause(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -72,6 +132,10 @@ class Clause(BaseModel):
     listed_as: str | None = Field(
         None, description="an annex: the line of the body that lists it (附件说明), as printed"
     )
+    in_force: InForce | None = Field(
+        None, description="when the clause is in force, if not the document's (an amended clause)"
+    )
+    duties: list[Duty] = Field(default_factory=list, description="the duties the clause gives, each a task")
     children: list[Clause] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -95,10 +159,17 @@ class Document(BaseModel):
     issuer: str
     date: dt.date
     effective: dt.date | None = None
+    in_force: InForce | None = Field(
+        None, description="施行期间 {from, to}; without it, from `effective`, else from `date`"
+    )
     implements: list[str] = Field(default_factory=list)
     paraphrase: bool = Field(False, description="true when texts are paraphrases, not verbatim")
     preamble: str | None = None
     clauses: list[Clause]
+
+    @property
+    def window(self) -> InForce:
+        return self.in_force or InForce(since=self.effective or self.date)
 
 
 class CitedClause(BaseModel):
@@ -113,6 +184,7 @@ class CitedClause(BaseModel):
     responsible: tuple[str, ...]
     deadline: Deadline | None
     paraphrase: bool
+    in_force: InForce = ALWAYS  # the clause's days in force (its document's, or its own)
 
 
 class Policy:
@@ -123,9 +195,10 @@ class Policy:
         self.clauses: dict[tuple[str, str], CitedClause] = {}
         for document in documents:
             for clause in document.clauses:
-                self._index(document, clause, (), None)
+                self._index(document, clause, (), None, document.window)
 
-    def _index(self, document: Document, clause: Clause, responsible, deadline) -> None:
+    def _index(self, document: Document, clause: Clause, responsible, deadline, window: InForce) -> None:
+        window = window.narrowed(clause.in_force) if clause.in_force else window
         responsible = tuple(clause.responsible) if clause.responsible else responsible
         deadline = clause.deadline or deadline
         text = _full_text(clause)
@@ -137,16 +210,21 @@ class Policy:
             responsible=responsible,
             deadline=deadline,
             paraphrase=document.paraphrase,
+            in_force=window,
         )
         self.clauses[(document.doc, clause.id)] = cited
         for n, paragraph in enumerate(clause.paragraphs or (), start=1):
             key = (document.doc, f"{clause.id}#p{n}")
             self.clauses[key] = cited.model_copy(update={"clause": key[1], "text": paragraph})
         for child in clause.children:
-            self._index(document, child, responsible, deadline)
+            self._index(document, child, responsible, deadline, window)
 
     def get(self, doc: str, clause: str) -> CitedClause | None:
         return self.clauses.get((doc, clause))
+
+    def not_in_force(self, day: dt.date) -> list[Document]:
+        """The documents not in force on `day` (not yet, or no longer)."""
+        return [d for d in self.documents if not d.window.holds(day)]
 
     @property
     def doc_numbers(self) -> set[str]:
@@ -176,6 +254,7 @@ class Policy:
 
 POLICY_KEYS = tuple(sorted(
     set(Document.model_fields) | set(Clause.model_fields) | set(Deadline.model_fields) | set(Milestone.model_fields)
+    | set(Duty.model_fields) | {"from", "to"}
 ))
 
 

@@ -47,7 +47,7 @@ def rulebook_names(rules_dir: Path, policy_dir: Path) -> dict[str, list[str]]:
     policy, _ = load_policy(Path(policy_dir))
     names: dict[str, list[str]] = {
         "citation": policy.citations,
-        "field": [f.name for f in fields.FIELDS],
+        "field": [f.name for f in (*fields.FIELDS, *fields.DERIVED)],  # derived facts too (approved_after_as_of)
     }
     raw = _load(Path(rules_dir) / OUTCOMES_FILE)
     if raw is not None:

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, SkipValidation
 
 from landrules.rulebook.conditions import Atom, Condition
 from landrules.rulebook.model import RULE_ID
+from landrules.rulebook.policy import InForce
 from landrules.rulebook.yamlio import ref
 
 
@@ -57,6 +58,10 @@ class RuleSpec(BaseModel):
         description="缺少所需信息时：true（默认）结论为“需补充信息”；false 视为不适用。"
         "结论本身为 needs_information 的规则不写此项（缺少信息时一律视为不适用）",
     )
+    in_force: InForce | None = Field(
+        None, description="本规则的施行期间 {from, to}（条款修订、方案被下一期替代时写）；"
+        "不写则随所引条款；评估日不在此期间或所引条款的施行期间内的，本规则不适用",
+    )
     note: str | None = None
 
 
@@ -68,4 +73,4 @@ class RulesFile(BaseModel):
     rules: list[RuleSpec] = Field(description="规则列表")
 
 
-RULE_KEYS = tuple(sorted(set(RuleSpec.model_fields) | set(Then.model_fields) | set(Atom.model_fields) | {"all", "any", "not", "category"}))
+RULE_KEYS = tuple(sorted(set(RuleSpec.model_fields) | set(Then.model_fields) | set(Atom.model_fields) | {"all", "any", "not", "category", "from", "to"}))

@@ -165,14 +165,19 @@ def load_yaml(path: Path, encodings: tuple[str, ...] = ("utf-8",)) -> Any:
         raise YamlError(path, 1, messages.say("yaml_error", error=exc)) from None
 
 
+_FULL_WIDTH_KEY = re.compile(r"\s*(?:-\s*)?[^\s:：#{\[][^:：#]*：")  # the line's first colon is full-width
+
+
 def _syntax_message(text: str, line: int, problem: str) -> str:
     """The parser's problem, with the officer's usual cause named when a line near it shows it:
     a full-width colon (typed with a Chinese input method) or a tab."""
     lines = text.splitlines()
     hint_zh = hint_en = ""
-    for number in range(max(1, line - 2), min(len(lines), line) + 1):
+    # the line the parser names first, then the two above it; a full-width colon only where it
+    # stands as a key's colon (a note's text may hold one: a TAB on the named line is the cause)
+    for number in range(min(len(lines), line), max(1, line - 2) - 1, -1):
         written = lines[number - 1]
-        key = "yaml_full_width" if "：" in written else "yaml_tab" if "\t" in written else None
+        key = "yaml_tab" if "\t" in written else "yaml_full_width" if _FULL_WIDTH_KEY.match(written) else None
         if key:
             hint_zh, hint_en = messages.say_in("zh", key, line=number), messages.say_in("en", key, line=number)
             break

@@ -55,7 +55,7 @@ def load_status(path: Path, tasks: list, policy: "Policy") -> dict[str, StatusEn
     if not isinstance(raw, dict):
         raise StatusFileError([Problem(str(path), getattr(raw, "line", 1), (
             "进度文件应按条款编号写进度，如 `2.1.1: {status: 完成, on: 2021-08-30}`"))])
-    keys = {t.key for t in tasks} | {t.clause for t in tasks}
+    keys = {t.key for t in tasks} | {t.clause for t in tasks} | {t.duty_key for t in tasks if t.duty_key}
     problems: list[Problem] = []
     out: dict[str, StatusEntry] = {}
     for key, value in raw.items():

@@ -37,7 +37,7 @@ def remark(state: TaskState) -> str:
 
 def task_label(state: TaskState) -> str:
     t = state.task
-    return t.title if t.milestone is None else f"{t.title}：{t.what}"
+    return t.title if t.milestone is None and t.duty is None else f"{t.title}：{t.what}"
 
 
 def unit_rows(states: list[TaskState]) -> list[tuple]:
@@ -71,7 +71,7 @@ def _csv(states: list[TaskState]) -> str:
                 "milestone", "what", "deadline_text", "on", "note"])
     for s in states:
         t = s.task
-        w.writerow([t.key, t.doc, t.title, "; ".join(t.responsible), t.deadline.isoformat(), s.status,
+        w.writerow([t.key, t.doc, t.title, "; ".join(t.responsible), t.deadline.isoformat() if t.deadline else "", s.status,
                     "true" if s.overdue else "false", t.milestone or "", t.what, t.when,
                     s.on.isoformat() if s.on else "", defuse(remark(s))])
     return buf.getvalue()

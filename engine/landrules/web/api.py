@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request, Security
 from fastapi.security import HTTPBearer
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, Field, model_validator
 
 from landrules.core.decision import Decision
 from landrules.ledger.errors import LedgerError
@@ -45,9 +45,27 @@ def _as_of(value: Any) -> Any:
 AsOf = Annotated[dt.date | None, BeforeValidator(_as_of), Field(description="评估日（默认今天），写法同台账日期")]
 
 
-class DecideRequest(BaseModel):
-    as_of: AsOf = None
+class StrictRequest(BaseModel):
+    """A request body whose top-level keys are exactly the model's: an unknown key (`asOf`,
+    `评估日`) is refused naming it and the accepted spellings, never ignored (the parcels would
+    otherwise be decided as of today without a word)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = [k for k in data if k not in cls.model_fields]
+            if unknown:
+                accepted = "、".join(f"{name}（{field.title}）" if field.title else name for name, field in cls.model_fields.items())
+                named = "、".join(repr(str(k)) for k in unknown)
+                raise ValueError(f"不认识的键 {named}；可用的键（须照此拼写）: {accepted}")
+        return data
+
+
+class DecideRequest(StrictRequest):
+    as_of: AsOf = Field(None, title="评估日", description="评估日（默认今天），写法同台账日期")
     parcels: list[dict[str, Any]] = Field(
+        title="宗地列表",
         description="宗地，每宗一个对象：键为字段英文名或中文表头（契约 §3），值如台账单元格",
         json_schema_extra={"example": [EXAMPLE]},
     )
@@ -58,9 +76,9 @@ class DecideResponse(BaseModel):
     warnings: list[str] = Field(default_factory=list, description="未参与决策的键（不是台账字段）等提示")
 
 
-class ExplainRequest(BaseModel):
-    as_of: AsOf = None
-    parcel: dict[str, Any] = Field(description="一宗地（同 /api/decide 的 parcels 之一）",
+class ExplainRequest(StrictRequest):
+    as_of: AsOf = Field(None, title="评估日", description="评估日（默认今天），写法同台账日期")
+    parcel: dict[str, Any] = Field(title="一宗地", description="一宗地（同 /api/decide 的 parcels 之一）",
                                    json_schema_extra={"example": EXAMPLE})
 
 

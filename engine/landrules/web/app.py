@@ -59,6 +59,31 @@ class LimitUploads:
         return await self.app(scope, counted, send)
 
 
+VALIDATION_WORDS = {
+    "json_invalid": "不是有效的 JSON", "json_type": "不是有效的 JSON", "missing": "缺少此项",
+    "dict_type": "应为对象（{…}）", "list_type": "应为列表（[…]）", "model_attributes_type": "应为对象（{…}）",
+    "model_type": "应为对象（{…}）", "string_type": "应为文字", "int_type": "应为整数", "int_parsing": "应为整数",
+    "float_type": "应为数字", "float_parsing": "应为数字", "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false", "date_type": "应为日期", "date_parsing": "应为日期",
+    "date_from_datetime_parsing": "应为日期", "extra_forbidden": "不认识的键", "too_short": "内容太少",
+    "too_long": "内容太多", "string_too_long": "文字太长", "none_required": "应为空",
+}
+# what python-multipart / Starlette say of a broken upload form (English) -> Chinese
+_FORM_WORDS = (
+    ("boundary", "表单缺少或写错了分隔符（boundary）"),
+    ("Too many files", "一次上传的文件太多"),
+    ("Too many fields", "表单的栏目太多"),
+    ("exceeded maximum size", "表单中某一栏过大"),
+    ("Content-Disposition", "表单某部分缺少 Content-Disposition"),
+)
+
+
+def form_problem(detail: str) -> str:
+    """A broken upload form in one Chinese line (never the parser's English)."""
+    said = next((words for key, words in _FORM_WORDS if key.lower() in detail.lower()), "表单格式有误")
+    return f"上传内容无法解析：{said}；请在页面上重新选择文件上传"
+
+
 def _too_large(limit: int) -> HTMLResponse:
     shown = f"{limit / MB:.0f} MB " if limit >= MB else f"{limit} 字节"
     return error_page(413, f"上传的文件超过了 {shown}的上限。请拆分台账，或请管理员以 "
@@ -144,6 +169,8 @@ def create_app(settings: Settings, rulebook: Rulebook | None = None) -> FastAPI:
             return _too_large(settings.max_upload)
         if exc.detail == "There was an error parsing the body":
             exc = StarletteHTTPException(exc.status_code, "请求内容无法解析（上传是否完整？）")
+        elif exc.status_code == 400 and isinstance(exc.detail, str) and exc.detail.isascii():
+            exc = StarletteHTTPException(exc.status_code, form_problem(exc.detail))
         message = exc.detail if isinstance(exc.detail, str) and exc.detail not in ("Not Found", "Method Not Allowed") \
             else {404: f"没有 {request.url.path} 这个页面。", 405: "该地址不接受这种请求方式。"}.get(exc.status_code, "请求无法完成。")
         if _wants_json(request):
@@ -154,10 +181,11 @@ def create_app(settings: Settings, rulebook: Rulebook | None = None) -> FastAPI:
         """One validation error in Chinese: where (body.parcels.0 …) and what."""
         where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "请求"
         kind, message = error.get("type", ""), str(error.get("msg", ""))
-        said = {"json_invalid": "不是有效的 JSON", "missing": "缺少此项", "dict_type": "应为对象（{…}）",
-                "list_type": "应为列表（[…]）", "model_attributes_type": "应为对象（{…}）"}.get(kind)
-        if said is None:
-            said = message.removeprefix("Value error, ")
+        said = VALIDATION_WORDS.get(kind)
+        if said is None and kind in ("value_error", "assertion_error"):  # our validators speak Chinese
+            said = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        if said is None:  # never pydantic's English
+            said = f"内容无效（{kind or '未知'}）"
         return f"{where}：{said}"
 
     @app.exception_handler(RequestValidationError)

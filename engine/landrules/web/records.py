@@ -16,13 +16,14 @@ import pandas as pd
 
 from landrules.backends.durable import DurableBackend
 from landrules.core import fields
+from landrules.decide.as_of import frame_as_of
 from landrules.decide.batch import LedgerDecider
 from landrules.decide.evaluate import Evaluator
 from landrules.decide.explain import explain
-from landrules.decide.as_of import frame_as_of
 from landrules.decide.pipeline import find_parcel
-from landrules.ledger.validate.prepare import prepare_chunk
+from landrules.ledger.columns.headers import label
 from landrules.ledger.read.reader import map_headers
+from landrules.ledger.validate.prepare import prepare_chunk
 from landrules.rulebook.model import Rulebook
 from landrules.web.sessions import ENGINE_LOCK
 
@@ -57,11 +58,33 @@ def unknown_keys(parcels: list[dict[str, Any]]) -> list[str]:
     return out
 
 
+_SHAPES = {list: "列表（[…]）", dict: "对象（{…}）"}
+
+
+def _shapeless(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[int, list[str]]]:
+    """A ledger cell is text, a number, a date or true/false: a JSON list or object in a parcel's
+    field is an error of that parcel naming the field (the cell is taken as empty); in a key that
+    names no field it is set aside like the key (`unknown_keys`)."""
+    errors: dict[int, list[str]] = {}
+    for name in frame.columns:
+        column = frame[name]
+        odd = [i for i, v in enumerate(column.tolist()) if isinstance(v, (list, dict))]
+        for i in odd:
+            if name in fields.BY_NAME:
+                shape = _SHAPES[type(column.iat[i])]
+                errors.setdefault(i + 1, []).append(f"第{i + 1}行 {label(name)}: 值的类型不对，收到{shape}，"
+                                                    f"应为文字、数字、日期或 true/false")
+            frame.iat[i, frame.columns.get_loc(name)] = None
+    return frame, errors
+
+
 def _parsed(parcels: list[dict[str, Any]]):
     """The parcels validated as ledger rows are (units, placeholders, spellings); each is a
     parcel, so none is taken for a 合计 row."""
     frame, headers = _frame(parcels)
-    return prepare_chunk(frame, list(range(1, len(parcels) + 1)), None, {}, headers, drop_totals=False).parsed
+    frame, errors = _shapeless(frame)
+    return prepare_chunk(frame, list(range(1, len(parcels) + 1)), None, {}, headers, drop_totals=False,
+                         reader_errors=errors).parsed
 
 
 def decide_parcels(rulebook: Rulebook, as_of: dt.date, parcels: list[dict[str, Any]]) -> list[dict]:

@@ -2,24 +2,29 @@
 
 A session's folder holds its uploaded ledger and what was decided from it; nothing else ever
 sees it. Folders are removed when the session expires (idle longer than `ttl`) and when the
-server shuts down. Jobs (deciding, exporting, what-ifs) run one at a time on one worker thread:
+server shuts down; a server that died without shutting down (killed, out of memory, a native
+crash) leaves its root folder behind, named with its process id, and the next server started
+on the machine removes every such folder whose process is gone (`remove_orphans`). Jobs (deciding, exporting, what-ifs) run one at a time on one worker thread:
 durable-rules' engine must not be shared between threads (see the durable notes), and the
 machine this serves is small.
 """
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 COOKIE = "landrules_session"
+ROOT_PREFIX = "landrules-web-"
 ENGINE_LOCK = threading.Lock()  # every use of durable-rules in this process holds it
 
 
@@ -85,7 +90,8 @@ class Store:
 
     def __init__(self, ttl: float = 4 * 3600, root: Path | None = None):
         self.ttl = ttl
-        self.root = Path(tempfile.mkdtemp(prefix="landrules-web-", dir=root))
+        remove_orphans(Path(root) if root else Path(tempfile.gettempdir()))
+        self.root = Path(tempfile.mkdtemp(prefix=f"{ROOT_PREFIX}{os.getpid()}-", dir=root))
         self.sessions: dict[str, Session] = {}
         self.lock = threading.Lock()
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="landrules-job")
@@ -156,3 +162,34 @@ class Store:
         with self.lock:
             self.sessions.clear()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
+
+
+def remove_orphans(parent: Path) -> list[Path]:
+    """Remove the session roots in `parent` left by servers that are no longer running (their
+    process id is in the folder's name); returns what was removed."""
+    removed = []
+    try:
+        candidates = list(parent.glob(f"{ROOT_PREFIX}*-*"))
+    except OSError:
+        return removed
+    for folder in candidates:
+        pid = folder.name[len(ROOT_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+            continue
+        try:
+            if folder.is_dir() and folder.stat().st_uid == os.getuid():
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+        except OSError:
+            continue
+    return removed

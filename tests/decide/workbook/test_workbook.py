@@ -45,8 +45,8 @@ def records(sheet) -> list[dict]:
 def test_the_first_screen_shows_the_parcel_beside_its_decision(decided):
     _, _, book = decided
     sheet = book["决策"]
-    assert header(sheet)[:13] == ["宗地编号", "坐落", "用地单位", "类别", "处置措施", "依据条款", "完成时限", "是否逾期",
-                                  "责任单位", "需补充信息", "错误", "决策备注", "处置代码"]
+    assert header(sheet)[:14] == ["宗地编号", "坐落", "用地单位", "类别", "处置措施", "闲置费（万元）", "依据条款", "完成时限",
+                                  "是否逾期", "责任单位", "需补充信息", "错误", "决策备注", "处置代码"]
     assert sheet.freeze_panes == "B2"  # below the header, right of 宗地编号
     assert sheet.auto_filter.ref == f"A1:{get_column_letter(sheet.max_column)}41"
     # the officer's input columns follow, then the contract's columns, grouped and hidden

@@ -82,8 +82,8 @@ def test_the_shipped_example_map_and_ledger():
     decisions = {d["parcel_id"]: d for d in map(json.loads, result.stdout.splitlines())}
     codes = {pid: [o["code"] for o in d["outcomes"]] for pid, d in decisions.items()}
     assert codes == {
-        "PW-2015-03-1": ["digest_unsupplied", "clear_approval"],
-        "PW-2016-01-2": ["digest_unsupplied", "clear_approval"],
+        "PW-2015-03-1": ["clear_approval"],  # clearing replaces digesting (contract §5 Revised, wave 3)
+        "PW-2016-01-2": ["clear_approval"],
         "PW-2019-02-1": ["digest_unsupplied"],
         "PW-2017-05-4": ["needs_information", "needs_information"],  # regularise and digest both wait (contract §5 Revised)
         "PW-2018-02-2": ["allocate_directly"],

@@ -146,7 +146,7 @@ def test_explain_takes_the_column_map(tmp_path):
     result = run("explain", ledger, "--parcel", "SL-002", "--as-of", "2021-10-01", "--columns", colmap, "--json")
     assert result.exit_code == 0, result.output
     decision = json.loads(result.stdout)["decision"]
-    assert {o["code"] for o in decision["outcomes"]} == {"digest_unsupplied", "clear_approval"}
+    assert {o["code"] for o in decision["outcomes"]} == {"clear_approval"}  # clearing replaces digesting (wave 3)
     assert decision["notes"] == ["面积由公顷换算为亩（1 公顷 = 15 亩）"]
     without = run("explain", ledger, "--parcel", "SL-002", "--as-of", "2021-10-01", "--json")
     assert {o["code"] for o in json.loads(without.stdout)["decision"]["outcomes"]} != {"digest_unsupplied", "clear_approval"}

@@ -189,7 +189,7 @@ def test_parquet_round_trip(tmp_path):
 def test_no_rows_still_gives_a_readable_file(tmp_path, suffix):
     out = write_file(tmp_path / f"d{suffix}", chunks=())
     if suffix == ".csv":
-        assert out.read_bytes().count(b"\r\n") == 1 and out.read_bytes().endswith(b"rulebook\r\n")
+        assert out.read_bytes().count(b"\r\n") == 1 and out.read_bytes().endswith(b"idle_fee_amount\r\n")
     elif suffix == ".xlsx":
         assert xlsx_rows(out) == [tuple(XLSX_HEADER)]
     elif suffix == ".parquet":

@@ -49,6 +49,8 @@ class ActionRow:
     responsible: str  # "; "-joined
     citations: str
     public: str  # 公布清单 kinds (批而未供、闲置、低效), "" when not published
+    fee: float | None = None  # 土地闲置费（万元）, when idle_fee has its amount
+    fee_pending: bool = False  # idle_fee given, its amount waiting for the land price
 
     @property
     def sort_key(self) -> tuple:
@@ -56,7 +58,7 @@ class ActionRow:
         return (lead, self.deadline or dt.date.max, self.order)
 
 
-_FLAT = ("categories", "outcome_codes", "needs", "deadline", "overdue", "responsible", "citations")
+_FLAT = ("categories", "outcome_codes", "needs", "deadline", "overdue", "responsible", "citations", "idle_fee_amount")
 
 
 def _parse(name: str, value: Any) -> Any:
@@ -75,6 +77,14 @@ def _parsed(name: str, values: np.ndarray) -> list[Any]:
         return [_parse(name, v) for v in values]
     table = [_parse(name, u) for u in uniques] + [None]
     return [table[c] for c in codes]
+
+
+def amount(text: str | None) -> float | None:
+    """The idle fee cell (万元, `flatten`'s two decimals) as a number; None when empty or not one."""
+    try:
+        return float(text) if text else None
+    except ValueError:
+        return None
 
 
 def published_kinds(categories: Sequence[str], published: dict[str, tuple[str, tuple[str, ...]]]) -> list[str]:
@@ -175,6 +185,8 @@ class ActionList:
             citations=SEP.join(f"{ref}（{self.labels.clauses[ref]}）" if ref in self.labels.clauses else ref
                                for ref in flat["citations"].split(SEP) if ref),
             public="、".join(public),
+            fee=amount(flat.get("idle_fee_amount")),
+            fee_pending="idle_fee" in outs and not flat.get("idle_fee_amount"),
         )
 
     def rows(self) -> list[ActionRow]:

@@ -31,7 +31,7 @@ from openpyxl.utils import get_column_letter
 
 from landrules.core import fields
 from landrules.core.decision import SEP
-from landrules.decide.workbook.actions import ActionList, earliest
+from landrules.decide.workbook.actions import ActionList, amount, earliest
 from landrules.ledger.write.base import OUTPUT_COLUMNS, DecisionWriter, Labels, unique_names
 from landrules.ledger.read.reader import canonical_header
 from landrules.decide.workbook.tables import overview, summary_tables
@@ -53,6 +53,7 @@ FRONT = ("parcel_id", "location", "holder")
 ZH_HEADERS = {
     "categories": "类别",
     "outcome_labels": "处置措施",
+    "idle_fee_amount": "闲置费（万元）",
     "citations": "依据条款",
     "deadline": "完成时限",
     "overdue": "是否逾期",
@@ -107,6 +108,7 @@ class XlsxWriter(DecisionWriter):
             "overdue": self._overdue,
             "deadline": lambda text: earliest(text) or clean_text(text),
             "citations": self._citations,
+            "idle_fee_amount": lambda text: (amount(text) if amount(text) is not None else clean_text(text)) if text else None,  # 万元: a number cell
         }
 
     def _translate(self, exc: BaseException):

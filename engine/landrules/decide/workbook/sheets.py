@@ -26,7 +26,7 @@ OVERDUE_STYLE = dict(fill=PatternFill("solid", fgColor="FFC7CE", bgColor="FFC7CE
 INVALID_STYLE = dict(fill=PatternFill("solid", fgColor="FFEB9C", bgColor="FFEB9C"), font=Font(color="9C5700"))
 
 ACTION_HEADER = ["序号", "宗地编号", "坐落", "用地单位", "项目名称", "面积（亩）", "土地用途", "类别",
-                 "形成原因", "处置措施", "完成时限", "是否逾期", "责任单位", "依据条款"]
+                 "形成原因", "处置措施", "闲置费（万元）", "完成时限", "是否逾期", "责任单位", "依据条款"]
 PUBLIC_HEADER = ["序号", "宗地编号", "坐落", "用地单位", "项目名称", "面积（亩）", "土地用途", "类型",
                  "处置措施", "完成时限", "责任单位"]
 OVERDUE_HEADER = ["序号", "宗地编号", "坐落", "用地单位", "处置措施", "完成时限", "责任单位"]
@@ -142,8 +142,15 @@ def _list_sheet(book: Book, title: str, header: list[str], rows: list[list[Any]]
 
 def action_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
     return [[i, r.parcel_id, r.location, r.holder, r.project, None if r.area_mu is None else round(r.area_mu, 4),
-             r.land_use, r.categories, r.reason, r.measures, r.deadline, "是" if r.overdue else "否",
+             r.land_use, r.categories, r.reason, r.measures, fee_cell(r), r.deadline, "是" if r.overdue else "否",
              r.responsible, r.citations] for i, r in enumerate(actions, 1)]
+
+
+def fee_cell(row: ActionRow) -> Any:
+    """The idle fee (万元) of a 一宗一策 row, 待补充土地价款 while it waits for the price, else empty."""
+    if row.fee is not None:
+        return row.fee
+    return "待补充土地价款" if row.fee_pending else None
 
 
 PUBLIC_ORDER = ("批而未供", "闲置", "低效")  # as 四、(四) names them

@@ -55,6 +55,7 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "committed_investment_per_mu": ("承诺投资强度",),
     "committed_tax_per_mu": (),
     "committed_plot_ratio": (),
+    "land_price": ("出让价款", "划拨价款", "成交价款", "出让金", "土地出让金", "出让价格", "成交价格"),
 }
 
 # Words that name an area; the unit in the header picks the field.
@@ -76,6 +77,7 @@ FIELD_UNITS: dict[str, tuple[str, ...]] = {
     name: ("万元/亩",)
     for name in ("output_per_mu", "tax_per_mu", "investment_per_mu", "committed_investment_per_mu", "committed_tax_per_mu")
 }
+FIELD_UNITS["land_price"] = ("万元",)  # 出让价款（元） is refused, never read as 万元
 
 # Cell texts of real ledgers for vocabulary values (besides the labels, the codes, a trailing
 # 用地, and cells.SYNONYMS): the land-use classes of the national land survey (GB/T 21010) and

@@ -9,13 +9,20 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from landrules.ledger.errors import LedgerError
 from landrules.ledger.columns.headers import shows_parcel_id
+from landrules.ledger.errors import LedgerError
 
 _CHINESE_ENCODINGS = {"gb18030", "gbk", "gb2312", "cp936", "ms936", "euc_cn", "hz"}
 
 
 def decode_head(path: Path, data: bytes) -> tuple[str, str]:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode 文本" (often TAB-separated)
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            if len(data) % 2:  # the head was cut inside a character
+                return data[:-1].decode("utf-16", "replace"), "utf-16"
+            raise LedgerError(path, f"按 UTF-16 读取时无法解码：{_where(path, 'utf-16')}") from None
     try:
         return data.decode("utf-8-sig"), "utf-8-sig"
     except UnicodeDecodeError:
@@ -39,7 +46,19 @@ def decode_head(path: Path, data: bytes) -> tuple[str, str]:
         decoded.append((text, encoding))
     if decoded:
         return decoded[0]
-    raise LedgerError(path, "无法识别文件编码（应为 UTF-8、带 BOM 的 UTF-8 或 GB18030/GBK）")
+    raise LedgerError(path, "无法识别文件编码（应为 UTF-8、带 BOM 的 UTF-8 或 GB18030/GBK）："
+                            + "；".join(f"按 {name} 读取，{_where(path, encoding)}" for name, encoding in
+                                       sorted((("UTF-8", "utf-8"), ("GB18030", "gb18030")),
+                                              key=lambda e: -(_first_bad_byte(path, e[1]) or 0)))
+                            + "；一个文件只能用一种编码，请把该行起的内容按同一编码重新保存")
+
+
+def _where(path: Path, encoding: str) -> str:
+    """Where a file stops decoding in `encoding`: its line and byte offset."""
+    bad = _first_bad_byte(path, encoding)
+    if bad is None:
+        return "全文可解码"
+    return f"第 {_line_of(path, bad)} 行（字节位置 {bad}）起无法解码"
 
 
 def _first_bad_byte(path: Path, encoding: str, block: int = 1 << 22) -> int | None:

@@ -17,14 +17,13 @@ from which file row on rows are still to be handed out.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
-
 
 BLOCK_BYTES = 1 << 22
 
@@ -96,7 +95,7 @@ def _stream(path, encoding, sep, skip, width, chunk_rows, state, threads: bool):
                 offset = end
         if held or short:
             table = pa.Table.from_batches(pending, schema=reader.schema)
-            grid, end = _grid(table, offset, short, width, sep)
+            grid, end = _grid(table, offset, short, width, sep, last=True)
             yield from _hand_out(grid, offset, end, state)
     except pa.ArrowInvalid:
         if unnumbered:
@@ -117,23 +116,32 @@ def _hand_out(grid: pd.DataFrame, first: int, end: int, state: dict) -> Iterator
     yield grid, first
 
 
-def _grid(table: pa.Table, offset: int, short: list[tuple[int, str]], width: int, sep: str) -> tuple[pd.DataFrame, int]:
+def _grid(
+    table: pa.Table, offset: int, short: list[tuple[int, str]], width: int, sep: str, last: bool = False,
+) -> tuple[pd.DataFrame, int]:
     """The rows of `table` starting at file row `offset`, with the short rows skipped by the
-    parser put back in their places; returns the grid and the file row after it."""
+    parser put back in their places; returns the grid and the file row after it.
+
+    A short row belongs to this stretch when it falls inside it (each one taken in makes the
+    stretch a row longer); the `last` stretch of the file takes every short row left — those
+    after its last full row, or all of them when the file ends in short rows only."""
     dtype = pd.StringDtype("pyarrow", na_value=np.nan)
     grid = table.to_pandas(types_mapper={pa.string(): dtype}.get)
     grid.columns = range(width)
     mine = []
     end = offset + table.num_rows
-    while short and short[0][0] < end + len(mine):  # a skipped row inside this stretch
+    while short and (last or short[0][0] < end + len(mine)):  # a skipped row inside this stretch
         mine.append(short.pop(0))
     if mine:
         rows = [_padded(text, width, sep) for _, text in mine]
         numbers = np.array([n for n, _ in mine])
         extra = pd.DataFrame(rows, columns=range(width)).astype(dtype)
         total = table.num_rows + len(mine)
+        places = numbers - offset
+        if places.min() < 0 or places.max() >= total or len(np.unique(places)) != len(places):
+            raise NotForArrow()  # the parser's row numbers do not fit this stretch: pandas reads it
         is_short = np.zeros(total, dtype=bool)
-        is_short[numbers - offset] = True
+        is_short[places] = True
         order = np.empty(total, dtype=np.int64)
         order[~is_short] = np.arange(table.num_rows)
         order[is_short] = table.num_rows + np.arange(len(mine))

@@ -25,23 +25,26 @@ from __future__ import annotations
 
 import csv
 import itertools
+import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from landrules.ledger.read import csv_dialect as csv_read
-from landrules.ledger.read import sniff as content
-from landrules.ledger.read.csv_chunks import NotForArrow, arrow_grids
 from landrules.ledger.arrow_buffers import filled_cells
-from landrules.ledger.read.charset import detect, first_bad_line
-from landrules.ledger.errors import LedgerError, clip
 from landrules.ledger.columns.headers import DEFAULT, HeaderResolver, canonical_header
+from landrules.ledger.errors import LedgerError, clip
+from landrules.ledger.read import csv_dialect as csv_read
+from landrules.ledger.read import merged
+from landrules.ledger.read import sniff as content
+from landrules.ledger.read.charset import detect, first_bad_line
+from landrules.ledger.read.csv_chunks import NotForArrow, arrow_grids
 from landrules.ledger.read.limits import InputLimits
-from landrules.ledger.read.sheet_choice import HEADER_SEARCH_ROWS, pick_sheet
+from landrules.ledger.read.sheet_choice import HEADER_SEARCH_ROWS, SheetInfo, pick_sheet, xlsx_active
 from landrules.ledger.validate.parcel import ParcelRecord, is_empty, validate_rows
 
 __all__ = ["LedgerError", "Ledger", "Chunk", "open_ledger", "read_ledger", "load_records", "canonical_header", "SUFFIXES"]
@@ -246,24 +249,29 @@ def _open_xlsx(path: Path, sheet: str | int | None, chunk_rows: int, resolver: H
     except Exception as exc:  # BadZipFile, InvalidFileException, KeyError, ParseError, ...
         if path.stat().st_size == 0:
             raise LedgerError(path, "文件为空") from None
+        if isinstance(exc, zipfile.BadZipFile):
+            raise LedgerError(path, "XLSX 工作簿文件已损坏或不完整（压缩结构缺失，可能下载或复制未完成）；请从原处重新取得该文件") from None
         raise LedgerError(path, f"不是有效的 XLSX 文件（文件损坏或格式不符）: {type(exc).__name__}") from None
 
     def head_of(name: str) -> list[list[Any]]:
         rows = xlsx_read.head_rows(xlsx_read.dense_rows(xlsx_read.sheet_rows(path, book, book[name], limits)), _HEADER_SEARCH_ROWS)
         return [[None if v is xlsx_read.UNCACHED else v for v in r] for r in rows]
 
-    sheet, notices = pick_sheet(path, book.sheetnames, sheet if sheet is None or isinstance(sheet, int) else clip(sheet), head_of,
-                                resolver, _clean_header)
+    sheets = [SheetInfo(w.title, getattr(w, "sheet_state", "visible") == "visible") for w in book.worksheets]
+    sheet, notices = pick_sheet(path, sheets, sheet if sheet is None or isinstance(sheet, int) else clip(sheet), head_of,
+                                resolver, _clean_header, xlsx_active(path, [s.name for s in sheets]))
     rows = xlsx_read.dense_rows(xlsx_read.sheet_rows(path, book, book[sheet], limits))
     head = xlsx_read.head_rows(rows, _HEADER_SEARCH_ROWS)
     shown = [[None if v is xlsx_read.UNCACHED else v for v in r] for r in head]
     header_at = _header_index(path, shown, resolver)
     headers = [_clean_header(v) for v in shown[header_at]]
     width = max(len(r) for r in head)
+    spans = merged.below(filter(None, map(merged.from_ref, xlsx_read.merged_refs(book, book[sheet]))), header_at + 1)
+    notices += merged.notice(spans)
 
     def grids():
         try:
-            numbered = itertools.chain(enumerate(head[header_at + 1:], header_at + 2), rows)
+            numbered = merged.fill(itertools.chain(enumerate(head[header_at + 1:], header_at + 2), rows), spans, width)
             yield from xlsx_read.sheet_grids(numbered, width, chunk_rows, header_at + 2,
                                              lambda number, row: xlsx_read.uncached_errors(number, row, headers))
         finally:
@@ -277,6 +285,7 @@ def _open_calamine(path: Path, kind: str, sheet: str | int | None, chunk_rows: i
 
     head, grids, notices = open_calamine(path, kind, sheet, chunk_rows, resolver, _clean_header)
     header_at = _header_index(path, head, resolver)
+    notices = notices + merged.notice(grids.spans(header_at + 1))
     if kind == content.XLSX:  # calamine's rows are as wide as the sheet: take the header rows' own width, as openpyxl gives it
         width = max(max((j + 1 for j, v in enumerate(r) if not is_empty(v)), default=0) for r in head)
         head = [r[:width] for r in head]
@@ -297,6 +306,10 @@ def _open_parquet(path: Path, chunk_rows: int, resolver: HeaderResolver = DEFAUL
     header = list(parquet.schema_arrow.names)
     # list, struct and map columns arrive as arrays and dicts: carry them as their text
     nested = [i for i, f in enumerate(parquet.schema_arrow) if pa.types.is_nested(f.type)]
+    # binary columns arrive as bytes: a cell is text, so they are read as UTF-8, a cell that is
+    # not UTF-8 an error of its row
+    binary = [i for i, f in enumerate(parquet.schema_arrow)
+              if pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type) or pa.types.is_fixed_size_binary(f.type)]
 
     def grids():
         offset = 2
@@ -312,10 +325,24 @@ def _open_parquet(path: Path, chunk_rows: int, resolver: HeaderResolver = DEFAUL
             grid = grid.where(grid.notna(), None).set_axis(range(grid.shape[1]), axis=1)
             for i in nested:
                 grid[i] = grid[i].map(lambda v: None if v is None else str(v.tolist() if hasattr(v, "tolist") else v))
-            yield grid, offset
+            errors: dict[int, list[str]] = {}
+            for i in binary:
+                grid[i] = [_utf8_cell(v, offset + k, header[i], errors) for k, v in enumerate(grid[i].tolist())]
+            yield grid, offset, errors
             offset += len(grid)
 
     return _open_grid(path, [header], grids(), 0, resolver)
+
+
+def _utf8_cell(value: Any, row: int, header: str, errors: dict[int, list[str]]) -> Any:
+    """A Parquet binary cell as text; one that is not UTF-8 is empty, its row given an error."""
+    if not isinstance(value, (bytes, bytearray)):
+        return value
+    try:
+        return bytes(value).decode("utf-8")
+    except UnicodeDecodeError:
+        errors.setdefault(row, []).append(f'第{row}行 {clip(header)}: 二进制内容不是 UTF-8 文字（"{clip(bytes(value))}"），无法读取')
+        return None
 
 
 def _open_workbook(path: Path, kind: str, sheet, chunk_rows: int, resolver: HeaderResolver) -> Ledger:
@@ -370,6 +397,8 @@ def open_ledger(
         expected = content.EXPECTED[suffix]
         if kind == content.EMPTY:
             raise LedgerError(path, "文件为空")
+        if kind == content.ENCRYPTED:
+            raise LedgerError(path, content.PROTECTED)
         if kind not in content.READABLE:
             raise LedgerError(path, f"文件内容是{kind}，不是台账表格（扩展名 {suffix}）；请用 Excel 或 WPS 打开后另存为 .xlsx")
         notices = []

@@ -1,15 +1,33 @@
-"""Which sheet of a workbook is the ledger (contract §3: first sheet unless `--sheet`; added:
-when the first sheet has no parcel-id column, the sheet whose header row has one)."""
+"""Which sheet of a workbook is the ledger (contract §3, revised by issue 23):
+
+1. the sheet `--sheet` names (by name or 0-based position), hidden or not — a hidden one with
+   a notice;
+2. else among the **visible** sheets: the active one (the sheet the workbook opens on, what an
+   officer sees), when its header row has a parcel-id column — or it is the only visible sheet;
+3. else the first visible sheet whose header row has one;
+4. a hidden sheet is never read unless `--sheet` names it (it is named in the refusal when it
+   is the only one with a parcel-id column).
+
+When the workbook has more than one sheet, the choice is said in a notice (stderr and the
+column report)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
-from landrules.ledger.errors import LedgerError
 from landrules.ledger.columns.headers import HeaderResolver, label
+from landrules.ledger.errors import LedgerError
 
 HEADER_SEARCH_ROWS = 10  # a title row or two may stand above the header
+
+
+@dataclass(frozen=True)
+class SheetInfo:
+    name: str
+    visible: bool = True
 
 
 def has_id_header(rows: Sequence[Sequence[Any]], resolver: HeaderResolver, clean: Callable[[Any], str]) -> bool:
@@ -18,32 +36,97 @@ def has_id_header(rows: Sequence[Sequence[Any]], resolver: HeaderResolver, clean
 
 def pick_sheet(
     path: Path,
-    names: list[str],
+    sheets: list[SheetInfo] | list[str],
     sheet: str | int | None,
     head_of: Callable[[str], list[list[Any]]],
     resolver: HeaderResolver,
     clean: Callable[[Any], str],
+    active: str | None = None,
 ) -> tuple[str, list[str]]:
-    """(sheet name, notices). `head_of(name)` gives a sheet's first rows."""
-    shown = ", ".join(names)
+    """(sheet name, notices). `head_of(name)` gives a sheet's first rows; `active` is the sheet
+    the workbook opens on (None when the format does not say)."""
+    infos = [s if isinstance(s, SheetInfo) else SheetInfo(s) for s in sheets]
+    names = [s.name for s in infos]
+    hidden = [s.name for s in infos if not s.visible]
+    shown = ", ".join(f"{n}（隐藏）" if n in hidden else n for n in names)
     if isinstance(sheet, str) and sheet not in names and sheet.isdigit() and int(sheet) < len(names):
         sheet = int(sheet)
     if isinstance(sheet, int):
         if not 0 <= sheet < len(names):
             raise LedgerError(path, f"找不到第 {sheet} 个工作表；现有工作表: {shown}")
-        return names[sheet], []
+        sheet = names[sheet]
     if sheet is not None:
         if sheet not in names:
             raise LedgerError(path, f'找不到工作表 "{sheet}"；现有工作表: {shown}')
-        return sheet, []
+        return sheet, ([f'已按 --sheet 读取隐藏的工作表 "{sheet}"'] if sheet in hidden else [])
     if not names:
         raise LedgerError(path, "工作簿中没有工作表")
-    if len(names) == 1 or has_id_header(head_of(names[0]), resolver, clean):
-        return names[0], []
-    for name in names[1:]:
+    visible = [n for n in names if n not in hidden]
+    if not visible:
+        raise LedgerError(path, f"工作簿中的工作表都是隐藏的；请用 --sheet 指定要读取的工作表；现有工作表: {shown}")
+    start = active if active in visible else visible[0]
+    order = [start] + [n for n in visible if n != start]
+    aside = f"；隐藏的工作表（{', '.join(hidden)}）未读取，如需读取请用 --sheet 指定" if hidden else ""
+    def only_hidden_ones_have_ids() -> LedgerError | None:
+        with_id = [n for n in hidden if has_id_header(head_of(n), resolver, clean)]
+        if not with_id:
+            return None
+        return LedgerError(path, f"可见工作表的表头都缺少 {label('parcel_id')}列，只有隐藏的工作表 \"{with_id[0]}\" 有；"
+                                 f"如确要读取它，请用 --sheet \"{with_id[0]}\"；现有工作表: {shown}")
+
+    if len(visible) == 1:
+        if hidden and not has_id_header(head_of(start), resolver, clean) and (refusal := only_hidden_ones_have_ids()):
+            raise refusal
+        return start, ([f'已读取工作表 "{start}"（唯一可见的工作表）{aside}'] if len(names) > 1 else [])
+    what = "活动工作表" if start == active else "第一张可见工作表"
+    if has_id_header(head_of(start), resolver, clean):
+        return start, [f'工作簿有 {len(visible)} 张可见工作表，已读取{what} "{start}"{aside}']
+    for name in order[1:]:
         if has_id_header(head_of(name), resolver, clean):
-            return name, [f'第一张工作表 "{names[0]}" 无{label("parcel_id")}列，已读取工作表 "{name}"']
+            return name, [f'{what} "{start}" 无{label("parcel_id")}列，已读取工作表 "{name}"{aside}']
+    if refusal := only_hidden_ones_have_ids():
+        raise refusal
     raise LedgerError(
         path, f"各工作表的表头都缺少 {label('parcel_id')}列；现有工作表: {shown}；请用 --sheet 指定工作表，"
         "或用 --columns 写明哪一列是宗地编号",
     )
+
+
+def xlsx_active(path: Path, names: list[str]) -> str | None:
+    """The sheet an .xlsx opens on (`<workbookView activeTab>` in xl/workbook.xml), or None."""
+    import re
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo("xl/workbook.xml")
+            if info.file_size > 16 << 20:
+                return None
+            data = archive.read(info)
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
+    view = re.search(rb"<(?:\w+:)?workbookView\b[^>]*?\sactiveTab\s*=\s*[\"'](\d{1,6})[\"']", data)
+    index = int(view.group(1)) if view else 0
+    return names[index] if index < len(names) else None
+
+
+def ods_active(path: Path, names: list[str]) -> str | None:
+    """The table an .ods opens on (the `ActiveTable` setting in settings.xml), or None."""
+    import re
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo("settings.xml")
+            if info.file_size > 16 << 20:
+                return None
+            data = archive.read(info).decode("utf-8", "replace")
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
+    found = re.search(r'config:name="ActiveTable"[^>]*>([^<]*)<', data)
+    if not found:
+        return None
+    from html import unescape
+
+    name = unescape(found.group(1))
+    return name if name in names else None

@@ -17,6 +17,12 @@ PARQUET = "parquet"
 TEXT = "text"  # CSV / TSV
 EMPTY = "empty"
 READABLE = (OLE2, XLSX, ODS, PARQUET, TEXT, EMPTY)
+ENCRYPTED = "有密码保护（已加密）的 Office 文件"
+PROTECTED = "文件有密码保护（已加密），无法读取；请在 Excel 或 WPS 中输入密码打开，取消密码后另存为 .xlsx 再上传"
+_ODS_MIME = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")  # an encrypted .xlsx is an OLE2 file holding it
+_SCAN_MAX = 64 << 20
+UTF16_BARE = "没有 BOM 的 UTF-16 文本（无法确定字节顺序）"
 
 # what each kind is called in messages
 NAMES = {
@@ -56,8 +62,15 @@ def _zip_kind(path: Path) -> str:
             if any(n.startswith("ppt/") for n in names):
                 return "PowerPoint 演示文稿"
             return "zip 压缩包"
-    except (zipfile.BadZipFile, OSError, KeyError):
-        return XLSX  # damaged: let the XLSX reader say what is wrong
+    except (zipfile.BadZipFile, OSError, KeyError, EOFError, ValueError):
+        # damaged (cut short): an ODS says so in its first entry, stored uncompressed
+        with path.open("rb") as f:
+            head = f.read(4096)
+        if _ODS_MIME in head:
+            return ODS
+        if b"xl/" in head or path.suffix.lower() not in (".ods",):
+            return XLSX  # let the XLSX reader say what is wrong
+        return ODS
 
 
 def sniff(path: Path) -> str:
@@ -68,7 +81,11 @@ def sniff(path: Path) -> str:
         return EMPTY
     for magic, kind in _MAGIC:
         if head.startswith(magic):
+            if kind == OLE2 and _encrypted(path):
+                return ENCRYPTED
             return kind
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text (Excel's "Unicode 文本"): charset reads it
+        return TEXT
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return _zip_kind(path)
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
@@ -78,6 +95,23 @@ def sniff(path: Path) -> str:
         if b"urn:schemas-microsoft-com:office:spreadsheet" in head:
             return "Excel 2003 XML 表格"
         return "XML 文件"
+    if _utf16_bare(head):
+        return UTF16_BARE
     if b"\x00" in head.split(b"\n", 1)[0]:  # a table's first line is text; NULs later may be a bad cell
         return "二进制文件（未知格式）"
     return TEXT
+
+
+def _encrypted(path: Path) -> bool:
+    """Whether an OLE2 file is an encrypted Office Open XML package (a .xlsx with a password)."""
+    if path.stat().st_size > _SCAN_MAX:
+        return False
+    return _ENCRYPTED_STREAM in path.read_bytes()
+
+
+def _utf16_bare(head: bytes) -> bool:
+    """UTF-16 without a BOM: NULs on one byte parity only (ASCII's high bytes), none on the other."""
+    if len(head) < 8:
+        return False
+    odd, even = head[1::2].count(0) / len(head[1::2]), head[0::2].count(0) / len(head[0::2])
+    return (odd >= 0.2 and even <= 0.02) or (even >= 0.2 and odd <= 0.02)

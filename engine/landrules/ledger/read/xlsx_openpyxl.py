@@ -19,20 +19,22 @@ decides what to ask of it and what to refuse:
 from __future__ import annotations
 
 import io
-
 import itertools
+import re
 import zipfile
+import zlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import openpyxl
 import pandas as pd
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
-from landrules.ledger.validate.cells import is_empty
 from landrules.ledger.errors import LedgerError, clip
 from landrules.ledger.read.limits import InputLimits, size_text
+from landrules.ledger.validate.cells import is_empty
 
 NO_CACHED_VALUE = "公式无计算结果，请在 Excel 中打开并保存"
 _LIMIT_HINT = {
@@ -76,7 +78,11 @@ class BoundedPart:
         self._run = 0  # bytes since the last '<'
 
     def read(self, n: int = -1) -> bytes:
-        data = self._raw.read(n if n is not None and n >= 0 else 1 << 20)
+        try:
+            data = self._raw.read(n if n is not None and n >= 0 else 1 << 20)
+        except (zlib.error, zipfile.BadZipFile, EOFError) as exc:  # a flipped byte, a cut download
+            raise LedgerError(self._path, f"文件已损坏：{self.name} 无法解压（{type(exc).__name__}: {clip(exc)}）；"
+                                          f"请从原处重新取得该文件，或在 Excel/WPS 中打开后另存") from None
         self.read_bytes += len(data)
         if self.read_bytes > self._limit:
             raise too_big(self._path, self.name, self.read_bytes, self._limit, self._kind, "解压后已超过")
@@ -189,10 +195,15 @@ def sheet_rows(path: Path, book, sheet, limits: InputLimits) -> Iterator[tuple[i
             values: list[Any] = []
             for cell in cells:
                 column = cell["column"]
+                if row_number > limits.max_rows or column > limits.max_columns:
+                    if cell["value"] is None:
+                        continue  # an empty (styled) cell far out: nothing to read, nothing to hold
+                    raise LedgerError(path, limits.extent_problem(sheet.title, row_number, column))  # before the row grows
                 if column > len(values):
                     values.extend([None] * (column - len(values)))
                 values[column - 1] = cell["value"]
-            yield row_number, values
+            if values or row_number <= limits.max_rows:
+                yield row_number, values
     except LedgerError:
         raise
     except Exception as exc:  # ParseError / XMLSyntaxError and what a broken part raises
@@ -200,6 +211,23 @@ def sheet_rows(path: Path, book, sheet, limits: InputLimits) -> Iterator[tuple[i
         raise LedgerError(path, f"工作表 {sheet.title} 的 XML 已损坏（{where}）: {type(exc).__name__}: {clip(exc)}") from None
     finally:
         source.close()
+
+
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\sref\s*=\s*[\"']([^\"']{1,40})[\"']")
+
+
+def merged_refs(book, sheet) -> list[str]:
+    """The A1 references of the sheet's merged ranges (`<mergeCell>`, after the rows in the
+    XML: the part is streamed once through its bounds to find them before the rows are read)."""
+    refs: list[str] = []
+    carry = b""
+    with book._archive.open(sheet._worksheet_path) as part:  # a BoundedPart (open_book)
+        while block := part.read(1 << 20):
+            data = carry + block
+            refs += [m.group(1).decode("ascii", "replace") for m in _MERGE.finditer(data)]
+            cut = data.rfind(b"<")
+            carry = data[cut:] if cut >= 0 and len(data) - cut < 512 else b""  # a tag cut by the block's end
+    return list(dict.fromkeys(refs))  # a tag carried over whole is found twice
 
 
 def dense_rows(rows: Iterator[tuple[int, list[Any]]], first_row: int = 1) -> Iterator[tuple[int, list[Any]]]:

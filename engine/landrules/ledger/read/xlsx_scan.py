@@ -7,6 +7,11 @@ it applies none of landrules' bounds on decompressed sizes. So an .xlsx goes to 
 when this scan has streamed every part through the same bounds as the openpyxl path (raising
 the same refusals), found every worksheet complete, and found no formula cell without a saved
 value or error value (#DIV/0!, which calamine also gives as empty); and only up to CALAMINE_MAX_BYTES, past which openpyxl streams in bounded memory.
+
+calamine holds a sheet as one dense rectangle from A1 to its last filled cell (and sizes it by
+the `<dimension>` tag): the scan also reads that tag and every cell address, and a sheet whose
+rectangle would pass the bounds on rows, columns or cells (`limits`) is left to openpyxl, which
+streams and refuses a cell past the last row or column in one line (`xlsx_openpyxl.sheet_rows`).
 """
 
 from __future__ import annotations
@@ -30,6 +35,10 @@ _TEXT_TYPE = re.compile(rb"""\bt\s*=\s*["'](?:str|inlineStr)["']""")
 _ERROR_CELL = re.compile(rb"""<(?:\w+:)?c\b[^>]*?\st\s*=\s*["']e["']""")  # #DIV/0! and the like: calamine gives ""
 _CELL_END = re.compile(rb"</(?:\w+:)?c>")
 _END = re.compile(rb"</(?:\w+:)?worksheet>\s*$")
+_ADDRESS = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr\s*=\s*[\"']([A-Za-z]{1,7})(\d{1,10})[\"']")
+_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr\s*=\s*[\"'](\d{1,10})[\"']")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\sref\s*=\s*[\"']([^\"']*)[\"']")
+_REF = re.compile(rb"([A-Za-z]{1,7})(\d{1,10})")
 
 
 def calamine_safe(path: Path, limits: InputLimits) -> bool:
@@ -46,26 +55,77 @@ def calamine_safe(path: Path, limits: InputLimits) -> bool:
                 return False
             for info in sheets:
                 with BoundedPart(path, archive.open(info), info.filename, limits.sheet_bytes, "sheet", limits.cell_bytes) as part:
-                    if not _values_saved(part):
+                    extent = [0, 0]
+                    if not _values_saved(part, extent) or not _within(extent, limits):
                         return False
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError):
         return False
     return True
 
 
-def _values_saved(part: BoundedPart) -> bool:
+def _within(extent: list[int], limits: InputLimits) -> bool:
+    rows, columns = extent
+    return rows <= limits.max_rows and columns <= limits.max_columns and rows * columns <= limits.max_cells
+
+
+def column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ch - 64
+    return number
+
+
+_PLAIN_ROW = re.compile(rb'<row r="(\d{1,10})"')
+_PLAIN_COLUMN = re.compile(rb'<c r="([A-Z]{1,7})')
+def _extend(extent: list[int], data: bytes, prefixed: bool = False) -> None:
+    """Grow `extent` ([last row, last column]) by the dimension tag, rows and cell addresses in
+    `data`. Rows and cells as Excel, WPS, LibreOffice and openpyxl write them (`<row r="7"`,
+    `<c r="B7"`) are read by plain patterns: the rows by their tags, a cell's row only when it
+    has more digits than the last row tag (a cell placed far below its row); a block with any
+    other spelling by the general patterns, every cell."""
+    if b"dimension" in data:
+        for m in _DIMENSION.finditer(data):
+            for letters, digits in _REF.findall(m.group(1)):
+                extent[0], extent[1] = max(extent[0], int(digits)), max(extent[1], column_number(letters))
+    if prefixed or data.count(b"<c ") != data.count(b'<c r="') or data.count(b"<row ") != data.count(b'<row r="'):
+        rows = _ROW.findall(data)
+        cells = _ADDRESS.findall(data)
+        if cells:
+            extent[1] = max(extent[1], max(column_number(c) for c in {c for c, _ in cells}))
+            extent[0] = max(extent[0], max(int(r) for _, r in cells))
+    else:
+        rows = _PLAIN_ROW.findall(data)
+        columns = set(_PLAIN_COLUMN.findall(data))
+        if columns:
+            extent[1] = max(extent[1], max(column_number(c) for c in columns))
+        if rows:
+            extent[0] = max(extent[0], max(map(int, rows)))
+        longer = rb'<c r="[A-Z]{1,7}\d{%d,}' % (len(str(extent[0])) + 1)
+        if re.search(longer, data):  # a cell below every row tag seen: every cell is looked at
+            extent[0] = max(extent[0], max(int(r) for _, r in _ADDRESS.findall(data)))
+        return
+    if rows:
+        extent[0] = max(extent[0], max(map(int, rows)))
+
+
+def _values_saved(part: BoundedPart, extent: list[int]) -> bool:
     """Whether every formula cell of a worksheet stream has a saved value, no cell holds an
-    error value, and the sheet ends."""
+    error value, and the sheet ends; `extent` grows to the sheet's last row and column."""
     carry, tail = b"", b""
+    prefixed = None  # whether the sheet's tags carry a namespace prefix (<x:worksheet>): general patterns then
     while block := _block(part):
         data = carry + block
+        if prefixed is None:
+            prefixed = b"<worksheet" not in data[:8192]
         tail = data[-64:]
         cut = _last_cell_end(data)
+        _extend(extent, data[:cut], prefixed)
         if _ERROR_CELL.search(data, 0, cut) or (_FORMULA.search(data, 0, cut) and not _cells_saved(data[:cut])):
             return False
         carry = data[cut:]
         if len(carry) > _CARRY_MAX:
             return False
+    _extend(extent, carry, bool(prefixed))
     if carry and (_ERROR_CELL.search(carry) or (_FORMULA.search(carry) and not _cells_saved(carry))):
         return False
     return bool(_END.search(tail))

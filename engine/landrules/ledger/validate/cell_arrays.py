@@ -31,7 +31,7 @@ _DATE_PARTS = r"^(?P<y>[0-9]{4})[-/.年](?P<m>[0-9]{1,2})[-/.月](?P<d>[0-9]{1,2
 _NUMBER = r"^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$"
 # text that is its own value: begins and ends with an ASCII letter or digit (nothing to strip,
 # and none of the placeholders that mean an empty cell)
-_PLAIN_TEXT = r"^[0-9A-Za-z](?:.*[0-9A-Za-z])?$"
+_PLAIN_TEXT = r"^[0-9A-Za-z](?:[^\x00-\x1f\x7f-\x9f]*[0-9A-Za-z])?$"  # no control character (cells.py refuses them in ids)
 _EPOCH = np.datetime64("0001-01-01", "D")
 FAST_MIN = 64  # below this many distinct values the cell parser is as fast
 

@@ -15,17 +15,18 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from landrules.core import fields
 from landrules.core.fields import FieldSpec, FieldType
-from landrules.ledger.validate import spellings
 from landrules.ledger.errors import clip
 from landrules.ledger.read.limits import MAX_AREA_MU
+from landrules.ledger.validate import spellings
 
 
 class CellError(ValueError):
@@ -72,6 +73,33 @@ def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+WHOLE_DIGITS_MAX = 1e21  # whole numbers below this are written out in digits, as a person writes an id
+
+
+def float_text(value: float) -> str:
+    """A number cell as text, one way for every reader and writer: a whole number in digits
+    (a numeric id read from Excel: 1001.0 -> "1001", 1.2345678901234567e19 ->
+    "12345678901234567168", never "1.23e+19"), anything else as Python writes it."""
+    if math.isfinite(value) and value.is_integer() and abs(value) < WHOLE_DIGITS_MAX:
+        return str(int(value))
+    return repr(value)
+
+
+# control characters (C0 with TAB, LF, CR; DEL; C1): no output carries them alike (XLSX drops
+# them, JSON escapes them, CSV keeps them), so an id holding one is refused
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _parse_id(value: Any) -> str | None:
+    text = None if is_empty(value) else _parse_text(value)
+    if text is not None:
+        bad = _CONTROL.search(text)
+        if bad:
+            raise CellError(f'含控制字符 {bad.group().encode("unicode_escape").decode("ascii")}（"{_show(text)}"），'
+                            "不能作宗地编号；请删去该字符")
+    return text
+
+
 def _parse_text(value: Any) -> str | None:
     if isinstance(value, str):
         value = value.strip()
@@ -81,9 +109,7 @@ def _parse_text(value: Any) -> str | None:
     if isinstance(value, (int, np.integer)):
         return str(int(value))
     if isinstance(value, (float, np.floating)):
-        if math.isfinite(value) and float(value).is_integer():
-            return str(int(value))  # a numeric id read from Excel: 1001.0 -> "1001"
-        return repr(float(value))
+        return float_text(float(value))
     if isinstance(value, dt.datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, dt.date):
@@ -315,6 +341,8 @@ def _enum_parser(spec: FieldSpec) -> Callable[[Any], str | None]:
 
 
 def _parser_for(spec: FieldSpec) -> Callable[[Any], Any]:
+    if spec.name == "parcel_id":
+        return _parse_id
     if spec.type is FieldType.TEXT:
         return lambda v: None if is_empty(v) else _parse_text(v)
     if spec.type is FieldType.NUMBER:
@@ -381,6 +409,9 @@ def derive_area_mu(area_m2: float) -> float:
 
 
 EARLIEST_AS_OF = dt.date(1900, 1, 1)  # periods are counted back from it: year 1 has no years before it
+# periods are counted forward from it too, up to 200 years (rulebook/periods.py's longest
+# offset): the period's end must still be a date (Python's last is 9999-12-31)
+LATEST_AS_OF = dt.date(9799, 12, 31)
 
 
 def evaluation_date(value: str) -> dt.date:
@@ -399,4 +430,6 @@ def evaluation_date(value: str) -> dt.date:
         raise ValueError(f"{str(value)!r} 不是日期（可写 2021-10-01、2021/10/01、2021.10.01 或 2021年10月1日）")
     if when < EARLIEST_AS_OF:
         raise ValueError(f"{value} 太早：评估日应不早于 {EARLIEST_AS_OF.isoformat()}")
+    if when > LATEST_AS_OF:
+        raise ValueError(f"{value} 太晚：评估日应不晚于 {LATEST_AS_OF.isoformat()}（期限从评估日起算，须仍是有效日期）")
     return when

@@ -18,21 +18,21 @@ import pandas as pd
 import pyarrow as pa
 
 from landrules.core import fields
-from landrules.core.values import decode, encode
 from landrules.core.fields import FieldType
+from landrules.core.values import decode, encode
 from landrules.ledger.errors import clip
+from landrules.ledger.validate.cell_arrays import factorize, fast_parse, python_values
 from landrules.ledger.validate.cells import (
     AREA_MISSING,
     PARSERS,
-    MonthDate,
     CellError,
+    MonthDate,
     derive_area_mu,
     number_bound,
     remark_note,
     split_remark,
 )
-from landrules.ledger.validate.cell_arrays import factorize, fast_parse, python_values
-from landrules.ledger.validate.seen_ids import SeenIds, id_hashes
+from landrules.ledger.validate.seen_ids import SeenIds, id_hashes, lookalike_notes
 
 _LABELS = {f.name: f.label() for f in fields.FIELDS}
 _ORDER = {f.name: i for i, f in enumerate(fields.FIELDS)}
@@ -171,12 +171,15 @@ def parse_frame(
                 cell_errors.setdefault(int(i), []).append((_ORDER[spec.name], f"第{rows[i]}行 {_LABELS[spec.name]}: {errors[codes[i]]}"))
 
     row_errors: dict[int, list[str]] = {i: [m for _, m in sorted(errs)] for i, errs in cell_errors.items()}
+    lookalikes = lookalike_notes(columns["parcel_id"], rows, first_seen, _LABELS["parcel_id"])
     _check_ids(columns["parcel_id"], rows, row_errors, first_seen)
     _derive_area(columns, rows, row_errors)
     if reader_errors:
         for i, row in enumerate(rows):
             if row in reader_errors:
                 row_errors[i] = list(reader_errors[row]) + row_errors.get(i, [])
+    for i, note in lookalikes.items():
+        cell_notes.setdefault(i, []).insert(0, note)
     return ParsedFrame(n=n, rows=list(rows), columns=columns, errors=dict(sorted(row_errors.items())),
                        notes={i: tuple(v) for i, v in sorted(cell_notes.items())}, spans=spans)
 

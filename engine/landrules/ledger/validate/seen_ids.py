@@ -8,7 +8,8 @@ the Arrow string array of its chunk (to tell a true repeat from a hash collision
 
 from __future__ import annotations
 
-from typing import Mapping
+import unicodedata
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -27,9 +28,12 @@ class SeenIds:
         self._rows: list[np.ndarray] = []
         self._starts: list[int] = []  # sequence number of each batch's first id
         self._count = 0
+        # width-folded form (NFKC) -> (row, id) of the first id whose folded form differs from it
+        # (ＳＬ－００４): few, so a dict; a later SL-004 is found in it, an earlier one in the runs
+        self.folded: dict[str, tuple[int, str]] = {}
 
     @classmethod
-    def of(cls, first_rows: Mapping[str, int]) -> "SeenIds":
+    def of(cls, first_rows: Mapping[str, int]) -> SeenIds:
         """From a mapping id -> row where it was first seen."""
         seen = cls()
         if first_rows:
@@ -94,3 +98,40 @@ class SeenIds:
     def _row(self, seq: int) -> int:
         k, j = self._batch(seq)
         return int(self._rows[k][j])
+
+
+def folded(text: str) -> str:
+    """An id as NFKC folds it: full-width letters, digits and dashes to ASCII (ＳＬ－００４ -> SL-004)."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def lookalike_notes(ids: np.ndarray, rows: list[int], seen: SeenIds, label: str) -> dict[int, str]:
+    """Notes for the ids that differ from an earlier one only in width (NFKC), by position in
+    `ids` (an object array, None for no id): suspected duplicates, reported, not refused (they
+    are different text). `seen.folded` learns this chunk's wide ids."""
+    texts = [v if isinstance(v, str) else None for v in ids.tolist()]
+    wide = {i: folded(t) for i, t in enumerate(texts) if t is not None and not t.isascii() and folded(t) != t}
+    if not wide and not seen.folded:
+        return {}
+    keys = set(wide.values()) | set(seen.folded)
+    involved = sorted(set(wide) | {i for i, t in enumerate(texts) if t in keys})
+    earlier = seen.first_rows(np.array([wide[i] for i in involved if i in wide], dtype=object))
+    first: dict[str, tuple[int, str]] = dict(seen.folded)
+    for i, row in zip([i for i in involved if i in wide], earlier.tolist()):
+        if row >= 0:  # the folded form itself came in an earlier chunk
+            first.setdefault(wide[i], (int(row), wide[i]))
+    notes: dict[int, str] = {}
+    for i in involved:
+        key = wide.get(i, texts[i])
+        if key not in first:
+            first[key] = (rows[i], texts[i])
+            if i in wide:
+                seen.folded[key] = (rows[i], texts[i])
+            continue
+        row, text = first[key]
+        if text != texts[i]:
+            notes[i] = (f'{label} "{texts[i]}" 与第{row}行的 "{text}" 只差全角/半角等写法，疑似同一宗地重复登记；'
+                        "请核对，如确为两宗请改用不同编号")
+        if i in wide and key not in seen.folded:
+            seen.folded[key] = (rows[i], texts[i])
+    return notes

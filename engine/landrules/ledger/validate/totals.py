@@ -1,7 +1,20 @@
-"""Total rows (合计 / 小计 / 总计) are not parcels (contract §3, "Real ledgers"): a row whose
-leading cells (the first three columns) read one of those words is left out of the decisions
-and counted (a longer form such as 合计（40宗） where it stands in the 宗地编号 cell or that
-cell is empty)."""
+"""Total rows (合计 / 小计 / 总计) are not parcels (contract §3, "Real ledgers"); they are left out
+of the decisions and counted.
+
+A row is a total row when all three hold:
+
+1. it has **no parcel id of its own**: its 宗地编号 cell is empty, a placeholder, a total word
+   (合计, 合计（40宗）) or a count of parcels (40宗);
+2. one of its **leading cells** (the first three columns, 宗地编号 among them wherever it
+   stands) reads a total word: 合计, 小计, 总计, 共计, 总合计, spaced (合 计), with a colon or a
+   bracketed remark (合计：, 合计（40宗）);
+3. every **other filled cell is a figure** (a sum or a count: 3.5, 1,234.5, 25%, 40宗, 12亩)
+   or a placeholder.
+
+So a real parcel whose 坐落 reads 合计 (it has an id) is a parcel, and a row without an id
+that holds text besides the total word (a company, a use) is a parcel row missing its id — an
+invalid record that the officer sees, never dropped silently.
+"""
 
 from __future__ import annotations
 
@@ -11,62 +24,104 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from landrules.ledger.validate.spellings import PLACEHOLDERS
+from landrules.ledger.validate.cells import is_empty, number_text
+from landrules.ledger.validate.spellings import PLACEHOLDERS, is_placeholder
 
 LEADING = 3
 _TOTAL = re.compile(r"(?:总合计|合计|小计|总计|共计)(?:[:(（：].*)?")
+_COUNT = re.compile(r"共?\d+宗")  # a count of parcels where an id would stand
+_FIGURE = re.compile(r"(.*?)(?:宗|亩|公顷|平方米|m2|㎡|万元|元|%)?")  # a number, maybe with its unit
 
-
-_TOTAL_FORMS = {"合计", "小计", "总计", "合 计", "小 计", "总 计", "合计：", "合计:", "总合计", "共计", "合计（亩）"}
 _FIRST_CHARS = {"合", "小", "总", "共"}
 _BLANK_IDS = {"", " ", *PLACEHOLDERS, "合计", "小计", "总计", "合 计", "小 计", "总 计", "合计：", "合计:", "总合计", "共计"}
 
 
-def _is_total(value) -> bool:
+def _text(value) -> str:
+    return "".join(unicodedata.normalize("NFKC", value).split())
+
+
+def is_total_word(value) -> bool:
+    """A cell reading 合计, 小计, 总计 (spaced, with a colon or a bracketed remark)."""
+    return isinstance(value, str) and bool(_TOTAL.fullmatch(_text(value)))
+
+
+def _is_figure(value) -> bool:
+    """A filled cell a total row may hold besides its total word: a number (a sum, a count)."""
+    if is_empty(value) or is_placeholder(value):
+        return True
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return True
     if not isinstance(value, str):
         return False
-    text = "".join(unicodedata.normalize("NFKC", value).split())
-    return bool(_TOTAL.fullmatch(text))
+    text = _FIGURE.fullmatch(_text(value)).group(1)
+    try:
+        number_text(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _no_id_of_its_own(value) -> bool:
+    if is_empty(value) or is_placeholder(value) or is_total_word(value):
+        return True
+    return isinstance(value, str) and bool(_COUNT.fullmatch(_text(value)))
 
 
 def _begins_like_total(ids: pd.Series) -> pd.Series:
-    """Which ids begin (after leading spaces) with the first character of a total word: the
-    first character is looked at column-wise; only ids that begin with a space or are not text
-    are looked at one by one."""
+    """Which ids may be a total word or a count (so need a closer look): those beginning (after
+    leading spaces) with the first character of a total word, and those holding 宗. Looked at
+    column-wise; only ids that begin with a space or are not text are looked at one by one."""
     arrow = isinstance(ids.dtype, pd.StringDtype) and ids.dtype.storage == "pyarrow"
-    first = (ids if arrow else ids.astype(object)).str[:1]
+    if arrow:
+        text = ids
+    else:  # ids of any type (a Parquet int64 column, Excel numbers): only text can read like a total
+        text = ids.astype(object)
+        text = text.where(text.map(lambda v: isinstance(v, str)).astype(bool), None)
+        if text.isna().all():
+            return pd.Series(np.zeros(len(ids), dtype=bool), index=ids.index)
+    first = text.str[:1]
     named = first.isin(_FIRST_CHARS).to_numpy(dtype=bool, copy=True)
+    named |= text.str.contains("宗", regex=False).fillna(False).to_numpy(dtype=bool)
     odd = first.isna().to_numpy() | first.fillna("").str.isspace().to_numpy(dtype=bool)
     for i in np.flatnonzero(odd):
         v = ids.iat[int(i)]
-        named[i] = isinstance(v, str) and v.lstrip()[:1] in _FIRST_CHARS
+        named[i] = isinstance(v, str) and (v.lstrip()[:1] in _FIRST_CHARS or "宗" in v)
     return pd.Series(named, index=ids.index)
 
 
-def total_mask(frame: pd.DataFrame) -> np.ndarray:
-    """True for the rows of `frame` whose leading cells read 合计, 小计 or 总计.
+def is_total_row(cells: list, id_at: int | None) -> bool:
+    """Whether one row (its cells in column order; the 宗地编号 cell at `id_at`) is a total row."""
+    if id_at is not None and not _no_id_of_its_own(cells[id_at]):
+        return False
+    words = [j for j in range(min(LEADING, len(cells))) if is_total_word(cells[j])]
+    if not words:
+        return False
+    return all(_is_figure(v) for j, v in enumerate(cells) if j not in words and j != id_at)
 
-    The usual spellings are found by a hash lookup in the leading columns; other forms
-    (合计（40宗）) only on rows without a parcel id of their own (宗地编号 empty, a placeholder
-    or beginning like a total word), so a long ledger costs no regex per row."""
+
+def total_mask(frame: pd.DataFrame) -> np.ndarray:
+    """True for the rows of `frame` that are total rows (see the module docstring).
+
+    Only rows without an id of their own (empty, a placeholder, or beginning like a total word
+    or a count) are looked at cell by cell, so a long ledger costs no regex per row."""
     mask = np.zeros(len(frame), dtype=bool)
     if not len(frame):
         return mask
-    if "parcel_id" in frame.columns:
-        ids = frame["parcel_id"]
+    id_at = frame.columns.get_loc("parcel_id") if "parcel_id" in frame.columns else None
+    if id_at is not None and isinstance(id_at, int):
+        ids = frame.iloc[:, id_at]
         blank = ids.isna().to_numpy() | ids.isin(_BLANK_IDS).to_numpy()
         texts = ids[~blank]
         named = _begins_like_total(texts)
         blank[np.flatnonzero(~blank)[named.to_numpy(dtype=bool)]] = True
         candidates = np.flatnonzero(blank)
     else:
+        id_at = None
         candidates = np.arange(len(frame))
-    leading = min(LEADING, frame.shape[1])
-    for j in range(leading):  # the usual spellings anywhere in the leading cells, whatever the id says
-        mask |= frame.iloc[:, j].isin(_TOTAL_FORMS).to_numpy()
     for i in candidates:
-        if any(_is_total(frame.iat[int(i), j]) for j in range(leading)):
-            mask[i] = True
+        mask[i] = is_total_row(frame.iloc[int(i)].tolist(), id_at)
     return mask
 
 

@@ -27,23 +27,26 @@ import math
 import os
 import re
 import tempfile
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Iterator, Sequence
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from landrules.core.decision import DECISION_COLUMNS, EXTRA_COLUMNS
+from landrules.ledger.validate.cells import float_text
 from landrules.ledger.write.flat import FlatColumns
 
 if TYPE_CHECKING:
-    from landrules.ledger.validate.frame import ParsedFrame
     from landrules.core.summary import Summary
+    from landrules.ledger.validate.frame import ParsedFrame
 
 FORMATS = (".jsonl", ".csv", ".xlsx", ".parquet")
 OUTPUT_COLUMNS = DECISION_COLUMNS + EXTRA_COLUMNS
+OPTIONAL_COLUMN = "idle_fee_amount"  # added in wave 3: a flat frame made without it has no fee
 RISKY = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet runs as a formula
 
 
@@ -83,7 +86,7 @@ class Labels:
     unpublished: frozenset[str] = frozenset()  # outcomes that alone put no parcel on the 公布清单 (outcomes.yaml)
 
     @classmethod
-    def of(cls, rulebook: Any, as_of: dt.date | None = None) -> "Labels":
+    def of(cls, rulebook: Any, as_of: dt.date | None = None) -> Labels:
         clauses = {
             f"{doc} {clause}": cited.heading.rstrip("。；;，, ")
             for (doc, clause), cited in rulebook.policy.clauses.items() if cited.heading
@@ -92,7 +95,8 @@ class Labels:
         param = rulebook.parameters.get(TAX_TARGET)
         if param is not None:
             value, _ = rulebook.param_value(TAX_TARGET, as_of or dt.date.today())
-            target = Target(float(value), param.unit, tuple(str(c) for c in param.cites), param.description)
+            if value is not None:  # no target in force before the plan's date
+                target = Target(float(value), param.unit, tuple(str(c) for c in param.cites), param.description)
         catalogue = getattr(rulebook, "catalogue", None)
         published = catalogue.published if catalogue is not None else {}
         reasons = catalogue.reasons if catalogue is not None else {}
@@ -161,9 +165,7 @@ def cell_text(value: Any) -> str | None:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value)
+        return float_text(value)  # as the reader gives a numeric id: every output shows it alike
     if isinstance(value, dt.datetime):
         if value.tzinfo is None and value.time() == dt.time():
             return value.date().isoformat()
@@ -263,7 +265,7 @@ class DecisionWriter:
         self.rows = 0  # data rows written so far
         self.invalid = 0  # of which with errors
         self._state = "open"
-        self.parsed: "ParsedFrame | None" = None  # the chunk being written, as decided (see `write`)
+        self.parsed: ParsedFrame | None = None  # the chunk being written, as decided (see `write`)
         sweep_stale(self.path.parent)
         try:
             fd, self.tmp = temp_file(self.path)
@@ -283,7 +285,7 @@ class DecisionWriter:
     def _write(self, inputs: pd.DataFrame, flat: pd.DataFrame, jsonl: Sequence[str]) -> None:
         raise NotImplementedError
 
-    def _finish(self, summary: "Summary | None") -> None:
+    def _finish(self, summary: Summary | None) -> None:
         pass
 
     def _discard(self) -> None:
@@ -292,8 +294,8 @@ class DecisionWriter:
     takes_flat_columns = False  # whether _write takes FlatColumns as they are (else a DataFrame)
     in_background = False  # whether writing on a thread of its own pays (the work is in pyarrow, GIL released)
 
-    def write(self, inputs: pd.DataFrame, flat: "pd.DataFrame | FlatColumns", jsonl: Sequence[str],
-              parsed: "ParsedFrame | None" = None) -> None:
+    def write(self, inputs: pd.DataFrame, flat: pd.DataFrame | FlatColumns, jsonl: Sequence[str],
+              parsed: ParsedFrame | None = None) -> None:
         """Write one chunk of rows, in input order.
 
         `parsed`: the same rows as validated and decided (typed facts, as of the evaluation
@@ -309,7 +311,9 @@ class DecisionWriter:
         if len(inputs) != n or inputs.shape[1] != len(self.input_headers):
             raise ValueError(f"inputs is {inputs.shape}, expected {n} rows x {len(self.input_headers)} columns")
         missing = [c for c in OUTPUT_COLUMNS if c not in flat.columns]
-        if missing:
+        if missing == [OPTIONAL_COLUMN] and not isinstance(flat, FlatColumns):  # decided without any fee: empty
+            flat = flat.assign(**{OPTIONAL_COLUMN: ""})
+        elif missing:
             raise ValueError(f"flat lacks the columns {missing}")
         if isinstance(flat, FlatColumns):
             invalid = flat.invalid()
@@ -330,7 +334,7 @@ class DecisionWriter:
         self.rows += n
         self.invalid += invalid
 
-    def commit(self, summary: "Summary | None" = None) -> None:
+    def commit(self, summary: Summary | None = None) -> None:
         """Finish the file and move it into place; on failure nothing is left behind."""
         if self._state != "open":
             raise OutputError(f"输出 {self.path} 已{'提交' if self._state == 'committed' else '放弃'}")
@@ -359,7 +363,7 @@ class DecisionWriter:
         finally:
             self.tmp.unlink(missing_ok=True)
 
-    def __enter__(self) -> "DecisionWriter":
+    def __enter__(self) -> DecisionWriter:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:

@@ -14,11 +14,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from copy import copy
-from functools import lru_cache
 import math
 import unicodedata
-from typing import Any, Callable
+from collections.abc import Callable
+from copy import copy
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from landrules.core import fields
 from landrules.core.fields import FieldType
-from landrules.ledger.validate.cells import PARSERS, CellError
+from landrules.ledger.validate.cells import PARSERS, CellError, float_text
 from landrules.ledger.write.base import RISKY, is_missing
 
 MAX_TEXT = 32_767  # Excel's limit per cell
@@ -67,8 +68,8 @@ def cell_value(value: Any) -> Any:
         return value
     if isinstance(value, int):
         return value if abs(value) < 10**15 else clean_text(str(value))  # Excel keeps 15 digits
-    if isinstance(value, float):
-        return value if math.isfinite(value) else clean_text(str(value))
+    if isinstance(value, float):  # Excel keeps 15 digits: a longer whole number as its digits, as text
+        return value if math.isfinite(value) and abs(value) < 1e15 else clean_text(float_text(value))
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()
     if isinstance(value, dt.datetime):

@@ -4,6 +4,8 @@ The loader already rejects YAML syntax errors, unknown keys, unknown fields, ope
 values that do not fit a field, unknown clauses, documents, parameters, categories and outcome
 codes, duplicate rule ids and rules without a citation. What needs the whole rulebook is here:
 
+  * in force: a rule whose own `in_force` reaches days a clause it cites is not in force on
+    (a warning: on those days the rule does not apply);
   * overrides: the target exists, both rules conclude disposals, no cycles, and the two can
     apply to one parcel (else the override has no effect);
   * every outcome a rule concludes has a `kind` in outcomes.yaml (needs_information, which a
@@ -65,12 +67,28 @@ class _Analysis:
         self.forms = {r.id: normal_form(r.when, lambda c: deriving.get(c, ())) for r in rulebook.rules}
 
     def run(self) -> Iterator[Problem]:
+        yield from self.windows()
         yield from self.overrides()
         yield from self.kinds()
         yield from self.asked()
         yield from self.never()
         yield from self.conflicts()
         yield from self.gaps()
+
+    # ------------------------------------------------------------------ in force
+
+    def windows(self) -> Iterator[Problem]:
+        """A rule whose own `in_force` reaches days its cited clause is not in force on: on those
+        days it does not apply (Rule.window), which is rarely what its author meant."""
+        for rule in self.book.rules:
+            if rule.in_force is None:
+                continue
+            for clause in rule.cites:
+                if not rule.in_force.within(clause.in_force):
+                    line = rule.key_lines.get("in_force", rule.line)
+                    yield Problem(rule.path, line, say(
+                        "rule_outlives_clause", id=rule.id, rule=rule.in_force.text(), doc=clause.doc,
+                        clause=clause.clause, clause_in_force=clause.in_force.text()), warning=True)
 
     # ------------------------------------------------------------------ helpers
 

@@ -6,6 +6,12 @@ piece of `x` in that language."""
 from __future__ import annotations
 
 LINT_MESSAGES: dict[str, dict[str, str]] = {
+    "rule_outlives_clause": {
+        "zh": "规则 {id} 的施行期间（{rule}）超出所引 {doc} {clause} 的施行期间（{clause_in_force}）：规则施行而所引条款尚未施行或已失效；"
+              "评估日在条款施行期间之外的，本规则不适用。核对规则的 in_force 或所引条款",
+        "en": "rule {id} is in force ({rule}) while the clause it cites, {doc} {clause}, is not ({clause_in_force}); "
+              "on such dates the rule does not apply",
+    },
     "override_self": {
         "zh": "规则 {id} 的 `overrides` 写了它自己；删去这一项（`overrides` 只写被本规则排除的其他规则）",
         "en": "rule {id} overrides itself",

@@ -118,6 +118,10 @@ LOAD_MESSAGES: dict[str, dict[str, str]] = {
         "zh": "完成时限的 date {date} 与第一步的日期 {first} 不同（引用该条款的规则取第一步的日期）；两处写成同一日期",
         "en": "date {date} is not the first milestone's date {first} (a rule citing the clause takes the first)",
     },
+    "in_force_order": {
+        "zh": "施行期间 in_force 的 to（{until}）早于 from（{since}）；to 写失效前最后一日，不得早于 from",
+        "en": "in_force: `to` ({until}) is before `from` ({since})",
+    },
     "milestone_order": {
         "zh": "分步时限（milestones）须按日期从早到晚排列",
         "en": "milestones go in date order",

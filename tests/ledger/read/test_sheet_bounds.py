@@ -1,0 +1,79 @@
+"""Issue 23 item 2: a sheet's rows and columns are bounded before any reader allocates for them
+(ledger/read/limits.py): one cell at XFD1048576 in a 5 KB XLSX made calamine ask for 549 GB and
+abort the process. Any cell address either reads, or is refused in one Chinese line naming the
+file, the cell and the bound."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl.utils import get_column_letter
+
+import hostile_corpus as corpus
+from conftest import ROOT
+from landrules.ledger.errors import LedgerError
+from landrules.ledger.read.reader import read_ledger
+
+ROWS = [corpus.HEADER, ["A", 2, "工业"]]
+
+
+def test_one_cell_at_the_last_excel_cell_is_refused_not_an_abort(tmp_path):
+    path = corpus.xlsx(tmp_path, ROWS, far={"XFD1048576": "x"})
+    assert path.stat().st_size < 16_000
+    # in a child process: an abort there fails this test instead of killing the test run
+    result = subprocess.run(
+        [sys.executable, "-m", "landrules", "decide", str(path), "--as-of", "2021-10-01", "-o", str(tmp_path / "o.jsonl")],
+        capture_output=True, text=True, timeout=120, env={"PYTHONPATH": str(ROOT / "engine"), "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 2, result.stderr[-2000:]
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(path) in lines[0]
+    assert "XFD1048576" in lines[0] and "1024 列" in lines[0] and "LANDRULES_MAX_COLUMNS" in lines[0]
+    assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_a_dimension_tag_past_the_bounds_is_no_reason_to_refuse(tmp_path):
+    """calamine sizes a sheet by its <dimension>: such a file goes to openpyxl, which ignores it."""
+    import zipfile
+
+    path = corpus.xlsx(tmp_path, ROWS)
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(b'<dimension ref="A1:C2"/>', b'<dimension ref="A1:XFD1048576"/>')
+    assert parts["xl/worksheets/sheet1.xml"] != sheet
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    assert read_ledger(path)["parcel_id"].tolist() == ["A"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(row=st.integers(3, 80), column=st.integers(1, 45), engine_ods=st.booleans())
+def test_any_cell_address_reads_or_is_refused_in_one_line(tmp_path_factory, monkeypatch, row, column, engine_ods):
+    monkeypatch.setenv("LANDRULES_MAX_ROWS", "60")
+    monkeypatch.setenv("LANDRULES_MAX_COLUMNS", "30")
+    monkeypatch.setenv("LANDRULES_MAX_CELLS", "1000")
+    folder = tmp_path_factory.mktemp("far")
+    address = f"{get_column_letter(column)}{row}"
+    if engine_ods:
+        path = corpus.ods(folder, ROWS, tail=corpus.far_ods_row(row - 3, column - 1))
+    else:
+        path = corpus.xlsx(folder, ROWS, far={address: "x"})
+    within = row <= 60 and column <= 30 and (not engine_ods or row * column <= 1000)
+    if within:
+        frame = read_ledger(path)
+        assert frame["parcel_id"].tolist()[0] == "A"
+        cells = [v for row_ in frame.values.tolist() for v in row_]
+        errors = [e for found in frame.attrs["row_errors"].values() for e in found]
+        assert "x" in cells or any(address in e for e in errors)  # read, or named as outside the header
+    else:
+        with pytest.raises(LedgerError) as caught:
+            read_ledger(path)
+        message = str(caught.value)
+        assert "\n" not in message and str(path) in message
+        assert address in message or "1000 个的上限" in message
