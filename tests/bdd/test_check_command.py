@@ -134,8 +134,10 @@ Feature: The step vocabulary in English
       | approved_on              | 2019-06-20 |
       | land_status_unchanged    | no         |
       | expropriation_infeasible | no         |
+      | planned_industrial_ratio | 0.98       |
     When the parcel is decided
     Then "digest_unsupplied" is overdue
+    And the notes include "按规划图层取"
 
   Scenario: a value the ledger does not know
     Given a parcel:

@@ -63,6 +63,8 @@ CASES = {
     ),
     "standard_land_breach": (dict(STANDARD, plot_ratio=0.8), STANDARD),
     "no_action": (WORKING, dict(WORKING, tax_per_mu=2.0)),
+    # the map's facts (contract §8): the shape is a fifth smaller than the ledger says; 4 % is within the parameter
+    "verify_boundary": (dict(WORKING, geom_area_mu=30.0, area_gap_ratio=0.25), dict(WORKING, geom_area_mu=30.0, area_gap_ratio=0.04)),
     # a record with nothing but an id and an area: its situation cannot be told (triage)
     "needs_information": ({}, WORKING),
 }

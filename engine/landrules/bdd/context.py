@@ -17,6 +17,7 @@ from landrules.backends.base import Firing
 from landrules.backends.durable import DurableBackend
 from landrules.decide.as_of import facts_as_of
 from landrules.decide.evaluate import Evaluator
+from landrules.geo.plan import derive_for_facts, threshold
 from landrules.core.decision import Decision
 from landrules.rulebook import locate
 from landrules.rulebook.load import Rulebook, load_rulebook
@@ -43,6 +44,14 @@ class Recorder:
                 self.cited.update((c.doc, c.clause) for c in rule.cites)
 
 
+def scenario_facts(rulebook: Rulebook, facts: dict, as_of: dt.date) -> tuple[dict, list[str]]:
+    """A scenario's parcel as `decide` sees a ledger row: as it stood on the date, and with
+    符合国土空间规划 taken from `planned_industrial_ratio` where empty (contract §8); the notes."""
+    facts, notes = facts_as_of(facts, as_of)
+    facts, plan_notes = derive_for_facts(facts, threshold(rulebook, as_of))
+    return facts, [*notes, *plan_notes]
+
+
 @dataclass
 class Engine:
     """The rulebook of a run with its reference backend, built once per run."""
@@ -58,7 +67,7 @@ class Engine:
         return Evaluator(self.rulebook, self.backend)
 
     def decide(self, parcel_id: str | None, facts: dict, as_of: dt.date) -> tuple[Decision, Firing]:
-        facts, notes = facts_as_of(facts, as_of)  # the parcel as it stood on the date
+        facts, notes = scenario_facts(self.rulebook, facts, as_of)
         firing = self.backend.fire([facts], as_of)[0]
         decision = self.evaluator.assemble(parcel_id, facts, firing, as_of)
         decision.notes = notes + decision.notes

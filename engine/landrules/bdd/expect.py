@@ -299,7 +299,7 @@ def errors_include(scenario_state: ScenarioState, text: str) -> None:
 
 
 @define(
-    "then", r"决策备注包括\s*" + q("text"), r"the decision notes include " + q("text"),
+    "then", r"(?:决策)?备注包括\s*" + q("text"), r"the (?:decision )?notes include " + q("text"),
     example_zh='决策备注包括"平龙政办〔2021〕36号自2021-06-22起施行"',
     example_en='the decision notes include "晚于评估日"',
 )

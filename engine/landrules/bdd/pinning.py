@@ -25,12 +25,11 @@ from typing import Any, Callable, Iterable
 
 from landrules.backends.base import Firing
 from landrules.backends.vectorized import VectorizedBackend
-from landrules.bdd.context import Recorder
+from landrules.bdd.context import Recorder, scenario_facts
 from landrules.bdd.mutants import Mutant, all_mutants
 from landrules.bdd.plugin import ScenarioRecord
 from landrules.bdd.state import ScenarioState
 from landrules.bdd.steps import decide as decide_step
-from landrules.decide.as_of import facts_as_of
 from landrules.decide.evaluate import Evaluator
 from landrules.core.decision import Decision
 from landrules.core.values import columns_from_facts
@@ -63,7 +62,7 @@ class BatchEngine:
         self.notes: dict[CallKey, list[str]] = {}
 
     def decide(self, parcel_id: str | None, facts: dict, as_of: dt.date) -> tuple[Decision, Firing]:
-        facts, notes = facts_as_of(facts, as_of)  # the parcel as it stood on the date, as `Engine.decide`
+        facts, notes = scenario_facts(self.rulebook, facts, as_of)  # as `Engine.decide`
         key = _key(parcel_id, facts, as_of)
         self.calls.append((key, parcel_id, facts, as_of))
         self.notes[key] = notes

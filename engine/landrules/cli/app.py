@@ -61,6 +61,23 @@ SheetOpt = typer.Option(
 ColumnsOpt = typer.Option(
     None, "--columns", help="列对照表 / column map YAML: columns: {表头: 字段}, values: {字段: {文字: 代码}} (docs/ledgers.zh.md)"
 )
+ParcelsOpt = typer.Option(
+    None, "--parcels", help="宗地界址 / parcel boundaries: 界址点坐标 .txt, .shp, .zip (Shapefile), .geojson, .gpkg (CGCS2000)"
+)
+BoundaryOpt = typer.Option(None, "--boundary", help="集聚区边界 / the cluster's boundary (same formats; with --parcels)")
+PlanOpt = typer.Option(None, "--plan", help="国土空间规划图层 / the spatial plan's land-use layer (same formats; with --parcels)")
+ParcelsIdOpt = typer.Option(None, "--parcels-id", help="图形文件的宗地编号字段 / the id field of --parcels (default: 地块编号, 宗地编号, DKBH, ZDDM, …)")
+
+
+def map_inputs(parcels: Optional[Path], boundary: Optional[Path], plan: Optional[Path], parcels_id: Optional[str]):
+    """`--parcels …` as a MapInputs (None without --parcels); exit 2 for --boundary/--plan alone."""
+    if parcels is None:
+        if boundary is not None or plan is not None or parcels_id is not None:
+            raise fail("--boundary、--plan、--parcels-id 须与 --parcels 一起使用")
+        return None
+    from landrules.geo.join import MapInputs
+
+    return MapInputs(parcels, boundary, plan, parcels_id)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -110,10 +127,11 @@ def check_output(output: Optional[Path]) -> None:
     """Exit 2 when `-o` names a format no writer has (before anything is read or decided)."""
     if output is None:
         return
+    from landrules.decide.outputs import WRITERS
     from landrules.ledger.write.base import OutputError, output_format
 
     try:
-        output_format(output)
+        output_format(output, tuple(WRITERS))
     except OutputError as exc:
         raise fail(str(exc)) from None
 

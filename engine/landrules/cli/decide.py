@@ -13,7 +13,11 @@ from landrules.cli.app import (
     check_engine,
     check_output,
     AsOfOpt,
+    BoundaryOpt,
     ColumnsOpt,
+    ParcelsIdOpt,
+    ParcelsOpt,
+    PlanOpt,
     PolicyOpt,
     RulesOpt,
     SheetOpt,
@@ -23,6 +27,7 @@ from landrules.cli.app import (
     fail,
     load_checked_rulebook,
     load_columns,
+    map_inputs,
 )
 from landrules.cli.progress import print_summary, progress_line, report_columns, report_invalid
 from landrules.cli.record.options import StoreOpt
@@ -36,7 +41,7 @@ from landrules.decide.engines import AUTO_DURABLE_MAX_ROWS
 def decide(
     ledger: Path = LedgerArg,
     output: Optional[Path] = typer.Option(
-        None, "-o", "--output", help="输出 / output: .jsonl .csv .xlsx .parquet (default: JSONL on stdout)"
+        None, "-o", "--output", help="输出 / output: .jsonl .csv .xlsx .parquet .gpkg .geojson (default: JSONL on stdout)"
     ),
     as_of: Optional[str] = AsOfOpt,
     sheet: Optional[str] = SheetOpt,
@@ -58,20 +63,28 @@ def decide(
     record: bool = typer.Option(False, "--record", help="记录本期台账 / record the run in the record of runs (contract §7)"),
     label: Optional[str] = typer.Option(None, "--label", help="记录标签 / the run's label (default: the evaluation date's quarter, e.g. 2021Q4)"),
     store: Optional[Path] = StoreOpt,
+    parcels: Optional[Path] = ParcelsOpt,
+    boundary: Optional[Path] = BoundaryOpt,
+    plan: Optional[Path] = PlanOpt,
+    parcels_id: Optional[str] = ParcelsIdOpt,
     rules: Optional[Path] = RulesOpt,
     policy: Optional[Path] = PolicyOpt,
 ) -> None:
     """逐宗决策整本台账，汇总写到 stderr。Decide every parcel of a ledger; a summary goes to stderr."""
+    on_map = map_inputs(parcels, boundary, plan, parcels_id)
     if (label or store) and not record:
         raise fail("--label 与 --store 需与 --record 一起使用")
     if record and dask is not None:
         raise fail("--record 暂不能与 --dask 同用：请在单机上决策并记录（或记录 Dask 输出的 Parquet 数据集，尚未实现）")
     if dask is not None:
+        if on_map is not None:
+            raise fail("--parcels 暂不能与 --dask 一起使用")
         from landrules.cli.decide_dask import decide_on_dask
 
         decide_on_dask(ledger, output, dask, as_of_date(as_of), engine, load_checked_rulebook(rules, policy))
         return
     from landrules.decide.pipeline import ColumnsError, decide_ledger
+    from landrules.geo.layer import GeoError
     from landrules.ledger.write.base import OutputError
     from landrules.ledger.read.reader import LedgerError
     from landrules.record.store import StoreError
@@ -92,13 +105,15 @@ def decide(
                 result = decide_ledger(
                     ledger, output, rulebook, when, engine=engine, sheet=sheet, progress=advance, columns=column_map,
                     strict_columns=strict_columns, report=lambda checked: report_columns(as_of_line(as_of, when), checked),
-                    on_chunk=None if recorder is None else recorder.add,
+                    on_chunk=None if recorder is None else recorder.add, map_inputs=on_map,
                 )
                 if recorder is not None:
                     recorder.finish(result, output)
             finally:
                 if recorder is not None:
                     recorder.close()  # rolls back a run not finished: nothing of it stays
+    except GeoError as exc:
+        raise fail(f"{exc}（未作决策）") from None
     except StoreError as exc:
         raise fail(str(exc)) from None
     except ColumnsError as exc:

@@ -11,7 +11,11 @@ import typer
 from landrules.cli.app import (
     LedgerArg,
     AsOfOpt,
+    BoundaryOpt,
     ColumnsOpt,
+    ParcelsIdOpt,
+    ParcelsOpt,
+    PlanOpt,
     PolicyOpt,
     RulesOpt,
     SheetOpt,
@@ -20,6 +24,7 @@ from landrules.cli.app import (
     fail,
     load_checked_rulebook,
     load_columns,
+    map_inputs,
 )
 
 
@@ -35,6 +40,10 @@ def explain(
     full: bool = typer.Option(False, "--full", help="完整追踪 / the complete trace: every rule, every condition, as a table"),
     sheet: Optional[str] = SheetOpt,
     columns: Optional[Path] = ColumnsOpt,
+    parcels: Optional[Path] = ParcelsOpt,
+    boundary: Optional[Path] = BoundaryOpt,
+    plan: Optional[Path] = PlanOpt,
+    parcels_id: Optional[str] = ParcelsIdOpt,
     rules: Optional[Path] = RulesOpt,
     policy: Optional[Path] = PolicyOpt,
 ) -> None:
@@ -50,9 +59,20 @@ def explain(
     when = as_of_date(as_of)
     column_map = load_columns(columns)
     rulebook = load_checked_rulebook(rules, policy)
+    inputs = map_inputs(parcels, boundary, plan, parcels_id)
+    from landrules.geo.layer import GeoError
+
     try:
-        found = find_parcel(ledger, parcel, sheet=sheet, as_of=when, columns=column_map)
-    except LedgerError as exc:
+        on_map = None
+        if inputs is not None:
+            from landrules.geo.join import load_map
+
+            on_map = load_map(inputs, rulebook, when, {parcel})
+        from landrules.geo.plan import threshold
+
+        found = find_parcel(ledger, parcel, sheet=sheet, as_of=when, columns=column_map, on_map=on_map,
+                            plan_limit=threshold(rulebook, when))
+    except (LedgerError, GeoError) as exc:
         raise fail(str(exc)) from None
     if found is None:
         from landrules.decide.pipeline import similar_ids
@@ -74,16 +94,41 @@ def explain(
         decision = spanned
     else:
         decision.notes = list(found.notes) + decision.notes
+    shown = map_facts(found.facts) if inputs is not None else None
     if as_json:
-        print(json.dumps({"decision": decision.to_dict(), "trace": trace}, ensure_ascii=False, indent=2))
+        out = {"decision": decision.to_dict(), "trace": trace}
+        if shown is not None:
+            out["map"] = shown
+        print(json.dumps(out, ensure_ascii=False, indent=2))
     elif full:
         _print_explanation(rulebook, found.row, decision, trace)
+        _print_map(shown)
     else:
         from landrules.cli.explain_text import print_narrative
         from landrules.decide.narrative import narrate
 
         print_narrative(narrate(rulebook, decision, found.facts, firing, when, row=found.row))
+        _print_map(shown)
     raise typer.Exit(0)
+
+
+def map_facts(facts) -> dict | None:
+    """The map's facts of the parcel (contract §8), field → value (None: not known)."""
+    from landrules.core import fields
+
+    return {f.name: (facts or {}).get(f.name) for f in fields.FIELDS if f.name in fields.MAP_FIELDS}
+
+
+def _print_map(shown: dict | None) -> None:
+    if shown is None:
+        return
+    from landrules.core import fields
+
+    print("图上事实（--parcels）：")
+    for name, value in shown.items():
+        spec = fields.BY_NAME[name]
+        text = f"{value:.2%}" if isinstance(value, float) and name.endswith("ratio") else fields.display(spec, value)
+        print(f"  {spec.zh}（{name}）：{text}")
 
 
 def _print_explanation(rulebook, row: int, decision, trace) -> None:

@@ -9,7 +9,11 @@ import typer
 
 from landrules.cli.app import (
     LedgerArg,
+    BoundaryOpt,
     ColumnsOpt,
+    ParcelsIdOpt,
+    ParcelsOpt,
+    PlanOpt,
     as_of_line,
     load_columns,
     check_engine,
@@ -21,6 +25,7 @@ from landrules.cli.app import (
     as_of_date,
     fail,
     load_checked_rulebook,
+    map_inputs,
 )
 from landrules.cli.progress import report_columns
 from landrules.cli.record.options import StoreOpt, find_run
@@ -41,6 +46,10 @@ def report(
     record: bool = typer.Option(False, "--record", help="记录本期台账 / also record this run (as decide --record)"),
     label: Optional[str] = typer.Option(None, "--label", help="记录标签 / the run's label (default: the quarter)"),
     store: Optional[Path] = StoreOpt,
+    parcels: Optional[Path] = ParcelsOpt,
+    boundary: Optional[Path] = BoundaryOpt,
+    plan: Optional[Path] = PlanOpt,
+    parcels_id: Optional[str] = ParcelsIdOpt,
     rules: Optional[Path] = RulesOpt,
     policy: Optional[Path] = PolicyOpt,
 ) -> None:
@@ -60,6 +69,9 @@ def report(
         raise fail(str(exc)) from None
     column_map = load_columns(columns)
     rulebook = load_checked_rulebook(rules, policy)
+    on_map = map_inputs(parcels, boundary, plan, parcels_id)
+    from landrules.geo.layer import GeoError
+
     recording, progress = None, None
     if since is not None or record:
         from landrules.cli.record.decide_record import Recording
@@ -74,12 +86,14 @@ def report(
             result = decide_ledger(ledger, output, rulebook, when, engine=engine, sheet=sheet, columns=column_map,
                                    report=lambda checked: report_columns(as_of_line(as_of, when), checked),
                                    open_output=report_writer(ledger.name, progress),
-                                   on_chunk=None if recording is None else recording.add)
+                                   on_chunk=None if recording is None else recording.add, map_inputs=on_map)
             if recording is not None and record:
                 recording.finish(result, output)
         finally:
             if recording is not None:
                 recording.close()  # without --record, the run compared is rolled back: nothing stays
+    except GeoError as exc:
+        raise fail(str(exc)) from None
     except StoreError as exc:
         raise fail(str(exc)) from None
     except LedgerError as exc:

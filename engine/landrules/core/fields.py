@@ -95,7 +95,17 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("committed_tax_per_mu", "承诺亩均税收", _T.NUMBER),
     FieldSpec("committed_plot_ratio", "承诺容积率", _T.NUMBER),
     FieldSpec("land_price", "土地价款（万元）", _T.NUMBER),  # 出让价款 / 划拨价款: the base of 第十四条's fee
+    # facts from the parcel's shape (contract §8, `decide --parcels`); a ledger may also carry them
+    FieldSpec("geom_area_mu", "图形面积（亩）", _T.NUMBER),
+    FieldSpec("area_gap_ratio", "台账与图形面积差率", _T.NUMBER),  # |ledger − shape| ÷ shape; may exceed 1
+    FieldSpec("overlaps", "重叠宗地", _T.TEXT),  # ids joined by 、
+    FieldSpec("inside_boundary_ratio", "集聚区边界内面积占比", _T.RATIO),
+    FieldSpec("planned_industrial_ratio", "规划工业用地占比", _T.RATIO),
 )
+
+# the facts `decide --parcels/--boundary/--plan` adds from the shapes: no ledger column is expected
+# for them, and rules read them only where they are present (rules/map.yaml)
+MAP_FIELDS = frozenset({"geom_area_mu", "area_gap_ratio", "overlaps", "inside_boundary_ratio", "planned_industrial_ratio"})
 
 # Facts the decision derives from the ledger's own (decide/as_of.py), which rules may test but no
 # ledger carries: `approved_after_as_of` tells "approval set aside as later than the evaluation

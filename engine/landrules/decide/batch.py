@@ -24,6 +24,9 @@ from landrules.decide.as_of import frame_as_of
 from landrules.backends.registry import open_backend
 from landrules.decide.evaluate import FEE, Evaluator
 from landrules.decide.month_spans import rule_fields, widen
+from landrules.geo.join import add_notes
+from landrules.geo.plan import derive_conformity
+from landrules.geo.plan import threshold as plan_threshold
 from landrules.core.decision import DECISION_COLUMNS, EXTRA_COLUMNS, SEP, Decision, flatten
 from landrules.ledger.validate.frame import ParsedFrame
 from landrules.ledger.write.json_lines import JsonLines, json_heads
@@ -90,6 +93,7 @@ class LedgerDecider:
         self._patterns: dict[Key, _Pattern] = {}
         self._invalid: _Pattern | None = None  # the decision of a row with errors, but its errors
         self._texts: dict[tuple[str, ...], tuple[str, str]] = {}  # errors or notes -> (cell, JSON)
+        self._plan_limit = plan_threshold(rulebook, as_of)
         self._reads: dict[str, frozenset[str]] | None = None  # fields each rule reads (month spans)
         self._fee_rules = frozenset(r.id for r in rulebook.rules if r.outcome == FEE)
 
@@ -143,6 +147,9 @@ class LedgerDecider:
         """Decisions for one parsed chunk: flattened columns and JSON lines if asked for, and
         always each row's pattern (`index` into `patterns`), which `diff` compares. The backends
         see the chunk as of the evaluation date (`as_of.frame_as_of`)."""
+        # 符合国土空间规划 from the map where the ledger leaves it empty (contract §8), on every face;
+        # before the dates are cut to the evaluation date (neither field is dated), so month spans see it too
+        add_notes(parsed, derive_conformity(parsed.columns, self._plan_limit))
         raw, parsed = parsed, frame_as_of(parsed, self.as_of)
         n = parsed.n
         positions = np.flatnonzero(parsed.valid)

@@ -80,7 +80,7 @@ def column_report(rulebook: Rulebook, headers: list[str], names: list[str], samp
     for name, provides in _PROVIDES.items():
         if name in present:
             present.update(provides)
-    missing = [n for n in needed_fields(rulebook) if n not in present]
+    missing = [n for n in needed_fields(rulebook) if n not in present and n not in fields.MAP_FIELDS]
     lookalikes = [item for item in find(headers, names, sample) if key(item.header) not in not_fields]
     alike = {item.header for item in lookalikes}
     recognised = [(h, n) for h, n in zip(headers, names) if n in fields.BY_NAME or n in EXTRA_FIELDS]

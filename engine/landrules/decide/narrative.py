@@ -241,8 +241,12 @@ def _fact(rulebook: Rulebook, trace: Trace, as_of: dt.date) -> str:
     right = fields.BY_NAME[cond.other_field].zh if cond.other_field else fields.display(spec, trace.operand)
     wanted = f"{spec.zh} {OP_WORDS[cond.op]} {right}{_where(rulebook, cond, as_of)}"
     if trace.result is None:
-        missing = spec.zh if trace.actual is None else fields.BY_NAME[cond.other_field].zh
-        return f"{missing}未填写，无法判断 {wanted}"
+        if trace.actual is None:
+            return f"{spec.zh}未填写，无法判断 {wanted}"
+        if cond.other_field:
+            return f"{fields.BY_NAME[cond.other_field].zh}未填写，无法判断 {wanted}"
+        # the operand is a parameter with no value in force on the evaluation date
+        return f"参数 {cond.param} 在评估日 {as_of} 无施行中的取值，无法判断 {wanted}"
     return f"需 {wanted}，本宗为 {mine}"
 
 

@@ -33,6 +33,7 @@ from landrules.ledger.validate.cells import CellError, parse_cell
 from landrules.ledger.validate.frame import ParsedFrame
 from landrules.ledger.validate.prepare import prepare_chunk
 from landrules.ledger.validate.seen_ids import SeenIds
+from landrules.geo.join import MapFacts, MapInputs, apply_map, load_map
 from landrules.ledger.write.background import BackgroundWriter, ahead
 from landrules.ledger.write.base import DecisionWriter, Labels, refuse_inputs
 from landrules.rulebook.model import Rulebook
@@ -104,6 +105,7 @@ def decide_ledger(
     report: Callable[[ColumnReport], None] | None = None,
     open_output: Callable[..., DecisionWriter] | None = None,
     on_chunk: Callable[..., None] | None = None,
+    map_inputs: MapInputs | None = None,
 ) -> RunResult:
     """Decide every row of a ledger into `output` (JSONL on `stdout` when None).
 
@@ -117,6 +119,9 @@ def decide_ledger(
     `on_chunk(cells, decided, headers)` gets each chunk's input cells (a DataFrame, columns by
     field name), its DecidedChunk, JSON lines included, and the ledger's headers (the record of
     runs, `decide --record`).
+
+    `map_inputs` (`--parcels` …): the boundary file's facts are joined onto every chunk before
+    deciding (`geo/join.py`), and the .gpkg / .geojson writers take the shapes.
 
     A ledger that is one part of a larger one (a file of a Parquet dataset) numbers its rows
     from `row_offset` on and takes `first_seen` (parcel id → row) from the parts before it, so
@@ -135,6 +140,9 @@ def decide_ledger(
     first = next(chunks, None)
     checked = column_report(rulebook, ledger.headers, ledger.names, None if first is None else first.frame, ledger.notices,
                             columns.not_fields() if columns else set())
+    on_map = _load_map(map_inputs, rulebook, as_of, first)
+    if on_map is not None:
+        checked.notices += on_map.geo.notices
     values = columns.values if columns else {}
     headers = dict(zip(ledger.names, ledger.headers))
     seen = SeenIds.of(first_seen or {})
@@ -157,7 +165,12 @@ def decide_ledger(
     decider = LedgerDecider(rulebook, chosen, as_of)
     writer = None
     if output is not None:
-        writer = (open_output or open_writer)(output, ledger.headers, Labels.of(rulebook, as_of), ledger.names)
+        labels = Labels.of(rulebook, as_of)
+        if open_output is None:
+            writer = open_writer(output, ledger.headers, labels, ledger.names, shapes=on_map.geo if on_map else None)
+        else:
+            extra = {"shapes": on_map.geo} if on_map is not None else {}  # only map-aware faces pass map_inputs
+            writer = open_output(output, ledger.headers, labels, ledger.names, **extra)
         if getattr(writer, "in_background", False):
             writer = BackgroundWriter(writer)
     with_json = output is None or output.suffix.lower() == ".jsonl" or on_chunk is not None
@@ -165,6 +178,7 @@ def decide_ledger(
     try:
         for prepared in _chain(first_prepared, (prepare(chunk) for chunk in ahead(chunks))):
             parsed = prepared.parsed
+            apply_map(parsed, on_map)  # 符合国土空间规划 is then derived by the decider
             if parsed.errors and len(invalid) < INVALID_KEPT:
                 invalid += [(parsed.rows[i], list(e)) for i, e in parsed.errors.items()][: INVALID_KEPT - len(invalid)]
             decider.summary.total_rows += prepared.totals
@@ -218,6 +232,16 @@ def write_all(stream: TextIO, blocks: Iterable[bytes]) -> None:
                 raise BlockingIOError("stdout would block")
             view = view[n:]
     raw.flush()
+
+
+def _load_map(inputs: MapInputs | None, rulebook: Rulebook, as_of: dt.date, first) -> MapFacts | None:
+    """The boundary file's facts; the first chunk's ids pick the id field when several could be it."""
+    if inputs is None:
+        return None
+    ids = None
+    if first is not None and "parcel_id" in first.frame.columns:
+        ids = set(first.frame["parcel_id"].dropna().astype(str).str.strip()) - {""}
+    return load_map(inputs, rulebook, as_of, ids)
 
 
 def _chain(first, rest):
@@ -286,11 +310,12 @@ def decide_found(rulebook: Rulebook, found: FoundParcel, as_of: dt.date, parcel_
 
 def find_parcel(
     ledger_path: Path, parcel_id: str, sheet: str | None = None, as_of: dt.date | None = None,
-    columns: ColumnMap | None = None,
+    columns: ColumnMap | None = None, on_map: MapFacts | None = None, plan_limit: float | None = None,
 ) -> FoundParcel | None:
     """The first row of a ledger with this 宗地编号 — or, written `第12行`, the row without an id
     that the decisions name so — validated as `decide` would (duplicates of earlier rows
-    included), reading chunk by chunk and stopping there; with `as_of`, its facts as they stood
+    included), reading chunk by chunk and stopping there; with `on_map`, the map's facts
+    joined as `decide` joins them, and with `plan_limit` 符合国土空间规划 derived; with `as_of`, its facts as they stood
     on that date, as `decide` sees them (later events set aside, and noted)."""
     ledger = open_ledger(ledger_path, sheet, resolver=columns.resolver() if columns else None)
     seen = SeenIds()
@@ -300,6 +325,7 @@ def find_parcel(
     by_row = int(named.group(1)) if named else None
     for chunk in ledger.chunks:
         parsed = prepare_chunk(chunk.frame, chunk.rows, seen, values, headers, reader_errors=chunk.errors).parsed
+        apply_map(parsed, on_map, plan_limit)
         raw = parsed
         if as_of is not None:
             parsed = frame_as_of(parsed, as_of)

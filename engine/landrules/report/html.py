@@ -50,7 +50,7 @@ def table_html(table: Table) -> Markup:
                   f"<tbody>{''.join(rows)}</tbody></table>{notes}")
 
 
-def render(bulletin: Bulletin, labels: Labels, needing: int) -> str:
+def render(bulletin: Bulletin, labels: Labels, needing: int, map_svg: str | None = None) -> str:
     from jinja2 import Environment, StrictUndefined
 
     env = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
@@ -60,4 +60,5 @@ def render(bulletin: Bulletin, labels: Labels, needing: int) -> str:
     return template.render(
         b=bulletin, s=bulletin.summary, needing=needing, tax=bulletin.summary.tax.weighted_mean,
         target=labels.tax_target, charts=charts, table=table_html, cell=cell, widths=widths,
+        map=Markup(map_svg) if map_svg else None,
     )

@@ -22,8 +22,10 @@ def report_format(path: Path) -> str:
 
 class ReportWriter(DecisionWriter):
     def __init__(self, path: Path, input_headers: Sequence[Any], labels: Labels | None = None,
-                 input_names: Sequence[str | None] | None = None, ledger: str = "", progress=None):
+                 input_names: Sequence[str | None] | None = None, ledger: str = "", progress=None, shapes: Any = None):
         self.format = report_format(path)
+        self.shapes = shapes  # GeoFacts with `--parcels`: the bulletin carries the map (一张图)
+        self.first_category: dict[str, str] = {}
         self.input_names = list(input_names) if input_names is not None else [None] * len(input_headers)
         self.ledger = ledger
         self.progress = progress  # summary -> the 本季进展 tables (report --since RUN), or None
@@ -49,6 +51,10 @@ class ReportWriter(DecisionWriter):
             self._as_of = next((v for v in flat["as_of"] if v), None)
             self._rulebook = next((v for v in flat["rulebook"] if v), None)
         self.actions.add(inputs, self.input_names, flat, self.parsed)
+        if self.shapes is not None and self.parsed is not None:
+            for pid, cats in zip(self.parsed.parcel_ids, flat["categories"]):
+                if pid is not None and cats:
+                    self.first_category.setdefault(pid, cats.split("; ")[0])
 
     def _finish(self, summary) -> None:
         from landrules.report.bulletin import build
@@ -65,7 +71,12 @@ class ReportWriter(DecisionWriter):
             return
         from landrules.report.html import render
 
-        html = render(bulletin, self.labels, self.actions.total)
+        drawn = None
+        if self.shapes is not None:
+            from landrules.geo.svg import category_map
+
+            drawn = category_map(self.shapes, self.first_category, self.labels.categories, "存量用地一张图（按类别）", link=None)
+        html = render(bulletin, self.labels, self.actions.total, drawn)
         if self.format == ".html":
             self.tmp.write_text(html, encoding="utf-8", newline="\n")
         else:
@@ -79,8 +90,8 @@ class ReportWriter(DecisionWriter):
 
 
 def report_writer(ledger: str, progress=None):
-    """`open_output` for the decide pipeline: (path, headers, labels, names) -> ReportWriter."""
-    def open_output(path: Path, headers: Sequence[Any], labels: Labels, names: Sequence[str | None]) -> ReportWriter:
-        return ReportWriter(path, headers, labels, names, ledger=ledger, progress=progress)
+    """`open_output` for the decide pipeline: (path, headers, labels, names[, shapes]) -> ReportWriter."""
+    def open_output(path: Path, headers: Sequence[Any], labels: Labels, names: Sequence[str | None], shapes: Any = None) -> ReportWriter:
+        return ReportWriter(path, headers, labels, names, ledger=ledger, progress=progress, shapes=shapes)
 
     return open_output

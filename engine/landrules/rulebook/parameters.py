@@ -27,7 +27,8 @@ class DatedValue(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     since: dt.date = Field(alias="from", description="施行日期：自这一天起采用此值（YYYY-MM-DD）")
-    value: Union[float, dt.date] = Field(description="取值：数字，或日期（YYYY-MM-DD）")
+    value: Union[float, dt.date, list[str]] = Field(
+        description="取值：数字，或日期（YYYY-MM-DD），或一组文字（如规划图层的字段名、用地用海分类代码）")
     provisional: bool | None = Field(
         None, description="此值是否为暂定值；不写则沿用参数的 provisional（区级标准出台后写 false）"
     )
@@ -39,6 +40,8 @@ class DatedValue(BaseModel):
     def _a_finite_number_or_a_date(cls, value: Any) -> Any:
         if isinstance(value, bool):
             raise ValueError(say("param_value_bool"))
+        if isinstance(value, list):
+            return [str(v) for v in value]
         number = value
         if isinstance(value, str):
             try:
@@ -148,6 +151,8 @@ def _check_value_types(path: Path, raw: Any, pid: str, param: Parameter) -> list
     """All values of one kind (numbers or dates), and dates exactly when the unit says 日期."""
     out = []
     dates, where = param.holds_dates, say("parameter", id=pid) + ": "
+    if any(isinstance(dated.value, list) for dated in param.values):
+        return []  # a list of texts (field names, class codes): read by the map, not compared by rules
     for index, dated in enumerate(param.values):
         line = line_of(raw, ("parameters", pid, "values", index))
         if isinstance(dated.value, dt.date) != dates:

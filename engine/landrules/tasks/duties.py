@@ -83,11 +83,20 @@ class TaskState:
         }
 
 
+# outcome kinds that follow up the plan's own duty parcel by parcel without discharging it: the
+# clause stays a task (2.3.1 查清底数、标图入库: `verify_boundary` flags the parcels whose map and
+# ledger disagree, while the survey, the 台账 and the statistics remain the units' duties)
+FOLLOW_UP_KINDS = frozenset({"survey"})
+
+
 def per_parcel_clauses(rulebook: Rulebook) -> set[tuple[str, str]]:
     """(doc, clause id) of every clause a disposal rule cites (a paragraph counts for its clause)."""
     out = set()
+    catalogue = getattr(rulebook, "catalogue", None)
     for rule in rulebook.rules:
         if rule.outcome is None or rule.outcome == NEEDS_INFORMATION:
+            continue
+        if catalogue is not None and catalogue.kind(rule.outcome) in FOLLOW_UP_KINDS:
             continue
         for cited in rule.cites:
             out.add((cited.doc, cited.clause.split("#", 1)[0]))

@@ -1,0 +1,101 @@
+"""The map's facts joined onto a chunk of ledger rows by 宗地编号: one vectorised join per chunk.
+
+Besides the facts of `geo/facts.py`, the join makes `area_gap_ratio` (|ledger area − shape area|
+÷ shape area); `apply_map` then takes 符合国土空间规划 from the map where the ledger leaves it
+empty (`geo/plan.py`). A parcel whose shape was set aside gets a
+note saying why; a parcel the boundary file does not hold gets a note too (contract §8).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from landrules.core import fields
+from landrules.geo.facts import GeoFacts, PlanClasses, parcel_facts
+from landrules.geo.plan import derive_conformity
+from landrules.ledger.validate.frame import ParsedFrame
+from landrules.rulebook.model import Rulebook
+
+
+@dataclass(frozen=True)
+class MapInputs:
+    """What `--parcels FILE [--boundary FILE] [--plan FILE] [--parcels-id FIELD]` name."""
+
+    parcels: Path
+    boundary: Path | None = None
+    plan: Path | None = None
+    id_field: str | None = None
+
+
+@dataclass
+class MapFacts:
+    """The facts of a boundary file, for one evaluation date's parameters."""
+
+    geo: GeoFacts
+
+    @cached_property
+    def overlaps(self) -> np.ndarray:
+        """The overlaps column as text or None (NaN is not text: an engine would take it as present)."""
+        return np.array([v if isinstance(v, str) else None for v in self.geo.frame["overlaps"]], dtype=object)
+
+
+def load_map(inputs: MapInputs, rulebook: Rulebook, as_of: dt.date, ledger_ids: set[str] | None = None) -> MapFacts:
+    """Read the files and compute the facts (GeoError for a file that cannot be used)."""
+    value = lambda pid: rulebook.param_value(pid, as_of)[0]  # noqa: E731
+    classes = PlanClasses(tuple(value("geo.plan_class_fields")), tuple(value("geo.plan_industrial_codes")))
+    geo = parcel_facts(inputs.parcels, inputs.id_field, inputs.boundary, inputs.plan, classes,
+                       float(value("geo.min_overlap_m2")), ledger_ids)
+    return MapFacts(geo)
+
+
+def join_facts(parsed: ParsedFrame, facts: MapFacts) -> None:
+    """Set the map's fact columns of `parsed` (in place) for the rows the file holds; notes."""
+    geo = facts.geo
+    frame = geo.frame
+    at = frame.index.get_indexer(parsed.parcel_ids)
+    hit = at >= 0
+    cols = parsed.columns
+    for name in ("geom_area_mu", "inside_boundary_ratio", "planned_industrial_ratio"):
+        source = frame[name].to_numpy(dtype=float)
+        cols[name] = cols[name].copy()
+        cols[name][hit] = source[at[hit]]
+    overlaps = facts.overlaps
+    cols["overlaps"] = cols["overlaps"].copy()
+    cols["overlaps"][hit] = overlaps[at[hit]]
+    ledger = cols["area_mu"]
+    ledger = np.where(np.isnan(ledger), cols["area_m2"] * fields.MU_PER_M2, ledger)
+    shape = cols["geom_area_mu"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gap = np.abs(ledger - shape) / shape
+    cols["area_gap_ratio"] = np.where(np.isnan(cols["area_gap_ratio"]) | hit, gap, cols["area_gap_ratio"])
+    notes: dict[int, list[str]] = {}
+    absent = f"图形文件 {geo.path.name} 中没有该宗地的界址，未标图"
+    for i in np.flatnonzero(~hit & pd.notna(parsed.parcel_ids)).tolist():
+        notes.setdefault(i, []).append(absent)
+    for pid, messages in geo.problems.items():
+        for i in np.flatnonzero(parsed.parcel_ids == pid):
+            notes.setdefault(int(i), []).extend(f"图形未使用：{m}" for m in messages)
+    add_notes(parsed, notes)
+
+
+def add_notes(parsed: ParsedFrame, notes: dict[int, list[str]]) -> None:
+    """Row notes appended to the chunk's (rows with errors keep only their errors)."""
+    for i, added in notes.items():
+        if i not in parsed.errors:
+            parsed.notes[i] = (*parsed.notes.get(i, ()), *added)
+
+
+def apply_map(parsed: ParsedFrame, on_map: MapFacts | None, plan_limit: float | None = None) -> None:
+    """The map's facts joined (with `--parcels`); with `plan_limit`, 符合国土空间规划 derived
+    from `planned_industrial_ratio` where the ledger leaves it empty (`explain` does; `decide`'s
+    LedgerDecider derives it itself, on every face)."""
+    if on_map is not None:
+        join_facts(parsed, on_map)
+    if plan_limit is not None:
+        add_notes(parsed, derive_conformity(parsed.columns, plan_limit))

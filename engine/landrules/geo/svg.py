@@ -1,0 +1,127 @@
+"""The cluster's map (一张图) as SVG text, drawn here: no tiles, no script, no network.
+
+Parcels are filled by a class (category, measure or overdue: the caller says which class
+each parcel has and how each class is labelled and coloured), over the cluster's boundary,
+with a legend, a scale bar, a north arrow, and each parcel a link to its page. Shapes are in
+a planar CRS in metres (a Gauss-Krüger zone), so the scale bar is exact; grid north is taken
+as north (the meridian convergence within a cluster is well under a degree).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+from urllib.parse import quote
+
+import numpy as np
+import shapely
+
+NICE_LENGTHS = (10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000)
+NONE_COLOUR = "#d9d9d9"
+# the derived categories' colours (contract §4 codes), in the order a parcel's first category is drawn
+CATEGORY_COLOURS = {
+    "approved_unsupplied": "#f1c40f", "used_before_supplied": "#e67e22", "idle": "#e74c3c",
+    "idle_suspected": "#f5b7b1", "low_efficiency": "#8e44ad", "standard_land": "#27ae60",
+}
+
+
+@dataclass(frozen=True)
+class Legend:
+    """One class: its label (Chinese) and fill colour."""
+
+    label: str
+    colour: str
+
+
+def map_svg(ids: Sequence[str], shapes: np.ndarray, classes: Sequence[str | None], legend: dict[str, Legend],
+            boundary=None, link: str | None = "/parcel?id=", title: str = "", width: int = 960, height: int = 640) -> str:
+    """SVG text of the parcels (`shapes`, planar metres; None skipped) filled by `classes`
+    (keys of `legend`; None or unknown: grey, "其他"), `boundary` outlined, with legend, scale
+    bar and north arrow; `link` + the id (URL-quoted) is each parcel's link (None: no links)."""
+    legend_w = 220
+    pad = 30
+    present = [i for i, g in enumerate(shapes) if g is not None]
+    extent_shapes = [shapes[i] for i in present] + ([boundary] if boundary is not None else [])
+    if not extent_shapes:
+        return _frame(width, height, title, '<text x="40" y="80" font-size="16">（没有可绘制的宗地图形）</text>')
+    xmin, ymin, xmax, ymax = shapely.total_bounds(np.array(extent_shapes, dtype=object))
+    span_x, span_y = max(xmax - xmin, 1.0), max(ymax - ymin, 1.0)
+    top = 50
+    scale = min((width - legend_w - 2 * pad) / span_x, (height - top - 2 * pad - 30) / span_y)
+
+    def path(geometry) -> str:
+        parts = []
+        for polygon in getattr(geometry, "geoms", [geometry]):
+            for ring in (polygon.exterior, *polygon.interiors):
+                xy = shapely.get_coordinates(ring)
+                px = pad + (xy[:, 0] - xmin) * scale
+                py = top + pad + (ymax - xy[:, 1]) * scale
+                parts.append("M" + "L".join(f"{a:.1f},{b:.1f}" for a, b in zip(px, py, strict=True)) + "Z")
+        return "".join(parts)
+
+    out = []
+    if boundary is not None:
+        out.append(f'<path d="{path(boundary)}" fill="#f7f7f2" stroke="#c0392b" stroke-width="2" stroke-dasharray="8 4" '
+                   'fill-rule="evenodd"><title>产业集聚区边界</title></path>')
+    used: dict[str, int] = {}
+    for i in present:
+        key = classes[i] if classes[i] in legend else None
+        used[key or ""] = used.get(key or "", 0) + 1
+        colour = legend[key].colour if key else NONE_COLOUR
+        label = legend[key].label if key else "其他"
+        pid = str(ids[i])
+        shape = (f'<path d="{path(shapes[i])}" fill="{colour}" stroke="#333" stroke-width="0.8" fill-rule="evenodd">'
+                 f"<title>{escape(pid)}：{escape(label)}</title></path>")
+        out.append(f'<a href="{escape(link + quote(pid))}">{shape}</a>' if link is not None else shape)
+    out.append(_legend(legend, used, width - legend_w + 10, top + pad))
+    out.append(_scale_bar(scale, pad, height - pad))
+    out.append(_north_arrow(width - legend_w + 30, top + pad + 40 + 24 * (len(used) + 1)))
+    return _frame(width, height, title, "\n".join(out))
+
+
+def category_map(facts, categories: dict[str, str], labels: dict[str, str], title: str, link: str | None = "/parcel?id=") -> str:
+    """The map of a boundary file's parcels (GeoFacts) coloured by their first category
+    (`categories`: parcel id -> category code; `labels`: code -> 中文), in the file's planar CRS."""
+    from landrules.geo.crs import reproject
+
+    legend = {code: Legend(labels.get(code, code), colour) for code, colour in CATEGORY_COLOURS.items()}
+    shapes = reproject(facts.geometries, facts.epsg, facts.work_epsg)
+    return map_svg(facts.ids, shapes, [categories.get(i) for i in facts.ids], legend, facts.boundary, link, title)
+
+
+def _frame(width: int, height: int, title: str, body: str) -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+            'font-family="Noto Sans CJK SC, Noto Sans SC, Microsoft YaHei, sans-serif" role="img" '
+            f'aria-label="{escape(title or "宗地分布图")}">\n<rect width="100%" height="100%" fill="#ffffff"/>\n'
+            f'<text x="30" y="32" font-size="20" font-weight="bold">{escape(title)}</text>\n{body}\n</svg>\n')
+
+
+def _legend(legend: dict[str, Legend], used: dict[str, int], x: float, y: float) -> str:
+    rows = [(k, v.label, v.colour) for k, v in legend.items() if k in used] + ([("", "其他/未决", NONE_COLOUR)] if "" in used else [])
+    out = [f'<text x="{x}" y="{y}" font-size="14" font-weight="bold">图例</text>']
+    for k, (key, label, colour) in enumerate(rows):
+        top = y + 14 + k * 24
+        out.append(f'<rect x="{x}" y="{top}" width="18" height="14" fill="{colour}" stroke="#333" stroke-width="0.8"/>'
+                   f'<text x="{x + 26}" y="{top + 12}" font-size="13">{escape(label)}（{used[key]}宗）</text>')
+    top = y + 14 + len(rows) * 24
+    out.append(f'<line x1="{x}" y1="{top + 8}" x2="{x + 18}" y2="{top + 8}" stroke="#c0392b" stroke-width="2" stroke-dasharray="8 4"/>'
+               f'<text x="{x + 26}" y="{top + 12}" font-size="13">产业集聚区边界</text>')
+    return "\n".join(out)
+
+
+def _scale_bar(scale: float, x: float, y: float) -> str:
+    target = 150 / scale  # about 150 px of ground
+    metres = min(NICE_LENGTHS, key=lambda m: abs(m - target))
+    px = metres * scale
+    text = f"{metres // 1000} 千米" if metres >= 1000 else f"{metres} 米"
+    half = px / 2
+    return (f'<g><rect x="{x}" y="{y - 8}" width="{half:.1f}" height="6" fill="#333"/>'
+            f'<rect x="{x + half:.1f}" y="{y - 8}" width="{half:.1f}" height="6" fill="#fff" stroke="#333"/>'
+            f'<text x="{x}" y="{y - 12}" font-size="12">0</text>'
+            f'<text x="{x + px:.1f}" y="{y - 12}" font-size="12" text-anchor="middle">{text}</text></g>')
+
+
+def _north_arrow(x: float, y: float) -> str:
+    return (f'<g><polygon points="{x},{y} {x - 9},{y + 28} {x},{y + 21} {x + 9},{y + 28}" fill="#333"/>'
+            f'<text x="{x}" y="{y + 46}" font-size="14" text-anchor="middle" font-weight="bold">北</text></g>')

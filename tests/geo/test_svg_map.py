@@ -1,0 +1,32 @@
+"""The 一张图 SVG: well-formed, every parcel a link, the legend, boundary, scale bar and north arrow."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import shapely
+
+from landrules.geo.svg import Legend, map_svg
+
+NS = {"s": "http://www.w3.org/2000/svg"}
+
+
+def test_map_svg():
+    shapes = np.array([shapely.box(0, 0, 100, 80), shapely.box(300, 0, 380, 60).difference(shapely.box(320, 20, 340, 40)), None],
+                      dtype=object)
+    svg = map_svg(["SL-001", "SL/2", "SL-003"], shapes, ["idle", None, "idle"],
+                  {"idle": Legend("闲置", "#e74c3c"), "low_efficiency": Legend("低效", "#8e44ad")},
+                  boundary=shapely.box(-50, -50, 450, 150), title="一张图")
+    root = ET.fromstring(svg)
+    links = [a.get("href") for a in root.iter("{http://www.w3.org/2000/svg}a")]
+    assert links == ["/parcel?id=SL-001", "/parcel?id=SL/2"]  # no shape, no link; ids URL-quoted as needed
+    text = "".join(root.itertext())
+    assert "闲置（1宗）" in text and "其他/未决（1宗）" in text and "低效" not in text  # only classes on the map
+    assert "产业集聚区边界" in text and "北" in text and "米" in text
+    holes = [p.get("d") for p in root.iterfind(".//s:a/s:path", NS)][1]
+    assert holes.count("M") == 2  # the courtyard is a hole (even-odd fill), not a second parcel
+
+
+def test_an_empty_map_says_so():
+    assert "没有可绘制" in map_svg([], np.array([], dtype=object), [], {})
