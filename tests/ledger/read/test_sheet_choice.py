@@ -87,12 +87,13 @@ def test_a_hidden_first_sheet_is_not_decided(tmp_path):
     assert frame.attrs["notices"] == ['已读取工作表 "表1"（唯一可见的工作表）；隐藏的工作表（表0）未读取，如需读取请用 --sheet 指定']
 
 
-def test_the_choice_is_on_stderr_and_in_the_column_report(tmp_path):
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_the_choice_is_on_stderr_and_in_the_column_report(tmp_path, suffix):
     from typer.testing import CliRunner
 
     from landrules.cli import app
 
-    path = tmp_path / "book.xlsx"
+    path = tmp_path / f"book{suffix}"
     write(path, [("visible", True), ("visible", True)], 1)
     result = CliRunner().invoke(app, ["decide", str(path), "--as-of", "2021-10-01", "-o", str(tmp_path / "o.xlsx")])
     assert '已读取活动工作表 "表1"' in result.stderr
