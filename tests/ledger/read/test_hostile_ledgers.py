@@ -111,7 +111,8 @@ def test_unclosed_quote_swallowing_rows_is_refused_naming_the_row(tmp_path):
     result = run("decide", path, "--as-of", "2021-10-01", "-o", tmp_path / "out.jsonl")
     assert result.exit_code == 2
     line = one_line(result.stderr)
-    assert "第8行" in line and "引号未闭合" in line and "坐落" in line
+    # the quote opened on row 8 was closed — by the stray one 7 lines down: both are named
+    assert "第8行 坐落: 第8行的引号" in line and '往下第 7 行的 "P14,路14" 处才闭合' in line
     assert not (tmp_path / "out.jsonl").exists()
 
 
@@ -120,7 +121,7 @@ def test_unclosed_quote_reaching_the_end_of_the_file_names_the_row(tmp_path):
     rows[7] = 'P7,"路7,8'
     path = tmp_path / "quote.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    with pytest.raises(LedgerError, match="第8行起引号未闭合"):
+    with pytest.raises(LedgerError, match="第8行 坐落: 引号未闭合：从第8行的引号"):
         read_ledger(path)
 
 
@@ -474,3 +475,43 @@ def test_a_gb18030_ledger_with_a_broken_row_further_down_names_the_row(tmp_path)
     path.write_bytes(head.encode("gb18030") + b"Q3,1,\x80\xff\x80\n")
     with pytest.raises(LedgerError, match="第 60002 行起无法解码"):
         read_ledger(path)
+
+
+def test_a_quote_left_open_below_a_title_row_is_named_on_its_own_row_and_field(tmp_path):
+    """pandas counts records from the file's first line: with a title row above the header the
+    message named the row below the quote, whose quotes were fine."""
+    rows = ["某区批而未供土地台账"] + _rows()
+    rows[8] = 'P7,"路7,8'  # file row 9
+    path = tmp_path / "quote.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(LedgerError, match="第9行 坐落: 引号未闭合：从第9行的引号"):
+        read_ledger(path)
+
+
+def test_a_closing_quote_written_doubled_is_named_not_called_unclosed(tmp_path):
+    rows = _rows()
+    rows[4] = 'P4,"路4"",5'  # the officer closed it, doubled: CSV reads "" as a quote character
+    path = tmp_path / "quote.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(LedgerError) as caught:
+        read_ledger(path)
+    assert '第5行 坐落: 单元格 "路4"" 末尾的两个连续引号' in str(caught.value)
+
+
+def test_a_stray_quote_that_swallows_one_short_line_is_refused_not_lost(tmp_path):
+    """A line holding fewer separators than a row, but beginning with an id shaped as the row's
+    own (P5 beside P4), was swallowed silently: row P5 vanished and P4 took its cells."""
+    rows = _rows()
+    rows[4] = 'P4,"路4,5'
+    rows[5] = 'P5,路5",6'
+    path = tmp_path / "quote.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(LedgerError) as caught:
+        read_ledger(path)
+    assert '第5行 坐落: 第5行的引号（"）到往下第 1 行的 "P5,路5" 处才闭合' in str(caught.value)
+
+
+def test_a_cell_on_two_lines_with_commas_but_no_id_is_kept(tmp_path):
+    path = tmp_path / "note.csv"
+    path.write_text('宗地编号,坐落,面积（亩）\nP1,"东至河\n西至路, 北至山",2\nP2,x,3\n', encoding="utf-8")
+    assert read_ledger(path)["location"][0] == "东至河\n西至路, 北至山"

@@ -90,3 +90,38 @@ def test_a_flipped_byte_in_an_xlsx_reads_or_is_one_line(tmp_path_factory, monkey
         read_ledger(path)
     except LedgerError as exc:  # anything else fails the test
         assert "\n" not in str(exc)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(where=st.floats(0, 1, exclude_max=True), bit=st.integers(0, 7), active=st.booleans())
+def test_a_flipped_byte_in_an_xls_reads_or_is_one_line(tmp_path_factory, where, bit, active):
+    """calamine panics (pyo3's PanicException, no Exception) on some damaged .xls: one line too."""
+    import xls_maker
+
+    folder = tmp_path_factory.mktemp("flip")
+    rows = [corpus.HEADER] + [[f"A{i}", i + 1, "工业"] for i in range(30)]
+    path = xls_maker.xls(folder, [("说明", [["说明"]]), ("台账", rows)], active=int(active))
+    data = bytearray(path.read_bytes())
+    data[int(where * len(data))] ^= 1 << bit
+    path.write_bytes(bytes(data))
+    try:
+        read_ledger(path)
+    except LedgerError as exc:  # anything else fails the test
+        assert "\n" not in str(exc)
+
+
+def test_an_xls_whose_sheet_lies_past_its_stream_is_one_line_not_a_panic(tmp_path):
+    """calamine slices the stream at a sheet's stated offset unchecked and panics (a
+    PanicException, which `except Exception` does not catch): the file is refused in one line."""
+    import struct
+
+    import xls_maker
+
+    stream = bytearray(xls_maker.workbook_stream([("台账", [corpus.HEADER, ["A", 2, "工业"]], "visible", {})], 0))
+    at = 0
+    while struct.unpack_from("<H", stream, at)[0] != 0x0085:  # walk the records to the BOUNDSHEET
+        at += 4 + struct.unpack_from("<H", stream, at + 2)[0]
+    struct.pack_into("<I", stream, at + 4, len(stream) + 1000)
+    path = corpus.text_file(tmp_path, "台账.xls", xls_maker.compound_file(bytes(stream)))
+    message = refusal(path)
+    assert "不是有效的 Excel 97-2003" in message

@@ -77,3 +77,69 @@ def test_any_cell_address_reads_or_is_refused_in_one_line(tmp_path_factory, monk
         message = str(caught.value)
         assert "\n" not in message and str(path) in message
         assert address in message or "1000 个的上限" in message
+
+
+def test_one_cell_at_the_last_xls_cell_is_refused_before_calamine_reads_the_sheet(tmp_path):
+    """calamine holds an .xls sheet as one rectangle: a cell at IV65536 in a 5 KB file asked for
+    16.7 million cells (1 GB); it is refused, naming the sheet and the bound, before that."""
+    import xls_maker
+
+    path = xls_maker.xls(tmp_path, [("台账", ROWS, "visible", {(65535, 255): "x"})])
+    assert path.stat().st_size < 16_000
+    code = ("from landrules.ledger.errors import LedgerError\n"
+            "from landrules.ledger.read.reader import read_ledger\n"
+            "try:\n"
+            f"    read_ledger({str(path)!r})\n"
+            "except LedgerError as exc:\n"
+            "    print(exc)\n"
+            # the peak of this process's own memory (getrusage's would count the parent's before exec)
+            "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')))\n")  # KiB
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                            env={"PYTHONPATH": str(ROOT / "engine"), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    message, peak = result.stdout.strip().splitlines()
+    assert int(peak) < 600 << 10  # calamine alone would take 1 GB
+    assert "工作表 台账 填到第 65536 行、第 256 列" in message and "LANDRULES_MAX_CELLS" in message
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(row=st.integers(2, 80), column=st.integers(0, 45), hidden=st.booleans())
+def test_any_xls_cell_address_reads_or_is_refused_in_one_line(tmp_path_factory, monkeypatch, row, column, hidden):
+    """Every sheet is bounded, a hidden one too: choosing a sheet reads the others' heads."""
+    import xls_maker
+
+    monkeypatch.setenv("LANDRULES_MAX_CELLS", "1000")
+    folder = tmp_path_factory.mktemp("far")
+    sheets = [("台账", ROWS), ("旧表", ROWS, "hidden" if hidden else "visible", {(row, column): "x"})]
+    path = xls_maker.xls(folder, sheets)
+    if (row + 1) * max(column + 1, 3) <= 1000:
+        assert read_ledger(path)["parcel_id"].tolist() == ["A"]
+    else:
+        with pytest.raises(LedgerError) as caught:
+            read_ledger(path)
+        message = str(caught.value)
+        assert "\n" not in message and str(path) in message and "工作表 旧表" in message and "1000 个的上限" in message
+
+
+@pytest.mark.parametrize("stated, named", [
+    ({"dimensions": {0: (16, 2, 0, 3)}}, "尺寸记录写着 4294967282 行 × 3 列"),  # a first row past the last: 515 GB
+    ({"dimensions": {0: (0, 0xFFFFFF00, 0, 3)}}, "尺寸记录写着 4294967040 行"),
+    ({"strings": 0x7FFFFFFF}, "共享字符串表写着 2147483647 个字符串"),
+    ({"strings": -5}, "共享字符串表写着 -5 个字符串"),
+])
+def test_an_xls_stating_counts_no_xls_can_hold_is_refused_as_damaged(tmp_path, stated, named):
+    """calamine reserves memory by a sheet's DIMENSIONS and the shared strings' count unchecked:
+    one flipped byte there aborted the process (in a child here: an abort fails the test)."""
+    import xls_maker
+
+    path = xls_maker.xls(tmp_path, [("台账", ROWS)], **stated)
+    code = ("from landrules.ledger.errors import LedgerError\n"
+            "from landrules.ledger.read.reader import read_ledger\n"
+            "try:\n"
+            f"    read_ledger({str(path)!r})\n"
+            "except LedgerError as exc:\n"
+            "    print(exc)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                            env={"PYTHONPATH": str(ROOT / "engine"), "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert named in result.stdout and "已损坏" in result.stdout and str(path) in result.stdout

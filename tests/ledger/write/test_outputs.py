@@ -276,10 +276,30 @@ def test_xlsx_has_no_formula_cells(tmp_path):
         assert not any(b"<f>" in z.read(n) or b"<f " in z.read(n) for n in z.namelist() if "worksheets" in n)
 
 
-def test_xlsx_drops_characters_xml_cannot_carry(tmp_path):
+def test_xlsx_shows_characters_xml_cannot_carry_as_escapes(tmp_path):
     out = write_file(tmp_path / "d.xlsx", chunks=((0, 2),), note=lambda i: f"a\x0bb\x00c{i}")
     header, *rows = xlsx_rows(out)
-    assert [r[header.index("备注")] for r in rows] == ["abc0", "abc1"]
+    assert [r[header.index("备注")] for r in rows] == ["a\\x0bb\\x00c0", "a\\x0bb\\x00c1"]
+
+
+def test_a_control_character_in_an_input_cell_reads_alike_in_the_csv_and_the_xlsx(tmp_path, rulebook):
+    """Issue 23: a NUL in a ledger's id was kept raw in one output and dropped in another; the
+    CSV and the XLSX now both show it as \\x00, as the row's error quotes it."""
+    from landrules.decide.pipeline import decide_ledger
+
+    ledger = tmp_path / "l.csv"
+    ledger.write_text("宗地编号,面积（亩）,土地用途\nNU\x00L-7,2,工业\nOK-1,3,工业\n", encoding="utf-8")
+    shown = {}
+    for suffix in (".csv", ".xlsx"):
+        out = tmp_path / f"o{suffix}"
+        decide_ledger(ledger, out, rulebook, dt.date(2021, 10, 1))
+        if suffix == ".csv":
+            with out.open(encoding="utf-8-sig", newline="") as f:
+                shown[suffix] = [r[0] for r in list(csv.reader(f))[1:]]
+        else:
+            sheet = load_workbook(out, read_only=True)["决策"]
+            shown[suffix] = [r[1] for r in list(sheet.iter_rows(values_only=True))[3:] if r and isinstance(r[0], int)]
+    assert shown[".csv"] == shown[".xlsx"] == ["NU\\x00L-7", "OK-1"]
 
 
 # --- atomic writing ----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import pandas as pd
 
 from landrules.ledger.columns.headers import HeaderResolver
 from landrules.ledger.errors import LedgerError, clip
-from landrules.ledger.read import merged
+from landrules.ledger.read import merged, xls_scan
 from landrules.ledger.read.limits import InputLimits
 from landrules.ledger.read.ods_scan import check_ods
 from landrules.ledger.read.sheet_choice import HEADER_SEARCH_ROWS, SheetInfo, ods_active, pick_sheet, xlsx_active
@@ -35,7 +35,15 @@ def _as_datetime(value: dt.date) -> dt.datetime:
 SUFFIX_OF = {OLE2: (".xls", ".et"), ODS: (".ods",), XLSX: (".xlsx", ".xlsm")}
 
 
-def refusal(kind: str, exc: Exception) -> str:
+def _reraise_unless_calamine(exc: BaseException) -> None:
+    """Let Ctrl-C and exits through; an error of calamine's — or its panic (a malformed file it
+    indexes past), which reaches Python as pyo3's PanicException, a BaseException — is the
+    file's fault, said in one line by the caller."""
+    if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+        raise exc
+
+
+def refusal(kind: str, exc: BaseException) -> str:
     """Why calamine would not open a file, in one Chinese line."""
     text = str(exc)
     if "password" in text.lower() or "encrypt" in text.lower():
@@ -54,8 +62,13 @@ def open_calamine(
     """(head rows, grids of the rows below them, notices) of the ledger's sheet."""
     from python_calamine import CalamineWorkbook
 
-    if kind == ODS:  # calamine reads every table whole when it opens the file: bound them first
-        check_ods(path, InputLimits.from_env())
+    limits = InputLimits.from_env()
+    xls = xls_scan.read_book(path) if kind == OLE2 else None
+    # calamine reads every sheet whole when it opens the file: bound them first
+    if kind == ODS:
+        check_ods(path, limits)
+    elif kind == OLE2:
+        xls_scan.check_extent(path, xls, limits)
     try:
         if path.suffix.lower() in SUFFIX_OF.get(kind, ()):
             book = CalamineWorkbook.from_path(str(path))
@@ -64,14 +77,20 @@ def open_calamine(
                 book = CalamineWorkbook.from_filelike(handle)
         names = list(book.sheet_names)
         sheets = [SheetInfo(m.name, str(m.visible).rsplit(".", 1)[-1] == "Visible") for m in book.sheets_metadata]
-    except Exception as exc:  # CalamineError, XlsError, zip errors, …
+    except BaseException as exc:  # CalamineError, XlsError, zip errors, a panic, …
+        _reraise_unless_calamine(exc)
         raise LedgerError(path, refusal(kind, exc)) from None
 
     def head_of(name: str) -> list[list[Any]]:
         return [list(r) for r in itertools.islice(book.get_sheet_by_name(name).iter_rows(), HEADER_SEARCH_ROWS)]
 
     try:
-        active = xlsx_active(path, names) if kind == XLSX else ods_active(path, names) if kind == ODS else None
+        if kind == XLSX:
+            active = xlsx_active(path, names)
+        elif kind == ODS:
+            active = ods_active(path, names)
+        else:  # the WINDOW1 record's active tab
+            active = xls_scan.active_sheet(xls, [s.name for s in sheets])
         name, notices = pick_sheet(path, sheets, sheet, head_of, resolver, clean, active)
         chosen = book.get_sheet_by_name(name)
         rows = chosen.iter_rows()
@@ -80,8 +99,9 @@ def open_calamine(
             rows = ([""] * lead + r for r in rows)
     except LedgerError:
         raise
-    except Exception as exc:
-        raise LedgerError(path, f"无法读取工作表: {type(exc).__name__}: {exc}") from None
+    except BaseException as exc:
+        _reraise_unless_calamine(exc)
+        raise LedgerError(path, f"无法读取工作表: {type(exc).__name__}: {clip(exc)}") from None
     head = [[_as_datetime(v) if type(v) is dt.date else v for v in r] for r in itertools.islice(rows, HEADER_SEARCH_ROWS)]
 
     ranges = [merged.Merged(top + 1, left, bottom + 1, right)

@@ -15,9 +15,11 @@ Rows and columns are bounded **before** a reader allocates for them: calamine ma
 rectangle from A1 to the last filled cell, so a single cell at XFD1048576 in a 14 KB file
 would ask for 549 GB. The XLSX `<dimension>` tag and every cell address are read by
 `xlsx_scan` (a sheet past the cell bound, or with a dimension past it, goes to openpyxl, which
-streams), ODS tables by `ods_scan`, and openpyxl's rows as they stream (`xlsx_openpyxl`); a
-sheet filled past the last row or column is refused in one line naming the file, the cell and
-the bound. An .xls/.et holds at most 65 536 × 256 cells by its format (≈ 540 MiB in calamine).
+streams), ODS tables by `ods_scan`, .xls/.et sheets' cell records by `xls_scan` (calamine reads
+every sheet when it opens one: a cell at IV65536 of a 6 KB .xls took 1 GB), and openpyxl's rows
+as they stream (`xlsx_openpyxl`); a sheet filled past the last row or column, or past the cell
+bound where a reader holds it whole, is refused in one line naming the file, the cell and the
+bound.
 
 Areas are bounded too (`MAX_AREA_MU`): no parcel of a county ledger spans a million 亩
 (≈ 667 km²); a larger figure is a typing or unit error, and summing it would make the

@@ -191,6 +191,7 @@ def _open_csv(path: Path, chunk_rows: int, resolver: HeaderResolver = DEFAULT) -
     header_at = _header_index(path, head, resolver)
     width = len(head[header_at])
     headers = [_clean_header(v) for v in head[header_at]]
+    id_at = next((j for j, h in enumerate(headers) if resolver.is_parcel_id(h)), None)
 
     def grids():
         # pyarrow's streaming reader first; what it will not read as pandas does goes to pandas
@@ -198,7 +199,7 @@ def _open_csv(path: Path, chunk_rows: int, resolver: HeaderResolver = DEFAULT) -
         state: dict = {}
         try:
             for grid, offset in arrow_grids(path, encoding, sep, header_at + 1, width, chunk_rows, state):
-                swallowed = csv_read.swallowed_rows(grid, sep, width, offset, headers)
+                swallowed = csv_read.swallowed_rows(grid, sep, width, offset, headers, id_at)
                 if swallowed:
                     raise LedgerError(path, f"CSV 格式错误: {swallowed}")
                 yield grid, offset
@@ -215,7 +216,7 @@ def _open_csv(path: Path, chunk_rows: int, resolver: HeaderResolver = DEFAULT) -
                 chunksize=chunk_rows, **options,
             )
             for grid in reader:
-                swallowed = csv_read.swallowed_rows(grid, sep, width, offset, headers)
+                swallowed = csv_read.swallowed_rows(grid, sep, width, offset, headers, id_at)
                 if swallowed:  # first: a swallow often leaves a row with too many fields too
                     raise LedgerError(path, f"CSV 格式错误: {swallowed}")
                 row = csv_read.overflow_row(grid, width, offset)
@@ -233,7 +234,10 @@ def _open_csv(path: Path, chunk_rows: int, resolver: HeaderResolver = DEFAULT) -
             raise LedgerError(path, f"编码错误（按 {encoding} 读取）: {where}起无法解码（{exc.reason}）；"
                                     f"一个文件只能用一种编码，请把该行起的内容按同一编码重新保存") from None
         except (pd.errors.ParserError, ValueError) as exc:
-            raise LedgerError(path, f"CSV 格式错误: {csv_read.restate(exc, width, header_at + 2)}") from None
+            def open_quote(row: int):
+                return csv_read.open_quote_cell(path, encoding, sep, row, headers)
+
+            raise LedgerError(path, f"CSV 格式错误: {csv_read.restate(exc, width, header_at + 2, open_quote)}") from None
 
     return _open_grid(path, [head[header_at]], grids(), 0, resolver)
 

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from landrules.ledger.arrow_buffers import empty_as_null, offsets, one_string_array, validity
-from landrules.ledger.write.base import RISKY, text_column
+from landrules.ledger.write.base import CONTROL, RISKY, show_controls, text_column
 
 _RISKY_BYTES = np.frombuffer("".join(RISKY).encode("ascii"), dtype=np.uint8)
 _RISKY_PATTERN = "^[" + "".join("\\" + c if c in "-\\" else c for c in RISKY) + "]"
@@ -26,6 +26,13 @@ def text_array(series: pd.Series) -> pa.Array:
     else:
         arr = pa.array(values, type=pa.string(), from_pandas=True)
     return empty_as_null(one_string_array(arr))
+
+
+def controls_shown(arr: pa.Array) -> pa.Array:
+    """`show_controls` on an Arrow string array (the few cells that hold one, converted alone)."""
+    if not len(arr) or not pc.any(pc.match_substring_regex(arr, CONTROL.pattern)).as_py():
+        return arr
+    return pa.array([show_controls(v) if v is not None else None for v in arr.to_pylist()], type=pa.string())
 
 
 def defuse_array(arr: pa.Array) -> pa.Array:

@@ -48,6 +48,14 @@ FORMATS = (".jsonl", ".csv", ".xlsx", ".parquet")
 OUTPUT_COLUMNS = DECISION_COLUMNS + EXTRA_COLUMNS
 OPTIONAL_COLUMN = "idle_fee_amount"  # added in wave 3: a flat frame made without it has no fee
 RISKY = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet runs as a formula
+# control characters XML cannot carry (TAB, LF and CR are text); the CSV and XLSX outputs show
+# them as their escapes, as messages quote them, so a cell reads alike in both (issue 23)
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def show_controls(text: str) -> str:
+    """Text with its control characters written as escapes (NUL as \\x00)."""
+    return CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 class OutputError(Exception):

@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from landrules.ledger.write.arrow_text import defuse_array, text_array
+from landrules.ledger.write.arrow_text import controls_shown, defuse_array, text_array
 from landrules.ledger.write.base import (
     OUTPUT_COLUMNS,
     DecisionWriter,
@@ -66,7 +66,7 @@ class CsvWriter(DecisionWriter):
     in_background = True
 
     def _write(self, inputs, flat, jsonl) -> None:
-        arrays = [defuse_array(text_array(inputs.iloc[:, i])) for i in range(inputs.shape[1])]
+        arrays = [defuse_array(controls_shown(text_array(inputs.iloc[:, i]))) for i in range(inputs.shape[1])]
         arrays += flat_arrays(flat, defused=True)
         table = pa.Table.from_arrays(arrays, names=[str(i) for i in range(len(arrays))])
         pa_csv.write_csv(table, self._handle, pa_csv.WriteOptions(include_header=False, eol="\r\n"))

@@ -4,8 +4,9 @@
   it is, as a string cell with the quotePrefix style: Excel and LibreOffice show it as text, the
   officer's input keeps its exact value, and no cell is ever a formula. (The CSV, which has no
   cell types, prefixes "'" instead; see output.defuse.)
-- A text cell loses only what XML cannot carry (control characters); CR becomes LF (XML would
-  read it so anyway); text is cut at Excel's 32 767 characters.
+- A text cell shows what XML cannot carry (control characters) as escapes, `\\x00`, as the CSV
+  and the messages do; CR becomes LF (XML would read it so anyway); text is cut at Excel's
+  32 767 characters.
 - An input column that holds a numeric field (面积, 亩均税收, 占比, …) is written as numbers and a
   date field as date cells, parsed by the ledger's own cell parsers; a cell they cannot read
   (an invalid row) stays the text it was. Other columns keep the values they were read with.
@@ -29,7 +30,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from landrules.core import fields
 from landrules.core.fields import FieldType
 from landrules.ledger.validate.cells import PARSERS, CellError, float_text
-from landrules.ledger.write.base import RISKY, is_missing
+from landrules.ledger.write.base import RISKY, is_missing, show_controls
 
 MAX_TEXT = 32_767  # Excel's limit per cell
 _TYPED = (FieldType.NUMBER, FieldType.RATIO, FieldType.DATE)
@@ -40,13 +41,13 @@ class Text(str):
 
 
 def clean_text(text: str) -> str | None:
-    """A text cell as written: without XML-illegal characters, CR as LF, at most MAX_TEXT long;
+    """A text cell as written: XML-illegal characters as escapes, CR as LF, at most MAX_TEXT long;
     a `Text` when it would look like a formula."""
     if not text:
         return None
     risky = text.startswith(RISKY)
     if ILLEGAL_CHARACTERS_RE.search(text):
-        text = ILLEGAL_CHARACTERS_RE.sub("", text)
+        text = show_controls(text)
     if "\r" in text:  # XML reads a bare CR as LF; Excel's line break in a cell is LF
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if len(text) > MAX_TEXT:

@@ -45,7 +45,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TIME_FORMATS
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 
-from landrules.ledger.write.base import RISKY, temp_file
+from landrules.ledger.write.base import RISKY, show_controls, temp_file
 from landrules.ledger.write.xlsx_cells import Percent, Text
 from landrules.ledger.write.xlsx_zip import FixedTimeZip, write_stream
 
@@ -72,8 +72,8 @@ class SharedStrings:
         yield f'<sst xmlns="{MAIN}" uniqueCount="{len(self.index)}">'.encode()
         batch = []
         for text in self.index:
-            if ILLEGAL_CHARACTERS_RE.search(text):
-                text = ILLEGAL_CHARACTERS_RE.sub("", text)
+            if ILLEGAL_CHARACTERS_RE.search(text):  # as clean_text shows them: escapes
+                text = show_controls(text)
             space = ' xml:space="preserve"' if text != text.strip() else ""
             batch.append(f"<si><t{space}>{escape(text)}</t></si>")
             if len(batch) >= 10_000:
