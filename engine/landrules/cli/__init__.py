@@ -52,6 +52,10 @@ def main() -> None:
             raise
         print(f"landrules: 内部错误，未完成: {type(exc).__name__}: {exc}", file=sys.stderr)
         sys.exit(2)
+    finally:
+        # the run is over and its exit code decided: Python gives SIGTERM back its default
+        # action while it shuts down, so a SIGTERM now would kill a finished run (exit -15)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 
