@@ -19,7 +19,6 @@ import dataclasses
 import datetime as dt
 import getpass
 import hashlib
-import io
 import json
 import os
 from dataclasses import dataclass
@@ -28,12 +27,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from landrules.core.decision import DECISION_COLUMNS, EXTRA_COLUMNS
-from landrules.decide.batch import DecidedChunk
+from landrules.decide.batch import DecidedChunk, own_tail
 from landrules.record import audit
-from landrules.record.arrow_rows import SQL_TYPES, fact_columns, text_array
+from landrules.record.arrow_rows import SQL_TYPES, cells_blob, fact_columns, text_array
 from landrules.record.runs import Run, get_run
 from landrules.record.store import Store
 from landrules.rulebook.model import Rulebook
@@ -91,6 +89,9 @@ class RunRecorder:
         self._chunks = 0
 
     def begin(self) -> int:
+        # the chunks are inserted on the recorder's thread while the command decides on the others:
+        # DuckDB's own worker threads would only compete for the cores (and cost a fifth more CPU)
+        self.con.execute("SET threads = 1")
         self.con.execute("BEGIN TRANSACTION")
         self._open = True
         self.run_id = int(self.con.execute("SELECT coalesce(max(id), 0) + 1 FROM runs").fetchall()[0][0])
@@ -99,41 +100,42 @@ class RunRecorder:
 
     def add(self, frame: pd.DataFrame, decided: DecidedChunk) -> None:
         """One decided chunk: `frame` its input cells (columns in the ledger's order), `decided`
-        made with JSON lines (with_json=True). The chunk's Arrow tables are made here; DuckDB
-        inserts them on the recorder's own thread while the next chunk is decided (DuckDB works
-        without the GIL), one chunk in flight at a time; an insert's error is raised by the
-        next `add` or by `finish`."""
-        parsed = decided.parsed
-        lines = decided.jsonl
-        if len(lines) != parsed.n:
-            raise ValueError("the chunk was decided without its JSON lines (with_json=False)")
+        made with its patterns' JSON tails (with_tails or with_json). Nothing is done here but
+        handing the chunk over: the recorder's own thread makes its Arrow tables and DuckDB
+        inserts them (pyarrow and DuckDB work without the GIL) while the next chunk is read and
+        decided, one chunk in flight at a time; an error is raised by the next `add` or by `finish`."""
+        if decided.patterns and decided.patterns[0].json_tail is None:
+            raise ValueError("the chunk was decided without its JSON tails (with_tails=False)")
         self._wait()
         if self._chunks == 0:
             headers = [str(h).strip() for h in self.info.headers]
             self._doc_column = headers.index(APPROVAL_DOC) if APPROVAL_DOC in headers else None
-        texts, text_ids = self._text_ids(decided)
+        self._pending = self._pool().submit(self._record_chunk, frame, decided, self._chunks)
+        self._chunks += 1
+        self.rows += decided.parsed.n
+
+    def _record_chunk(self, frame: pd.DataFrame, decided: DecidedChunk, chunk: int) -> None:
+        """On the recorder's thread: the chunk's Arrow tables, then inserted."""
+        parsed = decided.parsed
         n = parsed.n
+        texts, text_ids = self._text_ids(decided)
         rows = pa.array(np.asarray(parsed.rows, dtype=np.int64))
         ids = pa.array(parsed.parcel_ids, type=pa.string(), from_pandas=True)
         run = pa.array(np.full(n, self.run_id, dtype=np.int32))
-        decisions = pa.table({"run_id": run, "row": rows, "parcel_id": ids,
-                              "text_id": pa.array(text_ids[lines.indices].astype(np.int32))})
+        decisions = pa.table({"run_id": run, "row": rows, "parcel_id": ids, "text_id": pa.array(text_ids)})
         facts = fact_columns(parsed.columns)
         cells = pa.table({"_row": rows, **{f"_c{j}": text_array(frame.iloc[:, j]) for j in range(frame.shape[1])}})
         doc = cells.column(f"_c{self._doc_column}") if self._doc_column is not None else pa.nulls(n, pa.string())
         table = pa.table({"run_id": run, "row": rows, "approval_doc": doc, **facts})
-        self._pending = self._pool().submit(self._insert, texts, decisions, table, cells, facts, self._chunks)
-        self._chunks += 1
-        self.rows += n
+        self._insert(texts, decisions, table, cells, facts, chunk)
 
     def _insert(self, texts: pa.Table | None, decisions: pa.Table, table: pa.Table, cells: pa.Table, facts,
                 chunk: int) -> None:
         con = self.con
         self.ensure_fact_columns(facts)
-        blob = io.BytesIO()
-        pq.write_table(cells, blob, compression="zstd")
         con.execute("INSERT INTO row_cells VALUES (?, ?, ?, ?, ?)",
-                    [self.run_id, chunk, cells.column("_row")[0].as_py() if len(cells) else None, len(cells), blob.getvalue()])
+                    [self.run_id, chunk, cells.column("_row")[0].as_py() if len(cells) else None, len(cells),
+                     cells_blob(cells)])
         for name, data, sql in (
             ("_chunk_texts", texts, "INSERT INTO decision_texts SELECT * FROM _chunk_texts"),
             ("_chunk_decisions", decisions, "INSERT INTO decisions SELECT * FROM _chunk_decisions"),
@@ -171,31 +173,45 @@ class RunRecorder:
                 self._columns.add(name)
 
     def _text_ids(self, decided: DecidedChunk) -> tuple[pa.Table | None, np.ndarray]:
-        """Each of the chunk's JSON texts (pattern tails, and rows' own tails with their errors
-        and notes) as the run's text id; new texts go into decision_texts with their flat columns."""
-        lines, patterns = decided.jsonl, decided.patterns
-        ids = np.empty(len(lines.texts), dtype=np.int64)
-        base = np.arange(len(lines.texts), dtype=np.int64)  # the pattern each text belongs to
-        own_cells: dict[int, dict[str, str]] = {}
-        if len(lines.texts) > len(patterns):
-            used, first = np.unique(lines.indices, return_index=True)
-            rows_of = dict(zip(used.tolist(), first.tolist()))
-            own = {c: dict(zip(at.tolist(), cells)) for c, (at, cells) in decided.own.items()}
-            for j in range(len(patterns), len(lines.texts)):
-                i = rows_of.get(j)
-                if i is None:
-                    continue
-                base[j] = decided.index[i]
-                own_cells[j] = {c: own.get(c, {}).get(i, "") for c in ("errors", "notes")}
-        new = []
-        for j, text in enumerate(lines.texts):
-            known = self._texts.get(text)
+        """Each row's text id in the run: its pattern's JSON tail, or, for a row with its own
+        errors or notes, that tail with them (`own_tail`), each distinct text once in the run;
+        the new texts as a table for decision_texts (with their flat columns). A Python step per
+        pattern and per row with its own texts, none per other row."""
+        new: list[tuple] = []
+
+        def text_id(key, make) -> int:
+            known = self._texts.get(key)
             if known is None:
-                known = self._texts[text] = len(self._texts)
-                flat = dict(patterns[base[j]].flat) if base[j] < len(patterns) else {}
-                flat.update(own_cells.get(j, {}))
+                known = self._texts[key] = len(self._texts)
+                text, flat = make()
                 new.append((self.run_id, known, text, *(flat.get(c) or None for c in _TEXT_COLUMNS)))
-            ids[j] = known
+            return known
+
+        patterns = decided.patterns
+        tails = [text_id(p.json_tail, lambda p=p: (p.json_tail, p.flat)) for p in patterns]
+        by_pattern = np.asarray(tails, dtype=np.int32)
+        ids = by_pattern[decided.index] if len(patterns) else np.zeros(len(decided.index), dtype=np.int32)
+        own = {c: (np.asarray(at, dtype=np.int64), cells, decided.own_json[c]) for c, (at, cells) in decided.own.items()
+               if len(at)}
+        if own:
+            at = np.unique(np.concatenate([at for at, _, _ in own.values()]))
+            slot = {c: np.full(len(at), -1, dtype=np.int64) for c in ("errors", "notes")}
+            for c, (where, _, _) in own.items():
+                slot[c][np.searchsorted(at, where)] = np.arange(len(where))
+            cells_e, json_e = own["errors"][1:] if "errors" in own else ((), ())
+            cells_n, json_n = own["notes"][1:] if "notes" in own else ((), ())
+            index = decided.index[at].tolist()
+            out = np.empty(len(at), dtype=np.int32)
+            for k, (p, e, m) in enumerate(zip(index, slot["errors"].tolist(), slot["notes"].tolist())):
+                errors, notes = (json_e[e] if e >= 0 else "[]"), (json_n[m] if m >= 0 else "[]")
+
+                def make(p=p, e=e, m=m, errors=errors, notes=notes):
+                    pattern = patterns[p]
+                    flat = {**pattern.flat, "errors": cells_e[e] if e >= 0 else "", "notes": cells_n[m] if m >= 0 else ""}
+                    return own_tail(pattern.json_tail, errors, notes), flat
+
+                out[k] = text_id((tails[p], errors, notes), make)
+            ids[at] = out
         table = None
         if new:  # as one Arrow table: DuckDB takes a row of parameters at a time slowly (ms each)
             names = ("run_id", "text_id", "tail", *_TEXT_COLUMNS)
@@ -213,6 +229,7 @@ class RunRecorder:
         """The rulebook's files and the run's row, still inside the transaction: the run can be
         compared (the bulletin's 本季进展) and then committed or rolled back."""
         self._wait()
+        self.con.execute("RESET threads")  # every chunk is in: queries (the bulletin's progress) may use every core
         self._store_rulebook()
         self.written = True
         info = self.info

@@ -7,7 +7,6 @@ under the recorded rulebook and another, as `diff` does (decide.diff.compare).""
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import tempfile
 from collections.abc import Iterator
@@ -15,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.parquet as pq
 
 from landrules.decide.batch import LedgerDecider
 from landrules.decide.diff.compare import DiffResult, _compare_chunk
 from landrules.ledger.validate.prepare import prepare_chunk
 from landrules.ledger.validate.seen_ids import SeenIds
+from landrules.record.arrow_rows import cells_table
 from landrules.record.runs import Run, headers_of
 from landrules.record.store import Store
 from landrules.rulebook.model import Rulebook
@@ -69,7 +68,7 @@ def recorded_chunks(store: Store, run: Run, chunk_rows: int = CHUNK_ROWS):
     by_name = dict(zip(names, headers))
     cursor = store.con.cursor().execute(f"SELECT cells FROM row_cells WHERE run_id = {int(run.id)} ORDER BY chunk")
     for (blob,) in cursor.fetchall():
-        table = pq.read_table(io.BytesIO(blob))
+        table = cells_table(blob)
         rows = table.column("_row").to_pylist()
         frame = pd.DataFrame({f"_c{j}": table.column(f"_c{j}").to_numpy(zero_copy_only=False) for j in range(len(names))})
         frame = frame.fillna("").set_axis(names, axis=1).astype(object)
