@@ -46,7 +46,7 @@ def recorded_rulebook(store: Store, run: Run) -> Iterator[tuple[Path, Path]]:
         yield root / "rules", root / "policy"
 
 
-def _column_values(store: Store, run: Run) -> dict:
+def column_values(store: Store, run: Run) -> dict:
     row = next(iter(store.con.execute("SELECT column_map FROM runs WHERE id = ?", [run.id]).fetchall()), None)
     if not row or not row[0]:
         return {}
@@ -60,18 +60,24 @@ def _column_values(store: Store, run: Run) -> dict:
         Path(handle.name).unlink(missing_ok=True)
 
 
-def recorded_chunks(store: Store, run: Run, chunk_rows: int = CHUNK_ROWS):
-    """The run's rows, parsed again as `decide` parsed them: ParsedFrame by chunk, in row order."""
-    headers, names = headers_of(store, run.id)
-    values = _column_values(store, run)
-    seen = SeenIds()
-    by_name = dict(zip(names, headers))
+def recorded_frames(store: Store, run: Run) -> Iterator[tuple[list[int], pd.DataFrame]]:
+    """The run's input cells by recorded chunk: (file rows, cells with the fields' names as columns)."""
+    _, names = headers_of(store, run.id)
     cursor = store.con.cursor().execute(f"SELECT cells FROM row_cells WHERE run_id = {int(run.id)} ORDER BY chunk")
     for (blob,) in cursor.fetchall():
         table = cells_table(blob)
         rows = table.column("_row").to_pylist()
         frame = pd.DataFrame({f"_c{j}": table.column(f"_c{j}").to_numpy(zero_copy_only=False) for j in range(len(names))})
-        frame = frame.fillna("").set_axis(names, axis=1).astype(object)
+        yield rows, frame.fillna("").set_axis(names, axis=1).astype(object)
+
+
+def recorded_chunks(store: Store, run: Run, chunk_rows: int = CHUNK_ROWS):
+    """The run's rows, parsed again as `decide` parsed them: ParsedFrame by chunk, in row order."""
+    headers, names = headers_of(store, run.id)
+    values = column_values(store, run)
+    seen = SeenIds()
+    by_name = dict(zip(names, headers))
+    for rows, frame in recorded_frames(store, run):
         for start in range(0, len(rows), chunk_rows):
             part = frame.iloc[start:start + chunk_rows].reset_index(drop=True)
             yield prepare_chunk(part, rows[start:start + chunk_rows], seen, values, by_name, drop_totals=False).parsed
