@@ -73,6 +73,7 @@ class RunInfo:
     column_map: str | None = None  # the --columns YAML text
     sheet: str | None = None
     origin: str = dataclasses.field(default_factory=audit.command_line)  # where from, for the audit log
+    ledger_name: str = ""  # the ledger's name as the officer knows it, when `ledger` is a copy (the workbench's upload)
 
 
 class RunRecorder:
@@ -235,13 +236,13 @@ class RunRecorder:
         info = self.info
         self.con.execute(
             "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [self.run_id, info.label, info.as_of, info.ledger.name, file_sha256(info.ledger), self.rows,
+            [self.run_id, info.label, info.as_of, info.ledger_name or info.ledger.name, file_sha256(info.ledger), self.rows,
              self.rulebook.hash, info.engine, json.dumps({"headers": info.headers, "names": info.names}, ensure_ascii=False),
              info.column_map, info.sheet, json.dumps(_summary_json(summary), ensure_ascii=False), info.recorded_by,
              dt.datetime.now().replace(microsecond=0), landrules_version],
         )
         audit.log(self.con, info.recorded_by, "run_recorded", f"第 {self.run_id} 期 {info.label}",
-                  f"台账 {info.ledger.name}，评估日 {info.as_of.isoformat()}，{self.rows} 行", info.origin)
+                  f"台账 {info.ledger_name or info.ledger.name}，评估日 {info.as_of.isoformat()}，{self.rows} 行", info.origin)
         return get_run(self.store, self.run_id)
 
     def commit(self) -> int:

@@ -28,7 +28,7 @@ def _record(session, rulebook, label: str, recorded_by: str, origin: str) -> int
     store = Store.open(store_path(None), wait=30.0, say=lambda _: None)
     try:
         info = RunInfo(label or quarter_label(session.as_of), session.as_of, session.ledger, [],
-                       recorded_by=recorded_by, sheet=session.sheet, origin=origin)
+                       recorded_by=recorded_by, sheet=session.sheet, origin=origin, ledger_name=session.ledger_name)
         recorder = RunRecorder(store, info, rulebook)
         recorder.begin()
         try:
