@@ -181,49 +181,70 @@ class RunRecorder:
     def _text_ids(self, decided: DecidedChunk) -> tuple[pa.Table | None, np.ndarray]:
         """Each row's text id in the run: its pattern's JSON tail, or, for a row with its own
         errors or notes, that tail with them (`own_tail`), each distinct text once in the run;
-        the new texts as a table for decision_texts (with their flat columns). A Python step per
-        pattern and per row with its own texts, none per other row."""
-        new: list[tuple] = []
-
-        def text_id(key, make) -> int:
-            known = self._texts.get(key)
+        the new texts as a table for decision_texts, their flat columns taken column-wise from
+        the patterns' and the rows' own cells. A Python step per pattern and per row with its
+        own texts (a dictionary look-up), none per other row."""
+        patterns, texts = decided.patterns, self._texts
+        tails = []
+        new_patterns: list[int] = []  # positions in `patterns` of texts new to the run
+        for j, pattern in enumerate(patterns):
+            known = texts.get(pattern.json_tail)
             if known is None:
-                known = self._texts[key] = len(self._texts)
-                text, flat = make()
-                new.append((self.run_id, known, text, *(flat.get(c) or None for c in _TEXT_COLUMNS)))
-            return known
-
-        patterns = decided.patterns
-        tails = [text_id(p.json_tail, lambda p=p: (p.json_tail, p.flat)) for p in patterns]
+                known = texts[pattern.json_tail] = len(texts)
+                new_patterns.append(j)
+            tails.append(known)
         by_pattern = np.asarray(tails, dtype=np.int32)
         ids = by_pattern[decided.index] if len(patterns) else np.zeros(len(decided.index), dtype=np.int32)
+        parts = []
+        if new_patterns:
+            at = np.asarray(new_patterns, dtype=np.int64)
+            parts.append(self._texts_table(by_pattern[at], [patterns[j].json_tail for j in new_patterns], patterns, at))
         own = {c: (np.asarray(at, dtype=np.int64), cells, decided.own_json[c]) for c, (at, cells) in decided.own.items()
                if len(at)}
         if own:
-            at = np.unique(np.concatenate([at for at, _, _ in own.values()]))
+            at = np.unique(np.concatenate([where for where, _, _ in own.values()]))
             slot = {c: np.full(len(at), -1, dtype=np.int64) for c in ("errors", "notes")}
             for c, (where, _, _) in own.items():
                 slot[c][np.searchsorted(at, where)] = np.arange(len(where))
-            cells_e, json_e = own["errors"][1:] if "errors" in own else ((), ())
-            cells_n, json_n = own["notes"][1:] if "notes" in own else ((), ())
-            index = decided.index[at].tolist()
+            json_e = own["errors"][2] if "errors" in own else ()
+            json_n = own["notes"][2] if "notes" in own else ()
+            index = decided.index[at]
             out = np.empty(len(at), dtype=np.int32)
-            for k, (p, e, m) in enumerate(zip(index, slot["errors"].tolist(), slot["notes"].tolist())):
-                errors, notes = (json_e[e] if e >= 0 else "[]"), (json_n[m] if m >= 0 else "[]")
-
-                def make(p=p, e=e, m=m, errors=errors, notes=notes):
-                    pattern = patterns[p]
-                    flat = {**pattern.flat, "errors": cells_e[e] if e >= 0 else "", "notes": cells_n[m] if m >= 0 else ""}
-                    return own_tail(pattern.json_tail, errors, notes), flat
-
-                out[k] = text_id((tails[p], errors, notes), make)
+            new_rows: list[int] = []  # positions in `at` of texts new to the run
+            new_tails: list[str] = []
+            for k, (p, e, m) in enumerate(zip(index.tolist(), slot["errors"].tolist(), slot["notes"].tolist())):
+                key = (tails[p], json_e[e] if e >= 0 else "[]", json_n[m] if m >= 0 else "[]")
+                known = texts.get(key)
+                if known is None:
+                    known = texts[key] = len(texts)
+                    new_rows.append(k)
+                    new_tails.append(own_tail(patterns[p].json_tail, key[1], key[2]))
+                out[k] = known
             ids[at] = out
-        table = None
-        if new:  # as one Arrow table: DuckDB takes a row of parameters at a time slowly (ms each)
-            names = ("run_id", "text_id", "tail", *_TEXT_COLUMNS)
-            table = pa.table({name: pa.array(list(values), type=pa.int32() if name.endswith("_id") else pa.string())
-                              for name, values in zip(names, zip(*new))})
+            if new_rows:
+                k = np.asarray(new_rows, dtype=np.int64)
+                cells = {c: _taken(own[c][1], slot[c][k]) if c in own else pa.nulls(len(k), pa.string())
+                         for c in ("errors", "notes")}
+                parts.append(self._texts_table(out[k], new_tails, patterns, index[k], cells))
+        table = pa.concat_tables(parts) if len(parts) > 1 else (parts[0] if parts else None)
         return table, ids
+
+    def _texts_table(self, text_ids: np.ndarray, tails: list[str], patterns, of: np.ndarray,
+                     own_cells: dict[str, pa.Array] | None = None) -> pa.Table:
+        """decision_texts rows: each text's flat columns are its pattern's (`of`), but for the
+        rows' own errors and notes. As one Arrow table: DuckDB takes a row of parameters at a
+        time slowly (ms each)."""
+        n = len(tails)
+        columns = {"run_id": pa.array(np.full(n, self.run_id, dtype=np.int32)),
+                   "text_id": pa.array(np.asarray(text_ids, dtype=np.int32)),
+                   "tail": pa.array(tails, type=pa.string())}
+        for c in _TEXT_COLUMNS:
+            if own_cells is not None and c in own_cells:
+                columns[c] = own_cells[c]
+            else:
+                columns[c] = pa.array([p.flat.get(c) or None for p in patterns], type=pa.string()).take(pa.array(of))
+        return pa.table(columns)
+
 
     def finish(self, summary=None, landrules_version: str = "") -> int:
         """Store the rulebook's files (each once), write the run's row, COMMIT; the run id."""
@@ -282,6 +303,12 @@ class RunRecorder:
             self.con.execute("INSERT INTO rulebook_files SELECT ?, ? WHERE NOT EXISTS "
                              "(SELECT 1 FROM rulebook_files WHERE sha256 = ?)", [digest, content, digest])
             self.con.execute("INSERT OR REPLACE INTO rulebooks VALUES (?, ?, ?, ?)", [rulebook, role, path.name, digest])
+
+
+def _taken(cells: list[str], at: np.ndarray) -> pa.Array:
+    """cells[at[i]], or null where at[i] is -1 (the row has no own text of this kind) or the cell is ""."""
+    values = pa.array([c or None for c in cells] + [None], type=pa.string())
+    return values.take(pa.array(np.where(at >= 0, at, len(cells))))
 
 
 def _summary_json(summary) -> dict:
