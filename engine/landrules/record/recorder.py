@@ -3,14 +3,17 @@ and the run's row in `runs` is written last, so a run is listed whole or not at 
 
     recorder = RunRecorder(store, RunInfo(...), rulebook)
     recorder.begin()
-    for each chunk: recorder.add(raw_cells_frame, decided_chunk)   # the chunk needs its JSON lines
+    for each chunk: recorder.add(raw_cells_frame, decided_chunk)   # decided with_tails (or with_json)
     run_id = recorder.finish(summary)        # COMMIT
     (or recorder.abort() — ROLLBACK; a killed process leaves no trace either: DuckDB keeps
     nothing of a transaction that never committed)
 
-Each chunk arrives as Arrow: the decisions as (row, parcel id, text id), the few hundred
-distinct decision texts once per run (`decision_texts`), the rows' cells and facts as Arrow
-structs turned into JSON by DuckDB. No Python object is made per row.
+`add` hands the chunk to the recorder's own thread, which makes its Arrow tables and inserts
+them while the next chunk is read and decided: the decisions as (row, parcel id, text id), the
+distinct decision texts once per run (`decision_texts`; a few hundred, and the rows' own texts:
+errors and notes name their row), the facts typed column by column, the input cells as one
+compressed Arrow IPC file per chunk. No Python object is made per row but for a row with its
+own texts. Figures: docs/record.zh.md, bench/record_bench.py.
 """
 
 from __future__ import annotations
@@ -292,6 +295,8 @@ class RunRecorder:
         if self._open:
             self._open = False
             self.con.execute("ROLLBACK")
+            self.con.execute("RESET threads")
+            self.con.execute("RESET write_buffer_row_group_count")
 
     def _store_rulebook(self) -> None:
         rulebook = self.rulebook.hash
