@@ -79,11 +79,11 @@ def test_interrupted_run_leaves_no_output(rulebook, tmp_path, monkeypatch):
     calls = {"n": 0}
     real = batch.LedgerDecider.decide
 
-    def failing(self, parsed, with_json=True):
+    def failing(self, parsed, with_json=True, **options):
         calls["n"] += 1
         if calls["n"] == 3:
             raise KeyboardInterrupt
-        return real(self, parsed, with_json)
+        return real(self, parsed, with_json, **options)
 
     monkeypatch.setattr(batch.LedgerDecider, "decide", failing)
     for suffix in (".csv", ".xlsx", ".jsonl", ".parquet"):

@@ -46,6 +46,17 @@ def counts(store) -> dict:
         con.close()
 
 
+def decisions(store) -> dict[int, tuple[int, str]]:
+    """Each listed run's decisions: (how many, md5 of its JSON records in row order), read-only."""
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        return {r[0]: (r[1], r[2]) for r in con.execute("""
+            SELECT run_id, count(*), md5(string_agg(record, chr(10) ORDER BY row)) FROM decision_records
+            WHERE run_id IN (SELECT id FROM runs) GROUP BY run_id ORDER BY run_id""").fetchall()}
+    finally:
+        con.close()
+
+
 def record_two_quarters(store):
     first = run("decide", Q4, "--as-of", "2021-10-01", "--record", store=store)
     second = run("decide", Q1, "--as-of", "2022-01-01", "--record", store=store)

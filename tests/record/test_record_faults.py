@@ -9,7 +9,7 @@ import sys
 import time
 
 import pytest
-from record_helpers import Q1, Q4, counts, run, run_process
+from record_helpers import Q1, Q4, counts, decisions, run, run_process
 
 from conftest import ROOT
 
@@ -47,7 +47,7 @@ def wait_for(proc: subprocess.Popen, prefix: str, timeout: float = 90) -> str:
 def test_a_recorder_killed_mid_run_leaves_no_trace(tmp_path, big_ledger):
     store = tmp_path / "store.duckdb"
     assert run("decide", Q4, "--as-of", "2021-10-01", "--record", store=store).exit_code == 1
-    before = counts(store)
+    before, recorded = counts(store), decisions(store)
     proc = slow_recorder(store, big_ledger)
     wait_for(proc, "chunk 3")  # three chunks (1 500 rows) are in the open transaction
     proc.send_signal(signal.SIGKILL)
@@ -55,6 +55,7 @@ def test_a_recorder_killed_mid_run_leaves_no_trace(tmp_path, big_ledger):
     assert proc.returncode == -signal.SIGKILL
     after = counts(store)
     assert after == before == {"runs": [1], "run_rows": [40], "rows": 40, "decisions": 40, "texts_of_no_run": 0}
+    assert decisions(store) == recorded  # run 1's decisions, record for record
     listed = run("runs", "--json", store=store)
     assert listed.exit_code == 0 and '"id": 1' in listed.stdout and '"id": 2' not in listed.stdout
     # the store is still usable: the next run records whole
@@ -74,6 +75,56 @@ def test_a_second_recorder_waits_and_says_so_then_both_are_recorded(tmp_path, bi
     assert len(waiting) == 1 and "等待" in waiting[0]
     assert "已记录第 2 期" in second.stderr
     assert counts(store) == {"runs": [1, 2], "run_rows": [6000, 40], "rows": 6040, "decisions": 6040, "texts_of_no_run": 0}
+    alone = tmp_path / "alone.duckdb"
+    assert run("decide", Q4, "--as-of", "2021-10-01", "--record", store=alone).exit_code == 1
+    assert decisions(store)[2] == decisions(alone)[1]  # the waiting recorder's run is as if it had been alone
+
+
+def test_the_workbench_waits_for_a_recorder_then_records(tmp_path, big_ledger, monkeypatch, rulebook):
+    """Two recorders at once, the workbench and a command line: the workbench's 记录本期台账
+    waits for the store, then both runs are there, whole."""
+    from web_helpers import Officer, decided, make_app
+
+    store = tmp_path / "store.duckdb"
+    monkeypatch.setenv("LANDRULES_STORE", str(store))
+    (tmp_path / "web").mkdir()
+    with Officer(make_app(rulebook, temp_root=tmp_path / "web")) as client:
+        decided(client)
+        proc = slow_recorder(store, big_ledger, chunk_rows=1000, pause=1.0)
+        wait_for(proc, "chunk 1")
+        started = time.monotonic()
+        page = client.post("/runs/record", data={"label": "工作台"})
+        waited = time.monotonic() - started
+        assert wait_for(proc, "committed").strip() == "committed 1"
+        proc.wait(timeout=30)
+        assert page.url.path == "/runs/2", page.text[-2000:]
+        assert waited > 1.0  # it waited for the command line's run (six chunks, a second each)
+        listed = client.get("/runs").text
+        assert "慢速" in listed and "工作台" in listed
+    assert counts(store) == {"runs": [1, 2], "run_rows": [6000, 40], "rows": 6040, "decisions": 6040, "texts_of_no_run": 0}
+    alone = tmp_path / "alone.duckdb"
+    assert run("decide", Q4, "--as-of", "2021-10-01", "--record", store=alone).exit_code == 1
+    assert decisions(store)[2] == decisions(alone)[1]
+
+
+def test_the_workbench_that_cannot_wait_says_so_and_records_nothing(tmp_path, big_ledger, monkeypatch, rulebook):
+    from landrules.web.runs import pages
+    from web_helpers import Officer, decided, make_app
+
+    store = tmp_path / "store.duckdb"
+    monkeypatch.setenv("LANDRULES_STORE", str(store))
+    monkeypatch.setattr(pages, "RECORD_WAIT", 0.5)
+    (tmp_path / "web").mkdir()
+    with Officer(make_app(rulebook, temp_root=tmp_path / "web")) as client:
+        decided(client)
+        proc = slow_recorder(store, big_ledger, chunk_rows=1000, pause=1.0)
+        wait_for(proc, "chunk 1")
+        page = client.post("/runs/record", data={"label": "工作台"})
+        assert page.status_code == 503
+        assert "正被另一个进程使用" in page.text and "未作任何改动" in page.text
+        wait_for(proc, "committed")
+        proc.wait(timeout=30)
+    assert counts(store) == {"runs": [1], "run_rows": [6000], "rows": 6000, "decisions": 6000, "texts_of_no_run": 0}
 
 
 def test_a_second_recorder_that_cannot_wait_fails_cleanly(tmp_path, big_ledger):
@@ -87,7 +138,8 @@ def test_a_second_recorder_that_cannot_wait_fails_cleanly(tmp_path, big_ledger):
     assert not out.exists()  # nothing decided, nothing written
     wait_for(proc, "committed")
     proc.wait(timeout=30)
-    assert counts(store)["run_rows"] == [6000]
+    assert counts(store) == {"runs": [1], "run_rows": [6000], "rows": 6000, "decisions": 6000, "texts_of_no_run": 0}
+    assert list(decisions(store)) == [1]
 
 
 def test_a_store_from_a_newer_landrules_is_refused_and_left_alone(tmp_path):
@@ -98,8 +150,8 @@ def test_a_store_from_a_newer_landrules_is_refused_and_left_alone(tmp_path):
     con = duckdb.connect(str(store))
     con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'").fetchall()
     con.close()
-    size = store.stat().st_size
-    for args in (("runs",), ("decide", Q1, "--as-of", "2022-01-01", "--record")):
+    size, before, recorded = store.stat().st_size, counts(store), decisions(store)
+    for args in (("runs",), ("decide", Q1, "--as-of", "2022-01-01", "--record"), ("report", "--run", "1", "-o", tmp_path / "x.html")):
         result = run_process(*args, store=store)
         assert result.returncode == 2
         message = [line for line in result.stderr.splitlines() if line.startswith("landrules:")]
@@ -109,6 +161,7 @@ def test_a_store_from_a_newer_landrules_is_refused_and_left_alone(tmp_path):
     assert con.execute("SELECT count(*) FROM runs").fetchall()[0][0] == 1
     con.close()
     assert store.stat().st_size == size
+    assert counts(store) == before and decisions(store) == recorded
 
 
 def test_a_damaged_store_is_one_line_and_never_overwritten(tmp_path):
@@ -144,7 +197,7 @@ def test_a_write_that_fails_mid_run_leaves_the_store_as_it_was(tmp_path, monkeyp
 
     store = tmp_path / "store.duckdb"
     assert run("decide", Q4, "--as-of", "2021-10-01", "--record", store=store).exit_code == 1
-    before = counts(store)
+    before, recorded = counts(store), decisions(store)
     real_add = recorder_module.RunRecorder.add
     calls = []
 
@@ -162,3 +215,4 @@ def test_a_write_that_fails_mid_run_leaves_the_store_as_it_was(tmp_path, monkeyp
     assert not out.exists()
     assert calls == [80]  # the failed run's 40 rows were in the transaction …
     assert counts(store) == before  # … and none of them stayed
+    assert decisions(store) == recorded

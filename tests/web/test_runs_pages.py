@@ -25,6 +25,7 @@ def test_record_two_quarters_reopen_after_restart_and_see_progress(tmp_path, mon
     with TestClient(make_app(rulebook, temp_root=tmp_path / "s2")) as client:  # a restarted workbench
         listed = client.get("/runs").text
         assert "2021Q4" in listed and "2022年一季度" in listed and os_user() in listed and 'id="progress-form"' in listed
+        assert "<td>shilong-ledger.csv</td>" in listed and "<td>shilong-ledger-2022Q1.csv</td>" in listed  # the officer's names
         one = client.get("/runs/1", params={"parcel": "SL-025"}).text
         assert "SL-025" in one and "纳入低效工业用地盘活利用方案" in one and "SL-001" not in one.split('id="run-decisions"')[1]
         progress = client.get("/runs/progress", params={"from": "1", "to": "2"}).text

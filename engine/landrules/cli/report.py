@@ -11,7 +11,6 @@ from landrules.cli.app import (
     AsOfOpt,
     BoundaryOpt,
     ColumnsOpt,
-    LedgerArg,
     ParcelsIdOpt,
     ParcelsOpt,
     PlanOpt,
@@ -33,16 +32,21 @@ from landrules.cli.record.options import LabelOpt, RecordOpt, StoreOpt, find_run
 
 @app.command(
     epilog="退出码 / exit: 0 全部决策 all decided · 1 已写出但有无效行 written, some rows invalid · "
-    "2 未写出 nothing written.  例 / example: landrules report examples/shilong-ledger.csv --as-of 2021-10-01 -o 通报.pdf",
+    "2 未写出 nothing written.  例 / example: landrules report examples/shilong-ledger.csv --as-of 2021-10-01 -o 通报.pdf ; "
+    "landrules report --run 2022Q1 --since 2021Q4 -o 通报.pdf",
 )
 def report(
-    ledger: Path = LedgerArg,
+    ledger: Optional[Path] = typer.Argument(
+        None, readable=False, metavar="[LEDGER]",
+        help="台账 / ledger: .csv .txt .xlsx .xlsm .xls .et .ods .parquet (or --run: a recorded run instead)"),
     output: Path = typer.Option(..., "-o", "--output", help="输出 / output: .xlsx .html .pdf"),
     as_of: Optional[str] = AsOfOpt,
     sheet: Optional[str] = SheetOpt,
     engine: str = typer.Option("auto", "--engine", help="引擎 / engine: auto, durable or vectorized (as decide)"),
     columns: Optional[Path] = ColumnsOpt,
     since: Optional[str] = typer.Option(None, "--since", help="本季进展 / add progress since this recorded run (id or label)"),
+    run: Optional[str] = typer.Option(
+        None, "--run", help="按记录出通报 / the bulletin of this recorded run (id or label), from the store alone: no LEDGER"),
     record: bool = RecordOpt,
     label: Optional[str] = LabelOpt,
     store: Optional[Path] = StoreOpt,
@@ -61,12 +65,25 @@ def report(
     from landrules.ledger.write.base import OutputError
     from landrules.report.writer import report_format, report_writer
 
-    when = as_of_date(as_of)
-    check_engine(engine)
     try:
         report_format(output)
     except OutputError as exc:
         raise fail(str(exc)) from None
+    if run is not None:
+        given = [name for name, value in (("LEDGER", ledger), ("--as-of", as_of), ("--sheet", sheet), ("--columns", columns),
+                                          ("--record", record or None), ("--label", label), ("--parcels", parcels),
+                                          ("--rules", rules), ("--policy", policy), ("--engine", None if engine == "auto" else engine))
+                 if value is not None]
+        if given:
+            raise fail(f"--run 按记录出通报（该期的台账行、决策、评估日与规则库都取自记录库），不能再给 {'、'.join(given)}")
+        from landrules.cli.record.report_run import report_of_run
+
+        report_of_run(run, since, output, store)
+        return
+    if ledger is None:
+        raise fail("缺少台账 LEDGER：给出台账文件，或用 --run 指定一期已记录的台账")
+    when = as_of_date(as_of)
+    check_engine(engine)
     column_map = load_columns(columns)
     rulebook = load_checked_rulebook(rules, policy)
     on_map = map_inputs(parcels, boundary, plan, parcels_id)

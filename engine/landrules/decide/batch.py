@@ -65,6 +65,7 @@ class DecidedChunk:
     parsed: ParsedFrame | None = None  # the rows as decided: validated, as of the evaluation date
     with_flat: bool = True
     own: dict[str, tuple[np.ndarray, list[str]]] = field(default_factory=dict)  # errors, notes: rows, texts
+    own_json: dict[str, list[str]] = field(default_factory=dict)  # errors, notes: the same rows' texts as JSON lists
     _flat: pd.DataFrame | None = None
 
     @property
@@ -143,10 +144,14 @@ class LedgerDecider:
 
     # -- a chunk ---------------------------------------------------------------------------
 
-    def decide(self, parsed: ParsedFrame, with_json: bool = True, with_flat: bool = True) -> DecidedChunk:
+    def decide(self, parsed: ParsedFrame, with_json: bool = True, with_flat: bool = True,
+               with_tails: bool = False) -> DecidedChunk:
         """Decisions for one parsed chunk: flattened columns and JSON lines if asked for, and
         always each row's pattern (`index` into `patterns`), which `diff` compares. The backends
-        see the chunk as of the evaluation date (`as_of.frame_as_of`)."""
+        see the chunk as of the evaluation date (`as_of.frame_as_of`). `with_tails`: each
+        pattern's JSON tail without the lines (the record of runs keeps each distinct text once,
+        and makes no line per row)."""
+        tails = with_json or with_tails
         # 符合国土空间规划 from the map where the ledger leaves it empty (contract §8), on every face;
         # before the dates are cut to the evaluation date (neither field is dated), so month spans see it too
         add_notes(parsed, derive_conformity(parsed.columns, self._plan_limit))
@@ -164,10 +169,11 @@ class LedgerDecider:
                 distinct = {k: j for j, k in enumerate(dict.fromkeys(row_keys))}
                 keys, inverse = list(distinct), np.array([distinct[k] for k in row_keys], dtype=np.int64)
             keys, inverse = self._priced(keys, inverse, parsed, positions)
-            patterns = [self._pattern(k, with_json) for k in keys]
+            patterns = [self._pattern(k, tails) for k in keys]
             index[positions] = inverse
-        own_errors, own_notes = self._own_texts(parsed, index, patterns, with_json)
-        decided = DecidedChunk(JsonLines(), index, patterns, parsed, with_flat, own={"errors": own_errors[:2], "notes": own_notes[:2]})
+        own_errors, own_notes = self._own_texts(parsed, index, patterns, tails)
+        decided = DecidedChunk(JsonLines(), index, patterns, parsed, with_flat, own={"errors": own_errors[:2], "notes": own_notes[:2]},
+                               own_json={"errors": own_errors[2], "notes": own_notes[2]})
         if with_json:
             decided.jsonl = _json_lines(parsed, index, patterns, own_errors, own_notes)
         self._count(patterns, index, parsed)
@@ -233,11 +239,11 @@ def _json_lines(parsed: ParsedFrame, index: np.ndarray, patterns: list[_Pattern]
         own.setdefault(i, ["[]", "[]"])[1] = text
     for i, (errors, notes) in own.items():
         indices[i] = len(texts)
-        texts.append(_own_tail(texts[index[i]], errors, notes))
+        texts.append(own_tail(texts[index[i]], errors, notes))
     return JsonLines(json_heads(parsed.parcel_ids), indices, texts)
 
 
-def _own_tail(tail: str, errors: str, notes: str) -> str:
+def own_tail(tail: str, errors: str, notes: str) -> str:
     """A pattern's JSON tail with a row's own errors and notes (JSON lists) in place of []."""
     assert tail.endswith(_EMPTY_TAIL), tail[-60:]
     return f'{tail[: -len(_EMPTY_TAIL)]}"errors":{errors},"notes":{notes}}}'

@@ -173,7 +173,7 @@ def decide_ledger(
             writer = open_output(output, ledger.headers, labels, ledger.names, **extra)
         if getattr(writer, "in_background", False):
             writer = BackgroundWriter(writer)
-    with_json = output is None or output.suffix.lower() == ".jsonl" or on_chunk is not None
+    with_json = output is None or output.suffix.lower() == ".jsonl"  # on_chunk (the record) takes tails, not lines
     invalid: list[tuple[int, list[str]]] = []
     try:
         for prepared in _chain(first_prepared, (prepare(chunk) for chunk in ahead(chunks))):
@@ -184,7 +184,7 @@ def decide_ledger(
             decider.summary.total_rows += prepared.totals
             decider.summary.footer_rows += prepared.footers
             decider.summary.no_id_rows += prepared.no_id
-            decided = decider.decide(parsed, with_json=with_json)
+            decided = decider.decide(parsed, with_json=with_json, with_tails=on_chunk is not None)
             if writer is None:
                 write_all(stdout or sys.stdout, decided.jsonl.blocks())
             else:

@@ -15,4 +15,5 @@ transactions, so a run is recorded whole or not at all.
 - `progress` two runs compared in SQL: the classes of §7, 处置率, 亩均税收
 - `history`  one parcel across the runs
 - `replay`   a run's rows and rulebook, materialised to decide them again
+- `reread`   a run read back as `decide` made it (cells, recorded decisions, summary): `report --run`
 """

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -55,3 +57,25 @@ def fact_columns(columns: dict[str, np.ndarray]) -> dict[str, pa.Array]:
 
 
 SQL_TYPES = {pa.string(): "VARCHAR", pa.float64(): "DOUBLE", pa.date32(): "DATE", pa.bool_(): "BOOLEAN"}
+
+
+def cells_blob(cells: pa.Table) -> bytes:
+    """A chunk's input cells as one Arrow IPC file, zstd-compressed: half the CPU of Parquet
+    (which encodes every page) for about twice the bytes; written and read whole."""
+    import pyarrow.ipc as ipc
+
+    sink = io.BytesIO()
+    with ipc.new_file(sink, cells.schema, options=ipc.IpcWriteOptions(compression="zstd")) as writer:
+        writer.write_table(cells)
+    return sink.getvalue()
+
+
+def cells_table(blob: bytes) -> pa.Table:
+    """`cells_blob` read back; a chunk recorded by an earlier landrules is a Parquet file."""
+    if blob[:4] == b"PAR1":
+        import pyarrow.parquet as pq
+
+        return pq.read_table(io.BytesIO(blob))
+    import pyarrow.ipc as ipc
+
+    return ipc.open_file(pa.BufferReader(blob)).read_all()

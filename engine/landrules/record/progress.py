@@ -47,13 +47,13 @@ FACTS = ("supplied_on", "construction_started_on", "developed_ratio", "recovery_
 NO_FACT_REASON = "事实未见变化（规则库或评估日不同）"
 
 
-def _measure(side: str) -> str:
+def _measure(codes: str) -> str:
     quoted = ", ".join(f"'{c}'" for c in NOT_MEASURES)
-    return f"(len(list_filter(string_split(coalesce({side}.codes, ''), '; '), lambda c: c <> '' AND c NOT IN ({quoted}))) > 0)"
+    return f"(len(list_filter(string_split(coalesce({codes}, ''), '; '), lambda c: c <> '' AND c NOT IN ({quoted}))) > 0)"
 
 
-def _overdue(side: str) -> str:
-    return f"coalesce({side}.overdue LIKE '%:是%', false)"
+def _overdue(overdue: str) -> str:
+    return f"coalesce({overdue} LIKE '%:是%', false)"
 
 
 @dataclass
@@ -126,17 +126,23 @@ class Progress:
 
 
 def _side(store: Store, run_id: int) -> str:
+    """One run's parcels: facts, decision columns, whether a measure is to be taken and whether
+    overdue (worked out once per distinct decision text, not once per row)."""
     doc = "r.approval_doc"
     facts = ", ".join(f"r.{name}" for name in FACTS)
     return f"""
+        WITH t AS (
+            SELECT text_id, categories AS cats, outcome_codes AS codes, deadline, overdue, responsible,
+                   {_measure('outcome_codes')} AS measure, {_overdue('overdue')} AS late
+            FROM decision_texts WHERE run_id = {int(run_id)})
         SELECT d.row, d.parcel_id, r.area_mu, {facts},
-               t.categories AS cats, t.outcome_codes AS codes, t.deadline, t.overdue, t.responsible,
+               t.cats, t.codes, t.deadline, t.overdue, t.responsible, t.measure, t.late,
                row_number() OVER (PARTITION BY d.parcel_id ORDER BY d.row) AS nth,
                CASE WHEN r.location IS NOT NULL AND r.area_mu IS NOT NULL
                     THEN concat_ws('|', coalesce({doc}, ''), r.location, round(r.area_mu, 4)::VARCHAR)
                END AS ident
         FROM decisions d
-        JOIN decision_texts t ON t.run_id = d.run_id AND t.text_id = d.text_id
+        JOIN t ON t.text_id = d.text_id
         JOIN rows r ON r.run_id = d.run_id AND r.row = d.row
         WHERE d.run_id = {int(run_id)}"""
 
@@ -170,17 +176,18 @@ def compare(store: Store, before: Run, after: Run) -> Progress:
                    f.deadline AS f_deadline, t.deadline AS t_deadline, f.overdue AS f_overdue, t.overdue AS t_overdue,
                    f.responsible AS f_responsible, t.responsible AS t_responsible,
                    year(coalesce(f.approved_on, t.approved_on)) AS approved_year,
-                   {_measure('f')} AS f_measure,
+                   coalesce(f.measure, false) AS f_measure,
                    CASE
                      WHEN p.f_row IS NULL THEN 'new'
                      WHEN p.t_row IS NULL THEN 'removed'
-                     WHEN {_measure('f')} AND t.codes = 'no_action' THEN 'resolved'
+                     WHEN f.measure AND t.codes = 'no_action' THEN 'resolved'
                      WHEN f.cats IS DISTINCT FROM t.cats OR f.codes IS DISTINCT FROM t.codes
                           OR f.deadline IS DISTINCT FROM t.deadline THEN 'changed'
-                     WHEN {_overdue('t')} AND NOT {_overdue('f')} THEN 'newly_overdue'
+                     WHEN t.late AND NOT f.late THEN 'newly_overdue'
                      ELSE 'unchanged'
                    END AS class,
-                   concat_ws('、', {reasons}) AS found_reasons
+                   -- the 销号 reasons, looked for only where a measure became none
+                   CASE WHEN f.measure AND t.codes = 'no_action' THEN concat_ws('、', {reasons}) END AS found_reasons
             FROM pairs p
             LEFT JOIN side_f f ON f.row = p.f_row
             LEFT JOIN side_t t ON t.row = p.t_row

@@ -7,7 +7,6 @@ under the recorded rulebook and another, as `diff` does (decide.diff.compare).""
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import tempfile
 from collections.abc import Iterator
@@ -15,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.parquet as pq
 
 from landrules.decide.batch import LedgerDecider
 from landrules.decide.diff.compare import DiffResult, _compare_chunk
 from landrules.ledger.validate.prepare import prepare_chunk
 from landrules.ledger.validate.seen_ids import SeenIds
+from landrules.record.arrow_rows import cells_table
 from landrules.record.runs import Run, headers_of
 from landrules.record.store import Store
 from landrules.rulebook.model import Rulebook
@@ -47,7 +46,7 @@ def recorded_rulebook(store: Store, run: Run) -> Iterator[tuple[Path, Path]]:
         yield root / "rules", root / "policy"
 
 
-def _column_values(store: Store, run: Run) -> dict:
+def column_values(store: Store, run: Run) -> dict:
     row = next(iter(store.con.execute("SELECT column_map FROM runs WHERE id = ?", [run.id]).fetchall()), None)
     if not row or not row[0]:
         return {}
@@ -61,18 +60,24 @@ def _column_values(store: Store, run: Run) -> dict:
         Path(handle.name).unlink(missing_ok=True)
 
 
+def recorded_frames(store: Store, run: Run) -> Iterator[tuple[list[int], pd.DataFrame]]:
+    """The run's input cells by recorded chunk: (file rows, cells with the fields' names as columns)."""
+    _, names = headers_of(store, run.id)
+    cursor = store.con.cursor().execute(f"SELECT cells FROM row_cells WHERE run_id = {int(run.id)} ORDER BY chunk")
+    for (blob,) in cursor.fetchall():
+        table = cells_table(blob)
+        rows = table.column("_row").to_pylist()
+        frame = pd.DataFrame({f"_c{j}": table.column(f"_c{j}").to_numpy(zero_copy_only=False) for j in range(len(names))})
+        yield rows, frame.fillna("").set_axis(names, axis=1).astype(object)
+
+
 def recorded_chunks(store: Store, run: Run, chunk_rows: int = CHUNK_ROWS):
     """The run's rows, parsed again as `decide` parsed them: ParsedFrame by chunk, in row order."""
     headers, names = headers_of(store, run.id)
-    values = _column_values(store, run)
+    values = column_values(store, run)
     seen = SeenIds()
     by_name = dict(zip(names, headers))
-    cursor = store.con.cursor().execute(f"SELECT cells FROM row_cells WHERE run_id = {int(run.id)} ORDER BY chunk")
-    for (blob,) in cursor.fetchall():
-        table = pq.read_table(io.BytesIO(blob))
-        rows = table.column("_row").to_pylist()
-        frame = pd.DataFrame({f"_c{j}": table.column(f"_c{j}").to_numpy(zero_copy_only=False) for j in range(len(names))})
-        frame = frame.fillna("").set_axis(names, axis=1).astype(object)
+    for rows, frame in recorded_frames(store, run):
         for start in range(0, len(rows), chunk_rows):
             part = frame.iloc[start:start + chunk_rows].reset_index(drop=True)
             yield prepare_chunk(part, rows[start:start + chunk_rows], seen, values, by_name, drop_totals=False).parsed

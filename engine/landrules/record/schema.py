@@ -23,10 +23,12 @@ Tables of version 1 (the record of runs, contract §7):
                     cell, which matches a parcel whose id changed). A field added to the catalogue
                     later becomes a column when a run first carries it
                     (`recorder.ensure_fact_columns`), so no migration is needed for a new field.
-- `row_cells`       every row as read: the input cells of a chunk of rows as one Parquet file
-                    (columns `_row` and `_c0`, `_c1` … in the order of `runs.headers`); a chunk
-                    of cells is written and read whole (replay), never queried cell by cell, and
-                    as Parquet it costs a tenth of a list column to store
+- `row_cells`       every row as read: the input cells of a chunk of rows as one Arrow IPC file,
+                    zstd-compressed (columns `_row` and `_c0`, `_c1` … in the order of
+                    `runs.headers`; runs recorded before 2026-12 hold a Parquet file, told apart by
+                    its magic bytes, `arrow_rows.cells_table`); a chunk of cells is written and
+                    read whole (replay), never queried cell by cell, and so it costs a tenth of a
+                    list column to store
 - `decision_texts`  a run's distinct decisions (a ledger has a few hundred): the JSON record
                     without its `{"parcel_id":…` head, and the flattened columns progress reads
 - `decisions`       one row per decided row: its text_id; the full record is the view

@@ -17,6 +17,7 @@ from landrules.web.runs.api import _run, _store
 
 router = APIRouter(include_in_schema=False)
 SHOWN = 200
+RECORD_WAIT = 30.0  # seconds 记录本期台账 waits for a store another process is writing (then 503, one line)
 
 
 def _record(session, rulebook, label: str, recorded_by: str, origin: str) -> int:
@@ -25,10 +26,10 @@ def _record(session, rulebook, label: str, recorded_by: str, origin: str) -> int
     from landrules.record.recorder import RunInfo, RunRecorder, quarter_label
     from landrules.record.store import Store
 
-    store = Store.open(store_path(None), wait=30.0, say=lambda _: None)
+    store = Store.open(store_path(None), wait=RECORD_WAIT, say=lambda _: None)
     try:
         info = RunInfo(label or quarter_label(session.as_of), session.as_of, session.ledger, [],
-                       recorded_by=recorded_by, sheet=session.sheet, origin=origin)
+                       recorded_by=recorded_by, sheet=session.sheet, origin=origin, ledger_name=session.ledger_name)
         recorder = RunRecorder(store, info, rulebook)
         recorder.begin()
         try:
