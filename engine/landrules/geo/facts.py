@@ -14,6 +14,7 @@ geographic file's median longitude): shares of areas in one projection.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -57,6 +58,11 @@ class GeoFacts:
     def lonlat(self) -> np.ndarray:
         return reproject(self.geometries, self.epsg, GEOGRAPHIC)
 
+    @cached_property
+    def planar(self) -> np.ndarray:
+        """The shapes in `work_epsg` (metres), as the facts were measured and the map is drawn."""
+        return reproject(self.geometries, self.epsg, self.work_epsg)
+
 
 def planar_epsg(layer: Layer) -> int:
     """The CRS overlays are measured in: the layer's own zone, or a geographic layer's 3° zone."""
@@ -93,7 +99,9 @@ def parcel_facts(parcels: Path, id_field: str | None = None, boundary: Path | No
     if plan is not None:
         zoned = _industrial(read_layer(plan), plan_classes or PlanClasses((), ()), work, notices)
         frame["planned_industrial_ratio"] = share_inside(planar, zoned, tree)
-    return GeoFacts(layer.path, layer.epsg, ids, geometries, frame, problems, notices, unnamed, outline, work)
+    facts = GeoFacts(layer.path, layer.epsg, ids, geometries, frame, problems, notices, unnamed, outline, work)
+    facts.__dict__["planar"] = planar  # the cached property, already computed
+    return facts
 
 
 def _by_id(layer: Layer, raw_ids: list[str | None]):

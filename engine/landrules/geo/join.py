@@ -31,6 +31,7 @@ class MapInputs:
     boundary: Path | None = None
     plan: Path | None = None
     id_field: str | None = None
+    loaded: MapFacts | None = None  # the files already read (the workbench reads them once, at upload)
 
 
 @dataclass
@@ -38,6 +39,7 @@ class MapFacts:
     """The facts of a boundary file, for one evaluation date's parameters."""
 
     geo: GeoFacts
+    made_with: tuple = ()  # the parameters the facts were computed with (plan classes, overlap area)
 
     @cached_property
     def overlaps(self) -> np.ndarray:
@@ -46,12 +48,15 @@ class MapFacts:
 
 
 def load_map(inputs: MapInputs, rulebook: Rulebook, as_of: dt.date, ledger_ids: set[str] | None = None) -> MapFacts:
-    """Read the files and compute the facts (GeoError for a file that cannot be used)."""
+    """Read the files and compute the facts (GeoError for a file that cannot be used); the
+    facts `inputs` carry already when they were computed with the same parameters."""
     value = lambda pid: rulebook.param_value(pid, as_of)[0]  # noqa: E731
     classes = PlanClasses(tuple(value("geo.plan_class_fields")), tuple(value("geo.plan_industrial_codes")))
-    geo = parcel_facts(inputs.parcels, inputs.id_field, inputs.boundary, inputs.plan, classes,
-                       float(value("geo.min_overlap_m2")), ledger_ids)
-    return MapFacts(geo)
+    min_overlap = float(value("geo.min_overlap_m2"))
+    if inputs.loaded is not None and inputs.loaded.made_with == (classes, min_overlap):
+        return inputs.loaded
+    geo = parcel_facts(inputs.parcels, inputs.id_field, inputs.boundary, inputs.plan, classes, min_overlap, ledger_ids)
+    return MapFacts(geo, (classes, min_overlap))
 
 
 def join_facts(parsed: ParsedFrame, facts: MapFacts) -> None:
