@@ -17,7 +17,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import numpy as np
-import pandas as pd
 import shapely
 from fastapi import APIRouter, Request, UploadFile
 from markupsafe import Markup
@@ -71,7 +70,7 @@ class SessionMap:
     def tree(self) -> tuple[np.ndarray, shapely.STRtree]:
         """(positions of the shapes present, an STRtree of them), for a parcel's neighbours."""
         planar = self.geo.planar
-        present = np.flatnonzero(pd.notna(planar))
+        present = np.flatnonzero(~shapely.is_missing(planar))
         return present, shapely.STRtree(planar[present])
 
     @cached_property
@@ -182,7 +181,7 @@ def map_page(request: Request, by: str = "category", only: str = ""):
     legend["absent"] = ABSENT
     title = f"存量用地一张图（{BY[by]}）" if not only or only not in legend else f"存量用地一张图：{legend[only].label}"
     svg = classed_map(geo, drawn, legend, title)
-    on_map = set(geo.ids[pd.notna(geo.geometries)].tolist())
+    on_map = set(geo.ids[~shapely.is_missing(geo.geometries)].tolist())
     unmapped = sorted(pid for pid in classes if pid not in on_map)
     absent = sorted(pid for pid in geo.ids if pid not in classes)
     return render(request, "map.html", nav="map", svg=Markup(svg), by=by, modes=BY, names=session.map.names,
