@@ -43,6 +43,12 @@ def svg_of(html: str) -> ET.Element:
     return ET.fromstring(html[start:html.index("</svg>", start) + 6])
 
 
+def test_the_column_page_says_what_was_read_of_the_map():
+    with Officer(make_app()) as client:
+        page = upload(client, MAP).text
+        assert 'id="map-read"' in page and "我的-shilong-parcels.gpkg：40 宗" in page and "我的-shilong-plan.gpkg" in page
+
+
 def test_the_summary_leads_to_the_map(mapped):
     page = mapped.get("/summary").text
     assert 'href="/map"' in page and "我的-shilong-parcels.gpkg" in page
