@@ -30,7 +30,7 @@ from landrules.geo.read import READERS
 from landrules.geo.svg import NONE_COLOUR, Legend, category_legend, classed_map, map_svg
 from landrules.rulebook.model import Rulebook
 from landrules.web.access.roles import need
-from landrules.web.common import error_page, render
+from landrules.web.common import error_page, need_decided, render
 from landrules.web.sessions import Session
 
 router = APIRouter(include_in_schema=False)
@@ -165,8 +165,6 @@ def classes_of(folder: Path, by: str, rulebook: Rulebook, only: str = "") -> tup
 
 @router.get("/map", dependencies=[need("填报")])
 def map_page(request: Request, by: str = "category", only: str = ""):
-    from landrules.web.pages import need_decided
-
     session, problem = need_decided(request)
     if problem:
         return problem

@@ -20,7 +20,7 @@ from landrules.web import charts, jobs, maps, table
 from landrules.web.access import cookies
 from landrules.web.access.roles import need
 from landrules.web.column_page import column_view, needs_filter
-from landrules.web.common import error_page, field_label, render, session_of
+from landrules.web.common import error_page, field_label, need_decided, need_ledger, render, session_of
 from landrules.web.records import cited_clauses, explain_in_ledger
 
 router = APIRouter(include_in_schema=False)
@@ -29,21 +29,6 @@ CHUNK = 1024 * 1024
 
 def _see(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
-
-
-def need_ledger(request: Request):
-    session = session_of(request)
-    if session is None or session.ledger is None:
-        return None, error_page(400, "尚未上传台账，或会话已过期（长时间未操作后，上传的文件会被删除）。请先在首页上传台账。",
-                                "请先上传台账")
-    return session, None
-
-
-def need_decided(request: Request):
-    session, problem = need_ledger(request)
-    if problem is None and session.figures is None:
-        return None, _see("/progress" if "decide" in session.jobs else "/columns")
-    return session, problem
 
 
 @router.get("/", dependencies=[need("查看")])
