@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 
@@ -153,3 +154,19 @@ def test_bad_boundary_files_are_refused_in_chinese(files, data, words):
         assert response.status_code == 400 and words in response.text, response.text
         assert "map-parcels" not in response.text  # the officer's file names, never the session's copies
         assert client.get("/columns").status_code == 400  # nothing half-taken: the upload is undone
+
+
+def test_a_whatif_on_a_map_parameter_decides_with_the_map():
+    with Officer(make_app()) as client:
+        upload(client, MAP)
+        client.post("/decide")
+        wait_for(client, "/progress", "/summary")
+        client.post("/whatif", data={"param": "geo.max_area_gap_ratio", "value": "0.3"})  # SL-026's gap is 25 %
+        page = wait_for(client, "/progress?job=whatif", "/whatif/result").text
+        changed = int(re.search(r'id="changed">决策有变化的宗地：<b>(\d+)</b>', page).group(1))
+        assert changed == 1 and ">SL-026</a>" in page  # the others keep what the map gave them
+
+
+def test_the_bulletin_downloaded_from_the_workbench_carries_the_map(mapped):
+    page = mapped.get("/download/report-html").content.decode("utf-8")
+    assert "存量用地一张图（按类别）" in page and "产业集聚区边界" in page
