@@ -30,3 +30,14 @@ def test_map_svg():
 
 def test_an_empty_map_says_so():
     assert "没有可绘制" in map_svg([], np.array([], dtype=object), [], {})
+
+
+def test_every_ring_of_every_part_is_a_subpath_of_its_own_parcel():
+    courtyard = shapely.box(0, 0, 100, 100).difference(shapely.box(40, 40, 60, 60))
+    two_parts = shapely.MultiPolygon([courtyard, shapely.box(200, 0, 250, 50)])
+    svg = map_svg(["A", "B", "C"], np.array([two_parts, None, shapely.box(300, 0, 310, 10)], dtype=object),
+                  ["x", "x", "x"], {"x": Legend("类", "#123456")}, extent=(0, 0, 310, 100), width=640, height=400)
+    paths = {a.get("href"): a.find("s:path", NS).get("d") for a in ET.fromstring(svg).iterfind(".//s:a", NS)}
+    assert list(paths) == ["/parcel?id=A", "/parcel?id=C"]
+    assert paths["/parcel?id=A"].count("M") == 3 and paths["/parcel?id=C"].count("M") == 1  # shell, hole, second part
+    assert paths["/parcel?id=A"].startswith("M30.0,")  # the extent's left edge at the map's left margin

@@ -170,3 +170,18 @@ def test_a_whatif_on_a_map_parameter_decides_with_the_map():
 def test_the_bulletin_downloaded_from_the_workbench_carries_the_map(mapped):
     page = mapped.get("/download/report-html").content.decode("utf-8")
     assert "存量用地一张图（按类别）" in page and "产业集聚区边界" in page
+
+
+def test_a_parcel_the_file_lacks_is_named_on_the_map_page_and_its_own():
+    lines = (EXAMPLES / "shilong-parcels.txt").read_bytes().decode("gbk").split("\r\n")
+    start = next(i for i, ln in enumerate(lines) if ",SL-003," in ln)
+    end = next(i for i, ln in enumerate(lines) if ",SL-004," in ln)
+    fewer = "\r\n".join(lines[:start] + lines[end:]).encode("gbk")
+    with Officer(make_app()) as client:
+        upload(client, {"parcels": ("界址.txt", fewer)})
+        client.post("/decide")
+        wait_for(client, "/progress", "/summary")
+        page = client.get("/map").text
+        assert "台账中有 1 宗没有可用的图形" in page and 'href="/parcel?id=SL-003"' in page
+        own = client.get("/parcel?id=SL-003").text
+        assert "宗地界址文件 界址.txt 中没有该宗地（未标图）" in own and "<svg" not in own[own.index('id="geo"'):own.index("</section>", own.index('id="geo"'))]

@@ -55,15 +55,20 @@ def map_svg(ids: Sequence[str], shapes: np.ndarray, classes: Sequence[str | None
     top = 50
     scale = min((width - legend_w - 2 * pad) / span_x, (height - top - 2 * pad - 30) / span_y)
 
+    def paths(geometries: np.ndarray) -> list[str]:
+        """Each (Multi)Polygon's SVG path, every ring a subpath: all coordinates of all shapes
+        are moved to the page at once, only the text is made shape by shape."""
+        parts, part_of = shapely.get_parts(geometries, return_index=True)
+        rings, ring_of = shapely.get_rings(parts, return_index=True)
+        xy, point_of = shapely.get_coordinates(rings, return_index=True)
+        px = (pad + (xy[:, 0] - xmin) * scale).tolist()
+        py = (top + pad + (ymax - xy[:, 1]) * scale).tolist()
+        pairs = [f"{a:.1f},{b:.1f}" for a, b in zip(px, py, strict=True)]
+        ring_text = ["M" + "L".join(pairs[a:b]) + "Z" for a, b in _runs(point_of, len(rings))]
+        return ["".join(ring_text[a:b]) for a, b in _runs(part_of[ring_of], len(geometries))]
+
     def path(geometry) -> str:
-        parts = []
-        for polygon in getattr(geometry, "geoms", [geometry]):
-            for ring in (polygon.exterior, *polygon.interiors):
-                xy = shapely.get_coordinates(ring)
-                px = pad + (xy[:, 0] - xmin) * scale
-                py = top + pad + (ymax - xy[:, 1]) * scale
-                parts.append("M" + "L".join(f"{a:.1f},{b:.1f}" for a, b in zip(px, py, strict=True)) + "Z")
-        return "".join(parts)
+        return paths(np.array([geometry], dtype=object))[0]
 
     out = []
     if extent is not None:  # the map's own rectangle: shapes beyond the extent stop at its edge
@@ -73,16 +78,18 @@ def map_svg(ids: Sequence[str], shapes: np.ndarray, classes: Sequence[str | None
         out.append(f'<path d="{path(boundary)}" fill="#f7f7f2" stroke="#c0392b" stroke-width="2" stroke-dasharray="8 4" '
                    'fill-rule="evenodd"><title>产业集聚区边界</title></path>')
     used: dict[str, int] = {}
-    for i in present:
+    drawn = paths(np.asarray([shapes[i] for i in present], dtype=object)) if present else []
+    out.append('<g stroke="#333" stroke-width="0.8" fill-rule="evenodd">')  # what every parcel shares, said once
+    for i, d in zip(present, drawn, strict=True):
         key = classes[i] if classes[i] in legend else None
         used[key or ""] = used.get(key or "", 0) + 1
         colour = legend[key].colour if key else NONE_COLOUR
         label = legend[key].label if key else "其他"
         opacity = f' fill-opacity="{legend[key].opacity:g}"' if key and legend[key].opacity < 1 else ""
         pid = str(ids[i])
-        shape = (f'<path d="{path(shapes[i])}" fill="{colour}"{opacity} stroke="#333" stroke-width="0.8" fill-rule="evenodd">'
-                 f"<title>{escape(pid)}：{escape(label)}</title></path>")
+        shape = f'<path d="{d}" fill="{colour}"{opacity}><title>{escape(pid)}：{escape(label)}</title></path>'
         out.append(f'<a href="{escape(link + quote(pid))}">{shape}</a>' if link is not None else shape)
+    out.append("</g>")
     if extent is not None:
         out.append("</g>")
     out.append(_legend(legend, used, width - legend_w + 10, top + pad, boundary is not None))
@@ -130,6 +137,13 @@ def _legend(legend: dict[str, Legend], used: dict[str, int], x: float, y: float,
         out.append(f'<line x1="{x}" y1="{top + 8}" x2="{x + 18}" y2="{top + 8}" stroke="#c0392b" stroke-width="2" stroke-dasharray="8 4"/>'
                    f'<text x="{x + 26}" y="{top + 12}" font-size="13">产业集聚区边界</text>')
     return "\n".join(out)
+
+
+def _runs(owner: np.ndarray, count: int):
+    """(start, end) of each owner's items in `owner` (ascending owner numbers, as shapely's
+    `return_index` gives them), for owners 0 … count − 1."""
+    starts = np.searchsorted(owner, np.arange(count + 1)).tolist()
+    return zip(starts[:-1], starts[1:], strict=True)
 
 
 def _short(label: str, most: int = 11) -> str:
