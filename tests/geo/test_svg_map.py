@@ -41,3 +41,11 @@ def test_every_ring_of_every_part_is_a_subpath_of_its_own_parcel():
     assert list(paths) == ["/parcel?id=A", "/parcel?id=C"]
     assert paths["/parcel?id=A"].count("M") == 3 and paths["/parcel?id=C"].count("M") == 1  # shell, hole, second part
     assert paths["/parcel?id=A"].startswith("M30.0,")  # the extent's left edge at the map's left margin
+
+
+def test_a_long_legend_label_is_cut_at_its_bracket_and_kept_whole_in_its_tooltip():
+    legend = {"a": Legend("核实宗地界址与面积（标图入库：面积不符、与其他宗地重叠）", "#111111"), "b": Legend("有完成时限，未逾期", "#222222")}
+    svg = map_svg(["A", "B"], np.array([shapely.box(0, 0, 1, 1), shapely.box(2, 0, 3, 1)], dtype=object), ["a", "b"], legend)
+    rows = [t for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text") if t.text and "宗）" in t.text]
+    assert [t.text for t in rows] == ["核实宗地界址与面积（1宗）", "有完成时限，未逾期（1宗）"]
+    assert rows[0].find("s:title", NS).text == legend["a"].label

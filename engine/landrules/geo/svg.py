@@ -147,8 +147,10 @@ def _runs(owner: np.ndarray, count: int):
 
 
 def _short(label: str, most: int = 11) -> str:
-    """A legend label up to its first bracket or comma, at most `most` characters (the full
-    label is the row's tooltip)."""
+    """A label longer than `most` characters up to its first bracket or comma, and at most
+    `most` characters (the full label is the row's tooltip)."""
+    if len(label) <= most:
+        return label
     head = label
     for mark in ("（", "(", "，", "："):
         head = head.split(mark)[0]
