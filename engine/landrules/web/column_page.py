@@ -47,7 +47,7 @@ def column_view(ledger_path: Path, rulebook: Rulebook, sheet: str | None = None,
                            ledger.notices, not_fields)
     view = ColumnView(report)
     if first is not None and "parcel_id" in first.frame.columns:  # as decide's `_load_map` takes them
-        view.ids = set(first.frame["parcel_id"].dropna().astype(str).str.strip()) - {""}
+        view.ids = set(first.frame["parcel_id"].dropna().astype(str).str.strip().tolist()) - {""}
     mapped = {key(h) for h, name in (columns.columns.items() if columns else ()) if name}
     alike = {item.header: item for item in report.lookalikes}
     for header, name in zip(ledger.headers, ledger.names):
