@@ -222,6 +222,13 @@ class SheetBody:
         if len(texts) == len(uniques) and not any(isinstance(u, Text) for u in texts):  # the usual text column
             s = style()
             return [f'"{s} t="s"><v>{i}</v></c>' for i in ids.values()]  # distinct texts: in the order of uniques
+        kinds_seen = set(map(type, uniques))
+        if kinds_seen == {int} and max(map(abs, uniques)) < 10**15:  # 序号: the usual number column
+            s = style()
+            return [f'"{s} t="n"><v>{u}</v></c>' for u in uniques]
+        if kinds_seen == {float} and all(map(math.isfinite, uniques)):
+            s = style()
+            return [f'"{s} t="n"><v>{u:.16g}</v></c>' for u in uniques]
         out = []
         for value in uniques:
             if value == "":
