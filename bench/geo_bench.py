@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 import tempfile
 import time
@@ -25,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from landrules.core import fields  # noqa: E402
 from landrules.decide.pipeline import decide_ledger  # noqa: E402
-from landrules.geo.facts import overlaps  # noqa: E402
+from landrules.geo.facts import PlanClasses, overlaps, parcel_facts  # noqa: E402
 from landrules.geo.join import MapInputs  # noqa: E402
 from landrules.rulebook import locate  # noqa: E402
 from landrules.rulebook.load import load_rulebook  # noqa: E402
@@ -56,6 +57,14 @@ def write_gpkg(path: Path, geometries, columns: dict) -> None:
                       list(columns), driver="GPKG", geometry_type="Polygon", crs="EPSG:4526", encoding="UTF-8")
 
 
+def _load() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def _list(times: list[float]) -> str:
+    return " ".join(f"{t:.2f}" for t in times) + " s"
+
+
 def timed(run) -> float:
     t0 = time.perf_counter()
     run()
@@ -81,14 +90,21 @@ def main() -> None:
         inputs = MapInputs(tmp / "parcels.gpkg", tmp / "boundary.gpkg", tmp / "plan.gpkg")
         run = lambda out, m=None: decide_ledger(ledger, tmp / out, rulebook, AS_OF, engine="vectorized", map_inputs=m)  # noqa: E731
         run("warm.parquet")
-        plain = min(timed(lambda: run("plain.parquet")) for _ in range(2))
-        mapped = min(timed(lambda: run("mapped.parquet", inputs)) for _ in range(2))
-        print(f"decide {n} parcels (CSV → Parquet, vectorised): without shapes {plain:.2f} s, "
-              f"with --parcels/--boundary/--plan {mapped:.2f} s, ratio {mapped / plain:.2f}× (target ≤ 2×)")
+        print(f"load average before: {_load()}")
+        plain, mapped = [], []
+        for _ in range(3):  # interleaved, so that a burst of load on a shared machine hits both alike
+            plain.append(timed(lambda: run("plain.parquet")))
+            mapped.append(timed(lambda: run("mapped.parquet", inputs)))
+        print(f"decide {n} parcels (CSV → Parquet, vectorised), best of 3: without shapes {min(plain):.2f} s, "
+              f"with --parcels/--boundary/--plan {min(mapped):.2f} s, ratio {min(mapped) / min(plain):.2f}× (target ≤ 2×)")
+        print(f"  every run: without {_list(plain)}; with {_list(mapped)}; load average after: {_load()}")
+        facts = min(timed(lambda: parcel_facts(inputs.parcels, None, inputs.boundary, inputs.plan,
+                                                PlanClasses(("YDYHFLDM",), ("1001",)), 1.0)) for _ in range(3))
+        print(f"  of which reading and checking the shapes and computing their facts (geo.facts.parcel_facts): {facts:.2f} s")
         gpkg = min(timed(lambda: run("mapped.gpkg", inputs)) for _ in range(1))
         print(f"  the same to .gpkg (every decision with its shape): {gpkg:.2f} s")
 
-    print("overlap detection (STRtree): parcels, seconds, microseconds per parcel, overlapping parcels")
+    print(f"overlap detection (STRtree), load average {_load()}: parcels, seconds, microseconds per parcel, overlapping parcels")
     for size in (n // 8, n // 4, n // 2, n, 2 * n):
         ids, boxes = grid_parcels(size)
         seconds = min(timed(lambda ids=ids, boxes=boxes: overlaps(ids, boxes, 1.0)) for _ in range(3))

@@ -153,3 +153,11 @@ def test_parcels_without_a_shape_are_kept_without_geometry(tmp_path):
     assert 112.8 < lon < 113.0 and 33.8 < lat < 34.0  # RFC 7946: longitude, latitude
     meta, _, wkb, _ = pyogrio.raw.read(str(out))
     assert len(wkb) == 40 and sum(w is None for w in wkb) == 1
+
+
+def test_before_the_map_parameters_are_in_force_nothing_borrows_them():
+    result = run("decide", SAMPLE, "--as-of", "2021-01-01", *MAP)
+    assert result.exit_code == 1, result.output  # the two invalid rows, not a crash
+    assert "规划图层 shilong-plan.gpkg 未使用" in result.stderr and "宗地重叠未判断" in result.stderr
+    early = {d["parcel_id"]: d for d in map(json.loads, result.stdout.splitlines()) if d["parcel_id"]}
+    assert not any("verify_boundary" in codes(d) for d in early.values())  # 36号 is not in force yet

@@ -45,6 +45,17 @@ def test_utf8_shapefile_without_cpg_is_recognised(tmp_path):
     assert list(got.attributes["QLR"]) == NAMES
 
 
+@pytest.mark.filterwarnings("ignore:Could not decode error message")  # GDAL says it cut the name, in the bytes it cut
+def test_a_utf8_field_name_cut_inside_a_character_is_read_not_crashed(tmp_path):
+    # a .dbf keeps 10 bytes of a field name: 地块编号 is 12 in UTF-8, so GDAL writes 地块编 and a third of 号
+    path = layer(tmp_path / "宗地.shp", [box(E0, N0, 100)], {"地块编号": ["SL-001"], "QLR": NAMES[:1]}, 4526,
+                 "ESRI Shapefile", encoding="UTF-8")
+    assert path.with_suffix(".cpg").exists()
+    got = read_layer(path)
+    assert list(got.attributes.columns) == ["地块编", "QLR"] and list(got.attributes["QLR"]) == NAMES[:1]
+    assert any("10 字节" in n for n in got.notices)
+
+
 def test_zipped_shapefile(tmp_path):
     shapefile(tmp_path, encoding="GBK", keep_cpg=False)
     archive = tmp_path / "宗地.zip"

@@ -30,3 +30,22 @@ def test_map_svg():
 
 def test_an_empty_map_says_so():
     assert "没有可绘制" in map_svg([], np.array([], dtype=object), [], {})
+
+
+def test_every_ring_of_every_part_is_a_subpath_of_its_own_parcel():
+    courtyard = shapely.box(0, 0, 100, 100).difference(shapely.box(40, 40, 60, 60))
+    two_parts = shapely.MultiPolygon([courtyard, shapely.box(200, 0, 250, 50)])
+    svg = map_svg(["A", "B", "C"], np.array([two_parts, None, shapely.box(300, 0, 310, 10)], dtype=object),
+                  ["x", "x", "x"], {"x": Legend("类", "#123456")}, extent=(0, 0, 310, 100), width=640, height=400)
+    paths = {a.get("href"): a.find("s:path", NS).get("d") for a in ET.fromstring(svg).iterfind(".//s:a", NS)}
+    assert list(paths) == ["/parcel?id=A", "/parcel?id=C"]
+    assert paths["/parcel?id=A"].count("M") == 3 and paths["/parcel?id=C"].count("M") == 1  # shell, hole, second part
+    assert paths["/parcel?id=A"].startswith("M30.0,")  # the extent's left edge at the map's left margin
+
+
+def test_a_long_legend_label_is_cut_at_its_bracket_and_kept_whole_in_its_tooltip():
+    legend = {"a": Legend("核实宗地界址与面积（标图入库：面积不符、与其他宗地重叠）", "#111111"), "b": Legend("有完成时限，未逾期", "#222222")}
+    svg = map_svg(["A", "B"], np.array([shapely.box(0, 0, 1, 1), shapely.box(2, 0, 3, 1)], dtype=object), ["a", "b"], legend)
+    rows = [t for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text") if t.text and "宗）" in t.text]
+    assert [t.text for t in rows] == ["核实宗地界址与面积（1宗）", "有完成时限，未逾期（1宗）"]
+    assert rows[0].find("s:title", NS).text == legend["a"].label

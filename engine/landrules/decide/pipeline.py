@@ -240,7 +240,7 @@ def _load_map(inputs: MapInputs | None, rulebook: Rulebook, as_of: dt.date, firs
         return None
     ids = None
     if first is not None and "parcel_id" in first.frame.columns:
-        ids = set(first.frame["parcel_id"].dropna().astype(str).str.strip()) - {""}
+        ids = set(first.frame["parcel_id"].dropna().astype(str).str.strip().tolist()) - {""}  # tolist: not cell by cell
     return load_map(inputs, rulebook, as_of, ids)
 
 

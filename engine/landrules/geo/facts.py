@@ -14,6 +14,7 @@ geographic file's median longitude): shares of areas in one projection.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -57,6 +58,11 @@ class GeoFacts:
     def lonlat(self) -> np.ndarray:
         return reproject(self.geometries, self.epsg, GEOGRAPHIC)
 
+    @cached_property
+    def planar(self) -> np.ndarray:
+        """The shapes in `work_epsg` (metres), as the facts were measured and the map is drawn."""
+        return reproject(self.geometries, self.epsg, self.work_epsg)
+
 
 def planar_epsg(layer: Layer) -> int:
     """The CRS overlays are measured in: the layer's own zone, or a geographic layer's 3° zone."""
@@ -68,7 +74,7 @@ def planar_epsg(layer: Layer) -> int:
 
 
 def parcel_facts(parcels: Path, id_field: str | None = None, boundary: Path | None = None, plan: Path | None = None,
-                 plan_classes: PlanClasses | None = None, min_overlap_m2: float = 0.0,
+                 plan_classes: PlanClasses | None = None, min_overlap_m2: float | None = 0.0,
                  ledger_ids: set[str] | None = None) -> GeoFacts:
     layer = read_layer(parcels)
     column = id_column(layer, id_field, ledger_ids)
@@ -83,17 +89,20 @@ def parcel_facts(parcels: Path, id_field: str | None = None, boundary: Path | No
     frame = pd.DataFrame(index=pd.Index(ids, dtype=object, name="parcel_id"))
     frame["geom_area_mu"] = own_zone_areas(geometries, layer.epsg) * MU_PER_M2
     tree = present_tree(planar)
-    frame["overlaps"] = overlaps(ids, planar, min_overlap_m2, tree)
+    frame["overlaps"] = overlaps(ids, planar, min_overlap_m2, tree) if min_overlap_m2 is not None else None  # None: unknown
     frame["inside_boundary_ratio"] = np.nan
     frame["planned_industrial_ratio"] = np.nan
     outline = None
+    points = first_points(planar[np.flatnonzero(~shapely.is_missing(planar))]) if boundary is not None or plan is not None else None
     if boundary is not None:
         outline = _union(read_layer(boundary), work, "集聚区边界", notices)
-        frame["inside_boundary_ratio"] = share_inside(planar, outline, tree)
+        frame["inside_boundary_ratio"] = share_inside(planar, outline, tree, points)
     if plan is not None:
         zoned = _industrial(read_layer(plan), plan_classes or PlanClasses((), ()), work, notices)
-        frame["planned_industrial_ratio"] = share_inside(planar, zoned, tree)
-    return GeoFacts(layer.path, layer.epsg, ids, geometries, frame, problems, notices, unnamed, outline, work)
+        frame["planned_industrial_ratio"] = share_inside(planar, zoned, tree, points)
+    facts = GeoFacts(layer.path, layer.epsg, ids, geometries, frame, problems, notices, unnamed, outline, work)
+    facts.__dict__["planar"] = planar  # the cached property, already computed
+    return facts
 
 
 def _by_id(layer: Layer, raw_ids: list[str | None]):
@@ -122,7 +131,7 @@ def _by_id(layer: Layer, raw_ids: list[str | None]):
 def own_zone_areas(geometries: np.ndarray, epsg: int) -> np.ndarray:
     """Areas (m²) in each shape's own 3° zone (NaN without a shape)."""
     out = np.full(len(geometries), np.nan)
-    present = np.flatnonzero(pd.notna(geometries))
+    present = np.flatnonzero(~shapely.is_missing(geometries))
     if not len(present):
         return out
     shapes = geometries[present]
@@ -141,13 +150,13 @@ def own_zone_areas(geometries: np.ndarray, epsg: int) -> np.ndarray:
 
 def present_tree(planar: np.ndarray) -> shapely.STRtree:
     """An STRtree of the shapes present (positions among them, as `overlaps` and `share_inside` count)."""
-    return shapely.STRtree(planar[np.flatnonzero(pd.notna(planar))])
+    return shapely.STRtree(planar[np.flatnonzero(~shapely.is_missing(planar))])
 
 
 def overlaps(ids: np.ndarray, planar: np.ndarray, min_area_m2: float, tree: shapely.STRtree | None = None) -> list[str | None]:
     """For each parcel, the ids it overlaps by more than `min_area_m2` (joined by 、), or None.
     Candidate pairs from an STRtree (near-linear), then one vectorised intersection per pair."""
-    present = np.flatnonzero(pd.notna(planar))
+    present = np.flatnonzero(~shapely.is_missing(planar))
     out: list[str | None] = [None] * len(ids)
     if len(present) < 2:
         return out
@@ -175,11 +184,11 @@ def first_points(shapes: np.ndarray) -> np.ndarray:
     return coords[starts]
 
 
-def share_inside(planar: np.ndarray, region, tree: shapely.STRtree | None = None) -> np.ndarray:
+def share_inside(planar: np.ndarray, region, tree: shapely.STRtree | None = None, points: np.ndarray | None = None) -> np.ndarray:
     """Each shape's share of area inside `region` (NaN without a shape; 0 with no region).
-    `tree`: an STRtree of the present shapes, when one is at hand."""
+    `tree`: an STRtree of the present shapes, `points` their first vertices, when at hand."""
     out = np.full(len(planar), np.nan)
-    present = np.flatnonzero(pd.notna(planar))
+    present = np.flatnonzero(~shapely.is_missing(planar))
     if not len(present):
         return out
     shapes = planar[present]
@@ -190,7 +199,8 @@ def share_inside(planar: np.ndarray, region, tree: shapely.STRtree | None = None
     # or wholly outside, which one point of each tells (a spatial index, never every shape cut)
     crossing = (tree or shapely.STRtree(shapes)).query(shapely.boundary(region), predicate="intersects")
     shapely.prepare(region)
-    points = first_points(shapes)  # not on the outline, since the outline does not touch these shapes
+    if points is None:
+        points = first_points(shapes)  # not on the outline, since the outline does not touch these shapes
     share = shapely.contains_xy(region, points[:, 0], points[:, 1]).astype(float)
     if len(crossing):
         cut = shapes[crossing]

@@ -31,9 +31,12 @@ def id_column(layer: Layer, chosen: str | None = None, ledger_ids: set[str] | No
 def ids_of(column: pd.Series) -> list[str | None]:
     """The ids as text (a number read from a .dbf as 12.0 is "12"), blanks None."""
     values = pd.Series(column, dtype=object)
-    if pd.api.types.infer_dtype(values, skipna=False) == "string":  # the usual: all text, read in C
-        stripped = values.str.strip()
-        return stripped.where(stripped != "", None).tolist()
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":  # the usual: all text, stripped in Arrow
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        stripped = pc.utf8_trim_whitespace(pa.array(values.to_numpy(), type=pa.string()))
+        return pc.if_else(pc.equal(stripped, ""), pa.scalar(None, pa.string()), stripped).to_pylist()
     out = []
     for v in column:
         if v is None or (isinstance(v, float) and v != v):

@@ -9,6 +9,7 @@ note saying why; a parcel the boundary file does not hold gets a note too (contr
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -31,6 +32,7 @@ class MapInputs:
     boundary: Path | None = None
     plan: Path | None = None
     id_field: str | None = None
+    loaded: MapFacts | None = None  # the files already read (the workbench reads them once, at upload)
 
 
 @dataclass
@@ -38,20 +40,32 @@ class MapFacts:
     """The facts of a boundary file, for one evaluation date's parameters."""
 
     geo: GeoFacts
+    made_with: tuple = ()  # the parameters the facts were computed with (plan classes, overlap area)
 
     @cached_property
     def overlaps(self) -> np.ndarray:
         """The overlaps column as text or None (NaN is not text: an engine would take it as present)."""
-        return np.array([v if isinstance(v, str) else None for v in self.geo.frame["overlaps"]], dtype=object)
+        column = self.geo.frame["overlaps"]
+        return np.where(column.notna().to_numpy(), column.to_numpy(dtype=object), None)
 
 
 def load_map(inputs: MapInputs, rulebook: Rulebook, as_of: dt.date, ledger_ids: set[str] | None = None) -> MapFacts:
-    """Read the files and compute the facts (GeoError for a file that cannot be used)."""
+    """Read the files and compute the facts (GeoError for a file that cannot be used); the
+    facts `inputs` carry already when they were computed with the same parameters."""
     value = lambda pid: rulebook.param_value(pid, as_of)[0]  # noqa: E731
-    classes = PlanClasses(tuple(value("geo.plan_class_fields")), tuple(value("geo.plan_industrial_codes")))
-    geo = parcel_facts(inputs.parcels, inputs.id_field, inputs.boundary, inputs.plan, classes,
-                       float(value("geo.min_overlap_m2")), ledger_ids)
-    return MapFacts(geo)
+    class_fields, codes, min_overlap = value("geo.plan_class_fields"), value("geo.plan_industrial_codes"), value("geo.min_overlap_m2")
+    # a parameter not in force on the date leaves what it measures unknown: it never borrows a later value
+    classes = PlanClasses(tuple(class_fields), tuple(codes)) if class_fields is not None and codes is not None else None
+    min_overlap = None if min_overlap is None else float(min_overlap)
+    if inputs.loaded is not None and inputs.loaded.made_with == (classes, min_overlap):
+        return inputs.loaded
+    plan = inputs.plan if classes is not None else None
+    geo = parcel_facts(inputs.parcels, inputs.id_field, inputs.boundary, plan, classes, min_overlap, ledger_ids)
+    if inputs.plan is not None and plan is None:
+        geo.notices.append(f"规划图层 {inputs.plan.name} 未使用：评估日 {as_of} 规划用地分类的参数尚无取值")
+    if min_overlap is None:
+        geo.notices.append(f"宗地重叠未判断：评估日 {as_of} 参数 geo.min_overlap_m2（重叠面积下限）尚无取值")
+    return MapFacts(geo, (classes, min_overlap))
 
 
 def join_facts(parsed: ParsedFrame, facts: MapFacts) -> None:
@@ -84,11 +98,13 @@ def join_facts(parsed: ParsedFrame, facts: MapFacts) -> None:
     add_notes(parsed, notes)
 
 
-def add_notes(parsed: ParsedFrame, notes: dict[int, list[str]]) -> None:
+def add_notes(parsed: ParsedFrame, notes: dict[int, Sequence[str]]) -> None:
     """Row notes appended to the chunk's (rows with errors keep only their errors)."""
+    errors, current = parsed.errors, parsed.notes
     for i, added in notes.items():
-        if i not in parsed.errors:
-            parsed.notes[i] = (*parsed.notes.get(i, ()), *added)
+        if i not in errors:
+            had = current.get(i)
+            current[i] = tuple(added) if had is None else (*had, *added)
 
 
 def apply_map(parsed: ParsedFrame, on_map: MapFacts | None, plan_limit: float | None = None) -> None:

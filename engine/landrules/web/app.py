@@ -202,7 +202,7 @@ def create_app(settings: Settings, rulebook: Rulebook | None = None) -> FastAPI:
             return JSONResponse({"error": message}, status_code=500)
         return error_page(500, message)
 
-    from landrules.web import api, pages, pages_rules
+    from landrules.web import api, maps, pages, pages_rules
     from landrules.web.access import signin
     from landrules.web.runs import api as runs_api
     from landrules.web.runs import pages as pages_runs
@@ -212,6 +212,7 @@ def create_app(settings: Settings, rulebook: Rulebook | None = None) -> FastAPI:
     app.include_router(runs_api.router)
     app.include_router(pages_runs.router)
     app.include_router(pages.router)
+    app.include_router(maps.router)
     app.include_router(pages_rules.router)
     return app
 

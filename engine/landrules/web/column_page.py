@@ -22,6 +22,7 @@ class ColumnView:
     unknown: list[tuple[str, str | None, str]] = field(default_factory=list)  # (header, look-alike field label, why)
     missing: list[tuple[str, list[str]]] = field(default_factory=list)  # (field label, ids of rules reading it)
     set_aside: list[str] = field(default_factory=list)  # headers the map declares no field (null)
+    ids: set[str] = field(default_factory=set)  # the first chunk's 宗地编号 (they pick a boundary file's id field)
 
 
 def rules_reading(rulebook: Rulebook) -> dict[str, list[str]]:
@@ -45,6 +46,8 @@ def column_view(ledger_path: Path, rulebook: Rulebook, sheet: str | None = None,
     report = column_report(rulebook, ledger.headers, ledger.names, None if first is None else first.frame,
                            ledger.notices, not_fields)
     view = ColumnView(report)
+    if first is not None and "parcel_id" in first.frame.columns:  # as decide's `_load_map` takes them
+        view.ids = set(first.frame["parcel_id"].dropna().astype(str).str.strip().tolist()) - {""}
     mapped = {key(h) for h, name in (columns.columns.items() if columns else ()) if name}
     alike = {item.header: item for item in report.lookalikes}
     for header, name in zip(ledger.headers, ledger.names):

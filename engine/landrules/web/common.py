@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from landrules.core import fields
@@ -74,6 +74,23 @@ def field_label(name: str) -> str:
 
 def session_of(request: Request) -> Session | None:
     return request.app.state.store.get(request.cookies.get(COOKIE))
+
+
+def need_ledger(request: Request):
+    """(the session, None), or (None, the page saying a ledger must be uploaded first)."""
+    session = session_of(request)
+    if session is None or session.ledger is None:
+        return None, error_page(400, "尚未上传台账，或会话已过期（长时间未操作后，上传的文件会被删除）。请先在首页上传台账。",
+                                "请先上传台账")
+    return session, None
+
+
+def need_decided(request: Request):
+    """As `need_ledger`, and a ledger not decided yet sends the officer to its progress or columns."""
+    session, problem = need_ledger(request)
+    if problem is None and session.figures is None:
+        return None, RedirectResponse("/progress" if "decide" in session.jobs else "/columns", status_code=303)
+    return session, problem
 
 
 def render(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:

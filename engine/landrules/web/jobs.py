@@ -15,6 +15,7 @@ from landrules.ledger.write.base import OutputError
 from landrules.rulebook.model import Rulebook
 from landrules.rulebook.problems import RulebookError
 from landrules.web import table
+from landrules.web.maps import map_inputs
 from landrules.web.sessions import ENGINE_LOCK, Job, Session, Store
 from landrules.web.whatif import WhatIfError, compare_decided, patched_rulebook, uploaded_rulebook
 
@@ -27,7 +28,10 @@ EXPORTS = {
     "report-xlsx": ("report.xlsx", "季度通报与一宗一策清单（XLSX）", "季度通报.xlsx"),
     "report-html": ("report.html", "季度通报与一宗一策清单（HTML）", "季度通报.html"),
     "report-pdf": ("report.pdf", "季度通报与一宗一策清单（PDF）", "季度通报.pdf"),
+    "gpkg": ("decisions.gpkg", "决策图层（GeoPackage，可在 QGIS/ArcGIS 中打开）", "决策.gpkg"),
+    "geojson": ("decisions.geojson", "决策图层（GeoJSON，经纬度）", "决策.geojson"),
 }
+MAP_EXPORTS = ("gpkg", "geojson")  # only with the parcels' shapes
 
 
 def describer(session: Session):
@@ -76,7 +80,7 @@ def start_decide(store: Store, session: Session, rulebook) -> Job:
         engine = engine_of(session)
         with engine_lock(engine):
             figures = table.decide_table(session.ledger, folder, rulebook, session.as_of, session.sheet, job.step,
-                                         engine=engine, columns=session.columns)
+                                         engine=engine, columns=session.columns, map_inputs=map_inputs(session))
         session.figures = figures
         return figures
 
@@ -99,7 +103,7 @@ def run_export(session: Session, rulebook, kind: str, job: Job | None = None) ->
         opener = report_writer(session.ledger_name)
     with engine_lock(engine):  # `decide -o OUT` (the extension picks the writer) or `report -o OUT`
         decide_ledger(session.ledger, out, rulebook, session.as_of, engine=engine, sheet=session.sheet, progress=step,
-                      columns=session.columns, open_output=opener)
+                      columns=session.columns, open_output=opener, map_inputs=map_inputs(session))
     return out
 
 
@@ -120,7 +124,7 @@ def start_whatif(store: Store, session: Session, prepare: Callable[[], tuple[Rul
         engine = engine_of(session)
         with engine_lock(engine):
             figures = table.decide_table(session.ledger, folder, patched, session.as_of, session.sheet, job.step,
-                                         engine=engine, columns=session.columns)
+                                         engine=engine, columns=session.columns, map_inputs=map_inputs(session))
         job.step("比较前后决策", job.done)
         current = session.figures
         diff = compare_decided(session.decided, folder, current.summary, figures.summary,

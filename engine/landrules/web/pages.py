@@ -16,11 +16,11 @@ from landrules.core import fields
 from landrules.ledger.columns.column_map import ColumnMapError, load_column_map
 from landrules.ledger.errors import LedgerError
 from landrules.ledger.read.reader import SUFFIXES
-from landrules.web import charts, jobs, table
+from landrules.web import charts, jobs, maps, table
 from landrules.web.access import cookies
 from landrules.web.access.roles import need
 from landrules.web.column_page import column_view, needs_filter
-from landrules.web.common import error_page, field_label, render, session_of
+from landrules.web.common import error_page, field_label, need_decided, need_ledger, render, session_of
 from landrules.web.records import cited_clauses, explain_in_ledger
 
 router = APIRouter(include_in_schema=False)
@@ -31,30 +31,18 @@ def _see(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def _need_ledger(request: Request):
-    session = session_of(request)
-    if session is None or session.ledger is None:
-        return None, error_page(400, "尚未上传台账，或会话已过期（长时间未操作后，上传的文件会被删除）。请先在首页上传台账。",
-                                "请先上传台账")
-    return session, None
-
-
-def _need_decided(request: Request):
-    session, problem = _need_ledger(request)
-    if problem is None and session.figures is None:
-        return None, _see("/progress" if "decide" in session.jobs else "/columns")
-    return session, problem
-
-
 @router.get("/", dependencies=[need("查看")])
 def home(request: Request):
     return render(request, "index.html", nav="home", today=dt.date.today().isoformat(),
-                  suffixes="、".join(SUFFIXES), accept=",".join(SUFFIXES), limit_mb=request.app.state.settings.max_upload // (1024 * 1024))
+                  suffixes="、".join(SUFFIXES), accept=",".join(SUFFIXES), limit_mb=request.app.state.settings.max_upload // (1024 * 1024),
+                  map_files=maps.MAP_FILES, map_accept=",".join(maps.UPLOAD_SUFFIXES))
 
 
 @router.post("/upload", dependencies=[need("填报")])
 async def upload(request: Request, ledger: UploadFile = File(...), as_of: str = Form(""), sheet: str = Form(""),
-                 columns: UploadFile | None = File(None)):
+                 columns: UploadFile | None = File(None), parcels: UploadFile | None = File(None),
+                 boundary: UploadFile | None = File(None), plan: UploadFile | None = File(None),
+                 parcels_id: str = Form("")):
     name = Path(ledger.filename or "").name
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
@@ -97,14 +85,20 @@ async def upload(request: Request, ledger: UploadFile = File(...), as_of: str = 
         session.reset()
         response = error_page(400, message, "无法读取台账")
     else:
-        response = _see("/columns")
+        wrong = await maps.take_uploads(session, request.app.state.rulebook,
+                                        {"parcels": parcels, "boundary": boundary, "plan": plan}, parcels_id, session.report.ids)
+        if wrong is not None:
+            session.reset()
+            response = error_page(400, wrong, "宗地图形文件有误")
+        else:
+            response = _see("/columns")
     cookies.set_session(response, request, session)
     return response
 
 
 @router.get("/columns", dependencies=[need("填报")])
 def columns(request: Request):
-    session, problem = _need_ledger(request)
+    session, problem = need_ledger(request)
     if problem:
         return problem
     return render(request, "columns.html", nav="ledger", report=session.report)
@@ -112,7 +106,7 @@ def columns(request: Request):
 
 @router.post("/decide", dependencies=[need("填报")])
 def decide(request: Request):
-    session, problem = _need_ledger(request)
+    session, problem = need_ledger(request)
     if problem:
         return problem
     job = session.jobs.get("decide")
@@ -124,7 +118,7 @@ def decide(request: Request):
 
 @router.get("/progress", dependencies=[need("填报")])
 def progress(request: Request, job: str = "decide"):
-    session, problem = _need_ledger(request)
+    session, problem = need_ledger(request)
     if problem:
         return problem
     running = session.jobs.get(job)
@@ -137,7 +131,7 @@ def progress(request: Request, job: str = "decide"):
 
 @router.get("/summary", dependencies=[need("填报")])
 def summary(request: Request):
-    session, problem = _need_decided(request)
+    session, problem = need_decided(request)
     if problem:
         return problem
     f = session.figures
@@ -166,7 +160,7 @@ def _tax(f) -> dict | None:
 @router.get("/parcels", dependencies=[need("填报")])
 def parcels(request: Request, page: int = 1, category: str = "", outcome: str = "", responsible: str = "",
             overdue: str = "", needs: str = ""):
-    session, problem = _need_decided(request)
+    session, problem = need_decided(request)
     if problem:
         return problem
     filters = {"category": category, "outcome": outcome, "responsible": responsible, "overdue": overdue, "needs": needs}
@@ -184,7 +178,7 @@ def parcels(request: Request, page: int = 1, category: str = "", outcome: str = 
 @router.get("/parcel", dependencies=[need("填报")])
 def parcel(request: Request, id: str = "", row: int | None = None):
     """A parcel by its 宗地编号 (`?id=`), or by its file row (`?row=12`) when it has none."""
-    session, problem = _need_ledger(request)
+    session, problem = need_ledger(request)
     if problem:
         return problem
     rulebook = request.app.state.rulebook
@@ -205,7 +199,8 @@ def parcel(request: Request, id: str = "", row: int | None = None):
     row, decision, trace, facts = found
     about = [(fields.BY_NAME[n].zh, fields.display(fields.BY_NAME[n], facts[n]))
              for n in PARCEL_FACTS if facts.get(n) is not None]
-    return render(request, "parcel.html", nav="parcels", row=row, d=decision, trace=trace, about=about,
+    geo = maps.parcel_geo(session, rulebook, session.as_of, decision.parcel_id, facts)
+    return render(request, "parcel.html", nav="parcels", row=row, d=decision, trace=trace, about=about, geo=geo,
                   clauses=cited_clauses(rulebook, decision, trace), field_label=field_label)
 
 
@@ -214,12 +209,14 @@ PARCEL_FACTS = ("location", "holder", "project", "land_use", "area_mu")  # what 
 
 @router.get("/download/{kind}", dependencies=[need("填报")])
 def download(request: Request, kind: str):
-    session, problem = _need_decided(request)
+    session, problem = need_decided(request)
     if problem:
         return problem
     if kind not in jobs.EXPORTS:
         known = "、".join(f"{k}（{v[1]}）" for k, v in jobs.EXPORTS.items())
         return error_page(404, f"没有 {kind} 这种下载。可下载：{known}。")
+    if kind in jobs.MAP_EXPORTS and session.map is None:
+        return error_page(404, f"{jobs.EXPORTS[kind][1]}要有宗地图形：请在首页重新上传台账并附宗地界址文件。", "没有宗地图形")
     path = jobs.export_path(session, kind)
     name = f"{Path(session.ledger_name).stem}-{jobs.EXPORTS[kind][2]}"
     if not path.exists():

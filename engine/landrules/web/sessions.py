@@ -62,6 +62,7 @@ class Session:
     columns: Any = None  # the uploaded column map (ledger.columnmap.ColumnMap), or None
     columns_name: str = ""  # its file name as the officer gave it
     report: Any = None  # web.columns.ColumnView
+    map: Any = None  # web.maps.SessionMap: the parcels' boundary files uploaded with the ledger, read
     notes: list[str] = field(default_factory=list)
     jobs: dict[str, Job] = field(default_factory=dict)
     figures: Any = None  # table.Figures once decided
@@ -77,7 +78,7 @@ class Session:
             else:
                 child.unlink(missing_ok=True)
         self.ledger, self.ledger_name, self.sheet, self.report, self.engine = None, "", None, None, None
-        self.columns, self.columns_name = None, ""
+        self.columns, self.columns_name, self.map = None, "", None
         self.notes, self.jobs, self.figures, self.whatif = [], {}, None, None
 
     @property

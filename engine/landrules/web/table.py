@@ -25,6 +25,8 @@ from landrules.core.summary import Summary, by_size, in_catalogue_order
 from landrules.core.values import decode
 from landrules.decide.as_of import frame_as_of
 from landrules.decide.pipeline import decide_ledger, totals_line
+from landrules.geo.join import MapInputs, apply_map, load_map
+from landrules.geo.plan import threshold
 from landrules.ledger.columns.column_map import ColumnMap
 from landrules.ledger.read.reader import CHUNK_ROWS, open_ledger
 from landrules.ledger.validate.prepare import prepare_chunk
@@ -63,12 +65,14 @@ class Figures:
 def decide_table(
     ledger_path: Path, folder: Path, rulebook: Rulebook, as_of: dt.date, sheet: str | None = None,
     progress: Callable[[str, int], None] | None = None, chunk_rows: int = CHUNK_ROWS, engine: str = "auto",
-    columns: ColumnMap | None = None,
+    columns: ColumnMap | None = None, map_inputs: MapInputs | None = None,
 ) -> Figures:
     """Decide `ledger_path` (read with the column map `columns`) into `folder` (DECIDED, INDEX)
     and return the summary figures. The index is built from the ledger read again chunk by
     chunk as decide reads it (`prepare_chunk`: 合计 rows out, value maps, units), so that its
-    rows line up with the decided ones."""
+    rows line up with the decided ones. With `map_inputs` (`--parcels` …) the map's facts are
+    joined onto those rows as decide joins them, 符合国土空间规划 derived, so that a parcel's page
+    explains the decision made."""
     if progress:
         progress("读取台账并逐宗决策（每 5 万宗报告一次）", 0)
     decided_rows = [0]
@@ -79,7 +83,9 @@ def decide_table(
 
     result = decide_ledger(ledger_path, folder / DECIDED, rulebook, as_of, engine=engine, sheet=sheet,
                           progress=step if progress else None,
-                          chunk_rows=chunk_rows, columns=columns)
+                          chunk_rows=chunk_rows, columns=columns, map_inputs=map_inputs)
+    on_map = load_map(map_inputs, rulebook, as_of) if map_inputs is not None else None  # read already: decide's
+    plan_limit = threshold(rulebook, as_of)
     decided = pq.ParquetFile(folder / DECIDED)
     ledger = open_ledger(ledger_path, sheet, chunk_rows=chunk_rows, resolver=columns.resolver() if columns else None)
     values = columns.values if columns else {}
@@ -94,6 +100,7 @@ def decide_table(
     try:
         for chunk in ledger.chunks:
             prepared = prepare_chunk(chunk.frame, chunk.rows, seen, values, headers, reader_errors=chunk.errors)
+            apply_map(prepared.parsed, on_map, plan_limit)  # as decide's LedgerDecider sees the rows
             # the rows as `decide` read them: 合计 rows out, areas in 亩, later events set aside
             parsed, frame = frame_as_of(prepared.parsed, as_of), prepared.frame
             flat = rows.take(parsed.n)

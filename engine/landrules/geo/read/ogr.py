@@ -21,10 +21,13 @@ def read_features(path: Path, source: str, encoding: str | None = None, default_
     import pyogrio
     from pyogrio.errors import DataLayerError, DataSourceError
 
-    try:
-        meta, _, wkb, values = pyogrio.raw.read(source, layer=layer, encoding=encoding)
+    try:  # through Arrow: the shapes as one binary column, the attributes without a Python object per cell
+        meta, table = pyogrio.raw.read_arrow(source, layer=layer, encoding=encoding)
     except (DataSourceError, DataLayerError, OSError) as exc:
         raise GeoError(f"无法读取图形文件 {path.name}：{str(exc).splitlines()[0]}") from None
+    name = meta.get("geometry_name") or "wkb_geometry"
+    wkb = table.column(name).to_numpy(zero_copy_only=False) if name in table.column_names else None
+    values = [table.column(f).to_pandas().to_numpy(dtype=object) for f in meta["fields"]]
     epsg = epsg_of(meta.get("crs")) or default_epsg
     if epsg is None:
         raise GeoError(f"{path.name}：没有坐标系（Shapefile 缺 .prj？），无法确定投影带；请附上 .prj 或改用带坐标系的格式")
@@ -32,7 +35,7 @@ def read_features(path: Path, source: str, encoding: str | None = None, default_
         epsg = GEOGRAPHIC  # WGS 84 and CGCS2000 differ by centimetres: the same for parcels
     if epsg != GEOGRAPHIC and zone_of_epsg(epsg) is None:
         raise GeoError(f"{path.name}：坐标系 EPSG:{epsg} 不是 CGCS2000 经纬度或其高斯-克吕格投影带，请先转换")
-    geometries = shapely.from_wkb(wkb) if wkb is not None else np.full(len(values[0]) if values else 0, None, dtype=object)
+    geometries = shapely.from_wkb(wkb) if wkb is not None else np.full(table.num_rows, None, dtype=object)
     attributes = pd.DataFrame({name: column for name, column in zip(meta["fields"], values)})
     return epsg, np.asarray(geometries, dtype=object), attributes
 
