@@ -185,3 +185,20 @@ def test_a_parcel_the_file_lacks_is_named_on_the_map_page_and_its_own():
         assert "台账中有 1 宗没有可用的图形" in page and 'href="/parcel?id=SL-003"' in page
         own = client.get("/parcel?id=SL-003").text
         assert "宗地界址文件 界址.txt 中没有该宗地（未标图）" in own and "<svg" not in own[own.index('id="geo"'):own.index("</section>", own.index('id="geo"'))]
+
+
+def test_a_run_recorded_from_a_session_with_the_map_keeps_the_map_facts(tmp_path, monkeypatch):
+    from landrules.record.store import Store
+
+    store = tmp_path / "store.duckdb"
+    monkeypatch.setenv("LANDRULES_STORE", str(store))
+    with Officer(make_app(temp_root=tmp_path)) as client:
+        assert upload(client, MAP).url.path == "/columns"
+        client.post("/decide")
+        wait_for(client, "/progress", "/summary")
+        assert client.post("/runs/record", data={"label": "有图"}).url.path == "/runs/1"
+    with Store.open(store, readonly=True) as opened:
+        codes = dict(opened.con.execute(
+            "SELECT parcel_id, outcome_codes FROM decision_rows WHERE run_id = 1").fetchall())
+    # SL-018 overlaps SL-019 on the map: 核实宗地界址与面积 (verify_boundary) comes only from the shapes
+    assert "verify_boundary" in codes["SL-018"], codes["SL-018"]
