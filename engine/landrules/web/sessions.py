@@ -84,6 +84,13 @@ class Session:
     def decided(self) -> Path:
         return self.folder / "decided"
 
+    def options(self, rulebook):
+        """The session's run options (decide.options.RunOptions) under `rulebook`: its date,
+        sheet, column map and engine (`auto` until jobs.engine_of has picked one)."""
+        from landrules.decide.options import RunOptions
+
+        return RunOptions(rulebook, self.as_of, engine=self.engine or "auto", sheet=self.sheet, columns=self.columns)
+
 
 class Store:
     """All sessions of one server; expired ones are swept on every request."""

@@ -38,8 +38,7 @@ def _record(session, rulebook, label: str, recorded_by: str, origin: str) -> int
                 recorder.add(frame, decided)
 
             with open(os.devnull, "w", encoding="utf-8") as sink:
-                result = decide_ledger(session.ledger, None, rulebook, session.as_of, engine=session.engine or "auto",
-                                       sheet=session.sheet, columns=session.columns, on_chunk=on_chunk, stdout=sink)
+                result = decide_ledger(session.ledger, None, session.options(rulebook), on_chunk=on_chunk, stdout=sink)
             info.engine = result.engine
             return recorder.finish(result.summary)
         finally:
