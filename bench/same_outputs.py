@@ -1,6 +1,6 @@
 """Are the tool's outputs the same before and after a change? Snapshot a source tree, compare two.
 
-    python bench/same_outputs.py snapshot TREE OUT [--rows 200000] [--durable-rows 20000] [--ledgers DIR]
+    python bench/same_outputs.py snapshot TREE OUT [--rows 200000] [--durable-rows 20000] [--ledgers DIR] [--only RE]
     python bench/same_outputs.py compare OUT_A OUT_B
 
 `snapshot` runs the command line of the landrules tree TREE (its engine/, rules/, policy/ and
@@ -11,7 +11,7 @@ thresholds moved (every format); `explain` (text, --json, --full, by row, a miss
 `report` (.xlsx, .html, .pdf as text); the workbench's table (`web.table.decide_table`), the
 Dask partition, a recorded run and its replay; and `decide`/`diff`/`explain` on a --rows
 synthetic ledger (bench/ledger_bench.py's generator; durable on its first --durable-rows rows).
-stderr is kept with its timings blanked. `compare` says which outputs differ: files byte for
+stderr is kept with its timings blanked (and compared without white space: Rich wraps lines). `compare` says which outputs differ: files byte for
 byte, except XLSX (every sheet's cell values, openpyxl: the file holds its creation time),
 GeoPackage (the layer's rows and geometries: the file holds timestamps) and PDF (its text).
 """
@@ -32,14 +32,17 @@ FORMATS = (".csv", ".jsonl", ".parquet", ".xlsx")
 
 
 class Snap:
-    def __init__(self, tree: Path, out: Path):
+    def __init__(self, tree: Path, out: Path, only: str | None = None):
         self.tree, self.out = tree.resolve(), out.resolve()
+        self.only = re.compile(only) if only else None
         self.out.mkdir(parents=True, exist_ok=True)
         self.env = {"PYTHONPATH": str(self.tree / "engine"), "PATH": "/usr/bin:/bin", "HOME": str(self.out),
-                    "LANDRULES_STORE": str(self.out / "store.duckdb"), "TZ": "UTC"}
+                    "LANDRULES_STORE": str(self.out / "store.duckdb"), "TZ": "UTC", "COLUMNS": "200"}
 
     def run(self, name: str, *args: str, stdout: bool = True) -> None:
         """`python -m landrules ARGS` in the tree; stdout kept as NAME.out, stderr as NAME.err."""
+        if self.only and not self.only.search(name):
+            return
         started = time.perf_counter()
         proc = subprocess.run([sys.executable, "-m", "landrules", *args], cwd=self.tree, env=self.env,
                               capture_output=True)
@@ -49,6 +52,8 @@ class Snap:
         print(f"{name}: exit {proc.returncode} ({time.perf_counter() - started:.1f} s)", flush=True)
 
     def python(self, name: str, code: str) -> None:
+        if self.only and not self.only.search(name):
+            return
         proc = subprocess.run([sys.executable, "-c", code], cwd=self.tree, env=self.env, capture_output=True)
         (self.out / f"{name}.err").write_bytes(self._clean(proc.stderr) + f"\nexit {proc.returncode}\n".encode())
         (self.out / f"{name}.out").write_bytes(self._clean(proc.stdout))
@@ -64,8 +69,8 @@ class Snap:
         return str(self.out / name)
 
 
-def snapshot(tree: Path, out: Path, rows: int, durable_rows: int, ledgers: Path) -> None:
-    s = Snap(tree, out)
+def snapshot(tree: Path, out: Path, rows: int, durable_rows: int, ledgers: Path, only: str | None = None) -> None:
+    s = Snap(tree, out, only)
     rules, policy = str(s.tree / "rules"), str(s.tree / "policy")
     book = ["--rules", rules, "--policy", policy]
     sample = "examples/shilong-ledger.csv"
@@ -131,12 +136,17 @@ import datetime as dt, pathlib, json
 from landrules.rulebook.load import load_rulebook
 from landrules.web import table
 rb = load_rulebook(pathlib.Path({rules!r}), pathlib.Path({policy!r}))
+ledger, day = pathlib.Path("examples/shilong-ledger.csv"), dt.date(2021, 10, 1)
+try:  # the run's options as one object (issue 20), else as parameters
+    from landrules.decide.options import RunOptions
+    run = lambda folder, chunk, progress: table.decide_table(ledger, folder, RunOptions(rb, day, chunk_rows=chunk), progress)
+except ImportError:
+    run = lambda folder, chunk, progress: table.decide_table(ledger, folder, rb, day, chunk_rows=chunk, progress=progress)
 for name, chunk in (("web-table", 50000), ("web-table-15", 15)):
     folder = pathlib.Path({str(s.out)!r}) / name
     folder.mkdir(exist_ok=True)
     seen = []
-    f = table.decide_table(pathlib.Path("examples/shilong-ledger.csv"), folder, rb, dt.date(2021, 10, 1), chunk_rows=chunk,
-                           progress=lambda phase, n: seen.append(n))
+    f = run(folder, chunk, lambda phase, n: seen.append(n))
     print(name, f.rows, f.decided, f.invalid, f.engine, f.by_category, f.by_outcome, f.overdue, f.totals, seen[-1:])
 """)
     s.python("dask-frame", f"""
@@ -175,32 +185,38 @@ out.to_csv(pathlib.Path({str(s.out)!r}) / "dask-frame.csv")
 # -- compare ----------------------------------------------------------------------------------
 
 
-def _xlsx_values(path: Path):
+def _xlsx_values(path: Path, root: Path):
+    """Every sheet's cell values; the snapshot's own folder in a text (a path) as <OUT>."""
     from openpyxl import load_workbook
 
     book = load_workbook(path, read_only=True)
-    return {ws.title: [tuple(c for c in row) for row in ws.iter_rows(values_only=True)] for ws in book.worksheets}
+    out = str(root.resolve())
+    return {ws.title: [tuple(c.replace(out, "<OUT>") if isinstance(c, str) else c for c in row)
+                       for row in ws.iter_rows(values_only=True)] for ws in book.worksheets}
 
 
 def _gpkg_values(path: Path):
-    import pyogrio
+    from pyogrio.raw import read
 
-    frame = pyogrio.read_dataframe(path)
-    return frame.to_wkb().astype(object).where(frame.notna(), None).values.tolist(), list(frame.columns)
+    meta, _, geometry, columns = read(path)
+    values = [["nan" if isinstance(v, float) and v != v else v for v in c.tolist()] for c in columns]  # NaN == NaN here
+    return meta["fields"].tolist(), [bytes(g) if g is not None else None for g in geometry], values
 
 
 def _pdf_text(path: Path) -> bytes:
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True).stdout
 
 
-def same(a: Path, b: Path) -> bool:
+def same(a: Path, b: Path, roots: tuple[Path, Path]) -> bool:
     suffix = a.suffix.lower()
     if suffix == ".xlsx":
-        return _xlsx_values(a) == _xlsx_values(b)
+        return _xlsx_values(a, roots[0]) == _xlsx_values(b, roots[1])
     if suffix == ".gpkg":
         return _gpkg_values(a) == _gpkg_values(b)
     if suffix == ".pdf":
         return _pdf_text(a) == _pdf_text(b)
+    if suffix == ".err":  # stderr: Rich wraps its lines by their length (paths, timings)
+        return re.sub(rb"\s+", b"", a.read_bytes()) == re.sub(rb"\s+", b"", b.read_bytes())
     return a.read_bytes() == b.read_bytes()
 
 
@@ -208,14 +224,14 @@ def compare(a: Path, b: Path) -> int:
     skip = {"store.duckdb", "store.duckdb.wal"}
     names = sorted({p.relative_to(a) for p in a.rglob("*") if p.is_file() and "against" not in p.parts}
                    | {p.relative_to(b) for p in b.rglob("*") if p.is_file() and "against" not in p.parts})
-    names = [n for n in names if n.name not in skip and not n.name.startswith(".")]
+    names = [n for n in names if n.name not in skip and not any(part.startswith(".") for part in n.parts)]
     bad = 0
     for name in names:
         pa, pb = a / name, b / name
         if not pa.exists() or not pb.exists():
             print(f"ONLY IN {'B' if not pa.exists() else 'A'}: {name}")
             bad += 1
-        elif not same(pa, pb):
+        elif not same(pa, pb, (a, b)):
             print(f"DIFFERS: {name}")
             bad += 1
     print(f"{len(names) - bad} of {len(names)} outputs identical" + ("" if not bad else f", {bad} differ"))
@@ -231,13 +247,14 @@ def main() -> None:
     snap.add_argument("--rows", type=int, default=200_000)
     snap.add_argument("--durable-rows", type=int, default=20_000)
     snap.add_argument("--ledgers", type=Path, default=Path("/tmp/landrules-same-outputs"))
+    snap.add_argument("--only", help="the outputs whose name matches this regular expression (default: all)")
     cmp = sub.add_parser("compare")
     cmp.add_argument("a", type=Path)
     cmp.add_argument("b", type=Path)
     args = parser.parse_args()
     if args.command == "snapshot":
         started = time.perf_counter()
-        snapshot(args.tree, args.out, args.rows, args.durable_rows, args.ledgers)
+        snapshot(args.tree, args.out, args.rows, args.durable_rows, args.ledgers, args.only)
         print(f"snapshot in {time.perf_counter() - started:.0f} s")
     else:
         raise SystemExit(compare(args.a, args.b))
