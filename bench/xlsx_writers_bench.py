@@ -1,16 +1,22 @@
-"""Streaming XLSX writers on a decided ledger: openpyxl write-only (with lxml) vs XlsxWriter.
+"""XLSX writers on a decided ledger: the Python and Rust-backed writers against the column-wise
+sheet writer (ledger/write/xlsx_sheet_xml.py).
 
-    python bench/xlsx_writers_bench.py DECIDED.csv [--rows 200000]
+    python bench/xlsx_writers_bench.py DECIDED.csv [--rows 200000] [--writers a,b,…]
 
 DECIDED.csv is a `landrules decide … -o X.csv` output (input columns + decision columns). Each
 writer, in its own process (so peak RSS is its own), writes the same rows as one sheet of text
-cells with a bold header row and a frozen pane (what the officers' workbook needs per cell):
+cells (empty cells left empty) with a bold header row and a frozen pane:
 
   openpyxl     Workbook(write_only=True), rows appended as lists (lxml installed: its xmlfile);
-  xlsxwriter   Workbook(constant_memory=True), write_row per row (needs `pip install XlsxWriter`).
+  xlsxwriter   Workbook(constant_memory=True), write_row per row            (pip install XlsxWriter);
+  rvgsrust     rust_xlsxwriter, Worksheet.write_dataframe from the Arrow table (pip install rvgsrust-xlsxwriter);
+  xlsxturbo    df_to_xlsx of the pandas frame, constant memory               (pip install xlsxturbo);
+  wolfxl       openpyxl-compatible Rust writer, write-only rows              (pip install wolfxl);
+  columns      landrules' column-wise sheet XML from the Arrow columns, spliced into openpyxl's workbook.
 
-Prints wall and CPU seconds (user + sys), peak RSS and the file size; the read-back row
-count of both files must equal the input's.
+A writer whose package is missing is skipped. Prints the seconds spent reading the CSV into
+Arrow and writing the sheet (wall, CPU = user + sys), peak RSS and the file size; the read-back
+row count of every file must equal the input's.
 """
 
 from __future__ import annotations
@@ -22,6 +28,21 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+
+def table_of(path: Path, limit: int):
+    """The first `limit` rows as an Arrow table of strings, empty cells null."""
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    with path.open(encoding="utf-8-sig") as f:
+        import csv
+
+        header = next(csv.reader([f.readline()]))
+    table = pa_csv.read_csv(path, read_options=pa_csv.ReadOptions(column_names=header, skip_rows=1),
+                            convert_options=pa_csv.ConvertOptions(column_types={h: pa.string() for h in header},
+                                                                  strings_can_be_null=True))
+    return table.slice(0, limit)
 
 
 def rows_of(path: Path, limit: int):
@@ -88,15 +109,78 @@ def write_xlsxwriter(src: Path, out: Path, limit: int) -> int:
     return n
 
 
-WRITERS = {"openpyxl": write_openpyxl, "xlsxwriter": write_xlsxwriter}
+def write_rvgsrust(src: Path, out: Path, limit: int) -> int:
+    import rvgsrust_xlsxwriter as rx
+
+    table = table_of(src, limit)
+    book = rx.Workbook()
+    sheet = book.add_worksheet("决策", constant_memory=True)
+    bold = book.add_format().set_bold()
+    sheet.write_dataframe(0, 0, table, header_format=bold)
+    sheet.freeze_panes(1, 1)
+    book.close(str(out))
+    return table.num_rows
+
+
+def write_xlsxturbo(src: Path, out: Path, limit: int) -> int:
+    import xlsxturbo
+
+    frame = table_of(src, limit).to_pandas()
+    xlsxturbo.df_to_xlsx(frame, str(out), sheet_name="决策", freeze_panes=(1, 1), header_format={"bold": True},
+                         constant_memory=True)
+    return len(frame)
+
+
+def write_wolfxl(src: Path, out: Path, limit: int) -> int:
+    import wolfxl
+
+    book = wolfxl.Workbook(write_only=True)
+    sheet = book.create_sheet("决策")
+    sheet.freeze_panes = "B2"
+    n = 0
+    for i, (header, rows) in enumerate(rows_of(src, limit)):
+        if i == 0:
+            sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+            n += 1
+    book.save(str(out))
+    return n
+
+
+def write_columns(src: Path, out: Path, limit: int) -> int:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "engine"))
+    from landrules.ledger.write.xlsx_book import Book, header_row
+    from landrules.ledger.write.xlsx_sheet_xml import SheetCells
+
+    table = table_of(src, limit)
+    book = Book(out)
+    sheet = book.sheet("决策", freeze="B2")
+    sheet.append(header_row(sheet, table.column_names))
+    cells = SheetCells()
+    cells.body(sheet, first_row=2).append(table.columns)
+    book.save(out, "2021-10-01")
+    cells.splice(out, (2021, 10, 1, 0, 0, 0))
+    return table.num_rows
+
+
+WRITERS = {"openpyxl": write_openpyxl, "xlsxwriter": write_xlsxwriter, "rvgsrust": write_rvgsrust,
+           "xlsxturbo": write_xlsxturbo, "wolfxl": write_wolfxl, "columns": write_columns}
+MODULES = {"xlsxwriter": "xlsxwriter", "rvgsrust": "rvgsrust_xlsxwriter", "xlsxturbo": "xlsxturbo", "wolfxl": "wolfxl"}
 
 
 def child(name: str, src: Path, out: Path, limit: int) -> None:
+    if name in MODULES:
+        __import__(MODULES[name])  # its import is not timed
+    before = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()
     n = WRITERS[name](src, out, limit)
+    seconds = time.perf_counter() - start
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    print(json.dumps({"writer": name, "rows": n, "seconds": time.perf_counter() - start,
-                      "cpu_s": usage.ru_utime + usage.ru_stime, "peak_mib": usage.ru_maxrss / 1024,
+    cpu = usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime  # all threads, the timed part
+    with open("/proc/self/status") as status:  # this process's own peak (ru_maxrss carries the parent's)
+        peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    print(json.dumps({"writer": name, "rows": n, "seconds": seconds, "cpu_s": cpu, "peak_mib": peak / 1024,
                       "mib": out.stat().st_size / 2**20}))
 
 
@@ -104,6 +188,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("decided", type=Path)
     parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--writers", default=",".join(WRITERS))
     parser.add_argument("--child", choices=list(WRITERS))
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
@@ -114,7 +199,12 @@ def main() -> None:
     from ledger_bench import _xlsx_rows
 
     results = []
-    for name in WRITERS:
+    import importlib.util
+
+    for name in args.writers.split(","):
+        if name in MODULES and importlib.util.find_spec(MODULES[name]) is None:
+            print(f"{name}: skipped ({MODULES[name]} is not installed)", file=sys.stderr)
+            continue
         out = args.decided.with_name(f"{args.decided.stem}.{name}.xlsx")
         proc = subprocess.run([sys.executable, __file__, str(args.decided), "--rows", str(args.rows), "--child", name,
                                "--out", str(out)], capture_output=True, text=True)

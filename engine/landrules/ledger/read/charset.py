@@ -6,7 +6,6 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
-import charset_normalizer
 import numpy as np
 import pyarrow as pa
 
@@ -31,6 +30,8 @@ def decode_head(path: Path, data: bytes) -> tuple[str, str]:
     # Not UTF-8: most likely GB18030/GBK from Excel on Chinese Windows. charset-normalizer
     # guesses; short Chinese texts are often guessed as big5/cp949, so a GB candidate wins, and
     # among decodable candidates the first whose text shows a parcel_id header.
+    import charset_normalizer  # only for a file that is not UTF-8: not loaded at start-up
+
     guesses = [m.encoding for m in charset_normalizer.from_bytes(data)]
     candidates = (["gb18030"] if any(g in _CHINESE_ENCODINGS for g in guesses) else []) + guesses + ["gb18030"]
     decoded: list[str] = []

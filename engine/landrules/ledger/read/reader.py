@@ -34,7 +34,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from landrules.ledger.arrow_buffers import filled_cells
 from landrules.ledger.columns.headers import DEFAULT, HeaderResolver, canonical_header
@@ -296,6 +295,8 @@ def _open_calamine(path: Path, kind: str, sheet: str | int | None, chunk_rows: i
 
 
 def _open_parquet(path: Path, chunk_rows: int, resolver: HeaderResolver = DEFAULT) -> Ledger:
+    import pyarrow.parquet as pq  # only for a Parquet ledger: not loaded at start-up
+
     if path.stat().st_size == 0:
         raise LedgerError(path, "文件为空")
     try:

@@ -74,10 +74,18 @@ class SeenIds:
         self._starts.append(self._count)
         self._count += len(ids)
         while len(self._runs) > 1 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
-            (a, sa), (b, sb) = self._runs[-2], self._runs[-1]
+            # one step at a time, each input let go once used: the merge of the last two runs
+            # (the whole set, at the end of a big ledger) holds 3 arrays of its size, not 7
+            b, sb = self._runs.pop()
+            a, sa = self._runs.pop()
             merged = np.concatenate([a, b])
+            del a, b
             order = np.argsort(merged, kind="stable")
-            self._runs[-2:] = [(merged[order], np.concatenate([sa, sb])[order])]
+            merged = merged[order]
+            seqs = np.concatenate([sa, sb])
+            del sa, sb
+            self._runs.append((merged, seqs[order]))
+            del seqs, order
 
     def _batch(self, seq: int) -> tuple[int, int]:
         k = int(np.searchsorted(self._starts, seq, side="right")) - 1

@@ -18,6 +18,7 @@ import math
 import unicodedata
 from collections.abc import Callable
 from copy import copy
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -193,5 +194,8 @@ def row_cells(sheet, values: tuple, templates: dict[int, Any] | None = None) -> 
     return tuple(styled(sheet, v) if isinstance(v, (Text, Percent)) else v for v in values)
 
 
+@lru_cache(maxsize=8192)  # the same texts come back chunk after chunk (line_counts, widths_for)
 def display_width(text: str) -> int:
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

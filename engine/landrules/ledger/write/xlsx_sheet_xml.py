@@ -1,0 +1,421 @@
+"""Write one sheet's cells column-wise as SpreadsheetML, inside a workbook openpyxl writes.
+
+openpyxl writes every part of the workbook — styles, the other sheets and their charts, and the
+big sheet's own setup: column widths and hidden groups, frozen panes, header row, autofilter,
+conditional formats, print setup — with the big sheet's data rows left out. `SheetCells.splice`
+then rewrites the saved file once, putting into that sheet's part the rows this module
+generated, and adds the shared-strings table they index.
+
+Cells are prepared a column at a time: each column's distinct values become one XML fragment
+each (a text its shared-string index, a number its digits, a date its serial and date style),
+the cells are those fragments picked by the column's codes, and the rows are joined from the
+columns — no Python object per cell, and the XML is ASCII (all text is in the shared strings),
+deflated at zlib level 1 in a second thread while the next rows are generated.
+
+Values (what `xlsx_cells` prepares): None (empty), str (text; `Text` with quotePrefix),
+bool, int, float (`Percent` in the 0% format), date / datetime / time (as openpyxl writes them:
+a serial number with a date format). A pyarrow string array is a text column (its empty strings
+empty cells, its formula-like texts with quotePrefix, as `clean_text` marks them). Each row may have
+a height (points); a tall row's cells take the `tall` look of their column (e.g. wrapped, top).
+Memory: the appended columns are kept as codes (1–4 bytes a cell) until `splice`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import queue
+import re
+import stat
+import threading
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import repeat
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TIME_FORMATS
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
+
+from landrules.ledger.write.base import RISKY, temp_file
+from landrules.ledger.write.xlsx_book import FixedTimeZip
+from landrules.ledger.write.xlsx_cells import Percent, Text
+
+LEVEL = 1  # zlib level of the spliced sheets: 5× faster than 6 for a file ~25 % larger
+CHUNK_ROWS = 16_384  # rows generated (and handed to the deflating thread) at a time
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+SST_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+SST_CONTENT = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+class SharedStrings:
+    """The workbook's shared-strings table: each distinct text once, in first-seen order."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+
+    def ids(self, texts: Sequence[str]) -> list[int]:
+        index = self.index
+        return [index.setdefault(t, len(index)) for t in texts]
+
+    def xml(self) -> Iterator[bytes]:
+        yield f'<sst xmlns="{MAIN}" uniqueCount="{len(self.index)}">'.encode()
+        batch = []
+        for text in self.index:
+            if ILLEGAL_CHARACTERS_RE.search(text):
+                text = ILLEGAL_CHARACTERS_RE.sub("", text)
+            space = ' xml:space="preserve"' if text != text.strip() else ""
+            batch.append(f"<si><t{space}>{escape(text)}</t></si>")
+            if len(batch) >= 10_000:
+                yield "".join(batch).encode()
+                batch = []
+        batch.append("</sst>")
+        yield "".join(batch).encode()
+
+
+class Styles:
+    """Cell formats (xf ids) registered in the openpyxl workbook, so that its styles.xml has them."""
+
+    def __init__(self, sheet) -> None:
+        self.sheet = sheet
+        self.cache: dict[tuple, int] = {}
+
+    def id(self, look: dict | None = None, number_format: str | None = None, quote: bool = False) -> int:
+        key = (tuple(sorted((look or {}).items(), key=lambda kv: kv[0])), number_format, quote)
+        found = self.cache.get(key)
+        if found is None:
+            if not look and number_format is None and not quote:
+                found = 0
+            else:
+                cell = WriteOnlyCell(self.sheet)
+                for name, value in (look or {}).items():
+                    setattr(cell, name, value)
+                if number_format is not None:
+                    cell.number_format = number_format
+                if quote:
+                    cell.quotePrefix = True
+                found = cell.style_id
+            self.cache[key] = found
+        return found
+
+
+def _codes(values: Any) -> tuple[np.ndarray, list[Any]]:
+    """(codes with -1 for empty, distinct values) of a column: a list of cell values or an Arrow
+    string array (empty strings are empty cells)."""
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        encoded = values.dictionary_encode()
+        if isinstance(encoded, pa.ChunkedArray):
+            encoded = encoded.combine_chunks()
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
+        uniques = [Text(u) if u.startswith(RISKY) else u for u in encoded.dictionary.to_pylist()]
+        empty = [k for k, u in enumerate(uniques) if u == ""]
+        if empty:
+            codes[codes == empty[0]] = -1
+        return codes, uniques
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    codes, uniques = pd.factorize(array, use_na_sentinel=True)
+    uniques = list(uniques)
+    # factorize takes equal values as one: True == 1, Percent(0.5) == 0.5; keep them apart
+    numbers = set(map(type, array)) & {bool, int, float, Percent} if any(isinstance(u, (int, float)) for u in uniques) else ()
+    if len(numbers) > 1 and numbers & {bool, Percent}:  # 3 and 3.0 may merge: both are written "3"
+        seen: dict[tuple, int] = {}
+        codes = np.fromiter((-1 if v is None else seen.setdefault((type(v), v), len(seen)) for v in array),
+                            dtype=np.int32, count=len(array))
+        uniques = [v for _, v in seen]
+    codes = codes.astype(np.int32)
+    if "" in uniques:  # an empty text is an empty cell, as openpyxl writes it
+        codes[codes == uniques.index("")] = -1
+    return codes, uniques
+
+
+def _s(style: int) -> str:
+    return f' s="{style}"' if style else ""
+
+
+def _number(value: float) -> str:
+    return format(value, ".16g")  # as openpyxl writes numbers (so "1" for 1.0, read back as an int)
+
+
+@dataclass
+class _Chunk:
+    columns: list[tuple[np.ndarray, np.ndarray]]  # per column: codes, fragments (plain then tall)
+    heights: np.ndarray | None
+
+
+@dataclass
+class SheetBody:
+    """The data rows of one sheet, from `first_row` on; openpyxl writes the rows above them and
+    may write rows below them (numbered past the body's last row)."""
+
+    sheet: Any
+    cells: SheetCells
+    first_row: int
+    looks: dict[int, dict] = field(default_factory=dict)
+    tall: dict[int, dict] = field(default_factory=dict)
+    chunks: list[_Chunk] = field(default_factory=list)
+    rows: int = 0
+    width: int = 0
+
+    def append(self, columns: Sequence[Any], heights: Sequence[float] | np.ndarray | None = None,
+               looks: dict[int, dict] | None = None) -> None:
+        """Add rows given as columns (each a list of cell values or an Arrow string array, all of
+        one length); `heights`: each row's height in points, 0 or NaN for the default; `looks`:
+        the columns' looks for these rows instead of the body's (notes under a list, say)."""
+        looks = self.looks if looks is None else looks
+        if not columns:
+            return
+        n = len(columns[0])
+        if any(len(c) != n for c in columns):
+            raise ValueError("columns of different lengths")
+        if heights is not None:
+            heights = np.asarray(heights, dtype=float)
+            if len(heights) != n:
+                raise ValueError("heights and columns of different lengths")
+            heights = np.where(np.isfinite(heights) & (heights > 0), heights, 0.0)
+            if not heights.any():
+                heights = None
+        prepared = []
+        for j, values in enumerate(columns):
+            codes, uniques = _codes(values)
+            plain = self._fragments(uniques, looks.get(j))
+            tall = self._fragments(uniques, self.tall[j]) if j in self.tall and heights is not None else plain
+            table = np.array([*plain, "", *tall, ""], dtype=object)
+            codes = np.where(codes < 0, len(uniques), codes)
+            if heights is not None and tall is not plain:
+                codes = codes + (heights > 0) * (len(uniques) + 1)
+            prepared.append((codes.astype(np.min_scalar_type(len(table))), table))
+        self.chunks.append(_Chunk(prepared, heights))
+        self.rows += n
+        self.width = max(self.width, len(columns))
+
+    def _fragments(self, uniques: list[Any], look: dict | None) -> list[str]:
+        """Each distinct value's cell, less its opening `<c r="A1`."""
+        styles, sst = self.cells.styles_of(self.sheet), self.cells.strings
+        kinds: dict[Any, str] = {}  # kind of value -> ' s="N"' (its style in this look), once a call
+
+        def style(kind: Any = None) -> str:
+            found = kinds.get(kind)
+            if found is None:
+                if kind is Text:
+                    found = _s(styles.id(look, quote=True))
+                elif kind is None:
+                    found = _s(styles.id(look))
+                else:
+                    found = _s(styles.id(look, kind))
+                kinds[kind] = found
+            return found
+
+        texts = [u for u in uniques if isinstance(u, str) and u]
+        ids = dict(zip(texts, sst.ids(texts)))
+        if len(texts) == len(uniques) and not any(isinstance(u, Text) for u in texts):  # the usual text column
+            s = style()
+            return [f'"{s} t="s"><v>{i}</v></c>' for i in ids.values()]  # distinct texts: in the order of uniques
+        out = []
+        for value in uniques:
+            if value == "":
+                out.append("")  # never picked: empty cells have no code
+            elif isinstance(value, str):
+                out.append(f'"{style(Text if isinstance(value, Text) else None)} t="s"><v>{ids[value]}</v></c>')
+            elif isinstance(value, bool):
+                out.append(f'"{style()} t="b"><v>{int(value)}</v></c>')
+            elif isinstance(value, (int, float, np.integer, np.floating)):
+                if isinstance(value, (float, np.floating)) and not math.isfinite(value):
+                    out.append(f'"{style()} t="s"><v>{sst.ids([str(value)])[0]}</v></c>')
+                elif isinstance(value, Percent):
+                    out.append(f'"{style("0%")} t="n"><v>{_number(float(value))}</v></c>')
+                else:
+                    out.append(f'"{style()} t="n"><v>{_number(value.item() if isinstance(value, np.generic) else value)}</v></c>')
+            elif isinstance(value, (dt.date, dt.time, dt.timedelta)):
+                number_format = TIME_FORMATS[type(value) if type(value) in TIME_FORMATS else dt.date]
+                out.append(f'"{style(number_format)} t="n"><v>{_number(to_excel(value))}</v></c>')
+            else:
+                raise TypeError(f"no XLSX cell for {type(value).__name__}: {value!r}")
+        return out
+
+    def xml(self) -> Iterator[bytes]:
+        """The rows as `<row>` elements, a chunk of rows at a time. Each cell is three pieces
+        joined with the others of its row — `<c r="B`, the row number, the value's fragment —
+        so an empty cell is written as a blank one (`<c r="B7"/>`), which costs less than
+        leaving it out."""
+        letters = [f'<c r="{get_column_letter(j + 1)}' for j in range(self.width)]
+        row = self.first_row
+        for chunk in self.chunks:
+            n = len(chunk.columns[0][0])
+            tables = []
+            for _, table in chunk.columns:
+                table = table.copy()
+                table[table == ""] = '"/>'
+                tables.append(table)
+            for start in range(0, n, CHUNK_ROWS):
+                stop = min(n, start + CHUNK_ROWS)
+                numbers = list(map(str, range(row + start, row + stop)))
+                pieces: list = []
+                for j, ((codes, _), table) in enumerate(zip(chunk.columns, tables)):
+                    pieces += [repeat(letters[j]), numbers, table[codes[start:stop]].tolist()]
+                opens = [f'<row r="{r}">' for r in numbers]
+                if chunk.heights is not None:
+                    for k in np.flatnonzero(chunk.heights[start:stop]).tolist():
+                        opens[k] = f'<row r="{numbers[k]}" ht="{chunk.heights[start + k]:g}" customHeight="1">'
+                yield "".join(map("".join, zip(opens, *pieces, repeat("</row>")))).encode("ascii")
+            row += n
+
+
+class SheetCells:
+    """The column-wise sheets of one workbook and the shared strings they use."""
+
+    def __init__(self) -> None:
+        self.strings = SharedStrings()
+        self.bodies: dict[str, SheetBody] = {}
+        self._styles: dict[int, Styles] = {}
+
+    def styles_of(self, sheet) -> Styles:
+        return self._styles.setdefault(id(sheet.parent), Styles(sheet))
+
+    def body(self, sheet, first_row: int, looks: dict[int, dict] | None = None,
+             tall: dict[int, dict] | None = None) -> SheetBody:
+        """The rows of `sheet` (an openpyxl write-only sheet, set up and given its header rows)
+        from `first_row` on; `looks` / `tall`: style keywords (font, fill, alignment, …) of a
+        column's cells in ordinary and in tall rows."""
+        found = self.bodies[sheet.title] = SheetBody(sheet, self, first_row, dict(looks or {}), dict(tall or {}))
+        return found
+
+    def splice(self, path: Path, date_time: tuple[int, ...], level: int = LEVEL) -> None:
+        """Put the bodies into the workbook openpyxl saved at `path` (rewritten in place)."""
+        path = Path(path)
+        with zipfile.ZipFile(path) as src:
+            parts = _sheet_parts(src)
+            missing = [t for t in self.bodies if t not in parts]
+            if missing:
+                raise KeyError(f"no sheet named {missing[0]!r} in {path}")
+            targets = {parts[title]: body for title, body in self.bodies.items()}
+            fd, tmp = temp_file(path, ".splice.part")
+            os.close(fd)
+            try:
+                with FixedTimeZip(tmp, date_time) as out:
+                    names = src.namelist()
+                    for name in names:
+                        data = src.read(name)
+                        if name in targets:
+                            _write_stream(out, name, _spliced(data, targets[name]), date_time, level,
+                                          zip64=targets[name].rows * targets[name].width * 40 > 2**31)
+                        elif name == "[Content_Types].xml":
+                            out.writestr(name, _with_sst_type(data))
+                        elif name == "xl/_rels/workbook.xml.rels":
+                            out.writestr(name, _with_sst_rel(data))
+                        elif name == "xl/sharedStrings.xml":
+                            raise ValueError("the workbook already has shared strings")
+                        else:
+                            out.writestr(name, data)
+                    _write_stream(out, "xl/sharedStrings.xml", self.strings.xml(), date_time, 6, zip64=False)
+                os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))  # the mode the saved file had
+                os.replace(tmp, path)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except FileNotFoundError:
+                    pass
+                raise
+
+
+def _sheet_parts(book: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet title -> its part's name in the zip."""
+    workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target") for r in rels.iter(f"{{{PKG_REL_NS}}}Relationship")}
+    out = {}
+    for sheet in workbook.iter(f"{{{MAIN}}}sheet"):
+        target = targets[sheet.get(f"{{{REL_NS}}}id")]
+        out[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return out
+
+
+def _spliced(placeholder: bytes, body: SheetBody) -> Iterator[bytes]:
+    """The sheet part: openpyxl's, with the body's rows between its rows above `first_row` and
+    those it wrote below the body (notes under a list, say)."""
+    start = placeholder.find(b"<sheetData>")
+    if start < 0:
+        at = placeholder.find(b"<sheetData/>")
+        if at < 0:
+            raise ValueError(f"no sheetData in the part of sheet {body.sheet.title!r}")
+        placeholder = placeholder[:at] + b"<sheetData></sheetData>" + placeholder[at + len(b"<sheetData/>"):]
+        start = at
+    end = placeholder.index(b"</sheetData>", start)
+    last = body.first_row + body.rows - 1
+    before, after = end, end  # openpyxl's rows above the body end at `before`; those below start at `after`
+    for found in re.finditer(rb'<row r="(\d+)"[^>]*?(/>|></row>|>)', placeholder[start:end]):
+        number = int(found.group(1))
+        if number < body.first_row:
+            continue
+        if number > last:
+            after = start + found.start()
+            break
+        before = min(before, start + found.start())
+        if found.group(2) == b">":  # an empty row (append([]) to step over the body) is dropped
+            raise ValueError(f"sheet {body.sheet.title!r}: openpyxl wrote row {number}, inside the body's rows "
+                             f"{body.first_row}–{last}")
+    yield placeholder[:min(before, after)]
+    yield from body.xml()
+    yield placeholder[after:]
+
+
+def _write_stream(out: zipfile.ZipFile, name: str, chunks: Iterator[bytes], date_time, level: int, zip64: bool) -> None:
+    """Write `chunks` as one zip entry, deflated in a second thread as they are generated."""
+    info = zipfile.ZipInfo(name, date_time)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    try:
+        info.compress_level = level  # Python ≥ 3.13
+    except AttributeError:
+        info._compresslevel = level  # Python ≤ 3.12
+    handoff: queue.Queue = queue.Queue(maxsize=3)
+    failed: list[BaseException] = []
+    with out.open(info, "w", force_zip64=zip64) as dst:
+        def deflate() -> None:
+            while (data := handoff.get()) is not None:
+                if not failed:
+                    try:
+                        dst.write(data)
+                    except BaseException as exc:  # noqa: BLE001 - re-raised in the caller
+                        failed.append(exc)
+
+        worker = threading.Thread(target=deflate, name="xlsx-deflate", daemon=True)
+        worker.start()
+        try:
+            for data in chunks:
+                if failed:
+                    break
+                handoff.put(data)
+        finally:
+            handoff.put(None)
+            worker.join()
+        if failed:
+            raise failed[0]
+
+
+def _with_sst_type(data: bytes) -> bytes:
+    if b"/xl/sharedStrings.xml" in data:
+        return data
+    return data.replace(b"</Types>", f'<Override PartName="/xl/sharedStrings.xml" ContentType="{SST_CONTENT}"/></Types>'.encode())
+
+
+def _with_sst_rel(data: bytes) -> bytes:
+    if SST_TYPE.encode() in data:
+        return data
+    taken = set(re.findall(rb'Id="([^"]+)"', data))
+    k = len(taken) + 1
+    while f"rId{k}".encode() in taken:
+        k += 1
+    rel = f'<Relationship Type="{SST_TYPE}" Target="sharedStrings.xml" Id="rId{k}"/>'
+    return data.replace(b"</Relationships>", rel.encode() + b"</Relationships>")
