@@ -21,7 +21,8 @@ def vectorized_decisions(rulebook, rows, as_of):
     out = []
     for i in range(len(rows)):
         firing = Firing(frozenset(r for r in ids if masks.definite[r][i]), frozenset(r for r in ids if masks.maybe[r][i]))
-        decision = evaluator.assemble(f"P{i}", None, firing, as_of, needs_by_rule=backend.needs_for_row(masks, i))
+        decision = evaluator.assemble(f"P{i}", None, firing, as_of, needs_by_rule=backend.needs_for_row(masks, i),
+                                      land_price=rows[i].get("land_price"))  # as decide/batch.py prices idle_fee
         decision.notes = list(parsed.notes.get(i, ())) + decision.notes  # the row's, then the rulebook's for the date
         out.append(decision)
     return out

@@ -187,32 +187,32 @@ def test_libreoffice_reads_it(tmp_path):
     assert "=1+1" in lines[4] and "2019-03-01" in lines[2]
 
 
-def test_rows_openpyxl_writes_below_the_body_stay_below(tmp_path):
+def test_rows_openpyxl_appends_after_the_body_move_below_it(tmp_path):
     path = tmp_path / "list.xlsx"
     book = Book(path)
     sheet = _setup(book)
     cells = SheetCells()
     cells.body(sheet, first_row=2).append([["甲", "乙", "丙"], [1, 2, 3]])
-    for _ in range(3):  # the body's rows 2-4, then a blank row and a note, as 一宗一策 has
-        sheet.append([])
-    sheet.append([])
+    sheet.append([])  # openpyxl's row 2: a blank row, then a note, as 一宗一策 has below its rows
     sheet.append(["说明", "按责任单位排序。"])
     book.save(path, AS_OF)
     cells.splice(path, (2021, 10, 1, 0, 0, 0))
-    got = [[c.value for c in row] for row in load_workbook(path)["决策"].iter_rows(max_col=2)]
-    assert got[1:] == [["甲", 1], ["乙", 2], ["丙", 3], [None, None], ["说明", "按责任单位排序。"]]
+    got = load_workbook(path)["决策"]
+    rows = [[c.value for c in row] for row in got.iter_rows(max_col=2)]
+    assert rows[1:] == [["甲", 1], ["乙", 2], ["丙", 3], [None, None], ["说明", "按责任单位排序。"]]
+    assert got["A6"].value == "说明" and got.max_row == 6
 
 
-def test_refuses_rows_openpyxl_wrote_where_the_body_goes(tmp_path):
+def test_a_body_of_no_rows_leaves_openpyxls_rows_where_they_are(tmp_path):
     path = tmp_path / "x.xlsx"
     book = Book(path)
     sheet = _setup(book)
     cells = SheetCells()
-    cells.body(sheet, first_row=2).append([["a", "b"]])
-    sheet.append(["openpyxl's row 2"])
+    cells.body(sheet, first_row=2)
+    sheet.append(["合计", 0])
     book.save(path, AS_OF)
-    with pytest.raises(ValueError, match="row 2"):
-        cells.splice(path, (2021, 10, 1, 0, 0, 0))
+    cells.splice(path, (2021, 10, 1, 0, 0, 0))
+    assert load_workbook(path)["决策"]["A2"].value == "合计"
 
 
 def test_arrow_text_that_looks_like_a_formula_is_quoted(tmp_path):

@@ -1,4 +1,5 @@
-"""The XLSX writer: the workbook officers open, streamed with openpyxl's write-only mode.
+"""The XLSX writer: the workbook officers open. openpyxl's write-only mode writes every part but
+the rows of 决策, which are written column-wise (Book.body, ledger/write/xlsx_sheet_xml.py).
 
 Sheet 决策, a bureau's 台账 (heading.py): a title row naming the cluster and the evaluation date,
 the 填报单位/评估日期/填报日期 line, the header, one row per parcel, a 合计 row (宗数, 面积) and a
@@ -30,6 +31,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.utils import get_column_letter
@@ -51,17 +53,17 @@ from landrules.decide.workbook.tables import overview, summary_tables
 from landrules.ledger.read.reader import canonical_header
 from landrules.ledger.write.base import OUTPUT_COLUMNS, DecisionWriter, Labels, unique_names
 from landrules.ledger.write.xlsx_book import (
+    LINE_HEIGHT,
     MAX_WIDTH,
     MIN_WIDTH,
     TOP,
     WRAP,
     Book,
-    append_sized,
     header_row,
     line_counts,
     widths_for,
 )
-from landrules.ledger.write.xlsx_cells import MAX_TEXT, clean_text, input_column, map_unique, row_cells, styled
+from landrules.ledger.write.xlsx_cells import MAX_TEXT, clean_text, input_column, map_unique
 
 if TYPE_CHECKING:
     from landrules.core.summary import Summary
@@ -212,6 +214,9 @@ class XlsxWriter(DecisionWriter):
         title = title_of(TITLE, self._as_of, self.labels.ledger_title)
         write_heading(sheet, title if n == 1 else f"{title}（续{n - 1}）", self._as_of, self._printed)
         sheet.append(header_row(sheet, [clean_text(h) or "" for h in self._header]))
+        # the rows, column-wise; multi-line rows: wrapped text, and 序号/宗地编号 at the top beside it
+        self._body = self._book.body(sheet, FIRST, tall={
+            i: {"alignment": WRAP if i in self._wrapped else TOP} for i in self._top})
         self._sheets.append(sheet)
         self._sheet_rows = HEAD_ROWS
 
@@ -225,21 +230,17 @@ class XlsxWriter(DecisionWriter):
         columns = self._columns(inputs, flat)
         if self._widths is None:
             self._set_widths(columns)
-        rows = list(zip(*columns))
-        lines = line_counts(columns, self._widths, self._wrapped, len(rows))
+        n = len(flat)
+        lines = np.asarray(line_counts(columns, self._widths, self._wrapped, n))
+        heights = np.where(lines > 1, lines * LINE_HEIGHT, 0.0)
         room = max(MAX_SHEET_ROWS - TAIL_ROWS, HEAD_ROWS + 1)  # rows a sheet takes, the 合计 rows kept free
         start = 0
-        while start < len(rows):
+        while start < n:
             if not self._sheets or self._sheet_rows >= room:
                 self._new_sheet()
-            stop = min(len(rows), start + room - self._sheet_rows)
-            sheet = self._sheets[-1]
-            # multi-line rows: wrapped text, and 序号/宗地编号 at the top beside it; one-line rows plain
-            templates = {i: styled(sheet, "", alignment=WRAP if i in self._wrapped else TOP) for i in self._top}
-            index = self._sheet_rows
-            for row, count in zip(rows[start:stop], lines[start:stop]):
-                index += 1
-                append_sized(sheet, index, row_cells(sheet, row, templates if count > 1 else None), count)
+            stop = min(n, start + room - self._sheet_rows)
+            part = columns if (start, stop) == (0, n) else [c[start:stop] for c in columns]
+            self._body.append(part, heights[start:stop])
             self._sheet_rows += stop - start
             start = stop
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -30,6 +31,7 @@ _COMMITMENTS = (
 )
 
 
+@lru_cache(maxsize=65536)  # the same dates come back parcel after parcel
 def span(start: dt.date, end: dt.date) -> str:
     """The time from `start` to `end` as 1年4个月 / 8个月 / 不足1个月 (calendar months)."""
     if end < start:

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
+import numpy as np
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.formatting.rule import FormulaRule
@@ -20,6 +22,7 @@ from landrules.decide.workbook.tables import Table
 from landrules.ledger.write.xlsx_book import (
     A4,
     BOLD,
+    LINE_HEIGHT,
     TITLE,
     TOP,
     WRAP,
@@ -29,7 +32,7 @@ from landrules.ledger.write.xlsx_book import (
     line_counts,
     widths_for,
 )
-from landrules.ledger.write.xlsx_cells import clean_text, row_cells, styled
+from landrules.ledger.write.xlsx_cells import clean_text, styled
 
 SUMMARY_SHEET = "汇总"
 ACTIONS_SHEET = "一宗一策"
@@ -53,6 +56,13 @@ _WRAPPED = set(_WIDE)
 
 def _text(value: Any) -> Any:
     return clean_text(value) if isinstance(value, str) else value
+
+
+def _texts(values: list[Any]) -> list[Any]:
+    """`_text` of each value, each distinct text cleaned once."""
+    cleaned: dict[str, Any] = {}
+    return [(cleaned[v] if v in cleaned else cleaned.setdefault(v, clean_text(v))) if type(v) is str else v
+            for v in values]
 
 
 def write_summary(book: Book, tables: Sequence[Table], notes: Sequence[str] = ()) -> None:
@@ -142,11 +152,11 @@ def _list_sheet(book: Book, title: str, header: list[str], rows: list[list[Any]]
     write_heading(sheet, title_of(kind or title, as_of), as_of, len(header))
     sheet.append(header_row(sheet, header))
     wrapped = [i for i, h in enumerate(header) if h in _WRAPPED]
-    lines = line_counts([[r[i] for r in rows] for i in range(len(header))], widths, wrapped, len(rows))
-    top, wrap = styled(sheet, "", alignment=TOP), styled(sheet, "", alignment=WRAP)
-    templates = {i: wrap if i in wrapped else top for i in range(len(header))}
-    for index, (values, count) in enumerate(zip(rows, lines), FIRST):
-        append_sized(sheet, index, row_cells(sheet, tuple(_text(v) for v in values), templates), count)
+    columns = [_texts([r[i] for r in rows]) for i in range(len(header))]
+    lines = np.asarray(line_counts(columns, widths, wrapped, len(rows)))
+    aligned = {i: {"alignment": WRAP if i in wrapped else TOP} for i in range(len(header))}  # every row, tall or not
+    if rows:
+        book.body(sheet, FIRST, looks=aligned, tall=aligned).append(columns, np.where(lines > 1, lines * LINE_HEIGHT, 0.0))
     last = len(rows) + HEAD_ROWS
     if "是否逾期" in header and rows:
         late = get_column_letter(header.index("是否逾期") + 1)
@@ -197,6 +207,7 @@ def overdue_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
     return [[i, r.parcel_id, r.location, r.holder, r.measures, r.deadline, r.responsible] for i, r in enumerate(late, 1)]
 
 
+@lru_cache(maxsize=4096)
 def measure_names(measures: str) -> str:
     """处置措施 by their names, the words before each label's parenthesis or colon (the full
     wording is in 一宗一策 and 决策): 完善用地手续; 协商选择处置方式."""
@@ -206,12 +217,7 @@ def measure_names(measures: str) -> str:
 def by_unit_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
     """One row per parcel and 责任单位, by unit (in order of first appearance), then 完成时限: each
     unit finds all its parcels with the ordinary filter on one column."""
-    pairs = []
-    for r in actions:
-        units = [u for u in r.responsible.split("; ") if u] or ["（未列责任单位）"]
-        for unit in units:
-            others = "、".join(u for u in units if u != unit)
-            pairs.append((unit, r, others))
+    pairs = [(unit, r, others) for r in actions for unit, others in _units(r.responsible)]
     first: dict[str, int] = {}
     for unit, _, _ in pairs:
         first.setdefault(unit, len(first))
@@ -219,6 +225,13 @@ def by_unit_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
     return [[i, unit, r.parcel_id, r.location, r.holder, r.project, None if r.area_mu is None else round(r.area_mu, 4),
              r.categories, measure_names(r.measures), r.deadline, "是" if r.overdue else "否", others]
             for i, (unit, r, others) in enumerate(pairs, 1)]
+
+
+@lru_cache(maxsize=4096)
+def _units(responsible: str) -> tuple[tuple[str, str], ...]:
+    """Each 责任单位 of a "; "-joined cell with the others beside it."""
+    units = [u for u in responsible.split("; ") if u] or ["（未列责任单位）"]
+    return tuple((unit, "、".join(u for u in units if u != unit)) for unit in units)
 
 
 def cap_note(actions: ActionList) -> list[str]:

@@ -1,6 +1,8 @@
 """Streaming, reproducible XLSX workbooks (openpyxl write-only mode), shared by the decision
 workbook and the 季度通报.
 
+- A big sheet's rows are written column-wise (`body`, xlsx_sheet_xml.py) and spliced in at save;
+  the rest of every sheet is openpyxl's.
 - Each sheet's XML streams into a hidden `.NAME.landrules-PID-XXXX.sheet.part` beside the output (not the
   system temp folder, which may be memory-backed) and is packed into the zip at save.
 - The file is byte-for-byte reproducible: document properties and zip entries carry a fixed
@@ -14,12 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -29,6 +31,8 @@ from openpyxl.writer.excel import ExcelWriter
 
 from landrules.ledger.write.base import temp_file
 from landrules.ledger.write.xlsx_cells import display_width, styled
+from landrules.ledger.write.xlsx_sheet_xml import SheetBody, SheetCells
+from landrules.ledger.write.xlsx_zip import FixedTimeZip
 
 DEFAULT_TIME = dt.datetime(2000, 1, 1)
 MIN_WIDTH, MAX_WIDTH = 6, 50
@@ -39,30 +43,6 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
 A3, A4 = "8", "9"  # paperSize codes
 PAGE_FOOTER = "第 &P 页 共 &N 页"
-
-
-class FixedTimeZip(zipfile.ZipFile):
-    """A zip whose entries all carry one fixed time and mode, so that equal content gives equal bytes."""
-
-    def __init__(self, path, date_time: tuple[int, ...]):
-        super().__init__(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-        self._date_time = date_time
-
-    def _info(self, name: str, size: int = 0) -> zipfile.ZipInfo:
-        info = zipfile.ZipInfo(name, self._date_time)
-        info.compress_type = zipfile.ZIP_DEFLATED
-        info.external_attr = 0o644 << 16
-        info.file_size = size
-        return info
-
-    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
-        name = getattr(zinfo_or_arcname, "filename", zinfo_or_arcname)
-        super().writestr(self._info(name), data)
-
-    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
-        info = self._info(arcname or os.path.basename(filename), os.path.getsize(filename))
-        with open(filename, "rb") as src, self.open(info, "w") as dst:
-            shutil.copyfileobj(src, dst, 1 << 20)
 
 
 def fixed_time(as_of: str | None) -> dt.datetime:
@@ -80,6 +60,13 @@ class Book:
         self.wb = Workbook(write_only=True)
         self.parts: list[str] = []
         self.sheets: list = []
+        self.cells = SheetCells()  # the sheets' rows written column-wise (body), spliced in at save
+
+    def body(self, sheet, first_row: int, looks: dict[int, dict] | None = None,
+             tall: dict[int, dict] | None = None) -> SheetBody:
+        """`sheet`'s rows from `first_row` on, written column-wise (xlsx_sheet_xml.py): what
+        openpyxl appends to `sheet` afterwards comes below them."""
+        return self.cells.body(sheet, first_row, looks, tall)
 
     def sheet(self, title: str, widths: Sequence[float] = (), *, freeze: str | None = "A2",
               landscape: bool = True, hidden: Sequence[int] = (), grid: bool = True, paper: str = A3):
@@ -118,8 +105,10 @@ class Book:
         props = self.wb.properties
         props.created = props.modified = when
         props.creator = props.lastModifiedBy = "landrules"
-        archive = FixedTimeZip(path, max(when, dt.datetime(1980, 1, 1)).timetuple()[:6])
-        ExcelWriter(self.wb, archive).save()
+        date_time = max(when, dt.datetime(1980, 1, 1)).timetuple()[:6]
+        ExcelWriter(self.wb, FixedTimeZip(path, date_time)).save()
+        if self.cells.bodies:
+            self.cells.splice(path, date_time)
 
     def discard(self) -> None:
         for sheet in self.sheets:
@@ -170,21 +159,18 @@ LINE_HEIGHT, MAX_LINES = 16.0, 8  # points a line of 11 pt CJK text takes (Noto/
 
 def line_counts(columns: Sequence[Sequence[Any]], widths: Sequence[float], wrapped: Sequence[int], n: int) -> list[int]:
     """Text lines each of `n` rows needs in its wrapped columns (at most MAX_LINES): viewers do
-    not recompute row heights on opening, so the writer sets them."""
-    out = [1] * n
+    not recompute row heights on opening, so the writer sets them. Each distinct text is
+    measured once."""
+    out = np.ones(n, dtype=np.int64)
     for k in wrapped:
         width = max(widths[k] - 2, 1)  # a CJK character takes about two digits' width, less a margin
-        cache: dict[Any, int] = {}
-        for i, value in enumerate(columns[k]):
-            if value is None:
-                continue
-            count = cache.get(value)
-            if count is None:
-                parts = str(value).split("\n")
-                count = cache[value] = min(sum(-(-max(display_width(t), 1) // width) for t in parts), MAX_LINES)
-            if count > out[i]:
-                out[i] = int(count)
-    return out
+        values = np.empty(n, dtype=object)
+        values[:] = list(columns[k][:n])
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        counts = np.array([min(sum(-(-max(display_width(t), 1) // width) for t in str(u).split("\n")), MAX_LINES)
+                           for u in uniques] + [1], dtype=np.int64)  # the last: empty cells
+        np.maximum(out, counts[codes], out=out)
+    return out.tolist()
 
 
 def append_sized(sheet, index: int, row: Sequence[Any], lines: int) -> None:

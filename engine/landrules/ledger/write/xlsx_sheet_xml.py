@@ -2,7 +2,8 @@
 
 openpyxl writes every part of the workbook — styles, the other sheets and their charts, and the
 big sheet's own setup: column widths and hidden groups, frozen panes, header row, autofilter,
-conditional formats, print setup — with the big sheet's data rows left out. `SheetCells.splice`
+conditional formats, print setup, and the rows below the data (合计, signature, notes) — with the
+big sheet's data rows left out. `SheetCells.splice`
 then rewrites the saved file once, putting into that sheet's part the rows this module
 generated, and adds the shared-strings table they index.
 
@@ -25,10 +26,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-import queue
 import re
 import stat
-import threading
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -47,8 +46,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 
 from landrules.ledger.write.base import RISKY, temp_file
-from landrules.ledger.write.xlsx_book import FixedTimeZip
 from landrules.ledger.write.xlsx_cells import Percent, Text
+from landrules.ledger.write.xlsx_zip import FixedTimeZip, write_stream
 
 LEVEL = 1  # zlib level of the spliced sheets: 5× faster than 6 for a file ~25 % larger
 CHUNK_ROWS = 16_384  # rows generated (and handed to the deflating thread) at a time
@@ -156,8 +155,9 @@ class _Chunk:
 
 @dataclass
 class SheetBody:
-    """The data rows of one sheet, from `first_row` on; openpyxl writes the rows above them and
-    may write rows below them (numbered past the body's last row)."""
+    """The data rows of one sheet, from `first_row` on. openpyxl writes the rows above them and
+    may append rows after them, numbered as if the body were not there (the first one
+    `first_row`): the splice moves those down past the body."""
 
     sheet: Any
     cells: SheetCells
@@ -222,6 +222,13 @@ class SheetBody:
         if len(texts) == len(uniques) and not any(isinstance(u, Text) for u in texts):  # the usual text column
             s = style()
             return [f'"{s} t="s"><v>{i}</v></c>' for i in ids.values()]  # distinct texts: in the order of uniques
+        kinds_seen = set(map(type, uniques))
+        if kinds_seen == {int} and max(map(abs, uniques)) < 10**15:  # 序号: the usual number column
+            s = style()
+            return [f'"{s} t="n"><v>{u}</v></c>' for u in uniques]
+        if kinds_seen == {float} and all(map(math.isfinite, uniques)):
+            s = style()
+            return [f'"{s} t="n"><v>{u:.16g}</v></c>' for u in uniques]
         out = []
         for value in uniques:
             if value == "":
@@ -308,7 +315,7 @@ class SheetCells:
                     for name in names:
                         data = src.read(name)
                         if name in targets:
-                            _write_stream(out, name, _spliced(data, targets[name]), date_time, level,
+                            write_stream(out, name, _spliced(data, targets[name]), date_time, level,
                                           zip64=targets[name].rows * targets[name].width * 40 > 2**31)
                         elif name == "[Content_Types].xml":
                             out.writestr(name, _with_sst_type(data))
@@ -318,7 +325,7 @@ class SheetCells:
                             raise ValueError("the workbook already has shared strings")
                         else:
                             out.writestr(name, data)
-                    _write_stream(out, "xl/sharedStrings.xml", self.strings.xml(), date_time, 6, zip64=False)
+                    write_stream(out, "xl/sharedStrings.xml", self.strings.xml(), date_time, 6, zip64=False)
                 os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))  # the mode the saved file had
                 os.replace(tmp, path)
             except BaseException:
@@ -342,8 +349,9 @@ def _sheet_parts(book: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _spliced(placeholder: bytes, body: SheetBody) -> Iterator[bytes]:
-    """The sheet part: openpyxl's, with the body's rows between its rows above `first_row` and
-    those it wrote below the body (notes under a list, say)."""
+    """The sheet part: openpyxl's rows above `first_row`, the body's rows, then the rows openpyxl
+    wrote from `first_row` on (the 合计 and signature rows, notes under a list), moved down past
+    the body: openpyxl numbers its rows one after another, as if the body were not there."""
     start = placeholder.find(b"<sheetData>")
     if start < 0:
         at = placeholder.find(b"<sheetData/>")
@@ -352,56 +360,26 @@ def _spliced(placeholder: bytes, body: SheetBody) -> Iterator[bytes]:
         placeholder = placeholder[:at] + b"<sheetData></sheetData>" + placeholder[at + len(b"<sheetData/>"):]
         start = at
     end = placeholder.index(b"</sheetData>", start)
-    last = body.first_row + body.rows - 1
-    before, after = end, end  # openpyxl's rows above the body end at `before`; those below start at `after`
-    for found in re.finditer(rb'<row r="(\d+)"[^>]*?(/>|></row>|>)', placeholder[start:end]):
-        number = int(found.group(1))
-        if number < body.first_row:
-            continue
-        if number > last:
-            after = start + found.start()
+    after = end  # where openpyxl's rows from `first_row` on begin
+    for found in _ROW.finditer(placeholder, start, end):
+        if int(found.group(1)) >= body.first_row:
+            after = found.start()
             break
-        before = min(before, start + found.start())
-        if found.group(2) == b">":  # an empty row (append([]) to step over the body) is dropped
-            raise ValueError(f"sheet {body.sheet.title!r}: openpyxl wrote row {number}, inside the body's rows "
-                             f"{body.first_row}–{last}")
-    yield placeholder[:min(before, after)]
+    yield placeholder[:after]
     yield from body.xml()
-    yield placeholder[after:]
+    yield _moved_down(placeholder[after:end], body.rows)
+    yield placeholder[end:]
 
 
-def _write_stream(out: zipfile.ZipFile, name: str, chunks: Iterator[bytes], date_time, level: int, zip64: bool) -> None:
-    """Write `chunks` as one zip entry, deflated in a second thread as they are generated."""
-    info = zipfile.ZipInfo(name, date_time)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16
-    try:
-        info.compress_level = level  # Python ≥ 3.13
-    except AttributeError:
-        info._compresslevel = level  # Python ≤ 3.12
-    handoff: queue.Queue = queue.Queue(maxsize=3)
-    failed: list[BaseException] = []
-    with out.open(info, "w", force_zip64=zip64) as dst:
-        def deflate() -> None:
-            while (data := handoff.get()) is not None:
-                if not failed:
-                    try:
-                        dst.write(data)
-                    except BaseException as exc:  # noqa: BLE001 - re-raised in the caller
-                        failed.append(exc)
+_ROW = re.compile(rb'<row r="(\d+)"')
+_ROW_OR_CELL = re.compile(rb'(<(?:row|c) r=")([A-Z]*)(\d+)"')
 
-        worker = threading.Thread(target=deflate, name="xlsx-deflate", daemon=True)
-        worker.start()
-        try:
-            for data in chunks:
-                if failed:
-                    break
-                handoff.put(data)
-        finally:
-            handoff.put(None)
-            worker.join()
-        if failed:
-            raise failed[0]
+
+def _moved_down(rows: bytes, by: int) -> bytes:
+    """`<row r="N">` and `<c r="AN">` of `rows` renumbered N + by."""
+    if not by or not rows:
+        return rows
+    return _ROW_OR_CELL.sub(lambda m: m.group(1) + m.group(2) + str(int(m.group(3)) + by).encode() + b'"', rows)
 
 
 def _with_sst_type(data: bytes) -> bytes:
