@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT / "engine"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from landrules.dask import runner  # noqa: E402
+from landrules.decide.options import RunOptions  # noqa: E402
 from landrules.decide.pipeline import decide_ledger  # noqa: E402
 from landrules.rulebook import locate  # noqa: E402
 from landrules.rulebook.load import load_rulebook  # noqa: E402
@@ -66,7 +67,7 @@ def main() -> None:
         pd.concat([pd.read_parquet(p) for p in sorted(data.glob("*.parquet"))], ignore_index=True).to_parquet(whole, index=False)
 
         started = time.perf_counter()
-        single = decide_ledger(whole, tmp / "single.parquet", rulebook, AS_OF, engine="vectorized")
+        single = decide_ledger(whole, tmp / "single.parquet", RunOptions(rulebook, AS_OF, engine="vectorized"))
         one = time.perf_counter() - started
         print(f"single machine (vectorized, Parquet -> Parquet): {one:.1f} s, peak RSS of this process {peak_rss() / 2**20:.0f} MiB")
 

@@ -25,6 +25,7 @@ import shapely
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from landrules.core import fields  # noqa: E402
+from landrules.decide.options import RunOptions  # noqa: E402
 from landrules.decide.pipeline import decide_ledger  # noqa: E402
 from landrules.geo.facts import PlanClasses, overlaps, parcel_facts  # noqa: E402
 from landrules.geo.join import MapInputs  # noqa: E402
@@ -88,7 +89,7 @@ def main() -> None:
         write_gpkg(tmp / "plan.gpkg", np.array([shapely.box(xmin - 10, ymin - 10, half, ymax + 10), shapely.box(half, ymin - 10, xmax + 10, ymax + 10)]),
                    {"YDYHFLDM": ["1001", "0701"]})
         inputs = MapInputs(tmp / "parcels.gpkg", tmp / "boundary.gpkg", tmp / "plan.gpkg")
-        run = lambda out, m=None: decide_ledger(ledger, tmp / out, rulebook, AS_OF, engine="vectorized", map_inputs=m)  # noqa: E731
+        run = lambda out, m=None: decide_ledger(ledger, tmp / out, RunOptions(rulebook, AS_OF, engine="vectorized", map_inputs=m))  # noqa: E731
         run("warm.parquet")
         print(f"load average before: {_load()}")
         plain, mapped = [], []

@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 from landrules.dask.bundle import RulebookBundle, RulebookMismatch, rulebook_on_worker  # noqa: E402
 from landrules.dask.frame import decide_frame  # noqa: E402
 from landrules.dask.runner import decide_dataset  # noqa: E402
+from landrules.decide.options import RunOptions  # noqa: E402
 from landrules.decide.pipeline import decide_ledger  # noqa: E402
 from synthetic import ledger_frame  # noqa: E402
 
@@ -51,7 +52,7 @@ def test_dataset_on_two_workers_equals_the_concatenated_ledger(tmp_path, ruleboo
     frames = write_dataset(data, FILES, ROWS, plant={2: 7, 6: 11})
     whole = tmp_path / "whole.parquet"
     pd.concat(frames, ignore_index=True).to_parquet(whole, index=False)
-    single = decide_ledger(whole, tmp_path / "single.parquet", rulebook, AS_OF, engine="vectorized")
+    single = decide_ledger(whole, tmp_path / "single.parquet", RunOptions(rulebook, AS_OF, engine="vectorized"))
 
     result = decide_dataset(data, tmp_path / "out", rulebook, AS_OF, client=cluster)
 
@@ -87,7 +88,7 @@ def test_a_dask_dataframe_is_decided_partition_by_partition(tmp_path, rulebook, 
     got = decide_frame(ddf, rulebook, AS_OF).compute()
     path = tmp_path / "l.parquet"
     frame.to_parquet(path, index=False)
-    decide_ledger(path, tmp_path / "one.parquet", rulebook, AS_OF, engine="vectorized")
+    decide_ledger(path, tmp_path / "one.parquet", RunOptions(rulebook, AS_OF, engine="vectorized"))
     want = pd.read_parquet(tmp_path / "one.parquet")
     assert list(got.columns) == list(want.columns)
     assert got.isna().sum().sum() > 0  # empty cells are null, as in decide's Parquet

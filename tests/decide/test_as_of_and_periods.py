@@ -13,6 +13,7 @@ from conftest import ROOT
 from conftest import RUNNER as runner
 from landrules.cli import app
 from landrules.decide.as_of import facts_as_of, frame_as_of, later_note
+from landrules.decide.options import RunOptions
 from landrules.decide.pipeline import decide_ledger
 from landrules.rulebook.conditions import Atom
 from landrules.rulebook.periods import offset_date
@@ -175,7 +176,7 @@ def test_decide_notes_later_events_on_both_engines(rulebook, tmp_path, engine):
     ledger = tmp_path / "ledger.csv"
     ledger.write_text(LEDGER, encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    decide_ledger(ledger, out, rulebook, AS_OF, engine=engine)
+    decide_ledger(ledger, out, RunOptions(rulebook, AS_OF, engine=engine))
     records = {r["parcel_id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
     assert records["A"]["categories"] == ["approved_unsupplied"]
     assert records["A"]["notes"] == ["供地日期 2022-03-01 晚于评估日 2021-10-01，按未发生处理"]

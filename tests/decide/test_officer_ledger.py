@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 import officer_ledger as O
+from landrules.decide.options import RunOptions
 from landrules.decide.pipeline import decide_ledger
 from landrules.decide.workbook import sheets as S
 
@@ -27,7 +28,7 @@ def ledger(tmp_path_factory):
 @pytest.fixture(scope="module", params=["durable", "vectorized"])
 def decided(request, ledger, rulebook):
     out, reports = io.StringIO(), []
-    result = decide_ledger(ledger, None, rulebook, AS_OF, engine=request.param, stdout=out, report=reports.append)
+    result = decide_ledger(ledger, None, RunOptions(rulebook, AS_OF, engine=request.param), stdout=out, report=reports.append)
     return result, [json.loads(line) for line in out.getvalue().splitlines()], reports[0]
 
 
@@ -80,7 +81,7 @@ def test_the_column_report_names_the_unknown_column(decided):
 
 def test_the_workbook_keeps_rows_without_id_and_publishes_only_measures(ledger, rulebook, tmp_path):
     out = tmp_path / "决策.xlsx"
-    result = decide_ledger(ledger, out, rulebook, AS_OF)
+    result = decide_ledger(ledger, out, RunOptions(rulebook, AS_OF))
     assert result.summary.invalid == 0
     book = load_workbook(out)
     actions = [r for r in book[S.ACTIONS_SHEET].iter_rows(values_only=True)]

@@ -8,7 +8,10 @@ import pytest
 
 from conftest import ROOT, invoke
 from landrules.decide import batch, engines
-from landrules.decide.pipeline import choose_engine, decide_ledger, find_parcel
+from landrules.decide.engines import choose_engine
+from landrules.decide.find import find_parcel
+from landrules.decide.options import RunOptions
+from landrules.decide.pipeline import decide_ledger
 from landrules.ledger.read.reader import LedgerError
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"
@@ -27,11 +30,11 @@ def test_engines_and_chunk_sizes_give_identical_output(rulebook, tmp_path, chunk
     outputs = {}
     for engine in ("durable", "vectorized"):
         out = tmp_path / f"{engine}.jsonl"
-        decide_ledger(SAMPLE, out, rulebook, AS_OF, engine=engine, chunk_rows=chunk_rows)
+        decide_ledger(SAMPLE, out, RunOptions(rulebook, AS_OF, engine=engine, chunk_rows=chunk_rows))
         outputs[engine] = out.read_bytes()
     assert outputs["durable"] == outputs["vectorized"]
     reference = tmp_path / "reference.jsonl"
-    decide_ledger(SAMPLE, reference, rulebook, AS_OF, engine="durable")
+    decide_ledger(SAMPLE, reference, RunOptions(rulebook, AS_OF, engine="durable"))
     assert outputs["durable"] == reference.read_bytes()
 
 
@@ -39,7 +42,7 @@ def test_duplicates_are_found_across_chunks(rulebook, tmp_path):
     ledger = tmp_path / "dup.csv"
     ledger.write_text("宗地编号,面积（亩）\nA,1\nB,2\nA,3\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    result = decide_ledger(ledger, out, rulebook, AS_OF, chunk_rows=1)
+    result = decide_ledger(ledger, out, RunOptions(rulebook, AS_OF, chunk_rows=1))
     records = jsonl(out)
     assert [r["parcel_id"] for r in records] == ["A", "B", "A"]
     assert records[2]["errors"] == ['第4行 parcel_id（宗地编号）: 重复的宗地编号 "A"（首次出现在第2行）']
@@ -55,7 +58,7 @@ def test_auto_engine_choice():
 
 def test_summary_counts_and_areas_match_the_records(rulebook, tmp_path):
     out = tmp_path / "out.jsonl"
-    result = decide_ledger(SAMPLE, out, rulebook, AS_OF)
+    result = decide_ledger(SAMPLE, out, RunOptions(rulebook, AS_OF))
     records = jsonl(out)
     with SAMPLE.open(encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
@@ -79,18 +82,18 @@ def test_interrupted_run_leaves_no_output(rulebook, tmp_path, monkeypatch):
     calls = {"n": 0}
     real = batch.LedgerDecider.decide
 
-    def failing(self, parsed, with_json=True, **options):
+    def failing(self, parsed, with_json=True, **kw):
         calls["n"] += 1
         if calls["n"] == 3:
             raise KeyboardInterrupt
-        return real(self, parsed, with_json, **options)
+        return real(self, parsed, with_json, **kw)
 
     monkeypatch.setattr(batch.LedgerDecider, "decide", failing)
     for suffix in (".csv", ".xlsx", ".jsonl", ".parquet"):
         calls["n"] = 0
         out = tmp_path / f"out{suffix}"
         with pytest.raises(KeyboardInterrupt):
-            decide_ledger(SAMPLE, out, rulebook, AS_OF, chunk_rows=5)
+            decide_ledger(SAMPLE, out, RunOptions(rulebook, AS_OF, chunk_rows=5))
         assert not out.exists()
     assert list(tmp_path.iterdir()) == []
 
@@ -107,8 +110,8 @@ def test_interrupt_through_the_cli_says_so(tmp_path, monkeypatch):
 @pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".parquet", ".xlsx"])
 def test_same_input_gives_byte_identical_output(rulebook, tmp_path, suffix):
     a, b = tmp_path / f"a{suffix}", tmp_path / f"b{suffix}"
-    decide_ledger(SAMPLE, a, rulebook, AS_OF)
-    decide_ledger(SAMPLE, b, rulebook, AS_OF)
+    decide_ledger(SAMPLE, a, RunOptions(rulebook, AS_OF))
+    decide_ledger(SAMPLE, b, RunOptions(rulebook, AS_OF))
     assert a.read_bytes() == b.read_bytes()
 
 
@@ -161,7 +164,7 @@ def test_unreadable_ledger_mid_stream_leaves_no_file(rulebook, tmp_path):
     ledger.write_text("宗地编号,面积（亩）\n" + "".join(f"P{i},1\n" for i in range(20)) + "X,1,2,3\n", encoding="utf-8")
     out = tmp_path / "out.csv"
     with pytest.raises(LedgerError):
-        decide_ledger(ledger, out, rulebook, AS_OF, chunk_rows=5)
+        decide_ledger(ledger, out, RunOptions(rulebook, AS_OF, chunk_rows=5))
     assert not out.exists() and [p.name for p in tmp_path.iterdir()] == ["ragged.csv"]
 
 
@@ -169,7 +172,7 @@ def test_input_column_named_like_a_decision_column_does_not_hide_it(rulebook, tm
     ledger = tmp_path / "clash.csv"
     ledger.write_text("宗地编号,面积（亩）,errors,needs\nA,1,他人的备注,x\nB,-1,,\n", encoding="utf-8")
     out = tmp_path / "out.csv"
-    decide_ledger(ledger, out, rulebook, AS_OF)
+    decide_ledger(ledger, out, RunOptions(rulebook, AS_OF))
     frame = __import__("pandas").read_csv(out, encoding="utf-8-sig", dtype=str, keep_default_na=False)
     assert list(frame.columns[:4]) == ["宗地编号", "面积（亩）", "errors.1", "needs.1"]
     assert frame.loc[0, "errors.1"] == "他人的备注" and frame.loc[0, "errors"] == ""
@@ -182,7 +185,7 @@ def test_parquet_list_cells_are_invalid_records_not_a_crash(rulebook, tmp_path):
     ledger = tmp_path / "list.parquet"
     pd.DataFrame({"宗地编号": ["A", "B"], "面积（亩）": [1.0, 2.0], "土地用途": [["工业"], ["工业", "住宅"]]}).to_parquet(ledger)
     out = tmp_path / "out.jsonl"
-    decide_ledger(ledger, out, rulebook, AS_OF)
+    decide_ledger(ledger, out, RunOptions(rulebook, AS_OF))
     records = jsonl(out)
     assert [r["outcomes"][0]["code"] for r in records] == ["invalid_record", "invalid_record"]
     assert "['工业', '住宅']" in records[1]["errors"][0]
@@ -251,13 +254,13 @@ def test_rows_with_notes_keep_their_own_decision_when_flat_cells_agree(rulebook,
                       + "A,4.1,5.15,,招商引资,2017年06月02日,2017年05月24日,划拨,2021-12-04,2016.09.06,0.085,0.302,2018.01.29,是,是\n",
                       encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    decide_ledger(ledger, out, rulebook, AS_OF, engine="vectorized")
+    decide_ledger(ledger, out, RunOptions(rulebook, AS_OF, engine="vectorized"))
     records = jsonl(out)
     rules = [[(o["code"], o["rule"]) for o in r["outcomes"]] for r in records]
     assert len(rules[1]) == len(rules[0]) + 1, rules  # A lacks one more fact than B: one more rule undecided
     for record in records:
         assert record["notes"] == ["开工日期 2021-12-04 晚于评估日 2021-10-01，按未发生处理"]
-        found = find_parcel(ledger, record["parcel_id"], as_of=AS_OF)
+        found = find_parcel(ledger, record["parcel_id"], RunOptions(rulebook, AS_OF))
         alone = evaluator.decide(record["parcel_id"], found.facts, AS_OF)
         assert [(o.code, o.rule) for o in alone.outcomes] == [(o["code"], o["rule"]) for o in record["outcomes"]]
 
@@ -281,7 +284,7 @@ def test_disk_full_on_the_writing_thread_is_raised_and_leaves_nothing(rulebook, 
     monkeypatch.setattr(write.pa_csv, "write_csv", full_disk)
     out = tmp_path / "out.csv"
     with pytest.raises(OutputError, match="磁盘空间不足"):
-        decide_ledger(SAMPLE, out, rulebook, AS_OF, chunk_rows=5)
+        decide_ledger(SAMPLE, out, RunOptions(rulebook, AS_OF, chunk_rows=5))
     assert calls["n"] == 2  # the chunks after the failed one were not written
     assert list(tmp_path.iterdir()) == []
 
@@ -299,5 +302,5 @@ def test_progress_hears_of_the_finishing_work(rulebook, tmp_path):
             assert not out.exists()  # said before the workbook is completed
 
     out = tmp_path / "out.xlsx"
-    decide_ledger(SAMPLE, out, rulebook, AS_OF, chunk_rows=15, progress=Progress())
+    decide_ledger(SAMPLE, out, RunOptions(rulebook, AS_OF, chunk_rows=15), progress=Progress())
     assert heard[-1] == "正在写出 out.xlsx…" and sum(heard[:-1]) == 40 and out.exists()

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from landrules.decide.options import RunOptions
 from landrules.decide.pipeline import decide_ledger
 from landrules.record.recorder import RunInfo, RunRecorder
 from landrules.record.store import Store
@@ -34,8 +35,8 @@ def main() -> None:
         print(f"chunk {count}", flush=True)
         time.sleep(pause)
 
-    result = decide_ledger(ledger, None, rulebook, when, engine="vectorized", chunk_rows=chunk_rows, on_chunk=on_chunk,
-                           stdout=open("/dev/null", "w"))
+    result = decide_ledger(ledger, None, RunOptions(rulebook, when, engine="vectorized", chunk_rows=chunk_rows),
+                           on_chunk=on_chunk, stdout=open("/dev/null", "w"))
     print(f"committed {recorder.finish(result.summary)}", flush=True)
     store.close()
 

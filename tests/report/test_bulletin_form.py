@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from conftest import ROOT
 from landrules.cli import app
+from landrules.decide.options import RunOptions
 from landrules.decide.pipeline import decide_ledger
 from landrules.report import pdf as P
 
@@ -33,7 +34,7 @@ def html(tmp_path_factory):
 @pytest.fixture(scope="module")
 def summary(rulebook, tmp_path_factory):
     out = tmp_path_factory.mktemp("decide") / "d.jsonl"
-    return decide_ledger(SAMPLE, out, rulebook, dt.date(2021, 10, 1)).summary
+    return decide_ledger(SAMPLE, out, RunOptions(rulebook, dt.date(2021, 10, 1))).summary
 
 
 def body_text(page: str) -> str:

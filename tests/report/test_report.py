@@ -11,6 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from conftest import ROOT, invoke
+from landrules.decide.options import RunOptions
 from landrules.decide.pipeline import decide_ledger
 
 SAMPLE = ROOT / "examples" / "shilong-ledger.csv"
@@ -24,7 +25,7 @@ run = invoke
 def summary(rulebook, tmp_path_factory):
     """decide's own summary of the sample ledger."""
     out = tmp_path_factory.mktemp("decide") / "d.jsonl"
-    return decide_ledger(SAMPLE, out, rulebook, dt.date.fromisoformat(AS_OF)).summary
+    return decide_ledger(SAMPLE, out, RunOptions(rulebook, dt.date.fromisoformat(AS_OF))).summary
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ import pytest
 
 from browser_helpers import ARGS, CHROMIUM, NO_CHROMIUM, start_server, stop
 from conftest import AS_OF, ROOT
+from landrules.decide.options import RunOptions
 from landrules.decide.pipeline import decide_ledger
 from web_helpers import SAMPLE
 
@@ -59,7 +60,7 @@ def shots(tmp_path):
 @pytest.fixture(scope="module")
 def expected(rulebook, tmp_path_factory):
     out = tmp_path_factory.mktemp("expected") / "d.jsonl"
-    summary = decide_ledger(SAMPLE, out, rulebook, AS_OF).summary
+    summary = decide_ledger(SAMPLE, out, RunOptions(rulebook, AS_OF)).summary
     return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()], summary
 
 

@@ -9,6 +9,7 @@ $LANDRULES_SCREENSHOTS (default: the test's tmp dir).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -19,6 +20,7 @@ import pytest
 
 from browser_helpers import ARGS, CHROMIUM, NO_CHROMIUM, start_server, stop
 from conftest import ROOT
+from landrules.decide.options import RunOptions
 from landrules.decide.pipeline import decide_ledger
 from landrules.record import accounts
 from landrules.record.store import Store
@@ -127,7 +129,7 @@ def test_record_two_quarters_restart_open_and_compare(store, browser, shots, rul
         page.click("#runs a:text-is('2021Q4')")
         page.wait_for_url("**/runs/1")
         expected_out = tmp_path / "q4.jsonl"
-        summary = decide_ledger(Q4, expected_out, rulebook, __import__("datetime").date(2021, 10, 1)).summary
+        summary = decide_ledger(Q4, expected_out, RunOptions(rulebook, dt.date(2021, 10, 1))).summary
         outcomes = dict(tuple(r.locator("td").all_inner_texts()) for r in page.locator("#run-outcomes tbody tr").all())
         labels = rulebook.outcomes
         for code, tally in summary.by_outcome.items():

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 
 from conftest import AS_OF, ROOT
+from landrules.decide.options import RunOptions
 from landrules.decide.pipeline import decide_ledger
 from landrules.ledger.columns.column_map import load_column_map
 from web_helpers import SAMPLE, decided, wait_for
@@ -34,7 +35,7 @@ def test_a_column_map_is_used_for_the_report_the_decisions_and_one_parcel(client
     client.post("/decide")
     summary = wait_for(client, "/progress", "/summary")
     out = tmp_path / "d.jsonl"
-    expected = decide_ledger(UNSUPPLIED, out, rulebook, AS_OF, columns=load_column_map(UNSUPPLIED_MAP)).summary
+    expected = decide_ledger(UNSUPPLIED, out, RunOptions(rulebook, AS_OF, columns=load_column_map(UNSUPPLIED_MAP))).summary
     assert re.search(r'id="decided">(\d+)<', summary.text).group(1) == str(expected.decided)
     assert expected.decided > 0
     shown = dict(re.findall(r'<tr data-code="([a-z_]+)">.*?<td class="num">(\d+)</td>', summary.text))
@@ -44,7 +45,7 @@ def test_a_column_map_is_used_for_the_report_the_decisions_and_one_parcel(client
     parcel = client.get("/parcel", params={"id": "PW-2015-03-1"})
     assert parcel.status_code == 200 and "规范有序开展用地批准文件清理" in parcel.text
     # without the map the same ledger decides otherwise (the map is not ignored)
-    plain = decide_ledger(UNSUPPLIED, tmp_path / "p.jsonl", rulebook, AS_OF).summary
+    plain = decide_ledger(UNSUPPLIED, tmp_path / "p.jsonl", RunOptions(rulebook, AS_OF)).summary
     assert {c: t.count for c, t in plain.by_outcome.items()} != {c: t.count for c, t in expected.by_outcome.items()}
 
 
@@ -89,7 +90,7 @@ def test_the_report_downloads_are_reports(client, rulebook, kind, tmp_path):
         cli = tmp_path / "r.xlsx"
         from landrules.report.writer import report_writer
 
-        decide_ledger(SAMPLE, cli, rulebook, AS_OF, open_output=report_writer(SAMPLE.name))
+        decide_ledger(SAMPLE, cli, RunOptions(rulebook, AS_OF), open_output=report_writer(SAMPLE.name))
         assert book.sheetnames == openpyxl.load_workbook(cli, read_only=True).sheetnames
     elif kind == "report-html":
         assert "一宗一策" in response.text and "<svg" in response.text
@@ -117,8 +118,7 @@ def test_whatif_on_a_column_mapped_ledger_compares_what_was_decided(client, rule
     upload_with_map(client, UNSUPPLIED, UNSUPPLIED_MAP.read_bytes())
     client.post("/decide")
     wait_for(client, "/progress", "/summary")
-    expected = decide_ledger(UNSUPPLIED, None, rulebook, AS_OF, columns=load_column_map(UNSUPPLIED_MAP),
-                             stdout=io.StringIO()).summary
+    expected = decide_ledger(UNSUPPLIED, None, RunOptions(rulebook, AS_OF, columns=load_column_map(UNSUPPLIED_MAP)), stdout=io.StringIO()).summary
     client.post("/whatif", data={"param": "regularise.min_output_per_mu", "value": "1000"})
     page = wait_for(client, "/progress?job=whatif", "/whatif/result")
     line = re.search(r'<p id="diff-line">([^<]*)</p>', page.text).group(1)
@@ -139,7 +139,7 @@ def test_every_parcel_page_gives_decides_outcomes(client, rulebook, tmp_path, le
         client.post("/decide")
         wait_for(client, "/progress", "/summary")
     out = tmp_path / "d.jsonl"
-    decide_ledger(ledger, out, rulebook, AS_OF, columns=load_column_map(column_map) if column_map else None)
+    decide_ledger(ledger, out, RunOptions(rulebook, AS_OF, columns=load_column_map(column_map) if column_map else None))
     seen = set()
     for record in map(json.loads, out.read_text(encoding="utf-8").splitlines()):
         pid = record["parcel_id"]

@@ -53,6 +53,7 @@ def quarter_without_parcel(scenario_state: ScenarioState, quarter: str, day: str
     example_zh="比较两季进展", example_en="the two quarters are compared",
 )
 def compare_quarters(scenario_state: ScenarioState, landrules_engine: Engine) -> None:
+    from landrules.decide.options import RunOptions
     from landrules.decide.pipeline import decide_ledger
     from landrules.record.progress import compare
     from landrules.record.recorder import RunInfo, RunRecorder
@@ -76,7 +77,7 @@ def compare_quarters(scenario_state: ScenarioState, landrules_engine: Engine) ->
                     recorder.info.headers, recorder.info.names = list(headers), [str(c) for c in frame.columns]
                     recorder.add(frame, decided)
 
-                result = decide_ledger(ledger, Path(tmp) / f"{side}-out.csv", rulebook, when, on_chunk=on_chunk)
+                result = decide_ledger(ledger, Path(tmp) / f"{side}-out.csv", RunOptions(rulebook, when), on_chunk=on_chunk)
                 recorder.finish(result.summary)
         progress = compare(store, resolve_run(store, "上季"), resolve_run(store, "本季"))
         rows = store.con.execute("SELECT class, class_label, reason, note FROM progress").fetchall()

@@ -83,6 +83,7 @@ def decide(
 
         decide_on_dask(ledger, output, dask, as_of_date(as_of), engine, load_checked_rulebook(rules, policy))
         return
+    from landrules.decide.options import RunOptions
     from landrules.decide.pipeline import ColumnsError, decide_ledger
     from landrules.geo.layer import GeoError
     from landrules.ledger.read.reader import LedgerError
@@ -94,6 +95,8 @@ def decide(
     check_output(output)
     column_map = load_columns(columns)
     rulebook = load_checked_rulebook(rules, policy)
+    options = RunOptions(rulebook, when, engine=engine, sheet=sheet, columns=column_map, strict_columns=strict_columns,
+                         map_inputs=on_map)
     recorder = None
     if record:
         from landrules.cli.record.decide_record import Recording
@@ -103,9 +106,9 @@ def decide(
         with progress_line() as advance:
             try:
                 result = decide_ledger(
-                    ledger, output, rulebook, when, engine=engine, sheet=sheet, progress=advance, columns=column_map,
-                    strict_columns=strict_columns, report=lambda checked: report_columns(as_of_line(as_of, when), checked),
-                    on_chunk=None if recorder is None else recorder.add, map_inputs=on_map,
+                    ledger, output, options, progress=advance,
+                    report=lambda checked: report_columns(as_of_line(as_of, when), checked),
+                    on_chunk=None if recorder is None else recorder.add,
                 )
                 if recorder is not None:
                     recorder.finish(result, output)

@@ -93,10 +93,11 @@ def load_against_or_exit(against: str, rules: Optional[Path], policy: Optional[P
 def run_diff(ledger: Path, current, previous, when, engine: str, sheet):
     """The DiffResult, or exit 2 when the ledger cannot be read or holds nothing to compare."""
     from landrules.decide.diff.compare import diff_ledger
+    from landrules.decide.options import RunOptions
     from landrules.ledger.read.reader import LedgerError
 
     try:
-        result = diff_ledger(ledger, current, previous, when, engine=engine, sheet=sheet)
+        result = diff_ledger(ledger, RunOptions(current, when, engine=engine, sheet=sheet), previous)
     except LedgerError as exc:
         raise fail(str(exc)) from None
     except KeyboardInterrupt:

@@ -53,7 +53,8 @@ def explain(
     from landrules.backends.durable import DurableBackend
     from landrules.decide.evaluate import Evaluator
     from landrules.decide.explain import explain as explain_trace
-    from landrules.decide.pipeline import decide_found, find_parcel
+    from landrules.decide.find import decide_found, find_parcel
+    from landrules.decide.options import RunOptions
     from landrules.ledger.read.reader import LedgerError
 
     when = as_of_date(as_of)
@@ -62,22 +63,15 @@ def explain(
     inputs = map_inputs(parcels, boundary, plan, parcels_id)
     from landrules.geo.layer import GeoError
 
+    options = RunOptions(rulebook, when, sheet=sheet, columns=column_map, map_inputs=inputs)
     try:
-        on_map = None
-        if inputs is not None:
-            from landrules.geo.join import load_map
-
-            on_map = load_map(inputs, rulebook, when, {parcel})
-        from landrules.geo.plan import threshold
-
-        found = find_parcel(ledger, parcel, sheet=sheet, as_of=when, columns=column_map, on_map=on_map,
-                            plan_limit=threshold(rulebook, when))
+        found = find_parcel(ledger, parcel, options)
     except (LedgerError, GeoError) as exc:
         raise fail(str(exc)) from None
     if found is None:
-        from landrules.decide.pipeline import similar_ids
+        from landrules.decide.find import similar_ids
 
-        close = similar_ids(ledger, parcel, sheet=sheet, columns=column_map)
+        close = similar_ids(ledger, parcel, options)
         hint = f"；是否要找 {'、'.join(close)}？" if close else ""
         raise fail(f"台账 {ledger} 中没有宗地 {parcel!r}{hint}")
     backend = DurableBackend(rulebook)
@@ -89,7 +83,7 @@ def explain(
         firing = backend.fire([found.facts], when)[0]
         decision = evaluator.assemble(parcel, found.facts, firing, when)
         trace = explain_trace(rulebook, found.facts, firing, when) if as_json or full else []
-    spanned = decide_found(rulebook, found, when, parcel)  # a date given only to the month: as `decide` decides it
+    spanned = decide_found(options, found, parcel)  # a date given only to the month: as `decide` decides it
     if spanned is not None:
         decision = spanned
     else:

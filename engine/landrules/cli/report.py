@@ -60,6 +60,7 @@ def report(
     """季度通报：汇总、图表、逾期事项、一宗一策、公布清单。The bulletin: figures, charts, overdue items, 一宗一策."""
     import sys
 
+    from landrules.decide.options import RunOptions
     from landrules.decide.pipeline import decide_ledger
     from landrules.ledger.read.reader import LedgerError
     from landrules.ledger.write.base import OutputError
@@ -100,10 +101,11 @@ def report(
 
     try:
         try:
-            result = decide_ledger(ledger, output, rulebook, when, engine=engine, sheet=sheet, columns=column_map,
+            options = RunOptions(rulebook, when, engine=engine, sheet=sheet, columns=column_map, map_inputs=on_map)
+            result = decide_ledger(ledger, output, options,
                                    report=lambda checked: report_columns(as_of_line(as_of, when), checked),
                                    open_output=report_writer(ledger.name, progress),
-                                   on_chunk=None if recording is None else recording.add, map_inputs=on_map)
+                                   on_chunk=None if recording is None else recording.add)
             if recording is not None and record:
                 recording.finish(result, output)
         finally:

@@ -1,7 +1,7 @@
 """The Python API for a Dask DataFrame already in hand: `decide_frame(ddf, rulebook, as_of)`.
 
 Each partition (a pandas DataFrame with the ledger's columns) is validated and decided by the
-vectorised engine, exactly as one chunk of `decide`; the result has the partition's columns
+vectorised engine, exactly as one chunk of `decide` (the chunk loop, `decide.chunks`); the result has the partition's columns
 followed by the decision columns (contract §4, flattened), all text, empty as null (as in
 `decide`'s Parquet output). Row numbers in messages are the
 index + 2 when the index is integer (the row of a spreadsheet with a header row), else they
@@ -14,13 +14,14 @@ out of the result, as `decide` leaves them out of its decisions.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 
 from landrules.dask.bundle import RulebookBundle, rulebook_on_worker
-from landrules.decide.batch import LedgerDecider
-from landrules.ledger.read.reader import map_headers
-from landrules.ledger.validate.prepare import prepare_chunk
+from landrules.decide.chunks import ChunkLoop
+from landrules.decide.options import RunOptions
+from landrules.ledger.read.reader import Chunk, Ledger, map_headers
 from landrules.ledger.validate.totals import footer_mask, total_mask
 from landrules.ledger.write.base import OUTPUT_COLUMNS, unique_names
 from landrules.rulebook.model import Rulebook
@@ -35,12 +36,14 @@ def decide_partition(part: pd.DataFrame, bundle: RulebookBundle, as_of: dt.date)
     _, names, kept, _ = map_headers("<dask partition>", list(part.columns), None)
     raw = part.iloc[:, kept].astype(object)
     raw = raw.where(raw.notna(), None).set_axis(names, axis=1).reset_index(drop=True)
-    headers = dict(zip(names, [str(part.columns[k]) for k in kept]))
+    headers = [str(part.columns[k]) for k in kept]
     totals = total_mask(raw) | footer_mask(raw)  # 合计 and 填表人 rows are not parcels: left out, as `decide` leaves them
     if totals.any():
         part, raw = part[~totals], raw[~totals].reset_index(drop=True)
-    prepared = prepare_chunk(raw, _row_numbers(part), None, {}, headers, drop_totals=False)
-    decided = LedgerDecider(rulebook, "vectorized", as_of).decide(prepared.parsed, with_json=False)
+    ledger = Ledger(Path("<dask partition>"), headers, names, iter([Chunk(raw, _row_numbers(part))]))
+    loop = ChunkLoop(ledger, RunOptions(rulebook, as_of, engine="vectorized"), drop_totals=False)  # 合计 rows out above
+    [chunk] = loop.decided(with_json=False, read_ahead=False)
+    decided = chunk.decision
     inputs = part.reset_index(drop=True).astype(object)
     inputs = inputs.where(inputs.notna(), None).map(lambda v: None if v is None else str(v))
     out = pd.concat([inputs, decided.flat.reset_index(drop=True)], axis=1)

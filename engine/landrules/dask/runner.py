@@ -22,6 +22,7 @@ from pathlib import Path
 from landrules.core.summary import Summary
 from landrules.dask.bundle import RulebookBundle, rulebook_on_worker
 from landrules.dask.dataset import DatasetFile, Duplicate, bucket_duplicates, bucket_ids, dataset_files, duplicates_of
+from landrules.decide.options import RunOptions
 from landrules.decide.pipeline import decide_ledger
 from landrules.rulebook.model import Rulebook
 
@@ -41,8 +42,8 @@ def decide_file(bundle: RulebookBundle, source: str, target: str, as_of: dt.date
     """A worker's task: one file of the dataset decided into its output file."""
     rulebook = rulebook_on_worker(bundle)
     Path(target).parent.mkdir(parents=True, exist_ok=True)
-    result = decide_ledger(Path(source), Path(target), rulebook, as_of, engine="vectorized",
-                           row_offset=row_offset, first_seen=dict(first_seen))
+    options = RunOptions(rulebook, as_of, engine="vectorized", row_offset=row_offset, first_seen=dict(first_seen))
+    result = decide_ledger(Path(source), Path(target), options)
     return result.summary
 
 

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 
 from landrules.core import fields
+from landrules.geo.join import add_notes
+from landrules.geo.plan import derive_conformity
 from landrules.ledger.validate.frame import ParsedFrame
 
 EVENT_FIELDS = ("approved_on", "supplied_on", "construction_started_on", "suspended_since")
@@ -74,3 +76,12 @@ def frame_as_of(parsed: ParsedFrame, as_of: dt.date) -> ParsedFrame:
     if columns is parsed.columns:
         return parsed
     return dataclasses.replace(parsed, columns=columns, notes=notes)
+
+
+def on_the_date(parsed: ParsedFrame, as_of: dt.date, plan_limit: float | None) -> tuple[ParsedFrame, ParsedFrame]:
+    """A chunk as every face sees it on the evaluation date: 符合国土空间规划 taken from the map
+    where the ledger leaves it empty (in place, contract §8: `plan_limit` is `geo.plan.threshold`;
+    neither field is dated, so this comes before the cut and month spans see it too), then later
+    events set aside. Returns (the chunk before the cut, the chunk as of the date)."""
+    add_notes(parsed, derive_conformity(parsed.columns, plan_limit))
+    return parsed, frame_as_of(parsed, as_of)

@@ -23,11 +23,9 @@ from landrules.backends.base import Firing, PatternKey
 from landrules.backends.registry import open_backend
 from landrules.core.decision import DECISION_COLUMNS, EXTRA_COLUMNS, SEP, Decision, flatten
 from landrules.core.summary import PatternFacts, Summary
-from landrules.decide.as_of import frame_as_of
+from landrules.decide.as_of import on_the_date
 from landrules.decide.evaluate import FEE, Evaluator
 from landrules.decide.month_spans import rule_fields, widen
-from landrules.geo.join import add_notes
-from landrules.geo.plan import derive_conformity
 from landrules.geo.plan import threshold as plan_threshold
 from landrules.ledger.validate.frame import ParsedFrame
 from landrules.ledger.write.flat import FlatColumns
@@ -148,14 +146,11 @@ class LedgerDecider:
                with_tails: bool = False) -> DecidedChunk:
         """Decisions for one parsed chunk: flattened columns and JSON lines if asked for, and
         always each row's pattern (`index` into `patterns`), which `diff` compares. The backends
-        see the chunk as of the evaluation date (`as_of.frame_as_of`). `with_tails`: each
+        see the chunk as of the evaluation date (`as_of.on_the_date`). `with_tails`: each
         pattern's JSON tail without the lines (the record of runs keeps each distinct text once,
         and makes no line per row)."""
         tails = with_json or with_tails
-        # 符合国土空间规划 from the map where the ledger leaves it empty (contract §8), on every face;
-        # before the dates are cut to the evaluation date (neither field is dated), so month spans see it too
-        add_notes(parsed, derive_conformity(parsed.columns, self._plan_limit))
-        raw, parsed = parsed, frame_as_of(parsed, self.as_of)
+        raw, parsed = on_the_date(parsed, self.as_of, self._plan_limit)  # 符合国土空间规划 derived, later events set aside
         n = parsed.n
         positions = np.flatnonzero(parsed.valid)
         index = np.zeros(n, dtype=np.int64)  # row -> position in `patterns`

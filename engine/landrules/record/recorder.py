@@ -123,6 +123,9 @@ class RunRecorder:
         self._chunks += 1
         self.rows += decided.parsed.n
 
+
+    add.wants_json = False  # decide_ledger's on_chunk: the record takes each text once, no JSON line per row
+
     def _record_chunk(self, frame: pd.DataFrame, decided: DecidedChunk, chunk: int) -> None:
         """On the recorder's thread: the chunk's Arrow tables, then inserted."""
         parsed = decided.parsed

@@ -1,5 +1,6 @@
 """A recorded run decided again: its rulebook's files written back to a folder, its rows rebuilt
-from the recorded cells (with their own row numbers) and decided chunk by chunk as `decide` did.
+from the recorded cells (with their own row numbers) and decided chunk by chunk as `decide` did
+(the chunk loop, `decide.chunks`, on a `Ledger` of the recorded cells).
 
 `replay` compares the new JSON records with the recorded ones; `replay --rules` decides the rows
 under the recorded rulebook and another, as `diff` does (decide.diff.compare)."""
@@ -15,10 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from landrules.decide.batch import LedgerDecider
-from landrules.decide.diff.compare import DiffResult, _compare_chunk
-from landrules.ledger.validate.prepare import prepare_chunk
-from landrules.ledger.validate.seen_ids import SeenIds
+from landrules.decide.chunks import ChunkLoop
+from landrules.decide.diff.compare import DiffResult, diff_chunks
+from landrules.decide.options import RunOptions
+from landrules.ledger.read.reader import Chunk, Ledger
 from landrules.record.arrow_rows import cells_table
 from landrules.record.runs import Run, headers_of
 from landrules.record.store import Store
@@ -46,41 +47,39 @@ def recorded_rulebook(store: Store, run: Run) -> Iterator[tuple[Path, Path]]:
         yield root / "rules", root / "policy"
 
 
-def column_values(store: Store, run: Run) -> dict:
+def _column_map(store: Store, run: Run):
+    """The run's column map (ColumnMap), or None."""
     row = next(iter(store.con.execute("SELECT column_map FROM runs WHERE id = ?", [run.id]).fetchall()), None)
     if not row or not row[0]:
-        return {}
+        return None
     from landrules.ledger.columns.column_map import load_column_map
 
     with tempfile.NamedTemporaryFile("w", suffix=".yaml", encoding="utf-8", delete=False) as handle:
         handle.write(row[0])
     try:
-        return load_column_map(Path(handle.name)).values
+        return load_column_map(Path(handle.name))
     finally:
         Path(handle.name).unlink(missing_ok=True)
 
 
-def recorded_frames(store: Store, run: Run) -> Iterator[tuple[list[int], pd.DataFrame]]:
-    """The run's input cells by recorded chunk: (file rows, cells with the fields' names as columns)."""
-    _, names = headers_of(store, run.id)
+def _recorded_cells(store: Store, run: Run, names: list[str], chunk_rows: int) -> Iterator[Chunk]:
     cursor = store.con.cursor().execute(f"SELECT cells FROM row_cells WHERE run_id = {int(run.id)} ORDER BY chunk")
     for (blob,) in cursor.fetchall():
-        table = cells_table(blob)
+        table = cells_table(blob)  # Arrow IPC, or Parquet as older runs were stored
         rows = table.column("_row").to_pylist()
         frame = pd.DataFrame({f"_c{j}": table.column(f"_c{j}").to_numpy(zero_copy_only=False) for j in range(len(names))})
-        yield rows, frame.fillna("").set_axis(names, axis=1).astype(object)
-
-
-def recorded_chunks(store: Store, run: Run, chunk_rows: int = CHUNK_ROWS):
-    """The run's rows, parsed again as `decide` parsed them: ParsedFrame by chunk, in row order."""
-    headers, names = headers_of(store, run.id)
-    values = column_values(store, run)
-    seen = SeenIds()
-    by_name = dict(zip(names, headers))
-    for rows, frame in recorded_frames(store, run):
+        frame = frame.fillna("").set_axis(names, axis=1).astype(object)
         for start in range(0, len(rows), chunk_rows):
-            part = frame.iloc[start:start + chunk_rows].reset_index(drop=True)
-            yield prepare_chunk(part, rows[start:start + chunk_rows], seen, values, by_name, drop_totals=False).parsed
+            yield Chunk(frame.iloc[start:start + chunk_rows].reset_index(drop=True), rows[start:start + chunk_rows])
+
+
+def recorded_loop(store: Store, run: Run, rulebook: Rulebook, engine: str, chunk_rows: int = CHUNK_ROWS) -> ChunkLoop:
+    """The run's rows as the chunk loop reads a ledger (its recorded cells, own row numbers and
+    column map; 合计 rows were never recorded), to be decided as `decide` decided them."""
+    headers, names = headers_of(store, run.id)
+    ledger = Ledger(Path(run.name), headers, names, _recorded_cells(store, run, names, chunk_rows))
+    options = RunOptions(rulebook, run.as_of, engine=engine, columns=_column_map(store, run), chunk_rows=chunk_rows)
+    return ChunkLoop(ledger, options, drop_totals=False)
 
 
 @dataclass
@@ -91,12 +90,12 @@ class ReplayResult:
 
 def replay_run(store: Store, run: Run, rulebook: Rulebook, engine: str, limit: int = 1000) -> ReplayResult:
     """Decide the run's rows again under `rulebook` and compare with the recorded records."""
-    decider = LedgerDecider(rulebook, engine, run.as_of)
     result = ReplayResult()
+    loop = recorded_loop(store, run, rulebook, engine)
     # its own cursor: a query on the connection would end the result of another
     recorded = store.con.cursor().execute(f"SELECT row, record FROM decision_records WHERE run_id = {int(run.id)} ORDER BY row")
-    for parsed in recorded_chunks(store, run):
-        decided = decider.decide(parsed, with_json=True, with_flat=False)
+    for chunk in loop.decided(with_json=True, with_flat=False, read_ahead=False):  # the store is read on this thread
+        parsed, decided = chunk.prepared.parsed, chunk.decision
         old = recorded.fetchmany(parsed.n)
         if [int(r) for r, _ in old] != [int(r) for r in parsed.rows]:
             raise LookupError(f"{run.name} 的记录不完整：行与决策对不上（第 {parsed.rows[0]} 行起）")
@@ -116,12 +115,4 @@ def _differences(before: str, after: str) -> list[str]:
 
 def diff_run(store: Store, run: Run, current: Rulebook, recorded: Rulebook, engine: str) -> DiffResult:
     """`diff` on a past quarter: the run's rows under the recorded rulebook (before) and `current`."""
-    before, after = LedgerDecider(recorded, engine, run.as_of), LedgerDecider(current, engine, run.as_of)
-    result = DiffResult(recorded.hash, current.hash, run.as_of, engine)
-    for parsed in recorded_chunks(store, run):
-        old = before.decide(parsed, with_json=False, with_flat=False)
-        new = after.decide(parsed, with_json=False, with_flat=False)
-        _compare_chunk(result, parsed, old, new)
-    result.before, result.after = before.summary, after.summary
-    result.compared = before.summary.decided
-    return result
+    return diff_chunks(recorded_loop(store, run, current, engine), recorded, read_ahead=False)

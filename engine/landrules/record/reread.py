@@ -5,7 +5,7 @@ writers take them (input cells, decision columns, the rows as decided) and its s
 The decisions are the recorded ones, never decided again (a later landrules or rulebook cannot
 change a past quarter's bulletin): each distinct recorded decision text is read once into its
 flat columns and the facts the summary counts; the rows' facts are the recorded cells parsed
-again as `decide` parsed them (`replay.recorded_frames`), as of the run's evaluation date.
+again as `decide` parsed them (`replay.recorded_loop`), as of the run's evaluation date.
 """
 
 from __future__ import annotations
@@ -22,12 +22,11 @@ from landrules.core.summary import PatternFacts, Summary, TaxTally
 from landrules.decide.as_of import frame_as_of
 from landrules.decide.batch import FLAT_COLUMNS
 from landrules.ledger.validate.frame import ParsedFrame
-from landrules.ledger.validate.prepare import prepare_chunk
-from landrules.ledger.validate.seen_ids import SeenIds
 from landrules.ledger.write.flat import FlatColumns
-from landrules.record.replay import column_values, recorded_frames
+from landrules.record.replay import recorded_loop
 from landrules.record.runs import Run, headers_of
 from landrules.record.store import Store
+from landrules.rulebook.model import Rulebook
 
 _HEAD = '{"parcel_id":null'
 
@@ -57,21 +56,20 @@ class RecordedRun:
                     self.flat[c][text_id] = value
             self.facts[text_id] = PatternFacts.of(decision)
 
-    def chunks(self) -> Iterator[RecordedChunk]:
-        """The run's rows in order, by the chunks they were recorded in."""
-        values = column_values(self.store, self.run)
-        by_name = dict(zip(self.names, self.headers))
-        seen = SeenIds()
+    def chunks(self, rulebook: Rulebook) -> Iterator[RecordedChunk]:
+        """The run's rows in order, read by the chunk loop as `decide` read them (the recorded
+        cells, the run's column map), with the decisions recorded for them."""
+        loop = recorded_loop(self.store, self.run, rulebook, "auto")
         ids = self.store.con.cursor().execute(
             "SELECT row, text_id FROM decisions WHERE run_id = ? ORDER BY row", [self.run.id])
-        for rows, frame in recorded_frames(self.store, self.run):
+        for prepared in loop.prepared():  # the store is read on this thread
+            rows = prepared.parsed.rows
             recorded = ids.fetchmany(len(rows))
             if [int(r) for r, _ in recorded] != [int(r) for r in rows]:
                 raise LookupError(f"{self.run.name} 的记录不完整：行与决策对不上（第 {rows[0]} 行起）")
-            parsed = prepare_chunk(frame, rows, seen, values, by_name, drop_totals=False).parsed
             index = np.fromiter((t for _, t in recorded), dtype=np.int64, count=len(recorded))
-            yield RecordedChunk(frame.set_axis(self.headers, axis=1), FlatColumns(index, self.flat),
-                                frame_as_of(parsed, self.run.as_of))
+            yield RecordedChunk(prepared.frame.set_axis(self.headers, axis=1), FlatColumns(index, self.flat),
+                                frame_as_of(prepared.parsed, self.run.as_of))
 
     def summary(self) -> Summary:
         """The summary `decide` printed: 宗数 and 面积 by category, outcome, 责任单位 and deadline

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from landrules.core import fields
-from landrules.decide.column_report import ColumnReport, column_report, needed_fields
-from landrules.ledger.columns.column_map import ColumnMap
+from landrules.decide.chunks import ChunkLoop
+from landrules.decide.column_report import ColumnReport, needed_fields
+from landrules.decide.options import RunOptions
 from landrules.ledger.columns.headers import EXTRA_FIELDS, key, label
-from landrules.ledger.read.reader import open_ledger
 from landrules.rulebook.model import Rulebook
 
 
@@ -36,21 +36,17 @@ def rules_reading(rulebook: Rulebook) -> dict[str, list[str]]:
     return used
 
 
-def column_view(ledger_path: Path, rulebook: Rulebook, sheet: str | None = None,
-                columns: ColumnMap | None = None) -> ColumnView:
-    """Open the ledger as `decide` does (with the column map) and report its columns as
-    `decide_ledger` does before deciding. Raises LedgerError."""
-    ledger = open_ledger(ledger_path, sheet, resolver=columns.resolver() if columns else None)
-    first = next(ledger.chunks, None)
-    not_fields = columns.not_fields() if columns else set()
-    report = column_report(rulebook, ledger.headers, ledger.names, None if first is None else first.frame,
-                           ledger.notices, not_fields)
+def column_view(ledger_path: Path, options: RunOptions) -> ColumnView:
+    """Open the ledger as `decide` does (the chunk loop, with the column map) and report its
+    columns as `decide_ledger` does before deciding. Raises LedgerError."""
+    loop = ChunkLoop.open(ledger_path, options)
+    report = loop.column_report(rows=False)
+    rulebook, columns, not_fields = options.rulebook, options.columns, options.not_fields
     view = ColumnView(report)
-    if first is not None and "parcel_id" in first.frame.columns:  # as decide's `_load_map` takes them
-        view.ids = set(first.frame["parcel_id"].dropna().astype(str).str.strip().tolist()) - {""}
+    view.ids = loop.first_ids() or set()  # as decide's map takes them
     mapped = {key(h) for h, name in (columns.columns.items() if columns else ()) if name}
     alike = {item.header: item for item in report.lookalikes}
-    for header, name in zip(ledger.headers, ledger.names):
+    for header, name in zip(loop.headers, loop.names):
         if name in fields.BY_NAME or name in EXTRA_FIELDS:
             view.recognised.append((header, label(name), key(header) in mapped))
         elif key(header) in not_fields:

@@ -7,15 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from landrules.backends.registry import ONE_AT_A_TIME
+from landrules.decide.chunks import ChunkLoop
 from landrules.decide.diff.compare import summary_line
-from landrules.decide.pipeline import choose_engine, decide_ledger
+from landrules.decide.pipeline import decide_ledger
 from landrules.ledger.errors import LedgerError
-from landrules.ledger.read.reader import open_ledger
 from landrules.ledger.write.base import OutputError
 from landrules.rulebook.model import Rulebook
 from landrules.rulebook.problems import RulebookError
 from landrules.web import table
-from landrules.web.maps import map_inputs
 from landrules.web.sessions import ENGINE_LOCK, Job, Session, Store
 from landrules.web.whatif import WhatIfError, compare_decided, patched_rulebook, uploaded_rulebook
 
@@ -57,14 +56,12 @@ def describe(exc: BaseException) -> str:
     return f"内部错误，未完成（{type(exc).__name__}）"
 
 
-def engine_of(session: Session) -> str:
-    """The engine `decide --engine auto` picks for the session's ledger (peeking at its first
-    chunk, as decide does), so that only durable-rules runs hold ENGINE_LOCK: a 200 000-row
+def engine_of(session: Session, rulebook: Rulebook) -> str:
+    """The engine `decide --engine auto` picks for the session's ledger (the chunk loop peeks at
+    its first chunk, as decide does), so that only durable-rules runs hold ENGINE_LOCK: a 200 000-row
     ledger decided with the vectorised engine does not hold up the API or the parcel pages."""
     if session.engine is None:
-        ledger = open_ledger(session.ledger, session.sheet, resolver=session.columns.resolver() if session.columns else None)
-        first = next(ledger.chunks, None)
-        session.engine = choose_engine("auto", ledger.small, 0 if first is None else len(first.frame))
+        session.engine = ChunkLoop.open(session.ledger, session.options(rulebook)).engine
     return session.engine
 
 
@@ -77,10 +74,9 @@ def start_decide(store: Store, session: Session, rulebook) -> Job:
 
     def work(job: Job):
         folder.mkdir(exist_ok=True)
-        engine = engine_of(session)
+        engine = engine_of(session, rulebook)
         with engine_lock(engine):
-            figures = table.decide_table(session.ledger, folder, rulebook, session.as_of, session.sheet, job.step,
-                                         engine=engine, columns=session.columns, map_inputs=map_inputs(session))
+            figures = table.decide_table(session.ledger, folder, session.options(rulebook), job.step)
         session.figures = figures
         return figures
 
@@ -95,15 +91,14 @@ def run_export(session: Session, rulebook, kind: str, job: Job | None = None) ->
     out = export_path(session, kind)
     out.parent.mkdir(exist_ok=True)
     step = (lambda n: job.step("写出", job.done + n)) if job else None
-    engine = engine_of(session)
+    engine = engine_of(session, rulebook)
     opener = None
     if kind.startswith("report-"):  # `landrules report`: the bulletin writer on decide's pipeline
         from landrules.report.writer import report_writer
 
         opener = report_writer(session.ledger_name)
     with engine_lock(engine):  # `decide -o OUT` (the extension picks the writer) or `report -o OUT`
-        decide_ledger(session.ledger, out, rulebook, session.as_of, engine=engine, sheet=session.sheet, progress=step,
-                      columns=session.columns, open_output=opener, map_inputs=map_inputs(session))
+        decide_ledger(session.ledger, out, session.options(rulebook), progress=step, open_output=opener)
     return out
 
 
@@ -121,10 +116,9 @@ def start_whatif(store: Store, session: Session, prepare: Callable[[], tuple[Rul
         patched, words = prepare()
         folder = session.folder / "whatif"
         folder.mkdir(exist_ok=True)
-        engine = engine_of(session)
+        engine = engine_of(session, patched)
         with engine_lock(engine):
-            figures = table.decide_table(session.ledger, folder, patched, session.as_of, session.sheet, job.step,
-                                         engine=engine, columns=session.columns, map_inputs=map_inputs(session))
+            figures = table.decide_table(session.ledger, folder, session.options(patched), job.step)
         job.step("比较前后决策", job.done)
         current = session.figures
         diff = compare_decided(session.decided, folder, current.summary, figures.summary,

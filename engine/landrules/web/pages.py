@@ -76,8 +76,7 @@ async def upload(request: Request, ledger: UploadFile = File(...), as_of: str = 
             cookies.set_session(response, request, session)
             return response
     try:
-        session.report = await run_in_threadpool(column_view, target, request.app.state.rulebook, session.sheet,
-                                                 session.columns)
+        session.report = await run_in_threadpool(column_view, target, session.options(request.app.state.rulebook))
     except LedgerError as exc:
         message = str(exc).replace(str(target), name)
         if session.columns is not None:
@@ -189,8 +188,7 @@ def parcel(request: Request, id: str = "", row: int | None = None):
         if session.figures is not None and known is None:
             found = None
         else:
-            found = explain_in_ledger(rulebook, session.as_of, session.ledger, id, session.sheet, known,
-                                      columns=session.columns)
+            found = explain_in_ledger(session.options(rulebook), session.ledger, id, known)
     except LedgerError as exc:
         return error_page(400, str(exc).replace(str(session.ledger), session.ledger_name), "无法读取台账")
     if found is None:

@@ -2,7 +2,7 @@
 
 Parcels go the way a ledger's rows go: their keys are mapped like a ledger's headers (English
 field names or Chinese headers), their values validated column-wise by the same parsers, and
-decided by the same `LedgerDecider`, so the API and `decide` give the same decision.
+decided by the same chunk loop (`decide.chunks`), so the API and `decide` give the same decision.
 """
 
 from __future__ import annotations
@@ -16,14 +16,15 @@ import pandas as pd
 
 from landrules.backends.durable import DurableBackend
 from landrules.core import fields
-from landrules.decide.as_of import frame_as_of
-from landrules.decide.batch import LedgerDecider
+from landrules.decide.as_of import on_the_date
+from landrules.decide.chunks import ChunkLoop
 from landrules.decide.evaluate import Evaluator
 from landrules.decide.explain import explain
-from landrules.decide.pipeline import find_parcel
+from landrules.decide.find import find_parcel
+from landrules.decide.options import RunOptions
+from landrules.geo.plan import threshold
 from landrules.ledger.columns.headers import label
-from landrules.ledger.read.reader import map_headers
-from landrules.ledger.validate.prepare import prepare_chunk
+from landrules.ledger.read.reader import Chunk, Ledger, map_headers
 from landrules.rulebook.model import Rulebook
 from landrules.web.sessions import ENGINE_LOCK
 
@@ -78,13 +79,16 @@ def _shapeless(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[int, list[str]]]
     return frame, errors
 
 
-def _parsed(parcels: list[dict[str, Any]]):
-    """The parcels validated as ledger rows are (units, placeholders, spellings); each is a
-    parcel, so none is taken for a 合计 row."""
+def _loop(rulebook: Rulebook, as_of: dt.date, parcels: list[dict[str, Any]]) -> ChunkLoop:
+    """The parcels as a one-chunk ledger for the chunk loop, validated as ledger rows are (units,
+    placeholders, spellings) and decided by the reference engine; each is a parcel, so none is
+    taken for a 合计 row."""
     frame, headers = _frame(parcels)
     frame, errors = _shapeless(frame)
-    return prepare_chunk(frame, list(range(1, len(parcels) + 1)), None, {}, headers, drop_totals=False,
-                         reader_errors=errors).parsed
+    names = list(frame.columns)
+    chunk = Chunk(frame, list(range(1, len(parcels) + 1)), errors)
+    ledger = Ledger(REQUEST, [headers[n] for n in names], names, iter([chunk]), small=True)
+    return ChunkLoop(ledger, RunOptions(rulebook, as_of, engine="durable"), drop_totals=False)
 
 
 def decide_parcels(rulebook: Rulebook, as_of: dt.date, parcels: list[dict[str, Any]]) -> list[dict]:
@@ -92,10 +96,10 @@ def decide_parcels(rulebook: Rulebook, as_of: dt.date, parcels: list[dict[str, A
     is named "第 n 条" in error messages (the first is 第 1 条)."""
     if not parcels:
         return []
-    parsed = _parsed(parcels)
+    loop = _loop(rulebook, as_of, parcels)
     with ENGINE_LOCK:
-        decided = LedgerDecider(rulebook, "durable", as_of).decide(parsed, with_json=True)
-    return [json.loads(line) for line in decided.jsonl]
+        [chunk] = loop.decided(read_ahead=False)
+    return [json.loads(line) for line in chunk.decision.jsonl]
 
 
 def explain_facts(rulebook: Rulebook, as_of: dt.date, parcel_id, facts: dict | None, errors: list[str]):
@@ -112,28 +116,29 @@ def explain_facts(rulebook: Rulebook, as_of: dt.date, parcel_id, facts: dict | N
 
 def explain_parcels(rulebook: Rulebook, as_of: dt.date, parcel: dict[str, Any]):
     """The API's explain: one parcel object, validated as a ledger row."""
-    parsed = frame_as_of(_parsed([parcel]), as_of)  # as `decide` and `explain` see it on the date
+    [prepared] = _loop(rulebook, as_of, [parcel]).prepared()
+    _, parsed = on_the_date(prepared.parsed, as_of, threshold(rulebook, as_of))  # as `decide` and `explain` see it
     errors = parsed.errors.get(0, [])
     facts = None if errors else parsed.facts(0)
     pid = parsed.parcel_ids[0]
     return explain_facts(rulebook, as_of, None if pid is None else str(pid), facts, list(errors))
 
 
-def explain_in_ledger(rulebook: Rulebook, as_of: dt.date, ledger: Path, parcel_id: str, sheet: str | None = None,
-                      known: tuple[int, list[str], dict | None] | None = None, columns=None):
+def explain_in_ledger(options: RunOptions, ledger: Path, parcel_id: str,
+                      known: tuple[int, list[str], dict | None] | None = None):
     """(row, decision, trace, facts) of a parcel of an uploaded ledger, or None when it is not there.
 
     `known`: the parcel's (file row, errors, facts) as decide validated them (the session's
     index, `table.lookup`), so that a parcel near the end of a 200 000-row ledger opens at once;
     without it the ledger is read up to the parcel (`find_parcel`, as `explain` does), with
-    the session's column map `columns` as `explain --columns`."""
+    the session's options (sheet, column map) as `explain --columns`."""
     if known is None:
-        found = find_parcel(ledger, parcel_id, sheet=sheet, as_of=as_of, columns=columns)
+        found = find_parcel(ledger, parcel_id, options)
         if found is None:
             return None
         known = found.row, found.errors, found.facts
     row, errors, facts = known
-    decision, trace = explain_facts(rulebook, as_of, parcel_id, facts, errors)
+    decision, trace = explain_facts(options.rulebook, options.as_of, parcel_id, facts, errors)
     return row, decision, trace, facts or {}
 
 

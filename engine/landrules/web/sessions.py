@@ -85,6 +85,14 @@ class Session:
     def decided(self) -> Path:
         return self.folder / "decided"
 
+    def options(self, rulebook):
+        """The session's run options (decide.options.RunOptions) under `rulebook`: its date,
+        sheet, column map, engine (`auto` until jobs.engine_of has picked one) and boundary files."""
+        from landrules.decide.options import RunOptions
+
+        return RunOptions(rulebook, self.as_of, engine=self.engine or "auto", sheet=self.sheet, columns=self.columns,
+                          map_inputs=self.map.inputs if self.map is not None else None)
+
 
 class Store:
     """All sessions of one server; expired ones are swept on every request."""

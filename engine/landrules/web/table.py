@@ -1,14 +1,13 @@
 """A decided ledger as a table the pages can filter and page through without holding it.
 
 `decide_table` decides a ledger with decide's pipeline into the session's folder as Parquet,
-then writes a small index (one row per input row: file row, 宗地编号, 面积（亩）, the flattened
-decision) that `query` filters and pages with pyarrow compute — a 200 000-row ledger is never
-turned into Python objects beyond the page shown.
+and writes beside it, from the same chunks, a small index (one row per input row: file row,
+宗地编号, 面积（亩）, the flattened decision) that `query` filters and pages with pyarrow compute
+— a 200 000-row ledger is never turned into Python objects beyond the page shown.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,14 +22,8 @@ from landrules.core.decision import SEP
 from landrules.core.fields import FieldType
 from landrules.core.summary import Summary, by_size, in_catalogue_order
 from landrules.core.values import decode
-from landrules.decide.as_of import frame_as_of
+from landrules.decide.options import RunOptions
 from landrules.decide.pipeline import decide_ledger, totals_line
-from landrules.geo.join import MapInputs, apply_map, load_map
-from landrules.geo.plan import threshold
-from landrules.ledger.columns.column_map import ColumnMap
-from landrules.ledger.read.reader import CHUNK_ROWS, open_ledger
-from landrules.ledger.validate.prepare import prepare_chunk
-from landrules.ledger.validate.seen_ids import SeenIds
 from landrules.rulebook.model import Rulebook
 
 INDEX = "index.parquet"
@@ -62,17 +55,11 @@ class Figures:
     totals: str | None = None  # the 合计 rows left out, as decide says it
 
 
-def decide_table(
-    ledger_path: Path, folder: Path, rulebook: Rulebook, as_of: dt.date, sheet: str | None = None,
-    progress: Callable[[str, int], None] | None = None, chunk_rows: int = CHUNK_ROWS, engine: str = "auto",
-    columns: ColumnMap | None = None, map_inputs: MapInputs | None = None,
-) -> Figures:
-    """Decide `ledger_path` (read with the column map `columns`) into `folder` (DECIDED, INDEX)
-    and return the summary figures. The index is built from the ledger read again chunk by
-    chunk as decide reads it (`prepare_chunk`: 合计 rows out, value maps, units), so that its
-    rows line up with the decided ones. With `map_inputs` (`--parcels` …) the map's facts are
-    joined onto those rows as decide joins them, 符合国土空间规划 derived, so that a parcel's page
-    explains the decision made."""
+def decide_table(ledger_path: Path, folder: Path, options: RunOptions,
+                 progress: Callable[[str, int], None] | None = None) -> Figures:
+    """Decide `ledger_path` as `options` say into `folder` (DECIDED, and INDEX and FACTS built
+    from the same chunks as they are decided: the ledger is read once) and return the summary
+    figures."""
     if progress:
         progress("读取台账并逐宗决策（每 5 万宗报告一次）", 0)
     decided_rows = [0]
@@ -81,84 +68,69 @@ def decide_table(
         decided_rows[0] += n
         progress("逐宗决策", decided_rows[0])
 
-    result = decide_ledger(ledger_path, folder / DECIDED, rulebook, as_of, engine=engine, sheet=sheet,
-                          progress=step if progress else None,
-                          chunk_rows=chunk_rows, columns=columns, map_inputs=map_inputs)
-    on_map = load_map(map_inputs, rulebook, as_of) if map_inputs is not None else None  # read already: decide's
-    plan_limit = threshold(rulebook, as_of)
-    decided = pq.ParquetFile(folder / DECIDED)
-    ledger = open_ledger(ledger_path, sheet, chunk_rows=chunk_rows, resolver=columns.resolver() if columns else None)
-    values = columns.values if columns else {}
-    headers = dict(zip(ledger.names, ledger.headers))
-    writer = facts_writer = None
-    facts_schema = pa.schema([pa.field(f.name, pa.string() if f.type is FieldType.TEXT else pa.float64())
-                              for f in fields.FIELDS])
-    done = 0
-    seen = SeenIds()
-    headers = dict(zip(ledger.names, ledger.headers))
-    rows = _Rows(decided, list(SHOWN))
+    index = _Index(folder)
     try:
-        for chunk in ledger.chunks:
-            prepared = prepare_chunk(chunk.frame, chunk.rows, seen, values, headers, reader_errors=chunk.errors)
-            apply_map(prepared.parsed, on_map, plan_limit)  # as decide's LedgerDecider sees the rows
-            # the rows as `decide` read them: 合计 rows out, areas in 亩, later events set aside
-            parsed, frame = frame_as_of(prepared.parsed, as_of), prepared.frame
-            flat = rows.take(parsed.n)
-            ids = [None if p is None else str(p) for p in parsed.parcel_ids]
-            if "parcel_id" in frame and parsed.errors:  # an invalid id still shows as written
-                raw = frame["parcel_id"].tolist()
-                ids = [i if i is not None or k not in parsed.errors else (None if r is None else str(r))
-                       for k, (i, r) in enumerate(zip(ids, raw))]
-            area = np.asarray(parsed.columns["area_mu"], dtype=float)
-            columns = {
-                "row": pa.array(parsed.rows, pa.int64()),
-                "parcel_id": pa.array(ids, pa.string()),
-                "area_mu": pa.array(area, pa.float64(), from_pandas=True),
-            }
-            for name in SHOWN:
-                columns[name] = flat.column(name)
-            for name, source in (("k_cat", "categories"), ("k_out", "outcome_codes"),
-                                 ("k_resp", "responsible"), ("k_needs", "needs")):
-                columns[name] = _keyed(flat.column(source))
-            columns["is_overdue"] = pc.match_substring(pc.fill_null(flat.column("overdue"), ""), ":是")
-            table = pa.table(columns)
-            if writer is None:
-                writer = pq.ParquetWriter(folder / INDEX, table.schema)
-            writer.write_table(table)
-            if facts_writer is None:
-                facts_writer = pq.ParquetWriter(folder / FACTS, facts_schema)
-            facts_writer.write_table(pa.table({f.name: pa.array(parsed.columns[f.name], f.type, from_pandas=True)
-                                               for f in facts_schema}, schema=facts_schema))
-            done += parsed.n
-            if progress:
-                progress("整理结果（供筛选、分页）", done)
+        result = decide_ledger(ledger_path, folder / DECIDED, options, progress=step if progress else None,
+                               on_chunk=index)
     finally:
-        for w in (writer, facts_writer):
+        index.close()
+    return figures(folder, options.rulebook, result)
+
+
+class _Index:
+    """INDEX and FACTS, a chunk at a time (decide_ledger's `on_chunk`): each row's file row,
+    宗地编号 (an invalid one as written), 面积（亩）, the decision columns the pages show and
+    filter on, and its facts as decide saw them on the date (`DecidedChunk.parsed`)."""
+
+    wants_json = False  # decide_ledger need not make JSON lines for it
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.writer = self.facts_writer = None
+        self.schema = pa.schema([pa.field(f.name, pa.string() if f.type is FieldType.TEXT else pa.float64())
+                                 for f in fields.FIELDS])
+
+    def __call__(self, frame, decided, headers) -> None:
+        parsed = decided.parsed
+        ids = [None if p is None else str(p) for p in parsed.parcel_ids]
+        if "parcel_id" in frame and parsed.errors:  # an invalid id still shows as written
+            raw = frame["parcel_id"].tolist()
+            ids = [i if i is not None or k not in parsed.errors else (None if r is None else str(r))
+                   for k, (i, r) in enumerate(zip(ids, raw))]
+        area = np.asarray(parsed.columns["area_mu"], dtype=float)
+        flat = decided.columns
+        shown = {name: _texts(flat, name) for name in SHOWN}
+        columns = {
+            "row": pa.array(parsed.rows, pa.int64()),
+            "parcel_id": pa.array(ids, pa.string()),
+            "area_mu": pa.array(area, pa.float64(), from_pandas=True),
+            **shown,
+        }
+        for name, source in (("k_cat", "categories"), ("k_out", "outcome_codes"),
+                             ("k_resp", "responsible"), ("k_needs", "needs")):
+            columns[name] = _keyed(shown[source])
+        columns["is_overdue"] = pc.match_substring(pc.fill_null(shown["overdue"], ""), ":是")
+        table = pa.table(columns)
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.folder / INDEX, table.schema)
+        self.writer.write_table(table)
+        if self.facts_writer is None:
+            self.facts_writer = pq.ParquetWriter(self.folder / FACTS, self.schema)
+        self.facts_writer.write_table(pa.table({f.name: pa.array(parsed.columns[f.name], f.type, from_pandas=True)
+                                                for f in self.schema}, schema=self.schema))
+
+    def close(self) -> None:
+        for w in (self.writer, self.facts_writer):
             if w is not None:
                 w.close()
-    if writer is None:  # an empty ledger
-        pq.write_table(pa.table({"row": pa.array([], pa.int64())}), folder / INDEX)
-    return figures(folder, rulebook, result)
+        if self.writer is None:  # an empty ledger
+            pq.write_table(pa.table({"row": pa.array([], pa.int64())}), self.folder / INDEX)
 
 
-class _Rows:
-    """The decided file's rows, handed out n at a time (its batches and the ledger's chunks differ)."""
-
-    def __init__(self, parquet: pq.ParquetFile, columns: list[str]):
-        self._batches = parquet.iter_batches(columns=columns)
-        self._pending: list[pa.RecordBatch] = []
-        self._have = 0
-        self._schema = pa.schema([parquet.schema_arrow.field(c) for c in columns])
-
-    def take(self, n: int) -> pa.Table:
-        while self._have < n:
-            batch = next(self._batches)
-            self._pending.append(batch)
-            self._have += batch.num_rows
-        table = pa.Table.from_batches(self._pending, schema=self._schema)
-        rest = table.slice(n)
-        self._pending, self._have = rest.to_batches(), rest.num_rows
-        return table.slice(0, n)
+def _texts(flat, name: str) -> pa.Array:
+    """Decision column `name` of a chunk as text, empty as null (as decide's Parquet holds it)."""
+    column = flat.arrow(name)
+    return column.dictionary.take(column.indices)
 
 
 def _keyed(column) -> pa.Array:

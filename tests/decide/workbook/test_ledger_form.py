@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from conftest import ROOT
+from landrules.decide.options import RunOptions
 from landrules.decide.pipeline import decide_ledger
 from landrules.decide.workbook import sheets as S
 
@@ -23,7 +24,7 @@ AS_OF = dt.date(2021, 10, 1)
 @pytest.fixture(scope="module")
 def book(rulebook, tmp_path_factory):
     out = tmp_path_factory.mktemp("form") / "d.xlsx"
-    decide_ledger(SAMPLE, out, rulebook, AS_OF)
+    decide_ledger(SAMPLE, out, RunOptions(rulebook, AS_OF))
     return load_workbook(out)
 
 
@@ -123,7 +124,7 @@ def test_the_officers_own_serial_is_kept_not_doubled_and_units_join_headers(rule
     path.write_text("序号,宗地编号,面积（亩）,亩均税收,批准日期\n7,A-1,10,3,2019-01-01\n9,A-2,2.5,,2019-02-01\n",
                     encoding="utf-8")
     out = tmp_path / "d.xlsx"
-    decide_ledger(path, out, rulebook, AS_OF)
+    decide_ledger(path, out, RunOptions(rulebook, AS_OF))
     sheet = load_workbook(out)["决策"]
     header = [c.value for c in sheet[3]]
     assert header.count("序号") == 1 and header[:3] == ["序号", "宗地编号", "面积（亩）"]

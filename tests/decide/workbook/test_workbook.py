@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 
 from conftest import ROOT
 from landrules.core.summary import in_catalogue_order
+from landrules.decide.options import RunOptions
 from landrules.decide.pipeline import decide_ledger
 from landrules.decide.workbook import sheets as S
 from landrules.decide.workbook.reasons import span
@@ -24,7 +25,7 @@ AS_OF = dt.date(2022, 6, 1)  # after the 2021-12-31 deadlines: some outcomes are
 @pytest.fixture(scope="module")
 def decided(rulebook, tmp_path_factory):
     out = tmp_path_factory.mktemp("wb") / "decisions.xlsx"
-    result = decide_ledger(SAMPLE, out, rulebook, AS_OF)
+    result = decide_ledger(SAMPLE, out, RunOptions(rulebook, AS_OF))
     return out, result.summary, load_workbook(out)
 
 
@@ -178,8 +179,8 @@ def test_the_summary_sheet(decided, ledger):
 
 def test_the_workbook_is_the_same_bytes_every_run(rulebook, tmp_path):
     first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
-    decide_ledger(SAMPLE, first, rulebook, AS_OF)
-    decide_ledger(SAMPLE, second, rulebook, AS_OF)
+    decide_ledger(SAMPLE, first, RunOptions(rulebook, AS_OF))
+    decide_ledger(SAMPLE, second, RunOptions(rulebook, AS_OF))
     assert first.read_bytes() == second.read_bytes()
 
 
@@ -189,7 +190,7 @@ def test_the_action_list_is_capped(rulebook, tmp_path, monkeypatch):
     monkeypatch.setattr(actions, "ACTION_ROWS_MAX", 5)
     monkeypatch.setattr(actions.ActionList.__init__, "__defaults__", (None, 5))
     out = tmp_path / "d.xlsx"
-    decide_ledger(SAMPLE, out, rulebook, AS_OF)
+    decide_ledger(SAMPLE, out, RunOptions(rulebook, AS_OF))
     sheet = load_workbook(out)[S.ACTIONS_SHEET]
     rows = list(sheet.iter_rows(values_only=True))
     assert len([r for r in rows[3:] if isinstance(r[0], int)]) == 5

@@ -7,6 +7,7 @@ import datetime as dt
 import openpyxl
 import pytest
 
+from conftest import AS_OF
 from landrules.core import fields
 from landrules.ledger.columns.headers import NAMES, SYNONYMS, key, match
 from landrules.ledger.columns.synonyms import HEADER_SYNONYMS
@@ -80,38 +81,41 @@ def test_catalogue_name_beats_a_synonym_and_equal_claims_are_an_error(tmp_path):
 # --- units ----------------------------------------------------------------------------------
 
 
-def test_hectares_are_converted_exactly_and_noted(tmp_path):
+def test_hectares_are_converted_exactly_and_noted(tmp_path, rulebook):
     path = ledger(tmp_path, ["宗地编号", "面积（公顷）"], ["A", "1.5"], ["B", "0.2公顷"], ["C", "2"])
-    from landrules.decide.pipeline import find_parcel
+    from landrules.decide.find import find_parcel
+    from landrules.decide.options import RunOptions
 
-    found = find_parcel(path, "A")
+    found = find_parcel(path, "A", RunOptions(rulebook, AS_OF))
     assert found.facts["area_mu"] == 22.5 and found.notes == ["面积由公顷换算为亩（1 公顷 = 15 亩）"]
-    assert find_parcel(path, "B").facts["area_mu"] == 3.0
-    assert find_parcel(path, "C").facts["area_mu"] == 30.0
+    assert find_parcel(path, "B", RunOptions(rulebook, AS_OF)).facts["area_mu"] == 3.0
+    assert find_parcel(path, "C", RunOptions(rulebook, AS_OF)).facts["area_mu"] == 30.0
 
 
 @pytest.mark.parametrize("header,cell,mu", [
     ("面积（亩）", "38.2亩", 38.2), ("面积（亩）", "38.2 亩", 38.2), ("面积（平方米）", "2,000㎡", 3.0),
     ("面积（平方米）", "2000平方米", 3.0), ("面积（平方米）", "2000 m2", 3.0), ("面积（公顷）", "1.5公顷", 22.5),
 ])
-def test_a_unit_in_the_cell_matching_its_header(tmp_path, header, cell, mu):
-    from landrules.decide.pipeline import find_parcel
+def test_a_unit_in_the_cell_matching_its_header(tmp_path, rulebook, header, cell, mu):
+    from landrules.decide.find import find_parcel
+    from landrules.decide.options import RunOptions
 
     path = tmp_path / "l.csv"
     path.write_text(f'宗地编号,{header}\nA,"{cell}"\n', encoding="utf-8")
-    found = find_parcel(path, "A")
+    found = find_parcel(path, "A", RunOptions(rulebook, AS_OF))
     assert found.errors == [] and found.facts["area_mu"] == pytest.approx(mu)
 
 
-def test_a_unit_in_the_cell_contradicting_its_header_is_an_invalid_row(tmp_path):
-    from landrules.decide.pipeline import find_parcel
+def test_a_unit_in_the_cell_contradicting_its_header_is_an_invalid_row(tmp_path, rulebook):
+    from landrules.decide.find import find_parcel
+    from landrules.decide.options import RunOptions
 
     path = ledger(tmp_path, ["宗地编号", "面积（公顷）"], ["A", "38亩"])
-    assert find_parcel(path, "A").errors == [
+    assert find_parcel(path, "A", RunOptions(rulebook, AS_OF)).errors == [
         '第2行 area_ha（面积（公顷））: 单元格 "38亩" 的单位（亩）与表头 "面积（公顷）" 的单位（公顷）不符'
     ]
     path = ledger(tmp_path, ["宗地编号", "面积（亩）", "面积（公顷）"], ["A", "30", "1"])
-    assert find_parcel(path, "A").errors == ["第2行 area_mu（面积（亩））: 30 亩与 面积（公顷） 1 公顷（= 15 亩）不一致"]
+    assert find_parcel(path, "A", RunOptions(rulebook, AS_OF)).errors == ["第2行 area_mu（面积（亩））: 30 亩与 面积（公顷） 1 公顷（= 15 亩）不一致"]
 
 
 # --- placeholders, ratios, totals -----------------------------------------------------------

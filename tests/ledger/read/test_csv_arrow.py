@@ -88,15 +88,16 @@ def test_rows_after_a_fallback_to_pandas_are_neither_lost_nor_repeated(tmp_path,
 def test_a_decided_ledger_is_the_same_from_either_reader(tmp_path, monkeypatch, rulebook):
     import datetime as dt
 
+    from landrules.decide.options import RunOptions
     from landrules.decide.pipeline import decide_ledger
 
     path = tmp_path / "ledger.csv"
     body = [f"S-{i},坐落,{i % 7 + 0.5},{'' if i % 3 else '备注'}" for i in range(300)]
     path.write_text("\n".join([HEADER + ",批准日期", *[f"{b},2017-0{i % 9 + 1}-1{i % 10}" for i, b in enumerate(body)]]) + "\n",
                     encoding="utf-8")
-    decide_ledger(path, tmp_path / "arrow.csv", rulebook, dt.date(2021, 10, 1), engine="vectorized", chunk_rows=64)
+    decide_ledger(path, tmp_path / "arrow.csv", RunOptions(rulebook, dt.date(2021, 10, 1), engine="vectorized", chunk_rows=64))
     _pandas_only(monkeypatch)
-    decide_ledger(path, tmp_path / "pandas.csv", rulebook, dt.date(2021, 10, 1), engine="vectorized", chunk_rows=64)
+    decide_ledger(path, tmp_path / "pandas.csv", RunOptions(rulebook, dt.date(2021, 10, 1), engine="vectorized", chunk_rows=64))
     assert (tmp_path / "arrow.csv").read_bytes() == (tmp_path / "pandas.csv").read_bytes()
     assert len(pd.read_csv(tmp_path / "arrow.csv")) == 300
 

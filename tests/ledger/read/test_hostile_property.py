@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from landrules.decide.options import RunOptions
 from landrules.decide.pipeline import decide_ledger
 from landrules.ledger.validate.cells import CellError, parse_cell
 
@@ -141,7 +142,7 @@ def check_every_format(rulebook, tmp, ledger, ids):
         written = {}
         for engine in ("durable", "vectorized"):
             out = tmp / f"{engine}{fmt}"
-            result = decide_ledger(ledger, out, rulebook, AS_OF, engine=engine)
+            result = decide_ledger(ledger, out, RunOptions(rulebook, AS_OF, engine=engine))
             assert result.summary.rows == len(ids)
             decided[engine] = result.summary.decided
             written[engine] = out.read_bytes()

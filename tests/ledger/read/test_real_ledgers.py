@@ -90,6 +90,7 @@ def test_ods_and_xlsm(tmp_path):
 def test_lookalike_header_is_reported_before_any_decision(tmp_path):
     import io
 
+    from landrules.decide.options import RunOptions
     from landrules.decide.pipeline import decide_ledger
     from landrules.rulebook import locate
     from landrules.rulebook.load import load_rulebook
@@ -102,7 +103,7 @@ def test_lookalike_header_is_reported_before_any_decision(tmp_path):
         seen.append((checked.lines(), stdout.getvalue()))
 
     rulebook = load_rulebook(locate.rules_dir(None), locate.policy_dir(None))
-    result = decide_ledger(path, None, rulebook, __import__("datetime").date(2021, 10, 1), stdout=stdout, report=report)
+    result = decide_ledger(path, None, RunOptions(rulebook, __import__("datetime").date(2021, 10, 1)), stdout=stdout, report=report)
     ((lines, written_before),) = seen
     assert written_before == ""  # nothing decided yet
     assert any('列 "土地用途类别"' in line and "land_use（土地用途）" in line for line in lines)

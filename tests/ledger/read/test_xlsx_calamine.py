@@ -10,6 +10,7 @@ import pytest
 
 import real_ledger
 from conftest import AS_OF
+from landrules.decide.options import RunOptions
 from landrules.decide.pipeline import decide_ledger
 from landrules.ledger.read import xlsx_scan
 from landrules.ledger.read.limits import InputLimits
@@ -55,7 +56,7 @@ def typed_book(path: Path) -> Path:
 
 def decided(path: Path, out: Path, monkeypatch, calamine: bool) -> bytes:
     monkeypatch.setattr(xlsx_scan, "calamine_safe", lambda *a: calamine)
-    decide_ledger(path, out, real_ledger_rulebook(), AS_OF, engine="vectorized")
+    decide_ledger(path, out, RunOptions(real_ledger_rulebook(), AS_OF, engine="vectorized"))
     return out.read_bytes()
 
 

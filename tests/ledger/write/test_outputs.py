@@ -285,6 +285,7 @@ def test_xlsx_shows_characters_xml_cannot_carry_as_escapes(tmp_path):
 def test_a_control_character_in_an_input_cell_reads_alike_in_the_csv_and_the_xlsx(tmp_path, rulebook):
     """Issue 23: a NUL in a ledger's id was kept raw in one output and dropped in another; the
     CSV and the XLSX now both show it as \\x00, as the row's error quotes it."""
+    from landrules.decide.options import RunOptions
     from landrules.decide.pipeline import decide_ledger
 
     ledger = tmp_path / "l.csv"
@@ -292,7 +293,7 @@ def test_a_control_character_in_an_input_cell_reads_alike_in_the_csv_and_the_xls
     shown = {}
     for suffix in (".csv", ".xlsx"):
         out = tmp_path / f"o{suffix}"
-        decide_ledger(ledger, out, rulebook, dt.date(2021, 10, 1))
+        decide_ledger(ledger, out, RunOptions(rulebook, dt.date(2021, 10, 1)))
         if suffix == ".csv":
             with out.open(encoding="utf-8-sig", newline="") as f:
                 shown[suffix] = [r[0] for r in list(csv.reader(f))[1:]]

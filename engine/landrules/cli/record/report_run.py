@@ -43,7 +43,7 @@ def report_of_run(run_spec: str, since: Optional[str], output: Path, store_optio
                 writer = ReportWriter(output, recorded.headers, Labels.of(rulebook, run.as_of), recorded.names,
                                       ledger=f"{run.ledger}（记录 #{run.id} {run.label}）", progress=None if before is None else progress)
                 try:
-                    for chunk in recorded.chunks():
+                    for chunk in recorded.chunks(rulebook):
                         writer.write(chunk.inputs, chunk.flat, [], chunk.parsed)
                     summary = recorded.summary()
                     writer.commit(summary)

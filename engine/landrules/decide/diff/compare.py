@@ -1,8 +1,8 @@
 """`diff`: one ledger decided under two rulebooks, and every parcel whose decision changed.
 
-The ledger is read and validated once; each chunk is decided by two `LedgerDecider`s (the
-rulebook compared against — "before" — and the current one — "after") with the same engine
-and evaluation date. Decisions repeat (see `batch`): each row is a pair (pattern before,
+The ledger is read and validated once by the chunk loop (`decide.chunks`), each chunk decided
+under two rulebooks (the one compared against — "before" — and the current one — "after")
+with the same engine and evaluation date. Decisions repeat (see `batch`): each row is a pair (pattern before,
 pattern after); the distinct pairs of a chunk are found with numpy and compared once each on
 the flattened decision columns, so a million rows cost two `decide` passes without writing
 them, not a million Python comparisons. A parcel changed when any decision column but the
@@ -24,11 +24,8 @@ import pandas as pd
 
 from landrules.core.decision import DECISION_COLUMNS, SEP
 from landrules.core.summary import Summary, Tally
-from landrules.decide.batch import LedgerDecider
-from landrules.decide.pipeline import _chain, choose_engine
-from landrules.ledger.read.reader import CHUNK_ROWS, open_ledger
-from landrules.ledger.validate.prepare import prepare_chunk
-from landrules.ledger.validate.seen_ids import SeenIds
+from landrules.decide.chunks import ChunkLoop
+from landrules.decide.options import RunOptions
 from landrules.rulebook.model import Rulebook
 
 COMPARED = (*DECISION_COLUMNS, "overdue")  # every decision column but as_of and the rulebook hash
@@ -69,36 +66,27 @@ class DiffResult:
         return sorted(self.moves.items(), key=lambda kv: (-kv[1].count, -kv[1].area_mu, kv[0]))
 
 
-def diff_ledger(
-    ledger_path: Path,
-    current: Rulebook,
-    against: Rulebook,
-    as_of: dt.date,
-    engine: str = "auto",
-    sheet: str | None = None,
-    progress: Callable[[int], None] | None = None,
-    chunk_rows: int = CHUNK_ROWS,
-) -> DiffResult:
-    """Decide `ledger_path` under `against` (before) and `current` (after); raises LedgerError."""
+def diff_ledger(ledger_path: Path, options: RunOptions, against: Rulebook,
+                progress: Callable[[int], None] | None = None) -> DiffResult:
+    """Decide `ledger_path` under `against` (before) and `options.rulebook` (after); raises LedgerError."""
     started = time.perf_counter()
-    ledger = open_ledger(ledger_path, sheet, chunk_rows=chunk_rows)
-    chunks = iter(ledger.chunks)
-    first = next(chunks, None)
-    chosen = choose_engine(engine, ledger.small, 0 if first is None else len(first.frame))
-    before, after = LedgerDecider(against, chosen, as_of), LedgerDecider(current, chosen, as_of)
-    result = DiffResult(against.hash, current.hash, as_of, chosen)
-    seen = SeenIds()
-    headers = dict(zip(ledger.names, ledger.headers))
-    for chunk in _chain(first, chunks):
-        parsed = prepare_chunk(chunk.frame, chunk.rows, seen, headers=headers, reader_errors=chunk.errors).parsed
-        old = before.decide(parsed, with_json=False, with_flat=False)
-        new = after.decide(parsed, with_json=False, with_flat=False)
-        _compare_chunk(result, parsed, old, new)
+    result = diff_chunks(ChunkLoop.open(ledger_path, options), against, progress)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def diff_chunks(loop: ChunkLoop, against: Rulebook, progress: Callable[[int], None] | None = None,
+                read_ahead: bool = True) -> DiffResult:
+    """The loop's chunks decided under `against` (before) and its options' rulebook (after), compared."""
+    current, as_of = loop.options.rulebook, loop.options.as_of
+    result = DiffResult(against.hash, current.hash, as_of, loop.engine)
+    for chunk in loop.decided([against, current], with_json=False, with_flat=False, read_ahead=read_ahead):
+        parsed = chunk.prepared.parsed
+        _compare_chunk(result, parsed, *chunk.decided)
         if progress:
             progress(parsed.n)
-    result.before, result.after = before.summary, after.summary
-    result.compared = before.summary.decided
-    result.seconds = time.perf_counter() - started
+    result.before, result.after = (d.summary for d in loop.deciders)
+    result.compared = result.before.decided
     return result
 
 

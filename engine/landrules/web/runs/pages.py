@@ -13,7 +13,6 @@ from starlette.concurrency import run_in_threadpool
 from landrules.web.access.identity import Identity, client_address
 from landrules.web.access.roles import need
 from landrules.web.common import error_page, render, session_of
-from landrules.web.maps import map_inputs
 from landrules.web.runs.api import _run, _store
 
 router = APIRouter(include_in_schema=False)
@@ -39,10 +38,9 @@ def _record(session, rulebook, label: str, recorded_by: str, origin: str) -> int
                     info.headers, info.names = list(headers), [str(c) for c in frame.columns]
                 recorder.add(frame, decided)
 
+            on_chunk.wants_json = False  # the record keeps each decision text once: no JSON line per row
             with open(os.devnull, "w", encoding="utf-8") as sink:
-                result = decide_ledger(session.ledger, None, rulebook, session.as_of, engine=session.engine or "auto",
-                                       sheet=session.sheet, columns=session.columns, on_chunk=on_chunk, stdout=sink,
-                                       map_inputs=map_inputs(session))  # the map's facts, as the session decided
+                result = decide_ledger(session.ledger, None, session.options(rulebook), on_chunk=on_chunk, stdout=sink)
             info.engine = result.engine
             return recorder.finish(result.summary)
         finally:
