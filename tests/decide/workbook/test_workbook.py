@@ -197,6 +197,19 @@ def test_the_action_list_is_capped(rulebook, tmp_path, monkeypatch):
     assert any(r[0] == "说明" and "本表只列出台账中前 5 宗" in (r[1] or "") for r in rows)
 
 
+def test_a_list_longer_than_a_sheet_keeps_its_first_rows_and_says_so(rulebook, tmp_path, monkeypatch):
+    """按责任单位 repeats a parcel per unit: 200 000 parcels with several units each pass Excel's
+    1 048 576 rows a sheet; the list keeps what fits and says how many rows are left out."""
+    monkeypatch.setattr(S, "MAX_SHEET_ROWS", 20)
+    out = tmp_path / "d.xlsx"
+    decide_ledger(SAMPLE, out, RunOptions(rulebook, AS_OF))
+    rows = list(load_workbook(out)[S.BY_UNIT_SHEET].iter_rows(values_only=True))
+    listed = [r for r in rows[3:] if isinstance(r[0], int)]
+    notes = [r[1] for r in rows if r[0] == "说明"]
+    assert len(rows) <= 20 and listed and listed[-1][0] == len(listed)
+    assert any("超过 Excel 每张工作表 20 行的上限，只列出前" in n and f"前 {len(listed)} 行" in n for n in notes), notes
+
+
 def test_new_decision_columns_and_codes_appear_without_code_changes(tmp_path, monkeypatch):
     """A `notes` column (and any other the record gains) and a new outcome code show up by
     themselves: columns come from DECISION_COLUMNS, labels from the catalogue."""

@@ -20,6 +20,7 @@ from landrules.core.decision import SEP
 from landrules.core.summary import Tally, in_catalogue_order
 from landrules.decide.diff.compare import ASPECTS_ZH, DIFF_COLUMNS, SHOWN, DiffResult, detail_words
 from landrules.ledger.write.base import Labels, defuse_column, output_format, safe_output
+from landrules.ledger.write.xlsx_book import MAX_SHEET_ROWS
 
 LISTS = {f"{c}_{side}" for c in SHOWN for side in ("before", "after")} | {"changed"}
 _COLUMN_ZH = {"categories": "类别", "outcome_codes": "处置代码", "outcome_labels": "处置措施",
@@ -28,7 +29,6 @@ HEADERS_ZH = {"row": "行号", "parcel_id": "宗地编号", "area_mu": "面积�
               **{f"{c}_{side}": f"{zh}（{'原' if side == 'before' else '新'}）"
                  for c, zh in _COLUMN_ZH.items() for side in ("before", "after")}}
 SHEET, SUMMARY_SHEET = "变化", "汇总"
-MAX_SHEET_ROWS = 1_048_576
 
 
 def write_diff(path: Path, result: DiffResult, labels: Labels, against_label: str, inputs: Sequence[Path] = ()) -> None:

@@ -54,6 +54,7 @@ from landrules.ledger.read.reader import canonical_header
 from landrules.ledger.write.base import OUTPUT_COLUMNS, DecisionWriter, Labels, unique_names
 from landrules.ledger.write.xlsx_book import (
     LINE_HEIGHT,
+    MAX_SHEET_ROWS,
     MAX_WIDTH,
     MIN_WIDTH,
     TOP,
@@ -70,7 +71,6 @@ if TYPE_CHECKING:
 
 __all__ = ["XlsxWriter", "SHEET", "MIN_WIDTH", "MAX_WIDTH", "SUMMARY_SHEET", "MAX_SHEET_ROWS", "MAX_TEXT", "ZH_HEADERS"]
 
-MAX_SHEET_ROWS = 1_048_576  # Excel's limit per sheet, header row included
 SHEET = "决策"
 FRONT = ("parcel_id", "location", "holder", "project", "area_mu", "area_ha", "area_m2")
 AREAS = ("area_mu", "area_ha", "area_m2")  # the 合计 row sums the first of these the ledger has

@@ -17,12 +17,13 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from landrules.decide.workbook.actions import ActionList, ActionRow
-from landrules.decide.workbook.heading import FIRST, HEAD_ROWS, title_of, write_heading, write_tail
+from landrules.decide.workbook.heading import FIRST, HEAD_ROWS, TAIL_ROWS, title_of, write_heading, write_tail
 from landrules.decide.workbook.tables import Table
 from landrules.ledger.write.xlsx_book import (
     A4,
     BOLD,
     LINE_HEIGHT,
+    MAX_SHEET_ROWS,
     TITLE,
     TOP,
     WRAP,
@@ -147,6 +148,11 @@ def _list_sheet(book: Book, title: str, header: list[str], rows: list[list[Any]]
                 as_of: Any = None, kind: str = "", parcels: tuple[int, float] | None = None) -> None:
     """A list as a 台账 form: heading, header (row 3), rows, 合计 (`parcels`: distinct 宗数 and
     面积 when rows repeat a parcel; else counted from the rows), signature line, notes."""
+    room = MAX_SHEET_ROWS - HEAD_ROWS - TAIL_ROWS - 2 - len(notes)  # the heading, 合计 and signature, notes
+    if len(rows) > room:  # 按责任单位 repeats a parcel per unit: past Excel's rows, the first ones
+        notes = [*notes, f"本表共 {len(rows):,} 行，超过 Excel 每张工作表 {MAX_SHEET_ROWS:,} 行的上限，只列出前 {room - 1:,} 行；"
+                         f"其余 {len(rows) - room + 1:,} 行见“一宗一策”和“决策”表。"]
+        rows = rows[:room - 1]
     widths = _row_widths(header, rows)
     sheet = book.sheet(title, widths, freeze=f"C{FIRST}")
     write_heading(sheet, title_of(kind or title, as_of), as_of, len(header))

@@ -43,6 +43,7 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
 A3, A4 = "8", "9"  # paperSize codes
 PAGE_FOOTER = "第 &P 页 共 &N 页"
+MAX_SHEET_ROWS = 1_048_576  # Excel's limit per sheet, header rows included
 
 
 def fixed_time(as_of: str | None) -> dt.datetime:
