@@ -1,5 +1,7 @@
 """Shared by the browser tests: Debian's Chromium (never a downloaded one) and `landrules serve`
-started on a free localhost port."""
+started on a free localhost port. A pytest plugin (tests/conftest.py `pytest_plugins`): its
+fixtures `server`, `browser` and `shots` serve every browser test module, which may define its
+own (a server with accounts, a browser with other switches) in their place."""
 
 from __future__ import annotations
 
@@ -11,7 +13,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
+
+import pytest
 
 from conftest import ROOT
 
@@ -52,3 +58,47 @@ def start_server(log: Path, *options: str, env: dict | None = None) -> tuple[str
 def stop(proc: subprocess.Popen) -> None:
     proc.terminate()
     proc.wait(timeout=20)
+
+
+def require_chromium():
+    """Skip the calling test module, loudly, without Debian's Chromium; Playwright's sync API."""
+    if CHROMIUM is None:
+        print("\n" + NO_CHROMIUM, file=sys.stderr)
+        warnings.warn(NO_CHROMIUM, stacklevel=2)
+        pytest.skip(NO_CHROMIUM, allow_module_level=True)
+    return pytest.importorskip("playwright.sync_api")
+
+
+@contextmanager
+def launched(*switches: str):
+    """Chromium headless with ARGS and `switches`."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[*ARGS, *switches], headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`landrules serve` without accounts, on a store of its own: its URL."""
+    folder = tmp_path_factory.mktemp("server")
+    url, proc = start_server(folder / "serve.log", env={"LANDRULES_STORE": str(folder / "store.duckdb")})
+    try:
+        yield url
+    finally:
+        stop(proc)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with launched() as chromium:
+        yield chromium
+
+
+@pytest.fixture
+def shots(tmp_path):
+    """Take a full-page screenshot: shots(page, name) into $LANDRULES_SCREENSHOTS (default: tmp_path)."""
+    folder = Path(os.environ.get("LANDRULES_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return lambda page, name: page.screenshot(path=str(folder / f"{name}.png"), full_page=True)

@@ -16,6 +16,7 @@ RULES = ROOT / "rules"
 POLICY = ROOT / "policy"
 AS_OF = dt.date(2021, 10, 1)
 RUNNER = CliRunner()
+pytest_plugins = ["browser_helpers"]  # the browser tests' fixtures: server, browser, shots
 
 
 def invoke(*args, columns: int = 200, env: dict | None = None):

@@ -8,15 +8,11 @@ download a browser. Screenshots go to $LANDRULES_SCREENSHOTS (default: the test'
 from __future__ import annotations
 
 import json
-import os
-import sys
-import warnings
-from pathlib import Path
 
 import openpyxl
 import pytest
 
-from browser_helpers import ARGS, CHROMIUM, NO_CHROMIUM, start_server, stop
+from browser_helpers import require_chromium
 from conftest import AS_OF, ROOT
 from landrules.decide.options import RunOptions
 from landrules.decide.pipeline import decide_ledger
@@ -24,37 +20,8 @@ from web_helpers import SAMPLE
 
 pytestmark = pytest.mark.slow  # long: see `slow` in pyproject.toml
 
-if CHROMIUM is None:
-    print("\n" + NO_CHROMIUM, file=sys.stderr)
-    warnings.warn(NO_CHROMIUM, stacklevel=1)
-    pytest.skip(NO_CHROMIUM, allow_module_level=True)
+require_chromium()
 
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("server")
-    url, proc = start_server(folder / "serve.log", env={"LANDRULES_STORE": str(folder / "store.duckdb")})
-    try:
-        yield url
-    finally:
-        stop(proc)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def shots(tmp_path):
-    folder = Path(os.environ.get("LANDRULES_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return lambda page, name: page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture(scope="module")

@@ -9,26 +9,18 @@ $LANDRULES_SCREENSHOTS (default: the test's tmp dir).
 from __future__ import annotations
 
 import http.server
-import os
-import sys
 import threading
-import warnings
-from pathlib import Path
 
 import pytest
 
-from browser_helpers import ARGS, CHROMIUM, NO_CHROMIUM, free_port, start_server, stop
+from browser_helpers import free_port, launched, require_chromium, start_server, stop
 from landrules.record import accounts
 from landrules.record.store import Store
 from web_helpers import SAMPLE
 
-if CHROMIUM is None:
-    print("\n" + NO_CHROMIUM, file=sys.stderr)
-    warnings.warn(NO_CHROMIUM, stacklevel=1)
-    pytest.skip(NO_CHROMIUM, allow_module_level=True)
+require_chromium()
 
 pytestmark = pytest.mark.slow  # long: see `slow` in pyproject.toml
-sync_api = pytest.importorskip("playwright.sync_api")
 
 PASSWORD = "correct horse battery"
 ACCOUNTS = {"读者": "查看", "填报员": "填报", "审核员": "审核", "管理员": "管理"}
@@ -75,19 +67,8 @@ def attacker(server, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as p:
-        # rebind.test resolves to this machine, as a DNS-rebinding name would
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=[*ARGS, "--host-resolver-rules=MAP rebind.test 127.0.0.1"])
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def shots(tmp_path):
-    folder = Path(os.environ.get("LANDRULES_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return lambda page, name: page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+    with launched("--host-resolver-rules=MAP rebind.test 127.0.0.1") as chromium:  # rebind.test: this machine,
+        yield chromium  # as a DNS-rebinding name would resolve
 
 
 SLOW = 120_000  # ms: a sign-in checks an argon2 hash, slow on purpose (and slower on a busy machine)

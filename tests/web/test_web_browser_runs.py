@@ -11,27 +11,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import sys
-import warnings
 from pathlib import Path
 
 import pytest
 
-from browser_helpers import ARGS, CHROMIUM, NO_CHROMIUM, start_server, stop
+from browser_helpers import require_chromium, start_server, stop
 from conftest import ROOT
 from landrules.decide.options import RunOptions
 from landrules.decide.pipeline import decide_ledger
 from landrules.record import accounts
 from landrules.record.store import Store
 
-if CHROMIUM is None:
-    print("\n" + NO_CHROMIUM, file=sys.stderr)
-    warnings.warn(NO_CHROMIUM, stacklevel=1)
-    pytest.skip(NO_CHROMIUM, allow_module_level=True)
+require_chromium()
 
 pytestmark = pytest.mark.slow  # long: see `slow` in pyproject.toml
-sync_api = pytest.importorskip("playwright.sync_api")
 
 Q4 = ROOT / "examples" / "shilong-ledger.csv"
 Q1 = ROOT / "examples" / "shilong-ledger-2022Q1.csv"
@@ -48,21 +41,6 @@ def store(tmp_path_factory):
     with Store.open(path) as opened:
         accounts.add(opened.con, OFFICER, "审核", PASSWORD)
     return path
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def shots(tmp_path):
-    folder = Path(os.environ.get("LANDRULES_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return lambda page, name: page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
 def signed_in(browser, server: str):

@@ -9,11 +9,11 @@ import re
 
 import pytest
 
+from browser_helpers import require_chromium
 from landrules.core import fields
 from web_helpers import SAMPLE
 
-test_web_browser = pytest.importorskip("test_web_browser")  # skips loudly without Chromium
-server, browser = test_web_browser.server, test_web_browser.browser  # the same fixtures
+require_chromium()  # skips loudly without Chromium; server and browser: browser_helpers' fixtures
 pytestmark = pytest.mark.slow  # a browser: see `slow` in pyproject.toml
 
 # what an officer sees: the page without its technical parts, closed details and form options
