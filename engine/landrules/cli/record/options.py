@@ -1,10 +1,13 @@
 """What every command that uses the record of runs shares: `--store`, opening it (its place on
-stderr; a newer, damaged or busy store is one line and exit 2), and naming a run."""
+stderr; a newer, damaged or busy store is one line and exit 2), naming a run, and loading the
+rulebook a run was decided under."""
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -46,3 +49,19 @@ def find_run(store, spec: Optional[str], default_back: int = 0):
 # `decide --record` and `report --record` record the run the same way: one declaration of each option
 RecordOpt = typer.Option(False, "--record", help="记录本期台账 / record the run in the record of runs (contract §7)")
 LabelOpt = typer.Option(None, "--label", help="记录标签 / the run's label (default: the evaluation date's quarter, e.g. 2021Q4)")
+
+
+@contextmanager
+def run_rulebook(store, run) -> Iterator:
+    """The rulebook `run` was decided under, loaded from the files the store keeps for it (exit 2
+    with one line when they do not load); a LookupError when the store has none."""
+    from landrules.record.replay import recorded_rulebook
+    from landrules.rulebook.load import load_rulebook
+    from landrules.rulebook.problems import RulebookError
+
+    with recorded_rulebook(store, run) as (rules_dir, policy_dir):
+        try:
+            rulebook = load_rulebook(rules_dir, policy_dir)
+        except RulebookError as exc:
+            raise fail(f"{run.name} 记录的规则库无法载入（{len(exc.problems)} 处问题）") from None
+        yield rulebook

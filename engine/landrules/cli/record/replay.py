@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from landrules.cli.app import PolicyOpt, app, fail, load_checked_rulebook
-from landrules.cli.record.options import StoreOpt, find_run, open_store
+from landrules.cli.record.options import StoreOpt, find_run, open_store, run_rulebook
 
 
 @app.command(
@@ -24,18 +24,12 @@ def replay(
     store: Optional[Path] = StoreOpt,
 ) -> None:
     """按记录的规则库重新决策一期记录，核对结果一致；带 --rules 则比较新旧规则库的决策。Replay a recorded run."""
-    from landrules.record.replay import diff_run, recorded_rulebook, replay_run
-    from landrules.rulebook.load import load_rulebook
-    from landrules.rulebook.problems import RulebookError
+    from landrules.record.replay import diff_run, replay_run
 
     with open_store(store, readonly=True) as opened:
         found = find_run(opened, run)
         try:
-            with recorded_rulebook(opened, found) as (rules_dir, policy_dir):
-                try:
-                    recorded = load_rulebook(rules_dir, policy_dir)
-                except RulebookError as exc:
-                    raise fail(f"记录的规则库无法载入（{len(exc.problems)} 处问题）") from None
+            with run_rulebook(opened, found) as recorded:
                 if recorded.hash != found.rulebook:
                     raise fail(f"记录的规则库文件的哈希 {recorded.hash} 与记录 {found.rulebook} 不符")
                 engine = _engine(opened, found)

@@ -11,18 +11,15 @@ from typing import Optional
 import typer
 
 from landrules.cli.app import fail
-from landrules.cli.record.options import find_run, open_store
+from landrules.cli.record.options import find_run, open_store, run_rulebook
 
 
 def report_of_run(run_spec: str, since: Optional[str], output: Path, store_option: Optional[Path]) -> None:
     from landrules.ledger.write.base import Labels, OutputError
     from landrules.record.progress import compare
-    from landrules.record.replay import recorded_rulebook
     from landrules.record.reread import RecordedRun
     from landrules.report.progress_tables import progress_tables
     from landrules.report.writer import ReportWriter
-    from landrules.rulebook.load import load_rulebook
-    from landrules.rulebook.problems import RulebookError
 
     with open_store(store_option, readonly=True) as store:
         run = find_run(store, run_spec)
@@ -30,11 +27,7 @@ def report_of_run(run_spec: str, since: Optional[str], output: Path, store_optio
         if before is not None and before.id == run.id:
             raise fail(f"--since 与 --run 是同一期记录（{run.name}），无可比较")
         try:
-            with recorded_rulebook(store, run) as (rules_dir, policy_dir):
-                try:
-                    rulebook = load_rulebook(rules_dir, policy_dir)
-                except RulebookError as exc:
-                    raise fail(f"{run.name} 记录的规则库无法载入（{len(exc.problems)} 处问题）") from None
+            with run_rulebook(store, run) as rulebook:
                 recorded = RecordedRun(store, run)
 
                 def progress(summary):
