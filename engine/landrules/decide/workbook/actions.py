@@ -20,7 +20,6 @@ import pandas as pd
 
 from landrules.core import fields
 from landrules.core.decision import SEP
-from landrules.core.values import decode
 from landrules.decide.workbook.reasons import reason
 from landrules.ledger.validate.cells import PARSERS, CellError, derive_area_mu
 from landrules.ledger.validate.row_names import row_name
@@ -79,15 +78,6 @@ def _parsed(name: str, values: np.ndarray) -> list[Any]:
     except TypeError:
         return [_parse(name, v) for v in values]
     table = [_parse(name, u) for u in uniques] + [None]
-    return [table[c] for c in codes]
-
-
-def _decoded(name: str, encoded: np.ndarray) -> list[Any]:
-    """A decided column's cells as `ParsedFrame.facts` gives them (None when unknown), each
-    distinct value decoded once."""
-    codes, uniques = pd.factorize(encoded, use_na_sentinel=True)
-    spec = fields.BY_NAME[name]
-    table = [None if u is None or (isinstance(u, float) and u != u) else decode(spec, u) for u in uniques] + [None]
     return [table[c] for c in codes]
 
 
@@ -173,7 +163,7 @@ class ActionList:
         where = {name: i for i, name in enumerate(names)}
         as_of = earliest(next((v for v in flat["as_of"] if v), "")) or dt.date.today()
         if parsed is not None:
-            facts_by_column = {name: _decoded(name, parsed.columns[name][positions])
+            facts_by_column = {name: parsed.decoded(name, positions)
                                for name in _FACTS if name in parsed.columns}
         else:
             facts_by_column = {name: _parsed(name, inputs.iloc[:, where[name]].to_numpy(dtype=object)[positions])

@@ -68,10 +68,21 @@ class ParsedFrame:
         out = {}
         for name, col in self.columns.items():
             value = col[i]
-            if value is None or (isinstance(value, float) and value != value):
-                continue
-            out[name] = decode(fields.BY_NAME[name], value)
+            if not _unknown(value):
+                out[name] = decode(fields.BY_NAME[name], value)
         return out
+
+    def decoded(self, name: str, positions: np.ndarray) -> list[Any]:
+        """Field `name` at `positions` as `facts` gives it (None when unknown), each distinct
+        value decoded once."""
+        codes, uniques = pd.factorize(self.columns[name][positions], use_na_sentinel=True)
+        spec = fields.BY_NAME[name]
+        table = [None if _unknown(u) else decode(spec, u) for u in uniques] + [None]
+        return [table[c] for c in codes]
+
+
+def _unknown(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
 
 
 def _parse_uniques(name: str, uniques: np.ndarray | pa.Array, notes: dict[int, str] | None = None,
