@@ -153,7 +153,7 @@ def _list_sheet(book: Book, title: str, table: ListTable, notes: Sequence[str],
     write_heading(sheet, title_of(kind or title, as_of), as_of, len(header))
     sheet.append(header_row(sheet, header))
     wrapped = [i for i, h in enumerate(header) if h in _WRAPPED]
-    columns = [c.map(_text) for c in table.columns]  # each distinct text cleaned once
+    columns = [c.map_texts(clean_text) for c in table.columns]  # each distinct text cleaned once
     lines = np.asarray(line_counts(columns, widths, wrapped, rows))
     aligned = {i: {"alignment": WRAP if i in wrapped else TOP} for i in range(len(header))}  # every row, tall or not
     if rows:

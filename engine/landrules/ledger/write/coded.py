@@ -20,7 +20,7 @@ import pandas as pd
 @dataclass(frozen=True, eq=False)
 class Coded(Sequence):
     codes: np.ndarray  # int32 positions into `values`; -1: an empty cell (None)
-    values: list[Any]  # the distinct values (after `map`, two may be equal)
+    values: Sequence[Any]  # the distinct values (after `map`, two may be equal); a range for numbers()
 
     @classmethod
     def of(cls, values: Sequence[Any]) -> Coded:
@@ -34,7 +34,7 @@ class Coded(Sequence):
     @classmethod
     def numbers(cls, first: int, count: int) -> Coded:
         """序号: first, first + 1, … (each its own value)."""
-        return cls(np.arange(count, dtype=np.int32), list(range(first, first + count)))
+        return cls(np.arange(count, dtype=np.int32), range(first, first + count))
 
     def take(self, positions: np.ndarray) -> Coded:
         return Coded(self.codes[positions], self.values)
@@ -42,6 +42,12 @@ class Coded(Sequence):
     def map(self, function: Callable[[Any], Any]) -> Coded:
         """`function` of each distinct value, once."""
         return Coded(self.codes, [function(v) for v in self.values])
+
+    def map_texts(self, function: Callable[[str], Any]) -> Coded:
+        """`function` of each distinct text, once; numbers() are left as they are."""
+        if isinstance(self.values, range):
+            return self
+        return Coded(self.codes, [function(v) if isinstance(v, str) else v for v in self.values])
 
     def table(self, function: Callable[[Any], Any], empty: Any, dtype: Any = None) -> np.ndarray:
         """`function` of each cell as a NumPy array (`empty` for empty cells), computed once per
@@ -52,12 +58,16 @@ class Coded(Sequence):
     def first_seen(self) -> tuple[np.ndarray, list[Any]]:
         """(codes, values) renumbered in the order the values first appear, values used only;
         None and "" are empty cells (-1): what a list of the cells factorized gives."""
+        codes = self.codes
+        if isinstance(self.values, range) and len(codes) and (np.diff(codes) == 1).all():  # numbers(), in order
+            return codes - codes[0], list(self.values[codes[0]:codes[-1] + 1])
         present, first = np.unique(self.codes, return_index=True)
         present = present[np.argsort(first, kind="stable")]
-        keep = [int(c) for c in present if c >= 0 and self.values[c] is not None and not _blank(self.values[c])]
+        usable = np.array([v is not None and not _blank(v) for v in self.values] + [False], dtype=bool)
+        keep = present[usable[present]]  # code -1 picks the last: False
         remap = np.full(len(self.values) + 1, -1, dtype=np.int32)  # the last: code -1
         remap[keep] = np.arange(len(keep), dtype=np.int32)
-        return remap[self.codes], [self.values[c] for c in keep]
+        return remap[self.codes], [self.values[c] for c in keep.tolist()]
 
     def __len__(self) -> int:
         return len(self.codes)
