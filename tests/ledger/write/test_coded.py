@@ -16,7 +16,7 @@ def test_a_column_keeps_its_cells_through_take_and_map():
     assert list(column) == ["乙", None, "甲", "乙", ""]
     assert len(column.values) == 3  # 乙, 甲, "": each distinct value once
     picked = column.take(np.array([2, 2, 0]))
-    assert list(picked) == ["甲", "甲", "乙"] and picked[1] == "甲" and picked[0:2] == ["甲", "甲"]
+    assert list(picked) == ["甲", "甲", "乙"] and picked[1] == "甲" and list(picked[0:2]) == ["甲", "甲"]
     calls = []
     shouted = column.map(lambda v: calls.append(v) or v + "!")
     assert list(shouted) == ["乙!", None, "甲!", "乙!", "!"]

@@ -73,8 +73,8 @@ class Coded(Sequence):
         return len(self.codes)
 
     def __getitem__(self, index):  # type: ignore[override]
-        if isinstance(index, slice):
-            return [self._value(int(c)) for c in self.codes[index]]
+        if isinstance(index, slice):  # rows of the column: a column
+            return Coded(self.codes[index], self.values)
         return self._value(int(self.codes[index]))
 
     def __iter__(self) -> Iterator[Any]:
