@@ -222,10 +222,11 @@ class SheetBody:
             return found
 
         texts = [u for u in uniques if isinstance(u, str) and u]
-        ids = dict(zip(texts, sst.ids(texts)))
+        numbers = sst.ids(texts)
         if len(texts) == len(uniques) and not any(isinstance(u, Text) for u in texts):  # the usual text column
             s = style()
-            return [f'"{s} t="s"><v>{i}</v></c>' for i in ids.values()]  # distinct texts: in the order of uniques
+            return [f'"{s} t="s"><v>{i}</v></c>' for i in numbers]  # one a value (a Coded column's may repeat)
+        ids = dict(zip(texts, numbers))
         kinds_seen = set(map(type, uniques))
         if kinds_seen == {int} and max(map(abs, uniques)) < 10**15:  # 序号: the usual number column
             s = style()
