@@ -14,6 +14,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from landrules.decide.workbook.actions import ActionRow
 from landrules.ledger.write.coded import Coded
@@ -150,9 +151,9 @@ def by_unit_table(parcels: ParcelColumns) -> ListTable:
     flat = [p for units in pairs for p in units]
     unit = Coded.of([u for u, _ in flat]).take(pair)
     others = Coded.of([o for _, o in flat]).take(pair)
-    present, first = np.unique(unit.codes, return_index=True)
+    _, present = pd.factorize(unit.codes)  # the units in the order they first appear
     rank = np.empty(len(unit.values), dtype=np.int64)
-    rank[present[np.argsort(first, kind="stable")]] = np.arange(len(present))
+    rank[present] = np.arange(len(present))
     deadline = parcels.column("deadline").table(lambda d: d.toordinal(), dt.date.max.toordinal(), dtype=np.int64)
     ordered = np.lexsort((parcels.order[parcel], deadline[parcel], rank[unit.codes]))
     parcel = parcel[ordered]

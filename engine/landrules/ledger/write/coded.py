@@ -61,13 +61,11 @@ class Coded(Sequence):
         codes = self.codes
         if isinstance(self.values, range) and len(codes) and (np.diff(codes) == 1).all():  # numbers(), in order
             return codes - codes[0], list(self.values[codes[0]:codes[-1] + 1])
-        present, first = np.unique(self.codes, return_index=True)
-        present = present[np.argsort(first, kind="stable")]
+        seen, present = pd.factorize(codes)  # present: the codes in the order they first appear
         usable = np.array([v is not None and not _blank(v) for v in self.values] + [False], dtype=bool)
-        keep = present[usable[present]]  # code -1 picks the last: False
-        remap = np.full(len(self.values) + 1, -1, dtype=np.int32)  # the last: code -1
-        remap[keep] = np.arange(len(keep), dtype=np.int32)
-        return remap[self.codes], [self.values[c] for c in keep.tolist()]
+        kept = usable[present]  # code -1 picks the last: False
+        renumbered = np.where(kept, np.cumsum(kept) - 1, -1).astype(np.int32)
+        return renumbered[seen], [self.values[c] for c in present[kept].tolist()]
 
     def __len__(self) -> int:
         return len(self.codes)
