@@ -2,9 +2,10 @@
 (二、(三)1.: 地块基本信息、形成原因、处置措施、完成时限、责任单位), the overdue items and the
 公布清单 (四、(四)) of the workbook and of the 季度通报.
 
-Only parcels whose outcomes ask for something (anything but 无需处置 and 记录无效) are kept, as
-one small record each; past `limit` records (ACTION_ROWS_MAX) the rest are counted, not kept,
-and the sheets say so. Sorted by 责任单位 (the first unit named), then 完成时限 (earliest first,
+Only parcels whose outcomes ask for something (anything but 无需处置 and 记录无效) are kept: their
+own values as columns, what their pattern of decisions gives once per pattern (`Pattern`); an
+`ActionRow` is made only when `rows()` asks (the bulletin's pages). Past `limit` parcels
+(ACTION_ROWS_MAX) the rest are counted, not kept, and the sheets say so. Sorted by 责任单位 (the first unit named), then 完成时限 (earliest first,
 none last), then ledger order.
 """
 
