@@ -38,10 +38,22 @@ Tables of version 2 (the workbench on an intranet, issue 23):
 
 - `accounts`        name, role, argon2 password hash, API token's sha256, active (record/accounts.py)
 - `audit`           who did what, when, from where; appended only (record/audit.py)
+
+Version 3 (recording at a quarter of decide's time, issue 24):
+
+- `row_cells.facts` every canonical field of a chunk of rows, typed, as one zstd Arrow IPC file
+                    (`_row` and one column a field, any field of the catalogue): a parcel's
+                    history reads its chunk whole. Writing 40-odd typed columns into DuckDB cost
+                    a recorded run more than the rest of recording together.
+- `rows`            narrowed to `approval_doc` and `ROW_FACTS`, the facts `progress` compares
+                    in SQL (a field progress comes to need: a migration adds its column and fills
+                    it from `row_cells.facts`). The upgrade moves each run's facts out of the
+                    wide table into the chunks' `facts`, then narrows the table.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Union
@@ -124,9 +136,44 @@ _V2 = (
     )""",
 )
 
+# the facts `progress` compares in SQL (record/progress.py FACTS), and the area: `rows`'s columns
+ROW_FACTS = {
+    "area_mu": "DOUBLE", "location": "VARCHAR", "holder": "VARCHAR", "approved_on": "DATE", "supplied_on": "DATE",
+    "construction_started_on": "DATE", "developed_ratio": "DOUBLE", "recovery_agreed": "BOOLEAN",
+    "idle_identified": "BOOLEAN",
+}
+
+
+def _v3(con) -> None:
+    """Each chunk's facts out of the wide `rows` into `row_cells.facts`, then `rows` narrowed."""
+    import pyarrow.ipc as ipc
+
+    con.execute("ALTER TABLE row_cells ADD COLUMN facts BLOB")
+    wide = [r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'rows' "
+                                      "ORDER BY ordinal_position").fetchall()]
+    facts = ", ".join(f'"{c}"' for c in wide if c not in ("run_id", "row", "approval_doc"))
+    chunks = con.execute("""SELECT run_id, chunk, first_row, lead(first_row) OVER (PARTITION BY run_id ORDER BY first_row)
+                            FROM row_cells WHERE first_row IS NOT NULL""").fetchall()
+    for run_id, chunk, first, after in chunks:
+        table = con.execute(f"""SELECT row AS _row{', ' + facts if facts else ''} FROM rows
+                                WHERE run_id = ? AND row >= ? AND (? IS NULL OR row < ?) ORDER BY row""",
+                            [run_id, first, after, after]).fetch_arrow_table()
+        sink = io.BytesIO()  # as arrow_rows.arrow_blob writes it (this module is below it)
+        with ipc.new_file(sink, table.schema, options=ipc.IpcWriteOptions(compression="zstd")) as writer:
+            writer.write_table(table)
+        con.execute("UPDATE row_cells SET facts = ? WHERE run_id = ? AND chunk = ?", [sink.getvalue(), run_id, chunk])
+    columns = ", ".join(f'"{c}" {t}' for c, t in ROW_FACTS.items())
+    con.execute(f"CREATE TABLE rows_v3 (run_id INTEGER NOT NULL, row BIGINT NOT NULL, approval_doc VARCHAR, {columns})")
+    kept = ", ".join(f'"{c}"' if c in wide else f'NULL::{t}' for c, t in ROW_FACTS.items())
+    con.execute(f"INSERT INTO rows_v3 SELECT run_id, row, approval_doc, {kept} FROM rows")
+    con.execute("DROP TABLE rows")
+    con.execute("ALTER TABLE rows_v3 RENAME TO rows")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "the record of runs: runs, rows, decisions, rulebook files", _V1),
     Migration(2, "the workbench's accounts and the audit log", _V2),
+    Migration(3, "each chunk's facts in row_cells.facts; rows narrowed to the facts progress compares", _v3),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -49,6 +49,8 @@ class Recording:
         except duckdb.Error as exc:
             raise RecordFailed(_failed(exc)) from None
 
+    add.wants_json = False  # decide_ledger's on_chunk: the record takes each text once, no JSON line per row
+
     def finish(self, result, output: Optional[Path]) -> int:
         self.recorder.info.engine = result.engine
         try:
