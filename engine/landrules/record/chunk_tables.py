@@ -32,6 +32,8 @@ APPROVAL_DOC = "批准文号"  # the identifying cell of a parcel whose id chang
 TEXT_COLUMNS = ("categories", "outcome_codes", "deadline", "overdue", "responsible", "needs", "errors", "notes")
 assert set(TEXT_COLUMNS) <= {*DECISION_COLUMNS, *EXTRA_COLUMNS}
 _ARROW_TYPES = {sql: arrow for arrow, sql in SQL_TYPES.items()}
+ROWS_SCHEMA = pa.schema([("row", pa.int64()), ("approval_doc", pa.string()),
+                         *((name, _ARROW_TYPES[sql]) for name, sql in ROW_FACTS.items())])
 
 
 @dataclass
@@ -68,7 +70,7 @@ class ChunkTabler:
         cells = pa.table({"_row": rows, **{f"_c{j}": text_array(frame.iloc[:, j]) for j in range(frame.shape[1])}})
         doc = cells.column(f"_c{self.doc_column}") if self.doc_column is not None else pa.nulls(n, pa.string())
         queried = {name: facts[name] if name in facts else pa.nulls(n, _ARROW_TYPES[sql]) for name, sql in ROW_FACTS.items()}
-        table = pa.table({"row": rows, "approval_doc": doc, **queried})
+        table = pa.table({"row": rows, "approval_doc": doc, **queried}).cast(ROWS_SCHEMA)
         return ChunkTables(int(parsed.rows[0]) if n else None, n, texts, decisions, table, arrow_blob(cells),
                            arrow_blob(pa.table({"_row": rows, **facts})))
 

@@ -28,10 +28,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from landrules.decide.batch import DecidedChunk
 from landrules.record import audit
 from landrules.record.chunk_tables import ChunkTabler, ChunkTables
+from landrules.record.parts import CHUNKS_SCHEMA, part_streams
 from landrules.record.runs import Run, get_run
 from landrules.record.store import Store
 from landrules.rulebook.model import Rulebook
@@ -70,6 +72,7 @@ class RunInfo:
     sheet: str | None = None
     origin: str = dataclasses.field(default_factory=audit.command_line)  # where from, for the audit log
     ledger_name: str = ""  # the ledger's name as the officer knows it, when `ledger` is a copy (the workbench's upload)
+    ledger_sha256: str | None = None  # given when `ledger` is a folder (a Dask dataset: of its files' hashes), else hashed
 
 
 class RunRecorder:
@@ -85,6 +88,8 @@ class RunRecorder:
         self._pending = None
         self._chunks = 0
         self._tabler: ChunkTabler | None = None
+        self._text_count = 0  # texts of the parts inserted (insert_part)
+        self._ledger_sha256 = None
 
     def begin(self) -> int:
         # the chunks are inserted on the recorder's thread while the command decides on the others:
@@ -94,7 +99,8 @@ class RunRecorder:
         # only once committed: a run rolled back or killed leaves them free, its rows unseen)
         self.con.execute("SET threads = 1")
         self.con.execute("SET write_buffer_row_group_count = 1")
-        self._ledger_sha256 = self._pool().submit(file_sha256, self.info.ledger)  # hashed while the first chunk is read
+        if not self.info.ledger.is_dir():  # hashed while the first chunk is read
+            self._ledger_sha256 = self._pool().submit(file_sha256, self.info.ledger)
         self.con.execute("BEGIN TRANSACTION")
         self._open = True
         self.run_id = int(self.con.execute("SELECT coalesce(max(id), 0) + 1 FROM runs").fetchall()[0][0])
@@ -117,26 +123,45 @@ class RunRecorder:
 
     add.wants_json = False  # decide_ledger's on_chunk: the record takes each text once, no JSON line per row
 
-    def insert(self, tables: ChunkTables, text_offset: int = 0) -> None:
-        """One chunk's tables into the run (inside its transaction), its text ids shifted by
-        `text_offset` (a Dask file's tabler counts its texts from 0)."""
+    def insert(self, tables: ChunkTables) -> None:
+        """One chunk's tables into the run, inside its transaction."""
+        chunk = pa.table([[tables.first_row], [tables.n_rows], [tables.cells], [tables.facts]], schema=CHUNKS_SCHEMA)
+        self._insert(tables.texts, tables.decisions, tables.rows, chunk, 0)
+
+    def insert_part(self, folder: Path) -> int:
+        """A file's chunks recorded elsewhere (`parts.PartWriter`, a Dask worker) into the run:
+        streamed from the part's Arrow streams, its text ids shifted past the run's; its rows."""
+        streams = part_streams(folder)
+        texts = streams["texts"].read_all() if "texts" in streams else None
+        rows = self._insert(texts, streams.get("decisions"), streams.get("rows"), streams.get("chunks"), self._text_count)
+        self._text_count += 0 if texts is None else len(texts)
+        self.rows += rows
+        return rows
+
+    def _insert(self, texts, decisions, rows, chunks, text_offset: int) -> int:
+        """Each table (an Arrow table or stream) into its own; the decisions' count."""
         con, run = self.con, int(self.run_id)
-        con.execute("INSERT INTO row_cells (run_id, chunk, first_row, n_rows, cells, facts) VALUES (?, ?, ?, ?, ?, ?)",
-                    [run, self._chunks, tables.first_row, tables.n_rows, tables.cells, tables.facts])
-        self._chunks += 1
         shift = f"text_id + {int(text_offset)}" if text_offset else "text_id"
+        counted = 0
         for data, sql in (
-            (tables.texts, f"INSERT INTO decision_texts BY NAME SELECT {run} AS run_id, {shift} AS text_id, * EXCLUDE (text_id) FROM _chunk"),
-            (tables.decisions, f"INSERT INTO decisions BY NAME SELECT {run} AS run_id, row, parcel_id, {shift} AS text_id FROM _chunk"),
-            (tables.rows, f"INSERT INTO rows BY NAME SELECT {run} AS run_id, * FROM _chunk"),
+            (chunks, f"INSERT INTO row_cells BY NAME SELECT {run} AS run_id, {self._chunks} + row_number() OVER () - 1 AS chunk, "
+                     "first_row, n_rows, cells, facts FROM _chunk"),
+            (texts, f"INSERT INTO decision_texts BY NAME SELECT {run} AS run_id, {shift} AS text_id, * EXCLUDE (text_id) FROM _chunk"),
+            (decisions, f"INSERT INTO decisions BY NAME SELECT {run} AS run_id, row, parcel_id, {shift} AS text_id FROM _chunk"),
+            (rows, f"INSERT INTO rows BY NAME SELECT {run} AS run_id, * FROM _chunk"),
         ):
-            if data is None or not len(data):
+            if data is None:
                 continue
             con.register("_chunk", data)
             try:
-                con.execute(sql)
+                count = con.execute(sql).fetchall()[0][0]
             finally:
                 con.unregister("_chunk")
+            if data is chunks:
+                self._chunks += count
+            elif data is decisions:
+                counted = count
+        return counted
 
     def _pool(self):
         if self._executor is None:
@@ -166,9 +191,10 @@ class RunRecorder:
         self._store_rulebook()
         self.written = True
         info = self.info
+        sha256 = info.ledger_sha256 or self._ledger_sha256.result()
         self.con.execute(
             "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [self.run_id, info.label, info.as_of, info.ledger_name or info.ledger.name, self._ledger_sha256.result(), self.rows,
+            [self.run_id, info.label, info.as_of, info.ledger_name or info.ledger.name, sha256, self.rows,
              self.rulebook.hash, info.engine, json.dumps({"headers": info.headers, "names": info.names}, ensure_ascii=False),
              info.column_map, info.sheet, json.dumps(_summary_json(summary), ensure_ascii=False), info.recorded_by,
              dt.datetime.now().replace(microsecond=0), landrules_version],

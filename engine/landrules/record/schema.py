@@ -155,9 +155,9 @@ def _v3(con) -> None:
     chunks = con.execute("""SELECT run_id, chunk, first_row, lead(first_row) OVER (PARTITION BY run_id ORDER BY first_row)
                             FROM row_cells WHERE first_row IS NOT NULL""").fetchall()
     for run_id, chunk, first, after in chunks:
-        table = con.execute(f"""SELECT row AS _row{', ' + facts if facts else ''} FROM rows
-                                WHERE run_id = ? AND row >= ? AND (? IS NULL OR row < ?) ORDER BY row""",
-                            [run_id, first, after, after]).fetch_arrow_table()
+        upto = "" if after is None else f"AND row < {int(after)}"
+        table = con.sql(f"""SELECT row AS _row{', ' + facts if facts else ''} FROM rows
+                            WHERE run_id = {int(run_id)} AND row >= {int(first)} {upto} ORDER BY row""").to_arrow_table()
         sink = io.BytesIO()  # as arrow_rows.arrow_blob writes it (this module is below it)
         with ipc.new_file(sink, table.schema, options=ipc.IpcWriteOptions(compression="zstd")) as writer:
             writer.write_table(table)
