@@ -96,9 +96,13 @@ class RunRecorder:
         # DuckDB's own worker threads would only compete for the cores (and cost a fifth more CPU);
         # and each full row group is compressed and written as it fills, on that thread, rather
         # than five at a time and the rest at COMMIT, after the last chunk (the run's blocks count
-        # only once committed: a run rolled back or killed leaves them free, its rows unseen)
+        # only once committed: a run rolled back or killed leaves them free, its rows unseen);
+        # and COMMIT checkpoints: the run (its cells and facts are 70 MB a million rows) is written
+        # once, into the file, rather than into the WAL at COMMIT and again into the file at the
+        # next checkpoint (a second of CPU a million rows; bench/record_bench.py)
         self.con.execute("SET threads = 1")
         self.con.execute("SET write_buffer_row_group_count = 1")
+        self.con.execute("SET checkpoint_threshold = '1MB'")
         if not self.info.ledger.is_dir():  # hashed while the first chunk is read
             self._ledger_sha256 = self._pool().submit(file_sha256, self.info.ledger)
         self.con.execute("BEGIN TRANSACTION")
@@ -210,6 +214,7 @@ class RunRecorder:
             self._executor = None
         self.con.execute("COMMIT").fetchall()  # a result not fetched may stay pending
         self._open = False
+        self.con.execute("RESET checkpoint_threshold")
         return self.run_id
 
     def abort(self) -> None:
@@ -223,8 +228,8 @@ class RunRecorder:
         if self._open:
             self._open = False
             self.con.execute("ROLLBACK")
-            self.con.execute("RESET threads")
-            self.con.execute("RESET write_buffer_row_group_count")
+            for setting in ("threads", "write_buffer_row_group_count", "checkpoint_threshold"):
+                self.con.execute(f"RESET {setting}")
 
     def _store_rulebook(self) -> None:
         rulebook = self.rulebook.hash
