@@ -6,11 +6,10 @@ on its thread, and what a Dask worker writes beside its output file for the clie
 
 - `texts`      the chunk's decision texts new to the tabler: text_id, the JSON tail, the flat columns
 - `decisions`  row, parcel id, text id
-- `rows`       row, 批准文号 cell and the few facts `progress` compares in SQL (schema.ROW_FACTS)
 - `cells`      the input cells, one zstd Arrow IPC file (`_row`, `_c0`, `_c1` … by header position)
 - `facts`      every canonical field, typed, one zstd Arrow IPC file (`_row` and one column a field):
-               read back whole for a parcel's history (`facts_table`), never queried column-wise,
-               so it costs a fifth of DuckDB's compressed columns to write
+               read back whole for a parcel's history, or a few columns of it for `progress`
+               (`run_facts`): it costs a fifth of DuckDB's compressed columns to write
 
 No Python object is made per row but for a row with its own texts (errors and notes name their row).
 """
@@ -25,15 +24,10 @@ import pyarrow as pa
 
 from landrules.core.decision import DECISION_COLUMNS, EXTRA_COLUMNS
 from landrules.decide.batch import DecidedChunk, own_tail
-from landrules.record.arrow_rows import SQL_TYPES, arrow_blob, fact_columns, text_array
-from landrules.record.schema import ROW_FACTS
+from landrules.record.arrow_rows import arrow_blob, fact_columns, text_array
 
-APPROVAL_DOC = "批准文号"  # the identifying cell of a parcel whose id changed (contract §7)
 TEXT_COLUMNS = ("categories", "outcome_codes", "deadline", "overdue", "responsible", "needs", "errors", "notes")
 assert set(TEXT_COLUMNS) <= {*DECISION_COLUMNS, *EXTRA_COLUMNS}
-_ARROW_TYPES = {sql: arrow for arrow, sql in SQL_TYPES.items()}
-ROWS_SCHEMA = pa.schema([("row", pa.int64()), ("approval_doc", pa.string()),
-                         *((name, _ARROW_TYPES[sql]) for name, sql in ROW_FACTS.items())])
 
 
 @dataclass
@@ -42,7 +36,6 @@ class ChunkTables:
     n_rows: int
     texts: pa.Table | None  # text_id, tail, TEXT_COLUMNS (the texts new in this chunk)
     decisions: pa.Table  # row, parcel_id, text_id
-    rows: pa.Table  # row, approval_doc, ROW_FACTS
     cells: bytes
     facts: bytes
 
@@ -51,8 +44,6 @@ class ChunkTabler:
     """A run's chunks as tables, each distinct decision text once (its id: its order of arrival)."""
 
     def __init__(self, headers: list[str]):
-        headers = [str(h).strip() for h in headers]
-        self.doc_column = headers.index(APPROVAL_DOC) if APPROVAL_DOC in headers else None
         self.texts: dict = {}
 
     def tables(self, frame: pd.DataFrame, decided: DecidedChunk) -> ChunkTables:
@@ -68,10 +59,7 @@ class ChunkTabler:
         decisions = pa.table({"row": rows, "parcel_id": ids, "text_id": pa.array(text_ids)})
         facts = fact_columns(parsed.columns)
         cells = pa.table({"_row": rows, **{f"_c{j}": text_array(frame.iloc[:, j]) for j in range(frame.shape[1])}})
-        doc = cells.column(f"_c{self.doc_column}") if self.doc_column is not None else pa.nulls(n, pa.string())
-        queried = {name: facts[name] if name in facts else pa.nulls(n, _ARROW_TYPES[sql]) for name, sql in ROW_FACTS.items()}
-        table = pa.table({"row": rows, "approval_doc": doc, **queried}).cast(ROWS_SCHEMA)
-        return ChunkTables(int(parsed.rows[0]) if n else None, n, texts, decisions, table, arrow_blob(cells),
+        return ChunkTables(int(parsed.rows[0]) if n else None, n, texts, decisions, arrow_blob(cells),
                            arrow_blob(pa.table({"_row": rows, **facts})))
 
     def _text_ids(self, decided: DecidedChunk) -> tuple[pa.Table | None, np.ndarray]:

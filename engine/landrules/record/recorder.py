@@ -11,9 +11,10 @@ and the run's row in `runs` is written last, so a run is listed whole or not at 
 `add` hands the chunk to the recorder's own thread, which makes its Arrow tables and inserts
 them while the next chunk is read and decided: the decisions as (row, parcel id, text id), the
 distinct decision texts once per run (`decision_texts`; a few hundred, and the rows' own texts:
-errors and notes name their row), the facts typed column by column, the input cells as one
-compressed Arrow IPC file per chunk. No Python object is made per row but for a row with its
-own texts. Figures: docs/record.zh.md, bench/record_bench.py.
+errors and notes name their row), the input cells and the facts (typed) as two compressed Arrow
+IPC files per chunk (`chunk_tables`). No Python object is made per row but for a row with its
+own texts. A Dask run's files come as parts the workers wrote (`insert_part`, `parts`).
+Figures: docs/record.zh.md, bench/record_bench.py.
 """
 
 from __future__ import annotations
@@ -130,19 +131,19 @@ class RunRecorder:
     def insert(self, tables: ChunkTables) -> None:
         """One chunk's tables into the run, inside its transaction."""
         chunk = pa.table([[tables.first_row], [tables.n_rows], [tables.cells], [tables.facts]], schema=CHUNKS_SCHEMA)
-        self._insert(tables.texts, tables.decisions, tables.rows, chunk, 0)
+        self._insert(tables.texts, tables.decisions, chunk, 0)
 
     def insert_part(self, folder: Path) -> int:
         """A file's chunks recorded elsewhere (`parts.PartWriter`, a Dask worker) into the run:
         streamed from the part's Arrow streams, its text ids shifted past the run's; its rows."""
         streams = part_streams(folder)
         texts = streams["texts"].read_all() if "texts" in streams else None
-        rows = self._insert(texts, streams.get("decisions"), streams.get("rows"), streams.get("chunks"), self._text_count)
+        rows = self._insert(texts, streams.get("decisions"), streams.get("chunks"), self._text_count)
         self._text_count += 0 if texts is None else len(texts)
         self.rows += rows
         return rows
 
-    def _insert(self, texts, decisions, rows, chunks, text_offset: int) -> int:
+    def _insert(self, texts, decisions, chunks, text_offset: int) -> int:
         """Each table (an Arrow table or stream) into its own; the decisions' count."""
         con, run = self.con, int(self.run_id)
         shift = f"text_id + {int(text_offset)}" if text_offset else "text_id"
@@ -152,7 +153,6 @@ class RunRecorder:
                      "first_row, n_rows, cells, facts FROM _chunk"),
             (texts, f"INSERT INTO decision_texts BY NAME SELECT {run} AS run_id, {shift} AS text_id, * EXCLUDE (text_id) FROM _chunk"),
             (decisions, f"INSERT INTO decisions BY NAME SELECT {run} AS run_id, row, parcel_id, {shift} AS text_id FROM _chunk"),
-            (rows, f"INSERT INTO rows BY NAME SELECT {run} AS run_id, * FROM _chunk"),
         ):
             if data is None:
                 continue

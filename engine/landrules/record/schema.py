@@ -45,10 +45,10 @@ Version 3 (recording at a quarter of decide's time, issue 24):
                     (`_row` and one column a field, any field of the catalogue): a parcel's
                     history reads its chunk whole. Writing 40-odd typed columns into DuckDB cost
                     a recorded run more than the rest of recording together.
-- `rows`            narrowed to `approval_doc` and `ROW_FACTS`, the facts `progress` compares
-                    in SQL (a field progress comes to need: a migration adds its column and fills
-                    it from `row_cells.facts`). The upgrade moves each run's facts out of the
-                    wide table into the chunks' `facts`, then narrows the table.
+- `rows`            dropped: `progress` and `report --run` read the few facts they compare from
+                    the chunks' `facts` (only those columns are decompressed, `run_facts.py`) and
+                    query them in place. The upgrade moves each run's facts out of `rows` into
+                    its chunks' `facts`, then drops the table.
 """
 
 from __future__ import annotations
@@ -136,7 +136,8 @@ _V2 = (
     )""",
 )
 
-# the facts `progress` compares in SQL (record/progress.py FACTS), and the area: `rows`'s columns
+# the facts `progress` compares (record/progress.py FACTS) and the area, with their types (a run
+# whose ledger had no such column gives nulls of that type: `run_facts.py`)
 ROW_FACTS = {
     "area_mu": "DOUBLE", "location": "VARCHAR", "holder": "VARCHAR", "approved_on": "DATE", "supplied_on": "DATE",
     "construction_started_on": "DATE", "developed_ratio": "DOUBLE", "recovery_agreed": "BOOLEAN",
@@ -145,7 +146,7 @@ ROW_FACTS = {
 
 
 def _v3(con) -> None:
-    """Each chunk's facts out of the wide `rows` into `row_cells.facts`, then `rows` narrowed."""
+    """Each chunk's facts out of `rows` into `row_cells.facts`, then `rows` dropped."""
     import pyarrow.ipc as ipc
 
     con.execute("ALTER TABLE row_cells ADD COLUMN facts BLOB")
@@ -162,18 +163,13 @@ def _v3(con) -> None:
         with ipc.new_file(sink, table.schema, options=ipc.IpcWriteOptions(compression="zstd")) as writer:
             writer.write_table(table)
         con.execute("UPDATE row_cells SET facts = ? WHERE run_id = ? AND chunk = ?", [sink.getvalue(), run_id, chunk])
-    columns = ", ".join(f'"{c}" {t}' for c, t in ROW_FACTS.items())
-    con.execute(f"CREATE TABLE rows_v3 (run_id INTEGER NOT NULL, row BIGINT NOT NULL, approval_doc VARCHAR, {columns})")
-    kept = ", ".join(f'"{c}"' if c in wide else f'NULL::{t}' for c, t in ROW_FACTS.items())
-    con.execute(f"INSERT INTO rows_v3 SELECT run_id, row, approval_doc, {kept} FROM rows")
     con.execute("DROP TABLE rows")
-    con.execute("ALTER TABLE rows_v3 RENAME TO rows")
 
 
 MIGRATIONS: list[Migration] = [
     Migration(1, "the record of runs: runs, rows, decisions, rulebook files", _V1),
     Migration(2, "the workbench's accounts and the audit log", _V2),
-    Migration(3, "each chunk's facts in row_cells.facts; rows narrowed to the facts progress compares", _v3),
+    Migration(3, "each chunk's facts in row_cells.facts, in place of the table rows", _v3),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
