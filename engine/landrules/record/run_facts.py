@@ -48,9 +48,11 @@ def run_facts(store: Store, run_id: int, fields: Sequence[str], approval_doc: bo
     schema = pa.schema([("row", pa.int64()), *([("approval_doc", pa.string())] if approval_doc else []),
                         *((f, FACT_TYPES.get(f, pa.string())) for f in fields)])
     parts = []
-    cursor = store.con.cursor().execute(
+    # on the store's own connection, not a cursor (another connection): a run being recorded
+    # (the bulletin's 本季进展 before COMMIT) is seen only inside its transaction
+    result = store.con.execute(
         "SELECT facts, cells FROM row_cells WHERE run_id = ? ORDER BY first_row NULLS FIRST, chunk", [int(run_id)])
-    while (chunk := cursor.fetchone()) is not None:
+    while (chunk := result.fetchone()) is not None:
         facts, cells = chunk
         table = read_columns(facts, ["_row", *fields])
         n = table.num_rows
@@ -61,5 +63,4 @@ def run_facts(store: Store, run_id: int, fields: Sequence[str], approval_doc: bo
         for f in fields:
             columns[f] = table.column(f) if f in table.column_names else pa.nulls(n, FACT_TYPES.get(f, pa.string()))
         parts.append(pa.table(columns).cast(schema))
-    cursor.close()
     return pa.concat_tables(parts) if parts else schema.empty_table()
