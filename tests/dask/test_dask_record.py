@@ -91,3 +91,19 @@ def test_history_finds_the_last_parcel_in_both_runs(recorded):
     steps = json.loads(invoke("history", parcel, "--json", "--store", store).stdout)
     assert [s["label"] for s in steps] == ["单机", "集群"]
     assert steps[1]["changed"] == {} and steps[0]["row"] == steps[1]["row"] == FILES * ROWS + 1
+
+
+def test_a_dataset_whose_files_differ_in_columns_is_decided_but_not_recorded(tmp_path):
+    data = tmp_path / "dataset"
+    data.mkdir()
+    first = write_dataset(tmp_path / "a", 1, 300)[0]
+    first.to_parquet(data / "0.parquet", index=False)
+    first.drop(columns=["项目名称"]).to_parquet(data / "1.parquet", index=False)
+    store = tmp_path / "store.duckdb"
+    result = invoke("decide", data, "--dask", "local", "-o", tmp_path / "out2", "--as-of", "2021-10-01",
+                    "--record", "--store", store)
+    assert result.exit_code == 2 and "数据集各文件的列不同" in result.stderr and "本期未记录" in result.stderr
+    assert len(list((tmp_path / "out2").rglob("*.parquet"))) == 2  # decided and written all the same
+    assert not (tmp_path / "out2" / ".landrules-record").exists()
+    runs = invoke("runs", "--json", "--store", store)
+    assert json.loads(runs.stdout) == []  # nothing of the run stayed

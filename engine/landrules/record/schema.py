@@ -11,22 +11,19 @@ How to add a migration (another branch adding tables, a new column, …):
    at one version or the previous one, never in between. A store whose version is newer than
    `SCHEMA_VERSION` is refused (it was written by a newer landrules).
 3. Add a test in tests/record/ that opens a store made at the previous version (see
-   `tests/record/test_store.py::test_upgrade_in_place`) and checks the new table or column.
+   `tests/record/test_store_upgrade.py`) and checks the new table or column.
 
 Tables of version 1 (the record of runs, contract §7):
 
 - `runs`            one row per recorded run; `id` increases, a run appears here only when whole
 - `rulebook_files`  rulebook files by content (sha256 of the bytes), each stored once
 - `rulebooks`       rulebook hash (as decisions cite it) → its files: role (rules|policy), name, sha256
-- `rows`            every row as decided: one typed column per catalogue field (core/fields.py:
-                    the canonical facts, as of the evaluation date), and `approval_doc` (the 批准文号
-                    cell, which matches a parcel whose id changed). A field added to the catalogue
-                    later becomes a column when a run first carries it
-                    (`recorder.ensure_fact_columns`), so no migration is needed for a new field.
+- `rows`            (until version 3) every row as decided: one typed column per catalogue field
+                    and `approval_doc` (the 批准文号 cell); now in `row_cells.facts`
 - `row_cells`       every row as read: the input cells of a chunk of rows as one Arrow IPC file,
                     zstd-compressed (columns `_row` and `_c0`, `_c1` … in the order of
                     `runs.headers`; runs recorded before 2026-12 hold a Parquet file, told apart by
-                    its magic bytes, `arrow_rows.cells_table`); a chunk of cells is written and
+                    its magic bytes, `arrow_rows.blob_table`); a chunk of cells is written and
                     read whole (replay), never queried cell by cell, and so it costs a tenth of a
                     list column to store
 - `decision_texts`  a run's distinct decisions (a ledger has a few hundred): the JSON record
@@ -39,7 +36,7 @@ Tables of version 2 (the workbench on an intranet, issue 23):
 - `accounts`        name, role, argon2 password hash, API token's sha256, active (record/accounts.py)
 - `audit`           who did what, when, from where; appended only (record/audit.py)
 
-Version 3 (recording at a quarter of decide's time, issue 24):
+Version 3 (recording cheaper, issue 24):
 
 - `row_cells.facts` every canonical field of a chunk of rows, typed, as one zstd Arrow IPC file
                     (`_row` and one column a field, any field of the catalogue): a parcel's
