@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
@@ -31,6 +32,19 @@ def english_lint_messages(monkeypatch):
     """lint speaks Chinese by default; the existing tests assert its English wording
     (LANDRULES_LANG=en). Tests of the Chinese messages set LANDRULES_LANG=zh themselves."""
     monkeypatch.setenv("LANDRULES_LANG", "en")
+
+
+@pytest.fixture(autouse=True)
+def store_setting_restored():
+    """`serve --store` sets LANDRULES_STORE for its own process (so that its workers find the
+    store); a test that runs it in-process must not leave it set for the next test's servers,
+    which would then find that store's accounts and ask for a login."""
+    before = os.environ.get("LANDRULES_STORE")
+    yield
+    if before is None:
+        os.environ.pop("LANDRULES_STORE", None)
+    else:
+        os.environ["LANDRULES_STORE"] = before
 
 
 @pytest.fixture(scope="session")
