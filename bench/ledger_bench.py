@@ -174,9 +174,13 @@ finally:
 """
 
 
-def run(label: str, argv: list[str], rows: int | None = None, tree: Path = ROOT) -> dict:
-    """Run `python -c …` / `python -m …` in a child (landrules from `tree`'s engine/): wall
-    seconds, CPU seconds, own peak RSS."""
+TREE = [ROOT]  # the landrules tree measured (--tree; default this checkout)
+
+
+def run(label: str, argv: list[str], rows: int | None = None, tree: Path | None = None) -> dict:
+    """Run `python -c …` / `python -m …` in a child (landrules from `tree`'s engine/, default
+    the tree measured): wall seconds, CPU seconds, own peak RSS."""
+    tree = TREE[0] if tree is None else tree
     with tempfile.NamedTemporaryFile(suffix=".rss") as report:
         start = time.perf_counter()
         proc = subprocess.run(
@@ -344,6 +348,7 @@ def main() -> None:
     parser.add_argument("--memory", default=None, help="sizes whose peak RSS is measured (default 1000000,5000000; '' skips)")
     parser.add_argument("--repeat", type=int, default=None, help="runs of each timed command, alternated (default 2)")
     parser.add_argument("--reference", type=Path, help="a landrules tree (e.g. a checkout of main) whose CSV must be the same")
+    parser.add_argument("--tree", type=Path, default=ROOT, help="the landrules tree to measure (default: this one)")
     parser.add_argument("--quick", action="store_true", help="small sizes, one run each: a check of the bench")
     parser.add_argument("--extras", default="", help="comma-separated: pandas, parquet, jsonl, scaling, durable")
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the generated files in this folder")
@@ -354,6 +359,8 @@ def main() -> None:
         if getattr(args, name) is None:
             setattr(args, name, value)
     extras = {e.strip() for e in args.extras.split(",") if e.strip()}
+    TREE[0] = args.tree.resolve()
+    print(f"measuring {TREE[0]} ({load()})")
     folder = args.keep or Path(tempfile.mkdtemp(prefix="landrules-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     py, rep, n = sys.executable, args.repeat, args.rows
