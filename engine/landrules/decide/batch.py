@@ -90,6 +90,7 @@ class LedgerDecider:
         target = rulebook.param_value(TAX_TARGET, as_of)[0] if TAX_TARGET in rulebook.parameters else None
         self.summary = Summary(tax_target=None if target is None else float(target))
         self._patterns: dict[Key, _Pattern] = {}
+        self._unpriced: dict[tuple, Decision] = {}  # (definite, needs) -> decision before idle_fee's amount
         self._invalid: _Pattern | None = None  # the decision of a row with errors, but its errors
         self._lists: dict[tuple[str, ...], tuple[str, str]] = {}  # errors or notes -> (cell, JSON)
         self._cells: dict[tuple[str, ...], str] = {}  # errors or notes -> cell (no JSON written)
@@ -136,8 +137,12 @@ class LedgerDecider:
         pattern = self._patterns.get(key)
         if pattern is None or (with_json and pattern.json_tail is None):
             definite, needs, price = key
-            firing = Firing(definite=definite, maybe=definite | {r for r, _ in needs})
-            decision = self.evaluator.assemble(None, None, firing, self.as_of, needs_by_rule=dict(needs), land_price=price)
+            unpriced = self._unpriced.get((definite, needs))  # rows alike but for their land price share it
+            if unpriced is None:
+                firing = Firing(definite=definite, maybe=definite | {r for r, _ in needs})
+                unpriced = self._unpriced[definite, needs] = self.evaluator.assemble(
+                    None, None, firing, self.as_of, needs_by_rule=dict(needs), price=False)
+            decision = self.evaluator.priced(unpriced, price, self.as_of)
             pattern = self._patterns[key] = _freeze(decision, with_json)
         return pattern
 
@@ -158,6 +163,7 @@ class LedgerDecider:
         patterns: list[_Pattern] = []
         if len(self._patterns) > PATTERN_CACHE:  # a large rulebook: bound the memory kept between chunks
             self._patterns.clear()
+            self._unpriced.clear()
         if len(positions):
             keys, inverse = self.backend.pattern_keys(parsed, positions, self.as_of, self.evaluator.missing_facts)
             if raw.spans:  # dates given only to the month (`month_spans`)
@@ -202,6 +208,9 @@ class LedgerDecider:
         if not with_json:
             cells = []
             for items in texts.values():
+                if len(items) == 1 and type(items[0]) is str:  # most rows: one note, its own text
+                    cells.append(items[0])
+                    continue
                 key = tuple(items)
                 done = cache.get(key)
                 if done is None:
