@@ -1,26 +1,31 @@
-"""Whole-ledger benchmark: `decide` against the I/O floors, with peak memory and CPU time.
+"""Whole-ledger benchmark of issue 26: `decide` against pyarrow's floor, the workbook against CSV,
+peak memory — in one run, with a verdict.
 
-    python bench/ledger_bench.py [N] [--scaling 100000,1000000,3000000] [--xlsx-rows 200000]
-                                 [--durable-rows 20000] [--repeat 1] [--keep DIR]
+    python bench/ledger_bench.py [N] [--xlsx-rows 200000] [--memory 1000000,5000000] [--repeat 2]
+                                 [--reference TREE] [--keep DIR] [--quick] [--extras pandas,parquet,…]
 
-Generates synthetic ledgers (the 34 fields of contract §3, Chinese headers, mixed spellings,
-some invalid cells; written in slices of 200 000 rows, so 3 M rows need little memory; kept and
-reused with --keep) and times, each in its own process so that peak RSS is its own:
+Generates one synthetic ledger (the fields of contract §3, Chinese headers, mixed spellings,
+some invalid cells; written in slices of 200 000 rows, so 5 M rows need little memory; kept and
+reused with --keep) as large as the largest size asked for; smaller sizes are its heads. Each
+command runs in its own process (peak RSS = its VmHWM), and prints:
 
-  pandas floor   pandas reads the CSV as text and writes it back as CSV (chunks of 50 000 rows,
-                 like `decide`; memory stays bounded);
-  pyarrow floor  pyarrow's streaming CSV reader (all columns text) and CSV writer;
-  decide → CSV / Parquet / JSONL   `landrules decide LEDGER -o out.EXT --engine vectorized`
-                 with full citations, on the N-row ledger;
-  decide → XLSX  the same to XLSX on the first --xlsx-rows rows, beside decide → CSV of those;
-  scaling        the pandas floor and decide → CSV at each --scaling size (rows/s should hold);
-  durable        decide with durable-rules on the first --durable-rows rows, compared byte for
-                 byte with the vectorised engine's output of the same rows.
+  1. N rows (default 1 000 000) → CSV against pyarrow's read + write floor of the same file
+     (streaming reader, all columns text; CSV writer): the two alternated --repeat times, the
+     fastest wall of each kept; every row must come out, repeats must write identical bytes,
+     and with --reference TREE the CSV is compared byte for byte with that tree's `decide`
+     (e.g. a checkout of main: the output must not change);
+  2. --xlsx-rows (200 000) → XLSX against → CSV of the same rows (the officers' workbook);
+  3. peak RSS of `decide → CSV` at each --memory size (default 1 M and 5 M rows);
 
-Timings are wall seconds and CPU seconds (user + sys of the child, all its threads): on a
-shared machine wall time is noisy, CPU time much less so. --repeat R runs every command R times
-and keeps the fastest (wall); decide's outputs of the repeats must be byte-identical. Every
-decided output is checked to hold as many rows as the ledger. 0 rows skips a part.
+then a verdict table: each figure, its target and goal (issue 26), met or not. Wall seconds are
+the figures the targets are about; CPU seconds (user + sys of all threads) are printed beside
+them, as the machine may be shared (the load average is printed with each figure). --quick runs
+the same at 100 000 / 20 000 / 100 000 + 500 000 rows, once each, to check the bench itself.
+
+--extras adds the older figures: `pandas` (pandas' read + write floor), `parquet` and `jsonl`
+(decide → those from the N-row ledger), `scaling` (decide → CSV at 100 000, 1 M, 3 M rows) and
+`durable` (durable-rules on the first 20 000 rows, compared byte for byte with the vectorised
+engine). 0 rows skips a part.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ from __future__ import annotations
 import argparse
 import filecmp
 import json
+import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -167,13 +174,18 @@ finally:
 """
 
 
-def run(label: str, argv: list[str], rows: int | None = None) -> dict:
-    """Run `python -c …` / `python -m …` in a child: wall seconds, CPU seconds, own peak RSS."""
+TREE = [ROOT]  # the landrules tree measured (--tree; default this checkout)
+
+
+def run(label: str, argv: list[str], rows: int | None = None, tree: Path | None = None) -> dict:
+    """Run `python -c …` / `python -m …` in a child (landrules from `tree`'s engine/, default
+    the tree measured): wall seconds, CPU seconds, own peak RSS."""
+    tree = TREE[0] if tree is None else tree
     with tempfile.NamedTemporaryFile(suffix=".rss") as report:
         start = time.perf_counter()
         proc = subprocess.run(
-            [sys.executable, "-c", PEAK, report.name, *argv[1:]], capture_output=True, text=True, cwd=ROOT,
-            env={"PYTHONPATH": str(ROOT / "engine"), "PATH": "/usr/bin:/bin"},
+            [sys.executable, "-c", PEAK, report.name, *argv[1:]], capture_output=True, text=True, cwd=tree,
+            env={"PYTHONPATH": str(tree / "engine"), "PATH": "/usr/bin:/bin"},
         )
         seconds = time.perf_counter() - start
         peak_kib, cpu = (Path(report.name).read_text() or "0 0").split()
@@ -223,12 +235,16 @@ def rows_out(path: Path) -> int:
         reader = pa_csv.open_csv(path, read_options=pa_csv.ReadOptions(skip_rows=1, autogenerate_column_names=True),
                                  convert_options=pa_csv.ConvertOptions(include_columns=["f0"], column_types={"f0": pa.string()}))
         return sum(b.num_rows for b in reader)
-    return _xlsx_rows(path)
+    return _xlsx_rows(path, numbered=True)
 
 
-def _xlsx_rows(path: Path, prefix: str = "决策") -> int:
-    """Data rows on the decision sheets of a workbook: `<row` elements counted in the XML."""
-    import re
+_NUMBERED = re.compile(rb'<c r="A[0-9]+"[^>]*? t="n"')  # a row whose first cell (序号) is a number
+
+
+def _xlsx_rows(path: Path, prefix: str = "决策", numbered: bool = False) -> int:
+    """Data rows on the decision sheets of a workbook, counted in the XML: every `<row` but the
+    header, or with `numbered` the rows whose first cell is a number (the workbook's 序号; its
+    title, header, 合计 and signature rows are text)."""
     import zipfile
 
     with zipfile.ZipFile(path) as book:
@@ -244,12 +260,16 @@ def _xlsx_rows(path: Path, prefix: str = "决策") -> int:
             member = target if target.startswith("xl/") else f"xl/{target}"
             count = 0
             with book.open(member) as xml:
-                tail = b""  # 4 bytes carried over: a "<row " split between blocks is counted once
+                tail = b""  # the end of the last block: a match split between blocks is counted once
                 while block := xml.read(1 << 22):
                     data = tail + block
-                    count += data.count(b"<row ")
-                    tail = data[-4:]
-            total += count - 1  # the header row
+                    if numbered:  # a match lying wholly in `tail` was counted with the block before
+                        count += sum(1 for m in _NUMBERED.finditer(data) if m.end() > len(tail))
+                        tail = data[-256:]
+                    else:
+                        count += data.count(b"<row ")
+                        tail = data[-4:]
+            total += count if numbered else count - 1  # the header row
         return total
 
 
@@ -269,55 +289,172 @@ def show(results: list[dict], floor: dict) -> None:
         print(f"{r['label']:<44} {r['seconds']:8.2f} {r['cpu_s']:8.2f} {rate:>14} {r['peak_mib']:6.0f} MiB {ratio:8.2f}")
 
 
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load {one:.1f}/{five:.1f}"
+
+
+def alternated(repeat: int, runs: list[tuple[str, list[str], Path | None]], rows: int) -> list[dict]:
+    """Each (label, argv, output) run `repeat` times, the runs alternated (A B A B …) so that
+    both see the same load; the fastest wall of each is kept, with the largest peak RSS and
+    the load average. Every output must hold `rows` rows, and a repeat must write the bytes of
+    the first run."""
+    best: list[dict | None] = [None] * len(runs)
+    for k in range(repeat):
+        for j, (label, argv, out) in enumerate(runs):
+            argv_k = [str(a) for a in argv]
+            if out is not None and k:
+                copy = out.with_name(f"{out.stem}.run{k}{out.suffix}")
+                argv_k = [str(copy) if a == str(out) else a for a in argv_k]
+            before = load()
+            result = run(label, argv_k, rows)
+            result["load"] = f"{before} → {load()}"
+            if out is not None:
+                got = rows_out(copy if k else out)
+                if got != rows:
+                    raise SystemExit(f"{label}: {got:,} rows out for {rows:,} rows in")
+                if k:
+                    same = filecmp.cmp(out, copy, shallow=False)
+                    copy.unlink()
+                    if not same:
+                        raise SystemExit(f"{label}: run {k + 1} wrote a different file than run 1")
+            kept = best[j]
+            if kept is None or result["seconds"] < kept["seconds"]:
+                if kept is not None:
+                    result["peak_mib"] = max(result["peak_mib"], kept["peak_mib"])
+                best[j] = result
+            else:
+                kept["peak_mib"] = max(result["peak_mib"], kept["peak_mib"])
+    return best
+
+
+def verdict(rows: list[tuple[str, str, str, str, bool | None]]) -> None:
+    """The figures of issue 26's "Done when": figure, measured, target, goal, met."""
+    print("\nverdict (issue 26)")
+    width = max(len(r[0]) for r in rows) + 2
+    print(f"{'figure':<{width}} {'measured':>12} {'target':>12} {'goal':>8}  met")
+    for figure, measured, target, goal, met in rows:
+        mark = "—" if met is None else ("met" if met else "NOT MET")
+        print(f"{figure:<{width}} {measured:>12} {target:>12} {goal:>8}  {mark}")
+
+
+MEMORY_TARGETS = {1_000_000: 768, 5_000_000: 1024}  # MiB (issue 26); other sizes: no target
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("rows", type=int, nargs="?", default=1_000_000, help="rows of the main ledger (default 1 000 000)")
-    parser.add_argument("--scaling", default="100000,1000000,3000000", help="comma-separated sizes ('' to skip)")
-    parser.add_argument("--xlsx-rows", type=int, default=200_000)
-    parser.add_argument("--durable-rows", type=int, default=20_000)
-    parser.add_argument("--formats", default="csv,parquet,jsonl", help="outputs decided from the main ledger")
-    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("rows", type=int, nargs="?", default=None, help="rows of the main ledger (default 1 000 000)")
+    parser.add_argument("--xlsx-rows", type=int, default=None, help="rows decided to XLSX and to CSV (default 200 000)")
+    parser.add_argument("--memory", default=None, help="sizes whose peak RSS is measured (default 1000000,5000000; '' skips)")
+    parser.add_argument("--repeat", type=int, default=None, help="runs of each timed command, alternated (default 2)")
+    parser.add_argument("--reference", type=Path, help="a landrules tree (e.g. a checkout of main) whose CSV must be the same")
+    parser.add_argument("--tree", type=Path, default=ROOT, help="the landrules tree to measure (default: this one)")
+    parser.add_argument("--quick", action="store_true", help="small sizes, one run each: a check of the bench")
+    parser.add_argument("--extras", default="", help="comma-separated: pandas, parquet, jsonl, scaling, durable")
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the generated files in this folder")
     args = parser.parse_args()
+    quick = dict(rows=100_000, xlsx_rows=20_000, memory="100000,500000", repeat=1)
+    full = dict(rows=1_000_000, xlsx_rows=200_000, memory="1000000,5000000", repeat=2)
+    for name, value in (quick if args.quick else full).items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+    extras = {e.strip() for e in args.extras.split(",") if e.strip()}
+    TREE[0] = args.tree.resolve()
+    print(f"measuring {TREE[0]} ({load()})")
     folder = args.keep or Path(tempfile.mkdtemp(prefix="landrules-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
-    py, rep = sys.executable, args.repeat
-    summary: dict = {"rows": args.rows}
+    py, rep, n = sys.executable, args.repeat, args.rows
+    memory = [int(m) for m in args.memory.split(",") if m.strip()]
+    largest_rows = max([n, args.xlsx_rows, *memory])
+    largest = ledger_of(folder, largest_rows)
+    sized = lambda m: head_of(largest, m) if m < largest_rows else largest  # noqa: E731
+    summary: dict = {"rows": n, "load_start": load()}
+    figures: list[tuple[str, str, str, str, bool | None]] = []
 
-    n = args.rows
-    ledger = ledger_of(folder, n)
-    pandas_floor = best_of(rep, "pandas floor (read + write as text)", [py, "-c", PANDAS_FLOOR, str(ledger), str(folder / "floor-pandas.csv")], n)
-    arrow_floor = best_of(rep, "pyarrow floor (read + write as text)", [py, "-c", PYARROW_FLOOR, str(ledger), str(folder / "floor-arrow.csv")], n)
-    results = [pandas_floor, arrow_floor]
-    for fmt in filter(None, args.formats.split(",")):
-        results.append(decide_to(rep, ledger, n, folder / f"decided.{fmt}", f"decide → {fmt.upper()}"))
-    print(f"\n{n:,} rows, {ledger.stat().st_size / 2**20:.0f} MiB CSV")
-    show(results, pandas_floor)
-    summary.update(pandas_floor_s=pandas_floor["seconds"], pyarrow_floor_s=arrow_floor["seconds"],
-                   **{f"decide_{r['label'].split()[-1].lower()}_s": r["seconds"] for r in results[2:]},
-                   **{f"decide_{r['label'].split()[-1].lower()}_peak_mib": r["peak_mib"] for r in results[2:]})
-    csv_result = next((r for r in results if r["label"] == "decide → CSV"), None)
-    if csv_result:
-        summary["csv_vs_pandas_floor"] = csv_result["seconds"] / pandas_floor["seconds"]
-        summary["csv_cpu_vs_pandas_floor_cpu"] = csv_result["cpu_s"] / pandas_floor["cpu_s"]
+    # 1. N rows → CSV against pyarrow's floor
+    ledger = sized(n)
+    out = folder / "decided.csv"
+    floor, to_csv = alternated(rep, [("pyarrow floor (read + write as text)", [py, "-c", PYARROW_FLOOR, ledger, folder / "floor-arrow.csv"], None),
+                                     ("decide → CSV", decide_argv(ledger, out), out)], n)
+    print(f"\n1. {n:,} rows ({ledger.stat().st_size / 2**20:.0f} MiB CSV) → CSV, best of {rep}")
+    show([floor, to_csv], floor)
+    csv_ratio, csv_cpu_ratio = to_csv["seconds"] / floor["seconds"], to_csv["cpu_s"] / floor["cpu_s"]
+    print(f"decide → CSV ÷ pyarrow floor: wall {csv_ratio:.2f}, cpu {csv_cpu_ratio:.2f} ({to_csv['load']})")
+    figures.append((f"{n:,} rows → CSV ÷ pyarrow floor (wall)", f"{csv_ratio:.2f}×", "≤ 2.5×", "2×", csv_ratio <= 2.5))
+    figures.append(("  … the same in CPU seconds", f"{csv_cpu_ratio:.2f}×", "", "", None))
+    figures.append((f"  … every row out ({n:,})", "yes", "yes", "", True))  # alternated() stops otherwise
+    summary.update(pyarrow_floor_s=floor["seconds"], decide_csv_s=to_csv["seconds"], csv_vs_pyarrow_floor=csv_ratio,
+                   csv_cpu_vs_pyarrow_floor_cpu=csv_cpu_ratio, decide_csv_peak_mib=to_csv["peak_mib"])
+    if args.reference is not None:
+        ref_out = folder / "decided-reference.csv"
+        reference = run(f"decide → CSV ({args.reference})", [str(a) for a in decide_argv(ledger, ref_out)], n,
+                        tree=args.reference.resolve())
+        same = filecmp.cmp(out, ref_out, shallow=False)
+        print(f"{args.reference}: {reference['seconds']:.2f} s wall, {reference['cpu_s']:.2f} s cpu; "
+              f"CSV byte-identical: {same}")
+        figures.append((f"  … CSV byte-identical to {args.reference}'s", "yes" if same else "NO", "yes", "", same))
+        summary.update(reference_csv_s=reference["seconds"], identical_to_reference=same)
+    if memory and n in memory:
+        memory.remove(n)  # measured above
+    peaks = {n: to_csv["peak_mib"]}
 
+    # 2. the workbook against CSV
     if args.xlsx_rows:
         m = args.xlsx_rows
-        small = head_of(ledger, m) if m < n else ledger
-        to_csv = decide_to(rep, small, m, folder / "decided-head.csv", f"decide → CSV ({m:,} rows)")
-        to_xlsx = decide_to(rep, small, m, folder / "decided-head.xlsx", f"decide → XLSX ({m:,} rows)")
-        print(f"\nXLSX against CSV, {m:,} rows")
-        show([to_csv, to_xlsx], None)
-        print(f"XLSX ÷ CSV: wall {to_xlsx['seconds'] / to_csv['seconds']:.2f}, cpu {to_xlsx['cpu_s'] / to_csv['cpu_s']:.2f}")
-        summary.update(xlsx_rows=m, xlsx_s=to_xlsx["seconds"], xlsx_vs_csv=to_xlsx["seconds"] / to_csv["seconds"],
-                       xlsx_peak_mib=to_xlsx["peak_mib"])
+        small = sized(m)
+        head_csv, head_xlsx = folder / "decided-head.csv", folder / "decided-head.xlsx"
+        csv_m, xlsx_m = alternated(rep, [(f"decide → CSV ({m:,} rows)", decide_argv(small, head_csv), head_csv),
+                                         (f"decide → XLSX ({m:,} rows)", decide_argv(small, head_xlsx), head_xlsx)], m)
+        print(f"\n2. {m:,} rows → XLSX against → CSV, best of {rep}")
+        show([csv_m, xlsx_m], None)
+        ratio, cpu_ratio = xlsx_m["seconds"] / csv_m["seconds"], xlsx_m["cpu_s"] / csv_m["cpu_s"]
+        print(f"XLSX ÷ CSV: wall {ratio:.2f}, cpu {cpu_ratio:.2f} ({xlsx_m['load']})")
+        figures.insert(0, (f"{m:,} rows → XLSX ÷ → CSV (wall)", f"{ratio:.2f}×", "≤ 6×", "3×", ratio <= 6))
+        figures.insert(1, ("  … the same in CPU seconds", f"{cpu_ratio:.2f}×", "", "", None))
+        summary.update(xlsx_rows=m, xlsx_s=xlsx_m["seconds"], xlsx_vs_csv=ratio, xlsx_cpu_vs_csv=cpu_ratio,
+                       xlsx_peak_mib=xlsx_m["peak_mib"])
 
-    sizes = [int(s) for s in args.scaling.split(",") if s.strip()]
-    if sizes:
+    # 3. peak memory as the ledger grows
+    for size in memory:
+        path = sized(size)
+        before = load()
+        result = run(f"decide → CSV ({size:,})", decide_argv(path, folder / "decided-memory.csv"), size)
+        if rows_out(folder / "decided-memory.csv") != size:
+            raise SystemExit(f"{size:,} rows in, {rows_out(folder / 'decided-memory.csv'):,} out")
+        result["load"] = f"{before} → {load()}"
+        print(f"\n3. {size:,} rows → CSV: {result['seconds']:.2f} s wall, {result['cpu_s']:.2f} s cpu, "
+              f"peak RSS {result['peak_mib']:.0f} MiB ({result['load']})")
+        peaks[size] = result["peak_mib"]
+    for size in sorted(peaks):
+        target = MEMORY_TARGETS.get(size)
+        figures.append((f"peak RSS, {size:,} rows → CSV", f"{peaks[size]:.0f} MiB",
+                        f"≤ {target} MiB" if target else "", "", None if target is None else peaks[size] <= target))
+    summary["peak_mib"] = {str(k): v for k, v in sorted(peaks.items())}
+
+    extra_figures(extras, folder, ledger, n, rep, summary)
+    summary["load_end"] = load()
+    verdict(figures)
+    print(json.dumps(summary))
+
+
+def extra_figures(extras: set[str], folder: Path, ledger: Path, n: int, rep: int, summary: dict) -> None:
+    """The older figures (--extras): pandas' floor, Parquet and JSONL, scaling, durable-rules."""
+    py = sys.executable
+    if "pandas" in extras:
+        pandas_floor = best_of(rep, "pandas floor (read + write as text)", [py, "-c", PANDAS_FLOOR, str(ledger), str(folder / "floor-pandas.csv")], n)
+        show([pandas_floor], pandas_floor)
+        summary["pandas_floor_s"] = pandas_floor["seconds"]
+    formats = [f for f in ("parquet", "jsonl") if f in extras]
+    if formats:
+        results = [decide_to(rep, ledger, n, folder / f"decided.{fmt}", f"decide → {fmt.upper()}") for fmt in formats]
+        print()
+        show(results, None)
+        summary.update({f"decide_{r['label'].split()[-1].lower()}_s": r["seconds"] for r in results})
+    if "scaling" in extras:
         scaling = []
-        for size in sizes:
+        for size in (100_000, 1_000_000, 3_000_000):
             path = ledger_of(folder, size)
-            floor = best_of(rep, f"pandas floor ({size:,})", [py, "-c", PANDAS_FLOOR, str(path), str(folder / "floor-scaling.csv")], size)
+            floor = best_of(rep, f"pyarrow floor ({size:,})", [py, "-c", PYARROW_FLOOR, str(path), str(folder / "floor-scaling.csv")], size)
             decided = decide_to(rep, path, size, folder / "decided-scaling.csv", f"decide → CSV ({size:,})")
             scaling.append((size, floor, decided))
         print("\nscaling (decide → CSV)")
@@ -327,9 +464,8 @@ def main() -> None:
                   f"{decided['seconds'] / floor['seconds']:8.2f} {decided['cpu_s'] / size * 1e6:13.2f} {decided['peak_mib']:6.0f} MiB")
         summary["scaling"] = [{"rows": s, "floor_s": f["seconds"], "decide_s": d["seconds"], "decide_cpu_s": d["cpu_s"],
                                "peak_mib": d["peak_mib"]} for s, f, d in scaling]
-
-    if args.durable_rows:
-        m = args.durable_rows
+    if "durable" in extras:
+        m = min(20_000, n)
         small = head_of(ledger, m) if m < n else ledger
         durable = run(f"decide --engine durable ({m:,} rows)", decide_argv(small, folder / "durable.csv", "durable"), m)
         vector = run(f"decide --engine vectorized ({m:,} rows)", decide_argv(small, folder / "vectorized-small.csv"), m)
@@ -341,7 +477,6 @@ def main() -> None:
         if not same:
             print(json.dumps(summary))
             raise SystemExit(1)
-    print(json.dumps(summary))
 
 
 if __name__ == "__main__":

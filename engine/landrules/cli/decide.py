@@ -87,8 +87,12 @@ def decide(
     from landrules.geo.layer import GeoError
     from landrules.ledger.read.reader import LedgerError
     from landrules.ledger.write.base import OutputError
-    from landrules.record.store import StoreError
 
+    store_errors: tuple[type[Exception], ...] = ()  # duckdb is imported only to record the run
+    if record:
+        from landrules.record.store import StoreError
+
+        store_errors = (StoreError,)
     when = as_of_date(as_of)
     check_engine(engine)
     check_output(output)
@@ -116,7 +120,7 @@ def decide(
                     recorder.close()  # rolls back a run not finished: nothing of it stays
     except GeoError as exc:
         raise fail(f"{exc}（未作决策）") from None
-    except StoreError as exc:
+    except store_errors as exc:
         raise fail(str(exc)) from None
     except ColumnsError as exc:
         raise fail(str(exc)) from None

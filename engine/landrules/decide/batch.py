@@ -90,8 +90,10 @@ class LedgerDecider:
         target = rulebook.param_value(TAX_TARGET, as_of)[0] if TAX_TARGET in rulebook.parameters else None
         self.summary = Summary(tax_target=None if target is None else float(target))
         self._patterns: dict[Key, _Pattern] = {}
+        self._unpriced: dict[tuple, Decision] = {}  # (definite, needs) -> decision before idle_fee's amount
         self._invalid: _Pattern | None = None  # the decision of a row with errors, but its errors
-        self._texts: dict[tuple[str, ...], tuple[str, str]] = {}  # errors or notes -> (cell, JSON)
+        self._lists: dict[tuple[str, ...], tuple[str, str]] = {}  # errors or notes -> (cell, JSON)
+        self._cells: dict[tuple[str, ...], str] = {}  # errors or notes -> cell (no JSON written)
         self._plan_limit = plan_threshold(rulebook, as_of)
         self._reads: dict[str, frozenset[str]] | None = None  # fields each rule reads (month spans)
         self._fee_rules = frozenset(r.id for r in rulebook.rules if r.outcome == FEE)
@@ -135,8 +137,12 @@ class LedgerDecider:
         pattern = self._patterns.get(key)
         if pattern is None or (with_json and pattern.json_tail is None):
             definite, needs, price = key
-            firing = Firing(definite=definite, maybe=definite | {r for r, _ in needs})
-            decision = self.evaluator.assemble(None, None, firing, self.as_of, needs_by_rule=dict(needs), land_price=price)
+            unpriced = self._unpriced.get((definite, needs))  # rows alike but for their land price share it
+            if unpriced is None:
+                firing = Firing(definite=definite, maybe=definite | {r for r, _ in needs})
+                unpriced = self._unpriced[definite, needs] = self.evaluator.assemble(
+                    None, None, firing, self.as_of, needs_by_rule=dict(needs), price=False)
+            decision = self.evaluator.priced(unpriced, price, self.as_of)
             pattern = self._patterns[key] = _freeze(decision, with_json)
         return pattern
 
@@ -157,6 +163,7 @@ class LedgerDecider:
         patterns: list[_Pattern] = []
         if len(self._patterns) > PATTERN_CACHE:  # a large rulebook: bound the memory kept between chunks
             self._patterns.clear()
+            self._unpriced.clear()
         if len(positions):
             keys, inverse = self.backend.pattern_keys(parsed, positions, self.as_of, self.evaluator.missing_facts)
             if raw.spans:  # dates given only to the month (`month_spans`)
@@ -183,26 +190,40 @@ class LedgerDecider:
                 self._invalid = _freeze(self.evaluator.invalid(None, [], self.as_of), with_json)
             index[list(parsed.errors)] = len(patterns)
             patterns.append(self._invalid)
-        errors = self._own(parsed.errors)
+        errors = self._own(parsed.errors, with_json)
         notes = {i: n for i, n in parsed.notes.items() if n}
         noted = [j for j, p in enumerate(patterns) if p.notes]
         if noted:  # the decision's own notes follow the row's (as Evaluator.decide_many puts them)
             for i in np.flatnonzero(np.isin(index, noted)).tolist():
                 notes[i] = (*notes.get(i, ()), *patterns[index[i]].notes)
             notes = dict(sorted(notes.items()))
-        return errors, self._own(notes)
+        return errors, self._own(notes, with_json)
 
-    def _own(self, texts: dict[int, Sequence[str]]) -> tuple[np.ndarray, list[str], list[str]]:
+    def _own(self, texts: dict[int, Sequence[str]], with_json: bool) -> tuple[np.ndarray, list[str], list[str]]:
+        """(rows, cell texts, JSON lists: empty unless `with_json`) of the rows' own texts."""
         at = np.fromiter(texts, dtype=np.int64, count=len(texts))
-        if len(self._texts) > PATTERN_CACHE:
-            self._texts.clear()
+        cache = self._lists if with_json else self._cells
+        if len(cache) > PATTERN_CACHE:
+            cache.clear()
+        if not with_json:
+            cells = []
+            for items in texts.values():
+                if len(items) == 1 and type(items[0]) is str:  # most rows: one note, its own text
+                    cells.append(items[0])
+                    continue
+                key = tuple(items)
+                done = cache.get(key)
+                if done is None:
+                    done = cache[key] = SEP.join(dict.fromkeys(str(t) for t in key))
+                cells.append(done)
+            return at, cells, []
         cells, lists = [], []
         for items in texts.values():
             key = tuple(items)
-            done = self._texts.get(key)
+            done = cache.get(key)
             if done is None:
-                done = self._texts[key] = (SEP.join(dict.fromkeys(str(t) for t in key)),
-                                           json.dumps(list(key), ensure_ascii=False, separators=(",", ":")))
+                done = cache[key] = (SEP.join(dict.fromkeys(str(t) for t in key)),
+                                     json.dumps(list(key), ensure_ascii=False, separators=(",", ":")))
             cells.append(done[0])
             lists.append(done[1])
         return at, cells, lists

@@ -146,8 +146,9 @@ class ChunkLoop:
     def prepared(self, read_ahead: bool = False) -> Iterator[Prepared]:
         """Each chunk once, in order: validated (`prepare_chunk`: total and footer rows out, the
         column map's spellings, units, ids repeated across chunks), its rows numbered from
-        `row_offset`, the map's facts joined. With `read_ahead` the next chunk is read on a
-        thread while this one is used (a consumer that stops early and reads on must not)."""
+        `row_offset`, the map's facts joined. With `read_ahead` the next chunk is read and
+        validated on a thread while this one is used (a consumer that stops early and reads on
+        must not): on two cores, validating chunk N + 1 overlaps deciding chunk N."""
         if self._started:
             raise RuntimeError("a ledger's chunks are read once")
         self._started = True
@@ -155,10 +156,13 @@ class ChunkLoop:
         if first is not None:
             apply_map(first.parsed, self.map)
             yield first
-        for chunk in ahead(self._rest) if read_ahead else self._rest:
-            prepared = self._prepare(chunk)
-            apply_map(prepared.parsed, self.map)
-            yield prepared
+        rest = (self._prepared_on_map(chunk) for chunk in self._rest)  # one at a time, in order: `seen` grows in order
+        yield from ahead(rest) if read_ahead else rest
+
+    def _prepared_on_map(self, chunk: Chunk) -> Prepared:
+        prepared = self._prepare(chunk)
+        apply_map(prepared.parsed, self.map)
+        return prepared
 
     def rest(self) -> Iterator[Chunk]:
         """The chunks not read yet, raw (`find_parcel` looks for repeats of an id in them)."""

@@ -139,12 +139,14 @@ class Evaluator:
     def assemble(
         self, parcel_id: str | None, facts: dict[str, Any] | None, firing: Firing, as_of: dt.date,
         needs_by_rule: Mapping[str, Sequence[str]] | None = None, land_price: float | None = None,
+        *, price: bool = True,
     ) -> Decision:
         """The decision for one firing. `needs_by_rule` (rule id → missing fields), when given,
         replaces the IR evaluation of `facts` for undecided rules (a vectorised backend computes
         it column-wise). `land_price` (万元) gives idle_fee its amount. The decision's notes are
         the rulebook's for the date (documents not in force, parameters without a value) and the
-        fee's amount waiting for the price; the caller puts the parcel's own before them."""
+        fee's amount waiting for the price; the caller puts the parcel's own before them.
+        `price=False`: idle_fee without its amount or note (`priced` adds them later)."""
         rules = self.rulebook.rules
         if land_price is None and facts is not None:
             land_price = facts.get("land_price")
@@ -182,14 +184,19 @@ class Evaluator:
         if not outcomes:
             outcomes.append(self._builtin("no_action"))
         needs.sort(key=_FIELD_ORDER.get)
-        notes = list(self._notes_on(as_of))
-        outcomes, fee_note = self._priced(outcomes, land_price, as_of)
-        if fee_note:
-            notes.append(fee_note)
-        return Decision(
+        decision = Decision(
             parcel_id=parcel_id, as_of=as_of, rulebook=self.rulebook.hash,
-            categories=categories, outcomes=outcomes, needs=needs, errors=[], notes=notes,
+            categories=categories, outcomes=outcomes, needs=needs, errors=[], notes=list(self._notes_on(as_of)),
         )
+        return self.priced(decision, land_price, as_of) if price else decision
+
+    def priced(self, decision: Decision, land_price: float | None, as_of: dt.date) -> Decision:
+        """A decision assembled with `price=False`, with idle_fee's amount for `land_price` (or
+        the note that it waits for the price): rows alike but for their price share the rest."""
+        outcomes, fee_note = self._priced(decision.outcomes, land_price, as_of)
+        if fee_note is None and outcomes is decision.outcomes:
+            return decision
+        return decision.model_copy(update={"outcomes": outcomes, "notes": [*decision.notes, *([fee_note] if fee_note else [])]})
 
     def _notes_on(self, as_of: dt.date) -> tuple[str, ...]:
         notes = self._date_notes.get(as_of)

@@ -13,15 +13,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from landrules.core import fields
-from landrules.geo.facts import GeoFacts, PlanClasses, parcel_facts
 from landrules.geo.plan import derive_conformity
 from landrules.ledger.validate.frame import ParsedFrame
 from landrules.rulebook.model import Rulebook
+
+if TYPE_CHECKING:  # shapely and the map readers are imported only when a map is given
+    from landrules.geo.facts import GeoFacts
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,8 @@ class MapFacts:
 def load_map(inputs: MapInputs, rulebook: Rulebook, as_of: dt.date, ledger_ids: set[str] | None = None) -> MapFacts:
     """Read the files and compute the facts (GeoError for a file that cannot be used); the
     facts `inputs` carry already when they were computed with the same parameters."""
+    from landrules.geo.facts import PlanClasses, parcel_facts
+
     value = lambda pid: rulebook.param_value(pid, as_of)[0]  # noqa: E731
     class_fields, codes, min_overlap = value("geo.plan_class_fields"), value("geo.plan_industrial_codes"), value("geo.min_overlap_m2")
     # a parameter not in force on the date leaves what it measures unknown: it never borrows a later value

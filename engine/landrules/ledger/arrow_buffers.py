@@ -27,6 +27,15 @@ def offsets(arr: pa.Array) -> np.ndarray:
     return np.frombuffer(buffer, dtype=dtype)[arr.offset: arr.offset + len(arr) + 1]
 
 
+def data_bytes(arr: pa.Array) -> np.ndarray:
+    """The bytes of a (large) string array's cells, one after another (a view, not a copy)."""
+    buffer = arr.buffers()[2] if arr.buffers()[1] is not None else None
+    if buffer is None or not len(arr):
+        return np.zeros(0, dtype=np.uint8)
+    ends = offsets(arr)
+    return np.frombuffer(buffer, dtype=np.uint8)[int(ends[0]): int(ends[-1])]
+
+
 def validity(arr: pa.Array) -> np.ndarray | None:
     """Which cells are not null (None when none is null)."""
     if not arr.null_count:

@@ -1,6 +1,8 @@
 """Duplicate 宗地编号 found with the compact id store, as a dict of every id would find them."""
 
 import numpy as np
+import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -72,3 +74,23 @@ def test_runs_stay_few_and_lookups_exact_over_many_chunks():
 def test_of_a_mapping():
     seen = SeenIds.of({"A": 7})
     assert seen.first_rows(np.array(["A", "B"], dtype=object)).tolist() == [7, -1]
+
+
+@pytest.mark.parametrize("arrow", [True, False])
+def test_ids_that_differ_only_in_width_are_noted_in_arrow_and_object_columns(arrow):
+    from landrules.ledger.validate.frame import parse_frame
+
+    dtype = pd.StringDtype("pyarrow", na_value=np.nan) if arrow else object
+    seen = SeenIds()
+    chunks = [["SL-004", "ＳＬ－００５", "SL-006"], ["ＳＬ－００４", "SL-005", "中文-1", None], ["SL-006", "ＳＬ－００６"]]
+    notes, first_row = [], 2
+    for ids in chunks:
+        frame = pd.DataFrame({"parcel_id": pd.Series(ids, dtype=dtype), "area_mu": pd.Series(["1"] * len(ids), dtype=dtype)})
+        rows = list(range(first_row, first_row + len(ids)))
+        parsed = parse_frame(frame, rows, seen)
+        notes += [(rows[i], n) for i, ns in parsed.notes.items() for n in ns if "全角" in n]
+        first_row += len(ids)
+    assert [(row, note.split(" 与")[0]) for row, note in notes] == [
+        (5, 'parcel_id（宗地编号） "ＳＬ－００４"'), (6, 'parcel_id（宗地编号） "SL-005"'),
+        (10, 'parcel_id（宗地编号） "ＳＬ－００６"')]
+    assert "第2行" in notes[0][1] and "第3行" in notes[1][1] and "第4行" in notes[2][1]

@@ -4,11 +4,13 @@ cells are figures — a real parcel whose 坐落 reads 合计 is decided, not dr
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from landrules.ledger.validate.totals import is_total_row
+from landrules.ledger.validate.totals import FOOTER_WORDS, STRIPPED, footer_mask, is_total_row
 
 # columns: 序号, 宗地编号, 坐落, 面积（亩）, 土地使用权人
 ID_AT = 1
@@ -59,3 +61,23 @@ def test_a_parcel_whose_location_reads_the_total_word_is_decided(tmp_path):
     (chunk,) = list(open_ledger(path).chunks)
     prepared = prepare_chunk(chunk.frame, chunk.rows)
     assert prepared.totals == [3] and prepared.parsed.parcel_ids.tolist() == ["SL-009"]
+
+
+def test_what_the_arrow_regex_strips_is_what_str_strip_strips():
+    assert set(STRIPPED) == {chr(c) for c in range(0x110000) if chr(c).isspace()}
+
+
+_SPACES = st.sampled_from(sorted(STRIPPED))
+_CELLS = st.one_of(
+    st.text(max_size=8),
+    st.builds(lambda pad, word, rest: pad + word + rest, st.text(_SPACES, max_size=3),
+              st.sampled_from(FOOTER_WORDS), st.sampled_from(["", "：张三", ": 李四", " 王五", "说明", "：", "x"])),
+)
+
+
+@settings(deadline=None)  # Arrow's first call may be slow on a loaded machine
+@given(st.lists(st.tuples(_CELLS, _CELLS, st.one_of(st.none(), _CELLS)), min_size=1, max_size=30))
+def test_footer_rows_are_found_alike_in_arrow_and_object_columns(rows):
+    frame = pd.DataFrame(rows, columns=["a", "b", "c"])
+    arrow = frame.astype(pd.StringDtype("pyarrow", na_value=np.nan))
+    assert footer_mask(arrow).tolist() == footer_mask(frame.astype(object)).tolist()

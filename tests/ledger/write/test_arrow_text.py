@@ -51,3 +51,14 @@ def test_filled_cells_match_pandas(values, cut):
     for dtype in (object, pd.StringDtype("pyarrow")):
         series = pd.Series(values, dtype=dtype).iloc[cut:]
         assert filled_cells(series).tolist() == [v not in (None, "") for v in values[cut:]]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="\x00\x07\x1f\x7f\t\n\ra中", max_size=4)), max_size=30),
+       st.integers(0, 5))
+def test_controls_are_shown_as_show_controls_shows_them(values, cut):
+    from landrules.ledger.write.arrow_text import controls_shown
+    from landrules.ledger.write.base import show_controls
+
+    arr = pa.array(values, type=pa.string()).slice(cut)
+    assert controls_shown(arr).to_pylist() == [None if v is None else show_controls(v) for v in values[cut:]]

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from landrules.ledger.columns.headers import key, label
 from landrules.ledger.columns.synonyms import AREA_FIELDS, AREA_HA_HEADER, AREA_UNITS
@@ -41,6 +42,17 @@ def split_unit(value: Any) -> tuple[Any, str | None]:
     return m.group("number").strip(), _UNITS.get(key(m.group("unit")))
 
 
+_DIGITS = "^[0-9.]*$"  # no unit can be read into such a cell, even after NFKC
+
+
+def _digits_only(column: pd.Series) -> bool:
+    """Whether an Arrow column holds only ASCII digits and points (or nothing): no cell of it
+    carries a unit, so it is read as it stands, and stays an Arrow column for validation."""
+    if not (isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow"):
+        return False
+    return pc.all(pc.match_substring_regex(column.array._pa_array, _DIGITS)).as_py() is not False
+
+
 def convert_areas(
     frame: pd.DataFrame, rows: list[int], headers: dict[str, str] | None = None
 ) -> tuple[pd.DataFrame, dict[int, list[str]], dict[int, tuple[str, ...]]]:
@@ -48,6 +60,8 @@ def convert_areas(
     position. `headers` maps a column name to its header as written (for messages)."""
     headers = headers or {}
     present = [c for c in AREA_FIELDS if c in frame.columns]
+    if "area_ha" not in present:  # columns of plain numbers stay as they are (and Arrow columns)
+        present = [c for c in present if not _digits_only(frame[c])]
     if not present:
         return frame, {}, {}
     frame = frame.copy()

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from landrules.core import fields
 from landrules.core.fields import FieldType
@@ -153,11 +154,15 @@ def parse_frame(
     cell_errors: dict[int, list[tuple[int, str]]] = {}
     cell_notes: dict[int, list[str]] = {}  # remarks of coded cells
     spans: dict[str, np.ndarray] = {}
+    maybe_wide: np.ndarray | None = None  # every id is looked at unless the Arrow column says which
     for spec in fields.FIELDS:
         if spec.name not in frame.columns:
             columns[spec.name] = np.full(n, None, dtype=object) if spec.type is FieldType.TEXT else np.full(n, np.nan)
             continue
         codes, uniques = factorize(frame[spec.name])
+        if spec.name == "parcel_id" and isinstance(uniques, pa.Array):  # the ids not ASCII, for lookalike_notes
+            wide = np.flatnonzero(~pc.string_is_ascii(uniques).fill_null(True).to_numpy(zero_copy_only=False))
+            maybe_wide = np.flatnonzero(np.isin(codes, wide)) if len(wide) else np.zeros(0, dtype=np.int64)
         remarks: dict[int, str] = {}
         months: dict[int, float] = {}
         encoded, errors = _parse_uniques(spec.name, uniques, remarks, months)
@@ -182,7 +187,7 @@ def parse_frame(
                 cell_errors.setdefault(int(i), []).append((_ORDER[spec.name], f"第{rows[i]}行 {_LABELS[spec.name]}: {errors[codes[i]]}"))
 
     row_errors: dict[int, list[str]] = {i: [m for _, m in sorted(errs)] for i, errs in cell_errors.items()}
-    lookalikes = lookalike_notes(columns["parcel_id"], rows, first_seen, _LABELS["parcel_id"])
+    lookalikes = lookalike_notes(columns["parcel_id"], rows, first_seen, _LABELS["parcel_id"], maybe_wide)
     _check_ids(columns["parcel_id"], rows, row_errors, first_seen)
     _derive_area(columns, rows, row_errors)
     if reader_errors:

@@ -105,14 +105,22 @@ def folded(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-def lookalike_notes(ids: np.ndarray, rows: list[int], seen: SeenIds, label: str) -> dict[int, str]:
+def lookalike_notes(ids: np.ndarray, rows: list[int], seen: SeenIds, label: str,
+                    maybe_wide: np.ndarray | None = None) -> dict[int, str]:
     """Notes for the ids that differ from an earlier one only in width (NFKC), by position in
     `ids` (an object array, None for no id): suspected duplicates, reported, not refused (they
-    are different text). `seen.folded` learns this chunk's wide ids."""
-    texts = [v if isinstance(v, str) else None for v in ids.tolist()]
-    wide = {i: folded(t) for i, t in enumerate(texts) if t is not None and not t.isascii() and folded(t) != t}
+    are different text). `seen.folded` learns this chunk's wide ids. `maybe_wide`: the
+    positions of the ids that are not ASCII, or more (default: every id is looked at), so that
+    a chunk of ASCII ids costs nothing per id."""
+    candidates = range(len(ids)) if maybe_wide is None else maybe_wide.tolist()
+    wide = {}
+    for i in candidates:
+        t = ids[i]
+        if isinstance(t, str) and not t.isascii() and folded(t) != t:
+            wide[i] = folded(t)
     if not wide and not seen.folded:
         return {}
+    texts = [v if isinstance(v, str) else None for v in ids.tolist()]
     keys = set(wide.values()) | set(seen.folded)
     involved = sorted(set(wide) | {i for i, t in enumerate(texts) if t in keys})
     earlier = seen.first_rows(np.array([wide[i] for i in involved if i in wide], dtype=object))

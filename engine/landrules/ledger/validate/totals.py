@@ -23,6 +23,8 @@ import unicodedata
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from landrules.ledger.validate.cells import is_empty, number_text
 from landrules.ledger.validate.spellings import PLACEHOLDERS, is_placeholder
@@ -147,19 +149,37 @@ def _is_footer(value) -> bool:
     return not (word in _NEEDS_COLON and not rest.startswith(":"))
 
 
+# what str.strip() takes away (the characters whose isspace() is true), for Arrow's regex
+STRIPPED = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+_FOOTER_START = "^[" + "".join(f"\\x{{{ord(c):x}}}" for c in STRIPPED) + "]*[" + "".join(sorted(_FOOTER_FIRST)) + "]"
+
+
+def _maybe_footers(column: pd.Series) -> np.ndarray | None:
+    """Positions of the cells whose first character after white space begins a footer word
+    (None: no text in the column). An Arrow column is looked at by Arrow's regex."""
+    if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+        found = pc.match_substring_regex(column.array._pa_array, _FOOTER_START)
+        if isinstance(found, pa.ChunkedArray):
+            found = found.combine_chunks()
+        return np.flatnonzero(found.fill_null(False).to_numpy(zero_copy_only=False))
+    try:
+        first = column.astype(object).str.strip().str[:1]
+    except AttributeError:  # no text in the column
+        return None
+    return np.flatnonzero(first.isin(_FOOTER_FIRST).to_numpy(dtype=bool))
+
+
 def footer_mask(frame: pd.DataFrame) -> np.ndarray:
     """True for the rows of `frame` whose leading cells (the first three columns) begin with a
     footer word: 填表人：…, 审核人：…, 制表日期：…, 联系电话：…, 填报说明：…. The first character of
     each leading cell is looked at column-wise; only cells that begin like a footer word are
-    matched one by one, so a long ledger costs no regex per row."""
+    matched one by one, so a long ledger costs no regex per row in Python."""
     mask = np.zeros(len(frame), dtype=bool)
     for j in range(min(LEADING, frame.shape[1])):
         column = frame.iloc[:, j]
-        try:
-            first = column.astype(object).str.strip().str[:1]
-        except AttributeError:  # no text in the column
+        maybe = _maybe_footers(column)
+        if maybe is None:
             continue
-        maybe = np.flatnonzero(first.isin(_FOOTER_FIRST).to_numpy(dtype=bool))
         for i in maybe.tolist():
             if not mask[i] and _is_footer(column.iat[i]):
                 mask[i] = True

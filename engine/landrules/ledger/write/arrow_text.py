@@ -11,10 +11,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from landrules.ledger.arrow_buffers import empty_as_null, offsets, one_string_array, validity
+from landrules.ledger.arrow_buffers import data_bytes, empty_as_null, offsets, one_string_array, validity
 from landrules.ledger.write.base import CONTROL, RISKY, show_controls, text_column
 
 _RISKY_BYTES = np.frombuffer("".join(RISKY).encode("ascii"), dtype=np.uint8)
+_CONTROL_BYTES = np.array([c for c in range(0x20) if CONTROL.match(chr(c))], dtype=np.uint8)
 _RISKY_PATTERN = "^[" + "".join("\\" + c if c in "-\\" else c for c in RISKY) + "]"
 
 
@@ -29,8 +30,13 @@ def text_array(series: pd.Series) -> pa.Array:
 
 
 def controls_shown(arr: pa.Array) -> pa.Array:
-    """`show_controls` on an Arrow string array (the few cells that hold one, converted alone)."""
-    if not len(arr) or not pc.any(pc.match_substring_regex(arr, CONTROL.pattern)).as_py():
+    """`show_controls` on an Arrow string array (the few cells that hold one, converted alone).
+
+    A control character is one byte below 0x20 in UTF-8 (no other character's bytes are), so
+    the data buffer is looked at with numpy first; only an array that holds one is converted."""
+    low = data_bytes(arr)
+    low = low[low < 0x20]
+    if not len(low) or not np.isin(low, _CONTROL_BYTES).any():
         return arr
     return pa.array([show_controls(v) if v is not None else None for v in arr.to_pylist()], type=pa.string())
 
