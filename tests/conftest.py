@@ -5,10 +5,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from typer.testing import CliRunner
 
 from landrules.backends.durable import DurableBackend
 from landrules.decide.evaluate import Evaluator
+from landrules.record import accounts
 from landrules.rulebook.load import load_rulebook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +33,29 @@ def english_lint_messages(monkeypatch):
     """lint speaks Chinese by default; the existing tests assert its English wording
     (LANDRULES_LANG=en). Tests of the Chinese messages set LANDRULES_LANG=zh themselves."""
     monkeypatch.setenv("LANDRULES_LANG", "en")
+
+
+SHIPPED_HASHER = accounts._HASHER  # argon2id at argon2-cffi's costs (about 0.2 s of CPU a hash, on purpose)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def quick_password_hashes():
+    """In this process, accounts hash and verify passwords with argon2id at its smallest costs: the
+    tests sign in hundreds of times, and what they test is who may do what, not the hash's cost.
+    The shipped costs are tested with `shipped_password_hashes` (tests/record/test_accounts.py);
+    servers and commands started as processes keep them."""
+    patch = pytest.MonkeyPatch()
+    patch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    patch.setattr(accounts, "_DUMMY", [])
+    yield
+    patch.undo()
+
+
+@pytest.fixture
+def shipped_password_hashes(monkeypatch):
+    """The shipped argon2id costs back, for one test."""
+    monkeypatch.setattr(accounts, "_HASHER", SHIPPED_HASHER)
+    monkeypatch.setattr(accounts, "_DUMMY", [])
 
 
 @pytest.fixture(scope="session")
