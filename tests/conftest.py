@@ -21,6 +21,14 @@ RUNNER = CliRunner()
 pytest_plugins = ["browser_helpers"]  # the browser tests' fixtures: server, browser, shots
 
 
+def pytest_collection_modifyitems(items):
+    """The files that hold `slow` tests first, each file whole and in its order: on several workers
+    (`-n auto --dist loadfile`) the longest files start at once, and no worker is left running
+    one alone at the end."""
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow)
+
+
 def invoke(*args, columns: int = 200, env: dict | None = None):
     """Run `landrules ARGS…` in-process (Typer's runner) in a terminal `columns` wide."""
     from landrules.cli import app
