@@ -17,16 +17,16 @@ from typing import Any
 from landrules.core.summary import Summary
 from landrules.decide.workbook.actions import ActionList, ActionRow
 from landrules.decide.workbook.heading import CLUSTER, as_date, date_zh
-from landrules.decide.workbook.sheets import (
+from landrules.decide.workbook.lists import (
     ACTION_HEADER,
     OVERDUE_HEADER,
     PUBLIC_HEADER,
     action_rows,
-    cap_note,
     measure_names,
     overdue_rows,
     public_rows,
 )
+from landrules.decide.workbook.sheets import cap_note
 from landrules.decide.workbook.tables import Table, overview, summary_tables
 from landrules.ledger.write.base import Labels
 

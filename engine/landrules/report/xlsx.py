@@ -6,15 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from landrules.decide.workbook.actions import ActionList
-from landrules.decide.workbook.sheets import write_actions, write_by_unit, write_overdue, write_public, write_summary
+from landrules.decide.workbook.sheets import write_lists, write_summary
 from landrules.ledger.write.xlsx_book import Book
 from landrules.report.bulletin import Bulletin
 
 
 def write_xlsx(bulletin: Bulletin, actions: ActionList, book: Book, target: Path) -> None:
     write_summary(book, [bulletin.overview, *bulletin.tables, *bulletin.progress], bulletin.notes)
-    write_overdue(book, actions, bulletin.as_of)
-    write_actions(book, actions, bulletin.as_of)
-    write_by_unit(book, actions, bulletin.as_of)
-    write_public(book, actions, bulletin.as_of)
+    write_lists(book, actions, bulletin.as_of, overdue=True)
     book.save(target, bulletin.as_of)

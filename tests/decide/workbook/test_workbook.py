@@ -15,6 +15,7 @@ from conftest import ROOT
 from landrules.core.summary import in_catalogue_order
 from landrules.decide.options import RunOptions
 from landrules.decide.pipeline import decide_ledger
+from landrules.decide.workbook import lists as L
 from landrules.decide.workbook import sheets as S
 from landrules.decide.workbook.reasons import span
 
@@ -120,7 +121,7 @@ def test_no_cell_is_a_formula(decided):
 def test_one_parcel_one_plan(decided):
     _, summary, book = decided
     sheet = book[S.ACTIONS_SHEET]
-    assert header(sheet) == S.ACTION_HEADER
+    assert header(sheet) == L.ACTION_HEADER
     rows = records(sheet)
     needing = summary.rows - summary.by_outcome["no_action"].count - summary.by_outcome["invalid_record"].count
     assert len(rows) == needing and "SL-033" not in {r["宗地编号"] for r in rows}  # 无需处置 is not listed
@@ -139,14 +140,14 @@ def test_one_parcel_one_plan(decided):
 
 def test_the_public_list_holds_what_a_notice_carries(decided):
     sheet = decided[2][S.PUBLIC_SHEET]
-    assert header(sheet) == S.PUBLIC_HEADER and "备注" not in header(sheet)
+    assert header(sheet) == L.PUBLIC_HEADER and "备注" not in header(sheet)
     rows = records(sheet)
     kinds = {r["宗地编号"]: r["类型"] for r in rows}
     assert kinds["SL-004"] == "批而未供" and kinds["SL-005"] == "批而未供" and kinds["SL-025"] == "低效"
     assert kinds["SL-016"] == "闲置"  # found idle (已认定闲置 = 是)
     assert "SL-017" not in kinds and "SL-018" not in kinds  # idle by dates alone: investigate first
     assert kinds["SL-019"] == "闲置"  # found idle in the revised sample
-    order = [S.PUBLIC_ORDER.index(k.split("、")[0]) for k in kinds.values()]
+    order = [L.PUBLIC_ORDER.index(k.split("、")[0]) for k in kinds.values()]
     assert order == sorted(order)
 
 

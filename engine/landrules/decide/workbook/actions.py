@@ -26,6 +26,7 @@ from landrules.ledger.validate.row_names import row_name
 from landrules.ledger.write.base import Labels
 
 ACTION_ROWS_MAX = 200_000  # parcels kept for 一宗一策 (about 100 MiB at most)
+PATTERNS_MAX = 20_000  # distinct flat patterns remembered (each a few hundred bytes)
 NO_ACTION = frozenset({"no_action", "invalid_record"})
 _FACTS = ("location", "holder", "project", "area_mu", "area_m2", "land_use", "approved_on", "supplied_on",
           "construction_started_on", "agreed_start_on", "suspended_since", "idle_identified", "idle_cause",
@@ -140,6 +141,7 @@ class ActionList:
         self.total = 0  # parcels that need action, kept or not
         self.area_mu = 0.0  # the area of every row seen (亩), for the bulletin's 本期共排查 … 亩
         self._seen = 0  # rows seen so far
+        self._patterns: dict[tuple[str, ...], tuple] = {}  # flat cells -> what they give (_pattern)
 
     @property
     def left_out(self) -> int:
@@ -172,23 +174,28 @@ class ActionList:
         if parsed is not None:  # a row without an id (empty or `/`) is named by its row
             ids = [pid if pid is not None else f"（无编号）{row_name(parsed.rows[int(i)])}"
                    for pid, i in zip(parsed.parcel_ids[positions], positions)]
-        cells = {c: flat[c].fillna("").to_numpy(dtype=object)[positions] for c in _FLAT if c in flat.columns}
-        empty = [""] * len(positions)
-        for k, i in enumerate(positions.tolist()):
-            facts = {name: values[k] for name, values in facts_by_column.items() if values[k] is not None}
-            row = {c: cells[c][k] if c in cells else empty[k] for c in _FLAT}
-            self.kept.append(self._row(start + i, ids[k] if ids is not None else None, facts, row, as_of))
+        empty = np.full(len(positions), "", dtype=object)
+        cells = [flat[c].fillna("").to_numpy(dtype=object)[positions] if c in flat.columns else empty for c in _FLAT]
+        names = list(facts_by_column)
+        facts_rows = zip(*facts_by_column.values()) if names else ((),) * len(positions)
+        orders = (start + positions).tolist()
+        for k, (pattern, values) in enumerate(zip(zip(*cells), facts_rows)):
+            facts = {name: value for name, value in zip(names, values) if value is not None}
+            self.kept.append(self._row(orders[k], ids[k] if ids is not None else None, facts, pattern, as_of))
 
-    def _row(self, order: int, pid: Any, facts: dict, flat: dict, as_of: dt.date) -> ActionRow:
-        cats = [c for c in flat["categories"].split(SEP) if c]
-        outs = [c for c in flat["outcome_codes"].split(SEP) if c]
-        needs = [c for c in flat["needs"].split(SEP) if c]
+    def _row(self, order: int, pid: Any, facts: dict, pattern: tuple[str, ...], as_of: dt.date) -> ActionRow:
+        """The parcel's row: what its flat cells say (`pattern`, the _FLAT columns; worked out
+        once per distinct pattern) with its own facts (area, land use, 形成原因)."""
+        known = self._patterns.get(pattern)
+        if known is None:
+            if len(self._patterns) >= PATTERNS_MAX:  # deadlines from each parcel's own dates: few repeats
+                self._patterns.clear()
+            known = self._patterns[pattern] = self._pattern(*pattern)
+        cats, outs, needs, common = known
         area = facts.get("area_mu")
         if area is None and facts.get("area_m2") is not None:
             area = derive_area_mu(facts["area_m2"])
         land_use = facts.get("land_use")
-        measured = any(c not in self.labels.unpublished for c in outs)  # not 需补充信息 alone (outcomes.yaml)
-        public = published_kinds(cats, self.labels.published) if measured else []
         return ActionRow(
             order=order,
             parcel_id=None if pid is None else str(pid),
@@ -197,17 +204,30 @@ class ActionList:
             project=facts.get("project"),
             area_mu=area,
             land_use=fields.LAND_USE.get(land_use) if land_use else None,
-            categories=SEP.join(self.labels.categories.get(c, c) for c in cats),
             reason=reason(cats, outs, needs, facts, as_of, self.labels.categories, self.labels.reasons),
+            **common,
+        )
+
+    def _pattern(self, categories: str, outcome_codes: str, needs_cell: str, deadline: str, overdue: str,
+                 responsible: str, citations: str, fee: str) -> tuple[list[str], list[str], list[str], dict]:
+        """What a pattern of flat cells (_FLAT's order) gives every parcel that has it."""
+        cats = [c for c in categories.split(SEP) if c]
+        outs = [c for c in outcome_codes.split(SEP) if c]
+        needs = [c for c in needs_cell.split(SEP) if c]
+        measured = any(c not in self.labels.unpublished for c in outs)  # not 需补充信息 alone (outcomes.yaml)
+        public = published_kinds(cats, self.labels.published) if measured else []
+        refs = [ref for ref in citations.split(SEP) if ref]
+        return cats, outs, needs, dict(
+            categories=SEP.join(self.labels.categories.get(c, c) for c in cats),
             measures=SEP.join(self.labels.outcomes.get(c, c) for c in outs),
-            deadline=earliest(flat["deadline"]),
-            overdue=any_overdue(flat["overdue"]),
-            responsible=flat["responsible"],
-            citations=SEP.join(self.labels.cite(ref) for ref in flat["citations"].split(SEP) if ref),
+            deadline=earliest(deadline),
+            overdue=any_overdue(overdue),
+            responsible=responsible,
+            citations=SEP.join(self.labels.cite(ref) for ref in refs),
             public="、".join(public),
-            clauses=SEP.join(self.labels.printed.get(ref, ref) for ref in flat["citations"].split(SEP) if ref),
-            fee=amount(flat.get("idle_fee_amount")),
-            fee_pending="idle_fee" in outs and not flat.get("idle_fee_amount"),
+            clauses=SEP.join(self.labels.printed.get(ref, ref) for ref in refs),
+            fee=amount(fee),
+            fee_pending="idle_fee" in outs and not fee,
         )
 
     def rows(self) -> list[ActionRow]:

@@ -44,9 +44,7 @@ from landrules.decide.workbook.sheets import (
     INVALID_STYLE,
     OVERDUE_STYLE,
     SUMMARY_SHEET,
-    write_actions,
-    write_by_unit,
-    write_public,
+    write_lists,
     write_summary,
 )
 from landrules.decide.workbook.tables import overview, summary_tables
@@ -295,9 +293,7 @@ class XlsxWriter(DecisionWriter):
                 self._set_widths([])
             self._new_sheet()
         self._finish_sheets()
-        write_actions(self._book, self.actions, self._as_of)
-        write_by_unit(self._book, self.actions, self._as_of)
-        write_public(self._book, self.actions, self._as_of)
+        write_lists(self._book, self.actions, self._as_of)
         self._write_summary(summary)
         self._book.save(self.tmp, self._as_of)
 

@@ -4,9 +4,7 @@ form (heading.py): title, 填报单位/日期 line, header, rows, 合计, 填表
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -18,6 +16,14 @@ from openpyxl.utils import get_column_letter
 
 from landrules.decide.workbook.actions import ActionList, ActionRow
 from landrules.decide.workbook.heading import FIRST, HEAD_ROWS, TAIL_ROWS, title_of, write_heading, write_tail
+from landrules.decide.workbook.lists import (
+    ListTable,
+    ParcelColumns,
+    action_table,
+    by_unit_table,
+    overdue_table,
+    public_table,
+)
 from landrules.decide.workbook.tables import Table
 from landrules.ledger.write.xlsx_book import (
     A4,
@@ -43,13 +49,6 @@ BY_UNIT_SHEET = "按责任单位"
 OVERDUE_STYLE = dict(fill=PatternFill("solid", fgColor="FFC7CE", bgColor="FFC7CE"), font=Font(color="9C0006"))
 INVALID_STYLE = dict(fill=PatternFill("solid", fgColor="FFEB9C", bgColor="FFEB9C"), font=Font(color="9C5700"))
 
-ACTION_HEADER = ["序号", "宗地编号", "坐落", "用地单位", "项目名称", "面积（亩）", "土地用途", "类别",
-                 "形成原因", "处置措施", "闲置费（万元）", "完成时限", "是否逾期", "责任单位", "依据条款"]
-PUBLIC_HEADER = ["序号", "宗地编号", "坐落", "用地单位", "项目名称", "面积（亩）", "土地用途", "类型",
-                 "处置措施", "完成时限", "责任单位"]
-OVERDUE_HEADER = ["序号", "宗地编号", "坐落", "用地单位", "处置措施", "完成时限", "责任单位"]
-BY_UNIT_HEADER = ["序号", "责任单位", "宗地编号", "坐落", "用地单位", "项目名称", "面积（亩）", "类别", "处置措施",
-                  "完成时限", "是否逾期", "同时负责的单位"]
 _WIDE = {"形成原因": 30, "处置措施": 30, "依据条款": 24, "坐落": 18, "用地单位": 18, "项目名称": 16, "责任单位": 18,
          "类别": 10, "类型": 10, "同时负责的单位": 18}
 _WRAPPED = set(_WIDE)
@@ -57,13 +56,6 @@ _WRAPPED = set(_WIDE)
 
 def _text(value: Any) -> Any:
     return clean_text(value) if isinstance(value, str) else value
-
-
-def _texts(values: list[Any]) -> list[Any]:
-    """`_text` of each value, each distinct text cleaned once."""
-    cleaned: dict[str, Any] = {}
-    return [(cleaned[v] if v in cleaned else cleaned.setdefault(v, clean_text(v))) if type(v) is str else v
-            for v in values]
 
 
 def write_summary(book: Book, tables: Sequence[Table], notes: Sequence[str] = ()) -> None:
@@ -138,39 +130,43 @@ def _bar_chart(sheet, table: Table, first: int, last: int, width: float = 18) ->
     return chart
 
 
-def _row_widths(header: Sequence[str], rows: list[list[Any]]) -> list[float]:
-    columns = [[r[i] for r in rows[:200]] for i in range(len(header))]
-    widths = widths_for(header, columns)
-    return [min(w, _WIDE[h]) if h in _WIDE else w for w, h in zip(widths, header)]
+def _row_widths(table: ListTable) -> list[float]:
+    head = table.head(200)
+    widths = widths_for(table.header, [list(c) for c in head.columns])
+    return [min(w, _WIDE[h]) if h in _WIDE else w for w, h in zip(widths, table.header)]
 
 
-def _list_sheet(book: Book, title: str, header: list[str], rows: list[list[Any]], notes: Sequence[str],
+def _list_sheet(book: Book, title: str, table: ListTable, notes: Sequence[str],
                 as_of: Any = None, kind: str = "", parcels: tuple[int, float] | None = None) -> None:
     """A list as a 台账 form: heading, header (row 3), rows, 合计 (`parcels`: distinct 宗数 and
     面积 when rows repeat a parcel; else counted from the rows), signature line, notes."""
+    header = table.header
     room = MAX_SHEET_ROWS - HEAD_ROWS - TAIL_ROWS - 2 - len(notes)  # the heading, 合计 and signature, notes
-    if len(rows) > room:  # 按责任单位 repeats a parcel per unit: past Excel's rows, the first ones
-        notes = [*notes, f"本表共 {len(rows):,} 行，超过 Excel 每张工作表 {MAX_SHEET_ROWS:,} 行的上限，只列出前 {room - 1:,} 行；"
-                         f"其余 {len(rows) - room + 1:,} 行见“一宗一策”和“决策”表。"]
-        rows = rows[:room - 1]
-    widths = _row_widths(header, rows)
+    total = len(table)
+    if total > room:  # 按责任单位 repeats a parcel per unit: past Excel's rows, the first ones
+        notes = [*notes, f"本表共 {total:,} 行，超过 Excel 每张工作表 {MAX_SHEET_ROWS:,} 行的上限，只列出前 {room - 1:,} 行；"
+                         f"其余 {total - room + 1:,} 行见“一宗一策”和“决策”表。"]
+        table = table.head(room - 1)
+    rows = len(table)
+    widths = _row_widths(table)
     sheet = book.sheet(title, widths, freeze=f"C{FIRST}")
     write_heading(sheet, title_of(kind or title, as_of), as_of, len(header))
     sheet.append(header_row(sheet, header))
     wrapped = [i for i, h in enumerate(header) if h in _WRAPPED]
-    columns = [_texts([r[i] for r in rows]) for i in range(len(header))]
-    lines = np.asarray(line_counts(columns, widths, wrapped, len(rows)))
+    columns = [c.map_texts(clean_text) for c in table.columns]  # each distinct text cleaned once
+    lines = np.asarray(line_counts(columns, widths, wrapped, rows))
     aligned = {i: {"alignment": WRAP if i in wrapped else TOP} for i in range(len(header))}  # every row, tall or not
     if rows:
         book.body(sheet, FIRST, looks=aligned, tall=aligned).append(columns, np.where(lines > 1, lines * LINE_HEIGHT, 0.0))
-    last = len(rows) + HEAD_ROWS
+    last = rows + HEAD_ROWS
     if "是否逾期" in header and rows:
         late = get_column_letter(header.index("是否逾期") + 1)
         sheet.conditional_formatting.add(f"A{FIRST}:{get_column_letter(len(header))}{last}",
                                          FormulaRule(formula=[f'${late}{FIRST}="是"'], **OVERDUE_STYLE))
     area_col = header.index(AREA) if AREA in header else None
     if parcels is None:
-        parcels = (len(rows), sum(r[area_col] or 0 for r in rows) if area_col is not None else 0.0)
+        area = table.columns[area_col].table(lambda v: v or 0.0, 0.0, dtype=float).tolist() if area_col is not None else []
+        parcels = (rows, sum(area))  # summed in row order, as before
     end = write_tail(sheet, last + 1, parcels[0], 1, parcels[1], area_col, len(header))
     sheet.auto_filter.ref = f"A{HEAD_ROWS}:{get_column_letter(len(header))}{last}"
     sheet.print_area = f"A1:{get_column_letter(len(header))}{end + 1 + len(notes)}"
@@ -180,64 +176,6 @@ def _list_sheet(book: Book, title: str, header: list[str], rows: list[list[Any]]
 
 
 AREA = "面积（亩）"
-
-
-def action_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
-    return [[i, r.parcel_id, r.location, r.holder, r.project, None if r.area_mu is None else round(r.area_mu, 4),
-             r.land_use, r.categories, r.reason, r.measures, fee_cell(r), r.deadline, "是" if r.overdue else "否",
-             r.responsible, r.citations] for i, r in enumerate(actions, 1)]
-
-
-def fee_cell(row: ActionRow) -> Any:
-    """The idle fee (万元) of a 一宗一策 row, 待补充土地价款 while it waits for the price, else empty."""
-    if row.fee is not None:
-        return row.fee
-    return "待补充土地价款" if row.fee_pending else None
-
-
-PUBLIC_ORDER = ("批而未供", "闲置", "低效")  # as 四、(四) names them
-
-
-def public_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
-    def rank(row: ActionRow) -> tuple:
-        first = row.public.split("、")[0]
-        return (PUBLIC_ORDER.index(first) if first in PUBLIC_ORDER else len(PUBLIC_ORDER), row.order)
-
-    chosen = sorted((r for r in actions if r.public), key=rank)
-    return [[i, r.parcel_id, r.location, r.holder, r.project, None if r.area_mu is None else round(r.area_mu, 4),
-             r.land_use, r.public, r.measures, r.deadline, r.responsible] for i, r in enumerate(chosen, 1)]
-
-
-def overdue_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
-    late = [r for r in actions if r.overdue]
-    return [[i, r.parcel_id, r.location, r.holder, r.measures, r.deadline, r.responsible] for i, r in enumerate(late, 1)]
-
-
-@lru_cache(maxsize=4096)
-def measure_names(measures: str) -> str:
-    """处置措施 by their names, the words before each label's parenthesis or colon (the full
-    wording is in 一宗一策 and 决策): 完善用地手续; 协商选择处置方式."""
-    return "; ".join(m.split("（")[0].split("：")[0] for m in measures.split("; ") if m)
-
-
-def by_unit_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
-    """One row per parcel and 责任单位, by unit (in order of first appearance), then 完成时限: each
-    unit finds all its parcels with the ordinary filter on one column."""
-    pairs = [(unit, r, others) for r in actions for unit, others in _units(r.responsible)]
-    first: dict[str, int] = {}
-    for unit, _, _ in pairs:
-        first.setdefault(unit, len(first))
-    pairs.sort(key=lambda p: (first[p[0]], p[1].deadline or dt.date.max, p[1].order))
-    return [[i, unit, r.parcel_id, r.location, r.holder, r.project, None if r.area_mu is None else round(r.area_mu, 4),
-             r.categories, measure_names(r.measures), r.deadline, "是" if r.overdue else "否", others]
-            for i, (unit, r, others) in enumerate(pairs, 1)]
-
-
-@lru_cache(maxsize=4096)
-def _units(responsible: str) -> tuple[tuple[str, str], ...]:
-    """Each 责任单位 of a "; "-joined cell with the others beside it."""
-    units = [u for u in responsible.split("; ") if u] or ["（未列责任单位）"]
-    return tuple((unit, "、".join(u for u in units if u != unit)) for unit in units)
 
 
 def cap_note(actions: ActionList) -> list[str]:
@@ -251,29 +189,24 @@ def _parcels(actions: Sequence[ActionRow]) -> tuple[int, float]:
     return len(actions), sum(r.area_mu or 0.0 for r in actions)
 
 
-def write_actions(book: Book, actions: ActionList, as_of: str | None) -> None:
-    notes = ["一宗一策：按平龙政办〔2021〕36号 二、（三）1.，列出需处置宗地的地块基本信息、形成原因、处置措施、完成时限、责任单位；"
-             "按责任单位、完成时限排序。完成时限为该宗地各项处置措施中最早的一项。",
-             *cap_note(actions)]
-    _list_sheet(book, ACTIONS_SHEET, ACTION_HEADER, action_rows(actions.rows()), notes, as_of, "存量用地一宗一策台账")
-
-
-def write_by_unit(book: Book, actions: ActionList, as_of: str | None) -> None:
+def write_lists(book: Book, actions: ActionList, as_of: str | None, overdue: bool = False) -> None:
+    """The list sheets, in this order: 逾期事项 (with `overdue`), 一宗一策, 按责任单位, 公布清单;
+    the kept parcels are sorted and coded once for all of them."""
     rows = actions.rows()
-    notes = ["按责任单位：一宗地的处置措施涉及几个责任单位，就在每个单位下各列一行；在“责任单位”列筛选本单位，即得本单位负责的全部宗地。"
-             "“同时负责的单位”列出同一宗地的其他责任单位。合计按宗地计，不重复。", *cap_note(actions)]
-    _list_sheet(book, BY_UNIT_SHEET, BY_UNIT_HEADER, by_unit_rows(rows), notes, as_of, "存量用地处置任务分解表（按责任单位）",
-                parcels=_parcels(rows))
-
-
-def write_public(book: Book, actions: ActionList, as_of: str | None = None) -> None:
-    notes = ["公布清单：按平龙政办〔2021〕36号 四、（四），公布批而未供、闲置、低效土地；只含公告所需的地块信息，不含用地单位以外的个人信息。",
-             "闲置土地只列经认定的（已认定闲置为“是”）；按日期推定、尚未认定的疑似闲置土地须先依国土资源部令第53号第九条调查认定，不予公布。",
-             *cap_note(actions)]
-    _list_sheet(book, PUBLIC_SHEET, PUBLIC_HEADER, public_rows(actions.rows()), notes, as_of,
-                "批而未供、闲置、低效土地公布清单")
-
-
-def write_overdue(book: Book, actions: ActionList, as_of: str | None = None) -> None:
-    _list_sheet(book, OVERDUE_SHEET, OVERDUE_HEADER, overdue_rows(actions.rows()),
-                ["逾期：完成时限早于评估日且尚无完成记录的处置措施。", *cap_note(actions)], as_of, "处置逾期事项清单")
+    parcels = ParcelColumns(rows)
+    capped = cap_note(actions)
+    if overdue:
+        _list_sheet(book, OVERDUE_SHEET, overdue_table(parcels),
+                    ["逾期：完成时限早于评估日且尚无完成记录的处置措施。", *capped], as_of, "处置逾期事项清单")
+    _list_sheet(book, ACTIONS_SHEET, action_table(parcels),
+                ["一宗一策：按平龙政办〔2021〕36号 二、（三）1.，列出需处置宗地的地块基本信息、形成原因、处置措施、完成时限、责任单位；"
+                 "按责任单位、完成时限排序。完成时限为该宗地各项处置措施中最早的一项。", *capped],
+                as_of, "存量用地一宗一策台账")
+    _list_sheet(book, BY_UNIT_SHEET, by_unit_table(parcels),
+                ["按责任单位：一宗地的处置措施涉及几个责任单位，就在每个单位下各列一行；在“责任单位”列筛选本单位，即得本单位负责的全部宗地。"
+                 "“同时负责的单位”列出同一宗地的其他责任单位。合计按宗地计，不重复。", *capped],
+                as_of, "存量用地处置任务分解表（按责任单位）", parcels=_parcels(rows))
+    _list_sheet(book, PUBLIC_SHEET, public_table(parcels),
+                ["公布清单：按平龙政办〔2021〕36号 四、（四），公布批而未供、闲置、低效土地；只含公告所需的地块信息，不含用地单位以外的个人信息。",
+                 "闲置土地只列经认定的（已认定闲置为“是”）；按日期推定、尚未认定的疑似闲置土地须先依国土资源部令第53号第九条调查认定，不予公布。",
+                 *capped], as_of, "批而未供、闲置、低效土地公布清单")

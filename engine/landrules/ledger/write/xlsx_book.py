@@ -30,6 +30,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.writer.excel import ExcelWriter
 
 from landrules.ledger.write.base import temp_file
+from landrules.ledger.write.coded import Coded
 from landrules.ledger.write.xlsx_cells import display_width, styled
 from landrules.ledger.write.xlsx_sheet_xml import SheetBody, SheetCells
 from landrules.ledger.write.xlsx_zip import FixedTimeZip
@@ -165,9 +166,13 @@ def line_counts(columns: Sequence[Sequence[Any]], widths: Sequence[float], wrapp
     out = np.ones(n, dtype=np.int64)
     for k in wrapped:
         width = max(widths[k] - 2, 1)  # a CJK character takes about two digits' width, less a margin
-        values = np.empty(n, dtype=object)
-        values[:] = list(columns[k][:n])
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        column = columns[k]
+        if isinstance(column, Coded):  # codes already: -1 (empty) picks the last count
+            codes, uniques = column.codes[:n], column.values
+        else:
+            values = np.empty(n, dtype=object)
+            values[:] = list(column[:n])
+            codes, uniques = pd.factorize(values, use_na_sentinel=True)
         counts = np.array([min(sum(-(-max(display_width(t), 1) // width) for t in str(u).split("\n")), MAX_LINES)
                            for u in uniques] + [1], dtype=np.int64)  # the last: empty cells
         np.maximum(out, counts[codes], out=out)

@@ -17,7 +17,8 @@ Values (what `xlsx_cells` prepares): None (empty), str (text; `Text` with quoteP
 bool, int, float (`Percent` in the 0% format), date / datetime / time (as openpyxl writes them:
 a serial number with a date format). A pyarrow string array is a text column (its empty strings
 empty cells, its formula-like texts with quotePrefix, as `clean_text` marks them). Each row may have
-a height (points); a tall row's cells take the `tall` look of their column (e.g. wrapped, top).
+a height (points); a `Coded` column (coded.py) is taken as its codes, without a pass over its
+cells; a tall row's cells take the `tall` look of their column (e.g. wrapped, top).
 Memory: the appended columns are kept as codes (1–4 bytes a cell) until `splice`.
 """
 
@@ -46,6 +47,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 
 from landrules.ledger.write.base import RISKY, show_controls, temp_file
+from landrules.ledger.write.coded import Coded
 from landrules.ledger.write.xlsx_cells import Percent, Text
 from landrules.ledger.write.xlsx_zip import FixedTimeZip, write_stream
 
@@ -111,7 +113,9 @@ class Styles:
 
 def _codes(values: Any) -> tuple[np.ndarray, list[Any]]:
     """(codes with -1 for empty, distinct values) of a column: a list of cell values or an Arrow
-    string array (empty strings are empty cells)."""
+    string array (empty strings are empty cells) or a `Coded` column."""
+    if isinstance(values, Coded):
+        return values.first_seen()
     if isinstance(values, (pa.Array, pa.ChunkedArray)):
         encoded = values.dictionary_encode()
         if isinstance(encoded, pa.ChunkedArray):
@@ -218,10 +222,11 @@ class SheetBody:
             return found
 
         texts = [u for u in uniques if isinstance(u, str) and u]
-        ids = dict(zip(texts, sst.ids(texts)))
+        numbers = sst.ids(texts)
         if len(texts) == len(uniques) and not any(isinstance(u, Text) for u in texts):  # the usual text column
             s = style()
-            return [f'"{s} t="s"><v>{i}</v></c>' for i in ids.values()]  # distinct texts: in the order of uniques
+            return [f'"{s} t="s"><v>{i}</v></c>' for i in numbers]  # one a value (a Coded column's may repeat)
+        ids = dict(zip(texts, numbers))
         kinds_seen = set(map(type, uniques))
         if kinds_seen == {int} and max(map(abs, uniques)) < 10**15:  # 序号: the usual number column
             s = style()

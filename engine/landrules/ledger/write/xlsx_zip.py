@@ -1,5 +1,6 @@
 """Zip entries for reproducible XLSX files: one fixed time and mode on every entry (so that equal
-content gives equal bytes), and an entry deflated in a second thread while its bytes are made."""
+content gives equal bytes), and an entry deflated in a second thread while its bytes are made —
+at a fast level by ISA-L (isal), about three times zlib's speed for a stream as small."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ import shutil
 import threading
 import zipfile
 from collections.abc import Iterator
+
+from isal import isal_zlib
+
+FAST_LEVELS = range(0, 4)  # ISA-L's levels: a stream deflated at these is written by ISA-L, not zlib
 
 
 class FixedTimeZip(zipfile.ZipFile):
@@ -47,6 +52,9 @@ def write_stream(out: zipfile.ZipFile, name: str, chunks: Iterator[bytes], date_
     handoff: queue.Queue = queue.Queue(maxsize=3)
     failed: list[BaseException] = []
     with out.open(info, "w", force_zip64=zip64) as dst:
+        if level in FAST_LEVELS and hasattr(dst, "_compressor"):  # zipfile's deflater, swapped for ISA-L's (same format)
+            dst._compressor = isal_zlib.compressobj(level, isal_zlib.DEFLATED, -15)
+
         def deflate() -> None:
             while (data := handoff.get()) is not None:
                 if not failed:

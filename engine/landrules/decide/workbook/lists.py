@@ -1,0 +1,180 @@
+"""The lists of the parcels that need action — 一宗一策, 按责任单位, 公布清单, 逾期事项 — as
+tables of `Coded` columns: each attribute of the kept parcels is coded once (`ParcelColumns`),
+and a list is those codes picked, repeated or reordered by integer positions. The workbook
+writes the columns as they are (a million-row 按责任单位 costs a few arrays); the bulletin's
+pages take `rows()`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from landrules.decide.workbook.actions import ActionRow
+from landrules.ledger.write.coded import Coded
+
+ACTION_HEADER = ["序号", "宗地编号", "坐落", "用地单位", "项目名称", "面积（亩）", "土地用途", "类别",
+                 "形成原因", "处置措施", "闲置费（万元）", "完成时限", "是否逾期", "责任单位", "依据条款"]
+PUBLIC_HEADER = ["序号", "宗地编号", "坐落", "用地单位", "项目名称", "面积（亩）", "土地用途", "类型",
+                 "处置措施", "完成时限", "责任单位"]
+OVERDUE_HEADER = ["序号", "宗地编号", "坐落", "用地单位", "处置措施", "完成时限", "责任单位"]
+BY_UNIT_HEADER = ["序号", "责任单位", "宗地编号", "坐落", "用地单位", "项目名称", "面积（亩）", "类别", "处置措施",
+                  "完成时限", "是否逾期", "同时负责的单位"]
+PUBLIC_ORDER = ("批而未供", "闲置", "低效")  # as 四、(四) names them
+NO_UNIT = "（未列责任单位）"
+
+
+@dataclass(frozen=True)
+class ListTable:
+    header: list[str]
+    columns: list[Coded]  # one per header name, 序号 first
+
+    def __len__(self) -> int:
+        return len(self.columns[0])
+
+    def head(self, count: int) -> ListTable:
+        keep = np.arange(min(count, len(self)))
+        return ListTable(self.header, [c.take(keep) for c in self.columns])
+
+    def column(self, name: str) -> Coded:
+        return self.columns[self.header.index(name)]
+
+    def rows(self) -> list[list[Any]]:
+        return [list(row) for row in zip(*self.columns)]
+
+
+def fee_cell(row: ActionRow) -> Any:
+    """The idle fee (万元) of a 一宗一策 row, 待补充土地价款 while it waits for the price, else empty."""
+    if row.fee is not None:
+        return row.fee
+    return "待补充土地价款" if row.fee_pending else None
+
+
+@lru_cache(maxsize=4096)
+def measure_names(measures: str) -> str:
+    """处置措施 by their names, the words before each label's parenthesis or colon (the full
+    wording is in 一宗一策 and 决策): 完善用地手续; 协商选择处置方式."""
+    return "; ".join(m.split("（")[0].split("：")[0] for m in measures.split("; ") if m)
+
+
+@lru_cache(maxsize=4096)
+def units_of(responsible: str) -> tuple[tuple[str, str], ...]:
+    """Each 责任单位 of a "; "-joined cell with the others beside it."""
+    units = [u for u in responsible.split("; ") if u] or [NO_UNIT]
+    return tuple((unit, "、".join(u for u in units if u != unit)) for unit in units)
+
+
+class ParcelColumns:
+    """The attributes of `rows` (parcels in the order given), each coded once, on demand."""
+
+    def __init__(self, rows: Sequence[ActionRow]):
+        self.rows = rows
+        self._coded: dict[str, Coded] = {}
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def column(self, name: str) -> Coded:
+        found = self._coded.get(name)
+        if found is None:
+            found = self._coded[name] = self._code(name)
+        return found
+
+    def _code(self, name: str) -> Coded:
+        rows = self.rows
+        if name == "area":
+            return Coded.of([None if r.area_mu is None else round(r.area_mu, 4) for r in rows])
+        if name == "fee":
+            return Coded.of([fee_cell(r) for r in rows])
+        if name == "late":
+            return Coded.of(["是" if r.overdue else "否" for r in rows])
+        if name == "measure_names":
+            return self.column("measures").map(measure_names)
+        return Coded.of([getattr(r, name) for r in rows])
+
+    @cached_property
+    def order(self) -> np.ndarray:
+        return np.fromiter((r.order for r in self.rows), dtype=np.int64, count=len(self.rows))
+
+    @cached_property
+    def overdue(self) -> np.ndarray:
+        return np.fromiter((r.overdue for r in self.rows), dtype=bool, count=len(self.rows))
+
+    def picked(self, positions: np.ndarray, header: list[str], names: Sequence[str]) -> ListTable:
+        """The rows at `positions`, columns `names` (after 序号) under `header`."""
+        return ListTable(header, [Coded.numbers(1, len(positions)), *(self.column(n).take(positions) for n in names)])
+
+
+def action_table(parcels: ParcelColumns) -> ListTable:
+    return parcels.picked(np.arange(len(parcels)), ACTION_HEADER,
+                          ("parcel_id", "location", "holder", "project", "area", "land_use", "categories", "reason",
+                           "measures", "fee", "deadline", "late", "responsible", "citations"))
+
+
+def public_table(parcels: ParcelColumns) -> ListTable:
+    """The published parcels by kind (the first one named, in 四、(四)'s order), then ledger order."""
+    public = parcels.column("public")
+    rank = public.table(lambda kinds: _rank(kinds.split("、")[0]), len(PUBLIC_ORDER), dtype=np.int64)
+    chosen = np.flatnonzero(public.table(bool, False, dtype=bool))
+    positions = chosen[np.lexsort((parcels.order[chosen], rank[chosen]))]
+    return parcels.picked(positions, PUBLIC_HEADER,
+                          ("parcel_id", "location", "holder", "project", "area", "land_use", "public", "measures",
+                           "deadline", "responsible"))
+
+
+def _rank(kind: str) -> int:
+    return PUBLIC_ORDER.index(kind) if kind in PUBLIC_ORDER else len(PUBLIC_ORDER)
+
+
+def overdue_table(parcels: ParcelColumns) -> ListTable:
+    return parcels.picked(np.flatnonzero(parcels.overdue), OVERDUE_HEADER,
+                          ("parcel_id", "location", "holder", "measures", "deadline", "responsible"))
+
+
+def by_unit_table(parcels: ParcelColumns) -> ListTable:
+    """One row per parcel and 责任单位, by unit (in order of first appearance), then 完成时限, then
+    ledger order: each unit finds all its parcels with the ordinary filter on one column."""
+    responsible = parcels.column("responsible")
+    pairs = [units_of(v) for v in responsible.values] + [units_of("")]  # the last: an empty cell
+    codes = np.where(responsible.codes < 0, len(responsible.values), responsible.codes)
+    counts = np.array([len(p) for p in pairs], dtype=np.int64)[codes]
+    starts = np.concatenate([[0], np.cumsum([len(p) for p in pairs])])[:-1]
+    parcel = np.repeat(np.arange(len(parcels)), counts)
+    within = np.arange(len(parcel)) - np.repeat(np.cumsum(counts) - counts, counts)
+    pair = starts[codes][parcel] + within  # into the flat list of (unit, others) pairs
+    flat = [p for units in pairs for p in units]
+    unit = Coded.of([u for u, _ in flat]).take(pair)
+    others = Coded.of([o for _, o in flat]).take(pair)
+    _, present = pd.factorize(unit.codes)  # the units in the order they first appear
+    rank = np.empty(len(unit.values), dtype=np.int64)
+    rank[present] = np.arange(len(present))
+    deadline = parcels.column("deadline").table(lambda d: d.toordinal(), dt.date.max.toordinal(), dtype=np.int64)
+    ordered = np.lexsort((parcels.order[parcel], deadline[parcel], rank[unit.codes]))
+    parcel = parcel[ordered]
+    columns = [Coded.numbers(1, len(parcel)), unit.take(ordered),
+               *(parcels.column(n).take(parcel) for n in ("parcel_id", "location", "holder", "project", "area",
+                                                             "categories", "measure_names", "deadline", "late")),
+               others.take(ordered)]
+    return ListTable(BY_UNIT_HEADER, columns)
+
+
+def action_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
+    return action_table(ParcelColumns(actions)).rows()
+
+
+def public_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
+    return public_table(ParcelColumns(actions)).rows()
+
+
+def overdue_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
+    return overdue_table(ParcelColumns(actions)).rows()
+
+
+def by_unit_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
+    return by_unit_table(ParcelColumns(actions)).rows()
