@@ -18,7 +18,7 @@ RULES = ROOT / "rules"
 POLICY = ROOT / "policy"
 AS_OF = dt.date(2021, 10, 1)
 RUNNER = CliRunner()
-pytest_plugins = ["browser_helpers"]  # the browser tests' fixtures: server, browser, shots
+pytest_plugins = ["browser_helpers", "web_helpers"]  # the browser tests' server, browser, shots; the rulebook pages' coverage
 
 
 def pytest_collection_modifyitems(items):
