@@ -50,5 +50,5 @@ def test_by_unit_repeats_a_parcel_under_each_unit_ordered_by_unit_then_deadline(
 def test_public_list_by_kind_then_ledger_order_and_overdue_list():
     assert [r[1] for r in public_rows(ROWS)] == ["P1", "P3", "P0"]  # 批而未供 first; then 闲置; 低效 last
     assert [r[1] for r in overdue_rows(ROWS)] == ["P3"]
-    table = public_table(ParcelColumns(ROWS))
+    table = public_table(ParcelColumns.of_rows(ROWS))
     assert len(table) == 3 and table.head(2).rows() == public_rows(ROWS)[:2]

@@ -2,9 +2,10 @@
 (二、(三)1.: 地块基本信息、形成原因、处置措施、完成时限、责任单位), the overdue items and the
 公布清单 (四、(四)) of the workbook and of the 季度通报.
 
-Only parcels whose outcomes ask for something (anything but 无需处置 and 记录无效) are kept, as
-one small record each; past `limit` records (ACTION_ROWS_MAX) the rest are counted, not kept,
-and the sheets say so. Sorted by 责任单位 (the first unit named), then 完成时限 (earliest first,
+Only parcels whose outcomes ask for something (anything but 无需处置 and 记录无效) are kept: their
+own values as columns, what their pattern of decisions gives once per pattern (`Pattern`); an
+`ActionRow` is made only when `rows()` asks (the bulletin's pages). Past `limit` parcels
+(ACTION_ROWS_MAX) the rest are counted, not kept, and the sheets say so. Sorted by 责任单位 (the first unit named), then 完成时限 (earliest first,
 none last), then ledger order.
 """
 
@@ -20,13 +21,12 @@ import pandas as pd
 
 from landrules.core import fields
 from landrules.core.decision import SEP
-from landrules.decide.workbook.reasons import reason
+from landrules.decide.workbook.reasons import reason, uses_facts
 from landrules.ledger.validate.cells import PARSERS, CellError, derive_area_mu
 from landrules.ledger.validate.row_names import row_name
 from landrules.ledger.write.base import Labels
 
 ACTION_ROWS_MAX = 200_000  # parcels kept for 一宗一策 (about 100 MiB at most)
-PATTERNS_MAX = 20_000  # distinct flat patterns remembered (each a few hundred bytes)
 NO_ACTION = frozenset({"no_action", "invalid_record"})
 _FACTS = ("location", "holder", "project", "area_mu", "area_m2", "land_use", "approved_on", "supplied_on",
           "construction_started_on", "agreed_start_on", "suspended_since", "idle_identified", "idle_cause",
@@ -131,21 +131,43 @@ def any_overdue(text: str) -> bool:
     return any(item.rpartition(":")[2].strip() in ("是", "true", "True") for item in text.split(SEP)) if text else False
 
 
+@dataclass(frozen=True)
+class Pattern:
+    """What a pattern of flat cells (_FLAT's columns) gives every parcel that has it."""
+
+    categories: list[str]  # codes
+    outcomes: list[str]
+    needs: list[str]
+    shown: dict[str, Any]  # ActionRow's fields that the pattern decides
+    lead: str  # the first 责任单位 ("\uffff" when none: last)
+    reason: str | None  # 形成原因 when it does not depend on the parcel's facts
+
+
+_PATTERN_FIELDS = ("categories", "measures", "deadline", "overdue", "responsible", "citations", "public", "clauses",
+                   "fee", "fee_pending")
+_ROW_FIELDS = ("order", "parcel_id", "location", "holder", "project", "area_mu", "land_use", "reason")
+
+
 class ActionList:
-    """Collects the parcels that need action from (inputs, flat) chunks, in ledger order."""
+    """Collects the parcels that need action from (inputs, flat) chunks, in ledger order, as
+    columns: each kept parcel's own values (id, 坐落, area, 形成原因, …) and the id of its pattern
+    of flat cells, whose meaning (categories, measures, deadline, units, clauses) is worked out
+    once per distinct pattern."""
 
     def __init__(self, labels: Labels | None = None, limit: int = ACTION_ROWS_MAX):
         self.labels = labels if labels is not None else Labels()
         self.limit = limit
-        self.kept: list[ActionRow] = []
+        self.kept = 0  # parcels kept
         self.total = 0  # parcels that need action, kept or not
         self.area_mu = 0.0  # the area of every row seen (亩), for the bulletin's 本期共排查 … 亩
         self._seen = 0  # rows seen so far
-        self._patterns: dict[tuple[str, ...], tuple] = {}  # flat cells -> what they give (_pattern)
+        self._ids: dict[tuple[str, ...], int] = {}  # flat cells and as_of -> pattern id
+        self.patterns: list[Pattern] = []
+        self._chunks: list[dict[str, np.ndarray]] = []  # _ROW_FIELDS and "pattern", per chunk
 
     @property
     def left_out(self) -> int:
-        return self.total - len(self.kept)
+        return self.total - self.kept
 
     def add(self, inputs: pd.DataFrame, names: Sequence[str], flat: pd.DataFrame, parsed=None) -> None:
         """Keep the rows of a chunk that need action. `parsed` (the chunk as decided: areas in 亩
@@ -158,66 +180,76 @@ class ActionList:
         needed = {c: bool(set(c.split(SEP)) - NO_ACTION) if c else False for c in pd.unique(codes)}
         positions = np.flatnonzero([needed[c] for c in codes])
         self.total += len(positions)
-        room = max(self.limit - len(self.kept), 0)
+        room = max(self.limit - self.kept, 0)
         if not len(positions) or not room:
             return
         positions = positions[:room]
+        self.kept += len(positions)
         where = {name: i for i, name in enumerate(names)}
         as_of = earliest(next((v for v in flat["as_of"] if v), "")) or dt.date.today()
         if parsed is not None:
-            facts_by_column = {name: parsed.decoded(name, positions)
-                               for name in _FACTS if name in parsed.columns}
+            facts = {name: parsed.decoded(name, positions) for name in _FACTS if name in parsed.columns}
         else:
-            facts_by_column = {name: _parsed(name, inputs.iloc[:, where[name]].to_numpy(dtype=object)[positions])
-                               for name in _FACTS if name in where}
+            facts = {name: _parsed(name, inputs.iloc[:, where[name]].to_numpy(dtype=object)[positions])
+                     for name in _FACTS if name in where}
         ids = inputs.iloc[:, where["parcel_id"]].to_numpy(dtype=object)[positions] if "parcel_id" in where else None
         if parsed is not None:  # a row without an id (empty or `/`) is named by its row
             ids = [pid if pid is not None else f"（无编号）{row_name(parsed.rows[int(i)])}"
                    for pid, i in zip(parsed.parcel_ids[positions], positions)]
-        empty = np.full(len(positions), "", dtype=object)
-        cells = [flat[c].fillna("").to_numpy(dtype=object)[positions] if c in flat.columns else empty for c in _FLAT]
-        names = list(facts_by_column)
-        facts_rows = zip(*facts_by_column.values()) if names else ((),) * len(positions)
-        orders = (start + positions).tolist()
-        for k, (pattern, values) in enumerate(zip(zip(*cells), facts_rows)):
-            facts = {name: value for name, value in zip(names, values) if value is not None}
-            self.kept.append(self._row(orders[k], ids[k] if ids is not None else None, facts, pattern, as_of))
+        pattern = self._pattern_ids(flat, positions, as_of)
+        count = len(positions)
+        none = [None] * count
+        area = list(facts.get("area_mu", none))
+        for k, m2 in enumerate(facts.get("area_m2", none)):
+            if area[k] is None and m2 is not None:
+                area[k] = derive_area_mu(m2)
+        land_use = [fields.LAND_USE.get(u) if u else None for u in facts.get("land_use", none)]
+        reasons = [self.patterns[p].reason for p in pattern.tolist()]
+        own = [k for k, r in enumerate(reasons) if r is None]  # 形成原因 from the parcel's own facts
+        if own:
+            known = list(facts.items())
+            labels, wording = self.labels.categories, self.labels.reasons
+            for k in own:
+                found = self.patterns[pattern[k]]
+                parcel = {name: values[k] for name, values in known if values[k] is not None}
+                reasons[k] = reason(found.categories, found.outcomes, found.needs, parcel, as_of, labels, wording)
+        self._chunks.append(dict(
+            order=start + positions, pattern=pattern,
+            parcel_id=_objects([None if pid is None else str(pid) for pid in ids] if ids is not None else none),
+            location=_objects(facts.get("location", none)), holder=_objects(facts.get("holder", none)),
+            project=_objects(facts.get("project", none)), area_mu=_objects(area), land_use=_objects(land_use),
+            reason=_objects(reasons)))
 
-    def _row(self, order: int, pid: Any, facts: dict, pattern: tuple[str, ...], as_of: dt.date) -> ActionRow:
-        """The parcel's row: what its flat cells say (`pattern`, the _FLAT columns; worked out
-        once per distinct pattern) with its own facts (area, land use, 形成原因)."""
-        known = self._patterns.get(pattern)
-        if known is None:
-            if len(self._patterns) >= PATTERNS_MAX:  # deadlines from each parcel's own dates: few repeats
-                self._patterns.clear()
-            known = self._patterns[pattern] = self._pattern(*pattern)
-        cats, outs, needs, common = known
-        area = facts.get("area_mu")
-        if area is None and facts.get("area_m2") is not None:
-            area = derive_area_mu(facts["area_m2"])
-        land_use = facts.get("land_use")
-        return ActionRow(
-            order=order,
-            parcel_id=None if pid is None else str(pid),
-            location=facts.get("location"),
-            holder=facts.get("holder"),
-            project=facts.get("project"),
-            area_mu=area,
-            land_use=fields.LAND_USE.get(land_use) if land_use else None,
-            reason=reason(cats, outs, needs, facts, as_of, self.labels.categories, self.labels.reasons),
-            **common,
-        )
+    def _pattern_ids(self, flat: pd.DataFrame, positions: np.ndarray, as_of: dt.date) -> np.ndarray:
+        """Each kept row's pattern id: its flat cells combined into one code per distinct
+        pattern, each new pattern worked out once."""
+        cells = [flat[c].fillna("").to_numpy(dtype=object)[positions] if c in flat.columns else None for c in _FLAT]
+        combined = np.zeros(len(positions), dtype=np.int64)
+        for values in cells:
+            if values is not None:
+                codes, uniques = pd.factorize(values)
+                combined, _ = pd.factorize(combined * len(uniques) + codes)
+        local, uniques = pd.factorize(combined)
+        _, firsts = np.unique(local, return_index=True)  # each pattern's first row
+        table = np.empty(len(uniques), dtype=np.int64)
+        for j, row in enumerate(firsts.tolist()):
+            key = (*("" if values is None else values[row] for values in cells), as_of)
+            found = self._ids.get(key)
+            if found is None:
+                found = self._ids[key] = len(self.patterns)
+                self.patterns.append(self._pattern(*key))
+            table[j] = found
+        return table[local]
 
     def _pattern(self, categories: str, outcome_codes: str, needs_cell: str, deadline: str, overdue: str,
-                 responsible: str, citations: str, fee: str) -> tuple[list[str], list[str], list[str], dict]:
-        """What a pattern of flat cells (_FLAT's order) gives every parcel that has it."""
+                 responsible: str, citations: str, fee: str, as_of: dt.date) -> Pattern:
         cats = [c for c in categories.split(SEP) if c]
         outs = [c for c in outcome_codes.split(SEP) if c]
         needs = [c for c in needs_cell.split(SEP) if c]
         measured = any(c not in self.labels.unpublished for c in outs)  # not 需补充信息 alone (outcomes.yaml)
         public = published_kinds(cats, self.labels.published) if measured else []
         refs = [ref for ref in citations.split(SEP) if ref]
-        return cats, outs, needs, dict(
+        shown = dict(
             categories=SEP.join(self.labels.categories.get(c, c) for c in cats),
             measures=SEP.join(self.labels.outcomes.get(c, c) for c in outs),
             deadline=earliest(deadline),
@@ -229,7 +261,33 @@ class ActionList:
             fee=amount(fee),
             fee_pending="idle_fee" in outs and not fee,
         )
+        own = None if uses_facts(cats, outs, self.labels.reasons) else \
+            reason(cats, outs, needs, {}, as_of, self.labels.categories, self.labels.reasons)
+        return Pattern(cats, outs, needs, shown, responsible.split(SEP)[0] if responsible else "\uffff", own)
+
+    def columns(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """(sorted positions, the kept parcels' own columns and `pattern`, in ledger order): sorted
+        by 责任单位 (the first unit named), then 完成时限 (none last), then ledger order."""
+        joined = {name: np.concatenate([c[name] for c in self._chunks]) if self._chunks else np.empty(0, dtype=object)
+                  for name in (*_ROW_FIELDS, "pattern")}
+        pattern = joined["pattern"].astype(np.int64)
+        leads = sorted({p.lead for p in self.patterns})
+        rank = {lead: k for k, lead in enumerate(leads)}
+        lead = np.array([rank[p.lead] for p in self.patterns] + [0], dtype=np.int64)[pattern]
+        late = np.array([(p.shown["deadline"] or dt.date.max).toordinal() for p in self.patterns] + [0],
+                        dtype=np.int64)[pattern]
+        order = joined["order"].astype(np.int64)
+        return np.lexsort((order, late, lead)), {**joined, "order": order, "pattern": pattern}
 
     def rows(self) -> list[ActionRow]:
         """The kept parcels, by 责任单位, then 完成时限, then ledger order."""
-        return sorted(self.kept, key=lambda r: r.sort_key)
+        ordered, columns = self.columns()
+        own = [columns[name][ordered].tolist() for name in _ROW_FIELDS]
+        return [ActionRow(**dict(zip(_ROW_FIELDS, values)), **self.patterns[p].shown)
+                for p, *values in zip(columns["pattern"][ordered].tolist(), *own)]
+
+
+def _objects(values: Sequence[Any]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out

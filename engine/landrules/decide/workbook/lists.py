@@ -8,15 +8,15 @@ pages take `rows()`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from landrules.decide.workbook.actions import ActionRow
+from landrules.decide.workbook.actions import ActionList, ActionRow
 from landrules.ledger.write.coded import Coded
 
 ACTION_HEADER = ["序号", "宗地编号", "坐落", "用地单位", "项目名称", "面积（亩）", "土地用途", "类别",
@@ -51,9 +51,20 @@ class ListTable:
 
 def fee_cell(row: ActionRow) -> Any:
     """The idle fee (万元) of a 一宗一策 row, 待补充土地价款 while it waits for the price, else empty."""
-    if row.fee is not None:
-        return row.fee
-    return "待补充土地价款" if row.fee_pending else None
+    return _fee(row.fee, row.fee_pending)
+
+
+def _fee(fee: float | None, pending: bool) -> Any:
+    if fee is not None:
+        return fee
+    return PENDING_FEE if pending else None
+
+
+def _fee_cells(fee: Coded, pending: Coded) -> Coded:
+    return Coded.of([_fee(f, bool(p)) for f, p in zip(fee, pending)])
+
+
+PENDING_FEE = "待补充土地价款"
 
 
 @lru_cache(maxsize=4096)
@@ -71,14 +82,42 @@ def units_of(responsible: str) -> tuple[tuple[str, str], ...]:
 
 
 class ParcelColumns:
-    """The attributes of `rows` (parcels in the order given), each coded once, on demand."""
+    """The attributes of the parcels of a list, in the list's order, each coded once, on demand."""
 
-    def __init__(self, rows: Sequence[ActionRow]):
-        self.rows = rows
+    def __init__(self, size: int, coders: Mapping[str, Callable[[], Coded]], order: np.ndarray, overdue: np.ndarray):
+        self.size, self._coders, self.order, self.overdue = size, coders, order, overdue
         self._coded: dict[str, Coded] = {}
 
+    @classmethod
+    def of_rows(cls, rows: Sequence[ActionRow]) -> ParcelColumns:
+        def coder(name: str) -> Callable[[], Coded]:
+            return lambda: Coded.of([getattr(r, name) for r in rows])
+
+        coders = {name: coder(name) for name in _OWN + _SHARED}
+        order = np.fromiter((r.order for r in rows), dtype=np.int64, count=len(rows))
+        overdue = np.fromiter((r.overdue for r in rows), dtype=bool, count=len(rows))
+        return cls(len(rows), coders, order, overdue)
+
+    @classmethod
+    def of_list(cls, actions: ActionList) -> ParcelColumns:
+        """The kept parcels of `actions` in its order: their own values coded here, what their
+        pattern of decisions gives taken from the patterns, without a row object per parcel."""
+        ordered, columns = actions.columns()
+        pattern = columns["pattern"][ordered]
+        shown = [p.shown for p in actions.patterns]
+
+        def own(name: str) -> Callable[[], Coded]:
+            return lambda: Coded.of(columns[name][ordered])
+
+        def shared(name: str) -> Callable[[], Coded]:
+            return lambda: Coded.indexed(pattern, [s[name] for s in shown])
+
+        coders = {**{name: own(name) for name in _OWN}, **{name: shared(name) for name in _SHARED}}
+        overdue = np.array([s["overdue"] for s in shown] + [False], dtype=bool)[pattern]
+        return cls(len(ordered), coders, columns["order"][ordered], overdue)
+
     def __len__(self) -> int:
-        return len(self.rows)
+        return self.size
 
     def column(self, name: str) -> Coded:
         found = self._coded.get(name)
@@ -87,34 +126,33 @@ class ParcelColumns:
         return found
 
     def _code(self, name: str) -> Coded:
-        rows = self.rows
         if name == "area":
-            return Coded.of([None if r.area_mu is None else round(r.area_mu, 4) for r in rows])
-        if name == "fee":
-            return Coded.of([fee_cell(r) for r in rows])
+            return self.column("area_mu").map(lambda a: round(a, 4))
+        if name == "fee_cell":
+            return _fee_cells(self.column("fee"), self.column("fee_pending"))
         if name == "late":
-            return Coded.of(["是" if r.overdue else "否" for r in rows])
+            return Coded.indexed(self.overdue.astype(np.int32), ["否", "是"])
         if name == "measure_names":
             return self.column("measures").map(measure_names)
-        return Coded.of([getattr(r, name) for r in rows])
+        return self._coders[name]()
 
-    @cached_property
-    def order(self) -> np.ndarray:
-        return np.fromiter((r.order for r in self.rows), dtype=np.int64, count=len(self.rows))
-
-    @cached_property
-    def overdue(self) -> np.ndarray:
-        return np.fromiter((r.overdue for r in self.rows), dtype=bool, count=len(self.rows))
+    def area_total(self) -> float:
+        """The parcels' area (亩), summed in the list's order."""
+        return sum(a or 0.0 for a in self.column("area_mu"))
 
     def picked(self, positions: np.ndarray, header: list[str], names: Sequence[str]) -> ListTable:
         """The rows at `positions`, columns `names` (after 序号) under `header`."""
         return ListTable(header, [Coded.numbers(1, len(positions)), *(self.column(n).take(positions) for n in names)])
 
 
+_OWN = ("parcel_id", "location", "holder", "project", "area_mu", "land_use", "reason")  # each parcel's own
+_SHARED = ("categories", "measures", "deadline", "responsible", "citations", "public", "fee", "fee_pending")
+
+
 def action_table(parcels: ParcelColumns) -> ListTable:
     return parcels.picked(np.arange(len(parcels)), ACTION_HEADER,
                           ("parcel_id", "location", "holder", "project", "area", "land_use", "categories", "reason",
-                           "measures", "fee", "deadline", "late", "responsible", "citations"))
+                           "measures", "fee_cell", "deadline", "late", "responsible", "citations"))
 
 
 def public_table(parcels: ParcelColumns) -> ListTable:
@@ -165,16 +203,16 @@ def by_unit_table(parcels: ParcelColumns) -> ListTable:
 
 
 def action_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
-    return action_table(ParcelColumns(actions)).rows()
+    return action_table(ParcelColumns.of_rows(actions)).rows()
 
 
 def public_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
-    return public_table(ParcelColumns(actions)).rows()
+    return public_table(ParcelColumns.of_rows(actions)).rows()
 
 
 def overdue_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
-    return overdue_table(ParcelColumns(actions)).rows()
+    return overdue_table(ParcelColumns.of_rows(actions)).rows()
 
 
 def by_unit_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
-    return by_unit_table(ParcelColumns(actions)).rows()
+    return by_unit_table(ParcelColumns.of_rows(actions)).rows()

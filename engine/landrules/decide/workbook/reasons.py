@@ -92,6 +92,16 @@ def _breach(facts: Mapping[str, Any], head: str) -> str:
     return head + (f"：{'、'.join(short)}" if short else "")
 
 
+_FROM_FACTS = frozenset({"used_before_supplied", "approved_unsupplied", "idle", "low_efficiency"})  # worded from facts
+_BREACH = "standard_land_breach"  # an outcome worded from the facts (the commitments missed)
+
+
+def uses_facts(categories: Sequence[str], outcomes: Sequence[str], wording: Mapping[str, str] | None = None) -> bool:
+    """Whether `reason` of these categories and outcomes reads the parcel's facts (else it is the
+    same for every parcel that has them)."""
+    return bool(_FROM_FACTS.intersection(categories)) or (_BREACH in outcomes and _BREACH in (wording or {}))
+
+
 def reason(categories: Sequence[str], outcomes: Sequence[str], needs: Sequence[str],
            facts: Mapping[str, Any], as_of: dt.date, labels: Mapping[str, str],
            wording: Mapping[str, str] | None = None) -> str:
@@ -112,7 +122,7 @@ def reason(categories: Sequence[str], outcomes: Sequence[str], needs: Sequence[s
     handled = {"used_before_supplied", "approved_unsupplied", "idle", "low_efficiency", "standard_land", "idle_suspected"}
     parts += [wording.get(c) or labels.get(c, c) for c in categories if c not in handled]
     for code in outcomes:
-        if code == "standard_land_breach" and code in wording:
+        if code == _BREACH and code in wording:
             parts.append(_breach(facts, wording[code]))
         elif code in wording:
             parts.append(wording[code])

@@ -14,7 +14,7 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from landrules.decide.workbook.actions import ActionList, ActionRow
+from landrules.decide.workbook.actions import ActionList
 from landrules.decide.workbook.heading import FIRST, HEAD_ROWS, TAIL_ROWS, title_of, write_heading, write_tail
 from landrules.decide.workbook.lists import (
     ListTable,
@@ -181,19 +181,14 @@ AREA = "面积（亩）"
 def cap_note(actions: ActionList) -> list[str]:
     if not actions.left_out:
         return []
-    return [f"需处置的共 {actions.total:,} 宗，本表只列出台账中前 {len(actions.kept):,} 宗（上限 {actions.limit:,}），"
+    return [f"需处置的共 {actions.total:,} 宗，本表只列出台账中前 {actions.kept:,} 宗（上限 {actions.limit:,}），"
             f"其余 {actions.left_out:,} 宗见决策表（按“处置措施”筛选）。"]
-
-
-def _parcels(actions: Sequence[ActionRow]) -> tuple[int, float]:
-    return len(actions), sum(r.area_mu or 0.0 for r in actions)
 
 
 def write_lists(book: Book, actions: ActionList, as_of: str | None, overdue: bool = False) -> None:
     """The list sheets, in this order: 逾期事项 (with `overdue`), 一宗一策, 按责任单位, 公布清单;
     the kept parcels are sorted and coded once for all of them."""
-    rows = actions.rows()
-    parcels = ParcelColumns(rows)
+    parcels = ParcelColumns.of_list(actions)
     capped = cap_note(actions)
     if overdue:
         _list_sheet(book, OVERDUE_SHEET, overdue_table(parcels),
@@ -205,7 +200,7 @@ def write_lists(book: Book, actions: ActionList, as_of: str | None, overdue: boo
     _list_sheet(book, BY_UNIT_SHEET, by_unit_table(parcels),
                 ["按责任单位：一宗地的处置措施涉及几个责任单位，就在每个单位下各列一行；在“责任单位”列筛选本单位，即得本单位负责的全部宗地。"
                  "“同时负责的单位”列出同一宗地的其他责任单位。合计按宗地计，不重复。", *capped],
-                as_of, "存量用地处置任务分解表（按责任单位）", parcels=_parcels(rows))
+                as_of, "存量用地处置任务分解表（按责任单位）", parcels=(len(parcels), parcels.area_total()))
     _list_sheet(book, PUBLIC_SHEET, public_table(parcels),
                 ["公布清单：按平龙政办〔2021〕36号 四、（四），公布批而未供、闲置、低效土地；只含公告所需的地块信息，不含用地单位以外的个人信息。",
                  "闲置土地只列经认定的（已认定闲置为“是”）；按日期推定、尚未认定的疑似闲置土地须先依国土资源部令第53号第九条调查认定，不予公布。",

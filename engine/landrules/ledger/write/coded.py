@@ -32,6 +32,13 @@ class Coded(Sequence):
         return cls(codes.astype(np.int32), list(uniques))
 
     @classmethod
+    def indexed(cls, codes: np.ndarray, values: Sequence[Any]) -> Coded:
+        """The column whose cells are `values[codes]`; a None value is an empty cell."""
+        empty = np.array([v is None for v in values] + [True], dtype=bool)  # the last: code -1
+        codes = np.asarray(codes, dtype=np.int32)
+        return cls(np.where(empty[codes], -1, codes).astype(np.int32), list(values))
+
+    @classmethod
     def numbers(cls, first: int, count: int) -> Coded:
         """序号: first, first + 1, … (each its own value)."""
         return cls(np.arange(count, dtype=np.int32), range(first, first + count))
@@ -52,7 +59,7 @@ class Coded(Sequence):
     def table(self, function: Callable[[Any], Any], empty: Any, dtype: Any = None) -> np.ndarray:
         """`function` of each cell as a NumPy array (`empty` for empty cells), computed once per
         distinct value."""
-        lookup = np.array([*(function(v) for v in self.values), empty], dtype=dtype)
+        lookup = np.array([*(empty if v is None else function(v) for v in self.values), empty], dtype=dtype)
         return lookup[np.where(self.codes < 0, len(self.values), self.codes)]
 
     def first_seen(self) -> tuple[np.ndarray, list[Any]]:
