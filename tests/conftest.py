@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
@@ -34,6 +35,20 @@ def invoke(*args, columns: int = 200, env: dict | None = None):
     from landrules.cli import app
 
     return RUNNER.invoke(app, [str(a) for a in args], env={"COLUMNS": str(columns), **(env or {})})
+
+
+@pytest.fixture(autouse=True)
+def environment_as_it_was():
+    """Commands run in-process may set variables for the rest of their process (`serve --store`
+    sets LANDRULES_STORE, `lint --lang` LANDRULES_LANG): each test leaves the environment as it
+    found it, so that no later test (or server it starts) depends on which ran before it."""
+    before = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    yield
+    after = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    if after != before:
+        for name in after.keys() - before.keys():
+            del os.environ[name]
+        os.environ.update(before)
 
 
 @pytest.fixture(autouse=True)
