@@ -8,7 +8,8 @@ most parcels change between the "quarters"), then times, each as the command lin
   1. decide LEDGER -o decisions.parquet                 (no record)
   2. decide LEDGER -o decisions.parquet --record        (target: at most 25 % more than 1)
      1 and 2 alternate RECORD_BENCH_REPEAT times (default 3; each record in a new store) and
-     the best of each is compared, so a busy moment of a shared machine weighs on both alike
+     the best of each is compared, so a busy moment of a shared machine weighs on both alike;
+     their CPU seconds (user + system, all threads) too, which the machine's load inflates less
   3. decide LEDGER2 --record (the second quarter)
   4. progress 1 2                                       (target: no longer than 1; best of 3)
   5. progress 1 2 -o progress.parquet
@@ -19,6 +20,7 @@ in a temporary folder, removed at the end.
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -43,10 +45,18 @@ def load() -> str:
     return f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores"
 
 
+CPU: dict[float, float] = {}  # wall seconds of a step -> its CPU seconds (user + system, every thread)
+
+
 def timed(args: list[str], env: dict) -> float:
+    """The step's wall seconds; its CPU seconds (what a shared machine's load does not inflate
+    as much) are kept in CPU."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(LANDRULES + args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU[seconds] = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     if done.returncode not in (0, 1):
         sys.exit(f"landrules {' '.join(args)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
     return seconds
@@ -90,10 +100,14 @@ def main() -> None:
         size = store.stat().st_size + sum(p.stat().st_size for p in folder.glob(f"{store.name}.wal"))
         print(f"load after: {load()}")
         print(f"{'step (best of ' + str(REPEAT) + ')':52} {'seconds':>8}")
-        print(f"{'decide -o decisions.parquet':52} {plain:8.1f}  (each: {', '.join(f'{t:.1f}' for t in plains)})")
+        each = lambda times: ", ".join(f"{t:.1f} ({CPU[t]:.1f} CPU)" for t in times)  # noqa: E731
+        print(f"{'decide -o decisions.parquet':52} {plain:8.1f}  (each: {each(plains)})")
         extra = recorded / plain - 1
-        print(f"{'decide -o decisions.parquet --record':52} {recorded:8.1f}  (each: {', '.join(f'{t:.1f}' for t in recordeds)})")
+        print(f"{'decide -o decisions.parquet --record':52} {recorded:8.1f}  (each: {each(recordeds)})")
         print(f"{'  ratio --record / plain':52} {recorded / plain:8.2f}  (+{extra:.0%}; target <= +25%{'' if extra <= 0.25 else ', OVER'})")
+        cpu_plain, cpu_recorded = min(CPU[t] for t in plains), min(CPU[t] for t in recordeds)
+        print(f"{'  CPU seconds, least of each: --record / plain':52} {cpu_recorded / cpu_plain:8.2f}  "
+              f"({cpu_recorded:.1f} / {cpu_plain:.1f}: +{cpu_recorded / cpu_plain - 1:.0%})")
         print(f"{'decide (second quarter) --record':52} {second_run:8.1f}")
         print(f"{'progress 1 2 (classes, rates, lists on stdout)':52} {progress:8.1f}  "
               f"({progress / plain:.2f} x one decide; target <= 1{'' if progress <= plain else ', OVER'})")

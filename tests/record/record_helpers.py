@@ -37,7 +37,7 @@ def counts(store) -> dict:
         return {
             "runs": [r[0] for r in con.execute("SELECT id FROM runs ORDER BY id").fetchall()],
             "run_rows": [r[0] for r in con.execute("SELECT rows FROM runs ORDER BY id").fetchall()],
-            "rows": con.execute("SELECT count(*) FROM rows").fetchall()[0][0],
+            "rows": con.execute("SELECT coalesce(sum(n_rows), 0) FROM row_cells").fetchall()[0][0],  # listed or not
             "decisions": con.execute("SELECT count(*) FROM decisions").fetchall()[0][0],
             "texts_of_no_run": con.execute(
                 "SELECT count(*) FROM decision_texts WHERE run_id NOT IN (SELECT id FROM runs)").fetchall()[0][0],

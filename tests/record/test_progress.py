@@ -83,8 +83,10 @@ def test_the_summary_tables_add_up(store):
 
     with Store.open(store, readonly=True) as opened:
         result = compare(opened, resolve_run(opened, "2021Q4"), resolve_run(opened, "2022Q1"))
-        totals = opened.con.execute(
-            "SELECT run_id, sum(area_mu), count(*) FROM rows GROUP BY run_id ORDER BY run_id").fetchall()
+        from landrules.record.run_facts import run_facts
+
+        areas = [run_facts(opened, run_id, ["area_mu"]).column("area_mu").to_pylist() for run_id in (1, 2)]
+        totals = [(run_id, sum(a for a in area if a is not None), len(area)) for run_id, area in zip((1, 2), areas)]
         classes = {c.code: c for c in result.classes}
         assert sum(c.parcels for c in result.classes) == 41
         assert round(sum(c.from_area_mu for c in result.classes), 6) == round(totals[0][1], 6)
@@ -145,3 +147,34 @@ def test_unknown_run_and_empty_store(tmp_path):
     result = run("progress", store=store)
     assert result.exit_code == 2 and "之前没有记录" in result.output
     assert run("progress", "2019Q1", "1", store=store).exit_code == 2
+
+
+def test_a_parcel_whose_id_changed_is_matched_by_its_approval_document(tmp_path):
+    """批准文号 + 坐落 + 面积 match a parcel renumbered between the quarters (contract §7); the
+    批准文号 cell is read back from the recorded cells."""
+    from landrules.record.progress import compare
+    from landrules.record.runs import resolve_run
+    from landrules.record.store import Store
+
+    with open(Q4, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header, body = rows[0], rows[1:]
+    ledgers = {}
+    for name, renumber in (("q4.csv", False), ("q1.csv", True)):
+        out = [[*header, "批准文号"]]
+        for k, row in enumerate(body):
+            row = list(row)
+            if renumber and row[0] == "SL-003":
+                row[0] = "SL-003-新"
+            out.append([*row, f"焦政土〔2019〕{k}号"])
+        ledgers[name] = tmp_path / name
+        with open(ledgers[name], "w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows(out)
+    store = tmp_path / "store.duckdb"
+    assert run("decide", ledgers["q4.csv"], "--as-of", "2021-10-01", "--record", "--label", "甲", store=store).exit_code == 1
+    assert run("decide", ledgers["q1.csv"], "--as-of", "2021-10-01", "--record", "--label", "乙", store=store).exit_code == 1
+    with Store.open(store, readonly=True) as opened:
+        result = compare(opened, resolve_run(opened, "甲"), resolve_run(opened, "乙"))
+        matched = opened.con.execute("SELECT parcel_id, class, note FROM progress WHERE by_ident").fetchall()
+    assert matched == [("SL-003-新", "unchanged", "宗地编号由 SL-003 变为 SL-003-新，按批准文号、坐落、面积对应")]
+    assert {c.code: c.parcels for c in result.classes}["new"] == 0

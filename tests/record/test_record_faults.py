@@ -204,7 +204,7 @@ def test_a_write_that_fails_mid_run_leaves_the_store_as_it_was(tmp_path, monkeyp
     def failing_add(self, frame, decided):
         real_add(self, frame, decided)
         self._wait()  # the chunk's insert, done on the recorder's thread
-        calls.append(self.con.execute("SELECT count(*) FROM rows").fetchall()[0][0])
+        calls.append(self.con.execute("SELECT sum(n_rows) FROM row_cells").fetchall()[0][0])
         raise duckdb.IOException("IO Error: Could not write file: No space left on device")
 
     monkeypatch.setattr(recorder_module.RunRecorder, "add", failing_add)

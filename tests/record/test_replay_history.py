@@ -133,3 +133,17 @@ def test_the_store_is_found_by_option_then_environment_then_data_folder(tmp_path
     assert store_path(None) == tmp_path / "data" / "landrules" / "landrules-record.duckdb"
     result = run("runs", store=tmp_path / "x.duckdb")
     assert f"记录库: {tmp_path / 'x.duckdb'}" in result.output
+
+
+def test_recording_makes_no_json_line_per_row(tmp_path, monkeypatch):
+    """The record keeps each decision text once: `decide --record -o x.csv` serialises no row."""
+    def no_lines(*args, **kwargs):
+        raise AssertionError("a JSON line per row was made")
+
+    monkeypatch.setattr("landrules.decide.batch._json_lines", no_lines)
+    store = tmp_path / "store.duckdb"
+    result = run("decide", Q4, "--as-of", "2021-10-01", "--record", "-o", tmp_path / "d.csv", store=store)
+    assert result.exit_code == 1, result.output  # the sample's 2 invalid rows
+    assert "已记录第 1 期" in result.output
+    monkeypatch.undo()  # replay compares JSON lines
+    assert run("replay", "1", store=store).exit_code == 0

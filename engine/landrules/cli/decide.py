@@ -74,14 +74,13 @@ def decide(
     on_map = map_inputs(parcels, boundary, plan, parcels_id)
     if (label or store) and not record:
         raise fail("--label 与 --store 需与 --record 一起使用")
-    if record and dask is not None:
-        raise fail("--record 暂不能与 --dask 同用：请在单机上决策并记录（或记录 Dask 输出的 Parquet 数据集，尚未实现）")
     if dask is not None:
         if on_map is not None:
             raise fail("--parcels 暂不能与 --dask 一起使用")
         from landrules.cli.decide_dask import decide_on_dask
 
-        decide_on_dask(ledger, output, dask, as_of_date(as_of), engine, load_checked_rulebook(rules, policy))
+        decide_on_dask(ledger, output, dask, as_of_date(as_of), engine, load_checked_rulebook(rules, policy),
+                       (store, label) if record else None)
         return
     from landrules.decide.options import RunOptions
     from landrules.decide.pipeline import ColumnsError, decide_ledger

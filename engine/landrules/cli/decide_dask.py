@@ -13,7 +13,10 @@ from landrules.cli.app import fail
 from landrules.cli.progress import print_summary, progress_line
 
 
-def decide_on_dask(dataset: Path, output: Optional[Path], scheduler: str, as_of: dt.date, engine: str, rulebook) -> None:
+def decide_on_dask(dataset: Path, output: Optional[Path], scheduler: str, as_of: dt.date, engine: str, rulebook,
+                   record: Optional[tuple[Optional[Path], Optional[str]]] = None) -> None:
+    """`record`: (--store, --label) when the run is recorded (the workers' record parts streamed
+    into the store as each file is done, committed once every file is; else nothing of it stays)."""
     if engine not in ("auto", "vectorized"):
         raise fail("--dask 只用向量化引擎（--engine vectorized 或 auto）")
     if output is None:
@@ -26,12 +29,35 @@ def decide_on_dask(dataset: Path, output: Optional[Path], scheduler: str, as_of:
         from landrules.dask.runner import decide_dataset
     except ImportError as exc:
         raise fail(f"未安装 Dask（pip install 'landrules[dask]'）：{exc}") from None
+    import duckdb
+
+    from landrules.cli.record.decide_record import failed_record
+    from landrules.dask.runner import DatasetHeadersDiffer
     from landrules.ledger.read.reader import LedgerError
     from landrules.ledger.write.base import OutputError
+    from landrules.record.store import StoreError
 
+    recording = None
     try:
-        with progress_line() as advance:
-            result = decide_dataset(dataset, output, rulebook, as_of, scheduler, progress=advance)
+        if record is not None:
+            from landrules.cli.record.decide_record import Recording
+
+            recording = Recording.start(record[0], dataset, as_of, record[1], rulebook, "vectorized", None, None)
+        try:
+            with progress_line() as advance:
+                result = decide_dataset(dataset, output, rulebook, as_of, scheduler, progress=advance,
+                                        recorder=None if recording is None else recording.recorder)
+            if recording is not None:
+                recording.finish(result, output)
+        finally:
+            if recording is not None:
+                recording.close()  # rolls back a run not finished: nothing of it stays
+    except StoreError as exc:
+        raise fail(str(exc)) from None
+    except duckdb.Error as exc:  # a file's record parts not taken into the store: the run is rolled back
+        raise fail(f"已写出 {output}，但{failed_record(exc)}") from None
+    except DatasetHeadersDiffer as exc:
+        raise fail(f"已写出 {output}，但{exc}") from None
     except (LedgerError, OutputError) as exc:
         raise fail(str(exc)) from None
     except OSError as exc:

@@ -11,6 +11,9 @@ transactions, so a run is recorded whole or not at all.
 - `schema`   the versioned schema: the ordered list of migrations
 - `store`    `Store.open(path, readonly=False)`, `transaction()`, the errors (newer, damaged, busy)
 - `recorder` `RunRecorder`: a decided ledger's chunks in, one run committed at the end
+- `chunk_tables` one decided chunk as the store's tables (Arrow), for the recorder and Dask workers
+- `parts`    a Dask worker's file of chunk tables, written as Arrow streams, inserted by the client
+- `run_facts` a run's facts, only the columns asked for, read from its chunks (progress, reread)
 - `runs`     the recorded runs, one run by id or label
 - `progress` two runs compared in SQL: the classes of §7, 处置率, 亩均税收
 - `history`  one parcel across the runs

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from landrules.record.arrow_rows import blob_table
+
 
 @dataclass
 class Step:
@@ -33,17 +35,16 @@ def _split(text: str | None) -> list[str]:
 def parcel_history(store, parcel_id: str) -> list[Step]:
     cursor = store.con.execute("""
         SELECT r.id, r.label, r.as_of::VARCHAR, r.rulebook, d.row, d.categories, d.outcome_codes, d.deadline, d.overdue,
-               w.* EXCLUDE (run_id, row, approval_doc)
+               (SELECT c.facts FROM row_cells c WHERE c.run_id = d.run_id AND c.first_row <= d.row
+                ORDER BY c.first_row DESC LIMIT 1) AS facts
         FROM decision_rows d JOIN runs r ON r.id = d.run_id
-        JOIN rows w ON w.run_id = d.run_id AND w.row = d.row
         WHERE d.parcel_id = ? ORDER BY r.id, d.row""", [parcel_id])
-    names = [c[0] for c in cursor.description][9:]
     steps: list[Step] = []
     for record in cursor.fetchall():
-        run_id, label, as_of, rulebook, row, cats, codes, deadline, overdue = record[:9]
+        run_id, label, as_of, rulebook, row, cats, codes, deadline, overdue, blob = record
         if steps and steps[-1].run_id == run_id:
             continue  # a repeated id: the first row is the parcel (the others are invalid duplicates)
-        facts = {k: _plain(v) for k, v in zip(names, record[9:]) if v is not None}
+        facts = {k: _plain(v) for k, v in _facts_of(blob, row).items() if v is not None}
         step = Step(run_id, label, as_of, rulebook, row, cats, codes, deadline, overdue, facts)
         if steps:
             before = steps[-1].facts
@@ -51,6 +52,17 @@ def parcel_history(store, parcel_id: str) -> list[Step]:
                             if before.get(k) != facts.get(k)}
         steps.append(step)
     return steps
+
+
+def _facts_of(blob: bytes | None, row: int) -> dict:
+    """The canonical fields of `row`, from its chunk's facts (row_cells.facts, read whole)."""
+    if blob is None:
+        return {}
+    import pyarrow.compute as pc
+
+    table = blob_table(blob)
+    found = table.filter(pc.equal(table.column("_row"), row)).drop_columns(["_row"]).to_pylist()
+    return found[0] if found else {}
 
 
 def _plain(value):

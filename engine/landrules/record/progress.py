@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from landrules.record.run_facts import run_facts
 from landrules.record.runs import Run
 from landrules.record.store import Store
 
@@ -126,8 +127,10 @@ class Progress:
 
 
 def _side(store: Store, run_id: int) -> str:
-    """One run's parcels: facts, decision columns, whether a measure is to be taken and whether
-    overdue (worked out once per distinct decision text, not once per row)."""
+    """One run's parcels: facts (read from the run's chunks, `run_facts`, registered as
+    `_facts_<run>`), decision columns, whether a measure is to be taken and whether overdue
+    (worked out once per distinct decision text, not once per row)."""
+    store.con.register(f"_facts_{int(run_id)}", run_facts(store, run_id, ["area_mu", *FACTS], approval_doc=True))
     doc = "r.approval_doc"
     facts = ", ".join(f"r.{name}" for name in FACTS)
     return f"""
@@ -143,14 +146,17 @@ def _side(store: Store, run_id: int) -> str:
                END AS ident
         FROM decisions d
         JOIN t ON t.text_id = d.text_id
-        JOIN rows r ON r.run_id = d.run_id AND r.row = d.row
+        JOIN _facts_{int(run_id)} r ON r.row = d.row
         WHERE d.run_id = {int(run_id)}"""
 
 
 def compare(store: Store, before: Run, after: Run) -> Progress:
     con = store.con
-    con.execute(f"CREATE OR REPLACE TEMP TABLE side_f AS {_side(store, before.id)}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE side_t AS {_side(store, after.id)}")
+    for side, run in (("side_f", before), ("side_t", after)):
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {side} AS {_side(store, run.id)}")
+        finally:
+            con.unregister(f"_facts_{int(run.id)}")
     con.execute("""CREATE OR REPLACE TEMP TABLE by_id AS
         SELECT f.row AS f_row, t.row AS t_row FROM side_f f FULL JOIN side_t t
         ON f.parcel_id = t.parcel_id AND f.nth = t.nth""")

@@ -20,7 +20,7 @@ from landrules.decide.chunks import ChunkLoop
 from landrules.decide.diff.compare import DiffResult, diff_chunks
 from landrules.decide.options import RunOptions
 from landrules.ledger.read.reader import Chunk, Ledger
-from landrules.record.arrow_rows import cells_table
+from landrules.record.arrow_rows import blob_table
 from landrules.record.runs import Run, headers_of
 from landrules.record.store import Store
 from landrules.rulebook.model import Rulebook
@@ -63,9 +63,10 @@ def _column_map(store: Store, run: Run):
 
 
 def _recorded_cells(store: Store, run: Run, names: list[str], chunk_rows: int) -> Iterator[Chunk]:
-    cursor = store.con.cursor().execute(f"SELECT cells FROM row_cells WHERE run_id = {int(run.id)} ORDER BY chunk")
+    cursor = store.con.cursor().execute(
+        f"SELECT cells FROM row_cells WHERE run_id = {int(run.id)} ORDER BY first_row NULLS FIRST, chunk")  # a Dask run's files arrive in any order
     for (blob,) in cursor.fetchall():
-        table = cells_table(blob)  # Arrow IPC, or Parquet as older runs were stored
+        table = blob_table(blob)  # Arrow IPC, or Parquet as older runs were stored
         rows = table.column("_row").to_pylist()
         frame = pd.DataFrame({f"_c{j}": table.column(f"_c{j}").to_numpy(zero_copy_only=False) for j in range(len(names))})
         frame = frame.fillna("").set_axis(names, axis=1).astype(object)

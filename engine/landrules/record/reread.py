@@ -24,6 +24,7 @@ from landrules.decide.batch import FLAT_COLUMNS
 from landrules.ledger.validate.frame import ParsedFrame
 from landrules.ledger.write.flat import FlatColumns
 from landrules.record.replay import recorded_loop
+from landrules.record.run_facts import run_facts
 from landrules.record.runs import Run, headers_of
 from landrules.record.store import Store
 from landrules.rulebook.model import Rulebook
@@ -77,10 +78,15 @@ class RecordedRun:
         row = next(iter(self.store.con.execute("SELECT summary FROM runs WHERE id = ?", [self.run.id]).fetchall()), None)
         recorded = json.loads(row[0]) if row and row[0] else {}
         summary = Summary(tax_target=recorded.get("tax_target"))
-        counts = self.store.con.execute("""
-            SELECT d.text_id, count(*), coalesce(sum(r.area_mu), 0) FROM decisions d
-            JOIN rows r ON r.run_id = d.run_id AND r.row = d.row
-            WHERE d.run_id = ? GROUP BY d.text_id ORDER BY d.text_id""", [self.run.id]).fetchall()
+        con = self.store.con
+        con.register("_areas", run_facts(self.store, self.run.id, ["area_mu"]))
+        try:
+            counts = con.execute("""
+                SELECT d.text_id, count(*), coalesce(sum(r.area_mu), 0) FROM decisions d
+                JOIN _areas r ON r.row = d.row
+                WHERE d.run_id = ? GROUP BY d.text_id ORDER BY d.text_id""", [self.run.id]).fetchall()
+        finally:
+            con.unregister("_areas")
         for text_id, count, area in counts:
             summary.add_pattern(self.facts[text_id], int(count), float(area))
         invalid = sum(int(count) for text_id, count, _ in counts if self.flat["errors"][text_id])

@@ -11,22 +11,19 @@ How to add a migration (another branch adding tables, a new column, …):
    at one version or the previous one, never in between. A store whose version is newer than
    `SCHEMA_VERSION` is refused (it was written by a newer landrules).
 3. Add a test in tests/record/ that opens a store made at the previous version (see
-   `tests/record/test_store.py::test_upgrade_in_place`) and checks the new table or column.
+   `tests/record/test_store_upgrade.py`) and checks the new table or column.
 
 Tables of version 1 (the record of runs, contract §7):
 
 - `runs`            one row per recorded run; `id` increases, a run appears here only when whole
 - `rulebook_files`  rulebook files by content (sha256 of the bytes), each stored once
 - `rulebooks`       rulebook hash (as decisions cite it) → its files: role (rules|policy), name, sha256
-- `rows`            every row as decided: one typed column per catalogue field (core/fields.py:
-                    the canonical facts, as of the evaluation date), and `approval_doc` (the 批准文号
-                    cell, which matches a parcel whose id changed). A field added to the catalogue
-                    later becomes a column when a run first carries it
-                    (`recorder.ensure_fact_columns`), so no migration is needed for a new field.
+- `rows`            (until version 3) every row as decided: one typed column per catalogue field
+                    and `approval_doc` (the 批准文号 cell); now in `row_cells.facts`
 - `row_cells`       every row as read: the input cells of a chunk of rows as one Arrow IPC file,
                     zstd-compressed (columns `_row` and `_c0`, `_c1` … in the order of
                     `runs.headers`; runs recorded before 2026-12 hold a Parquet file, told apart by
-                    its magic bytes, `arrow_rows.cells_table`); a chunk of cells is written and
+                    its magic bytes, `arrow_rows.blob_table`); a chunk of cells is written and
                     read whole (replay), never queried cell by cell, and so it costs a tenth of a
                     list column to store
 - `decision_texts`  a run's distinct decisions (a ledger has a few hundred): the JSON record
@@ -38,10 +35,22 @@ Tables of version 2 (the workbench on an intranet, issue 23):
 
 - `accounts`        name, role, argon2 password hash, API token's sha256, active (record/accounts.py)
 - `audit`           who did what, when, from where; appended only (record/audit.py)
+
+Version 3 (recording cheaper, issue 24):
+
+- `row_cells.facts` every canonical field of a chunk of rows, typed, as one zstd Arrow IPC file
+                    (`_row` and one column a field, any field of the catalogue): a parcel's
+                    history reads its chunk whole. Writing 40-odd typed columns into DuckDB cost
+                    a recorded run more than the rest of recording together.
+- `rows`            dropped: `progress` and `report --run` read the few facts they compare from
+                    the chunks' `facts` (only those columns are decompressed, `run_facts.py`) and
+                    query them in place. The upgrade moves each run's facts out of `rows` into
+                    its chunks' `facts`, then drops the table.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Union
@@ -124,9 +133,40 @@ _V2 = (
     )""",
 )
 
+# the facts `progress` compares (record/progress.py FACTS) and the area, with their types (a run
+# whose ledger had no such column gives nulls of that type: `run_facts.py`)
+ROW_FACTS = {
+    "area_mu": "DOUBLE", "location": "VARCHAR", "holder": "VARCHAR", "approved_on": "DATE", "supplied_on": "DATE",
+    "construction_started_on": "DATE", "developed_ratio": "DOUBLE", "recovery_agreed": "BOOLEAN",
+    "idle_identified": "BOOLEAN",
+}
+
+
+def _v3(con) -> None:
+    """Each chunk's facts out of `rows` into `row_cells.facts`, then `rows` dropped."""
+    import pyarrow.ipc as ipc
+
+    con.execute("ALTER TABLE row_cells ADD COLUMN facts BLOB")
+    wide = [r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'rows' "
+                                      "ORDER BY ordinal_position").fetchall()]
+    facts = ", ".join(f'"{c}"' for c in wide if c not in ("run_id", "row", "approval_doc"))
+    chunks = con.execute("""SELECT run_id, chunk, first_row, lead(first_row) OVER (PARTITION BY run_id ORDER BY first_row)
+                            FROM row_cells WHERE first_row IS NOT NULL""").fetchall()
+    for run_id, chunk, first, after in chunks:
+        upto = "" if after is None else f"AND row < {int(after)}"
+        table = con.sql(f"""SELECT row AS _row{', ' + facts if facts else ''} FROM rows
+                            WHERE run_id = {int(run_id)} AND row >= {int(first)} {upto} ORDER BY row""").to_arrow_table()
+        sink = io.BytesIO()  # as arrow_rows.arrow_blob writes it (this module is below it)
+        with ipc.new_file(sink, table.schema, options=ipc.IpcWriteOptions(compression="zstd")) as writer:
+            writer.write_table(table)
+        con.execute("UPDATE row_cells SET facts = ? WHERE run_id = ? AND chunk = ?", [sink.getvalue(), run_id, chunk])
+    con.execute("DROP TABLE rows")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "the record of runs: runs, rows, decisions, rulebook files", _V1),
     Migration(2, "the workbench's accounts and the audit log", _V2),
+    Migration(3, "each chunk's facts in row_cells.facts, in place of the table rows", _v3),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -37,7 +37,7 @@ class Recording:
             recorder.begin()
         except duckdb.Error as exc:
             store.close()
-            raise RecordFailed(_failed(exc)) from None
+            raise RecordFailed(failed_record(exc)) from None
         return cls(store, recorder)
 
     def add(self, frame, decided, headers) -> None:
@@ -47,7 +47,9 @@ class Recording:
         try:
             self.recorder.add(frame, decided)
         except duckdb.Error as exc:
-            raise RecordFailed(_failed(exc)) from None
+            raise RecordFailed(failed_record(exc)) from None
+
+    add.wants_json = False  # decide_ledger's on_chunk: the record takes each text once, no JSON line per row
 
     def finish(self, result, output: Optional[Path]) -> int:
         self.recorder.info.engine = result.engine
@@ -55,7 +57,7 @@ class Recording:
             run_id = self.recorder.finish(result.summary, __version__)
         except duckdb.Error as exc:
             written = f"已写出 {output}，但" if output else ""
-            raise RecordFailed(f"{written}{_failed(exc)}") from None
+            raise RecordFailed(f"{written}{failed_record(exc)}") from None
         info = self.recorder.info
         print(f"已记录第 {run_id} 期：{info.label}，评估日 {info.as_of.isoformat()}，{self.recorder.rows} 行，"
               f"记录人 {info.recorded_by}", file=sys.stderr)
@@ -69,6 +71,6 @@ class Recording:
         self.store.close()
 
 
-def _failed(exc: Exception) -> str:
+def failed_record(exc: Exception) -> str:
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     return f"本期未记录（记录库保持原样）：{first[:200]}"
