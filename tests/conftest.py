@@ -6,10 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from typer.testing import CliRunner
 
 from landrules.backends.durable import DurableBackend
 from landrules.decide.evaluate import Evaluator
+from landrules.record import accounts
 from landrules.rulebook.load import load_rulebook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,7 +19,15 @@ RULES = ROOT / "rules"
 POLICY = ROOT / "policy"
 AS_OF = dt.date(2021, 10, 1)
 RUNNER = CliRunner()
-pytest_plugins = ["browser_helpers"]  # the browser tests' fixtures: server, browser, shots
+pytest_plugins = ["browser_helpers", "web_helpers"]  # the browser tests' server, browser, shots; the rulebook pages' coverage
+
+
+def pytest_collection_modifyitems(items):
+    """The files that hold `slow` tests first, each file whole and in its order: on several workers
+    (`-n auto --dist loadfile`) the longest files start at once, and no worker is left running
+    one alone at the end."""
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow)
 
 
 def invoke(*args, columns: int = 200, env: dict | None = None):
@@ -28,23 +38,47 @@ def invoke(*args, columns: int = 200, env: dict | None = None):
 
 
 @pytest.fixture(autouse=True)
+def environment_as_it_was():
+    """Commands run in-process may set variables for the rest of their process (`serve --store`
+    sets LANDRULES_STORE, `lint --lang` LANDRULES_LANG): each test leaves the environment as it
+    found it, so that no later test (or server it starts) depends on which ran before it."""
+    before = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    yield
+    after = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    if after != before:
+        for name in after.keys() - before.keys():
+            del os.environ[name]
+        os.environ.update(before)
+
+
+@pytest.fixture(autouse=True)
 def english_lint_messages(monkeypatch):
     """lint speaks Chinese by default; the existing tests assert its English wording
     (LANDRULES_LANG=en). Tests of the Chinese messages set LANDRULES_LANG=zh themselves."""
     monkeypatch.setenv("LANDRULES_LANG", "en")
 
 
-@pytest.fixture(autouse=True)
-def store_setting_restored():
-    """`serve --store` sets LANDRULES_STORE for its own process (so that its workers find the
-    store); a test that runs it in-process must not leave it set for the next test's servers,
-    which would then find that store's accounts and ask for a login."""
-    before = os.environ.get("LANDRULES_STORE")
+SHIPPED_HASHER = accounts._HASHER  # argon2id at argon2-cffi's costs (about 0.2 s of CPU a hash, on purpose)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def quick_password_hashes():
+    """In this process, accounts hash and verify passwords with argon2id at its smallest costs: the
+    tests sign in hundreds of times, and what they test is who may do what, not the hash's cost.
+    The shipped costs are tested with `shipped_password_hashes` (tests/record/test_accounts.py);
+    servers and commands started as processes keep them."""
+    patch = pytest.MonkeyPatch()
+    patch.setattr(accounts, "_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    patch.setattr(accounts, "_DUMMY", [])
     yield
-    if before is None:
-        os.environ.pop("LANDRULES_STORE", None)
-    else:
-        os.environ["LANDRULES_STORE"] = before
+    patch.undo()
+
+
+@pytest.fixture
+def shipped_password_hashes(monkeypatch):
+    """The shipped argon2id costs back, for one test."""
+    monkeypatch.setattr(accounts, "_HASHER", SHIPPED_HASHER)
+    monkeypatch.setattr(accounts, "_DUMMY", [])
 
 
 @pytest.fixture(scope="session")

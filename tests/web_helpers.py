@@ -1,9 +1,13 @@
-"""Shared by the workbench's route and browser tests."""
+"""Shared by the workbench's route and browser tests. A pytest plugin (tests/conftest.py
+`pytest_plugins`) for its fixture `coverage_of_the_shipped_rulebook_once`."""
 
 from __future__ import annotations
 
+import copy
 import time
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from conftest import POLICY, ROOT, RULES
@@ -63,3 +67,28 @@ def decided(client: TestClient, path=SAMPLE, as_of="2021-10-01"):
     assert upload(client, path, as_of).url.path == "/columns"
     client.post("/decide")
     return wait_for(client, "/progress", "/summary")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def coverage_of_the_shipped_rulebook_once():
+    """The rulebook pages show which scenario covers which rule: `landrules check` in a child
+    process (web/coverage.py, several seconds), run by each workbench on its first rulebook page.
+    Every test workbench on the shipped rules, policy and scenarios gets the same answer, so the
+    first one's is kept for the others (a copy each); any other folder is computed as served."""
+    from landrules.web import pages_rules
+
+    computed = pages_rules.scenario_coverage
+    kept: dict = {}
+    shipped = (RULES.resolve(), POLICY.resolve(), (ROOT / "scenarios").resolve())
+
+    def once(rules: Path, policy: Path, scenarios: Path) -> dict:
+        if (Path(rules).resolve(), Path(policy).resolve(), Path(scenarios).resolve()) != shipped:
+            return computed(rules, policy, scenarios)
+        if "answer" not in kept or kept["answer"].get("error"):
+            kept["answer"] = computed(rules, policy, scenarios)
+        return copy.deepcopy(kept["answer"])
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(pages_rules, "scenario_coverage", once)
+    yield
+    patch.undo()

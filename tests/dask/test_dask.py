@@ -22,7 +22,7 @@ from synthetic import ledger_frame  # noqa: E402
 pytestmark = pytest.mark.slow  # long: see `slow` in pyproject.toml
 
 AS_OF = dt.date(2021, 10, 1)
-FILES, ROWS = 10, 20_000
+FILES, ROWS = 10, 2_000  # ten files; the single run below reads their 20 000 rows in four chunks, as 200 000 rows once
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def test_dataset_on_two_workers_equals_the_concatenated_ledger(tmp_path, ruleboo
     frames = write_dataset(data, FILES, ROWS, plant={2: 7, 6: 11})
     whole = tmp_path / "whole.parquet"
     pd.concat(frames, ignore_index=True).to_parquet(whole, index=False)
-    single = decide_ledger(whole, tmp_path / "single.parquet", RunOptions(rulebook, AS_OF, engine="vectorized"))
+    single = decide_ledger(whole, tmp_path / "single.parquet", RunOptions(rulebook, AS_OF, engine="vectorized", chunk_rows=5_000))
 
     result = decide_dataset(data, tmp_path / "out", rulebook, AS_OF, client=cluster)
 

@@ -122,12 +122,14 @@ def test_many_changes_on_a_synthetic_ledger_with_the_vectorised_engine(tmp_path,
     # the summary's moves add up to the changed parcels
     moves = [line for line in result.stderr.splitlines() if "│" in line and "宗数" not in line]
     assert moves and f"{len(expected)} 宗决定有变化" in result.stderr
-    # parcels that keep their outcomes but need other facts are told apart (since the wave-3
-    # readings and map facts, this synthetic sample may hold none: then nothing to tell apart)
+    # parcels that keep their outcomes but need other facts are told apart: the summary names each
+    # such move (since the map facts of wave 3 every synthetic parcel is also told to verify its
+    # boundary, so the move reads "verify_boundary+needs_information → …（需补充信息有变）")
     same = table[table["outcome_codes_before"] == table["outcome_codes_after"]]
-    assert (same["needs_before"] != same["needs_after"]).all()
-    if len(same):
-        assert "（需补充信息有变）" in result.stderr
+    assert len(same) and (same["needs_before"] != same["needs_after"]).all()
+    for codes, count in same["outcome_codes_after"].value_counts().items():
+        move = codes.replace("; ", "+")
+        assert f"{count} 宗 {move} → {move}（需补充信息有变）" in result.stderr, (move, result.stderr)
 
 
 def _git(repo, *args):

@@ -19,11 +19,15 @@ def store(tmp_path):
         yield opened
 
 
-def test_a_password_is_kept_as_an_argon2_hash_and_verified(store):
+def test_a_password_is_kept_as_an_argon2_hash_and_verified(store, shipped_password_hashes):
     account = accounts.add(store.con, "张三", "填报", PASSWORD)
     assert (account.name, account.role, account.active) == ("张三", "填报", True)
     kept = store.con.execute("SELECT password_hash FROM accounts").fetchone()[0]
     assert kept.startswith("$argon2id$") and PASSWORD not in kept
+    # at argon2-cffi's costs (RFC 9106's second recommendation: 64 MiB, 3 passes, 4 lanes), which
+    # the other tests lower to sign in quickly (tests/conftest.py quick_password_hashes)
+    params = dict(p.split("=") for p in kept.split("$")[3].split(","))
+    assert int(params["m"]) >= 65536 and int(params["t"]) >= 3 and int(params["p"]) >= 4, kept
     assert accounts.verify(store.con, "张三", PASSWORD) == account
     assert accounts.verify(store.con, "张三", PASSWORD + "x") is None
     assert accounts.verify(store.con, "李四", PASSWORD) is None  # no such account
