@@ -73,6 +73,11 @@ def _ledger(n: int, seed: int):
 
 
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] in ("-h", "--help"):
+        print(__doc__)
+        return
+    if len(sys.argv) > 1 and not sys.argv[1].replace("_", "").isdigit():
+        sys.exit(f"record_bench: N must be a number of rows, not {sys.argv[1]!r} (see --help)")
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     with tempfile.TemporaryDirectory(prefix="record-bench-") as tmp:
         folder = Path(tmp)
