@@ -21,10 +21,11 @@ from landrules.decide.workbook.lists import (
     ACTION_HEADER,
     OVERDUE_HEADER,
     PUBLIC_HEADER,
-    action_rows,
+    ParcelColumns,
+    action_table,
     measure_names,
-    overdue_rows,
-    public_rows,
+    overdue_table,
+    public_table,
 )
 from landrules.decide.workbook.sheets import cap_note
 from landrules.decide.workbook.tables import Table, overview, summary_tables
@@ -175,16 +176,17 @@ def build(summary: Summary, actions: ActionList, labels: Labels, as_of: str | No
     from landrules.report.narrative import paragraphs
 
     ordered = actions.rows()
+    parcels = ParcelColumns.of_rows(ordered)  # coded once for the three lists
     capped = cap_note(actions)
     tables = summary_tables(summary, labels)
     extra = [["需处置（宗）", actions.total], *tax_headline(summary, labels), *fee_rows(ordered), ["台账", ledger]]
     lists = [
-        _listing("逾期事项", OVERDUE_HEADER, overdue_rows(ordered),
+        _listing("逾期事项", OVERDUE_HEADER, overdue_table(parcels).rows(),
                  ["完成时限早于评估日的处置措施所在宗地，按责任单位、完成时限排序。", *capped]),
-        _listing("一宗一策", ACTION_HEADER, action_rows(ordered),
+        _listing("一宗一策", ACTION_HEADER, action_table(parcels).rows(),
                  [f"按{PLAN} 二、（三）1.：地块基本信息、形成原因、处置措施、完成时限、责任单位；按责任单位、完成时限排序。",
                   *capped]),
-        _listing("公布清单（批而未供、闲置、低效土地）", PUBLIC_HEADER, public_rows(ordered),
+        _listing("公布清单（批而未供、闲置、低效土地）", PUBLIC_HEADER, public_table(parcels).rows(),
                  [f"按{PLAN} 四、（四）公布；闲置土地只列经认定的（国土资源部令第53号第九条：先调查认定）。", *capped]),
     ]
     legend = "依据条款中：" + "；".join(f"{b}即{a}" for a, b in SHORT_DOCS.items()) + "。处置措施的完整表述见“处置措施”表。"

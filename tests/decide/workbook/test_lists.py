@@ -8,11 +8,22 @@ from landrules.decide.workbook.actions import ActionRow
 from landrules.decide.workbook.lists import (
     BY_UNIT_HEADER,
     ParcelColumns,
-    by_unit_rows,
-    overdue_rows,
-    public_rows,
+    by_unit_table,
+    overdue_table,
     public_table,
 )
+
+
+def by_unit_rows(rows):
+    return by_unit_table(ParcelColumns.of_rows(rows)).rows()
+
+
+def public_rows(rows):
+    return public_table(ParcelColumns.of_rows(rows)).rows()
+
+
+def overdue_rows(rows):
+    return overdue_table(ParcelColumns.of_rows(rows)).rows()
 
 
 def _row(order, pid, responsible, deadline=None, public="", overdue=False, area=1.0):

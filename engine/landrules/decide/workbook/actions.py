@@ -55,11 +55,6 @@ class ActionRow:
     fee_pending: bool = False  # idle_fee given, its amount waiting for the land price
     clauses: str = ""  # the citations as printed, without headings ("; "-joined)
 
-    @property
-    def sort_key(self) -> tuple:
-        lead = self.responsible.split(SEP)[0] if self.responsible else "\uffff"
-        return (lead, self.deadline or dt.date.max, self.order)
-
 
 _FLAT = ("categories", "outcome_codes", "needs", "deadline", "overdue", "responsible", "citations", "idle_fee_amount")
 

@@ -49,22 +49,11 @@ class ListTable:
         return [list(row) for row in zip(*self.columns)]
 
 
-def fee_cell(row: ActionRow) -> Any:
+def fee_cell(fee: float | None, pending: bool) -> Any:
     """The idle fee (万元) of a 一宗一策 row, 待补充土地价款 while it waits for the price, else empty."""
-    return _fee(row.fee, row.fee_pending)
-
-
-def _fee(fee: float | None, pending: bool) -> Any:
     if fee is not None:
         return fee
-    return PENDING_FEE if pending else None
-
-
-def _fee_cells(fee: Coded, pending: Coded) -> Coded:
-    return Coded.of([_fee(f, bool(p)) for f, p in zip(fee, pending)])
-
-
-PENDING_FEE = "待补充土地价款"
+    return "待补充土地价款" if pending else None
 
 
 @lru_cache(maxsize=4096)
@@ -94,6 +83,7 @@ class ParcelColumns:
             return lambda: Coded.of([getattr(r, name) for r in rows])
 
         coders = {name: coder(name) for name in _OWN + _SHARED}
+        coders["fee_cell"] = lambda: Coded.of([fee_cell(r.fee, r.fee_pending) for r in rows])
         order = np.fromiter((r.order for r in rows), dtype=np.int64, count=len(rows))
         overdue = np.fromiter((r.overdue for r in rows), dtype=bool, count=len(rows))
         return cls(len(rows), coders, order, overdue)
@@ -112,7 +102,8 @@ class ParcelColumns:
         def shared(name: str) -> Callable[[], Coded]:
             return lambda: Coded.indexed(pattern, [s[name] for s in shown])
 
-        coders = {**{name: own(name) for name in _OWN}, **{name: shared(name) for name in _SHARED}}
+        coders = {**{name: own(name) for name in _OWN}, **{name: shared(name) for name in _SHARED},
+                  "fee_cell": lambda: Coded.indexed(pattern, [fee_cell(s["fee"], s["fee_pending"]) for s in shown])}
         overdue = np.array([s["overdue"] for s in shown] + [False], dtype=bool)[pattern]
         return cls(len(ordered), coders, columns["order"][ordered], overdue)
 
@@ -128,8 +119,6 @@ class ParcelColumns:
     def _code(self, name: str) -> Coded:
         if name == "area":
             return self.column("area_mu").map(lambda a: round(a, 4))
-        if name == "fee_cell":
-            return _fee_cells(self.column("fee"), self.column("fee_pending"))
         if name == "late":
             return Coded.indexed(self.overdue.astype(np.int32), ["否", "是"])
         if name == "measure_names":
@@ -146,7 +135,7 @@ class ParcelColumns:
 
 
 _OWN = ("parcel_id", "location", "holder", "project", "area_mu", "land_use", "reason")  # each parcel's own
-_SHARED = ("categories", "measures", "deadline", "responsible", "citations", "public", "fee", "fee_pending")
+_SHARED = ("categories", "measures", "deadline", "responsible", "citations", "public")  # and fee_cell
 
 
 def action_table(parcels: ParcelColumns) -> ListTable:
@@ -201,18 +190,3 @@ def by_unit_table(parcels: ParcelColumns) -> ListTable:
                others.take(ordered)]
     return ListTable(BY_UNIT_HEADER, columns)
 
-
-def action_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
-    return action_table(ParcelColumns.of_rows(actions)).rows()
-
-
-def public_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
-    return public_table(ParcelColumns.of_rows(actions)).rows()
-
-
-def overdue_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
-    return overdue_table(ParcelColumns.of_rows(actions)).rows()
-
-
-def by_unit_rows(actions: Sequence[ActionRow]) -> list[list[Any]]:
-    return by_unit_table(ParcelColumns.of_rows(actions)).rows()
