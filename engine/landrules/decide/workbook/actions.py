@@ -138,8 +138,6 @@ class Pattern:
     reason: str | None  # 形成原因 when it does not depend on the parcel's facts
 
 
-_PATTERN_FIELDS = ("categories", "measures", "deadline", "overdue", "responsible", "citations", "public", "clauses",
-                   "fee", "fee_pending")
 _ROW_FIELDS = ("order", "parcel_id", "location", "holder", "project", "area_mu", "land_use", "reason")
 
 
@@ -219,14 +217,13 @@ class ActionList:
         """Each kept row's pattern id: its flat cells combined into one code per distinct
         pattern, each new pattern worked out once."""
         cells = [flat[c].fillna("").to_numpy(dtype=object)[positions] if c in flat.columns else None for c in _FLAT]
-        combined = np.zeros(len(positions), dtype=np.int64)
+        local = np.zeros(len(positions), dtype=np.int64)  # codes 0 … k-1 of the patterns seen so far
         for values in cells:
             if values is not None:
                 codes, uniques = pd.factorize(values)
-                combined, _ = pd.factorize(combined * len(uniques) + codes)
-        local, uniques = pd.factorize(combined)
-        _, firsts = np.unique(local, return_index=True)  # each pattern's first row
-        table = np.empty(len(uniques), dtype=np.int64)
+                local, _ = pd.factorize(local * len(uniques) + codes)
+        _, firsts = np.unique(local, return_index=True)  # each pattern's first row, by code
+        table = np.empty(len(firsts), dtype=np.int64)
         for j, row in enumerate(firsts.tolist()):
             key = (*("" if values is None else values[row] for values in cells), as_of)
             found = self._ids.get(key)
