@@ -345,7 +345,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("rows", type=int, nargs="?", default=None, help="rows of the main ledger (default 1 000 000)")
     parser.add_argument("--xlsx-rows", type=int, default=None, help="rows decided to XLSX and to CSV (default 200 000)")
-    parser.add_argument("--memory", default=None, help="sizes whose peak RSS is measured (default 1000000,5000000; '' skips)")
+    parser.add_argument("--memory", default=None, help="sizes whose peak RSS is measured (default 1000000,5000000; 0 or '' skips)")
     parser.add_argument("--repeat", type=int, default=None, help="runs of each timed command, alternated (default 2)")
     parser.add_argument("--reference", type=Path, help="a landrules tree (e.g. a checkout of main) whose CSV must be the same")
     parser.add_argument("--tree", type=Path, default=ROOT, help="the landrules tree to measure (default: this one)")
@@ -364,7 +364,7 @@ def main() -> None:
     folder = args.keep or Path(tempfile.mkdtemp(prefix="landrules-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     py, rep, n = sys.executable, args.repeat, args.rows
-    memory = [int(m) for m in args.memory.split(",") if m.strip()]
+    memory = [size for size in (int(m) for m in args.memory.split(",") if m.strip()) if size > 0]  # 0 or "" skips
     largest_rows = max([n, args.xlsx_rows, *memory])
     largest = ledger_of(folder, largest_rows)
     sized = lambda m: head_of(largest, m) if m < largest_rows else largest  # noqa: E731
