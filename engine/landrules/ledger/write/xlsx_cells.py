@@ -31,7 +31,7 @@ from landrules.core import fields
 from landrules.core.fields import FieldType
 from landrules.ledger.validate.cells import PARSERS, CellError, float_text
 from landrules.ledger.write.base import RISKY, is_missing, show_controls
-from landrules.ledger.write.coded import Coded
+from landrules.ledger.write.coded import Coded, factorize
 
 MAX_TEXT = 32_767  # Excel's limit per cell
 _TYPED = (FieldType.NUMBER, FieldType.RATIO, FieldType.DATE)
@@ -118,22 +118,21 @@ def _typed(name: str) -> Callable[[Any], Any]:
 def input_column(name: str | None, series: pd.Series) -> Coded | list[Any]:
     """One input column as XLSX values: typed by its field when `name` is a numeric or date
     field, else each cell as read. Each distinct value is converted once (a `Coded` column)."""
-    values = series.to_numpy(dtype=object)
     if name == "area_ha":  # 面积（公顷）: read as an area (a number), like 面积（亩）
         name = "area_mu"
     spec = fields.BY_NAME.get(name) if name else None
     convert = _typed(spec.name) if spec is not None and spec.type in _TYPED else cell_value
     try:
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        codes, uniques = factorize(series)
     except TypeError:  # unhashable cells (nested Parquet values): one by one
-        return [convert(v) for v in values]
-    return Coded(codes.astype(np.int32), [convert(u) for u in uniques])
+        return [convert(v) for v in series.to_numpy(dtype=object)]
+    return Coded(codes, [convert(u) for u in uniques])
 
 
 def map_unique(series: pd.Series, convert: Callable[[str], Any]) -> Coded:
     """`convert` applied once per distinct value of a text column ("" for empty)."""
-    codes, uniques = pd.factorize(series.fillna("").to_numpy(dtype=object), use_na_sentinel=True)
-    return Coded(codes.astype(np.int32), [convert(v) for v in uniques])
+    codes, uniques = factorize(series.fillna(""))
+    return Coded(codes, [convert(v) for v in uniques])
 
 
 def styled(sheet, value: Any, *, number_format: str | None = None, font=None, fill=None, alignment=None) -> Any:
