@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from copy import copy
 from functools import lru_cache
 from typing import Any
@@ -193,8 +193,31 @@ def row_cells(sheet, values: tuple, templates: dict[int, Any] | None = None) -> 
     return tuple(styled(sheet, v) if isinstance(v, (Text, Percent)) else v for v in values)
 
 
-@lru_cache(maxsize=8192)  # the same texts come back chunk after chunk (line_counts, widths_for)
+@lru_cache(maxsize=8192)  # the same texts come back chunk after chunk (widths_for)
 def display_width(text: str) -> int:
+    """A text's width in digits: a wide or full-width character (Chinese) counts two."""
     if text.isascii():
         return len(text)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return int(display_widths([text])[0])
+
+
+# each code point: 1 wide or full-width (East Asian Width W or F), 0 not, -1 not looked up yet;
+# filled as characters are first seen (a few thousand in a Chinese workbook)
+_WIDE = np.full(0x110000, -1, dtype=np.int8)
+_WIDE[:0x80] = 0
+
+
+def display_widths(texts: Sequence[str]) -> np.ndarray:
+    """`display_width` of each text, as one array: the texts' code points looked up in one
+    table, not character by character in Python."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    points = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    wide = _WIDE[points]
+    unknown = wide < 0
+    if unknown.any():
+        new = np.unique(points[unknown])
+        _WIDE[new] = [unicodedata.east_asian_width(chr(c)) in ("W", "F") for c in new.tolist()]
+        wide = _WIDE[points]
+    total = np.concatenate([[0], np.cumsum(wide, dtype=np.int64)])
+    ends = np.cumsum(lengths)
+    return lengths + total[ends] - total[ends - lengths]
