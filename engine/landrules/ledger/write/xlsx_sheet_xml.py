@@ -158,7 +158,6 @@ class _Chunk:
 
 
 EMPTY = '"/>'  # the fragment of an empty cell: `<c r="B7"/>`
-ROW_PIECES = ('<row r="', '"', ">", "</row>")  # the fixed pieces of a row, first in every chunk's pool
 
 
 @dataclass
@@ -261,37 +260,39 @@ class SheetBody:
         return out
 
     def xml(self) -> Iterator[bytes]:
-        """The rows as `<row>` elements, a block of rows at a time. Every piece of a row — the
-        fixed ones, each column's `<c r="B`, the row number, each cell's fragment — is a string
-        of one pool (an Arrow string array) and a block is the pool taken in row order: the
-        taken array's bytes are the block's XML, put together by Arrow, not cell by cell in
-        Python. An empty cell is written as a blank one (`<c r="B7"/>`), which costs less than
-        leaving it out."""
-        letters = [f'<c r="{get_column_letter(j + 1)}' for j in range(self.width)]
+        """The rows as `<row>` elements, a block of rows at a time. Every piece of a row is a
+        string of one pool (an Arrow string array) and a block is the pool taken in row order:
+        the taken array's bytes are the block's XML, put together by Arrow, not cell by cell in
+        Python. A row is `<row r="` N `"` (its height) `><c r="A` N, then for each cell its
+        fragment followed by the next cell's `<c r="B` (the last: `</row>`) and, but for the
+        last, N again — two pieces a cell. An empty cell is written as a blank one
+        (`<c r="B7"/>`), which costs less than leaving it out."""
         row = self.first_row
         for chunk in self.chunks:
-            n = len(chunk.columns[0][0])
+            n, width = len(chunk.columns[0][0]), len(chunk.columns)
             tall, height_at = [""], None
             if chunk.heights is not None:
                 distinct, height_at = np.unique(chunk.heights, return_inverse=True)
                 tall = ["" if h == 0 else f' ht="{h:g}" customHeight="1"' for h in distinct.tolist()]
+            after = [f'<c r="{get_column_letter(j + 2)}' for j in range(width - 1)] + ["</row>"]
             numbers = pc.cast(pa.array(np.arange(row, row + n, dtype=np.int64)), pa.string())
-            # the pool: the fixed pieces, the letters, the heights, each column's fragments, the numbers
-            parts = [pa.array([*ROW_PIECES, *letters, *tall], type=pa.string()), *(table for _, table in chunk.columns), numbers]
+            # the pool: the row's opening pieces, the heights, each column's fragments with what follows them, the numbers
+            parts = [pa.array(['<row r="', '"', '><c r="A', *tall], type=pa.string()),
+                     *(pc.binary_join_element_wise(table, follows, "") for (_, table), follows in zip(chunk.columns, after)),
+                     numbers]
             bases = np.cumsum([0, *map(len, parts)])
             pool = pa.concat_arrays(parts)
-            tall_base, width = len(ROW_PIECES) + len(letters), len(chunk.columns)
             for start in range(0, n, CHUNK_ROWS):
                 stop = min(n, start + CHUNK_ROWS)
                 number = np.arange(bases[-2] + start, bases[-2] + stop, dtype=np.int64)
-                picks = np.empty((stop - start, 5 + 3 * width + 1), dtype=np.int64)  # <row r="N" ht…> then B, N, cell …
-                picks[:, 0], picks[:, 1], picks[:, 2], picks[:, 4], picks[:, -1] = 0, number, 1, 2, 3
-                picks[:, 3] = tall_base + (height_at[start:stop] if height_at is not None else 0)
+                picks = np.empty((stop - start, 5 + 2 * width), dtype=np.int64)
+                picks[:, 0], picks[:, 1], picks[:, 2] = 0, number, 1
+                picks[:, 3] = 3 + (height_at[start:stop] if height_at is not None else 0)
+                picks[:, 4] = 2
                 for j, (codes, _) in enumerate(chunk.columns):
-                    picks[:, 5 + 3 * j] = len(ROW_PIECES) + j
-                    picks[:, 6 + 3 * j] = number
-                    picks[:, 7 + 3 * j] = codes[start:stop]
-                    picks[:, 7 + 3 * j] += bases[1 + j]
+                    picks[:, 5 + 2 * j] = number
+                    picks[:, 6 + 2 * j] = codes[start:stop]
+                    picks[:, 6 + 2 * j] += bases[1 + j]
                 taken = pool.take(pa.array(picks.ravel()))
                 end = np.frombuffer(taken.buffers()[1], dtype=np.int32, count=len(taken) + 1)[-1]
                 yield taken.buffers()[2][: int(end)].to_pybytes()
