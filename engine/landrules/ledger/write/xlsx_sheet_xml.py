@@ -158,6 +158,13 @@ class _Chunk:
 
 
 EMPTY = '"/>'  # the fragment of an empty cell: `<c r="B7"/>`
+_EMPTY_ONE = pa.array([EMPTY], type=pa.string())
+
+
+def _between(head: str, numbers: Sequence[int], tail: str) -> pa.StringArray:
+    """head + each whole number's digits + tail, as Arrow strings (not one Python string each)."""
+    digits = pc.cast(pa.array(numbers, type=pa.int64()), pa.string())
+    return pc.binary_join_element_wise(head, digits, tail, "")
 
 
 @dataclass
@@ -198,7 +205,7 @@ class SheetBody:
             codes, uniques = _codes(values)
             plain = self._fragments(uniques, looks.get(j))
             tall = self._fragments(uniques, self.tall[j]) if j in self.tall and heights is not None else plain
-            table = pa.array([*plain, EMPTY, *tall, EMPTY], type=pa.string())
+            table = pa.concat_arrays([plain, _EMPTY_ONE, tall, _EMPTY_ONE])
             codes = np.where(codes < 0, len(uniques), codes)
             if heights is not None and tall is not plain:
                 codes = codes + (heights > 0) * (len(uniques) + 1)
@@ -207,7 +214,7 @@ class SheetBody:
         self.rows += n
         self.width = max(self.width, len(columns))
 
-    def _fragments(self, uniques: list[Any], look: dict | None) -> list[str]:
+    def _fragments(self, uniques: list[Any], look: dict | None) -> pa.StringArray:
         """Each distinct value's cell, less its opening `<c r="A1`."""
         styles, sst = self.cells.styles_of(self.sheet), self.cells.strings
         kinds: dict[Any, str] = {}  # kind of value -> ' s="N"' (its style in this look), once a call
@@ -227,16 +234,14 @@ class SheetBody:
         texts = [u for u in uniques if isinstance(u, str) and u]
         numbers = sst.ids(texts)
         if len(texts) == len(uniques) and not any(isinstance(u, Text) for u in texts):  # the usual text column
-            s = style()
-            return [f'"{s} t="s"><v>{i}</v></c>' for i in numbers]  # one a value (a Coded column's may repeat)
+            return _between(f'"{style()} t="s"><v>', numbers, "</v></c>")  # one a value (a Coded column's may repeat)
         ids = dict(zip(texts, numbers))
         kinds_seen = set(map(type, uniques))
         if kinds_seen == {int} and max(map(abs, uniques)) < 10**15:  # 序号: the usual number column
-            s = style()
-            return [f'"{s} t="n"><v>{u}</v></c>' for u in uniques]
+            return _between(f'"{style()} t="n"><v>', uniques, "</v></c>")
         if kinds_seen == {float} and all(map(math.isfinite, uniques)):
             s = style()
-            return [f'"{s} t="n"><v>{u:.16g}</v></c>' for u in uniques]
+            return pa.array([f'"{s} t="n"><v>{u:.16g}</v></c>' for u in uniques], type=pa.string())
         out = []
         for value in uniques:
             if value == "":
@@ -257,7 +262,7 @@ class SheetBody:
                 out.append(f'"{style(number_format)} t="n"><v>{_number(to_excel(value))}</v></c>')
             else:
                 raise TypeError(f"no XLSX cell for {type(value).__name__}: {value!r}")
-        return out
+        return pa.array(out, type=pa.string())
 
     def xml(self) -> Iterator[bytes]:
         """The rows as `<row>` elements, a block of rows at a time. Every piece of a row is a
