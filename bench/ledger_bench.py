@@ -433,7 +433,8 @@ def main() -> None:
                         f"≤ {target} MiB" if target else "", "", None if target is None else peaks[size] <= target))
     summary["peak_mib"] = {str(k): v for k, v in sorted(peaks.items())}
 
-    extra_figures(extras, folder, ledger, n, rep, summary)
+    if n > 0:  # the extras are about the N-row ledger
+        extra_figures(extras, folder, sized(n), n, rep, summary)
     summary["load_end"] = load()
     verdict(figures)
     print(json.dumps(summary))
