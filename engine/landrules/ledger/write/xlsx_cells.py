@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from copy import copy
@@ -87,7 +88,9 @@ class Percent(float):
     """A ratio the officer wrote as a percentage ("25%"): shown with a percent format."""
 
 
-def _typed(name: str) -> Callable[[Any], Any]:
+def _typed(name: str, shortcut: bool = True) -> Callable[[Any], Any]:
+    """A cell of field `name` as its XLSX value: parsed as the field is, or as written when it
+    cannot be; with `shortcut`, plain digits of a number field go the short way (same values)."""
     parse = PARSERS[name]
     kind = fields.BY_NAME[name].type
 
@@ -112,7 +115,23 @@ def _typed(name: str) -> Callable[[Any], Any]:
         number = float(typed)
         return int(number) if number.is_integer() and abs(number) < 10**15 else number
 
-    return convert
+    if kind is not FieldType.NUMBER or not shortcut:
+        return convert
+
+    def convert_number(value: Any) -> Any:
+        """`convert`, with a shortcut for the usual cell: digits as Python writes a number
+        ("12.5", "300", "1e3"). Parsed or not (out of range), such a cell is the number float()
+        reads, a whole one as an int."""
+        if type(value) is str and _PLAIN_DECIMAL.fullmatch(value):
+            number = float(value)
+            if math.isfinite(number):
+                return int(number) if number.is_integer() and abs(number) < 10**15 else number
+        return convert(value)
+
+    return convert_number
+
+
+_PLAIN_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 
 
 def input_column(name: str | None, series: pd.Series) -> Coded | list[Any]:
