@@ -203,8 +203,11 @@ class SheetBody:
         prepared = []
         for j, values in enumerate(columns):
             codes, uniques = _codes(values)
-            plain = self._fragments(uniques, looks.get(j))
-            tall = self._fragments(uniques, self.tall[j]) if j in self.tall and heights is not None else plain
+            if j in self.tall and heights is not None:
+                plain, tall = self._fragments(uniques, [looks.get(j), self.tall[j]])
+            else:
+                (plain,) = self._fragments(uniques, [looks.get(j)])
+                tall = plain
             table = pa.concat_arrays([plain, _EMPTY_ONE, tall, _EMPTY_ONE])
             codes = np.where(codes < 0, len(uniques), codes)
             if heights is not None and tall is not plain:
@@ -214,8 +217,26 @@ class SheetBody:
         self.rows += n
         self.width = max(self.width, len(columns))
 
-    def _fragments(self, uniques: list[Any], look: dict | None) -> pa.StringArray:
-        """Each distinct value's cell, less its opening `<c r="A1`."""
+    def _fragments(self, uniques: list[Any], looks: list[dict | None]) -> list[pa.StringArray]:
+        """Each distinct value's cell, less its opening `<c r="A1`, in each of `looks` (the
+        column's look in ordinary rows, and in tall rows): the usual text and number columns
+        made once by Arrow and given each look's style, the others value by value."""
+        kinds_seen = set(map(type, uniques))
+        if kinds_seen <= {str} and uniques != [""]:  # the usual text column (a `Text` is another type)
+            at = uniques.index("") if "" in uniques else None  # an Arrow column's empty cells: never picked
+            texts = uniques if at is None else uniques[:at] + uniques[at + 1:]
+            body = _between(' t="s"><v>', self.cells.strings.ids(texts), "</v></c>")  # one a value (a Coded column's may repeat)
+            if at is not None:
+                body = pa.concat_arrays([body[:at], pa.array([""], type=pa.string()), body[at:]])
+        elif kinds_seen == {int} and max(map(abs, uniques)) < 10**15:  # 序号: the usual number column
+            body = _between(' t="n"><v>', uniques, "</v></c>")
+        else:
+            return [self._by_value(uniques, look) for look in looks]
+        styles = self.cells.styles_of(self.sheet)
+        return [pc.binary_join_element_wise(f'"{_s(styles.id(look))}', body, "") for look in looks]
+
+    def _by_value(self, uniques: list[Any], look: dict | None) -> pa.StringArray:
+        """Each distinct value's cell in `look`, value by value (a column of mixed kinds)."""
         styles, sst = self.cells.styles_of(self.sheet), self.cells.strings
         kinds: dict[Any, str] = {}  # kind of value -> ' s="N"' (its style in this look), once a call
 
@@ -233,13 +254,8 @@ class SheetBody:
 
         texts = [u for u in uniques if isinstance(u, str) and u]
         numbers = sst.ids(texts)
-        if len(texts) == len(uniques) and not any(isinstance(u, Text) for u in texts):  # the usual text column
-            return _between(f'"{style()} t="s"><v>', numbers, "</v></c>")  # one a value (a Coded column's may repeat)
         ids = dict(zip(texts, numbers))
-        kinds_seen = set(map(type, uniques))
-        if kinds_seen == {int} and max(map(abs, uniques)) < 10**15:  # 序号: the usual number column
-            return _between(f'"{style()} t="n"><v>', uniques, "</v></c>")
-        if kinds_seen == {float} and all(map(math.isfinite, uniques)):
+        if set(map(type, uniques)) == {float} and all(map(math.isfinite, uniques)):
             s = style()
             return pa.array([f'"{s} t="n"><v>{u:.16g}</v></c>' for u in uniques], type=pa.string())
         out = []
