@@ -147,6 +147,9 @@ def _s(style: int) -> str:
     return f' s="{style}"' if style else ""
 
 
+_EPOCH_ORDINAL = dt.date(1899, 12, 30).toordinal()  # openpyxl's WINDOWS_EPOCH: serial 0
+
+
 def _number(value: float) -> str:
     return format(value, ".16g")  # as openpyxl writes numbers (so "1" for 1.0, read back as an int)
 
@@ -161,7 +164,7 @@ EMPTY = '"/>'  # the fragment of an empty cell: `<c r="B7"/>`
 _EMPTY_ONE = pa.array([EMPTY], type=pa.string())
 
 
-def _between(head: str, numbers: Sequence[int], tail: str) -> pa.StringArray:
+def _between(head: str, numbers: Sequence[int] | np.ndarray, tail: str) -> pa.StringArray:
     """head + each whole number's digits + tail, as Arrow strings (not one Python string each)."""
     digits = pc.cast(pa.array(numbers, type=pa.int64()), pa.string())
     return pc.binary_join_element_wise(head, digits, tail, "")
@@ -221,7 +224,7 @@ class SheetBody:
         """Each distinct value's cell, less its opening `<c r="A1`, in each of `looks` (the
         column's look in ordinary rows, and in tall rows): the usual text and number columns
         made once by Arrow and given each look's style, the others value by value."""
-        kinds_seen = set(map(type, uniques))
+        kinds_seen, number_format = set(map(type, uniques)), None
         if kinds_seen <= {str} and uniques != [""]:  # the usual text column (a `Text` is another type)
             at = uniques.index("") if "" in uniques else None  # an Arrow column's empty cells: never picked
             texts = uniques if at is None else uniques[:at] + uniques[at + 1:]
@@ -230,10 +233,16 @@ class SheetBody:
                 body = pa.concat_arrays([body[:at], pa.array([""], type=pa.string()), body[at:]])
         elif kinds_seen == {int} and max(map(abs, uniques)) < 10**15:  # 序号: the usual number column
             body = _between(' t="n"><v>', uniques, "</v></c>")
+        elif kinds_seen and kinds_seen <= {int, float} and all(map(math.isfinite, uniques)):  # a typed number column
+            body = pa.array([f' t="n"><v>{_number(u)}</v></c>' for u in uniques], type=pa.string())
+        elif kinds_seen == {dt.date}:  # a typed date column: serial numbers as openpyxl's to_excel gives them
+            days = np.fromiter(map(dt.date.toordinal, uniques), dtype=np.int64, count=len(uniques)) - _EPOCH_ORDINAL
+            days[(days > 0) & (days <= 60)] -= 1  # Excel's 1900-02-29
+            body, number_format = _between(' t="n"><v>', days, "</v></c>"), TIME_FORMATS[dt.date]
         else:
             return [self._by_value(uniques, look) for look in looks]
         styles = self.cells.styles_of(self.sheet)
-        return [pc.binary_join_element_wise(f'"{_s(styles.id(look))}', body, "") for look in looks]
+        return [pc.binary_join_element_wise(f'"{_s(styles.id(look, number_format))}', body, "") for look in looks]
 
     def _by_value(self, uniques: list[Any], look: dict | None) -> pa.StringArray:
         """Each distinct value's cell in `look`, value by value (a column of mixed kinds)."""
@@ -255,9 +264,6 @@ class SheetBody:
         texts = [u for u in uniques if isinstance(u, str) and u]
         numbers = sst.ids(texts)
         ids = dict(zip(texts, numbers))
-        if set(map(type, uniques)) == {float} and all(map(math.isfinite, uniques)):
-            s = style()
-            return pa.array([f'"{s} t="n"><v>{u:.16g}</v></c>' for u in uniques], type=pa.string())
         out = []
         for value in uniques:
             if value == "":
