@@ -67,3 +67,19 @@ def test_a_number_cell_s_shortcut_gives_what_parsing_it_gives(name, cells):
     for cell in cells:
         a, b = shortcut(cell), full(cell)
         assert (a, type(a)) == (b, type(b)), (name, cell)
+
+
+CELL_TEXTS = st.lists(st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from(["=", "+", "-", "@", "\t", "\r", "\x01", "中", "\n"]),
+                              max_size=12) | st.sampled_from(["x" * (xlsx_cells.MAX_TEXT + 1), "\ud800a", "=1+1"]), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(CELL_TEXTS)
+def test_texts_cleaned_together_are_each_text_cleaned(texts):
+    expected = [xlsx_cells.clean_text(t) for t in texts]
+    got = xlsx_cells.clean_texts(texts)
+    assert [(g, type(g)) for g in got] == [(e, type(e)) for e in expected]
+    coded = Coded.of(texts).map_text_list(xlsx_cells.clean_texts)
+    assert [(g, type(g)) for g in coded] == [(e, type(e)) for e in expected]
+    mixed = [*texts, 3, None]
+    assert xlsx_cells.clean_texts(mixed) == [*expected, 3, None]

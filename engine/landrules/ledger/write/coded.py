@@ -51,11 +51,12 @@ class Coded(Sequence):
         """`function` of each distinct value, once."""
         return Coded(self.codes, [function(v) for v in self.values])
 
-    def map_texts(self, function: Callable[[str], Any]) -> Coded:
-        """`function` of each distinct text, once; numbers() are left as they are."""
+    def map_text_list(self, function: Callable[[list[Any]], list[Any]]) -> Coded:
+        """`function` of the list of distinct values at once (it keeps their order and length);
+        numbers() are left as they are."""
         if isinstance(self.values, range):
             return self
-        return Coded(self.codes, [function(v) if isinstance(v, str) else v for v in self.values])
+        return Coded(self.codes, function(list(self.values)))
 
     def table(self, function: Callable[[Any], Any], empty: Any, dtype: Any = None) -> np.ndarray:
         """`function` of each cell as a NumPy array (`empty` for empty cells), computed once per

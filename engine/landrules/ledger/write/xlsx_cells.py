@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -55,6 +57,36 @@ def clean_text(text: str) -> str | None:
     if len(text) > MAX_TEXT:
         text = text[:MAX_TEXT]
     return Text(text) if risky or text.startswith(RISKY) else text
+
+
+# a text clean_text would change: formula-like start, a control character or CR (RE2 syntax)
+_NEEDS_CLEANING = r"^[=+\-@\t\r]|[\x00-\x08\x0b\x0c\x0e-\x1f\r]"
+
+
+def clean_texts(values: Sequence[Any]) -> list[Any]:
+    """`clean_text` of each text among `values` (anything else as it is). The usual text (not
+    empty, short, no control character or CR, not formula-like) is left as it is, found by
+    Arrow for the whole list rather than tested in Python one by one."""
+    out = list(values)
+    if not all(type(v) is str for v in out):  # mixed, or `Text`s: one by one
+        return [clean_text(v) if isinstance(v, str) else v for v in out]
+    try:
+        texts = pa.array(out, type=pa.string())
+    except (pa.ArrowException, UnicodeEncodeError):  # a lone surrogate: one by one
+        return [clean_text(v) for v in out]
+    lengths = pc.utf8_length(texts)
+    attention = pc.or_(pc.match_substring_regex(texts, _NEEDS_CLEANING),
+                       pc.or_(pc.equal(lengths, 0), pc.greater(lengths, MAX_TEXT)))
+    for i in np.flatnonzero(attention.to_numpy(zero_copy_only=False)).tolist():
+        out[i] = clean_text(out[i])
+    return out
+
+
+def _each(convert: Callable[[Any], Any], values: Sequence[Any]) -> list[Any]:
+    """`convert` of each value; texts cleaned together when that is all `convert` does to them."""
+    if convert is clean_text or (convert is cell_value and all(type(v) is str for v in values)):
+        return clean_texts(values)
+    return [convert(v) for v in values]
 
 
 
@@ -145,13 +177,13 @@ def input_column(name: str | None, series: pd.Series) -> Coded | list[Any]:
         codes, uniques = factorize(series)
     except TypeError:  # unhashable cells (nested Parquet values): one by one
         return [convert(v) for v in series.to_numpy(dtype=object)]
-    return Coded(codes, [convert(u) for u in uniques])
+    return Coded(codes, _each(convert, uniques))
 
 
 def map_unique(series: pd.Series, convert: Callable[[str], Any]) -> Coded:
     """`convert` applied once per distinct value of a text column ("" for empty)."""
     codes, uniques = factorize(series.fillna(""))
-    return Coded(codes, [convert(v) for v in uniques])
+    return Coded(codes, _each(convert, uniques))
 
 
 def styled(sheet, value: Any, *, number_format: str | None = None, font=None, fill=None, alignment=None) -> Any:
