@@ -83,3 +83,16 @@ def test_texts_cleaned_together_are_each_text_cleaned(texts):
     assert [(g, type(g)) for g in coded] == [(e, type(e)) for e in expected]
     mixed = [*texts, 3, None]
     assert xlsx_cells.clean_texts(mixed) == [*expected, 3, None]
+
+
+SST_TEXTS = st.lists(st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from(
+    [" ", "\t", "\n", "\r", "\x0b", "\x1c", "\x85", "\xa0", "\u2000", "\u200b", "\u3000", "&", "<", ">", "中", "\x01"]),
+    max_size=10), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(SST_TEXTS)
+def test_shared_strings_put_together_by_arrow_are_each_text_s_item(texts):
+    from landrules.ledger.write.xlsx_sheet_xml import _string_item, _string_items
+
+    assert _string_items(texts) == "".join(map(_string_item, texts)).encode()

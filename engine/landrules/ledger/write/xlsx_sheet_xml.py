@@ -72,17 +72,49 @@ class SharedStrings:
 
     def xml(self) -> Iterator[bytes]:
         yield f'<sst xmlns="{MAIN}" uniqueCount="{len(self.index)}">'.encode()
-        batch = []
-        for text in self.index:
-            if ILLEGAL_CHARACTERS_RE.search(text):  # as clean_text shows them: escapes
-                text = show_controls(text)
-            space = ' xml:space="preserve"' if text != text.strip() else ""
-            batch.append(f"<si><t{space}>{escape(text)}</t></si>")
-            if len(batch) >= 10_000:
-                yield "".join(batch).encode()
-                batch = []
-        batch.append("</sst>")
-        yield "".join(batch).encode()
+        texts = list(self.index)
+        for start in range(0, len(texts), SST_BLOCK):
+            yield _string_items(texts[start:start + SST_BLOCK])
+        yield b"</sst>"
+
+
+SST_BLOCK = 65_536  # shared strings put together at a time
+# a control character XML cannot carry (clean_text shows them as escapes), in RE2's syntax
+_ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
+# a text starting or ending with what Python's str.strip() removes (but the control characters
+# above) keeps its spaces: xml:space="preserve"
+_SPACE = "[\\t\\n\\r \\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}]"
+_EDGE_SPACE = f"^{_SPACE}|{_SPACE}$"
+
+
+def _string_item(text: str) -> str:
+    """One text as a shared-strings item `<si>`, one by one (the rare text `_string_items` does not take)."""
+    if ILLEGAL_CHARACTERS_RE.search(text):  # as clean_text shows them: escapes
+        text = show_controls(text)
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    return f"<si><t{space}>{escape(text)}</t></si>"
+
+
+def _string_items(texts: list[str]) -> bytes:
+    """`_string_item` of each text, joined, as UTF-8: escaped and wrapped by Arrow, but for a text
+    with a control character (made one by one)."""
+    try:
+        array = pa.array(texts, type=pa.string())
+    except (pa.ArrowException, UnicodeEncodeError):  # a lone surrogate: one by one (and it fails to encode, as before)
+        return "".join(map(_string_item, texts)).encode()
+    escaped = array
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        escaped = pc.replace_substring(escaped, char, entity)
+    space = pc.if_else(pc.match_substring_regex(array, _EDGE_SPACE), ' xml:space="preserve"', "")
+    items = pc.binary_join_element_wise("<si><t", space, ">", escaped, "</t></si>", "")
+    illegal = np.flatnonzero(pc.match_substring_regex(array, _ILLEGAL).to_numpy(zero_copy_only=False))
+    if len(illegal):
+        items = items.to_pylist()
+        for i in illegal.tolist():
+            items[i] = _string_item(texts[i])
+        return "".join(items).encode()
+    end = np.frombuffer(items.buffers()[1], dtype=np.int32, count=len(items) + 1)[-1]
+    return items.buffers()[2][: int(end)].to_pybytes()
 
 
 class Styles:
