@@ -5,6 +5,7 @@ the cell parsed as its field is."""
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 
 import numpy as np
@@ -96,3 +97,16 @@ def test_shared_strings_put_together_by_arrow_are_each_text_s_item(texts):
     from landrules.ledger.write.xlsx_sheet_xml import _string_item, _string_items
 
     assert _string_items(texts) == "".join(map(_string_item, texts)).encode()
+
+
+DATE_FIELDS = [f.name for f in fields.FIELDS if f.type is FieldType.DATE]
+ISO_DATES = st.from_regex(r"\A\d{4}-\d{2}-\d{2}\Z") | st.dates().map(dt.date.isoformat)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(DATE_FIELDS), st.lists(ISO_DATES | st.sampled_from(["2021-02-29", "0000-01-01", "2021/10/01", "2021-10-01 00:00:00", "2021年10月1日", "2021-1-5", "/"]), max_size=20))
+def test_a_date_cell_s_shortcut_gives_what_parsing_it_gives(name, cells):
+    shortcut, full = xlsx_cells._typed(name), xlsx_cells._typed(name, shortcut=False)
+    for cell in cells:
+        a, b = shortcut(cell), full(cell)
+        assert (a, type(a)) == (b, type(b)), (name, cell)
