@@ -281,12 +281,12 @@ def decide_to(repeat: int, ledger: Path, n: int, out: Path, label: str) -> dict:
     return result
 
 
-def show(results: list[dict], floor: dict) -> None:
-    print(f"{'':<44} {'wall s':>8} {'cpu s':>8} {'rows/s (wall)':>14} {'peak RSS':>9} {'÷ floor':>8}")
+def show(results: list[dict], floor: dict | None) -> None:
+    print(f"{'':<44} {'wall s':>8} {'cpu s':>8} {'rows/s (wall)':>14} {'peak RSS':>9}" + (f" {'÷ floor':>8}" if floor else ""))
     for r in results:
-        ratio = r["seconds"] / floor["seconds"] if floor and r.get("rows") == floor.get("rows") else float("nan")
+        ratio = f" {r['seconds'] / floor['seconds']:8.2f}" if floor and r.get("rows") == floor.get("rows") else ""
         rate = f"{r['rows'] / r['seconds']:,.0f}" if r.get("rows") else ""
-        print(f"{r['label']:<44} {r['seconds']:8.2f} {r['cpu_s']:8.2f} {rate:>14} {r['peak_mib']:6.0f} MiB {ratio:8.2f}")
+        print(f"{r['label']:<44} {r['seconds']:8.2f} {r['cpu_s']:8.2f} {rate:>14} {r['peak_mib']:6.0f} MiB{ratio}")
 
 
 def load() -> str:
