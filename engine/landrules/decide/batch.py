@@ -36,10 +36,10 @@ FLAT_COLUMNS = (*DECISION_COLUMNS, *EXTRA_COLUMNS)
 _JSON_HEAD = '{"parcel_id":null'
 TAX_TARGET = "target.tax_per_mu"  # rules/parameters.yaml: the plan's 亩均税收 target (一、(二)2.)
 
-Key = tuple[frozenset, tuple, "float | None"]  # a backend's PatternKey and the land price
-# The land price joins a key only where a rule concluding idle_fee fired (its amount is the price's
-# 20 %); elsewhere it is None, so rows alike still share one pattern. Added here, after the backend,
-# so that every backend shares it.
+Key = tuple[frozenset, tuple, "float | None"]  # a backend's PatternKey and idle_fee's amount
+# The fee's amount (the land price's 20 %) joins a key only where a rule concluding idle_fee fired;
+# elsewhere it is None, so rows alike still share one pattern, and rows whose prices give one
+# amount share one too. Added here, after the backend, so that every backend shares it.
 
 
 PATTERN_CACHE = 20_000  # distinct patterns kept between chunks (each can hold 100 KB of JSON)
@@ -120,15 +120,15 @@ class LedgerDecider:
 
     def _priced(self, keys: list[PatternKey], inverse: np.ndarray, parsed: ParsedFrame,
                 positions: np.ndarray) -> tuple[list[Key], np.ndarray]:
-        """The backend's keys with the land price of the rows whose pattern fires idle_fee."""
+        """The backend's keys with idle_fee's amount for the rows whose pattern fires idle_fee."""
         seen: dict[Key, int] = {(*k, None): j for j, k in enumerate(keys)}
         fee = [j for j, k in enumerate(keys) if k[0] & self._fee_rules]
-        if fee:  # the few rows of the fee: their price joins their key
+        if fee:  # the few rows of the fee: the amount of their price joins their key
             inverse = inverse.copy()
             prices = parsed.columns["land_price"][positions]
             for i in np.flatnonzero(np.isin(inverse, fee)).tolist():
-                price = None if np.isnan(prices[i]) else float(prices[i])
-                inverse[i] = seen.setdefault((*keys[inverse[i]], price), len(seen))
+                amount = self.evaluator.fee(None if np.isnan(prices[i]) else float(prices[i]), self.as_of)
+                inverse[i] = seen.setdefault((*keys[inverse[i]], amount), len(seen))
         return list(seen), inverse
 
     # -- patterns --------------------------------------------------------------------------
@@ -136,13 +136,13 @@ class LedgerDecider:
     def _pattern(self, key: Key, with_json: bool) -> _Pattern:
         pattern = self._patterns.get(key)
         if pattern is None or (with_json and pattern.json_tail is None):
-            definite, needs, price = key
-            unpriced = self._unpriced.get((definite, needs))  # rows alike but for their land price share it
+            definite, needs, amount = key
+            unpriced = self._unpriced.get((definite, needs))  # rows alike but for their fee share it
             if unpriced is None:
                 firing = Firing(definite=definite, maybe=definite | {r for r, _ in needs})
                 unpriced = self._unpriced[definite, needs] = self.evaluator.assemble(
                     None, None, firing, self.as_of, needs_by_rule=dict(needs), price=False)
-            decision = self.evaluator.priced(unpriced, price, self.as_of)
+            decision = self.evaluator.with_fee(unpriced, amount, self.as_of)
             pattern = self._patterns[key] = _freeze(decision, with_json)
         return pattern
 
