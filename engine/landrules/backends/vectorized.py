@@ -77,15 +77,19 @@ class VectorizedBackend:
         return list(seen), inverse
 
     def _block_keys(self, parsed: Any, positions: np.ndarray, as_of: dt.date) -> tuple[list[PatternKey], np.ndarray]:
-        n = len(positions)
-        at = slice(positions[0], positions[-1] + 1) if n and positions[-1] - positions[0] == n - 1 else positions  # a run: views
-        masks = self.evaluate(_Columns(parsed.columns, n, at), n, as_of)
+        # the rows from the first position to the last, as views of the columns (rows between
+        # that are not asked for, the few with errors, are evaluated too and then left out)
+        first, end = (int(positions[0]), int(positions[-1]) + 1) if len(positions) else (0, 0)
+        n = end - first
+        masks = self.evaluate(_Columns(parsed.columns, n, slice(first, end)), n, as_of)
         rule_ids = [r.id for r in self.rulebook.rules]
         bits = [masks.definite[r] for r in rule_ids]
         pairs = [(rule_id, name) for rule_id, needs in masks.needs.items() for name, _ in needs]
         bits += [m for needs in masks.needs.values() for _, m in needs]
-        matrix = np.packbits(np.stack(bits, axis=1), axis=1) if bits else np.zeros((len(positions), 1), np.uint8)
+        matrix = np.packbits(np.stack(bits, axis=1), axis=1) if bits else np.zeros((n, 1), np.uint8)
         del bits, masks
+        if n != len(positions):
+            matrix = matrix[positions - first]
         rows = np.ascontiguousarray(matrix).view(np.dtype((np.void, matrix.shape[1]))).ravel()
         inverse, uniques = pd.factorize(rows)
         known = self._keys.setdefault(tuple(pairs), {})
@@ -179,7 +183,7 @@ class _Columns:
     """The fact columns one evaluation reads, each taken at `rows` of `source` when first read,
     with each field's known mask and each condition's masks made once (rules share atoms)."""
 
-    def __init__(self, source: dict[str, np.ndarray], n: int, rows: slice | np.ndarray | None = None):
+    def __init__(self, source: dict[str, np.ndarray], n: int, rows: slice | None = None):
         self.source, self.n, self.rows = source, n, rows
         self._columns: dict[str, np.ndarray] = {}
         self._known: dict[str, np.ndarray] = {}
