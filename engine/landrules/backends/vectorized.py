@@ -86,18 +86,16 @@ class VectorizedBackend:
         bits = [masks.definite[r] for r in rule_ids]
         pairs = [(rule_id, name) for rule_id, needs in masks.needs.items() for name, _ in needs]
         bits += [m for needs in masks.needs.values() for _, m in needs]
-        matrix = np.packbits(np.stack(bits, axis=1), axis=1) if bits else np.zeros((n, 1), np.uint8)
+        words = _packed_words(bits, n)
         del bits, masks
         if n != len(positions):
-            matrix = matrix[positions - first]
-        rows = np.ascontiguousarray(matrix).view(np.dtype((np.void, matrix.shape[1]))).ravel()
-        inverse, uniques = pd.factorize(rows)
+            words = words[positions - first]
+        inverse, uniques = _distinct_rows(words)
         known = self._keys.setdefault(tuple(pairs), {})
         if len(known) > KEYS_KEPT:
             known.clear()
         keys = []
-        for unique in uniques:
-            packed = unique.tobytes()
+        for packed in uniques:
             key = known.get(packed)
             if key is None:
                 key = known[packed] = _key(packed, rule_ids, pairs)
@@ -160,6 +158,28 @@ class VectorizedBackend:
             if names:
                 out[rule_id] = names
         return out
+
+
+def _packed_words(bits: list[np.ndarray], n: int) -> np.ndarray:
+    """Each row's bits packed as np.packbits packs them (bit j: byte j // 8, from the high bit),
+    in whole 8-byte words: shape (n, words), uint64. Built mask by mask (no n × bits matrix)."""
+    width = max(1, (len(bits) + 63) // 64) * 8
+    out = np.zeros((width, n), dtype=np.uint8)
+    for j, mask in enumerate(bits):
+        out[j >> 3] |= np.asarray(mask, dtype=bool).view(np.uint8) << np.uint8(7 - (j & 7))
+    return np.ascontiguousarray(out.T).view(np.uint64)
+
+
+def _distinct_rows(words: np.ndarray) -> tuple[np.ndarray, list[bytes]]:
+    """(each row's index into the distinct rows, the distinct rows' bytes), in order of first
+    appearance, as pd.factorize gives them; factorised word by word (integers hash fast)."""
+    codes, uniques = pd.factorize(words[:, 0])
+    for w in range(1, words.shape[1]):
+        more, distinct = pd.factorize(words[:, w])
+        codes, _ = pd.factorize(codes * len(distinct) + more)
+    first = np.zeros(codes.max() + 1 if len(codes) else 0, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # each distinct row's first row
+    return codes, [row.tobytes() for row in words[first]]
 
 
 def _key(packed: bytes, rule_ids: list[str], pairs: list[tuple[str, str]]) -> PatternKey:
