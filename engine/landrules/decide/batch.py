@@ -21,7 +21,7 @@ import pandas as pd
 
 from landrules.backends.base import Firing, PatternKey
 from landrules.backends.registry import open_backend
-from landrules.core.decision import DECISION_COLUMNS, EXTRA_COLUMNS, SEP, Decision, flatten
+from landrules.core.decision import DECISION_COLUMNS, EXTRA_COLUMNS, SEP, Decision, fee_cell, flatten
 from landrules.core.summary import PatternFacts, Summary
 from landrules.decide.as_of import on_the_date
 from landrules.decide.evaluate import FEE, Evaluator
@@ -91,6 +91,7 @@ class LedgerDecider:
         self.summary = Summary(tax_target=None if target is None else float(target))
         self._patterns: dict[Key, _Pattern] = {}
         self._unpriced: dict[tuple, Decision] = {}  # (definite, needs) -> decision before idle_fee's amount
+        self._bases: dict[tuple, _Pattern] = {}  # (definite, needs) -> that decision frozen (no JSON)
         self._invalid: _Pattern | None = None  # the decision of a row with errors, but its errors
         self._lists: dict[tuple[str, ...], tuple[str, str]] = {}  # errors or notes -> (cell, JSON)
         self._cells: dict[tuple[str, ...], str] = {}  # errors or notes -> cell (no JSON written)
@@ -143,7 +144,15 @@ class LedgerDecider:
                 unpriced = self._unpriced[definite, needs] = self.evaluator.assemble(
                     None, None, firing, self.as_of, needs_by_rule=dict(needs), price=False)
             decision = self.evaluator.with_fee(unpriced, amount, self.as_of)
-            pattern = self._patterns[key] = _freeze(decision, with_json)
+            if with_json or decision is unpriced:
+                pattern = _freeze(decision, with_json)
+            else:  # rows alike but for their fee: the unpriced decision's cells and facts, the fee's own cell
+                base = self._bases.get((definite, needs))
+                if base is None:
+                    base = self._bases[definite, needs] = _freeze(unpriced, False)
+                pattern = dataclasses.replace(base, flat={**base.flat, "idle_fee_amount": fee_cell(decision)},
+                                              notes=tuple(decision.notes))
+            self._patterns[key] = pattern
         return pattern
 
     # -- a chunk ---------------------------------------------------------------------------
@@ -164,6 +173,7 @@ class LedgerDecider:
         if len(self._patterns) > PATTERN_CACHE:  # a large rulebook: bound the memory kept between chunks
             self._patterns.clear()
             self._unpriced.clear()
+            self._bases.clear()
         if len(positions):
             keys, inverse = self.backend.pattern_keys(parsed, positions, self.as_of, self.evaluator.missing_facts)
             if raw.spans:  # dates given only to the month (`month_spans`)

@@ -111,6 +111,7 @@ class Evaluator:
         self.rulebook = rulebook
         self.backend = backend
         self._date_notes: dict[dt.date, tuple[str, ...]] = {}
+        self._outcomes: dict[tuple[str, dt.date], Outcome] = {}  # a rule's outcome on a date: decisions share it (never changed)
         self._citations = {r.id: [Citation(doc=c.doc, clause=c.clause, text=c.text) for c in r.cites] for r in rulebook.rules}
 
     def decide(self, parcel_id: str | None, facts: dict[str, Any], as_of: dt.date) -> Decision:
@@ -221,6 +222,14 @@ class Evaluator:
         return notes
 
     def _outcome(self, rule: Rule, as_of: dt.date) -> Outcome:
+        outcome = self._outcomes.get((rule.id, as_of))
+        if outcome is None:
+            if len(self._outcomes) > 100_000:  # dates by the thousand (a long-running server): start again
+                self._outcomes.clear()
+            outcome = self._outcomes[rule.id, as_of] = self._new_outcome(rule, as_of)
+        return outcome
+
+    def _new_outcome(self, rule: Rule, as_of: dt.date) -> Outcome:
         return Outcome(
             code=rule.outcome,
             label=self.rulebook.outcomes[rule.outcome],
