@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -33,6 +34,7 @@ from landrules.ledger.write.json_lines import JsonLines, json_heads
 from landrules.rulebook.model import Rulebook
 
 FLAT_COLUMNS = (*DECISION_COLUMNS, *EXTRA_COLUMNS)
+_FLAT_CELLS = operator.itemgetter(*FLAT_COLUMNS)  # a pattern's cells, in FLAT_COLUMNS order
 _JSON_HEAD = '{"parcel_id":null'
 TAX_TARGET = "target.tax_per_mu"  # rules/parameters.yaml: the plan's 亩均税收 target (一、(二)2.)
 
@@ -70,7 +72,8 @@ class DecidedChunk:
     def columns(self) -> FlatColumns:
         """FLAT_COLUMNS as pattern texts, the index and the rows' own texts (what the Arrow
         writers take)."""
-        return FlatColumns(self.index, {c: [p.flat[c] for p in self.patterns] for c in FLAT_COLUMNS}, self.own)
+        cells = zip(*map(_FLAT_CELLS, (p.flat for p in self.patterns))) if self.patterns else [[] for _ in FLAT_COLUMNS]
+        return FlatColumns(self.index, {c: list(texts) for c, texts in zip(FLAT_COLUMNS, cells)}, self.own)
 
     @property
     def flat(self) -> pd.DataFrame | None:
