@@ -44,6 +44,7 @@ class RuleMasks:
 
 
 BLOCK_CELLS = 4_000_000  # rule masks × rows evaluated at once: a few tens of MB whatever the rulebook
+KEYS_KEPT = 20_000  # packed rows whose pattern keys are kept between blocks, per set of (rule, field) pairs
 
 
 class VectorizedBackend:
@@ -55,6 +56,7 @@ class VectorizedBackend:
 
     def __init__(self, rulebook: Rulebook):
         self.rulebook = rulebook
+        self._keys: dict[tuple, dict[bytes, PatternKey]] = {}  # (rule, field) pairs -> packed bits -> key
 
     def blocks(self, n: int) -> list[tuple[int, int]]:
         """(start, stop) row ranges covering `n` rows, each small enough for the rulebook."""
@@ -75,30 +77,34 @@ class VectorizedBackend:
         return list(seen), inverse
 
     def _block_keys(self, parsed: Any, positions: np.ndarray, as_of: dt.date) -> tuple[list[PatternKey], np.ndarray]:
-        columns = {name: col[positions] for name, col in parsed.columns.items()}
-        masks = self.evaluate(columns, len(positions), as_of)
+        # the rows from the first position to the last, as views of the columns (rows between
+        # that are not asked for, the few with errors, are evaluated too and then left out)
+        first, end = (int(positions[0]), int(positions[-1]) + 1) if len(positions) else (0, 0)
+        n = end - first
+        masks = self.evaluate(_Columns(parsed.columns, n, slice(first, end)), n, as_of)
         rule_ids = [r.id for r in self.rulebook.rules]
         bits = [masks.definite[r] for r in rule_ids]
         pairs = [(rule_id, name) for rule_id, needs in masks.needs.items() for name, _ in needs]
         bits += [m for needs in masks.needs.values() for _, m in needs]
-        matrix = np.packbits(np.stack(bits, axis=1), axis=1) if bits else np.zeros((len(positions), 1), np.uint8)
+        words = _packed_words(bits, n)
         del bits, masks
-        rows = np.ascontiguousarray(matrix).view(np.dtype((np.void, matrix.shape[1]))).ravel()
-        inverse, uniques = pd.factorize(rows)
+        if n != len(positions):
+            words = words[positions - first]
+        inverse, uniques = _distinct_rows(words)
+        known = self._keys.setdefault(tuple(pairs), {})
+        if len(known) > KEYS_KEPT:
+            known.clear()
         keys = []
-        n_rules = len(rule_ids)
         for packed in uniques:
-            on = np.flatnonzero(np.unpackbits(np.frombuffer(packed, dtype=np.uint8)))
-            definite = frozenset(rule_ids[j] for j in on if j < n_rules)
-            needs: dict[str, list[str]] = {}
-            for j in on[on >= n_rules]:
-                rule_id, name = pairs[j - n_rules]
-                if name not in needs.setdefault(rule_id, []):
-                    needs[rule_id].append(name)
-            keys.append((definite, tuple((r, tuple(v)) for r, v in needs.items() if v)))
+            key = known.get(packed)
+            if key is None:
+                key = known[packed] = _key(packed, rule_ids, pairs)
+            keys.append(key)
         return keys, inverse
 
-    def evaluate(self, columns: dict[str, np.ndarray], n: int, as_of: dt.date) -> RuleMasks:
+    def evaluate(self, columns: dict[str, np.ndarray] | _Columns, n: int, as_of: dt.date) -> RuleMasks:
+        if not isinstance(columns, _Columns):
+            columns = _Columns(columns, n)
         resolver = self.rulebook.resolver(as_of)
         categories: dict[str, np.ndarray] = {}
         definite: dict[str, np.ndarray] = {}
@@ -154,15 +160,73 @@ class VectorizedBackend:
         return out
 
 
+def _packed_words(bits: list[np.ndarray], n: int) -> np.ndarray:
+    """Each row's bits packed as np.packbits packs them (bit j: byte j // 8, from the high bit),
+    in whole 8-byte words: shape (n, words), uint64. Built mask by mask (no n × bits matrix)."""
+    width = max(1, (len(bits) + 63) // 64) * 8
+    out = np.zeros((width, n), dtype=np.uint8)
+    for j, mask in enumerate(bits):
+        out[j >> 3] |= np.asarray(mask, dtype=bool).view(np.uint8) << np.uint8(7 - (j & 7))
+    return np.ascontiguousarray(out.T).view(np.uint64)
+
+
+def _distinct_rows(words: np.ndarray) -> tuple[np.ndarray, list[bytes]]:
+    """(each row's index into the distinct rows, the distinct rows' bytes), in order of first
+    appearance, as pd.factorize gives them; factorised word by word (integers hash fast)."""
+    codes, uniques = pd.factorize(words[:, 0])
+    for w in range(1, words.shape[1]):
+        more, distinct = pd.factorize(words[:, w])
+        codes, _ = pd.factorize(codes * len(distinct) + more)
+    first = np.zeros(codes.max() + 1 if len(codes) else 0, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # each distinct row's first row
+    return codes, [row.tobytes() for row in words[first]]
+
+
+def _key(packed: bytes, rule_ids: list[str], pairs: list[tuple[str, str]]) -> PatternKey:
+    """The pattern key of a row's packed bits: the rules it definitely fires, then per undecided
+    rule the fields whose absence matters (bit n_rules + j stands for `pairs[j]`)."""
+    n_rules = len(rule_ids)
+    on = np.flatnonzero(np.unpackbits(np.frombuffer(packed, dtype=np.uint8)))
+    definite = frozenset(rule_ids[j] for j in on if j < n_rules)
+    needs: dict[str, list[str]] = {}
+    for j in on[on >= n_rules]:
+        rule_id, name = pairs[j - n_rules]
+        if name not in needs.setdefault(rule_id, []):
+            needs[rule_id].append(name)
+    return definite, tuple((r, tuple(v)) for r, v in needs.items() if v)
+
+
 # --------------------------------------------------------------------------- masks
 
 
-def _column(columns: dict[str, np.ndarray], name: str, n: int) -> np.ndarray:
-    col = columns.get(name)
-    if col is None:
-        spec = fields.BY_NAME[name]
-        return np.full(n, None, dtype=object) if spec.type is fields.FieldType.TEXT else np.full(n, np.nan)
-    return col
+class _Columns:
+    """The fact columns one evaluation reads, each taken at `rows` of `source` when first read,
+    with each field's known mask and each condition's masks made once (rules share atoms)."""
+
+    def __init__(self, source: dict[str, np.ndarray], n: int, rows: slice | None = None):
+        self.source, self.n, self.rows = source, n, rows
+        self._columns: dict[str, np.ndarray] = {}
+        self._known: dict[str, np.ndarray] = {}
+        self.masks: dict[int, tuple[Masks, np.ndarray]] = {}  # id(atom) -> (T, F), known
+        self.compound: dict[int, Masks] = {}  # id(all / any / not) -> (T, F)
+
+    def column(self, name: str) -> np.ndarray:
+        col = self._columns.get(name)
+        if col is None:
+            col = self.source.get(name)
+            if col is None:
+                spec = fields.BY_NAME[name]
+                col = np.full(self.n, None, dtype=object) if spec.type is fields.FieldType.TEXT else np.full(self.n, np.nan)
+            elif self.rows is not None:
+                col = col[self.rows]
+            self._columns[name] = col
+        return col
+
+    def known(self, name: str) -> np.ndarray:
+        mask = self._known.get(name)
+        if mask is None:
+            mask = self._known[name] = _known(self.column(name))
+        return mask
 
 
 def _known(col: np.ndarray) -> np.ndarray:
@@ -180,10 +244,17 @@ def _compare(op: str, left: np.ndarray, right: Any) -> np.ndarray:
         return compare(op, left, right)
 
 
-def _atom_masks(atom: Atom, columns, resolver: Resolver, n: int) -> tuple[Masks, np.ndarray]:
-    """(T, F) of an atom and its `known` mask."""
-    left = _column(columns, atom.field, n)
-    known = _known(left)
+def _atom_masks(atom: Atom, columns: _Columns, resolver: Resolver, n: int) -> tuple[Masks, np.ndarray]:
+    """(T, F) of an atom and its `known` mask (made once per evaluation)."""
+    done = columns.masks.get(id(atom))
+    if done is None:
+        done = columns.masks[id(atom)] = _atom_masks_of(atom, columns, resolver, n)
+    return done
+
+
+def _atom_masks_of(atom: Atom, columns: _Columns, resolver: Resolver, n: int) -> tuple[Masks, np.ndarray]:
+    left = columns.column(atom.field)
+    known = columns.known(atom.field)
     if atom.op == "present":
         return (known, ~known), np.ones(n, dtype=bool)
     if atom.op == "absent":
@@ -191,8 +262,8 @@ def _atom_masks(atom: Atom, columns, resolver: Resolver, n: int) -> tuple[Masks,
     bound = resolver.bind(atom)
     spec = fields.BY_NAME[atom.field]
     if bound.other_field:
-        right: Any = _column(columns, bound.other_field, n)
-        known = known & _known(right)
+        right: Any = columns.column(bound.other_field)
+        known = known & columns.known(bound.other_field)
     else:
         right = encode(spec, bound.value)
         if right is None:
@@ -201,9 +272,16 @@ def _atom_masks(atom: Atom, columns, resolver: Resolver, n: int) -> tuple[Masks,
     return (known & holds, known & ~holds), known
 
 
-def _masks(cond: Condition, columns, resolver: Resolver, n: int) -> Masks:
+def _masks(cond: Condition, columns: _Columns, resolver: Resolver, n: int) -> Masks:
     if isinstance(cond, Atom):
         return _atom_masks(cond, columns, resolver, n)[0]
+    done = columns.compound.get(id(cond))
+    if done is None:
+        done = columns.compound[id(cond)] = _compound_masks(cond, columns, resolver, n)
+    return done
+
+
+def _compound_masks(cond: Condition, columns: _Columns, resolver: Resolver, n: int) -> Masks:
     if isinstance(cond, Not):
         t, f = _masks(cond.not_, columns, resolver, n)
         return f, t
@@ -220,9 +298,9 @@ def _needs(cond: Condition, columns, resolver: Resolver, n: int) -> list[tuple[s
         if cond.op in ("present", "absent"):
             return []
         unknown = ~(t | f)
-        out = [(cond.field, unknown & ~_known(_column(columns, cond.field, n)))]
+        out = [(cond.field, unknown & ~columns.known(cond.field))]
         if cond.other_field:
-            out.append((cond.other_field, unknown & ~_known(_column(columns, cond.other_field, n))))
+            out.append((cond.other_field, unknown & ~columns.known(cond.other_field)))
         return out
     t, f = _masks(cond, columns, resolver, n)
     unknown = ~(t | f)

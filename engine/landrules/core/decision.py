@@ -91,5 +91,10 @@ def flatten(decision: Decision) -> dict[str, str]:
         "overdue": _join(f"{o.code}:{'是' if o.overdue else '否'}" for o in outcomes if o.overdue is not None),
         "as_of": decision.as_of.isoformat(),
         "rulebook": decision.rulebook,
-        "idle_fee_amount": _join(f"{o.amount:.2f}" for o in outcomes if o.amount is not None),
+        "idle_fee_amount": fee_cell(decision),
     }
+
+
+def fee_cell(decision: Decision) -> str:
+    """The idle_fee_amount cell: the fee's amount in 万元, two decimals ("" while unknown)."""
+    return _join(f"{o.amount:.2f}" for o in decision.outcomes if o.amount is not None)

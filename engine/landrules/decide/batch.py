@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -21,7 +22,7 @@ import pandas as pd
 
 from landrules.backends.base import Firing, PatternKey
 from landrules.backends.registry import open_backend
-from landrules.core.decision import DECISION_COLUMNS, EXTRA_COLUMNS, SEP, Decision, flatten
+from landrules.core.decision import DECISION_COLUMNS, EXTRA_COLUMNS, SEP, Decision, fee_cell, flatten
 from landrules.core.summary import PatternFacts, Summary
 from landrules.decide.as_of import on_the_date
 from landrules.decide.evaluate import FEE, Evaluator
@@ -33,13 +34,14 @@ from landrules.ledger.write.json_lines import JsonLines, json_heads
 from landrules.rulebook.model import Rulebook
 
 FLAT_COLUMNS = (*DECISION_COLUMNS, *EXTRA_COLUMNS)
+_FLAT_CELLS = operator.itemgetter(*FLAT_COLUMNS)  # a pattern's cells, in FLAT_COLUMNS order
 _JSON_HEAD = '{"parcel_id":null'
 TAX_TARGET = "target.tax_per_mu"  # rules/parameters.yaml: the plan's 亩均税收 target (一、(二)2.)
 
-Key = tuple[frozenset, tuple, "float | None"]  # a backend's PatternKey and the land price
-# The land price joins a key only where a rule concluding idle_fee fired (its amount is the price's
-# 20 %); elsewhere it is None, so rows alike still share one pattern. Added here, after the backend,
-# so that every backend shares it.
+Key = tuple[frozenset, tuple, "float | None"]  # a backend's PatternKey and idle_fee's amount
+# The fee's amount (the land price's 20 %) joins a key only where a rule concluding idle_fee fired;
+# elsewhere it is None, so rows alike still share one pattern, and rows whose prices give one
+# amount share one too. Added here, after the backend, so that every backend shares it.
 
 
 PATTERN_CACHE = 20_000  # distinct patterns kept between chunks (each can hold 100 KB of JSON)
@@ -70,7 +72,8 @@ class DecidedChunk:
     def columns(self) -> FlatColumns:
         """FLAT_COLUMNS as pattern texts, the index and the rows' own texts (what the Arrow
         writers take)."""
-        return FlatColumns(self.index, {c: [p.flat[c] for p in self.patterns] for c in FLAT_COLUMNS}, self.own)
+        cells = zip(*map(_FLAT_CELLS, (p.flat for p in self.patterns))) if self.patterns else [[] for _ in FLAT_COLUMNS]
+        return FlatColumns(self.index, {c: list(texts) for c, texts in zip(FLAT_COLUMNS, cells)}, self.own)
 
     @property
     def flat(self) -> pd.DataFrame | None:
@@ -91,6 +94,7 @@ class LedgerDecider:
         self.summary = Summary(tax_target=None if target is None else float(target))
         self._patterns: dict[Key, _Pattern] = {}
         self._unpriced: dict[tuple, Decision] = {}  # (definite, needs) -> decision before idle_fee's amount
+        self._bases: dict[tuple, _Pattern] = {}  # (definite, needs) -> that decision frozen (no JSON)
         self._invalid: _Pattern | None = None  # the decision of a row with errors, but its errors
         self._lists: dict[tuple[str, ...], tuple[str, str]] = {}  # errors or notes -> (cell, JSON)
         self._cells: dict[tuple[str, ...], str] = {}  # errors or notes -> cell (no JSON written)
@@ -120,15 +124,15 @@ class LedgerDecider:
 
     def _priced(self, keys: list[PatternKey], inverse: np.ndarray, parsed: ParsedFrame,
                 positions: np.ndarray) -> tuple[list[Key], np.ndarray]:
-        """The backend's keys with the land price of the rows whose pattern fires idle_fee."""
+        """The backend's keys with idle_fee's amount for the rows whose pattern fires idle_fee."""
         seen: dict[Key, int] = {(*k, None): j for j, k in enumerate(keys)}
         fee = [j for j, k in enumerate(keys) if k[0] & self._fee_rules]
-        if fee:  # the few rows of the fee: their price joins their key
+        if fee:  # the few rows of the fee: the amount of their price joins their key
             inverse = inverse.copy()
             prices = parsed.columns["land_price"][positions]
             for i in np.flatnonzero(np.isin(inverse, fee)).tolist():
-                price = None if np.isnan(prices[i]) else float(prices[i])
-                inverse[i] = seen.setdefault((*keys[inverse[i]], price), len(seen))
+                amount = self.evaluator.fee(None if np.isnan(prices[i]) else float(prices[i]), self.as_of)
+                inverse[i] = seen.setdefault((*keys[inverse[i]], amount), len(seen))
         return list(seen), inverse
 
     # -- patterns --------------------------------------------------------------------------
@@ -136,14 +140,22 @@ class LedgerDecider:
     def _pattern(self, key: Key, with_json: bool) -> _Pattern:
         pattern = self._patterns.get(key)
         if pattern is None or (with_json and pattern.json_tail is None):
-            definite, needs, price = key
-            unpriced = self._unpriced.get((definite, needs))  # rows alike but for their land price share it
+            definite, needs, amount = key
+            unpriced = self._unpriced.get((definite, needs))  # rows alike but for their fee share it
             if unpriced is None:
                 firing = Firing(definite=definite, maybe=definite | {r for r, _ in needs})
                 unpriced = self._unpriced[definite, needs] = self.evaluator.assemble(
                     None, None, firing, self.as_of, needs_by_rule=dict(needs), price=False)
-            decision = self.evaluator.priced(unpriced, price, self.as_of)
-            pattern = self._patterns[key] = _freeze(decision, with_json)
+            decision = self.evaluator.with_fee(unpriced, amount, self.as_of)
+            if with_json or decision is unpriced:
+                pattern = _freeze(decision, with_json)
+            else:  # rows alike but for their fee: the unpriced decision's cells and facts, the fee's own cell
+                base = self._bases.get((definite, needs))
+                if base is None:
+                    base = self._bases[definite, needs] = _freeze(unpriced, False)
+                pattern = dataclasses.replace(base, flat={**base.flat, "idle_fee_amount": fee_cell(decision)},
+                                              notes=tuple(decision.notes))
+            self._patterns[key] = pattern
         return pattern
 
     # -- a chunk ---------------------------------------------------------------------------
@@ -164,6 +176,7 @@ class LedgerDecider:
         if len(self._patterns) > PATTERN_CACHE:  # a large rulebook: bound the memory kept between chunks
             self._patterns.clear()
             self._unpriced.clear()
+            self._bases.clear()
         if len(positions):
             keys, inverse = self.backend.pattern_keys(parsed, positions, self.as_of, self.evaluator.missing_facts)
             if raw.spans:  # dates given only to the month (`month_spans`)

@@ -33,6 +33,7 @@ from landrules.rulebook.model import Rule, Rulebook
 BUILTIN_RULE = {"no_action": "no_action", "invalid_record": "validation"}
 FEE = "idle_fee"
 FEE_RATE = "idle_fee.rate"  # rules/parameters.yaml: 第十四条（一）'s 20 %
+FEE_WAITS = "征缴土地闲置费的金额待补充土地价款（出让价款或划拨价款）后按其20%计算"
 
 
 def fee_amount(land_price: float, rate: float) -> float:
@@ -41,6 +42,8 @@ def fee_amount(land_price: float, rate: float) -> float:
     from decimal import ROUND_HALF_UP, Decimal
 
     return float((Decimal(repr(land_price)) * Decimal(repr(rate))).quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
 _FIELD_ORDER = {f.name: i for i, f in enumerate(fields.FIELDS)}
 
 
@@ -108,6 +111,7 @@ class Evaluator:
         self.rulebook = rulebook
         self.backend = backend
         self._date_notes: dict[dt.date, tuple[str, ...]] = {}
+        self._outcomes: dict[tuple[str, dt.date], Outcome] = {}  # a rule's outcome on a date: decisions share it (never changed)
         self._citations = {r.id: [Citation(doc=c.doc, clause=c.clause, text=c.text) for c in r.cites] for r in rulebook.rules}
 
     def decide(self, parcel_id: str | None, facts: dict[str, Any], as_of: dt.date) -> Decision:
@@ -193,10 +197,23 @@ class Evaluator:
     def priced(self, decision: Decision, land_price: float | None, as_of: dt.date) -> Decision:
         """A decision assembled with `price=False`, with idle_fee's amount for `land_price` (or
         the note that it waits for the price): rows alike but for their price share the rest."""
-        outcomes, fee_note = self._priced(decision.outcomes, land_price, as_of)
-        if fee_note is None and outcomes is decision.outcomes:
+        return self.with_fee(decision, self.fee(land_price, as_of), as_of)
+
+    def fee(self, land_price: float | None, as_of: dt.date) -> float | None:
+        """idle_fee's amount for `land_price` (第十四条（一）: 20 % of the 出让或划拨价款); None
+        while the price or the rate is unknown."""
+        rate = self.rulebook.param_value(FEE_RATE, as_of)[0] if FEE_RATE in self.rulebook.parameters else None
+        return None if land_price is None or rate is None else fee_amount(land_price, rate)
+
+    def with_fee(self, decision: Decision, amount: float | None, as_of: dt.date) -> Decision:
+        """`priced` for a known `fee` amount (None: the note that the amount waits for the
+        price): rows whose prices give one amount share one decision."""
+        if not any(o.code == FEE for o in decision.outcomes):
             return decision
-        return decision.model_copy(update={"outcomes": outcomes, "notes": [*decision.notes, *([fee_note] if fee_note else [])]})
+        if amount is None:
+            return decision.model_copy(update={"notes": [*decision.notes, FEE_WAITS]})
+        outcomes = [o.model_copy(update={"amount": amount}) if o.code == FEE else o for o in decision.outcomes]
+        return decision.model_copy(update={"outcomes": outcomes})
 
     def _notes_on(self, as_of: dt.date) -> tuple[str, ...]:
         notes = self._date_notes.get(as_of)
@@ -204,18 +221,15 @@ class Evaluator:
             notes = self._date_notes[as_of] = tuple(self.rulebook.notes_on(as_of))
         return notes
 
-    def _priced(self, outcomes: list[Outcome], land_price: float | None, as_of: dt.date) -> tuple[list[Outcome], str | None]:
-        """idle_fee with its amount (第十四条（一）: 20 % of the 出让或划拨价款), or the note that
-        the amount waits for the price."""
-        if not any(o.code == FEE for o in outcomes):
-            return outcomes, None
-        rate = self.rulebook.param_value(FEE_RATE, as_of)[0] if FEE_RATE in self.rulebook.parameters else None
-        if land_price is None or rate is None:
-            return outcomes, "征缴土地闲置费的金额待补充土地价款（出让价款或划拨价款）后按其20%计算"
-        amount = fee_amount(land_price, rate)
-        return [o.model_copy(update={"amount": amount}) if o.code == FEE else o for o in outcomes], None
-
     def _outcome(self, rule: Rule, as_of: dt.date) -> Outcome:
+        outcome = self._outcomes.get((rule.id, as_of))
+        if outcome is None:
+            if len(self._outcomes) > 100_000:  # dates by the thousand (a long-running server): start again
+                self._outcomes.clear()
+            outcome = self._outcomes[rule.id, as_of] = self._new_outcome(rule, as_of)
+        return outcome
+
+    def _new_outcome(self, rule: Rule, as_of: dt.date) -> Outcome:
         return Outcome(
             code=rule.outcome,
             label=self.rulebook.outcomes[rule.outcome],

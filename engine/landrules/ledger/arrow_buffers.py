@@ -60,8 +60,12 @@ def empty_as_null(arr: pa.Array) -> pa.Array:
 def filled_cells(series: pd.Series) -> np.ndarray:
     """Which cells of a column are neither null nor "" (an Arrow column: read off its offsets)."""
     if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
-        arr = one_string_array(series.array._pa_array)
-        filled = np.diff(offsets(arr)) > 0
-        valid = validity(arr)
-        return filled if valid is None else filled & valid
+        arr = series.array._pa_array
+        parts = []
+        for chunk in arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]:  # chunk by chunk: no copy
+            chunk = one_string_array(chunk)
+            filled = np.diff(offsets(chunk)) > 0
+            valid = validity(chunk)
+            parts.append(filled if valid is None else filled & valid)
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
     return (series.notna() & (series != "")).to_numpy(dtype=bool)

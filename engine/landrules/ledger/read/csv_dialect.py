@@ -67,10 +67,12 @@ def swallowed_rows(grid: pd.DataFrame, sep: str, width: int, first_row: int, hea
     an officer sees both quotes to mend — and, when the cell was meant to hold those lines,
     which separators to change."""
     threshold = max(2, width - 1)
-    own_ids = grid.iloc[:, id_at].tolist() if id_at is not None and id_at < grid.shape[1] else None
+    own_ids = None  # the ids as Python strings, made only for a column that holds a line break
     for j in range(min(width, grid.shape[1])):
         if not _has_line_break(grid.iloc[:, j]):
             continue
+        if own_ids is None and id_at is not None and id_at < grid.shape[1]:
+            own_ids = grid.iloc[:, id_at].tolist()
         values = grid.iloc[:, j].to_numpy(dtype=object)
         for i, value in enumerate(values):
             if not isinstance(value, str) or ("\n" not in value and "\r" not in value):
@@ -110,15 +112,18 @@ def _starts_a_row(line: str, sep: str, id_at: int | None, own: object) -> bool:
 def _has_line_break(column: pd.Series) -> bool:
     """Whether a text column may hold CR or LF: a byte search over Arrow's data buffers (a
     superset when the array is a slice; the caller checks the cells it flags)."""
-    try:
-        cells = pa.array(column, type=pa.string(), from_pandas=True)
-    except (pa.ArrowException, TypeError, ValueError):
-        return any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in column.tolist())
+    if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+        cells = column.array._pa_array  # the column's own Arrow data (string or large_string), not a copy
+    else:
+        try:
+            cells = pa.array(column, type=pa.string(), from_pandas=True)
+        except (pa.ArrowException, TypeError, ValueError):
+            return any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in column.tolist())
     for chunk in getattr(cells, "chunks", [cells]):
         data = chunk.buffers()[2]
         if data is not None and data.size:
             raw = np.frombuffer(data, dtype=np.uint8)
-            if (raw == 10).any() or (raw == 13).any():
+            if raw.min() <= 13 and ((raw == 10).any() or (raw == 13).any()):  # min: one pass, nothing allocated
                 return True
     return False
 

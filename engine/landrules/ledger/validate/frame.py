@@ -232,7 +232,8 @@ def _derive_area(columns: dict[str, np.ndarray], rows: list[int], row_errors: di
     derive = np.isnan(mu) & ~np.isnan(m2)
     if derive.any():
         mu = mu.copy()
-        mu[derive] = [derive_area_mu(v) for v in m2[derive]]
+        values, inverse = np.unique(m2[derive], return_inverse=True)  # each distinct area once (round is slow)
+        mu[derive] = np.array([derive_area_mu(v) for v in values.tolist()], dtype=float)[inverse]
         columns["area_mu"] = mu
     label = _LABELS["area_mu"]
     for i in np.flatnonzero(np.isnan(mu) & np.isnan(m2)):

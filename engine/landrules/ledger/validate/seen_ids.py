@@ -47,10 +47,15 @@ class SeenIds:
         """For each id (an object array of str), the row it was first seen on, or -1."""
         hashes = id_hashes(ids) if hashes is None else hashes
         out = np.full(len(ids), -1, dtype=np.int64)
+        order = None
         for run, seqs in self._runs:
             if not len(run):
                 continue
-            at = np.searchsorted(run, hashes)
+            if order is None:  # searched in sorted order, each search starts where the last ended
+                order = np.argsort(hashes)
+                ordered = hashes[order]
+            at = np.empty(len(hashes), dtype=np.intp)
+            at[order] = np.searchsorted(run, ordered)
             hit = at < len(run)
             hit[hit] = run[at[hit]] == hashes[hit]
             for i in np.flatnonzero(hit & (out < 0)).tolist():  # rare: a repeat (or a collision)

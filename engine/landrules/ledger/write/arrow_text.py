@@ -11,10 +11,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from landrules.ledger.arrow_buffers import data_bytes, empty_as_null, offsets, one_string_array, validity
+from landrules.ledger.arrow_buffers import data_bytes, empty_as_null, offsets, one_string_array
 from landrules.ledger.write.base import CONTROL, RISKY, show_controls, text_column
 
-_RISKY_BYTES = np.frombuffer("".join(RISKY).encode("ascii"), dtype=np.uint8)
+_RISKY_BYTES = np.zeros(256, dtype=bool)  # a first byte -> whether it makes a cell risky
+_RISKY_BYTES[np.frombuffer("".join(RISKY).encode("ascii"), dtype=np.uint8)] = True
 _CONTROL_BYTES = np.array([c for c in range(0x20) if CONTROL.match(chr(c))], dtype=np.uint8)
 _RISKY_PATTERN = "^[" + "".join("\\" + c if c in "-\\" else c for c in RISKY) + "]"
 
@@ -34,9 +35,10 @@ def controls_shown(arr: pa.Array) -> pa.Array:
 
     A control character is one byte below 0x20 in UTF-8 (no other character's bytes are), so
     the data buffer is looked at with numpy first; only an array that holds one is converted."""
-    low = data_bytes(arr)
-    low = low[low < 0x20]
-    if not len(low) or not np.isin(low, _CONTROL_BYTES).any():
+    data = data_bytes(arr)
+    if not len(data) or data.min() >= 0x20:  # one pass, nothing allocated: nearly every column
+        return arr
+    if not np.isin(data[data < 0x20], _CONTROL_BYTES).any():
         return arr
     return pa.array([show_controls(v) if v is not None else None for v in arr.to_pylist()], type=pa.string())
 
@@ -45,17 +47,13 @@ def defuse_array(arr: pa.Array) -> pa.Array:
     """`output.defuse` on an Arrow string array: a leading "'" on text a spreadsheet would run."""
     if not len(arr):
         return arr
-    ends = offsets(arr)
-    starts, lengths = ends[:-1], np.diff(ends)
     data = arr.buffers()[2]
     if data is None or not data.size:
         return arr
-    filled = lengths > 0
-    valid = validity(arr)
-    if valid is not None:
-        filled &= valid
-    first = np.frombuffer(data, dtype=np.uint8)[starts[filled]]
-    if not np.isin(first, _RISKY_BYTES).any():
+    # each cell's first byte, or for an empty or null cell the next cell's (or the last byte):
+    # no risky cell is missed, and a column without one (nearly every column) is left as it is
+    first = np.take(np.frombuffer(data, dtype=np.uint8), offsets(arr)[:-1], mode="clip")
+    if not _RISKY_BYTES[first].any():
         return arr
     risky = pc.match_substring_regex(arr, _RISKY_PATTERN)  # the rare column that has some
     return pc.if_else(risky, pc.binary_join_element_wise(pa.scalar("'", arr.type), arr, pa.scalar("", arr.type)), arr)

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from landrules.ledger.arrow_buffers import empty_as_null
+
 
 class FlatColumns:
     """The decision columns of a chunk as patterns and an index: row i's text in column c is
@@ -43,7 +45,7 @@ class FlatColumns:
 
     def dictionary(self, name: str) -> pa.Array:
         """Column `name`'s distinct texts and the rows' own, "" as null."""
-        return pa.array([t if t != "" else None for t in self._all_texts(name)], type=pa.string())
+        return empty_as_null(pa.array(self._all_texts(name), type=pa.string()))
 
     def arrow(self, name: str, dictionary: pa.Array | None = None) -> pa.DictionaryArray:
         """Column `name` as a DictionaryArray over `dictionary` (default: `dictionary(name)`)."""
