@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,43 @@ def shipped_password_hashes(monkeypatch):
     """The shipped argon2id costs back, for one test."""
     monkeypatch.setattr(accounts, "_HASHER", SHIPPED_HASHER)
     monkeypatch.setattr(accounts, "_DUMMY", [])
+
+
+@pytest.fixture(autouse=True, scope="session")
+def shipped_rulebook_read_once():
+    """Commands run in-process (`invoke`), workbenches and diffs each load the rulebook, most of
+    them the shipped one, unchanged: hundreds of loads of the same files (YAML, cross-checks,
+    lint) in one test process. In this process, a load of the shipped rules and policy folders is
+    kept and given again while the call is the same (the folders as written, `analyse`, the
+    message language, the YAML node bound) and no file of theirs has changed (name, size, time);
+    any other folder, or a load that fails, is done as called. A Rulebook is not changed once
+    loaded (only `load_rulebook` sets its warnings)."""
+    from landrules.rulebook import load as load_module
+    from landrules.rulebook.messages import LANG_ENV
+    from landrules.rulebook.yamlio import MAX_NODES_ENV
+
+    real = load_module.load_rulebook
+    shipped = (RULES.resolve(), POLICY.resolve())
+    kept: dict = {}
+
+    def files() -> tuple:
+        return tuple((entry.path, entry.stat().st_size, entry.stat().st_mtime_ns)
+                     for folder in shipped for entry in sorted(os.scandir(folder), key=lambda e: e.name))
+
+    def once(rules_dir, policy_dir, *, analyse: bool = True):
+        if (Path(rules_dir).resolve(), Path(policy_dir).resolve()) != shipped:
+            return real(rules_dir, policy_dir, analyse=analyse)
+        key = (str(rules_dir), str(policy_dir), analyse, os.environ.get(LANG_ENV), os.environ.get(MAX_NODES_ENV), files())
+        if key not in kept:
+            kept[key] = real(rules_dir, policy_dir, analyse=analyse)
+        return kept[key]
+
+    patch = pytest.MonkeyPatch()
+    for name, module in list(sys.modules.items()):  # those that imported it by name, as well as its own module
+        if name.startswith("landrules") and getattr(module, "load_rulebook", None) is real:
+            patch.setattr(module, "load_rulebook", once)
+    yield
+    patch.undo()
 
 
 @pytest.fixture(scope="session")
