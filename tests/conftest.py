@@ -131,6 +131,29 @@ def shipped_rulebook_read_once():
     patch.undo()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def commands_built_once():
+    """Typer's test runner builds the Click command tree of the app again for every `invoke`,
+    reading the signature and type hints of every command each time (hundreds of runs in one
+    process). The tree is built from the app's functions alone, so here it is built once per app
+    and the same tree is run each time, as `landrules` itself runs its one tree."""
+    import typer.testing
+
+    built = typer.testing._get_command
+    trees: dict = {}
+
+    def once(app):
+        key = id(app)
+        if key not in trees:
+            trees[key] = (app, built(app))  # the app is kept, so that its id is not reused
+        return trees[key][1]
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(typer.testing, "_get_command", once)
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def rulebook():
     return load_rulebook(RULES, POLICY)
