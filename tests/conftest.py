@@ -154,6 +154,30 @@ def commands_built_once():
     patch.undo()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def scenario_runs_in_process_as_pytester_runs_them():
+    """`landrules check` run in-process starts a pytest session inside this one; at its end pytest
+    collects garbage across the whole test process (a fifth of a second, twice, each run) to report
+    unraisable exceptions. pytest's own in-process runner (pytester) turns that collection off
+    "because it slows down inline runs too much"; so do these."""
+    from _pytest.unraisableexception import gc_collect_iterations_key
+
+    class NoWholeProcessCollection:
+        @staticmethod
+        def pytest_configure(config):
+            config.stash[gc_collect_iterations_key] = 0
+
+    real = pytest.main
+
+    def main(args=None, plugins=None):
+        return real(args, plugins=[*(plugins or ()), NoWholeProcessCollection()])
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(pytest, "main", main)
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def rulebook():
     return load_rulebook(RULES, POLICY)
