@@ -371,32 +371,34 @@ def main() -> None:
     summary: dict = {"rows": n, "load_start": load()}
     figures: list[tuple[str, str, str, str, bool | None]] = []
 
-    # 1. N rows → CSV against pyarrow's floor
-    ledger = sized(n)
-    out = folder / "decided.csv"
-    floor, to_csv = alternated(rep, [("pyarrow floor (read + write as text)", [py, "-c", PYARROW_FLOOR, ledger, folder / "floor-arrow.csv"], None),
-                                     ("decide → CSV", decide_argv(ledger, out), out)], n)
-    print(f"\n1. {n:,} rows ({ledger.stat().st_size / 2**20:.0f} MiB CSV) → CSV, best of {rep}")
-    show([floor, to_csv], floor)
-    csv_ratio, csv_cpu_ratio = to_csv["seconds"] / floor["seconds"], to_csv["cpu_s"] / floor["cpu_s"]
-    print(f"decide → CSV ÷ pyarrow floor: wall {csv_ratio:.2f}, cpu {csv_cpu_ratio:.2f} ({to_csv['load']})")
-    figures.append((f"{n:,} rows → CSV ÷ pyarrow floor (wall)", f"{csv_ratio:.2f}×", "≤ 2.5×", "2×", csv_ratio <= 2.5))
-    figures.append(("  … the same in CPU seconds", f"{csv_cpu_ratio:.2f}×", "", "", None))
-    figures.append((f"  … every row out ({n:,})", "yes", "yes", "", True))  # alternated() stops otherwise
-    summary.update(pyarrow_floor_s=floor["seconds"], decide_csv_s=to_csv["seconds"], csv_vs_pyarrow_floor=csv_ratio,
-                   csv_cpu_vs_pyarrow_floor_cpu=csv_cpu_ratio, decide_csv_peak_mib=to_csv["peak_mib"])
-    if args.reference is not None:
-        ref_out = folder / "decided-reference.csv"
-        reference = run(f"decide → CSV ({args.reference})", [str(a) for a in decide_argv(ledger, ref_out)], n,
-                        tree=args.reference.resolve())
-        same = filecmp.cmp(out, ref_out, shallow=False)
-        print(f"{args.reference}: {reference['seconds']:.2f} s wall, {reference['cpu_s']:.2f} s cpu; "
-              f"CSV byte-identical: {same}")
-        figures.append((f"  … CSV byte-identical to {args.reference}'s", "yes" if same else "NO", "yes", "", same))
-        summary.update(reference_csv_s=reference["seconds"], identical_to_reference=same)
-    if memory and n in memory:
-        memory.remove(n)  # measured above
-    peaks = {n: to_csv["peak_mib"]}
+    peaks: dict[int, float] = {}
+    # 1. N rows → CSV against pyarrow's floor (0 rows: skipped)
+    if n > 0:
+        ledger = sized(n)
+        out = folder / "decided.csv"
+        floor, to_csv = alternated(rep, [("pyarrow floor (read + write as text)", [py, "-c", PYARROW_FLOOR, ledger, folder / "floor-arrow.csv"], None),
+                                         ("decide → CSV", decide_argv(ledger, out), out)], n)
+        print(f"\n1. {n:,} rows ({ledger.stat().st_size / 2**20:.0f} MiB CSV) → CSV, best of {rep}")
+        show([floor, to_csv], floor)
+        csv_ratio, csv_cpu_ratio = to_csv["seconds"] / floor["seconds"], to_csv["cpu_s"] / floor["cpu_s"]
+        print(f"decide → CSV ÷ pyarrow floor: wall {csv_ratio:.2f}, cpu {csv_cpu_ratio:.2f} ({to_csv['load']})")
+        figures.append((f"{n:,} rows → CSV ÷ pyarrow floor (wall)", f"{csv_ratio:.2f}×", "≤ 2.5×", "2×", csv_ratio <= 2.5))
+        figures.append(("  … the same in CPU seconds", f"{csv_cpu_ratio:.2f}×", "", "", None))
+        figures.append((f"  … every row out ({n:,})", "yes", "yes", "", True))  # alternated() stops otherwise
+        summary.update(pyarrow_floor_s=floor["seconds"], decide_csv_s=to_csv["seconds"], csv_vs_pyarrow_floor=csv_ratio,
+                       csv_cpu_vs_pyarrow_floor_cpu=csv_cpu_ratio, decide_csv_peak_mib=to_csv["peak_mib"])
+        if args.reference is not None:
+            ref_out = folder / "decided-reference.csv"
+            reference = run(f"decide → CSV ({args.reference})", [str(a) for a in decide_argv(ledger, ref_out)], n,
+                            tree=args.reference.resolve())
+            same = filecmp.cmp(out, ref_out, shallow=False)
+            print(f"{args.reference}: {reference['seconds']:.2f} s wall, {reference['cpu_s']:.2f} s cpu; "
+                  f"CSV byte-identical: {same}")
+            figures.append((f"  … CSV byte-identical to {args.reference}'s", "yes" if same else "NO", "yes", "", same))
+            summary.update(reference_csv_s=reference["seconds"], identical_to_reference=same)
+        if memory and n in memory:
+            memory.remove(n)  # measured above
+        peaks[n] = to_csv["peak_mib"]
 
     # 2. the workbook against CSV
     if args.xlsx_rows:
@@ -431,7 +433,8 @@ def main() -> None:
                         f"≤ {target} MiB" if target else "", "", None if target is None else peaks[size] <= target))
     summary["peak_mib"] = {str(k): v for k, v in sorted(peaks.items())}
 
-    extra_figures(extras, folder, ledger, n, rep, summary)
+    if n > 0:  # the extras are about the N-row ledger
+        extra_figures(extras, folder, sized(n), n, rep, summary)
     summary["load_end"] = load()
     verdict(figures)
     print(json.dumps(summary))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Optional
 
@@ -100,24 +101,20 @@ def decide(
     rulebook = load_checked_rulebook(rules, policy)
     options = RunOptions(rulebook, when, engine=engine, sheet=sheet, columns=column_map, strict_columns=strict_columns,
                          map_inputs=on_map)
-    recorder = None
+    recording = nullcontext()
     if record:
         from landrules.cli.record.decide_record import Recording
 
-        recorder = Recording.start(store, ledger, when, label, rulebook, engine, columns, sheet)
+        recording = Recording.start(store, ledger, when, label, rulebook, engine, columns, sheet)
     try:
-        with progress_line() as advance:
-            try:
-                result = decide_ledger(
-                    ledger, output, options, progress=advance,
-                    report=lambda checked: report_columns(as_of_line(as_of, when), checked),
-                    on_chunk=None if recorder is None else recorder.add,
-                )
-                if recorder is not None:
-                    recorder.finish(result, output)
-            finally:
-                if recorder is not None:
-                    recorder.close()  # rolls back a run not finished: nothing of it stays
+        with recording as recorder, progress_line() as advance:  # a run not finished is rolled back: nothing of it stays
+            result = decide_ledger(
+                ledger, output, options, progress=advance,
+                report=lambda checked: report_columns(as_of_line(as_of, when), checked),
+                on_chunk=None if recorder is None else recorder.add,
+            )
+            if recorder is not None:
+                recorder.finish(result, output)
     except GeoError as exc:
         raise fail(f"{exc}（未作决策）") from None
     except store_errors as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Optional
 
@@ -37,21 +38,18 @@ def decide_on_dask(dataset: Path, output: Optional[Path], scheduler: str, as_of:
     from landrules.ledger.write.base import OutputError
     from landrules.record.store import StoreError
 
-    recording = None
     try:
+        recording = nullcontext()
         if record is not None:
             from landrules.cli.record.decide_record import Recording
 
             recording = Recording.start(record[0], dataset, as_of, record[1], rulebook, "vectorized", None, None)
-        try:
+        with recording as recorder:  # a run not finished is rolled back: nothing of it stays
             with progress_line() as advance:
                 result = decide_dataset(dataset, output, rulebook, as_of, scheduler, progress=advance,
-                                        recorder=None if recording is None else recording.recorder)
-            if recording is not None:
-                recording.finish(result, output)
-        finally:
-            if recording is not None:
-                recording.close()  # rolls back a run not finished: nothing of it stays
+                                        recorder=None if recorder is None else recorder.recorder)
+            if recorder is not None:
+                recorder.finish(result, output)
     except StoreError as exc:
         raise fail(str(exc)) from None
     except duckdb.Error as exc:  # a file's record parts not taken into the store: the run is rolled back

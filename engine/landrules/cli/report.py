@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Optional
 
@@ -100,7 +101,7 @@ def report(
     from landrules.record.store import StoreError
 
     try:
-        try:
+        with recording or nullcontext():  # without --record, the run compared is rolled back: nothing stays
             options = RunOptions(rulebook, when, engine=engine, sheet=sheet, columns=column_map, map_inputs=on_map)
             result = decide_ledger(ledger, output, options,
                                    report=lambda checked: report_columns(as_of_line(as_of, when), checked),
@@ -108,9 +109,6 @@ def report(
                                    on_chunk=None if recording is None else recording.add)
             if recording is not None and record:
                 recording.finish(result, output)
-        finally:
-            if recording is not None:
-                recording.close()  # without --record, the run compared is rolled back: nothing stays
     except GeoError as exc:
         raise fail(str(exc)) from None
     except StoreError as exc:

@@ -7,6 +7,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from landrules.ledger.write.coded import Coded
 
@@ -38,3 +39,14 @@ def test_numbers_and_table():
     assert list(Coded.numbers(1, 4)) == [1, 2, 3, 4]
     column = Coded.of(["ab", None, "abc"])
     assert column.table(len, -1, dtype=int).tolist() == [2, -1, 3]
+
+
+def test_factorize_gives_pandas_codes_for_arrow_and_object_columns():
+    from landrules.ledger.write.coded import factorize
+
+    cells = ["乙", None, "甲", "乙", "", None, "丙"]
+    expected_codes, expected_values = pd.factorize(np.array(cells, dtype=object), use_na_sentinel=True)
+    for series in (pd.Series(cells, dtype="str"), pd.Series(cells, dtype=object), pd.Series(cells, dtype=pd.ArrowDtype(pa.string()))):
+        codes, values = factorize(series)
+        assert codes.dtype == np.int32 and codes.tolist() == expected_codes.tolist(), series.dtype
+        assert values == list(expected_values), series.dtype

@@ -64,11 +64,18 @@ class Recording:
         return run_id
 
     def close(self) -> None:
+        """Roll back a run not finished (nothing of it stays) and close the store."""
         try:
             self.recorder.abort()
         except duckdb.Error:
             pass
         self.store.close()
+
+    def __enter__(self) -> Recording:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def failed_record(exc: Exception) -> str:

@@ -39,7 +39,7 @@ from landrules.ledger.write.xlsx_book import (
     line_counts,
     widths_for,
 )
-from landrules.ledger.write.xlsx_cells import clean_text, styled
+from landrules.ledger.write.xlsx_cells import clean_text, clean_texts, styled
 
 SUMMARY_SHEET = "汇总"
 ACTIONS_SHEET = "一宗一策"
@@ -153,7 +153,7 @@ def _list_sheet(book: Book, title: str, table: ListTable, notes: Sequence[str],
     write_heading(sheet, title_of(kind or title, as_of), as_of, len(header))
     sheet.append(header_row(sheet, header))
     wrapped = [i for i, h in enumerate(header) if h in _WRAPPED]
-    columns = [c.map_texts(clean_text) for c in table.columns]  # each distinct text cleaned once
+    columns = [c.map_text_list(clean_texts) for c in table.columns]  # each distinct text cleaned once
     lines = np.asarray(line_counts(columns, widths, wrapped, rows))
     aligned = {i: {"alignment": WRAP if i in wrapped else TOP} for i in range(len(header))}  # every row, tall or not
     if rows:

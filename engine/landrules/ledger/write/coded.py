@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,11 +51,12 @@ class Coded(Sequence):
         """`function` of each distinct value, once."""
         return Coded(self.codes, [function(v) for v in self.values])
 
-    def map_texts(self, function: Callable[[str], Any]) -> Coded:
-        """`function` of each distinct text, once; numbers() are left as they are."""
+    def map_text_list(self, function: Callable[[list[Any]], list[Any]]) -> Coded:
+        """`function` of the list of distinct values at once (it keeps their order and length);
+        numbers() are left as they are."""
         if isinstance(self.values, range):
             return self
-        return Coded(self.codes, [function(v) if isinstance(v, str) else v for v in self.values])
+        return Coded(self.codes, function(list(self.values)))
 
     def table(self, function: Callable[[Any], Any], empty: Any, dtype: Any = None) -> np.ndarray:
         """`function` of each cell as a NumPy array (`empty` for empty cells), computed once per
@@ -88,6 +90,21 @@ class Coded(Sequence):
 
     def _value(self, code: int) -> Any:
         return None if code < 0 else self.values[code]
+
+
+def factorize(series: pd.Series) -> tuple[np.ndarray, list[Any]]:
+    """(int32 codes, -1 for an empty cell; the distinct values in the order they first appear)
+    of a column, as `pd.factorize` gives them: an Arrow-backed text column (as the CSV reader
+    gives them) is encoded by Arrow, without a Python string a cell."""
+    array = series.array
+    if hasattr(array, "__arrow_array__") and isinstance(series.dtype, pd.StringDtype):
+        encoded = pa.array(array).dictionary_encode()
+        if isinstance(encoded, pa.ChunkedArray):
+            encoded = encoded.combine_chunks()
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
+        return codes, encoded.dictionary.to_pylist()
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
+    return codes.astype(np.int32), list(uniques)
 
 
 def _blank(value: Any) -> bool:

@@ -31,7 +31,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from landrules.ledger.write.base import temp_file
 from landrules.ledger.write.coded import Coded
-from landrules.ledger.write.xlsx_cells import display_width, styled
+from landrules.ledger.write.xlsx_cells import display_width, display_widths, styled
 from landrules.ledger.write.xlsx_sheet_xml import SheetBody, SheetCells
 from landrules.ledger.write.xlsx_zip import FixedTimeZip
 
@@ -173,8 +173,11 @@ def line_counts(columns: Sequence[Sequence[Any]], widths: Sequence[float], wrapp
             values = np.empty(n, dtype=object)
             values[:] = list(column[:n])
             codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        counts = np.array([min(sum(-(-max(display_width(t), 1) // width) for t in str(u).split("\n")), MAX_LINES)
-                           for u in uniques] + [1], dtype=np.int64)  # the last: empty cells
+        texts = [str(u) for u in uniques]
+        lines = np.fromiter((t.count("\n") + 1 for t in texts), dtype=np.int64, count=len(texts))
+        each = -np.floor_divide(-np.maximum(display_widths("\n".join(texts).split("\n")), 1), width)  # a line's lines
+        counts = np.minimum(np.add.reduceat(each, np.cumsum(lines) - lines), MAX_LINES) if texts else np.zeros(0)
+        counts = np.append(counts, 1).astype(np.int64)  # the last: empty cells
         np.maximum(out, counts[codes], out=out)
     return out.tolist()
 

@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from copy import copy
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -31,7 +34,7 @@ from landrules.core import fields
 from landrules.core.fields import FieldType
 from landrules.ledger.validate.cells import PARSERS, CellError, float_text
 from landrules.ledger.write.base import RISKY, is_missing, show_controls
-from landrules.ledger.write.coded import Coded
+from landrules.ledger.write.coded import Coded, factorize
 
 MAX_TEXT = 32_767  # Excel's limit per cell
 _TYPED = (FieldType.NUMBER, FieldType.RATIO, FieldType.DATE)
@@ -54,6 +57,36 @@ def clean_text(text: str) -> str | None:
     if len(text) > MAX_TEXT:
         text = text[:MAX_TEXT]
     return Text(text) if risky or text.startswith(RISKY) else text
+
+
+# a text clean_text would change: formula-like start, a control character or CR (RE2 syntax)
+_NEEDS_CLEANING = r"^[=+\-@\t\r]|[\x00-\x08\x0b\x0c\x0e-\x1f\r]"
+
+
+def clean_texts(values: Sequence[Any]) -> list[Any]:
+    """`clean_text` of each text among `values` (anything else as it is). The usual text (not
+    empty, short, no control character or CR, not formula-like) is left as it is, found by
+    Arrow for the whole list rather than tested in Python one by one."""
+    out = list(values)
+    if not all(type(v) is str for v in out):  # mixed, or `Text`s: one by one
+        return [clean_text(v) if isinstance(v, str) else v for v in out]
+    try:
+        texts = pa.array(out, type=pa.string())
+    except (pa.ArrowException, UnicodeEncodeError):  # a lone surrogate: one by one
+        return [clean_text(v) for v in out]
+    lengths = pc.utf8_length(texts)
+    attention = pc.or_(pc.match_substring_regex(texts, _NEEDS_CLEANING),
+                       pc.or_(pc.equal(lengths, 0), pc.greater(lengths, MAX_TEXT)))
+    for i in np.flatnonzero(attention.to_numpy(zero_copy_only=False)).tolist():
+        out[i] = clean_text(out[i])
+    return out
+
+
+def _each(convert: Callable[[Any], Any], values: Sequence[Any]) -> list[Any]:
+    """`convert` of each value; texts cleaned together when that is all `convert` does to them."""
+    if convert is clean_text or (convert is cell_value and all(type(v) is str for v in values)):
+        return clean_texts(values)
+    return [convert(v) for v in values]
 
 
 
@@ -87,7 +120,9 @@ class Percent(float):
     """A ratio the officer wrote as a percentage ("25%"): shown with a percent format."""
 
 
-def _typed(name: str) -> Callable[[Any], Any]:
+def _typed(name: str, shortcut: bool = True) -> Callable[[Any], Any]:
+    """A cell of field `name` as its XLSX value: parsed as the field is, or as written when it
+    cannot be; with `shortcut`, plain digits of a number field go the short way (same values)."""
     parse = PARSERS[name]
     kind = fields.BY_NAME[name].type
 
@@ -112,28 +147,56 @@ def _typed(name: str) -> Callable[[Any], Any]:
         number = float(typed)
         return int(number) if number.is_integer() and abs(number) < 10**15 else number
 
-    return convert
+    if kind is FieldType.DATE and shortcut:
+        def convert_date(value: Any) -> Any:
+            """`convert`, with a shortcut for the usual cell: a date as 2021-10-01 (the field's
+            parser reads it as the same date, and refuses the same impossible ones)."""
+            if type(value) is str and _ISO_DATE.fullmatch(value):
+                try:
+                    return dt.date.fromisoformat(value)
+                except ValueError:
+                    pass
+            return convert(value)
+
+        return convert_date
+    if kind is not FieldType.NUMBER or not shortcut:
+        return convert
+
+    def convert_number(value: Any) -> Any:
+        """`convert`, with a shortcut for the usual cell: digits as Python writes a number
+        ("12.5", "300", "1e3"). Parsed or not (out of range), such a cell is the number float()
+        reads, a whole one as an int."""
+        if type(value) is str and _PLAIN_DECIMAL.fullmatch(value):
+            number = float(value)
+            if math.isfinite(number):
+                return int(number) if number.is_integer() and abs(number) < 10**15 else number
+        return convert(value)
+
+    return convert_number
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_PLAIN_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 
 
 def input_column(name: str | None, series: pd.Series) -> Coded | list[Any]:
     """One input column as XLSX values: typed by its field when `name` is a numeric or date
     field, else each cell as read. Each distinct value is converted once (a `Coded` column)."""
-    values = series.to_numpy(dtype=object)
     if name == "area_ha":  # 面积（公顷）: read as an area (a number), like 面积（亩）
         name = "area_mu"
     spec = fields.BY_NAME.get(name) if name else None
     convert = _typed(spec.name) if spec is not None and spec.type in _TYPED else cell_value
     try:
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        codes, uniques = factorize(series)
     except TypeError:  # unhashable cells (nested Parquet values): one by one
-        return [convert(v) for v in values]
-    return Coded(codes.astype(np.int32), [convert(u) for u in uniques])
+        return [convert(v) for v in series.to_numpy(dtype=object)]
+    return Coded(codes, _each(convert, uniques))
 
 
 def map_unique(series: pd.Series, convert: Callable[[str], Any]) -> Coded:
     """`convert` applied once per distinct value of a text column ("" for empty)."""
-    codes, uniques = pd.factorize(series.fillna("").to_numpy(dtype=object), use_na_sentinel=True)
-    return Coded(codes.astype(np.int32), [convert(v) for v in uniques])
+    codes, uniques = factorize(series.fillna(""))
+    return Coded(codes, _each(convert, uniques))
 
 
 def styled(sheet, value: Any, *, number_format: str | None = None, font=None, fill=None, alignment=None) -> Any:
@@ -194,8 +257,31 @@ def row_cells(sheet, values: tuple, templates: dict[int, Any] | None = None) -> 
     return tuple(styled(sheet, v) if isinstance(v, (Text, Percent)) else v for v in values)
 
 
-@lru_cache(maxsize=8192)  # the same texts come back chunk after chunk (line_counts, widths_for)
+@lru_cache(maxsize=8192)  # the same texts come back chunk after chunk (widths_for)
 def display_width(text: str) -> int:
+    """A text's width in digits: a wide or full-width character (Chinese) counts two."""
     if text.isascii():
         return len(text)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return int(display_widths([text])[0])
+
+
+# each code point: 1 wide or full-width (East Asian Width W or F), 0 not, -1 not looked up yet;
+# filled as characters are first seen (a few thousand in a Chinese workbook)
+_WIDE = np.full(0x110000, -1, dtype=np.int8)
+_WIDE[:0x80] = 0
+
+
+def display_widths(texts: Sequence[str]) -> np.ndarray:
+    """`display_width` of each text, as one array: the texts' code points looked up in one
+    table, not character by character in Python."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    points = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    wide = _WIDE[points]
+    unknown = wide < 0
+    if unknown.any():
+        new = np.unique(points[unknown])
+        _WIDE[new] = [unicodedata.east_asian_width(chr(c)) in ("W", "F") for c in new.tolist()]
+        wide = _WIDE[points]
+    total = np.concatenate([[0], np.cumsum(wide, dtype=np.int64)])
+    ends = np.cumsum(lengths)
+    return lengths + total[ends] - total[ends - lengths]

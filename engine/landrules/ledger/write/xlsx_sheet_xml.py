@@ -32,7 +32,6 @@ import stat
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -41,6 +40,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TIME_FORMATS
 from openpyxl.utils import get_column_letter
@@ -72,17 +72,49 @@ class SharedStrings:
 
     def xml(self) -> Iterator[bytes]:
         yield f'<sst xmlns="{MAIN}" uniqueCount="{len(self.index)}">'.encode()
-        batch = []
-        for text in self.index:
-            if ILLEGAL_CHARACTERS_RE.search(text):  # as clean_text shows them: escapes
-                text = show_controls(text)
-            space = ' xml:space="preserve"' if text != text.strip() else ""
-            batch.append(f"<si><t{space}>{escape(text)}</t></si>")
-            if len(batch) >= 10_000:
-                yield "".join(batch).encode()
-                batch = []
-        batch.append("</sst>")
-        yield "".join(batch).encode()
+        texts = list(self.index)
+        for start in range(0, len(texts), SST_BLOCK):
+            yield _string_items(texts[start:start + SST_BLOCK])
+        yield b"</sst>"
+
+
+SST_BLOCK = 65_536  # shared strings put together at a time
+# a control character XML cannot carry (clean_text shows them as escapes), in RE2's syntax
+_ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
+# a text starting or ending with what Python's str.strip() removes (but the control characters
+# above) keeps its spaces: xml:space="preserve"
+_SPACE = "[\\t\\n\\r \\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}]"
+_EDGE_SPACE = f"^{_SPACE}|{_SPACE}$"
+
+
+def _string_item(text: str) -> str:
+    """One text as a shared-strings item `<si>`, one by one (the rare text `_string_items` does not take)."""
+    if ILLEGAL_CHARACTERS_RE.search(text):  # as clean_text shows them: escapes
+        text = show_controls(text)
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    return f"<si><t{space}>{escape(text)}</t></si>"
+
+
+def _string_items(texts: list[str]) -> bytes:
+    """`_string_item` of each text, joined, as UTF-8: escaped and wrapped by Arrow, but for a text
+    with a control character (made one by one)."""
+    try:
+        array = pa.array(texts, type=pa.string())
+    except (pa.ArrowException, UnicodeEncodeError):  # a lone surrogate: one by one (and it fails to encode, as before)
+        return "".join(map(_string_item, texts)).encode()
+    escaped = array
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        escaped = pc.replace_substring(escaped, char, entity)
+    space = pc.if_else(pc.match_substring_regex(array, _EDGE_SPACE), ' xml:space="preserve"', "")
+    items = pc.binary_join_element_wise("<si><t", space, ">", escaped, "</t></si>", "")
+    illegal = np.flatnonzero(pc.match_substring_regex(array, _ILLEGAL).to_numpy(zero_copy_only=False))
+    if len(illegal):
+        items = items.to_pylist()
+        for i in illegal.tolist():
+            items[i] = _string_item(texts[i])
+        return "".join(items).encode()
+    end = np.frombuffer(items.buffers()[1], dtype=np.int32, count=len(items) + 1)[-1]
+    return items.buffers()[2][: int(end)].to_pybytes()
 
 
 class Styles:
@@ -147,14 +179,27 @@ def _s(style: int) -> str:
     return f' s="{style}"' if style else ""
 
 
+_EPOCH_ORDINAL = dt.date(1899, 12, 30).toordinal()  # openpyxl's WINDOWS_EPOCH: serial 0
+
+
 def _number(value: float) -> str:
     return format(value, ".16g")  # as openpyxl writes numbers (so "1" for 1.0, read back as an int)
 
 
 @dataclass
 class _Chunk:
-    columns: list[tuple[np.ndarray, np.ndarray]]  # per column: codes, fragments (plain then tall)
+    columns: list[tuple[np.ndarray, pa.StringArray]]  # per column: codes, fragments (plain, empty, tall, empty)
     heights: np.ndarray | None
+
+
+EMPTY = '"/>'  # the fragment of an empty cell: `<c r="B7"/>`
+_EMPTY_ONE = pa.array([EMPTY], type=pa.string())
+
+
+def _between(head: str, numbers: Sequence[int] | np.ndarray, tail: str) -> pa.StringArray:
+    """head + each whole number's digits + tail, as Arrow strings (not one Python string each)."""
+    digits = pc.cast(pa.array(numbers, type=pa.int64()), pa.string())
+    return pc.binary_join_element_wise(head, digits, tail, "")
 
 
 @dataclass
@@ -193,9 +238,12 @@ class SheetBody:
         prepared = []
         for j, values in enumerate(columns):
             codes, uniques = _codes(values)
-            plain = self._fragments(uniques, looks.get(j))
-            tall = self._fragments(uniques, self.tall[j]) if j in self.tall and heights is not None else plain
-            table = np.array([*plain, "", *tall, ""], dtype=object)
+            if j in self.tall and heights is not None:
+                plain, tall = self._fragments(uniques, [looks.get(j), self.tall[j]])
+            else:
+                (plain,) = self._fragments(uniques, [looks.get(j)])
+                tall = plain
+            table = pa.concat_arrays([plain, _EMPTY_ONE, tall, _EMPTY_ONE])
             codes = np.where(codes < 0, len(uniques), codes)
             if heights is not None and tall is not plain:
                 codes = codes + (heights > 0) * (len(uniques) + 1)
@@ -204,8 +252,32 @@ class SheetBody:
         self.rows += n
         self.width = max(self.width, len(columns))
 
-    def _fragments(self, uniques: list[Any], look: dict | None) -> list[str]:
-        """Each distinct value's cell, less its opening `<c r="A1`."""
+    def _fragments(self, uniques: list[Any], looks: list[dict | None]) -> list[pa.StringArray]:
+        """Each distinct value's cell, less its opening `<c r="A1`, in each of `looks` (the
+        column's look in ordinary rows, and in tall rows): the usual text and number columns
+        made once by Arrow and given each look's style, the others value by value."""
+        kinds_seen, number_format = set(map(type, uniques)), None
+        if kinds_seen <= {str} and uniques != [""]:  # the usual text column (a `Text` is another type)
+            at = uniques.index("") if "" in uniques else None  # an Arrow column's empty cells: never picked
+            texts = uniques if at is None else uniques[:at] + uniques[at + 1:]
+            body = _between(' t="s"><v>', self.cells.strings.ids(texts), "</v></c>")  # one a value (a Coded column's may repeat)
+            if at is not None:
+                body = pa.concat_arrays([body[:at], pa.array([""], type=pa.string()), body[at:]])
+        elif kinds_seen == {int} and max(map(abs, uniques)) < 10**15:  # 序号: the usual number column
+            body = _between(' t="n"><v>', uniques, "</v></c>")
+        elif kinds_seen and kinds_seen <= {int, float} and all(map(math.isfinite, uniques)):  # a typed number column
+            body = pa.array([f' t="n"><v>{_number(u)}</v></c>' for u in uniques], type=pa.string())
+        elif kinds_seen == {dt.date}:  # a typed date column: serial numbers as openpyxl's to_excel gives them
+            days = np.fromiter(map(dt.date.toordinal, uniques), dtype=np.int64, count=len(uniques)) - _EPOCH_ORDINAL
+            days[(days > 0) & (days <= 60)] -= 1  # Excel's 1900-02-29
+            body, number_format = _between(' t="n"><v>', days, "</v></c>"), TIME_FORMATS[dt.date]
+        else:
+            return [self._by_value(uniques, look) for look in looks]
+        styles = self.cells.styles_of(self.sheet)
+        return [pc.binary_join_element_wise(f'"{_s(styles.id(look, number_format))}', body, "") for look in looks]
+
+    def _by_value(self, uniques: list[Any], look: dict | None) -> pa.StringArray:
+        """Each distinct value's cell in `look`, value by value (a column of mixed kinds)."""
         styles, sst = self.cells.styles_of(self.sheet), self.cells.strings
         kinds: dict[Any, str] = {}  # kind of value -> ' s="N"' (its style in this look), once a call
 
@@ -223,17 +295,7 @@ class SheetBody:
 
         texts = [u for u in uniques if isinstance(u, str) and u]
         numbers = sst.ids(texts)
-        if len(texts) == len(uniques) and not any(isinstance(u, Text) for u in texts):  # the usual text column
-            s = style()
-            return [f'"{s} t="s"><v>{i}</v></c>' for i in numbers]  # one a value (a Coded column's may repeat)
         ids = dict(zip(texts, numbers))
-        kinds_seen = set(map(type, uniques))
-        if kinds_seen == {int} and max(map(abs, uniques)) < 10**15:  # 序号: the usual number column
-            s = style()
-            return [f'"{s} t="n"><v>{u}</v></c>' for u in uniques]
-        if kinds_seen == {float} and all(map(math.isfinite, uniques)):
-            s = style()
-            return [f'"{s} t="n"><v>{u:.16g}</v></c>' for u in uniques]
         out = []
         for value in uniques:
             if value == "":
@@ -254,33 +316,45 @@ class SheetBody:
                 out.append(f'"{style(number_format)} t="n"><v>{_number(to_excel(value))}</v></c>')
             else:
                 raise TypeError(f"no XLSX cell for {type(value).__name__}: {value!r}")
-        return out
+        return pa.array(out, type=pa.string())
 
     def xml(self) -> Iterator[bytes]:
-        """The rows as `<row>` elements, a chunk of rows at a time. Each cell is three pieces
-        joined with the others of its row — `<c r="B`, the row number, the value's fragment —
-        so an empty cell is written as a blank one (`<c r="B7"/>`), which costs less than
-        leaving it out."""
-        letters = [f'<c r="{get_column_letter(j + 1)}' for j in range(self.width)]
+        """The rows as `<row>` elements, a block of rows at a time. Every piece of a row is a
+        string of one pool (an Arrow string array) and a block is the pool taken in row order:
+        the taken array's bytes are the block's XML, put together by Arrow, not cell by cell in
+        Python. A row is `<row r="` N `"` (its height) `><c r="A` N, then for each cell its
+        fragment followed by the next cell's `<c r="B` (the last: `</row>`) and, but for the
+        last, N again — two pieces a cell. An empty cell is written as a blank one
+        (`<c r="B7"/>`), which costs less than leaving it out."""
         row = self.first_row
         for chunk in self.chunks:
-            n = len(chunk.columns[0][0])
-            tables = []
-            for _, table in chunk.columns:
-                table = table.copy()
-                table[table == ""] = '"/>'
-                tables.append(table)
+            n, width = len(chunk.columns[0][0]), len(chunk.columns)
+            tall, height_at = [""], None
+            if chunk.heights is not None:
+                distinct, height_at = np.unique(chunk.heights, return_inverse=True)
+                tall = ["" if h == 0 else f' ht="{h:g}" customHeight="1"' for h in distinct.tolist()]
+            after = [f'<c r="{get_column_letter(j + 2)}' for j in range(width - 1)] + ["</row>"]
+            numbers = pc.cast(pa.array(np.arange(row, row + n, dtype=np.int64)), pa.string())
+            # the pool: the row's opening pieces, the heights, each column's fragments with what follows them, the numbers
+            parts = [pa.array(['<row r="', '"', '><c r="A', *tall], type=pa.string()),
+                     *(pc.binary_join_element_wise(table, follows, "") for (_, table), follows in zip(chunk.columns, after)),
+                     numbers]
+            bases = np.cumsum([0, *map(len, parts)])
+            pool = pa.concat_arrays(parts)
             for start in range(0, n, CHUNK_ROWS):
                 stop = min(n, start + CHUNK_ROWS)
-                numbers = list(map(str, range(row + start, row + stop)))
-                pieces: list = []
-                for j, ((codes, _), table) in enumerate(zip(chunk.columns, tables)):
-                    pieces += [repeat(letters[j]), numbers, table[codes[start:stop]].tolist()]
-                opens = [f'<row r="{r}">' for r in numbers]
-                if chunk.heights is not None:
-                    for k in np.flatnonzero(chunk.heights[start:stop]).tolist():
-                        opens[k] = f'<row r="{numbers[k]}" ht="{chunk.heights[start + k]:g}" customHeight="1">'
-                yield "".join(map("".join, zip(opens, *pieces, repeat("</row>")))).encode("ascii")
+                number = np.arange(bases[-2] + start, bases[-2] + stop, dtype=np.int64)
+                picks = np.empty((stop - start, 5 + 2 * width), dtype=np.int64)
+                picks[:, 0], picks[:, 1], picks[:, 2] = 0, number, 1
+                picks[:, 3] = 3 + (height_at[start:stop] if height_at is not None else 0)
+                picks[:, 4] = 2
+                for j, (codes, _) in enumerate(chunk.columns):
+                    picks[:, 5 + 2 * j] = number
+                    picks[:, 6 + 2 * j] = codes[start:stop]
+                    picks[:, 6 + 2 * j] += bases[1 + j]
+                taken = pool.take(pa.array(picks.ravel()))
+                end = np.frombuffer(taken.buffers()[1], dtype=np.int32, count=len(taken) + 1)[-1]
+                yield taken.buffers()[2][: int(end)].to_pybytes()
             row += n
 
 
