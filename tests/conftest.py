@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,17 @@ def pytest_collection_modifyitems(items):
     one alone at the end."""
     slow = {item.path for item in items if item.get_closest_marker("slow")}
     items.sort(key=lambda item: item.path not in slow)
+
+
+def pytest_collection_finish(session):
+    """The test process holds far more live objects than a command does (every test module, the
+    libraries, the session's fixtures), and CPython's cycle collector walks them all again and
+    again: at its default thresholds about a sixth of the suite's time went to it. What the
+    collection built lives to the end, so it is set aside from the collector (gc.freeze), and the
+    collector runs less often; garbage is still freed (reference counting first, cycles later)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 50, 50)
 
 
 def invoke(*args, columns: int = 200, env: dict | None = None):
@@ -79,6 +92,90 @@ def shipped_password_hashes(monkeypatch):
     """The shipped argon2id costs back, for one test."""
     monkeypatch.setattr(accounts, "_HASHER", SHIPPED_HASHER)
     monkeypatch.setattr(accounts, "_DUMMY", [])
+
+
+@pytest.fixture(autouse=True, scope="session")
+def shipped_rulebook_read_once():
+    """Commands run in-process (`invoke`), workbenches and diffs each load the rulebook, most of
+    them the shipped one, unchanged: hundreds of loads of the same files (YAML, cross-checks,
+    lint) in one test process. In this process, a load of the shipped rules and policy folders is
+    kept and given again while the call is the same (the folders as written, `analyse`, the
+    message language, the YAML node bound) and no file of theirs has changed (name, size, time);
+    any other folder, or a load that fails, is done as called. A Rulebook is not changed once
+    loaded (only `load_rulebook` sets its warnings)."""
+    from landrules.rulebook import load as load_module
+    from landrules.rulebook.messages import LANG_ENV
+    from landrules.rulebook.yamlio import MAX_NODES_ENV
+
+    real = load_module.load_rulebook
+    shipped = (RULES.resolve(), POLICY.resolve())
+    kept: dict = {}
+
+    def files() -> tuple:
+        return tuple((entry.path, entry.stat().st_size, entry.stat().st_mtime_ns)
+                     for folder in shipped for entry in sorted(os.scandir(folder), key=lambda e: e.name))
+
+    def once(rules_dir, policy_dir, *, analyse: bool = True):
+        if (Path(rules_dir).resolve(), Path(policy_dir).resolve()) != shipped:
+            return real(rules_dir, policy_dir, analyse=analyse)
+        key = (str(rules_dir), str(policy_dir), analyse, os.environ.get(LANG_ENV), os.environ.get(MAX_NODES_ENV), files())
+        if key not in kept:
+            kept[key] = real(rules_dir, policy_dir, analyse=analyse)
+        return kept[key]
+
+    patch = pytest.MonkeyPatch()
+    for name, module in list(sys.modules.items()):  # those that imported it by name, as well as its own module
+        if name.startswith("landrules") and getattr(module, "load_rulebook", None) is real:
+            patch.setattr(module, "load_rulebook", once)
+    yield
+    patch.undo()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def commands_built_once():
+    """Typer's test runner builds the Click command tree of the app again for every `invoke`,
+    reading the signature and type hints of every command each time (hundreds of runs in one
+    process). The tree is built from the app's functions alone, so here it is built once per app
+    and the same tree is run each time, as `landrules` itself runs its one tree."""
+    import typer.testing
+
+    built = typer.testing._get_command
+    trees: dict = {}
+
+    def once(app):
+        key = id(app)
+        if key not in trees:
+            trees[key] = (app, built(app))  # the app is kept, so that its id is not reused
+        return trees[key][1]
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(typer.testing, "_get_command", once)
+    yield
+    patch.undo()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def scenario_runs_in_process_as_pytester_runs_them():
+    """`landrules check` run in-process starts a pytest session inside this one; at its end pytest
+    collects garbage across the whole test process (a fifth of a second, twice, each run) to report
+    unraisable exceptions. pytest's own in-process runner (pytester) turns that collection off
+    "because it slows down inline runs too much"; so do these."""
+    from _pytest.unraisableexception import gc_collect_iterations_key
+
+    class NoWholeProcessCollection:
+        @staticmethod
+        def pytest_configure(config):
+            config.stash[gc_collect_iterations_key] = 0
+
+    real = pytest.main
+
+    def main(args=None, plugins=None):
+        return real(args, plugins=[*(plugins or ()), NoWholeProcessCollection()])
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(pytest, "main", main)
+    yield
+    patch.undo()
 
 
 @pytest.fixture(scope="session")

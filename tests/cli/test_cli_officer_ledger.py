@@ -4,25 +4,19 @@ among them) and which rows have no id; after deciding, the first invalid rows an
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import officer_ledger as O
-from conftest import ROOT
+from conftest import invoke
 from landrules.cli.layout import width
 
 
-def decide(*args, columns="100"):
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "engine"), "COLUMNS": columns}
-    return subprocess.run([sys.executable, "-m", "landrules", "decide", *map(str, args)], capture_output=True,
-                          text=True, env=env, timeout=300)
+def decide(*args, columns=100):
+    return invoke("decide", *args, columns=columns)
 
 
 def test_the_command_line_says_what_it_understood(tmp_path):
     ledger = O.write(tmp_path / "台账.xlsx")
     done = decide(ledger, "--as-of", O.AS_OF, "-o", tmp_path / "d.xlsx")
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
     err = done.stderr
     before = err[: err.index("读取 8 宗")]  # all said before the summary of the decisions
     assert "识别的列（14）：电子监管号→宗地编号" in before
@@ -42,7 +36,7 @@ def test_invalid_rows_are_listed_with_their_reasons(tmp_path):
     rows = "".join(f"A{i},3,{'林地' if i % 2 else '工业'}\n" for i in range(12))
     ledger.write_text("宗地编号,面积（亩）,土地用途\n" + rows, encoding="utf-8")
     short = decide(ledger, "--as-of", O.AS_OF, "-o", tmp_path / "d.csv")
-    assert short.returncode == 1
+    assert short.exit_code == 1
     assert "无效 6 宗（记录无效，未决策），原因：" in short.stderr
     assert short.stderr.count('无法识别的值 "林地"') == 5 and "另有 1 宗无效（用 --verbose 显示全部）" in short.stderr
     full = decide(ledger, "--as-of", O.AS_OF, "-o", tmp_path / "d.csv", "--verbose")

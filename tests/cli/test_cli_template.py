@@ -8,18 +8,22 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 
 import pytest
 from openpyxl import load_workbook
 
-from conftest import ROOT
+from conftest import invoke
 
 
 def landrules(*args, cwd=None):
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "engine"), "COLUMNS": "100"}
-    return subprocess.run([sys.executable, "-m", "landrules", *map(str, args)], capture_output=True, text=True,
-                          env=env, timeout=300, cwd=cwd)
+    """`landrules ARGS…` in-process, in the folder `cwd` if given."""
+    here = os.getcwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        return invoke(*args, columns=100)
+    finally:
+        os.chdir(here)
 
 
 ROWS = [
@@ -65,11 +69,11 @@ def decided(ledger, tmp_path):
 
 def test_the_filled_template_decides_without_warning(tmp_path):
     made = landrules("template", cwd=tmp_path)
-    assert made.returncode == 0, made.stderr
+    assert made.exit_code == 0, made.stderr
     template = tmp_path / "台账模板.xlsx"
     assert template.exists()
     done, codes = decided(fill(template, tmp_path / "filled.xlsx"), tmp_path)
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
     assert not warnings(done.stderr) and "读取 3 宗，已决策 3 宗，无效 0 宗" in done.stderr
     assert codes == EXPECTED
     assert "表尾行 1 行" in done.stderr
@@ -79,7 +83,7 @@ def test_the_filled_template_decides_without_warning(tmp_path):
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 @pytest.mark.parametrize("form", ["ods", "xlsx"])
 def test_the_template_saved_by_libreoffice_decides_alike(tmp_path, form):
-    assert landrules("template", "-o", tmp_path / "模板.xlsx").returncode == 0
+    assert landrules("template", "-o", tmp_path / "模板.xlsx").exit_code == 0
     (tmp_path / "in").mkdir()
     filled = fill(tmp_path / "模板.xlsx", tmp_path / "in" / "filled.xlsx")
     saved = tmp_path / "lo"
@@ -87,11 +91,11 @@ def test_the_template_saved_by_libreoffice_decides_alike(tmp_path, form):
                     "--convert-to", form, "--outdir", str(saved), str(filled)], check=True, timeout=180,
                    capture_output=True)
     done, codes = decided(saved / f"filled.{form}", tmp_path)
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
     assert not warnings(done.stderr)
     assert codes == EXPECTED
 
 
 def test_template_refuses_other_formats(tmp_path):
     done = landrules("template", "-o", tmp_path / "t.csv")
-    assert done.returncode == 2 and "xlsx" in done.stderr
+    assert done.exit_code == 2 and "xlsx" in done.stderr

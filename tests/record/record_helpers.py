@@ -24,10 +24,19 @@ def run(*args, store=None, **env):
     return runner.invoke(app, [str(a) for a in args], env=env)
 
 
+def _environ(store, env) -> dict:
+    return {**os.environ, "PYTHONPATH": str(ROOT / "engine"), "LANDRULES_STORE": str(store), **env}
+
+
 def run_process(*args, store, timeout=120, **env) -> subprocess.CompletedProcess:
-    environ = {**os.environ, "PYTHONPATH": str(ROOT / "engine"), "LANDRULES_STORE": str(store), **env}
     return subprocess.run([sys.executable, "-m", "landrules", *map(str, args)], capture_output=True, text=True,
-                          env=environ, cwd=ROOT, timeout=timeout)
+                          env=_environ(store, env), cwd=ROOT, timeout=timeout)
+
+
+def start_process(*args, store, **env) -> subprocess.Popen:
+    """`landrules ARGS…` started, its output piped (`run_process` without waiting for it)."""
+    return subprocess.Popen([sys.executable, "-m", "landrules", *map(str, args)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=_environ(store, env), cwd=ROOT)
 
 
 def counts(store) -> dict:

@@ -1,7 +1,9 @@
-"""A recorder that announces each chunk and then waits: the fault tests kill it, or race it.
+"""A recorder that announces each chunk and then holds: the fault tests kill it, or race it.
 
-    python slow_recorder.py STORE LEDGER ROWS_PER_CHUNK PAUSE_SECONDS
-prints "chunk N" after each chunk is in the store's open transaction, "committed ID" at the end."""
+    python slow_recorder.py STORE LEDGER ROWS_PER_CHUNK HOLD_AT GATE
+prints "chunk N" after each chunk is in the store's open transaction, "committed ID" at the end.
+After chunk HOLD_AT it holds (the store locked, its transaction open) until the file GATE
+exists: the test opens the gate when the other side has met the lock, not after a guessed pause."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from landrules.rulebook.load import load_rulebook
 
 
 def main() -> None:
-    store_path, ledger, chunk_rows, pause = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+    store_path, ledger, chunk_rows, hold_at, gate = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), Path(sys.argv[5])
     rulebook = load_rulebook(locate.rules_dir(), locate.policy_dir())
     when = dt.date(2021, 10, 1)
     store = Store.open(store_path)
@@ -33,7 +35,8 @@ def main() -> None:
         recorder.add(frame, decided)
         count += 1
         print(f"chunk {count}", flush=True)
-        time.sleep(pause)
+        while count == hold_at and not gate.exists():
+            time.sleep(0.02)
 
     result = decide_ledger(ledger, None, RunOptions(rulebook, when, engine="vectorized", chunk_rows=chunk_rows),
                            on_chunk=on_chunk, stdout=open("/dev/null", "w"))

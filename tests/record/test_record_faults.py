@@ -6,10 +6,11 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
-from record_helpers import Q1, Q4, counts, decisions, run, run_process
+from record_helpers import Q1, Q4, counts, decisions, run, run_process, start_process
 
 from conftest import ROOT
 
@@ -27,10 +28,43 @@ def big_ledger(tmp_path_factory):
     return path
 
 
-def slow_recorder(store, ledger, chunk_rows=500, pause=0.3) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'engine'}{os.pathsep}{HERE}"}
-    return subprocess.Popen([sys.executable, os.path.join(HERE, "slow_recorder.py"), str(store), str(ledger),
-                             str(chunk_rows), str(pause)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+@pytest.fixture
+def slow_recorder(tmp_path):
+    """start(store, ledger, chunk_rows, hold_at) -> a recorder process that holds the store after
+    chunk `hold_at` until `open_gate(proc)`; any left running are killed at the end of the test."""
+    started = []
+
+    def start(store, ledger, chunk_rows=500, hold_at=1) -> subprocess.Popen:
+        gate = tmp_path / f"gate-{len(started)}"
+        env = {**os.environ, "PYTHONPATH": f"{ROOT / 'engine'}{os.pathsep}{HERE}"}
+        proc = subprocess.Popen([sys.executable, os.path.join(HERE, "slow_recorder.py"), str(store), str(ledger),
+                                 str(chunk_rows), str(hold_at), str(gate)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        proc.gate = gate
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+def open_gate(proc: subprocess.Popen) -> None:
+    proc.gate.touch()
+
+
+def read_until(stream, text: str) -> list[str]:
+    """The lines of `stream` up to and including the first that holds `text` (all, if none does)."""
+    lines = []
+    for line in iter(stream.readline, ""):
+        lines.append(line)
+        if text in line:
+            break
+    return lines
 
 
 def wait_for(proc: subprocess.Popen, prefix: str, timeout: float = 90) -> str:
@@ -44,11 +78,11 @@ def wait_for(proc: subprocess.Popen, prefix: str, timeout: float = 90) -> str:
     raise AssertionError(f"no {prefix!r} within {timeout} s")
 
 
-def test_a_recorder_killed_mid_run_leaves_no_trace(tmp_path, big_ledger):
+def test_a_recorder_killed_mid_run_leaves_no_trace(tmp_path, big_ledger, slow_recorder):
     store = tmp_path / "store.duckdb"
     assert run("decide", Q4, "--as-of", "2021-10-01", "--record", store=store).exit_code == 1
     before, recorded = counts(store), decisions(store)
-    proc = slow_recorder(store, big_ledger)
+    proc = slow_recorder(store, big_ledger, hold_at=3)
     wait_for(proc, "chunk 3")  # three chunks (1 500 rows) are in the open transaction
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
@@ -63,24 +97,29 @@ def test_a_recorder_killed_mid_run_leaves_no_trace(tmp_path, big_ledger):
     assert counts(store)["run_rows"] == [40, 40]
 
 
-def test_a_second_recorder_waits_and_says_so_then_both_are_recorded(tmp_path, big_ledger):
+def test_a_second_recorder_waits_and_says_so_then_both_are_recorded(tmp_path, big_ledger, slow_recorder):
     store = tmp_path / "store.duckdb"
-    proc = slow_recorder(store, big_ledger, chunk_rows=1000, pause=1.5)
+    proc = slow_recorder(store, big_ledger, chunk_rows=1000)
     wait_for(proc, "chunk 1")
-    second = run_process("decide", Q4, "--as-of", "2021-10-01", "--record", store=store)
+    second = start_process("decide", Q4, "--as-of", "2021-10-01", "--record", store=store)
+    try:
+        said = read_until(second.stderr, "正被另一个进程使用")  # it met the lock and waits …
+    finally:
+        open_gate(proc)  # … then the first recorder goes on
+    stderr = "".join(said) + second.communicate(timeout=120)[1]
     assert wait_for(proc, "committed").strip() == "committed 1"
     proc.wait(timeout=30)
-    assert second.returncode == 1, second.stderr
-    waiting = [line for line in second.stderr.splitlines() if "正被另一个进程使用" in line]
+    assert second.returncode == 1, stderr
+    waiting = [line for line in stderr.splitlines() if "正被另一个进程使用" in line]
     assert len(waiting) == 1 and "等待" in waiting[0]
-    assert "已记录第 2 期" in second.stderr
+    assert "已记录第 2 期" in stderr
     assert counts(store) == {"runs": [1, 2], "run_rows": [6000, 40], "rows": 6040, "decisions": 6040, "texts_of_no_run": 0}
     alone = tmp_path / "alone.duckdb"
     assert run("decide", Q4, "--as-of", "2021-10-01", "--record", store=alone).exit_code == 1
     assert decisions(store)[2] == decisions(alone)[1]  # the waiting recorder's run is as if it had been alone
 
 
-def test_the_workbench_waits_for_a_recorder_then_records(tmp_path, big_ledger, monkeypatch, rulebook):
+def test_the_workbench_waits_for_a_recorder_then_records(tmp_path, big_ledger, monkeypatch, rulebook, slow_recorder):
     """Two recorders at once, the workbench and a command line: the workbench's 记录本期台账
     waits for the store, then both runs are there, whole."""
     from web_helpers import Officer, decided, make_app
@@ -90,15 +129,18 @@ def test_the_workbench_waits_for_a_recorder_then_records(tmp_path, big_ledger, m
     (tmp_path / "web").mkdir()
     with Officer(make_app(rulebook, temp_root=tmp_path / "web")) as client:
         decided(client)
-        proc = slow_recorder(store, big_ledger, chunk_rows=1000, pause=1.0)
+        proc = slow_recorder(store, big_ledger, chunk_rows=1000)
         wait_for(proc, "chunk 1")
+        gate = threading.Timer(1.2, open_gate, (proc,))  # the command line's run goes on 1.2 s after the workbench asks
+        gate.start()
         started = time.monotonic()
         page = client.post("/runs/record", data={"label": "工作台"})
         waited = time.monotonic() - started
+        gate.join()
         assert wait_for(proc, "committed").strip() == "committed 1"
         proc.wait(timeout=30)
         assert page.url.path == "/runs/2", page.text[-2000:]
-        assert waited > 1.0  # it waited for the command line's run (six chunks, a second each)
+        assert waited > 1.0  # it waited for the command line's run (held 1.2 s, then five chunks more)
         listed = client.get("/runs").text
         assert "慢速" in listed and "工作台" in listed
     assert counts(store) == {"runs": [1, 2], "run_rows": [6000, 40], "rows": 6040, "decisions": 6040, "texts_of_no_run": 0}
@@ -107,7 +149,7 @@ def test_the_workbench_waits_for_a_recorder_then_records(tmp_path, big_ledger, m
     assert decisions(store)[2] == decisions(alone)[1]
 
 
-def test_the_workbench_that_cannot_wait_says_so_and_records_nothing(tmp_path, big_ledger, monkeypatch, rulebook):
+def test_the_workbench_that_cannot_wait_says_so_and_records_nothing(tmp_path, big_ledger, monkeypatch, rulebook, slow_recorder):
     from landrules.web.runs import pages
     from web_helpers import Officer, decided, make_app
 
@@ -117,9 +159,10 @@ def test_the_workbench_that_cannot_wait_says_so_and_records_nothing(tmp_path, bi
     (tmp_path / "web").mkdir()
     with Officer(make_app(rulebook, temp_root=tmp_path / "web")) as client:
         decided(client)
-        proc = slow_recorder(store, big_ledger, chunk_rows=1000, pause=1.0)
+        proc = slow_recorder(store, big_ledger, chunk_rows=1000)
         wait_for(proc, "chunk 1")
         page = client.post("/runs/record", data={"label": "工作台"})
+        open_gate(proc)
         assert page.status_code == 503
         assert "正被另一个进程使用" in page.text and "未作任何改动" in page.text
         wait_for(proc, "committed")
@@ -127,12 +170,13 @@ def test_the_workbench_that_cannot_wait_says_so_and_records_nothing(tmp_path, bi
     assert counts(store) == {"runs": [1], "run_rows": [6000], "rows": 6000, "decisions": 6000, "texts_of_no_run": 0}
 
 
-def test_a_second_recorder_that_cannot_wait_fails_cleanly(tmp_path, big_ledger):
+def test_a_second_recorder_that_cannot_wait_fails_cleanly(tmp_path, big_ledger, slow_recorder):
     store = tmp_path / "store.duckdb"
     out = tmp_path / "out.csv"
-    proc = slow_recorder(store, big_ledger, chunk_rows=1000, pause=1.0)
+    proc = slow_recorder(store, big_ledger, chunk_rows=1000)
     wait_for(proc, "chunk 1")
     second = run_process("decide", Q4, "--as-of", "2021-10-01", "--record", "-o", out, store=store, LANDRULES_STORE_WAIT="1")
+    open_gate(proc)
     assert second.returncode == 2
     assert second.stderr.strip().splitlines()[-1].startswith("landrules: 记录库") and "放弃" in second.stderr
     assert not out.exists()  # nothing decided, nothing written

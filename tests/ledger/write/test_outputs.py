@@ -18,7 +18,7 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from conftest import ROOT
+from conftest import ROOT, invoke
 from killed_writer import KILLED_CHILD
 from landrules.core.summary import Summary, Tally
 from landrules.decide import outputs as W
@@ -419,13 +419,8 @@ def test_xlsx_continues_on_further_sheets_past_the_row_limit(tmp_path, monkeypat
 @pytest.mark.parametrize("suffix", FORMATS)
 def test_cli_decide_writes_every_format(tmp_path, suffix):
     out = tmp_path / f"决策{suffix}"
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "engine")}
-    done = subprocess.run(
-        [sys.executable, "-m", "landrules", "decide", str(ROOT / "examples" / "shilong-ledger.csv"),
-         "--as-of", "2021-10-01", "-o", str(out)],
-        capture_output=True, text=True, env=env, timeout=300,
-    )
-    assert done.returncode == 1, done.stderr  # the sample holds two invalid rows
+    done = invoke("decide", ROOT / "examples" / "shilong-ledger.csv", "--as-of", "2021-10-01", "-o", out)
+    assert done.exit_code == 1, done.stderr  # the sample holds two invalid rows
     assert leftovers(tmp_path) == [out.name]
     if suffix == ".jsonl":
         ids = [json.loads(line)["parcel_id"] for line in out.read_text(encoding="utf-8").splitlines()]
