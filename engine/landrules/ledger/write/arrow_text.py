@@ -12,12 +12,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from landrules.ledger.arrow_buffers import data_bytes, empty_as_null, offsets, one_string_array
-from landrules.ledger.write.base import CONTROL, RISKY, show_controls, text_column
+from landrules.ledger.write.base import CONTROL, RISKY, RISKY_START, show_controls, text_column
 
 _RISKY_BYTES = np.zeros(256, dtype=bool)  # a first byte -> whether it makes a cell risky
 _RISKY_BYTES[np.frombuffer("".join(RISKY).encode("ascii"), dtype=np.uint8)] = True
 _CONTROL_BYTES = np.array([c for c in range(0x20) if CONTROL.match(chr(c))], dtype=np.uint8)
-_RISKY_PATTERN = "^[" + "".join("\\" + c if c in "-\\" else c for c in RISKY) + "]"
 
 
 def text_array(series: pd.Series) -> pa.Array:
@@ -55,5 +54,5 @@ def defuse_array(arr: pa.Array) -> pa.Array:
     first = np.take(np.frombuffer(data, dtype=np.uint8), offsets(arr)[:-1], mode="clip")
     if not _RISKY_BYTES[first].any():
         return arr
-    risky = pc.match_substring_regex(arr, _RISKY_PATTERN)  # the rare column that has some
+    risky = pc.match_substring_regex(arr, RISKY_START)  # the rare column that has some
     return pc.if_else(risky, pc.binary_join_element_wise(pa.scalar("'", arr.type), arr, pa.scalar("", arr.type)), arr)

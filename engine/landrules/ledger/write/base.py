@@ -51,6 +51,8 @@ RISKY = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet runs as a formula
 # control characters XML cannot carry (TAB, LF and CR are text); the CSV and XLSX outputs show
 # them as their escapes, as messages quote them, so a cell reads alike in both (issue 23)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# a risky start as a regex in RE2's syntax too (Arrow's match_substring_regex)
+RISKY_START = "^[" + "".join("\\" + c if c in "-\\" else c for c in RISKY) + "]"
 
 
 def show_controls(text: str) -> str:

@@ -98,13 +98,19 @@ def factorize(series: pd.Series) -> tuple[np.ndarray, list[Any]]:
     gives them) is encoded by Arrow, without a Python string a cell."""
     array = series.array
     if hasattr(array, "__arrow_array__") and isinstance(series.dtype, pd.StringDtype):
-        encoded = pa.array(array).dictionary_encode()
-        if isinstance(encoded, pa.ChunkedArray):
-            encoded = encoded.combine_chunks()
-        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
-        return codes, encoded.dictionary.to_pylist()
+        return arrow_codes(pa.array(array))
     codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
     return codes.astype(np.int32), list(uniques)
+
+
+def arrow_codes(array: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, list[Any]]:
+    """(int32 codes, -1 for null; the distinct values in the order they first appear) of an
+    Arrow array, dictionary-encoded by Arrow."""
+    encoded = array.dictionary_encode()
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
+    return codes, encoded.dictionary.to_pylist()
 
 
 def _blank(value: Any) -> bool:

@@ -33,7 +33,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from landrules.core import fields
 from landrules.core.fields import FieldType
 from landrules.ledger.validate.cells import PARSERS, CellError, float_text
-from landrules.ledger.write.base import RISKY, is_missing, show_controls
+from landrules.ledger.write.base import CONTROL, RISKY, RISKY_START, is_missing, show_controls
 from landrules.ledger.write.coded import Coded, factorize
 
 MAX_TEXT = 32_767  # Excel's limit per cell
@@ -60,7 +60,7 @@ def clean_text(text: str) -> str | None:
 
 
 # a text clean_text would change: formula-like start, a control character or CR (RE2 syntax)
-_NEEDS_CLEANING = r"^[=+\-@\t\r]|[\x00-\x08\x0b\x0c\x0e-\x1f\r]"
+_NEEDS_CLEANING = f"{RISKY_START}|{CONTROL.pattern}|\r"
 
 
 def clean_texts(values: Sequence[Any]) -> list[Any]:
@@ -87,8 +87,6 @@ def _each(convert: Callable[[Any], Any], values: Sequence[Any]) -> list[Any]:
     if convert is clean_text or (convert is cell_value and all(type(v) is str for v in values)):
         return clean_texts(values)
     return [convert(v) for v in values]
-
-
 
 
 def cell_value(value: Any) -> Any:

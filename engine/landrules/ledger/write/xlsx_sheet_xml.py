@@ -46,8 +46,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TIME_FORMATS
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 
-from landrules.ledger.write.base import RISKY, show_controls, temp_file
-from landrules.ledger.write.coded import Coded
+from landrules.ledger.arrow_buffers import data_bytes
+from landrules.ledger.write.base import CONTROL, RISKY, show_controls, temp_file
+from landrules.ledger.write.coded import Coded, arrow_codes
 from landrules.ledger.write.xlsx_cells import Percent, Text
 from landrules.ledger.write.xlsx_zip import FixedTimeZip, write_stream
 
@@ -79,8 +80,6 @@ class SharedStrings:
 
 
 SST_BLOCK = 65_536  # shared strings put together at a time
-# a control character XML cannot carry (clean_text shows them as escapes), in RE2's syntax
-_ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
 # a text starting or ending with what Python's str.strip() removes (but the control characters
 # above) keeps its spaces: xml:space="preserve"
 _SPACE = "[\\t\\n\\r \\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}]"
@@ -107,14 +106,13 @@ def _string_items(texts: list[str]) -> bytes:
         escaped = pc.replace_substring(escaped, char, entity)
     space = pc.if_else(pc.match_substring_regex(array, _EDGE_SPACE), ' xml:space="preserve"', "")
     items = pc.binary_join_element_wise("<si><t", space, ">", escaped, "</t></si>", "")
-    illegal = np.flatnonzero(pc.match_substring_regex(array, _ILLEGAL).to_numpy(zero_copy_only=False))
+    illegal = np.flatnonzero(pc.match_substring_regex(array, CONTROL.pattern).to_numpy(zero_copy_only=False))
     if len(illegal):
         items = items.to_pylist()
         for i in illegal.tolist():
             items[i] = _string_item(texts[i])
         return "".join(items).encode()
-    end = np.frombuffer(items.buffers()[1], dtype=np.int32, count=len(items) + 1)[-1]
-    return items.buffers()[2][: int(end)].to_pybytes()
+    return data_bytes(items).tobytes()
 
 
 class Styles:
@@ -149,11 +147,8 @@ def _codes(values: Any) -> tuple[np.ndarray, list[Any]]:
     if isinstance(values, Coded):
         return values.first_seen()
     if isinstance(values, (pa.Array, pa.ChunkedArray)):
-        encoded = values.dictionary_encode()
-        if isinstance(encoded, pa.ChunkedArray):
-            encoded = encoded.combine_chunks()
-        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
-        uniques = [Text(u) if u.startswith(RISKY) else u for u in encoded.dictionary.to_pylist()]
+        codes, uniques = arrow_codes(values)
+        uniques = [Text(u) if u.startswith(RISKY) else u for u in uniques]
         empty = [k for k, u in enumerate(uniques) if u == ""]
         if empty:
             codes[codes == empty[0]] = -1
@@ -352,9 +347,7 @@ class SheetBody:
                     picks[:, 5 + 2 * j] = number
                     picks[:, 6 + 2 * j] = codes[start:stop]
                     picks[:, 6 + 2 * j] += bases[1 + j]
-                taken = pool.take(pa.array(picks.ravel()))
-                end = np.frombuffer(taken.buffers()[1], dtype=np.int32, count=len(taken) + 1)[-1]
-                yield taken.buffers()[2][: int(end)].to_pybytes()
+                yield data_bytes(pool.take(pa.array(picks.ravel()))).tobytes()
             row += n
 
 
