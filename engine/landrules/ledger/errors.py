@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from typing import Any
 
 from landrules.ledger.read.limits import MESSAGE_VALUE_CHARS
+
+# what zipfile raises on a damaged or cut archive; a flipped byte may also claim a zip version or
+# a compression method zipfile lacks (NotImplementedError)
+DAMAGED_ZIP = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError, ValueError)
 
 _MAX_REASON = 600  # a reason longer than this is cut (a header list of thousands of columns)
 

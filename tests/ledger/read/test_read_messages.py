@@ -125,3 +125,18 @@ def test_an_xls_whose_sheet_lies_past_its_stream_is_one_line_not_a_panic(tmp_pat
     path = corpus.text_file(tmp_path, "台账.xls", xls_maker.compound_file(bytes(stream)))
     message = refusal(path)
     assert "不是有效的 Excel 97-2003" in message
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+def test_an_xlsx_claiming_a_zip_version_zipfile_lacks_is_one_line(tmp_path, monkeypatch, engine):
+    """A flipped byte in the central directory's "version needed" (found by the flipped-byte
+    property test): zipfile raises NotImplementedError, which every reader takes as damage."""
+    if engine == "openpyxl":
+        monkeypatch.setattr("landrules.ledger.read.xlsx_scan.calamine_safe", lambda path, limits: False)
+    path = corpus.xlsx(tmp_path, [corpus.HEADER] + [[f"A{i}", i + 1, "工业"] for i in range(30)])
+    data = bytearray(path.read_bytes())
+    data[data.index(b"PK\x01\x02") + 6] = 84  # version 8.4 needed to extract
+    path.write_bytes(bytes(data))
+    with pytest.raises(LedgerError) as raised:
+        read_ledger(path)
+    assert "\n" not in str(raised.value) and path.name in str(raised.value)

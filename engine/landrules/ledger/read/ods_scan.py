@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
-from landrules.ledger.errors import LedgerError, clip
+from landrules.ledger.errors import DAMAGED_ZIP, LedgerError, clip
 from landrules.ledger.read.limits import InputLimits, size_text
 from landrules.ledger.read.xlsx_openpyxl import BoundedPart
 
@@ -28,7 +28,7 @@ def check_ods(path: Path, limits: InputLimits) -> None:
     to calamine, which words it."""
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except DAMAGED_ZIP:
         return
     with archive:
         try:
@@ -38,7 +38,7 @@ def check_ods(path: Path, limits: InputLimits) -> None:
         try:
             with BoundedPart(path, archive.open(info), "content.xml", limits.sheet_bytes, "sheet", limits.cell_bytes) as part:
                 _scan(path, part, limits)
-        except (zipfile.BadZipFile, OSError, EOFError, ElementTree.ParseError, ValueError):
+        except (*DAMAGED_ZIP, ElementTree.ParseError):
             return  # damaged: calamine says so
 
 

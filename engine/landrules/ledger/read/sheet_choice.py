@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from landrules.ledger.columns.headers import HeaderResolver, label
-from landrules.ledger.errors import LedgerError
+from landrules.ledger.errors import DAMAGED_ZIP, LedgerError
 
 HEADER_SEARCH_ROWS = 10  # a title row or two may stand above the header
 
@@ -125,7 +125,7 @@ def xlsx_active(path: Path, names: list[str]) -> str | None:
             if info.file_size > 16 << 20:
                 return None
             data = archive.read(info)
-    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except (KeyError, *DAMAGED_ZIP):
         return None
     view = re.search(rb"<(?:\w+:)?workbookView\b[^>]*?\sactiveTab\s*=\s*[\"'](\d{1,6})[\"']", data)
     index = int(view.group(1)) if view else 0
@@ -143,7 +143,7 @@ def ods_active(path: Path, names: list[str]) -> str | None:
             if info.file_size > 16 << 20:
                 return None
             data = archive.read(info).decode("utf-8", "replace")
-    except (KeyError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except (KeyError, *DAMAGED_ZIP):
         return None
     found = re.search(r'config:name="ActiveTable"[^>]*>([^<]*)<', data)
     if not found:

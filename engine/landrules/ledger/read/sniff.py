@@ -10,6 +10,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from landrules.ledger.errors import DAMAGED_ZIP
+
 OLE2 = "ole2"  # Excel 97–2003 .xls, WPS .et (both OLE2 compound files)
 XLSX = "xlsx"  # Office Open XML workbook (.xlsx, .xlsm) — or a damaged zip
 ODS = "ods"  # OpenDocument spreadsheet
@@ -62,7 +64,7 @@ def _zip_kind(path: Path) -> str:
             if any(n.startswith("ppt/") for n in names):
                 return "PowerPoint 演示文稿"
             return "zip 压缩包"
-    except (zipfile.BadZipFile, OSError, KeyError, EOFError, ValueError):
+    except (*DAMAGED_ZIP, KeyError):
         # damaged (cut short): an ODS says so in its first entry, stored uncompressed
         with path.open("rb") as f:
             head = f.read(4096)

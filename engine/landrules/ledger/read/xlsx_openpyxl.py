@@ -32,7 +32,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
 
-from landrules.ledger.errors import LedgerError, clip
+from landrules.ledger.errors import DAMAGED_ZIP, LedgerError, clip
 from landrules.ledger.read.limits import InputLimits, size_text
 from landrules.ledger.validate.cells import is_empty
 
@@ -123,7 +123,7 @@ def check_archive(path: Path, limits: InputLimits) -> None:
     (which openpyxl reads whole) through `BoundedPart` before openpyxl sees them."""
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except DAMAGED_ZIP:
         return  # openpyxl says what is wrong with it
     with archive:
         for info in archive.infolist():
