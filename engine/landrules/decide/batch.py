@@ -29,6 +29,7 @@ from landrules.decide.evaluate import FEE, Evaluator
 from landrules.decide.month_spans import rule_fields, widen
 from landrules.geo.plan import threshold as plan_threshold
 from landrules.ledger.validate.frame import ParsedFrame
+from landrules.ledger.validate.row_notes import NoteColumn
 from landrules.ledger.write.flat import FlatColumns
 from landrules.ledger.write.json_lines import JsonLines, json_heads
 from landrules.rulebook.model import Rulebook
@@ -116,10 +117,7 @@ class LedgerDecider:
         keys, notes = widen(raw, self.as_of, positions, keys, self._row_keys, self._reads,
                             [r.id for r in self.rulebook.rules])
         if notes:
-            merged = dict(parsed.notes)
-            for i, extra in notes.items():
-                merged[i] = (*merged.get(i, ()), *extra)
-            parsed = dataclasses.replace(parsed, notes=merged)
+            parsed = dataclasses.replace(parsed, notes=parsed.notes.with_column(NoteColumn.from_rows(parsed.n, notes)))
         return keys, parsed
 
     def _priced(self, keys: list[PatternKey], inverse: np.ndarray, parsed: ParsedFrame,
@@ -203,43 +201,36 @@ class LedgerDecider:
                 self._invalid = _freeze(self.evaluator.invalid(None, [], self.as_of), with_json)
             index[list(parsed.errors)] = len(patterns)
             patterns.append(self._invalid)
-        errors = self._own(parsed.errors, with_json)
-        notes = {i: n for i, n in parsed.notes.items() if n}
-        noted = [j for j, p in enumerate(patterns) if p.notes]
-        if noted:  # the decision's own notes follow the row's (as Evaluator.decide_many puts them)
-            for i in np.flatnonzero(np.isin(index, noted)).tolist():
-                notes[i] = (*notes.get(i, ()), *patterns[index[i]].notes)
-            notes = dict(sorted(notes.items()))
-        return errors, self._own(notes, with_json)
+        errors = self._own(np.fromiter(parsed.errors, dtype=np.int64, count=len(parsed.errors)),
+                           np.arange(len(parsed.errors)), list(parsed.errors.values()), with_json)
+        # the decision's own notes follow the row's (as Evaluator.decide_many puts them)
+        by_pattern = NoteColumn.from_rows(len(patterns), {j: p.notes for j, p in enumerate(patterns)})
+        after = [NoteColumn(by_pattern.codes[index], by_pattern.texts)] if by_pattern.texts else []
+        return errors, self._own(*parsed.notes.combined(parsed.n, after), with_json)
 
-    def _own(self, texts: dict[int, Sequence[str]], with_json: bool) -> tuple[np.ndarray, list[str], list[str]]:
-        """(rows, cell texts, JSON lists: empty unless `with_json`) of the rows' own texts."""
-        at = np.fromiter(texts, dtype=np.int64, count=len(texts))
+    def _own(self, at: np.ndarray, which: np.ndarray, distinct: list[Sequence[str]],
+             with_json: bool) -> tuple[np.ndarray, list[str], list[str]]:
+        """(rows, cell texts, JSON lists: empty unless `with_json`) of the rows' own texts: row
+        at[k]'s are distinct[which[k]], each distinct list worded once."""
         cache = self._lists if with_json else self._cells
         if len(cache) > PATTERN_CACHE:
             cache.clear()
-        if not with_json:
-            cells = []
-            for items in texts.values():
-                if len(items) == 1 and type(items[0]) is str:  # most rows: one note, its own text
-                    cells.append(items[0])
-                    continue
-                key = tuple(items)
-                done = cache.get(key)
-                if done is None:
-                    done = cache[key] = SEP.join(dict.fromkeys(str(t) for t in key))
-                cells.append(done)
-            return at, cells, []
         cells, lists = [], []
-        for items in texts.values():
+        for items in distinct:
             key = tuple(items)
             done = cache.get(key)
             if done is None:
-                done = cache[key] = (SEP.join(dict.fromkeys(str(t) for t in key)),
-                                     json.dumps(list(key), ensure_ascii=False, separators=(",", ":")))
-            cells.append(done[0])
-            lists.append(done[1])
-        return at, cells, lists
+                cell = key[0] if len(key) == 1 and type(key[0]) is str else SEP.join(dict.fromkeys(str(t) for t in key))
+                done = cache[key] = ((cell, json.dumps(list(key), ensure_ascii=False, separators=(",", ":")))
+                                     if with_json else cell)
+            if with_json:
+                cells.append(done[0])
+                lists.append(done[1])
+            else:
+                cells.append(done)
+        if not len(at):
+            return at, [], []
+        return at, _taken(cells, which), _taken(lists, which) if with_json else []
 
     def _count(self, patterns: list[_Pattern], index: np.ndarray, parsed: ParsedFrame) -> None:
         counts = np.bincount(index, minlength=len(patterns))
@@ -251,6 +242,13 @@ class LedgerDecider:
         for pattern, count, area in zip(patterns, counts.tolist(), areas.tolist()):
             s.add_pattern(pattern.facts, count, area)
         s.add_tax(parsed.columns, parsed.valid, self.as_of)
+
+
+def _taken(texts: list[str], which: np.ndarray) -> list[str]:
+    """texts[which[k]] for each k."""
+    table = np.empty(len(texts), dtype=object)
+    table[:] = texts
+    return table[which].tolist()
 
 
 _EMPTY_TAIL = '"errors":[],"notes":[]}'
