@@ -20,6 +20,8 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 _NONE = -1
 _KEY_LIMIT = 1 << 62  # mixed-radix row keys are re-coded before they could overflow int64
@@ -119,11 +121,42 @@ class RowNotes(Mapping):
         copy.add(column)
         return copy
 
+    def _all(self, n: int, after: Sequence[NoteColumn]) -> list[NoteColumn]:
+        columns = [NoteColumn.from_rows(n, self._rows), *self._columns, *after]
+        return [c for c in columns if len(c.texts)]
+
+    def joined(self, n: int, sep: str, after: Sequence[NoteColumn] = ()) -> tuple[np.ndarray, pa.Array] | None:
+        """The rows with notes (ascending) and each one's notes as one text, joined by `sep`,
+        each note once (as `sep.join(dict.fromkeys(notes))` of `combined`'s): each column's
+        distinct notes joined once, the rows' joined by Arrow. None when one note's text is in
+        two columns (then a row could hold it twice: `combined` takes it once)."""
+        columns = self._all(n, after)
+        seen: set[str] = set()
+        parts = []
+        for codes, texts in columns:
+            words = [tuple(dict.fromkeys(str(t) for t in notes)) for notes in texts]
+            mine = {t for notes in words for t in notes}
+            if not seen.isdisjoint(mine):
+                return None
+            seen |= mine
+            parts.append((codes, pa.array([sep.join(notes) for notes in words], type=pa.string())))
+        noted = np.zeros(n, dtype=bool)
+        for codes, _ in parts:
+            noted |= codes >= 0
+        rows = np.flatnonzero(noted)
+        if len(parts) == 1:
+            codes, texts = parts[0]
+            return rows, texts.take(pa.array(codes[rows]))
+        arrays = []
+        for codes, texts in parts:
+            at = codes[rows]
+            arrays.append(texts.take(pa.array(at, mask=at < 0)))
+        return rows, pc.binary_join_element_wise(*arrays, sep, null_handling="skip")
+
     def combined(self, n: int, after: Sequence[NoteColumn] = ()) -> tuple[np.ndarray, np.ndarray, list[tuple[str, ...]]]:
         """The rows with notes (ascending), each one's combination (a position in the list) and
         the distinct combinations: each row's notes, then `after`'s (the decision's own)."""
-        columns = [NoteColumn.from_rows(n, self._rows), *self._columns, *after]
-        columns = [c for c in columns if len(c.texts)]
+        columns = self._all(n, after)
         key = np.zeros(n, dtype=np.int64)
         span = 1
         for column in columns:
