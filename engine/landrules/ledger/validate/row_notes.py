@@ -144,6 +144,8 @@ class RowNotes(Mapping):
         for codes, _ in parts:
             noted |= codes >= 0
         rows = np.flatnonzero(noted)
+        if not parts:
+            return rows, pa.array([], type=pa.string())
         if len(parts) == 1:
             codes, texts = parts[0]
             return rows, texts.take(pa.array(codes[rows]))
