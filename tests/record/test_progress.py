@@ -112,6 +112,23 @@ def test_the_officer_sees_the_removed_parcel_first_and_the_reasons(store):
     assert "处置率（按责任单位）" in result.stdout and "处置率（按批准年度）" in result.stdout
 
 
+def test_in_80_columns_the_tables_fit_and_nothing_is_cut_off(store):
+    """An officer's terminal of 80 columns: the rate tables' headers take two lines and every
+    责任单位 is whole (Rich cuts a cell that does not fit with "…")."""
+    result = run("progress", "2021Q4", "2022Q1", store=store, COLUMNS="80")
+    tables = [line for line in result.stdout.splitlines() if line[:1] in "┏┃┡│└"]
+    assert tables and max(len(line) for line in tables) <= 80
+    assert "…" not in result.stdout
+    assert "│ 城乡建设和交通运输局 │" in result.stdout and "│ 产业集聚区管委会" in result.stdout
+
+
+def test_runs_fit_80_columns_with_every_date_whole(store):
+    result = run("runs", store=store, COLUMNS="80")
+    assert result.exit_code == 0
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80 and "…" not in result.stdout
+    assert "2021-10-01" in result.stdout and "2022-01-01" in result.stdout
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
 def test_progress_tables_in_every_format(store, tmp_path, suffix):
     out = tmp_path / f"进展{suffix}"
