@@ -22,7 +22,7 @@ def progress(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="逐宗进展 / per parcel: .jsonl .csv .xlsx .parquet"),
     store: Optional[Path] = StoreOpt,
 ) -> None:
-    """比较两期记录：新增、销号、移出、措施变化、新逾期、未变，处置率与亩均税收。Progress between two recorded runs."""
+    """比较两期记录：新增、销号、移出、措施变化、新逾期、未变，处置率与亩均税收。 Progress between two recorded runs."""
     from landrules.ledger.write.base import OutputError
     from landrules.record.progress import compare
     from landrules.record.progress_write import check_format, write_progress
