@@ -119,11 +119,14 @@ def _texts_table(text_ids: np.ndarray, tails: list[str], patterns, of: np.ndarra
     """decision_texts rows: each text's flat columns are its pattern's (`of`), but for the rows'
     own errors and notes. As one Arrow table: DuckDB takes a row of parameters at a time slowly."""
     columns = {"text_id": pa.array(np.asarray(text_ids, dtype=np.int32)), "tail": pa.array(tails, type=pa.string())}
+    used, at = np.unique(np.asarray(of, dtype=np.int64), return_inverse=True)  # the patterns these texts are of, once each
+    used_patterns = [patterns[j] for j in used.tolist()]  # (the rows' own texts: mostly of one pattern, the invalid one)
+    at = pa.array(at.reshape(-1))
     for c in TEXT_COLUMNS:
         if own_cells is not None and c in own_cells:
             columns[c] = own_cells[c]
         else:
-            columns[c] = pa.array([p.flat.get(c) or None for p in patterns], type=pa.string()).take(pa.array(of))
+            columns[c] = pa.array([p.flat.get(c) or None for p in used_patterns], type=pa.string()).take(at)
     return pa.table(columns)
 
 
