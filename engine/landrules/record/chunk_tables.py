@@ -55,9 +55,9 @@ class ChunkTabler:
         n = parsed.n
         texts, text_ids = self._text_ids(decided)
         rows = pa.array(np.asarray(parsed.rows, dtype=np.int64))
-        ids = pa.array(parsed.parcel_ids, type=pa.string(), from_pandas=True)
-        decisions = pa.table({"row": rows, "parcel_id": ids, "text_id": pa.array(text_ids)})
         facts = fact_columns(parsed.columns)
+        ids = facts["parcel_id"]  # (ParsedFrame.parcel_ids is that column: converted once)
+        decisions = pa.table({"row": rows, "parcel_id": ids, "text_id": pa.array(text_ids)})
         cells = pa.table({"_row": rows, **{f"_c{j}": text_array(frame.iloc[:, j]) for j in range(frame.shape[1])}})
         return ChunkTables(int(parsed.rows[0]) if n else None, n, texts, decisions, arrow_blob(cells),
                            arrow_blob(pa.table({"_row": rows, **facts})))
