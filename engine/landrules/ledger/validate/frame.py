@@ -215,10 +215,12 @@ def _check_ids(ids: np.ndarray, rows: list[int], row_errors: dict[int, list[str]
     at = np.flatnonzero(present)
     given = ids[at]
     hashes = id_hashes(given)
-    earlier = seen.first_rows(given, hashes)
+    order = np.argsort(hashes, kind="stable")  # sorted once: for the look-up, the repeat check and the set
+    earlier = seen.first_rows(given, hashes, order)
     row_numbers = np.asarray(rows, dtype=np.int64)
-    if present.all() and (earlier < 0).all() and len(np.unique(hashes)) == len(hashes):
-        seen.add(given, row_numbers, hashes)  # the usual chunk: every id given, none seen before
+    ordered = hashes[order]
+    if present.all() and (earlier < 0).all() and not (ordered[1:] == ordered[:-1]).any():
+        seen.add(given, row_numbers, hashes, order)  # the usual chunk: every id given, none seen before, none twice
         return
     codes, _ = pd.factorize(given)
     first = np.full(codes.max() + 1 if len(codes) else 0, -1, dtype=np.int64)
