@@ -20,6 +20,7 @@ from landrules.core import fields
 from landrules.geo.join import add_notes
 from landrules.geo.plan import derive_conformity
 from landrules.ledger.validate.frame import ParsedFrame
+from landrules.ledger.validate.row_notes import NoteColumn
 
 EVENT_FIELDS = ("approved_on", "supplied_on", "construction_started_on", "suspended_since")
 # The derived fact (fields.DERIVED) that tells an approval set aside here from one not filled in:
@@ -62,14 +63,15 @@ def frame_as_of(parsed: ParsedFrame, as_of: dt.date) -> ParsedFrame:
         if not later.any():
             continue
         if columns is parsed.columns:
-            columns, notes = dict(columns), dict(notes)
+            columns = dict(columns)
         if name == "approved_on":  # 是 where set aside, unknown (absent) elsewhere, as in facts_as_of
             columns[APPROVED_LATER] = np.where(later, 1.0, np.nan)
         rows = np.flatnonzero(later)
         days, which = np.unique(col[rows], return_inverse=True)  # each distinct date worded once
-        texts = [later_note(name, dt.date.fromordinal(int(d)), as_of) for d in days.tolist()]
-        for i, k in zip(rows.tolist(), which.ravel().tolist()):
-            notes[i] = (*notes.get(i, ()), texts[k])
+        codes = np.full(parsed.n, -1, dtype=np.int64)
+        codes[rows] = which.ravel()
+        notes = notes.with_column(NoteColumn(codes, [(later_note(name, dt.date.fromordinal(int(d)), as_of),)
+                                                     for d in days.tolist()]))
         col = col.copy()
         col[later] = np.nan
         columns[name] = col

@@ -29,7 +29,8 @@ from landrules.decide.evaluate import FEE, Evaluator
 from landrules.decide.month_spans import rule_fields, widen
 from landrules.geo.plan import threshold as plan_threshold
 from landrules.ledger.validate.frame import ParsedFrame
-from landrules.ledger.write.flat import FlatColumns
+from landrules.ledger.validate.row_notes import NoteColumn
+from landrules.ledger.write.flat import FlatColumns, OwnTexts
 from landrules.ledger.write.json_lines import JsonLines, json_heads
 from landrules.rulebook.model import Rulebook
 
@@ -64,7 +65,7 @@ class DecidedChunk:
     patterns: list[_Pattern]  # the distinct decisions of the chunk (the same for rows alike)
     parsed: ParsedFrame | None = None  # the rows as decided: validated, as of the evaluation date
     with_flat: bool = True
-    own: dict[str, tuple[np.ndarray, list[str]]] = field(default_factory=dict)  # errors, notes: rows, texts
+    own: dict[str, OwnTexts] = field(default_factory=dict)  # errors, notes: the rows' own texts
     own_json: dict[str, list[str]] = field(default_factory=dict)  # errors, notes: the same rows' texts as JSON lists
     _flat: pd.DataFrame | None = None
 
@@ -116,10 +117,7 @@ class LedgerDecider:
         keys, notes = widen(raw, self.as_of, positions, keys, self._row_keys, self._reads,
                             [r.id for r in self.rulebook.rules])
         if notes:
-            merged = dict(parsed.notes)
-            for i, extra in notes.items():
-                merged[i] = (*merged.get(i, ()), *extra)
-            parsed = dataclasses.replace(parsed, notes=merged)
+            parsed = dataclasses.replace(parsed, notes=parsed.notes.with_column(NoteColumn.from_rows(parsed.n, notes)))
         return keys, parsed
 
     def _priced(self, keys: list[PatternKey], inverse: np.ndarray, parsed: ParsedFrame,
@@ -187,8 +185,8 @@ class LedgerDecider:
             patterns = [self._pattern(k, tails) for k in keys]
             index[positions] = inverse
         own_errors, own_notes = self._own_texts(parsed, index, patterns, tails)
-        decided = DecidedChunk(JsonLines(), index, patterns, parsed, with_flat, own={"errors": own_errors[:2], "notes": own_notes[:2]},
-                               own_json={"errors": own_errors[2], "notes": own_notes[2]})
+        decided = DecidedChunk(JsonLines(), index, patterns, parsed, with_flat, own={"errors": own_errors[0], "notes": own_notes[0]},
+                               own_json={"errors": own_errors[1], "notes": own_notes[1]})
         if with_json:
             decided.jsonl = _json_lines(parsed, index, patterns, own_errors, own_notes)
         self._count(patterns, index, parsed)
@@ -196,50 +194,46 @@ class LedgerDecider:
 
     def _own_texts(self, parsed: ParsedFrame, index: np.ndarray, patterns: list[_Pattern], with_json: bool):
         """Rows with errors take the one invalid pattern; they and rows with notes keep their
-        errors and notes as their own texts (they name the row or its dates): for each, (row
-        positions, cell texts, JSON lists)."""
+        errors and notes as their own texts (they name the row or its dates): for each, the
+        OwnTexts and the rows' JSON lists."""
         if parsed.errors:
             if self._invalid is None or (with_json and self._invalid.json_tail is None):
                 self._invalid = _freeze(self.evaluator.invalid(None, [], self.as_of), with_json)
             index[list(parsed.errors)] = len(patterns)
             patterns.append(self._invalid)
-        errors = self._own(parsed.errors, with_json)
-        notes = {i: n for i, n in parsed.notes.items() if n}
-        noted = [j for j, p in enumerate(patterns) if p.notes]
-        if noted:  # the decision's own notes follow the row's (as Evaluator.decide_many puts them)
-            for i in np.flatnonzero(np.isin(index, noted)).tolist():
-                notes[i] = (*notes.get(i, ()), *patterns[index[i]].notes)
-            notes = dict(sorted(notes.items()))
-        return errors, self._own(notes, with_json)
+        errors = self._own(np.fromiter(parsed.errors, dtype=np.int64, count=len(parsed.errors)),
+                           np.arange(len(parsed.errors)), list(parsed.errors.values()), with_json)
+        # the decision's own notes follow the row's (as Evaluator.decide_many puts them)
+        by_pattern = NoteColumn.from_rows(len(patterns), {j: p.notes for j, p in enumerate(patterns)})
+        after = [NoteColumn(by_pattern.codes[index], by_pattern.texts)] if by_pattern.texts else []
+        if not with_json:  # the cells alone: each row's joined by Arrow
+            joined = parsed.notes.joined(parsed.n, SEP, after)
+            if joined is not None:
+                return errors, (OwnTexts(joined[0], np.arange(len(joined[0]), dtype=np.int64), joined[1]), [])
+        return errors, self._own(*parsed.notes.combined(parsed.n, after), with_json)
 
-    def _own(self, texts: dict[int, Sequence[str]], with_json: bool) -> tuple[np.ndarray, list[str], list[str]]:
-        """(rows, cell texts, JSON lists: empty unless `with_json`) of the rows' own texts."""
-        at = np.fromiter(texts, dtype=np.int64, count=len(texts))
+    def _own(self, at: np.ndarray, which: np.ndarray, distinct: list[Sequence[str]],
+             with_json: bool) -> tuple[OwnTexts, list[str]]:
+        """The rows' own texts, row at[k]'s being distinct[which[k]], each distinct list worded
+        once: as cells, and as JSON lists (one per row; empty unless `with_json`)."""
         cache = self._lists if with_json else self._cells
         if len(cache) > PATTERN_CACHE:
             cache.clear()
-        if not with_json:
-            cells = []
-            for items in texts.values():
-                if len(items) == 1 and type(items[0]) is str:  # most rows: one note, its own text
-                    cells.append(items[0])
-                    continue
-                key = tuple(items)
-                done = cache.get(key)
-                if done is None:
-                    done = cache[key] = SEP.join(dict.fromkeys(str(t) for t in key))
-                cells.append(done)
-            return at, cells, []
         cells, lists = [], []
-        for items in texts.values():
+        for items in distinct:
             key = tuple(items)
             done = cache.get(key)
             if done is None:
-                done = cache[key] = (SEP.join(dict.fromkeys(str(t) for t in key)),
-                                     json.dumps(list(key), ensure_ascii=False, separators=(",", ":")))
-            cells.append(done[0])
-            lists.append(done[1])
-        return at, cells, lists
+                cell = key[0] if len(key) == 1 and type(key[0]) is str else SEP.join(dict.fromkeys(str(t) for t in key))
+                done = cache[key] = ((cell, json.dumps(list(key), ensure_ascii=False, separators=(",", ":")))
+                                     if with_json else cell)
+            if with_json:
+                cells.append(done[0])
+                lists.append(done[1])
+            else:
+                cells.append(done)
+        own = OwnTexts(at, which, cells)
+        return own, OwnTexts(at, which, lists).cells() if with_json else []
 
     def _count(self, patterns: list[_Pattern], index: np.ndarray, parsed: ParsedFrame) -> None:
         counts = np.bincount(index, minlength=len(patterns))
@@ -262,9 +256,9 @@ def _json_lines(parsed: ParsedFrame, index: np.ndarray, patterns: list[_Pattern]
     texts = [p.json_tail for p in patterns]
     indices = index.copy()
     own: dict[int, list[str]] = {}
-    for i, text in zip(own_errors[0].tolist(), own_errors[2]):
+    for i, text in zip(own_errors[0].rows.tolist(), own_errors[1]):
         own[i] = [text, "[]"]
-    for i, text in zip(own_notes[0].tolist(), own_notes[2]):
+    for i, text in zip(own_notes[0].rows.tolist(), own_notes[1]):
         own.setdefault(i, ["[]", "[]"])[1] = text
     for i, (errors, notes) in own.items():
         indices[i] = len(texts)

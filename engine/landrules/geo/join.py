@@ -9,7 +9,7 @@ note saying why; a parcel the boundary file does not hold gets a note too (contr
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -21,6 +21,7 @@ import pandas as pd
 from landrules.core import fields
 from landrules.geo.plan import derive_conformity
 from landrules.ledger.validate.frame import ParsedFrame
+from landrules.ledger.validate.row_notes import NoteColumn
 from landrules.rulebook.model import Rulebook
 
 if TYPE_CHECKING:  # shapely and the map readers are imported only when a map is given
@@ -103,13 +104,13 @@ def join_facts(parsed: ParsedFrame, facts: MapFacts) -> None:
     add_notes(parsed, notes)
 
 
-def add_notes(parsed: ParsedFrame, notes: dict[int, Sequence[str]]) -> None:
-    """Row notes appended to the chunk's (rows with errors keep only their errors)."""
-    errors, current = parsed.errors, parsed.notes
-    for i, added in notes.items():
-        if i not in errors:
-            had = current.get(i)
-            current[i] = tuple(added) if had is None else (*had, *added)
+def add_notes(parsed: ParsedFrame, notes: Mapping[int, Sequence[str]] | NoteColumn) -> None:
+    """Row notes (by row, or a column) appended to the chunk's, in place (rows with errors keep
+    only their errors)."""
+    if isinstance(notes, NoteColumn):
+        parsed.notes.add(notes.without(parsed.errors))
+    else:
+        parsed.notes.add(NoteColumn.from_rows(parsed.n, notes, skip=parsed.errors))
 
 
 def apply_map(parsed: ParsedFrame, on_map: MapFacts | None, plan_limit: float | None = None) -> None:

@@ -14,6 +14,7 @@ import numpy as np
 
 from landrules.core import fields
 from landrules.core.values import columns_from_facts, decode
+from landrules.ledger.validate.row_notes import NoteColumn
 from landrules.rulebook.model import Rulebook
 
 THRESHOLD = "geo.min_planned_industrial_ratio"
@@ -28,9 +29,12 @@ def threshold(rulebook: Rulebook, as_of: dt.date) -> float | None:
     return None if value is None else float(value)
 
 
-def derive_conformity(columns: dict[str, np.ndarray], limit: float | None) -> dict[int, tuple[str, ...]]:
-    """Fill `conforms_spatial_plan` (in place) where empty and the ratio is known; the notes by row."""
-    notes: dict[int, tuple[str, ...]] = {}
+def derive_conformity(columns: dict[str, np.ndarray], limit: float | None) -> NoteColumn:
+    """Fill `conforms_spatial_plan` (in place) where empty and the ratio is known; the notes, a
+    code per row (each distinct text worded once)."""
+    n = len(columns["planned_industrial_ratio"])
+    codes = np.full(n, -1, dtype=np.int64)
+    notes = NoteColumn(codes, [])
     if limit is None:
         return notes
     ratio = columns["planned_industrial_ratio"]
@@ -47,10 +51,8 @@ def derive_conformity(columns: dict[str, np.ndarray], limit: float | None) -> di
         # one text per distinct ratio as shown (the ledger's value follows from it in both
         # cases): rows alike share it, so 100 000 rows format a handful of notes, not 100 000
         _, first, inverse = np.unique(np.round(ratio[rows], 4), return_index=True, return_inverse=True)
-        texts = np.empty(len(first), dtype=object)
-        for j, k in enumerate(first.tolist()):  # one-note tuples, set one by one (numpy would unpack a list of them)
-            texts[j] = (text(ratio[rows[k]], ledger[rows[k]], derived[rows[k]], limit),)
-        notes.update(zip(rows.tolist(), texts[inverse.ravel()].tolist(), strict=True))  # `fill` and `disagree` rows differ
+        codes[rows] = len(notes.texts) + inverse.ravel()  # `fill` and `disagree` rows differ
+        notes.texts.extend((text(ratio[rows[k]], ledger[rows[k]], derived[rows[k]], limit),) for k in first.tolist())
     if fill.any():
         columns["conforms_spatial_plan"] = np.where(fill, derived, ledger)
     return notes
@@ -71,6 +73,6 @@ def derive_for_facts(facts: dict[str, Any], limit: float | None) -> tuple[dict[s
     if facts.get("planned_industrial_ratio") is None or limit is None:
         return facts, []
     columns = columns_from_facts([facts])
-    notes = list(derive_conformity(columns, limit).get(0, ()))
+    notes = list(derive_conformity(columns, limit).at(0))
     value = decode(fields.BY_NAME["conforms_spatial_plan"], columns["conforms_spatial_plan"][0])
     return ({**facts, "conforms_spatial_plan": value} if value is not None else facts), notes

@@ -83,8 +83,7 @@ class ChunkTabler:
         if new_patterns:
             at = np.asarray(new_patterns, dtype=np.int64)
             parts.append(_texts_table(by_pattern[at], [patterns[j].json_tail for j in new_patterns], patterns, at))
-        own = {c: (np.asarray(at, dtype=np.int64), cells, decided.own_json[c]) for c, (at, cells) in decided.own.items()
-               if len(at)}
+        own = {c: (texts.rows, texts.cells(), decided.own_json[c]) for c, texts in decided.own.items() if len(texts.rows)}
         if own:
             at = np.unique(np.concatenate([where for where, _, _ in own.values()]))
             slot = {c: np.full(len(at), -1, dtype=np.int64) for c in ("errors", "notes")}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -118,3 +119,26 @@ def test_an_arrow_column_and_an_object_column_validate_alike():
     for name in ("parcel_id", "approved_on", "area_mu"):
         a, b = arrow.columns[name], objects.columns[name]
         assert all(same(x, y) for x, y in zip(a.tolist(), b.tolist())), name
+
+
+def test_dates_are_read_off_the_bytes_of_a_slice_as_the_cell_parser_reads_them():
+    """fast_dates reads year, month and day off the cells' bytes: one- and two-digit months and
+    days in every form, 年月日 of three bytes each, a slice not starting at the buffer's start,
+    and a one-digit day in the buffer's last cell."""
+    forms = ["{y}-{m}-{d}", "{y}/{m}/{d}", "{y}.{m}.{d}", "{y}年{m}月{d}日"]
+    values = ["x", "2018-1-1"]
+    for k, (m, d) in enumerate([("1", "2"), ("01", "2"), ("1", "02"), ("12", "31"), ("2", "29"), ("2", "30"), ("13", "1")]):
+        for form in forms:
+            values.append(form.format(y=2016 + k, m=m, d=d))
+    values += ["2018年1月2", "2018-1/2", "2019-3-7"]
+    sliced = pa.array(values, type=pa.string()).slice(2)
+    read, ordinals = columns.fast_dates(sliced)
+    for value, ok, ordinal in zip(values[2:], read.tolist(), ordinals.tolist()):
+        try:
+            want = PARSERS["approved_on"](value)
+        except CellError:
+            want = None
+        if ok:  # anything else is left to the cell parser
+            assert ordinal == want.toordinal(), value
+    assert read[-1] and ordinals[-1] == dt.date(2019, 3, 7).toordinal()
+    assert read.sum() == len(forms) * 5 + 1  # 2-30 and 13-1 are no dates

@@ -17,16 +17,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from landrules.core.fields import FieldSpec, FieldType
+from landrules.ledger.arrow_buffers import data_bytes, offsets
 from landrules.ledger.validate.cells import number_bound
 
-# the written date forms of contract §3, ASCII digits only (anything else: the cell parser)
-_DATE_FORMS = (
-    r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$",
-    r"^[0-9]{4}/[0-9]{1,2}/[0-9]{1,2}$",
-    r"^[0-9]{4}\.[0-9]{1,2}\.[0-9]{1,2}$",
-    r"^[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日$",
-)
-_DATE_PARTS = r"^(?P<y>[0-9]{4})[-/.年](?P<m>[0-9]{1,2})[-/.月](?P<d>[0-9]{1,2})日?$"
+# the written date forms of contract §3, ASCII digits only (anything else: the cell parser):
+# 2018-12-31, 2018/12/31, 2018.12.31, 2018年12月31日 (months and days of one or two digits)
+_DATE_FORM = r"^[0-9]{4}(?:-[0-9]{1,2}-[0-9]{1,2}|/[0-9]{1,2}/[0-9]{1,2}|\.[0-9]{1,2}\.[0-9]{1,2}|年[0-9]{1,2}月[0-9]{1,2}日)$"
 # a plain decimal number, ASCII, no sign, no separators, no exponent
 _NUMBER = r"^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$"
 # text that is its own value: begins and ends with an ASCII letter or digit (nothing to strip,
@@ -76,14 +72,11 @@ def fast_dates(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     ordinals = np.full(n, np.nan)
     if not n:
         return np.zeros(0, dtype=bool), ordinals
-    form = np.zeros(n, dtype=bool)
-    for pattern in _DATE_FORMS:
-        form |= _mask(pc.match_substring_regex(text, pattern))
+    form = _mask(pc.match_substring_regex(text, _DATE_FORM))
     where = np.flatnonzero(form)
     if not len(where):
         return form, ordinals
-    parts = pc.extract_regex(text.take(pa.array(where)), _DATE_PARTS)
-    y, m, d = (parts.field(k).cast(pa.int64()).to_numpy() for k in ("y", "m", "d"))
+    y, m, d = _date_parts(text.take(pa.array(where)))
     month = ((y - 1970) * 12 + (m - 1)).astype("datetime64[M]")
     first = month.astype("datetime64[D]")
     length = ((month + 1).astype("datetime64[D]") - first).astype(np.int64)
@@ -93,6 +86,29 @@ def fast_dates(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     read[where[valid]] = True
     ordinals[where[valid]] = days[valid].astype(float)
     return read, ordinals
+
+
+def _date_parts(dates: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month and day of cells spelled as _DATE_FORM, read off their bytes: four digits, a
+    separator (one byte, or 年: three), one or two digits, a separator (one byte, or 月), one or
+    two digits, and 日 (three bytes) after the day where 年 came first."""
+    bounds = offsets(dates).astype(np.int64)
+    bounds -= bounds[0]  # data_bytes starts at the first cell
+    starts, ends = bounds[:-1], bounds[1:]
+    raw = data_bytes(dates)
+    digit = raw.astype(np.int64) - ord("0")
+    multi = raw >= 0x80  # a byte of 年, 月 or 日
+    y = digit[starts] * 1000 + digit[starts + 1] * 100 + digit[starts + 2] * 10 + digit[starts + 3]
+    at = starts + 4
+    at += np.where(multi[at], 3, 1)
+    two = (raw[at + 1] >= ord("0")) & (raw[at + 1] <= ord("9"))  # a separator follows the month
+    m = np.where(two, digit[at] * 10 + digit[at + 1], digit[at])
+    at += 1 + two
+    at += np.where(multi[at], 3, 1)
+    last = ends - np.where(multi[ends - 1], 3, 0)  # the day ends before 日
+    second = np.minimum(at + 1, len(raw) - 1)  # (read only where the day has two digits)
+    d = np.where(last - at == 2, digit[at] * 10 + digit[second], digit[at])
+    return y, m, d
 
 
 def fast_numbers(text: pa.Array, spec: FieldSpec) -> tuple[np.ndarray, np.ndarray]:

@@ -33,6 +33,7 @@ from landrules.ledger.validate.cells import (
     remark_note,
     split_remark,
 )
+from landrules.ledger.validate.row_notes import RowNotes
 from landrules.ledger.validate.seen_ids import SeenIds, id_hashes, lookalike_notes
 
 _LABELS = {f.name: f.label() for f in fields.FIELDS}
@@ -48,11 +49,15 @@ class ParsedFrame:
     rows: list[int]
     columns: dict[str, np.ndarray]  # float64 (NaN = unknown) or object for text fields
     errors: dict[int, list[str]] = field(default_factory=dict)
-    notes: dict[int, tuple[str, ...]] = field(default_factory=dict)  # row position -> notes (contract §4)
+    notes: RowNotes = field(default_factory=RowNotes)  # row position -> notes (contract §4); a dict is taken as one
     # dates given only to the month (cells.MonthDate): field -> each row's last day of the month
     # (an ordinal, NaN where the date is a day); the column itself holds the first day. Empty on
     # the common path: only fields with such a date are here.
     spans: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.notes, RowNotes):
+            self.notes = RowNotes(self.notes)
 
     @property
     def parcel_ids(self) -> np.ndarray:
@@ -210,10 +215,12 @@ def _check_ids(ids: np.ndarray, rows: list[int], row_errors: dict[int, list[str]
     at = np.flatnonzero(present)
     given = ids[at]
     hashes = id_hashes(given)
-    earlier = seen.first_rows(given, hashes)
+    order = np.argsort(hashes, kind="stable")  # sorted once: for the look-up, the repeat check and the set
+    earlier = seen.first_rows(given, hashes, order)
     row_numbers = np.asarray(rows, dtype=np.int64)
-    if present.all() and (earlier < 0).all() and len(np.unique(hashes)) == len(hashes):
-        seen.add(given, row_numbers, hashes)  # the usual chunk: every id given, none seen before
+    ordered = hashes[order]
+    if present.all() and (earlier < 0).all() and not (ordered[1:] == ordered[:-1]).any():
+        seen.add(given, row_numbers, hashes, order)  # the usual chunk: every id given, none seen before, none twice
         return
     codes, _ = pd.factorize(given)
     first = np.full(codes.max() + 1 if len(codes) else 0, -1, dtype=np.int64)

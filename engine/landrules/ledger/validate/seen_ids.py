@@ -43,16 +43,18 @@ class SeenIds:
     def __len__(self) -> int:
         return self._count
 
-    def first_rows(self, ids: np.ndarray, hashes: np.ndarray | None = None) -> np.ndarray:
-        """For each id (an object array of str), the row it was first seen on, or -1."""
+    def first_rows(self, ids: np.ndarray, hashes: np.ndarray | None = None,
+                   order: np.ndarray | None = None) -> np.ndarray:
+        """For each id (an object array of str), the row it was first seen on, or -1. `order`:
+        the hashes' argsort, when the caller has it."""
         hashes = id_hashes(ids) if hashes is None else hashes
         out = np.full(len(ids), -1, dtype=np.int64)
-        order = None
+        ordered = None
         for run, seqs in self._runs:
             if not len(run):
                 continue
-            if order is None:  # searched in sorted order, each search starts where the last ended
-                order = np.argsort(hashes)
+            if ordered is None:  # searched in sorted order, each search starts where the last ended
+                order = np.argsort(hashes) if order is None else order
                 ordered = hashes[order]
             at = np.empty(len(hashes), dtype=np.intp)
             at[order] = np.searchsorted(run, ordered)
@@ -67,12 +69,14 @@ class SeenIds:
                     k += 1
         return out
 
-    def add(self, ids: np.ndarray, rows: np.ndarray, hashes: np.ndarray | None = None) -> None:
-        """Record ids not seen before (distinct among themselves) and their rows."""
+    def add(self, ids: np.ndarray, rows: np.ndarray, hashes: np.ndarray | None = None,
+            order: np.ndarray | None = None) -> None:
+        """Record ids not seen before (distinct among themselves) and their rows. `order`: the
+        hashes' stable argsort, when the caller has it."""
         if not len(ids):
             return
         hashes = id_hashes(ids) if hashes is None else hashes
-        order = np.argsort(hashes, kind="stable")
+        order = np.argsort(hashes, kind="stable") if order is None else order
         self._runs.append((hashes[order], self._count + order.astype(np.int64)))
         self._ids.append(pa.array(list(ids), type=pa.string()))
         self._rows.append(np.asarray(rows, dtype=np.int64))
