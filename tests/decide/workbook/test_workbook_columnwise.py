@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from synthetic import ledger_frame  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
+pytestmark = pytest.mark.long_file  # its slow test is the suite's longest: started first
 
 
 def _settings(ws) -> tuple:
