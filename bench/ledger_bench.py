@@ -1,7 +1,7 @@
 """Whole-ledger benchmark of issue 26: `decide` against pyarrow's floor, the workbook against CSV,
 peak memory — in one run, with a verdict.
 
-    python bench/ledger_bench.py [N] [--xlsx-rows 200000] [--memory 1000000,5000000] [--repeat 2]
+    python bench/ledger_bench.py [N] [--xlsx-rows 200000] [--memory 1000000,3000000,5000000] [--repeat 2]
                                  [--reference TREE] [--keep DIR] [--quick] [--extras pandas,parquet,…]
 
 Generates one synthetic ledger (the fields of contract §3, Chinese headers, mixed spellings,
@@ -15,7 +15,8 @@ command runs in its own process (peak RSS = its VmHWM), and prints:
      and with --reference TREE the CSV is compared byte for byte with that tree's `decide`
      (e.g. a checkout of main: the output must not change);
   2. --xlsx-rows (200 000) → XLSX against → CSV of the same rows (the officers' workbook);
-  3. peak RSS of `decide → CSV` at each --memory size (default 1 M and 5 M rows);
+  3. peak RSS of `decide → CSV` at each --memory size (default 1 M, 3 M and 5 M rows: issue 26
+     asks that it stay flat as the ledger grows);
 
 then a verdict table: each figure, its target and goal (issue 26), met or not. Wall seconds are
 the figures the targets are about; CPU seconds (user + sys of all threads) are printed beside
@@ -345,7 +346,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("rows", type=int, nargs="?", default=None, help="rows of the main ledger (default 1 000 000)")
     parser.add_argument("--xlsx-rows", type=int, default=None, help="rows decided to XLSX and to CSV (default 200 000)")
-    parser.add_argument("--memory", default=None, help="sizes whose peak RSS is measured (default 1000000,5000000; 0 or '' skips)")
+    parser.add_argument("--memory", default=None, help="sizes whose peak RSS is measured (default 1000000,3000000,5000000; 0 or '' skips)")
     parser.add_argument("--repeat", type=int, default=None, help="runs of each timed command, alternated (default 2)")
     parser.add_argument("--reference", type=Path, help="a landrules tree (e.g. a checkout of main) whose CSV must be the same")
     parser.add_argument("--tree", type=Path, default=ROOT, help="the landrules tree to measure (default: this one)")
@@ -354,7 +355,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="keep (and reuse) the generated files in this folder")
     args = parser.parse_args()
     quick = dict(rows=100_000, xlsx_rows=20_000, memory="100000,500000", repeat=1)
-    full = dict(rows=1_000_000, xlsx_rows=200_000, memory="1000000,5000000", repeat=2)
+    full = dict(rows=1_000_000, xlsx_rows=200_000, memory="1000000,3000000,5000000", repeat=2)
     for name, value in (quick if args.quick else full).items():
         if getattr(args, name) is None:
             setattr(args, name, value)

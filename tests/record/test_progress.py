@@ -112,6 +112,23 @@ def test_the_officer_sees_the_removed_parcel_first_and_the_reasons(store):
     assert "处置率（按责任单位）" in result.stdout and "处置率（按批准年度）" in result.stdout
 
 
+def test_in_80_columns_the_tables_fit_and_nothing_is_cut_off(store):
+    """An officer's terminal of 80 columns: the rate tables' headers take two lines and every
+    责任单位 is whole (Rich cuts a cell that does not fit with "…")."""
+    result = run("progress", "2021Q4", "2022Q1", store=store, COLUMNS="80")
+    tables = [line for line in result.stdout.splitlines() if line[:1] in "┏┃┡│└"]
+    assert tables and max(len(line) for line in tables) <= 80
+    assert "…" not in result.stdout
+    assert "│ 城乡建设和交通运输局 │" in result.stdout and "│ 产业集聚区管委会" in result.stdout
+
+
+def test_runs_fit_80_columns_with_every_date_whole(store):
+    result = run("runs", store=store, COLUMNS="80")
+    assert result.exit_code == 0
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80 and "…" not in result.stdout
+    assert "2021-10-01" in result.stdout and "2022-01-01" in result.stdout
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
 def test_progress_tables_in_every_format(store, tmp_path, suffix):
     out = tmp_path / f"进展{suffix}"
@@ -178,3 +195,32 @@ def test_a_parcel_whose_id_changed_is_matched_by_its_approval_document(tmp_path)
         matched = opened.con.execute("SELECT parcel_id, class, note FROM progress WHERE by_ident").fetchall()
     assert matched == [("SL-003-新", "unchanged", "宗地编号由 SL-003 变为 SL-003-新，按批准文号、坐落、面积对应")]
     assert {c.code: c.parcels for c in result.classes}["new"] == 0
+
+
+def test_a_repeated_id_s_rows_are_paired_in_order(tmp_path):
+    """Two rows with one 宗地编号 (the second is flagged as a repeat, invalid, and still recorded)
+    pair with the other quarter's rows of that id in their order: the first with the first (its
+    45.6 亩), the second with the second (its 12.5 亩)."""
+    from landrules.record.progress import compare
+    from landrules.record.runs import resolve_run
+    from landrules.record.store import Store
+
+    with open(Q4, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header, body = rows[0], rows[1:]
+    first = next(r for r in body if r[0] == "SL-001")
+    store = tmp_path / "store.duckdb"
+    for name, label in (("q4.csv", "甲"), ("q1.csv", "乙")):
+        twin = list(first)
+        twin[header.index("面积（亩）")] = "12.5"
+        ledger = tmp_path / name
+        with open(ledger, "w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows([header, *body, twin])
+        assert run("decide", ledger, "--as-of", "2021-10-01", "--record", "--label", label, store=store).exit_code == 1
+    with Store.open(store, readonly=True) as opened:
+        compare(opened, resolve_run(opened, "甲"), resolve_run(opened, "乙"))
+        pairs = opened.con.execute("SELECT f_row, t_row, class, reason, area_mu FROM progress WHERE parcel_id = 'SL-001' "
+                                   "ORDER BY f_row").fetchall()
+    rows_of = [k + 2 for k, r in enumerate([*body, first]) if r[0] == "SL-001"]  # file rows (the header is row 1)
+    assert [(f, t) for f, t, *_ in pairs] == [(rows_of[0], rows_of[0]), (rows_of[1], rows_of[1])]
+    assert [(c, a) for _, _, c, _, a in pairs] == [("unchanged", 45.6), ("unchanged", 12.5)]

@@ -77,6 +77,7 @@ def test_history_shows_the_facts_that_changed(store):
     assert steps[0]["rulebook"].startswith("sha256:")
     text = run("history", "SL-017", store=store).stdout
     assert "变化的事实" in text and "无需处置" in text
+    assert "开工日期 （空） → 2021-11-15" in text and "construction_started_on" not in text  # officers read Chinese
     assert run("history", "SL-999", store=store).exit_code == 2
 
 

@@ -7,6 +7,7 @@ that needs them.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
@@ -47,6 +48,14 @@ def _root(
 
 
 err = Console(stderr=True, highlight=False, width=min(Console(stderr=True).width, 100) if sys.stderr.isatty() else 100)
+
+
+def out_console(stream=None, piped_width: int = 160) -> Console:
+    """A console for a command's tables on `stream` (stdout): a terminal's own width, else
+    $COLUMNS when set, else `piped_width` (a file or a pipe: rows are not folded for nothing)."""
+    stream = stream or sys.stdout
+    wide = stream.isatty() or "COLUMNS" in os.environ
+    return Console(file=stream, highlight=False, width=None if wide else piped_width)
 
 # readable=False: click would refuse an unreadable file in an English usage box; the reader says it in Chinese
 LedgerArg = typer.Argument(..., readable=False, metavar="LEDGER", help="台账 / ledger: .csv .txt .xlsx .xlsm .xls .et .ods .parquet")

@@ -31,9 +31,7 @@ def tasks(
 ) -> None:
     """方案自身的任务（非逐宗）：按责任单位列出完成时限、进度与是否逾期。The plan's own duties by 责任单位.
 
-    A task is a clause with its own 责任单位 and 完成时限 that no disposal rule cites (those are
-    followed parcel by parcel in `decide`, and listed here with --all or when the status file names
-    them); a clause not in the status file is 未开始."""
+    A task is a clause with its own 责任单位 and 完成时限 that no disposal rule cites (those are followed parcel by parcel in `decide`, and listed here with --all or when the status file names them); a clause not in the status file is 未开始."""  # noqa: E501 - one line: the help folds it to the terminal
     from landrules.ledger.write.base import OutputError
     from landrules.tasks import StatusFileError, evaluate_tasks, load_status, plan_tasks
     from landrules.tasks.write import task_format, write_tasks

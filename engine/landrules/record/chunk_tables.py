@@ -55,9 +55,9 @@ class ChunkTabler:
         n = parsed.n
         texts, text_ids = self._text_ids(decided)
         rows = pa.array(np.asarray(parsed.rows, dtype=np.int64))
-        ids = pa.array(parsed.parcel_ids, type=pa.string(), from_pandas=True)
-        decisions = pa.table({"row": rows, "parcel_id": ids, "text_id": pa.array(text_ids)})
         facts = fact_columns(parsed.columns)
+        ids = facts["parcel_id"]  # (ParsedFrame.parcel_ids is that column: converted once)
+        decisions = pa.table({"row": rows, "parcel_id": ids, "text_id": pa.array(text_ids)})
         cells = pa.table({"_row": rows, **{f"_c{j}": text_array(frame.iloc[:, j]) for j in range(frame.shape[1])}})
         return ChunkTables(int(parsed.rows[0]) if n else None, n, texts, decisions, arrow_blob(cells),
                            arrow_blob(pa.table({"_row": rows, **facts})))
@@ -119,11 +119,14 @@ def _texts_table(text_ids: np.ndarray, tails: list[str], patterns, of: np.ndarra
     """decision_texts rows: each text's flat columns are its pattern's (`of`), but for the rows'
     own errors and notes. As one Arrow table: DuckDB takes a row of parameters at a time slowly."""
     columns = {"text_id": pa.array(np.asarray(text_ids, dtype=np.int32)), "tail": pa.array(tails, type=pa.string())}
+    used, at = np.unique(np.asarray(of, dtype=np.int64), return_inverse=True)  # the patterns these texts are of, once each
+    used_patterns = [patterns[j] for j in used.tolist()]  # (the rows' own texts: mostly of one pattern, the invalid one)
+    at = pa.array(at.reshape(-1))
     for c in TEXT_COLUMNS:
         if own_cells is not None and c in own_cells:
             columns[c] = own_cells[c]
         else:
-            columns[c] = pa.array([p.flat.get(c) or None for p in patterns], type=pa.string()).take(pa.array(of))
+            columns[c] = pa.array([p.flat.get(c) or None for p in used_patterns], type=pa.string()).take(at)
     return pa.table(columns)
 
 

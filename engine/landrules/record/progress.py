@@ -137,16 +137,23 @@ def _side(store: Store, run_id: int) -> str:
         WITH t AS (
             SELECT text_id, categories AS cats, outcome_codes AS codes, deadline, overdue, responsible,
                    {_measure('outcome_codes')} AS measure, {_overdue('overdue')} AS late
-            FROM decision_texts WHERE run_id = {int(run_id)})
+            FROM decision_texts WHERE run_id = {int(run_id)}),
+        -- a repeated id's rows are matched in order (its nth row with the other run's nth); the
+        -- window runs over the repeated ids' rows only: over every row it cost most of `progress`
+        repeated AS (
+            SELECT row, row_number() OVER (PARTITION BY parcel_id ORDER BY row) AS nth
+            FROM decisions WHERE run_id = {int(run_id)} AND parcel_id IN (
+                SELECT parcel_id FROM decisions WHERE run_id = {int(run_id)} GROUP BY parcel_id HAVING count(*) > 1))
         SELECT d.row, d.parcel_id, r.area_mu, {facts},
                t.cats, t.codes, t.deadline, t.overdue, t.responsible, t.measure, t.late,
-               row_number() OVER (PARTITION BY d.parcel_id ORDER BY d.row) AS nth,
+               coalesce(repeated.nth, 1) AS nth,
                CASE WHEN r.location IS NOT NULL AND r.area_mu IS NOT NULL
                     THEN concat_ws('|', coalesce({doc}, ''), r.location, round(r.area_mu, 4)::VARCHAR)
                END AS ident
         FROM decisions d
         JOIN t ON t.text_id = d.text_id
         JOIN _facts_{int(run_id)} r ON r.row = d.row
+        LEFT JOIN repeated ON repeated.row = d.row
         WHERE d.run_id = {int(run_id)}"""
 
 

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from landrules.cli.app import app, fail
+from landrules.cli.app import app, fail, out_console
 from landrules.cli.record.options import StoreOpt, find_run, open_store
 
 
@@ -22,7 +22,7 @@ def progress(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="逐宗进展 / per parcel: .jsonl .csv .xlsx .parquet"),
     store: Optional[Path] = StoreOpt,
 ) -> None:
-    """比较两期记录：新增、销号、移出、措施变化、新逾期、未变，处置率与亩均税收。Progress between two recorded runs."""
+    """比较两期记录：新增、销号、移出、措施变化、新逾期、未变，处置率与亩均税收。 Progress between two recorded runs."""
     from landrules.ledger.write.base import OutputError
     from landrules.record.progress import compare
     from landrules.record.progress_write import check_format, write_progress
@@ -60,7 +60,6 @@ def _previous(store, run):
 
 
 def _print(result, stream, output: Optional[Path]) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     from landrules.rulebook import locate
@@ -71,7 +70,7 @@ def _print(result, stream, output: Optional[Path]) -> None:
         cats, outs = rulebook.categories, rulebook.outcomes
     except Exception:  # labels only: the codes stand in
         cats, outs = {}, {}
-    console = Console(file=stream, highlight=False, width=None if stream.isatty() else 120)
+    console = out_console(stream, 120)
     console.print(f"本季进展：上期 {result.before.name} → 本期 {result.after.name}")
     removed = result.listed("removed")
     if removed:
@@ -104,8 +103,9 @@ def _print(result, stream, output: Optional[Path]) -> None:
             console.print(f"  {pid}（{label}）：{note}")
     for key, rates in result.rates.items():
         table = Table(title=f"处置率（按{key}）：已销号面积 ÷ 上期有处置措施的面积", title_justify="left")
-        for name in (key, "有措施宗数", "有措施面积（亩）", "销号宗数", "销号面积（亩）", "处置率"):
-            table.add_column(name, justify="left" if name == key else "right")
+        # two-line headers keep the table within 80 columns; a long 责任单位 folds, never "…"
+        for name in (key, "有措施\n宗数", "有措施\n面积（亩）", "销号\n宗数", "销号\n面积（亩）", "处置率"):
+            table.add_column(name, justify="left" if name == key else "right", overflow="fold", no_wrap=name != key)
         for r in rates:
             label = cats.get(r.key, r.key) if key == "类别" else r.key
             table.add_row(label, str(r.parcels), _num(r.with_measures_area_mu), str(r.resolved), _num(r.resolved_area_mu),
