@@ -24,12 +24,14 @@ RUNNER = CliRunner()
 pytest_plugins = ["browser_helpers", "web_helpers"]  # the browser tests' server, browser, shots; the rulebook pages' coverage
 
 
+@pytest.hookimpl(trylast=True)  # after `-m` has deselected: what runs is what is sorted
 def pytest_collection_modifyitems(items):
-    """The files that hold `slow` tests first, each file whole and in its order: on several workers
-    (`-n auto --dist loadfile`) the longest files start at once, and no worker is left running
-    one alone at the end."""
+    """The files that hold `slow` tests first, then the `long_file` ones, each file whole and in
+    its order: on several workers (`-n auto --dist loadfile`, where a file is one unit of work) the
+    longest files start at once, and no worker is left running one alone at the end."""
     slow = {item.path for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: item.path not in slow)
+    long = {item.path for item in items if item.get_closest_marker("long_file")}
+    items.sort(key=lambda item: (item.path not in slow, item.path not in long))
 
 
 def pytest_collection_finish(session):

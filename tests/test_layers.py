@@ -77,7 +77,11 @@ def imports_of(module: str) -> set[str]:
     return {m for m in found if m in MODULES}
 
 
-GRAPH = {m: imports_of(m) for m in MODULES}
+@pytest.fixture(scope="module")
+def graph() -> dict[str, set[str]]:
+    """Every module's landrules imports: parsed when a test here first asks, not while the file is
+    collected (each pytest-xdist worker collects every file; one of them runs these tests)."""
+    return {m: imports_of(m) for m in MODULES}
 
 
 def test_every_package_has_a_floor():
@@ -86,17 +90,17 @@ def test_every_package_has_a_floor():
 
 
 @pytest.mark.parametrize("module", sorted(MODULES))
-def test_no_module_imports_a_higher_floor(module):
+def test_no_module_imports_a_higher_floor(module, graph):
     mine = room(module)
     wrong = []
-    for target in sorted(GRAPH[module]):
+    for target in sorted(graph[module]):
         theirs = room(target)
         if FLOORS[theirs] > FLOORS[mine] or (FLOORS[theirs] == FLOORS[mine] and theirs != mine):
             wrong.append(f"{target} ({theirs})")
     assert not wrong, f"{module} ({mine}, floor {FLOORS[mine]}) imports upward or sideways: {wrong}"
 
 
-def test_no_import_circle():
+def test_no_import_circle(graph):
     """Tarjan's strongly connected components over the module graph: every one is a single module."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
@@ -108,7 +112,7 @@ def test_no_import_circle():
         index[v] = low[v] = len(index)
         stack.append(v)
         on_stack.add(v)
-        for w in GRAPH[v]:
+        for w in graph[v]:
             if w not in index:
                 visit(w)
                 low[v] = min(low[v], low[w])
@@ -125,16 +129,16 @@ def test_no_import_circle():
             if len(component) > 1:
                 circles.append(sorted(component))
 
-    for v in sorted(GRAPH):
+    for v in sorted(graph):
         if v not in index:
             visit(v)
     assert not circles, f"import circles: {circles}"
 
 
-def test_the_walk_sees_imports(tmp_path):
+def test_the_walk_sees_imports(tmp_path, graph):
     """The walker itself: it finds deferred and relative imports (else the tests above prove nothing)."""
-    assert "landrules.rulebook.lint" in GRAPH["landrules.rulebook.load"]
-    assert "landrules.decide.pipeline" in GRAPH["landrules.cli.decide"]  # imported inside the command
+    assert "landrules.rulebook.lint" in graph["landrules.rulebook.load"]
+    assert "landrules.decide.pipeline" in graph["landrules.cli.decide"]  # imported inside the command
     assert room("landrules.core.fields") == "core" and room("landrules.ledger.read.reader") == "ledger"
 
 

@@ -5,6 +5,8 @@ checkout's rulebook (or $LANDRULES_RULES / $LANDRULES_POLICY). `landrules check`
 features and also reports coverage; tests/bdd/test_check_command.py tests that command.
 """
 
+import pytest
+
 from conftest import ROOT
 from landrules.bdd.binding import bind_scenarios
 from landrules.bdd.registry import STEPS
@@ -12,6 +14,7 @@ from landrules.bdd.registry import STEPS
 pytest_plugins = ["landrules.bdd.plugin"]
 
 SCENARIOS = ROOT / "scenarios"
+pytestmark = pytest.mark.long_file  # every scenario of the policy
 
 bind_scenarios(SCENARIOS, globals())
 

@@ -15,6 +15,7 @@ from record_helpers import Q1, Q4, counts, decisions, run, run_process, start_pr
 from conftest import ROOT
 
 HERE = os.path.dirname(__file__)
+pytestmark = pytest.mark.long_file  # recorders in child processes, killed or raced
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ from landrules.record.store import Store
 from web_helpers import SAMPLE, Officer, make_app, upload
 
 PASSWORD = "correct horse battery"
+pytestmark = pytest.mark.long_file  # its first rulebook page waits for the scenarios' coverage (web/coverage.py, a child process)
 ROLES = {"读者": "查看", "填报员": "填报", "审核员": "审核", "管理员": "管理"}
 
 

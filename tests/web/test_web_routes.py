@@ -19,6 +19,8 @@ from landrules.rulebook.load import load_rulebook
 from landrules.web import table
 from web_helpers import SAMPLE, Officer, decided, make_app, upload, wait_for
 
+pytestmark = pytest.mark.long_file  # many workbenches, each deciding the sample
+
 
 @pytest.fixture(scope="module")
 def expected(rulebook, tmp_path_factory):

@@ -19,6 +19,7 @@ from landrules.ledger.errors import LedgerError
 from landrules.ledger.read.reader import read_ledger
 
 ROWS = [corpus.HEADER, ["A", 2, "工业"]]
+pytestmark = pytest.mark.long_file  # property tests, and readers in child processes
 
 
 def test_one_cell_at_the_last_excel_cell_is_refused_not_an_abort(tmp_path):

@@ -9,6 +9,7 @@ import datetime as dt
 import unicodedata
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +19,8 @@ from landrules.ledger.write import xlsx_cells
 from landrules.ledger.write.coded import Coded
 from landrules.ledger.write.xlsx_book import MAX_LINES, line_counts
 from landrules.ledger.write.xlsx_cells import display_width, display_widths
+
+pytestmark = pytest.mark.long_file  # property tests
 
 
 def by_character(text: str) -> int:
