@@ -123,6 +123,12 @@ def get(name: str) -> FieldSpec | None:
     return BY_NAME.get(name)
 
 
+def zh_name(name: str) -> str:
+    """A field by its Chinese name (供地日期), the name itself when it is no field."""
+    spec = BY_NAME.get(name)
+    return spec.zh if spec is not None else name
+
+
 def display(spec: FieldSpec | None, value) -> str:
     """A value the way an officer writes it: 工业 not industrial, 是/否, 2018-12-31, 0.3333."""
     if value is None:

@@ -68,8 +68,7 @@ def officer_words(text: str) -> str:
 
 def field_label(name: str) -> str:
     """A field by its Chinese name (供地日期), the name itself when it is no field."""
-    spec = fields.BY_NAME.get(name)
-    return spec.zh if spec else name
+    return fields.zh_name(name)
 
 
 def session_of(request: Request) -> Session | None:

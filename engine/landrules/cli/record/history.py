@@ -41,26 +41,14 @@ def history(
     for step in steps:
         print(f"\n#{step.run_id} {step.label}  评估日 {step.as_of}  第{step.row}行  规则库 {step.rulebook[7:19]}")
         if step.changed:
-            print("  变化的事实：" + "；".join(f"{_field(k)} {_v(k, a)} → {_v(k, b)}" for k, (a, b) in step.changed.items()))
+            print("  变化的事实：" + "；".join(_change(k, a, b) for k, (a, b) in step.changed.items()))
         print("  类别：" + ("、".join(cats.get(c, c) for c in step.categories.split("; ")) if step.categories else "—"))
         print("  处置措施：" + ("；".join(outs.get(c, c) for c in step.outcome_codes.split("; ")) if step.outcome_codes else "—"))
         if step.deadline:
             print(f"  完成时限：{step.deadline}" + ("（已逾期）" if step.overdue and ":是" in step.overdue else ""))
 
 
-def _field(name: str) -> str:
-    """The field as officers know it: its Chinese name (the catalogue's), else the name itself."""
-    spec = fields.BY_NAME.get(name)
-    return spec.zh if spec is not None else name
-
-
-def _v(name: str, value) -> str:
-    """A fact's value as an officer reads it: a code by its Chinese word, yes/no as 是/否."""
-    if value is None:
-        return "（空）"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    spec = fields.BY_NAME.get(name)
-    if spec is not None and spec.vocabulary:
-        return spec.vocabulary.get(str(value), str(value))
-    return f"{value:g}" if isinstance(value, float) else str(value)
+def _change(name: str, before, after) -> str:
+    """A fact that changed, as an officer reads it: 开工日期 （空） → 2021-11-15 (core.fields.display)."""
+    spec = fields.get(name)
+    return f"{fields.zh_name(name)} {fields.display(spec, before)} → {fields.display(spec, after)}"
