@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from landrules.core.decision import DECISION_COLUMNS, EXTRA_COLUMNS
 from landrules.decide.batch import DecidedChunk
-from landrules.record.arrow_rows import arrow_blob, fact_columns, text_array
+from landrules.record.arrow_rows import arrow_blob, fact_columns, text_arrays
 
 TEXT_COLUMNS = ("categories", "outcome_codes", "deadline", "overdue", "responsible", "needs", "errors", "notes")
 assert set(TEXT_COLUMNS) <= {*DECISION_COLUMNS, *EXTRA_COLUMNS}
@@ -66,7 +66,7 @@ class ChunkTabler:
         ids = facts["parcel_id"]  # (ParsedFrame.parcel_ids is that column: converted once)
         decisions = pa.table({"row": rows, "parcel_id": ids, "text_id": pa.array(text_ids),
                               "errors_id": own_ids["errors"], "notes_id": own_ids["notes"]})
-        cells = pa.table({"_row": rows, **{f"_c{j}": text_array(frame.iloc[:, j]) for j in range(frame.shape[1])}})
+        cells = pa.table({"_row": rows, **{f"_c{j}": column for j, column in enumerate(text_arrays(frame))}})
         return ChunkTables(int(parsed.rows[0]) if n else None, n, texts, decisions, arrow_blob(cells),
                            arrow_blob(pa.table({"_row": rows, **facts})), own)
 
