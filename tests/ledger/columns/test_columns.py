@@ -81,8 +81,8 @@ def check(name: str, values: list[str]) -> None:
     expected = per_cell(name, values)
     for uniques in (pa.array(values, type=pa.string()), np.array(values, dtype=object)):
         encoded, errors, as_is = _parse_uniques(name, uniques)
-        if as_is:  # every value its own cell: the record takes the Arrow cells for the column
-            assert isinstance(uniques, pa.Array) and encoded.tolist() == values, (name, values)
+        if as_is:  # every value its own cell or unknown: the record takes the Arrow cells for the column
+            assert isinstance(uniques, pa.Array) and all(e is None or e == v for e, v in zip(encoded.tolist(), values))
         for j, (value, error) in enumerate(expected):
             assert errors.get(j) == error, (name, values[j], errors.get(j), error)
             if error is None:
@@ -130,13 +130,16 @@ def test_a_text_column_of_plain_arrow_cells_is_taken_as_arrow():
     frame = pd.DataFrame({"parcel_id": [f"SL-{i}" for i in range(n)],
                           "holder": [None if i % 7 == 0 else f"平顶山市{i % 90}号单位" for i in range(n)],
                           "location": [" 石龙区 " if i == 5 else f"村{i}" for i in range(n)],
-                          "project": ["不详" if i == 9 else f"项目{i}" for i in range(n)]})
+                          "project": ["不详" if i == 9 else "" if i == 10 else f"项目{i}" for i in range(n)],
+                          "overlaps": [" " if i == 3 else f"SL-{i}" for i in range(n)]})
     parsed = parse_frame(frame.astype("string[pyarrow]"), list(range(2, 2 + n)))
     for name in ("parcel_id", "holder"):
         assert parsed.text_arrow(name).to_pylist() == parsed.columns[name].tolist(), name
     assert parsed.text_arrow("holder").null_count == len(range(0, n, 7))
     assert parsed.columns["location"][5] == "石龙区" and parsed.text_arrow("location") is None  # trimmed: not as read
-    assert parsed.columns["project"][9] is None and parsed.text_arrow("project") is None  # a placeholder: not known
+    for name, blank in (("project", 9), ("project", 10), ("overlaps", 3)):  # a placeholder, blanks: unknown, null
+        assert parsed.columns[name][blank] is None and parsed.text_arrow(name)[blank].as_py() is None, name
+        assert parsed.text_arrow(name).to_pylist() == parsed.columns[name].tolist(), name
     assert parse_frame(frame.astype(object), list(range(2, 2 + n))).text_arrow("parcel_id") is None  # Python objects
     parsed.columns["holder"] = parsed.columns["holder"].copy()
     assert parsed.text_arrow("holder") is None  # a column replaced since validation is not its cells

@@ -106,8 +106,8 @@ def _unknown(value: Any) -> bool:
 def _parse_uniques(name: str, uniques: np.ndarray | pa.Array, notes: dict[int, str] | None = None,
                    spans: dict[int, float] | None = None) -> tuple[np.ndarray, dict[int, str], bool]:
     """Encoded value of each distinct cell, the error detail of the unreadable ones, and whether
-    every value is its own Arrow cell (a text field read by the fast path alone); a
-    coded cell with a remark (政府原因（规划调整）) is read as its code and its note put in `notes`;
+    every value is its own Arrow cell or unknown (a text field: the fast path read all but its
+    blanks); a coded cell with a remark (政府原因（规划调整）) is read as its code and its note put in `notes`;
     a date given only to the month reads as its first day, its last day put in `spans`.
 
     `uniques` is an object array, or an Arrow string array (an Arrow-backed column); the plain
@@ -120,7 +120,6 @@ def _parse_uniques(name: str, uniques: np.ndarray | pa.Array, notes: dict[int, s
         todo = _fast_numbers(spec, uniques, out) if len(uniques) > _FAST_NUMBERS else np.arange(len(uniques))
     else:
         todo = fast_parse(spec, uniques, out)
-    as_is = text and not len(todo) and isinstance(uniques, pa.Array)
     parse = PARSERS[name]
     for j, raw in zip(todo.tolist(), python_values(uniques, todo)):
         try:
@@ -137,6 +136,8 @@ def _parse_uniques(name: str, uniques: np.ndarray | pa.Array, notes: dict[int, s
             spans[j] = float(value.last.toordinal())
         if value is not None:
             out[j] = value if text else encode(spec, value)
+    # the column is its Arrow cells when the fast path read every value but blanks (read as unknown)
+    as_is = text and isinstance(uniques, pa.Array) and not errors and all(out[j] is None for j in todo.tolist())
     return out, errors, as_is
 
 
@@ -198,8 +199,9 @@ def parse_frame(
             col[:] = None
             has = codes >= 0
             col[has] = encoded[codes[has]]
-            if as_is:
-                arrow_texts[spec.name] = (col, codes, uniques)
+            if as_is:  # the blank cells (read as unknown) are nulls there too
+                blank = np.flatnonzero(np.fromiter((v is None for v in encoded), dtype=bool, count=len(encoded)))
+                arrow_texts[spec.name] = (col, np.where(np.isin(codes, blank), -1, codes) if len(blank) else codes, uniques)
         else:
             col = np.where(codes >= 0, encoded[np.maximum(codes, 0)] if len(encoded) else np.nan, np.nan)
         columns[spec.name] = col
