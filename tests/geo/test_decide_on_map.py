@@ -84,7 +84,7 @@ def test_both_engines_agree_on_the_map():
 def test_explain_shows_the_map_facts():
     result = run("explain", SAMPLE, "--parcel", "SL-026", "--as-of", "2021-10-01", *MAP)
     assert result.exit_code == 0, result.output
-    assert "图形面积（亩）（geom_area_mu）：46.4" in result.stdout
+    assert "图形面积（亩）（geom_area_mu）：46.3997" in result.stdout  # the shape's area, to four decimals
     assert "台账与图形面积差率（area_gap_ratio）：25.00%" in result.stdout
     result = run("explain", SAMPLE, "--parcel", "SL-018", "--as-of", "2021-10-01", "--json", *MAP)
     shown = json.loads(result.stdout)["map"]
