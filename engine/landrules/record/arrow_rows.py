@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from landrules.core import fields
 from landrules.core.fields import FieldType
+from landrules.ledger.validate.frame import ParsedFrame
 
 _EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal()
 
@@ -72,9 +73,14 @@ def _vocabulary(name: str) -> pa.Array:
     return pa.array(list(fields.BY_NAME[name].vocabulary), type=pa.string())
 
 
-def fact_columns(columns: dict[str, np.ndarray]) -> dict[str, pa.Array]:
-    """The canonical fields, typed (the store's `rows` columns)."""
-    return {name: fact_array(name, col) for name, col in columns.items()}
+def fact_columns(parsed: ParsedFrame) -> dict[str, pa.Array]:
+    """The canonical fields, typed (a chunk's `facts`); a text field that is its cells as read
+    is taken from Arrow, not converted from its Python strings."""
+    out = {}
+    for name, column in parsed.columns.items():
+        arrow = parsed.text_arrow(name)
+        out[name] = fact_array(name, column) if arrow is None else arrow
+    return out
 
 
 

@@ -62,7 +62,7 @@ class ChunkTabler:
         texts, text_ids = self._text_ids(decided)
         own, own_ids = self._own_ids(decided, n)
         rows = pa.array(np.asarray(parsed.rows, dtype=np.int64))
-        facts = fact_columns(parsed.columns)
+        facts = fact_columns(parsed)
         ids = facts["parcel_id"]  # (ParsedFrame.parcel_ids is that column: converted once)
         decisions = pa.table({"row": rows, "parcel_id": ids, "text_id": pa.array(text_ids),
                               "errors_id": own_ids["errors"], "notes_id": own_ids["notes"]})
