@@ -36,11 +36,15 @@ def free_port() -> int:
 
 
 def start_server(log: Path, *options: str, env: dict | None = None) -> tuple[str, subprocess.Popen]:
-    """`landrules serve --port N OPTIONS…`, once it answers: (its URL, the process)."""
+    """`landrules serve --port N OPTIONS…`, once it answers: (its URL, the process). The scenario
+    coverage its rulebook pages show is the session's (tests/shared_coverage.py)."""
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "landrules", "serve", "--port", str(port), *options],
+        # `landrules serve` through tests/shared_coverage.py: its rulebook pages take the session's
+        # scenario coverage instead of running every scenario again (some 8 s of CPU a server)
+        proc = subprocess.Popen([sys.executable, str(Path(__file__).with_name("shared_coverage.py")), "serve",
+                                 "--port", str(port), *options],
                                 stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):

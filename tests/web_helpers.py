@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import copy
-import json
 import os
 import time
 from pathlib import Path
@@ -12,12 +11,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+import shared_coverage
 from conftest import POLICY, ROOT, RULES
-
-try:
-    import fcntl  # the workers' shared coverage answer is guarded by a file lock (not on Windows)
-except ImportError:
-    fcntl = None
 from landrules.web.app import create_app
 from landrules.web.common import Settings
 
@@ -78,39 +73,25 @@ def decided(client: TestClient, path=SAMPLE, as_of="2021-10-01"):
 
 @pytest.fixture(autouse=True, scope="session")
 def coverage_of_the_shipped_rulebook_once(tmp_path_factory):
-    """The rulebook pages show which scenario covers which rule: `landrules check` in a child
-    process (web/coverage.py, several seconds), run by each workbench on its first rulebook page.
-    Every test workbench on the shipped rules, policy and scenarios gets the same answer, so the
-    first one's is kept for the others (a copy each), and on several workers (pytest-xdist) the
-    first worker's is shared with the others through the session's folder; any other folder is
-    computed as served."""
+    """The rulebook pages' scenario coverage of the shipped rulebook, computed once per session
+    (tests/shared_coverage.py): in this process the first answer is kept (a copy each), and it is
+    shared with the other xdist workers and the `landrules serve` processes of the session through
+    the session's folder ($LANDRULES_TESTS_COVERAGE_FOLDER); any other folder is computed as served."""
     from landrules.web import pages_rules
 
     computed = pages_rules.scenario_coverage
     kept: dict = {}
-    shipped = (RULES.resolve(), POLICY.resolve(), (ROOT / "scenarios").resolve())
-    # the folder all workers of this session share (each worker's own basetemp is inside it)
-    shared = tmp_path_factory.getbasetemp().parent if os.environ.get("PYTEST_XDIST_WORKER") and fcntl else None
+    # the folder all processes of this session share (each xdist worker's own basetemp is inside it)
+    base = tmp_path_factory.getbasetemp()
+    folder = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    os.environ[shared_coverage.FOLDER_ENV] = str(folder)  # for the servers the tests start
 
     def once(rules: Path, policy: Path, scenarios: Path) -> dict:
-        if (Path(rules).resolve(), Path(policy).resolve(), Path(scenarios).resolve()) != shipped:
+        if not shared_coverage.shipped(rules, policy, scenarios):
             return computed(rules, policy, scenarios)
         if "answer" not in kept or kept["answer"].get("error"):
-            kept["answer"] = across_workers(lambda: computed(rules, policy, scenarios))
+            kept["answer"] = shared_coverage.shared(lambda: computed(rules, policy, scenarios), folder)
         return copy.deepcopy(kept["answer"])
-
-    def across_workers(compute) -> dict:
-        if shared is None:
-            return compute()
-        with open(shared / "scenario-coverage.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # one worker computes, the others wait for its answer
-            answer_file = shared / "scenario-coverage.json"
-            if answer_file.exists():
-                return json.loads(answer_file.read_text(encoding="utf-8"))
-            answer = compute()
-            if not answer.get("error"):
-                answer_file.write_text(json.dumps(answer, ensure_ascii=False), encoding="utf-8")
-            return answer
 
     patch = pytest.MonkeyPatch()
     patch.setattr(pages_rules, "scenario_coverage", once)

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from conftest import POLICY, ROOT
+from conftest import POLICY, ROOT, invoke
 from engines_agree import assert_same
 from landrules.backends.durable import RULES_PER_RULESET, DurableBackend
 from landrules.backends.vectorized import VectorizedBackend
@@ -105,12 +105,10 @@ def test_a_rulebook_larger_than_one_engine_ruleset_decides_without_crashing(rule
         capture_output=True, text=True, timeout=600,
     )
     assert run.returncode in (0, 1), run.stderr[-2000:]
-    vec = tmp_path / "vec.jsonl"
-    run = subprocess.run(
-        [sys.executable, "-m", "landrules", "decide", str(ROOT / "examples" / "shilong-ledger.csv"), "--rules", str(rules),
-         "--policy", str(policy), "--engine", "vectorized", "--as-of", "2021-10-01", "-o", str(vec)],
-        capture_output=True, text=True, timeout=600,
-    )
+    vec = tmp_path / "vec.jsonl"  # numpy, no native engine: decided in this process
+    run = invoke("decide", ROOT / "examples" / "shilong-ledger.csv", "--rules", rules, "--policy", policy,
+                 "--engine", "vectorized", "--as-of", "2021-10-01", "-o", vec)
+    assert run.exit_code in (0, 1), run.output[-2000:]
     assert out.read_text() == vec.read_text()
     assert "extra.r1" in out.read_text()  # the extra rules did fire
 

@@ -1,5 +1,7 @@
-"""`decide DATASET --dask local --record`: the run recorded as the single-machine run of the same
-ledger is, so that runs, progress, history and replay work on it alike (contract §7 "Scale")."""
+"""`decide DATASET --dask SCHEDULER --record`: the run recorded as the single-machine run of the same
+ledger is, so that runs, progress, history and replay work on it alike (contract §7 "Scale").
+Both runs on Dask go to one LocalCluster started for this file, by its address (starting a cluster
+costs some 4 s of CPU; `--dask local` itself is tested in test_dask.py)."""
 
 from __future__ import annotations
 
@@ -20,13 +22,22 @@ from test_dask import write_dataset  # noqa: E402
 from conftest import invoke  # noqa: E402
 from landrules.record.arrow_rows import blob_table  # noqa: E402
 
-pytestmark = pytest.mark.slow  # a local cluster per recorded run
+pytestmark = pytest.mark.slow  # a local cluster
 
 FILES, ROWS = 4, 3_000
 
 
 @pytest.fixture(scope="module")
-def recorded(tmp_path_factory):
+def scheduler():
+    """The address of a LocalCluster of two single-threaded worker processes, as `--dask local` starts."""
+    import distributed
+
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
+        yield cluster.scheduler_address
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory, scheduler):
     """A store holding the same ledger recorded twice: on one machine (run 1) and on Dask (run 2)."""
     tmp = tmp_path_factory.mktemp("dask-record")
     data = tmp / "dataset"
@@ -36,7 +47,7 @@ def recorded(tmp_path_factory):
     store = tmp / "store.duckdb"
     common = ("--as-of", "2021-10-01", "--record", "--store", store)
     single = invoke("decide", whole, "--engine", "vectorized", "-o", tmp / "single.parquet", "--label", "单机", *common)
-    dasked = invoke("decide", data, "--dask", "local", "-o", tmp / "out", "--label", "集群", *common)
+    dasked = invoke("decide", data, "--dask", scheduler, "-o", tmp / "out", "--label", "集群", *common)
     assert single.exit_code == dasked.exit_code == 1, (single.output, dasked.output)  # invalid rows, kept
     assert f"已记录第 2 期：集群，评估日 2021-10-01，{FILES * ROWS} 行" in dasked.stderr
     return tmp, store
@@ -93,14 +104,14 @@ def test_history_finds_the_last_parcel_in_both_runs(recorded):
     assert steps[1]["changed"] == {} and steps[0]["row"] == steps[1]["row"] == FILES * ROWS + 1
 
 
-def test_a_dataset_whose_files_differ_in_columns_is_decided_but_not_recorded(tmp_path):
+def test_a_dataset_whose_files_differ_in_columns_is_decided_but_not_recorded(tmp_path, scheduler):
     data = tmp_path / "dataset"
     data.mkdir()
     first = write_dataset(tmp_path / "a", 1, 300)[0]
     first.to_parquet(data / "0.parquet", index=False)
     first.drop(columns=["项目名称"]).to_parquet(data / "1.parquet", index=False)
     store = tmp_path / "store.duckdb"
-    result = invoke("decide", data, "--dask", "local", "-o", tmp_path / "out2", "--as-of", "2021-10-01",
+    result = invoke("decide", data, "--dask", scheduler, "-o", tmp_path / "out2", "--as-of", "2021-10-01",
                     "--record", "--store", store)
     assert result.exit_code == 2 and "数据集各文件的列不同" in result.stderr and "本期未记录" in result.stderr
     assert len(list((tmp_path / "out2").rglob("*.parquet"))) == 2  # decided and written all the same

@@ -213,6 +213,15 @@ def test_blank_rows_and_empty_columns_are_skipped_keeping_row_numbers(tmp_path):
     assert [(r.row, r.parcel_id) for r in records] == [(2, "A"), (5, "B")]
 
 
+def test_rows_of_spaces_only_are_blank_keeping_row_numbers(tmp_path):
+    """A row whose cells hold nothing but spaces (a full-width one too) is blank like an empty one;
+    the rows around it keep their numbers, and a row with spaces beside a real cell is kept."""
+    path = tmp_path / "spaces.csv"
+    path.write_text("宗地编号,面积（亩）,土地用途\nA,1,工业\n  ,\u3000,\n \t,,\nB,2, \n", encoding="utf-8")
+    assert read_ledger(path).attrs["row_numbers"] == [2, 5]
+    assert [(r.row, r.parcel_id) for r in load_records(path)] == [(2, "A"), (5, "B")]
+
+
 def test_title_row_above_the_header(tmp_path):
     book = openpyxl.Workbook()
     sheet = book.active

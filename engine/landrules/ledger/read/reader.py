@@ -122,10 +122,14 @@ def _nonblank(frame: pd.DataFrame) -> np.ndarray:
     for j in range(frame.shape[1]):
         counts += filled_cells(frame.iloc[:, j])
     keep = counts > 0
-    # rows whose only content is whitespace are blank too (rare: check just those)
-    for i in np.flatnonzero(keep & (counts <= 2)):
-        if all(is_empty(v) for v in frame.iloc[i].tolist()):
-            keep[i] = False
+    # rows whose only content is whitespace are blank too: check just those with few filled cells,
+    # a column at a time (a row at a time took 70 µs a row: 9 s for a narrow 120 000-row ledger)
+    suspects = np.flatnonzero(keep & (counts <= 2))
+    if len(suspects):
+        blank = np.ones(len(suspects), dtype=bool)
+        for j in range(frame.shape[1]):
+            blank &= np.fromiter(map(is_empty, frame.iloc[suspects, j].tolist()), dtype=bool, count=len(suspects))
+        keep[suspects[blank]] = False
     return keep
 
 
