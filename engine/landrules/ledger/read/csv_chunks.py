@@ -128,7 +128,7 @@ def _grid(
     stretch a row longer); the `last` stretch of the file takes every short row left — those
     after its last full row, or all of them when the file ends in short rows only."""
     dtype = pd.StringDtype("pyarrow", na_value=np.nan)
-    grid = table.to_pandas(types_mapper={pa.string(): dtype}.get)
+    grid = table.combine_chunks().to_pandas(types_mapper={pa.string(): dtype}.get)  # one Arrow chunk a column: one call, not one a block, for each later step
     grid.columns = range(width)
     mine = []
     end = offset + table.num_rows
