@@ -74,6 +74,10 @@ def decide(
     policy: Optional[Path] = PolicyOpt,
 ) -> None:
     """逐宗决策整本台账，汇总写到 stderr。Decide every parcel of a ledger; a summary goes to stderr."""
+    if ledger.suffix.lower() in (".csv", ".txt") and dask is None:  # reader.CSV_SUFFIXES (not imported: pandas)
+        from landrules.ledger.read.charset import check_ahead
+
+        check_ahead(ledger)  # the whole file's UTF-8 check on a thread, while the imports below run
     on_map = map_inputs(parcels, boundary, plan, parcels_id)
     if (label or store) and not record:
         raise fail("--label 与 --store 需与 --record 一起使用")
