@@ -130,7 +130,8 @@ def zh_name(name: str) -> str:
 
 
 def display(spec: FieldSpec | None, value) -> str:
-    """A value the way an officer writes it: 工业 not industrial, 是/否, 2018-12-31, 0.3333."""
+    """A value the way an officer writes it: 工业 not industrial, 是/否, 2018-12-31, 0.3333,
+    123456 (not 1.235e+05: a 平方米 area or a 万元 price in digits)."""
     if value is None:
         return "（空）"
     if isinstance(value, (tuple, list)):
@@ -138,12 +139,24 @@ def display(spec: FieldSpec | None, value) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
-        return f"{value:.4g}"
+        return number_text(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if spec is not None and spec.type is FieldType.ENUM:
         return spec.vocabulary.get(value, str(value))
     return str(value)
+
+
+def number_text(value: float) -> str:
+    """A number in digits, at most four decimals: 123456, 12.3457, 0.3333, 0.2; one too small
+    for four decimals (or too large for digits) with four significant ones (1.234e-05)."""
+    if value != value or value in (float("inf"), float("-inf")) or abs(value) >= 1e15:
+        return f"{value:.4g}"
+    if value.is_integer():
+        return str(int(value))
+    if abs(value) < 1e-4:
+        return f"{value:.4g}"
+    return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
 _FIELD_IN_TEXT = __import__("re").compile(r"\b([a-z][a-z0-9_]*)（([^（）]+)）")

@@ -66,7 +66,7 @@ class DecidedChunk:
     parsed: ParsedFrame | None = None  # the rows as decided: validated, as of the evaluation date
     with_flat: bool = True
     own: dict[str, OwnTexts] = field(default_factory=dict)  # errors, notes: the rows' own texts
-    own_json: dict[str, list[str]] = field(default_factory=dict)  # errors, notes: the same rows' texts as JSON lists
+    own_json: dict[str, OwnTexts] = field(default_factory=dict)  # errors, notes: the same rows' as JSON lists (with tails)
     _flat: pd.DataFrame | None = None
 
     @property
@@ -210,13 +210,15 @@ class LedgerDecider:
         if not with_json:  # the cells alone: each row's joined by Arrow
             joined = parsed.notes.joined(parsed.n, SEP, after)
             if joined is not None:
-                return errors, (OwnTexts(joined[0], np.arange(len(joined[0]), dtype=np.int64), joined[1]), [])
+                cells = OwnTexts(joined[0], np.arange(len(joined[0]), dtype=np.int64), joined[1])
+                return errors, (cells, OwnTexts(cells.rows, cells.which, []))
         return errors, self._own(*parsed.notes.combined(parsed.n, after), with_json)
 
     def _own(self, at: np.ndarray, which: np.ndarray, distinct: list[Sequence[str]],
-             with_json: bool) -> tuple[OwnTexts, list[str]]:
+             with_json: bool) -> tuple[OwnTexts, OwnTexts]:
         """The rows' own texts, row at[k]'s being distinct[which[k]], each distinct list worded
-        once: as cells, and as JSON lists (one per row; empty unless `with_json`)."""
+        once: as cells, and as JSON lists (the same rows and positions; no texts unless
+        `with_json`)."""
         cache = self._lists if with_json else self._cells
         if len(cache) > PATTERN_CACHE:
             cache.clear()
@@ -233,8 +235,7 @@ class LedgerDecider:
                 lists.append(done[1])
             else:
                 cells.append(done)
-        own = OwnTexts(at, which, cells)
-        return own, OwnTexts(at, which, lists).cells() if with_json else []
+        return OwnTexts(at, which, cells), OwnTexts(at, which, lists)
 
     def _count(self, patterns: list[_Pattern], index: np.ndarray, parsed: ParsedFrame) -> None:
         counts = np.bincount(index, minlength=len(patterns))
@@ -256,9 +257,9 @@ def _json_lines(parsed: ParsedFrame, index: np.ndarray, patterns: list[_Pattern]
     texts = [p.json_tail for p in patterns]
     indices = index.copy()
     own: dict[int, list[str]] = {}
-    for i, text in zip(own_errors[0].rows.tolist(), own_errors[1]):
+    for i, text in zip(own_errors[1].rows.tolist(), own_errors[1].cells()):
         own[i] = [text, "[]"]
-    for i, text in zip(own_notes[0].rows.tolist(), own_notes[1]):
+    for i, text in zip(own_notes[1].rows.tolist(), own_notes[1].cells()):
         own.setdefault(i, ["[]", "[]"])[1] = text
     for i, (errors, notes) in own.items():
         indices[i] = len(texts)

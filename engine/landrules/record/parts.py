@@ -6,10 +6,11 @@ store by the recording process when the file is done (`RunRecorder.insert_part`)
     decide_ledger(..., on_chunk=part.add)     # each chunk's tables written as it is decided
     part.close()                              # then the client: recorder.insert_part(folder)
 
-A part is a folder of three streams, one record batch per chunk: `texts` (text_id counted from 0
-in the file, the JSON tail, the flat columns), `decisions`, `chunks` (first row, rows, the
-cells' and facts' Arrow IPC files). The client streams each into its table (DuckDB reads the
-Arrow stream batch by batch), its text ids shifted past the run's texts so far.
+A part is a folder of four streams, one record batch per chunk: `texts` (text_id counted from 0
+in the file, the JSON tail, the flat columns), `own` (own_id counted from 0 in the file, the JSON
+list, the cell), `decisions`, `chunks` (first row, rows, the cells' and facts' Arrow IPC files).
+The client streams each into its table (DuckDB reads the Arrow stream batch by batch), its text
+and own ids shifted past the run's so far.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ import pyarrow.ipc as ipc
 from landrules.decide.batch import DecidedChunk
 from landrules.record.chunk_tables import TEXT_COLUMNS, ChunkTabler
 
-STREAMS = ("texts", "decisions", "chunks")
+STREAMS = ("texts", "own", "decisions", "chunks")
 TEXTS_SCHEMA = pa.schema([("text_id", pa.int32()), ("tail", pa.string()), *((c, pa.string()) for c in TEXT_COLUMNS)])
+OWN_SCHEMA = pa.schema([("own_id", pa.int32()), ("list", pa.string()), ("cell", pa.string())])
 CHUNKS_SCHEMA = pa.schema([("first_row", pa.int64()), ("n_rows", pa.int64()), ("cells", pa.binary()), ("facts", pa.binary())])
 
 
@@ -44,6 +46,7 @@ class PartWriter:
             self.tabler = ChunkTabler(self.headers)
         tables = self.tabler.tables(frame, decided)
         self._write("texts", (tables.texts or TEXTS_SCHEMA.empty_table()).cast(TEXTS_SCHEMA))
+        self._write("own", (tables.own or OWN_SCHEMA.empty_table()).cast(OWN_SCHEMA))
         self._write("decisions", tables.decisions)
         self._write("chunks", pa.table([[tables.first_row], [tables.n_rows], [tables.cells], [tables.facts]],
                                        schema=CHUNKS_SCHEMA))

@@ -10,10 +10,9 @@ and the run's row in `runs` is written last, so a run is listed whole or not at 
 
 `add` hands the chunk to the recorder's own thread, which makes its Arrow tables and inserts
 them while the next chunk is read and decided: the decisions as (row, parcel id, text id), the
-distinct decision texts once per run (`decision_texts`; a few hundred, and the rows' own texts:
-errors and notes name their row), the input cells and the facts (typed) as two compressed Arrow
-IPC files per chunk (`chunk_tables`). No Python object is made per row but for a row with its
-own texts. A Dask run's files come as parts the workers wrote (`insert_part`, `parts`).
+distinct decision texts once per run (`decision_texts`; a few hundred), the rows' own errors and
+notes as ids of their distinct lists (`own_texts`: errors name their row), the input cells and the facts (typed) as two compressed Arrow
+IPC files per chunk (`chunk_tables`). No Python object is made per row. A Dask run's files come as parts the workers wrote (`insert_part`, `parts`).
 Figures: docs/record.zh.md, bench/record_bench.py.
 """
 
@@ -83,7 +82,6 @@ class RunRecorder:
         self.con = store.con
         self.run_id: int | None = None
         self.rows = 0
-        self._texts: dict[str, int] = {}
         self._open = False
         self.written = False  # the run's row is in (write_run)
         self._executor = None
@@ -91,6 +89,7 @@ class RunRecorder:
         self._chunks = 0
         self._tabler: ChunkTabler | None = None
         self._text_count = 0  # texts of the parts inserted (insert_part)
+        self._own_count = 0  # own texts of the parts inserted
         self._ledger_sha256 = None
 
     def begin(self) -> int:
@@ -139,28 +138,33 @@ class RunRecorder:
     def insert(self, tables: ChunkTables) -> None:
         """One chunk's tables into the run, inside its transaction."""
         chunk = pa.table([[tables.first_row], [tables.n_rows], [tables.cells], [tables.facts]], schema=CHUNKS_SCHEMA)
-        self._insert(tables.texts, tables.decisions, chunk, 0)
+        self._insert(tables.texts, tables.own, tables.decisions, chunk, 0, 0)
 
     def insert_part(self, folder: Path) -> int:
         """A file's chunks recorded elsewhere (`parts.PartWriter`, a Dask worker) into the run:
-        streamed from the part's Arrow streams, its text ids shifted past the run's; its rows."""
+        streamed from the part's Arrow streams, its text and own ids shifted past the run's; its rows."""
         streams = part_streams(folder)
         texts = streams["texts"].read_all() if "texts" in streams else None
-        rows = self._insert(texts, streams.get("decisions"), streams.get("chunks"), self._text_count)
+        own = streams["own"].read_all() if "own" in streams else None
+        rows = self._insert(texts, own, streams.get("decisions"), streams.get("chunks"), self._text_count, self._own_count)
         self._text_count += 0 if texts is None else len(texts)
+        self._own_count += 0 if own is None else len(own)
         self.rows += rows
         return rows
 
-    def _insert(self, texts, decisions, chunks, text_offset: int) -> int:
+    def _insert(self, texts, own, decisions, chunks, text_offset: int, own_offset: int) -> int:
         """Each table (an Arrow table or stream) into its own; the decisions' count."""
         con, run = self.con, int(self.run_id)
         shift = f"text_id + {int(text_offset)}" if text_offset else "text_id"
+        own_shift = f" + {int(own_offset)}" if own_offset else ""
         counted = 0
         for data, sql in (
             (chunks, f"INSERT INTO row_cells BY NAME SELECT {run} AS run_id, {self._chunks} + row_number() OVER () - 1 AS chunk, "
                      "first_row, n_rows, cells, facts FROM _chunk"),
             (texts, f"INSERT INTO decision_texts BY NAME SELECT {run} AS run_id, {shift} AS text_id, * EXCLUDE (text_id) FROM _chunk"),
-            (decisions, f"INSERT INTO decisions BY NAME SELECT {run} AS run_id, row, parcel_id, {shift} AS text_id FROM _chunk"),
+            (own, f"INSERT INTO own_texts BY NAME SELECT {run} AS run_id, own_id{own_shift} AS own_id, list, cell FROM _chunk"),
+            (decisions, f"INSERT INTO decisions BY NAME SELECT {run} AS run_id, row, parcel_id, {shift} AS text_id, "
+                        f"errors_id{own_shift} AS errors_id, notes_id{own_shift} AS notes_id FROM _chunk"),
         ):
             if data is None:
                 continue

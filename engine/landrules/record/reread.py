@@ -22,7 +22,7 @@ from landrules.core.summary import PatternFacts, Summary, TaxTally
 from landrules.decide.as_of import frame_as_of
 from landrules.decide.batch import FLAT_COLUMNS
 from landrules.ledger.validate.frame import ParsedFrame
-from landrules.ledger.write.flat import FlatColumns
+from landrules.ledger.write.flat import FlatColumns, OwnTexts
 from landrules.record.replay import recorded_loop
 from landrules.record.run_facts import run_facts
 from landrules.record.runs import Run, headers_of
@@ -56,20 +56,31 @@ class RecordedRun:
                 if c in self.flat:
                     self.flat[c][text_id] = value
             self.facts[text_id] = PatternFacts.of(decision)
+        # the rows' own errors and notes (schema 4; a run recorded before folded them into its texts)
+        own = store.con.execute("SELECT own_id, coalesce(cell, '') FROM own_texts WHERE run_id = ? ORDER BY own_id",
+                                [run.id]).fetchall()
+        self.own_cells = [""] * ((own[-1][0] + 1) if own else 0)
+        for own_id, cell in own:
+            self.own_cells[own_id] = cell
 
     def chunks(self, rulebook: Rulebook) -> Iterator[RecordedChunk]:
         """The run's rows in order, read by the chunk loop as `decide` read them (the recorded
         cells, the run's column map), with the decisions recorded for them."""
         loop = recorded_loop(self.store, self.run, rulebook, "auto")
         ids = self.store.con.cursor().execute(
-            "SELECT row, text_id FROM decisions WHERE run_id = ? ORDER BY row", [self.run.id])
+            "SELECT row, text_id, coalesce(errors_id, -1), coalesce(notes_id, -1) FROM decisions "
+            "WHERE run_id = ? ORDER BY row", [self.run.id])
         for prepared in loop.prepared():  # the store is read on this thread
             rows = prepared.parsed.rows
-            recorded = ids.fetchmany(len(rows))
-            if [int(r) for r, _ in recorded] != [int(r) for r in rows]:
+            recorded = np.array(ids.fetchmany(len(rows)), dtype=np.int64).reshape(-1, 4)
+            if recorded[:, 0].tolist() != [int(r) for r in rows]:
                 raise LookupError(f"{self.run.name} 的记录不完整：行与决策对不上（第 {rows[0]} 行起）")
-            index = np.fromiter((t for _, t in recorded), dtype=np.int64, count=len(recorded))
-            yield RecordedChunk(prepared.frame.set_axis(self.headers, axis=1), FlatColumns(index, self.flat),
+            own = {}
+            for c, column in (("errors", recorded[:, 2]), ("notes", recorded[:, 3])):
+                at = np.flatnonzero(column >= 0)
+                if len(at):
+                    own[c] = OwnTexts(at, column[at], self.own_cells)
+            yield RecordedChunk(prepared.frame.set_axis(self.headers, axis=1), FlatColumns(recorded[:, 1], self.flat, own),
                                 frame_as_of(prepared.parsed, self.run.as_of))
 
     def summary(self) -> Summary:
@@ -82,14 +93,14 @@ class RecordedRun:
         con.register("_areas", run_facts(self.store, self.run.id, ["area_mu"]))
         try:
             counts = con.execute("""
-                SELECT d.text_id, count(*), coalesce(sum(r.area_mu), 0) FROM decisions d
+                SELECT d.text_id, d.errors_id IS NOT NULL, count(*), coalesce(sum(r.area_mu), 0) FROM decisions d
                 JOIN _areas r ON r.row = d.row
-                WHERE d.run_id = ? GROUP BY d.text_id ORDER BY d.text_id""", [self.run.id]).fetchall()
+                WHERE d.run_id = ? GROUP BY ALL ORDER BY ALL""", [self.run.id]).fetchall()
         finally:
             con.unregister("_areas")
-        for text_id, count, area in counts:
+        for text_id, _, count, area in counts:
             summary.add_pattern(self.facts[text_id], int(count), float(area))
-        invalid = sum(int(count) for text_id, count, _ in counts if self.flat["errors"][text_id])
+        invalid = sum(int(count) for text_id, own_errors, count, _ in counts if own_errors or self.flat["errors"][text_id])
         summary.rows = int(recorded.get("rows", self.run.rows))
         summary.invalid = int(recorded.get("invalid", invalid))
         summary.decided = int(recorded.get("decided", summary.rows - summary.invalid))

@@ -46,6 +46,16 @@ Version 3 (recording cheaper, issue 24):
                     the chunks' `facts` (only those columns are decompressed, `run_facts.py`) and
                     query them in place. The upgrade moves each run's facts out of `rows` into
                     its chunks' `facts`, then drops the table.
+
+Version 4 (recording cheaper, issue 24):
+
+- `own_texts`       a run's distinct lists of a row's own errors or notes (errors name their row;
+                    notes are the row's dates and the map's): the JSON list and its cell
+- `decisions.errors_id`, `decisions.notes_id`  the row's own lists (null: none); its `text_id` is
+                    its pattern's. Runs recorded before kept each row's own texts folded into a
+                    `decision_texts` row of its own (both ids null), which the views still read:
+                    `decision_rows` and `decision_records` put the own lists back in place of the
+                    pattern's empty ones, so both kinds of run read alike.
 """
 
 from __future__ import annotations
@@ -163,10 +173,41 @@ def _v3(con) -> None:
     con.execute("DROP TABLE rows")
 
 
+# a pattern's JSON tail ends in its empty lists (decide.batch.own_tail); its length in characters
+_EMPTY_TAIL = '"errors":[],"notes":[]}'
+
+_V4 = (
+    """CREATE TABLE own_texts (
+        run_id INTEGER NOT NULL, own_id INTEGER NOT NULL,
+        list VARCHAR NOT NULL,            -- the JSON list of errors or notes
+        cell VARCHAR                      -- the same, as the cell of the errors or notes column
+    )""",
+    "ALTER TABLE decisions ADD COLUMN errors_id INTEGER",
+    "ALTER TABLE decisions ADD COLUMN notes_id INTEGER",
+    """CREATE OR REPLACE VIEW decision_rows AS
+        SELECT d.run_id, d.row, d.parcel_id, t.categories, t.outcome_codes, t.deadline, t.overdue,
+               t.responsible, t.needs,
+               CASE WHEN d.errors_id IS NULL THEN t.errors ELSE e.cell END AS errors,
+               CASE WHEN d.notes_id IS NULL THEN t.notes ELSE n.cell END AS notes, d.text_id
+        FROM decisions d JOIN decision_texts t USING (run_id, text_id)
+        LEFT JOIN own_texts e ON e.run_id = d.run_id AND e.own_id = d.errors_id
+        LEFT JOIN own_texts n ON n.run_id = d.run_id AND n.own_id = d.notes_id""",
+    f"""CREATE OR REPLACE VIEW decision_records AS
+        SELECT d.run_id, d.row, d.parcel_id,
+               '{{"parcel_id":' || coalesce(to_json(d.parcel_id)::VARCHAR, 'null') ||
+               CASE WHEN d.errors_id IS NULL AND d.notes_id IS NULL THEN t.tail
+                    ELSE left(t.tail, length(t.tail) - {len(_EMPTY_TAIL)}) || '"errors":' || coalesce(e.list, '[]')
+                         || ',"notes":' || coalesce(n.list, '[]') || '}}' END AS record
+        FROM decisions d JOIN decision_texts t USING (run_id, text_id)
+        LEFT JOIN own_texts e ON e.run_id = d.run_id AND e.own_id = d.errors_id
+        LEFT JOIN own_texts n ON n.run_id = d.run_id AND n.own_id = d.notes_id""",
+)
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "the record of runs: runs, rows, decisions, rulebook files", _V1),
     Migration(2, "the workbench's accounts and the audit log", _V2),
     Migration(3, "each chunk's facts in row_cells.facts, in place of the table rows", _v3),
+    Migration(4, "a row's own errors and notes as ids of own_texts, not a decision text each", _V4),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -23,7 +23,7 @@ ODD = st.sampled_from(["", " ", "/", "／", "-", "—", "无", "空", "不详", 
                        "2018-01-02 00:00:00", "2018 年 1 月 2 日", "0000-01-01", "2019-02-29", "2020-02-29",
                        "2018-13-01", "2018-00-10", "2018-1-32", "9999-12-31", "2018-01/02", "2018年1月2", "1.", ".5",
                        "00.50", "1.0", "0", "0.0", "1", "1e20", "99999999999", "100000000",
-                       "--", "暂无", "未知", "\\", "1 000", "1,234.5", "2,50", "١٢", "SL-1 ", " SL-1", "A", "a\u3000", "x\ty", "é1"])
+                       "--", "暂无", "未知", "\\", "＼", "——", " 无 ", "无\u3000", "单位", "\u3000单位", "单位\xa0", "1 000", "1,234.5", "2,50", "١٢", "SL-1 ", " SL-1", "A", "a\u3000", "x\ty", "é1"])
 
 
 @st.composite
@@ -80,7 +80,9 @@ def check(name: str, values: list[str]) -> None:
     spec = fields.BY_NAME[name]
     expected = per_cell(name, values)
     for uniques in (pa.array(values, type=pa.string()), np.array(values, dtype=object)):
-        encoded, errors = _parse_uniques(name, uniques)
+        encoded, errors, as_is = _parse_uniques(name, uniques)
+        if as_is:  # every value its own cell or unknown: the record takes the Arrow cells for the column
+            assert isinstance(uniques, pa.Array) and all(e is None or e == v for e, v in zip(encoded.tolist(), values))
         for j, (value, error) in enumerate(expected):
             assert errors.get(j) == error, (name, values[j], errors.get(j), error)
             if error is None:
@@ -102,9 +104,9 @@ def test_numbers_and_ratios_read_as_the_cell_parser_reads_them(values, name):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(CELLS["text"], min_size=1, max_size=120))
-def test_text_read_as_the_cell_parser_reads_it(values):
-    check("parcel_id", values)
+@given(st.lists(CELLS["text"], min_size=1, max_size=120), st.sampled_from(["parcel_id", "holder"]))
+def test_text_read_as_the_cell_parser_reads_it(values, name):
+    check(name, values)
 
 
 def test_an_arrow_column_and_an_object_column_validate_alike():
@@ -119,6 +121,28 @@ def test_an_arrow_column_and_an_object_column_validate_alike():
     for name in ("parcel_id", "approved_on", "area_mu"):
         a, b = arrow.columns[name], objects.columns[name]
         assert all(same(x, y) for x, y in zip(a.tolist(), b.tolist())), name
+
+
+def test_a_text_column_of_plain_arrow_cells_is_taken_as_arrow():
+    """Text fields whose every cell is its own value keep the reader's Arrow cells (what the
+    record of runs stores); a column with a cell the parser changes, or replaced since, does not."""
+    n = 200  # each column past columns.FAST_MIN distinct values, so the fast path reads them
+    frame = pd.DataFrame({"parcel_id": [f"SL-{i}" for i in range(n)],
+                          "holder": [None if i % 7 == 0 else f"平顶山市{i % 90}号单位" for i in range(n)],
+                          "location": [" 石龙区 " if i == 5 else f"村{i}" for i in range(n)],
+                          "project": ["不详" if i == 9 else "" if i == 10 else f"项目{i}" for i in range(n)],
+                          "overlaps": [" " if i == 3 else f"SL-{i}" for i in range(n)]})
+    parsed = parse_frame(frame.astype("string[pyarrow]"), list(range(2, 2 + n)))
+    for name in ("parcel_id", "holder"):
+        assert parsed.text_arrow(name).to_pylist() == parsed.columns[name].tolist(), name
+    assert parsed.text_arrow("holder").null_count == len(range(0, n, 7))
+    assert parsed.columns["location"][5] == "石龙区" and parsed.text_arrow("location") is None  # trimmed: not as read
+    for name, blank in (("project", 9), ("project", 10), ("overlaps", 3)):  # a placeholder, blanks: unknown, null
+        assert parsed.columns[name][blank] is None and parsed.text_arrow(name)[blank].as_py() is None, name
+        assert parsed.text_arrow(name).to_pylist() == parsed.columns[name].tolist(), name
+    assert parse_frame(frame.astype(object), list(range(2, 2 + n))).text_arrow("parcel_id") is None  # Python objects
+    parsed.columns["holder"] = parsed.columns["holder"].copy()
+    assert parsed.text_arrow("holder") is None  # a column replaced since validation is not its cells
 
 
 def test_dates_are_read_off_the_bytes_of_a_slice_as_the_cell_parser_reads_them():

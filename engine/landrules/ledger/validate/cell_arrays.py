@@ -19,15 +19,18 @@ import pyarrow.compute as pc
 from landrules.core.fields import FieldSpec, FieldType
 from landrules.ledger.arrow_buffers import data_bytes, offsets
 from landrules.ledger.validate.cells import number_bound
+from landrules.ledger.validate.spellings import PLACEHOLDER_LENGTH, is_placeholder
 
 # the written date forms of contract §3, ASCII digits only (anything else: the cell parser):
 # 2018-12-31, 2018/12/31, 2018.12.31, 2018年12月31日 (months and days of one or two digits)
 _DATE_FORM = r"^[0-9]{4}(?:-[0-9]{1,2}-[0-9]{1,2}|/[0-9]{1,2}/[0-9]{1,2}|\.[0-9]{1,2}\.[0-9]{1,2}|年[0-9]{1,2}月[0-9]{1,2}日)$"
 # a plain decimal number, ASCII, no sign, no separators, no exponent
 _NUMBER = r"^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$"
-# text that is its own value: begins and ends with an ASCII letter or digit (nothing to strip,
-# and none of the placeholders that mean an empty cell)
-_PLAIN_TEXT = r"^[0-9A-Za-z](?:[^\x00-\x1f\x7f-\x9f]*[0-9A-Za-z])?$"  # no control character (cells.py refuses them in ids)
+# text that is its own value: no control character (cells.py refuses them in ids) and nothing
+# str.strip() would take off its ends (Python's white space: ASCII and control ones, NBSP, the
+# Ogham space, U+2000–U+200A, the line and paragraph separators, U+202F, U+205F, U+3000)
+_TEXT_END = r"[^ \x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}\x00-\x1f\x7f-\x9f]"
+_PLAIN_TEXT = rf"^{_TEXT_END}(?:[^\x00-\x1f\x7f-\x9f]*{_TEXT_END})?$"
 _EPOCH = np.datetime64("0001-01-01", "D")
 FAST_MIN = 64  # below this many distinct values the cell parser is as fast
 
@@ -136,8 +139,17 @@ def fast_numbers(text: pa.Array, spec: FieldSpec) -> tuple[np.ndarray, np.ndarra
 
 
 def fast_text(text: pa.Array) -> np.ndarray:
-    """Which values are their own text value."""
-    return _mask(pc.match_substring_regex(text, _PLAIN_TEXT)) if len(text) else np.zeros(0, dtype=bool)
+    """Which values are their own text value: nothing to strip, no control character, and no
+    placeholder for "not known" (/ 无 不详 …: short, so only the short ones are looked at, by
+    the function every parser uses)."""
+    if not len(text):
+        return np.zeros(0, dtype=bool)
+    plain = _mask(pc.match_substring_regex(text, _PLAIN_TEXT))
+    short = np.flatnonzero(plain & (pc.utf8_length(text).to_numpy(zero_copy_only=False) <= PLACEHOLDER_LENGTH))
+    if len(short):
+        values = text.take(pa.array(short)).to_pylist()
+        plain[short[[is_placeholder(v) for v in values]]] = False
+    return plain
 
 
 def fast_parse(spec: FieldSpec, uniques: pa.Array | np.ndarray, out: np.ndarray) -> np.ndarray:

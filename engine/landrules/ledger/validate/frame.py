@@ -54,6 +54,10 @@ class ParsedFrame:
     # (an ordinal, NaN where the date is a day); the column itself holds the first day. Empty on
     # the common path: only fields with such a date are here.
     spans: dict[str, np.ndarray] = field(default_factory=dict)
+    # text fields whose every value is its cell as the reader gave it in Arrow: field -> (the
+    # column, each row's code, the distinct cells), so that the record of runs takes the column
+    # from Arrow (`text_arrow`) rather than converting its Python strings back
+    arrow_texts: dict[str, tuple[np.ndarray, np.ndarray, pa.Array]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not isinstance(self.notes, RowNotes):
@@ -62,6 +66,14 @@ class ParsedFrame:
     @property
     def parcel_ids(self) -> np.ndarray:
         return self.columns["parcel_id"]
+
+    def text_arrow(self, name: str) -> pa.Array | None:
+        """Text field `name` as Arrow strings taken from the cells as read, if it still is them."""
+        found = self.arrow_texts.get(name)
+        if found is None or found[0] is not self.columns.get(name):
+            return None
+        _, codes, uniques = found
+        return uniques.take(pa.array(codes, mask=codes < 0))
 
     @property
     def valid(self) -> np.ndarray:
@@ -92,9 +104,10 @@ def _unknown(value: Any) -> bool:
 
 
 def _parse_uniques(name: str, uniques: np.ndarray | pa.Array, notes: dict[int, str] | None = None,
-                   spans: dict[int, float] | None = None) -> tuple[np.ndarray, dict[int, str]]:
-    """Encoded value of each distinct cell, and the error detail of the unreadable ones; a
-    coded cell with a remark (政府原因（规划调整）) is read as its code and its note put in `notes`;
+                   spans: dict[int, float] | None = None) -> tuple[np.ndarray, dict[int, str], bool]:
+    """Encoded value of each distinct cell, the error detail of the unreadable ones, and whether
+    every value is its own Arrow cell or unknown (a text field: the fast path read all but its
+    blanks); a coded cell with a remark (政府原因（规划调整）) is read as its code and its note put in `notes`;
     a date given only to the month reads as its first day, its last day put in `spans`.
 
     `uniques` is an object array, or an Arrow string array (an Arrow-backed column); the plain
@@ -123,7 +136,9 @@ def _parse_uniques(name: str, uniques: np.ndarray | pa.Array, notes: dict[int, s
             spans[j] = float(value.last.toordinal())
         if value is not None:
             out[j] = value if text else encode(spec, value)
-    return out, errors
+    # the column is its Arrow cells when the fast path read every value but blanks (read as unknown)
+    as_is = text and isinstance(uniques, pa.Array) and not errors and all(out[j] is None for j in todo.tolist())
+    return out, errors, as_is
 
 
 def _fast_numbers(spec: fields.FieldSpec, uniques: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -159,6 +174,7 @@ def parse_frame(
     cell_errors: dict[int, list[tuple[int, str]]] = {}
     cell_notes: dict[int, list[str]] = {}  # remarks of coded cells
     spans: dict[str, np.ndarray] = {}
+    arrow_texts: dict[str, tuple[np.ndarray, np.ndarray, pa.Array]] = {}
     maybe_wide: np.ndarray | None = None  # every id is looked at unless the Arrow column says which
     for spec in fields.FIELDS:
         if spec.name not in frame.columns:
@@ -170,7 +186,7 @@ def parse_frame(
             maybe_wide = np.flatnonzero(np.isin(codes, wide)) if len(wide) else np.zeros(0, dtype=np.int64)
         remarks: dict[int, str] = {}
         months: dict[int, float] = {}
-        encoded, errors = _parse_uniques(spec.name, uniques, remarks, months)
+        encoded, errors, as_is = _parse_uniques(spec.name, uniques, remarks, months)
         if months:
             last = np.full(len(encoded), np.nan)
             last[list(months)] = list(months.values())
@@ -183,6 +199,9 @@ def parse_frame(
             col[:] = None
             has = codes >= 0
             col[has] = encoded[codes[has]]
+            if as_is:  # the blank cells (read as unknown) are nulls there too
+                blank = np.flatnonzero(np.fromiter((v is None for v in encoded), dtype=bool, count=len(encoded)))
+                arrow_texts[spec.name] = (col, np.where(np.isin(codes, blank), -1, codes) if len(blank) else codes, uniques)
         else:
             col = np.where(codes >= 0, encoded[np.maximum(codes, 0)] if len(encoded) else np.nan, np.nan)
         columns[spec.name] = col
@@ -202,7 +221,8 @@ def parse_frame(
     for i, note in lookalikes.items():
         cell_notes.setdefault(i, []).insert(0, note)
     return ParsedFrame(n=n, rows=list(rows), columns=columns, errors=dict(sorted(row_errors.items())),
-                       notes={i: tuple(v) for i, v in sorted(cell_notes.items())}, spans=spans)
+                       notes={i: tuple(v) for i, v in sorted(cell_notes.items())}, spans=spans,
+                       arrow_texts=arrow_texts)
 
 
 def _check_ids(ids: np.ndarray, rows: list[int], row_errors: dict[int, list[str]], seen: SeenIds) -> None:

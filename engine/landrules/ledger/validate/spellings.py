@@ -28,12 +28,12 @@ _FRACTION = re.compile(r"(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)")
 
 
 _PLACEHOLDER_KEYS = _PLACEHOLDER_KEYS | {"／", "－", "——", "－－", "＼"}  # as written, full-width too
-_LONGEST = max(map(len, _PLACEHOLDER_KEYS))
+PLACEHOLDER_LENGTH = max(map(len, _PLACEHOLDER_KEYS)) + 4  # no longer cell is a placeholder
 
 
 def is_placeholder(value: Any) -> bool:
     """True for a text cell that only holds a placeholder for "not known"."""
-    if not isinstance(value, str) or len(value) > _LONGEST + 4:
+    if not isinstance(value, str) or len(value) > PLACEHOLDER_LENGTH:
         return False
     text = value.strip()
     return text in _PLACEHOLDER_KEYS or unicodedata.normalize("NFKC", text) in _PLACEHOLDER_KEYS
