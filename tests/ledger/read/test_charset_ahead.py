@@ -33,6 +33,7 @@ def _utf8_head_gb18030_tail(path):
 
 
 def test_detect_takes_the_verdict_checked_ahead(tmp_path):
+    charset._AHEAD.clear()
     path = tmp_path / "late.csv"
     _utf8_head_gb18030_tail(path)
     charset.check_ahead(path)
@@ -41,6 +42,7 @@ def test_detect_takes_the_verdict_checked_ahead(tmp_path):
 
 
 def test_a_file_changed_after_its_check_started_is_checked_again(tmp_path):
+    charset._AHEAD.clear()
     path = tmp_path / "changed.csv"
     path.write_bytes(("parcel_id,area_mu\r\n" + "".join(f"P{i:06d},1\r\n" for i in range(120_000))).encode())
     charset.check_ahead(path)
@@ -52,6 +54,10 @@ def test_a_file_changed_after_its_check_started_is_checked_again(tmp_path):
     charset._AHEAD.clear()
 
 
-def test_a_missing_file_is_not_checked_ahead(tmp_path):
+def test_a_missing_or_small_file_is_not_checked_ahead(tmp_path):
+    charset._AHEAD.clear()
     charset.check_ahead(tmp_path / "none.csv")
+    small = tmp_path / "small.csv"
+    small.write_text("宗地编号\nSL-1\n", encoding="utf-8")  # detect decodes it whole
+    charset.check_ahead(small)
     assert not charset._AHEAD

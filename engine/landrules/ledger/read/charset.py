@@ -13,6 +13,7 @@ import pyarrow as pa
 from landrules.ledger.columns.headers import shows_parcel_id
 from landrules.ledger.errors import LedgerError
 
+HEAD_BYTES = 1 << 20  # the head `detect` guesses the encoding from (the rest is checked for UTF-8)
 _CHINESE_ENCODINGS = {"gb18030", "gbk", "gb2312", "cp936", "ms936", "euc_cn", "hz"}
 
 
@@ -123,6 +124,8 @@ def check_ahead(path: Path, block: int = 1 << 22) -> None:
         key = _identity(path)
     except OSError:
         return
+    if key[1] <= HEAD_BYTES:  # `detect` decodes a file this small whole: nothing to check ahead
+        return
     verdict: list[bool | None] = []
 
     def check() -> None:
@@ -133,6 +136,7 @@ def check_ahead(path: Path, block: int = 1 << 22) -> None:
 
     thread = threading.Thread(target=check, name="landrules-utf8", daemon=True)
     with _AHEAD_LOCK:
+        _AHEAD.clear()  # one run's file at a time: a check nobody took (the run failed first) is dropped
         _AHEAD[key] = (thread, verdict)
     thread.start()
 
@@ -191,7 +195,7 @@ def _line_of(path: Path, offset: int, block: int = 1 << 22) -> int:
     return lines
 
 
-def detect(path: Path, limit: int = 1 << 20) -> tuple[str, str]:
+def detect(path: Path, limit: int = HEAD_BYTES) -> tuple[str, str]:
     """(encoding, decoded head) of a CSV. The encoding is guessed from the first `limit` bytes
     and, when that says UTF-8, checked over the whole file: a ledger that is UTF-8 for a
     megabyte and GB18030 further down (rows pasted from another file) is read as GB18030."""
