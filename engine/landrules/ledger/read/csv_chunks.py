@@ -93,6 +93,7 @@ def _stream(path, encoding, sep, skip, width, chunk_rows, state, threads: bool):
                 grid, end = _grid(table.slice(0, chunk_rows), offset, short, width, sep)
                 rest = table.slice(chunk_rows)
                 pending, held = rest.to_batches(), rest.num_rows
+                del table, rest  # the grid holds its own copy (one chunk a column): the blocks go now, not after it is used
                 yield from _hand_out(grid, offset, end, state)
                 offset = end
         if held or short:
