@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from landrules.geo.plan import threshold as plan_threshold
 from landrules.ledger.validate.frame import ParsedFrame
 from landrules.ledger.validate.row_notes import NoteColumn
 from landrules.ledger.write.flat import FlatColumns, OwnTexts
-from landrules.ledger.write.json_lines import JsonLines, json_heads
+from landrules.ledger.write.json_lines import JsonLines, json_heads, json_list
 from landrules.rulebook.model import Rulebook
 
 FLAT_COLUMNS = (*DECISION_COLUMNS, *EXTRA_COLUMNS)
@@ -203,7 +202,7 @@ class LedgerDecider:
             index[list(parsed.errors)] = len(patterns)
             patterns.append(self._invalid)
         errors = self._own(np.fromiter(parsed.errors, dtype=np.int64, count=len(parsed.errors)),
-                           np.arange(len(parsed.errors)), list(parsed.errors.values()), with_json)
+                           np.arange(len(parsed.errors)), list(parsed.errors.values()), with_json, cached=False)
         # the decision's own notes follow the row's (as Evaluator.decide_many puts them)
         by_pattern = NoteColumn.from_rows(len(patterns), {j: p.notes for j, p in enumerate(patterns)})
         after = [NoteColumn(by_pattern.codes[index], by_pattern.texts)] if by_pattern.texts else []
@@ -215,11 +214,12 @@ class LedgerDecider:
         return errors, self._own(*parsed.notes.combined(parsed.n, after), with_json)
 
     def _own(self, at: np.ndarray, which: np.ndarray, distinct: list[Sequence[str]],
-             with_json: bool) -> tuple[OwnTexts, OwnTexts]:
+             with_json: bool, cached: bool = True) -> tuple[OwnTexts, OwnTexts]:
         """The rows' own texts, row at[k]'s being distinct[which[k]], each distinct list worded
         once: as cells, and as JSON lists (the same rows and positions; no texts unless
-        `with_json`)."""
-        cache = self._lists if with_json else self._cells
+        `with_json`). Lists kept between chunks unless not `cached` (errors name their row:
+        none comes twice)."""
+        cache = (self._lists if with_json else self._cells) if cached else {}
         if len(cache) > PATTERN_CACHE:
             cache.clear()
         cells, lists = [], []
@@ -228,8 +228,7 @@ class LedgerDecider:
             done = cache.get(key)
             if done is None:
                 cell = key[0] if len(key) == 1 and type(key[0]) is str else SEP.join(dict.fromkeys(str(t) for t in key))
-                done = cache[key] = ((cell, json.dumps(list(key), ensure_ascii=False, separators=(",", ":")))
-                                     if with_json else cell)
+                done = cache[key] = (cell, json_list(key)) if with_json else cell
             if with_json:
                 cells.append(done[0])
                 lists.append(done[1])

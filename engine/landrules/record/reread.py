@@ -78,8 +78,9 @@ class RecordedRun:
             own = {}
             for c, column in (("errors", recorded[:, 2]), ("notes", recorded[:, 3])):
                 at = np.flatnonzero(column >= 0)
-                if len(at):
-                    own[c] = OwnTexts(at, column[at], self.own_cells)
+                if len(at):  # the chunk's own lists only (a run's can be a row in four)
+                    used, which = np.unique(column[at], return_inverse=True)
+                    own[c] = OwnTexts(at, which.reshape(-1), [self.own_cells[k] for k in used.tolist()])
             yield RecordedChunk(prepared.frame.set_axis(self.headers, axis=1), FlatColumns(recorded[:, 1], self.flat, own),
                                 frame_as_of(prepared.parsed, self.run.as_of))
 

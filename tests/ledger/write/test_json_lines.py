@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from landrules.ledger.write.json_lines import BLOCK_ROWS, JsonLines, json_heads
+from landrules.ledger.write.json_lines import BLOCK_ROWS, JsonLines, json_heads, json_list
 
 ids = st.lists(st.one_of(st.none(), st.text(alphabet='SL-01"\\\n\t\x00\x1f中\u2028 é', max_size=6)), max_size=40)
 
@@ -32,3 +32,12 @@ def test_a_chunk_longer_than_a_block_is_written_in_blocks():
     lines = JsonLines(json_heads([f"P{i}" for i in range(n)]), np.zeros(n, dtype=np.int64), [',"x":1}'])
     blocks = list(lines.blocks())
     assert len(blocks) == 3 and b"".join(blocks).count(b"\n") == n
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(), st.sampled_from(['a"b', "a\\b", "x\ny", "\u2028", "\x00", "é", "第3行"]),
+                          st.integers(), st.none()), max_size=5))
+def test_a_list_of_texts_is_the_json_of_json_dumps(items):
+    """A row's errors or notes as a JSON list: the same text as json.dumps writes (non-texts too)."""
+    assert json_list(items) == json.dumps(items, ensure_ascii=False, separators=(",", ":"))
+    assert json_list(tuple(items)) == json_list(items)
