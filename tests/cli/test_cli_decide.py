@@ -200,3 +200,46 @@ def test_module_entry_point_runs_in_a_fresh_process(tmp_path):
     )
     assert proc.returncode == 1, proc.stderr
     assert len(out.read_text(encoding="utf-8").splitlines()) == 40
+
+
+def test_decide_leaves_the_cycle_collector_as_it_found_it(tmp_path):
+    """`decide` freezes what it set up and collects young objects less often while it decides
+    (`cli.decide._old_objects_left_alone`); afterwards the process's collector is as before,
+    even when the run fails."""
+    import gc
+
+    threshold, frozen = gc.get_threshold(), gc.get_freeze_count() > 0  # (frozen objects freed leave it)
+    assert run("decide", SAMPLE, "--as-of", "2021-10-01", "-o", tmp_path / "out.csv").exit_code in (0, 1)
+    assert (gc.get_threshold(), gc.get_freeze_count() > 0) == (threshold, frozen)
+    (tmp_path / "bad.csv").write_text("宗地编号,面积（亩）\nSL-1,1\n\"SL-2,2\n", encoding="utf-8")
+    assert run("decide", tmp_path / "bad.csv", "--as-of", "2021-10-01", "-o", tmp_path / "bad-out.csv").exit_code == 2
+    assert (gc.get_threshold(), gc.get_freeze_count() > 0) == (threshold, frozen)
+
+
+def test_the_collector_pause_freezes_and_restores():
+    """In a process that froze nothing (the command line's), the pause freezes what exists and
+    unfreezes it afterwards; in one that froze its own objects (this suite's conftest), those
+    stay frozen. The young threshold is raised, never lowered, and restored."""
+    import gc
+
+    from landrules.cli.decide import _YOUNG, _old_objects_left_alone
+
+    threshold, frozen = gc.get_threshold(), gc.get_freeze_count()
+    gc.unfreeze()
+    gc.set_threshold(700, 10, 10)
+    try:
+        with _old_objects_left_alone():
+            assert gc.get_threshold() == (_YOUNG, 10, 10)
+            assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == (700, 10, 10)
+        assert gc.get_freeze_count() == 0
+        gc.freeze()
+        gc.set_threshold(20_000, 10, 10)
+        with _old_objects_left_alone():
+            assert gc.get_threshold() == (20_000, 10, 10)
+        assert gc.get_threshold() == (20_000, 10, 10)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.set_threshold(*threshold)
+        if frozen:
+            gc.freeze()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import sys
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Optional
 
@@ -72,6 +74,10 @@ def decide(
     policy: Optional[Path] = PolicyOpt,
 ) -> None:
     """逐宗决策整本台账，汇总写到 stderr。Decide every parcel of a ledger; a summary goes to stderr."""
+    if ledger.suffix.lower() in (".csv", ".txt") and dask is None:  # reader.CSV_SUFFIXES (not imported: pandas)
+        from landrules.ledger.read.charset import check_ahead
+
+        check_ahead(ledger)  # the whole file's UTF-8 check on a thread, while the imports below run
     on_map = map_inputs(parcels, boundary, plan, parcels_id)
     if (label or store) and not record:
         raise fail("--label 与 --store 需与 --record 一起使用")
@@ -107,7 +113,7 @@ def decide(
 
         recording = Recording.start(store, ledger, when, label, rulebook, engine, columns, sheet)
     try:
-        with recording as recorder, progress_line() as advance:  # a run not finished is rolled back: nothing of it stays
+        with recording as recorder, progress_line() as advance, _old_objects_left_alone():  # a run not finished is rolled back: nothing of it stays
             result = decide_ledger(
                 ledger, output, options, progress=advance,
                 report=lambda checked: report_columns(as_of_line(as_of, when), checked),
@@ -134,6 +140,34 @@ def decide(
     print_summary(rulebook, result, output)
     report_invalid(result.invalid, result.summary.invalid, verbose)
     raise typer.Exit(1 if result.summary.invalid else 0)
+
+
+# the young generation's threshold while a ledger is decided (Python's default: 700)
+_YOUNG = 7000
+
+
+@contextmanager
+def _old_objects_left_alone() -> Iterator[None]:
+    """Python's cycle collector told to leave alone what the command set up before deciding.
+
+    The imports and the rulebook are some 90 000 objects that live as long as the process, and
+    every full collection walked them again, holding the interpreter lock that the reading,
+    deciding and writing threads share (0.3–0.4 CPU s a million rows, most of the collector's
+    time). They are frozen (`gc.freeze`: left out of collections while the run lasts) and the
+    young generation is collected less often, so full collections come rarer; both are undone
+    afterwards (the command may run inside a test's process; one that froze its own objects
+    already is left so). Cycles made while deciding are collected as before."""
+    threshold = gc.get_threshold()
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
+    gc.set_threshold(max(_YOUNG, threshold[0]), threshold[1], threshold[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        if freeze:
+            gc.unfreeze()
 
 
 def _closed_pipe() -> typer.Exit:

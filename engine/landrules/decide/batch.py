@@ -22,7 +22,7 @@ import pandas as pd
 from landrules.backends.base import Firing, PatternKey
 from landrules.backends.registry import open_backend
 from landrules.core.decision import DECISION_COLUMNS, EXTRA_COLUMNS, SEP, Decision, fee_cell, flatten
-from landrules.core.summary import PatternFacts, Summary
+from landrules.core.summary import PatternCounter, PatternFacts, Summary
 from landrules.decide.as_of import on_the_date
 from landrules.decide.evaluate import FEE, Evaluator
 from landrules.decide.month_spans import rule_fields, widen
@@ -92,6 +92,7 @@ class LedgerDecider:
         self.evaluator = Evaluator(rulebook, self.backend)
         target = rulebook.param_value(TAX_TARGET, as_of)[0] if TAX_TARGET in rulebook.parameters else None
         self.summary = Summary(tax_target=None if target is None else float(target))
+        self._counter = PatternCounter(self.summary)
         self._patterns: dict[Key, _Pattern] = {}
         self._unpriced: dict[tuple, Decision] = {}  # (definite, needs) -> decision before idle_fee's amount
         self._bases: dict[tuple, _Pattern] = {}  # (definite, needs) -> that decision frozen (no JSON)
@@ -242,8 +243,7 @@ class LedgerDecider:
         s.rows += parsed.n
         s.invalid += len(parsed.errors)
         s.decided += parsed.n - len(parsed.errors)
-        for pattern, count, area in zip(patterns, counts.tolist(), areas.tolist()):
-            s.add_pattern(pattern.facts, count, area)
+        self._counter.add([p.facts for p in patterns], counts, areas)  # add_pattern for each, at once
         s.add_tax(parsed.columns, parsed.valid, self.as_of)
 
 

@@ -148,16 +148,24 @@ class ChunkLoop:
         column map's spellings, units, ids repeated across chunks), its rows numbered from
         `row_offset`, the map's facts joined. With `read_ahead` the next chunk is read and
         validated on a thread while this one is used (a consumer that stops early and reads on
-        must not): on two cores, validating chunk N + 1 overlaps deciding chunk N."""
+        must not): on two cores, validating chunk N + 1 overlaps deciding chunk N — the second
+        chunk's validating starts before the first chunk is handed out."""
         if self._started:
             raise RuntimeError("a ledger's chunks are read once")
         self._started = True
         first = self._prepare_first()
         if first is not None:
             apply_map(first.parsed, self.map)
-            yield first
         rest = (self._prepared_on_map(chunk) for chunk in self._rest)  # one at a time, in order: `seen` grows in order
-        yield from ahead(rest) if read_ahead else rest
+        if not read_ahead:
+            if first is not None:
+                yield first
+            yield from rest
+            return
+        with ahead(rest) as later:  # the first chunk's `seen` ids are in: the thread may start
+            if first is not None:
+                yield first
+            yield from later
 
     def _prepared_on_map(self, chunk: Chunk) -> Prepared:
         prepared = self._prepare(chunk)

@@ -25,11 +25,12 @@ def test_defused_text_matches_the_reference(values, cut, arrow_backed):
     assert got == expected(values[cut:])
 
 
-@given(cells, st.integers(0, 5))
-def test_empty_as_null_on_a_sliced_array(values, cut):
-    arr = pa.array(values, type=pa.string()).slice(cut)
+@given(cells, st.integers(0, 5), st.sampled_from([pa.string(), pa.large_string()]))
+def test_empty_as_null_on_a_sliced_array(values, cut, kind):
+    arr = pa.array(values, type=kind).slice(cut)
     out = empty_as_null(arr)
     assert out.to_pylist() == [None if v in (None, "") else v for v in values[cut:]]
+    assert out.null_count == sum(v in (None, "") for v in values[cut:])
     out.validate(full=True)
 
 

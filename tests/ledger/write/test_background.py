@@ -40,6 +40,47 @@ def test_ahead_stops_producing_when_the_consumer_stops():
     assert not [t for t in threading.enumerate() if t.name == "landrules-reader"]
 
 
+def test_ahead_starts_producing_before_the_first_item_is_asked_for():
+    started = threading.Event()
+
+    def items():
+        started.set()
+        yield "first"
+
+    with ahead(items()) as stream:
+        assert started.wait(5)  # made while the consumer does something else
+        assert list(stream) == ["first"]
+
+
+def test_ahead_closed_before_any_item_stops_its_thread():
+    def items():
+        i = 0
+        while True:
+            yield i
+            i += 1
+
+    with ahead(items(), depth=1):
+        pass  # the consumer fails before asking (e.g. deciding the first chunk raised)
+    assert not [t for t in threading.enumerate() if t.name == "landrules-reader"]
+
+
+def test_the_chunk_loop_stopped_at_its_first_chunk_leaves_no_reading_thread(tmp_path):
+    import datetime as dt
+
+    from conftest import POLICY, RULES
+    from landrules.decide.chunks import ChunkLoop
+    from landrules.decide.options import RunOptions
+    from landrules.rulebook.load import load_rulebook
+
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text("宗地编号,面积（亩）\n" + "".join(f"SL-{i},1\n" for i in range(30)), encoding="utf-8")
+    loop = ChunkLoop.open(ledger, RunOptions(load_rulebook(RULES, POLICY), dt.date(2021, 10, 1), chunk_rows=10))
+    chunks = loop.prepared(read_ahead=True)
+    assert next(chunks).parsed.n == 10
+    chunks.close()
+    assert not [t for t in threading.enumerate() if t.name == "landrules-reader"]
+
+
 class Recording:
     """A stand-in DecisionWriter: records chunks, fails on the chunk it is told to."""
 

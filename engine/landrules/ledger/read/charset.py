@@ -4,6 +4,7 @@ Chinese Windows — from the head of the file, checked over the whole file."""
 from __future__ import annotations
 
 import codecs
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ import pyarrow as pa
 from landrules.ledger.columns.headers import shows_parcel_id
 from landrules.ledger.errors import LedgerError
 
+HEAD_BYTES = 1 << 20  # the head `detect` guesses the encoding from (the rest is checked for UTF-8)
 _CHINESE_ENCODINGS = {"gb18030", "gbk", "gb2312", "cp936", "ms936", "euc_cn", "hz"}
 
 
@@ -65,8 +67,12 @@ def _first_bad_byte(path: Path, encoding: str, block: int = 1 << 22) -> int | No
     """The offset of the first byte that does not decode in `encoding`, or None when the whole
     file decodes (streamed, constant memory). UTF-8 is checked by Arrow's validator first (ten
     times Python's decoder); only a file that fails it is decoded to find the byte."""
-    if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig") and _valid_utf8(path, block):
-        return None
+    if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig"):
+        valid = _checked_ahead(path)
+        if valid is None:
+            valid = _valid_utf8(path, block)
+        if valid:
+            return None
     decoder = codecs.getincrementaldecoder(encoding)()
     start = 0
     try:
@@ -84,17 +90,70 @@ def _first_bad_byte(path: Path, encoding: str, block: int = 1 << 22) -> int | No
 
 
 def _valid_utf8(path: Path, block: int) -> bool:
-    """Whether the whole file is UTF-8, block by block; a character cut by a block's end is
-    carried over to the next block."""
-    carry = b""
-    with path.open("rb") as f:
-        while data := f.read(block):
-            data = carry + data
-            cut = _last_start(data)
-            if not _utf8(data[:cut]):
+    """Whether the whole file is UTF-8, block by block, read into one buffer (no block copied
+    or allocated anew); a character cut by a block's end is carried over to the next block."""
+    buffer = memoryview(bytearray(block + 4))
+    carry = 0  # bytes of a cut character at the buffer's start
+    with path.open("rb", buffering=0) as f:
+        while n := f.readinto(buffer[carry: carry + block]):
+            end = carry + n
+            cut = _last_start(buffer[:end])
+            if not _utf8(buffer[:cut]):
                 return False
-            carry = data[cut:]
-    return _utf8(carry)
+            buffer[: end - cut] = buffer[cut:end]
+            carry = end - cut
+    return _utf8(buffer[:carry])
+
+
+# files whose check `check_ahead` started: (path, size, mtime) -> (thread, [its verdict])
+_AHEAD: dict[tuple[str, int, int], tuple[threading.Thread, list[bool | None]]] = {}
+_AHEAD_LOCK = threading.Lock()
+
+
+def _identity(path: Path) -> tuple[str, int, int]:
+    stat = path.stat()
+    return str(path.resolve()), stat.st_size, stat.st_mtime_ns
+
+
+def check_ahead(path: Path, block: int = 1 << 22) -> None:
+    """Start checking that the whole file is UTF-8 on a thread of its own, for `detect` to find
+    done: the command line calls it before its imports, which then overlap the check (Arrow's
+    validator and the file reads release the interpreter lock). A file that changes meanwhile
+    (size, time) is checked again by `detect`; an error reading it is met there too."""
+    try:
+        key = _identity(path)
+    except OSError:
+        return
+    if key[1] <= HEAD_BYTES:  # `detect` decodes a file this small whole: nothing to check ahead
+        return
+    verdict: list[bool | None] = []
+
+    def check() -> None:
+        try:
+            verdict.append(_valid_utf8(path, block))
+        except Exception:  # noqa: BLE001 - detect checks again, and words what fails
+            verdict.append(None)
+
+    thread = threading.Thread(target=check, name="landrules-utf8", daemon=True)
+    with _AHEAD_LOCK:
+        _AHEAD.clear()  # one run's file at a time: a check nobody took (the run failed first) is dropped
+        _AHEAD[key] = (thread, verdict)
+    thread.start()
+
+
+def _checked_ahead(path: Path) -> bool | None:
+    """The verdict of `check_ahead` on this file as it is now (waited for), or None."""
+    try:
+        key = _identity(path)
+    except OSError:
+        return None
+    with _AHEAD_LOCK:
+        started = _AHEAD.pop(key, None)
+    if started is None:
+        return None
+    thread, verdict = started
+    thread.join()
+    return verdict[0] if verdict else None
 
 
 def _last_start(data: bytes) -> int:
@@ -105,8 +164,8 @@ def _last_start(data: bytes) -> int:
     return len(data)
 
 
-def _utf8(data: bytes) -> bool:
-    if not data:
+def _utf8(data: bytes | memoryview) -> bool:
+    if not len(data):
         return True
     offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int32))
     try:
@@ -136,7 +195,7 @@ def _line_of(path: Path, offset: int, block: int = 1 << 22) -> int:
     return lines
 
 
-def detect(path: Path, limit: int = 1 << 20) -> tuple[str, str]:
+def detect(path: Path, limit: int = HEAD_BYTES) -> tuple[str, str]:
     """(encoding, decoded head) of a CSV. The encoding is guessed from the first `limit` bytes
     and, when that says UTF-8, checked over the whole file: a ledger that is UTF-8 for a
     megabyte and GB18030 further down (rows pasted from another file) is read as GB18030."""

@@ -93,6 +93,7 @@ def _stream(path, encoding, sep, skip, width, chunk_rows, state, threads: bool):
                 grid, end = _grid(table.slice(0, chunk_rows), offset, short, width, sep)
                 rest = table.slice(chunk_rows)
                 pending, held = rest.to_batches(), rest.num_rows
+                del table, rest  # the grid holds its own copy (one chunk a column): the blocks go now, not after it is used
                 yield from _hand_out(grid, offset, end, state)
                 offset = end
         if held or short:
@@ -128,7 +129,7 @@ def _grid(
     stretch a row longer); the `last` stretch of the file takes every short row left — those
     after its last full row, or all of them when the file ends in short rows only."""
     dtype = pd.StringDtype("pyarrow", na_value=np.nan)
-    grid = table.to_pandas(types_mapper={pa.string(): dtype}.get)
+    grid = table.combine_chunks().to_pandas(types_mapper={pa.string(): dtype}.get)  # one Arrow chunk a column: one call, not one a block, for each later step
     grid.columns = range(width)
     mine = []
     end = offset + table.num_rows

@@ -26,6 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from landrules.ledger.arrow_buffers import data_bytes, offsets, one_string_array, validity
 from landrules.ledger.validate.cells import is_empty, number_text
 from landrules.ledger.validate.spellings import PLACEHOLDERS, is_placeholder
 
@@ -154,14 +155,36 @@ STRIPPED = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, ra
 _FOOTER_START = "^[" + "".join(f"\\x{{{ord(c):x}}}" for c in STRIPPED) + "]*[" + "".join(sorted(_FOOTER_FIRST)) + "]"
 
 
+# each footer word's first character as the 24-bit number of its three UTF-8 bytes
+_FOOTER_CODES = np.array(sorted(int.from_bytes(c.encode(), "big") for c in _FOOTER_FIRST), dtype=np.int64)
+assert all(len(c.encode()) == 3 for c in _FOOTER_FIRST)
+_SPACE_LEAD = np.zeros(256, dtype=bool)  # a first byte that may begin a character of STRIPPED
+_SPACE_LEAD[[c.encode()[0] for c in STRIPPED]] = True
+
+
 def _maybe_footers(column: pd.Series) -> np.ndarray | None:
     """Positions of the cells whose first character after white space begins a footer word
-    (None: no text in the column). An Arrow column is looked at by Arrow's regex."""
+    (None: no text in the column). An Arrow column is looked at by its bytes: a cell whose
+    first three bytes are a footer word's first character is one; Arrow's regex looks only at
+    the cells whose first byte may begin white space."""
     if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
-        found = pc.match_substring_regex(column.array._pa_array, _FOOTER_START)
-        if isinstance(found, pa.ChunkedArray):
-            found = found.combine_chunks()
-        return np.flatnonzero(found.fill_null(False).to_numpy(zero_copy_only=False))
+        arr = one_string_array(column.array._pa_array)
+        data = data_bytes(arr)
+        if not len(data):  # every cell empty (or null)
+            return np.zeros(0, dtype=np.int64)
+        bounds = offsets(arr).astype(np.int64)
+        starts, lengths = bounds[:-1] - bounds[0], np.diff(bounds)
+        first = np.take(data, starts, mode="clip").astype(np.int64)  # (the clip: an empty cell's is never read)
+        code = (first << 16) | (np.take(data, starts + 1, mode="clip").astype(np.int64) << 8) | np.take(data, starts + 2, mode="clip")
+        valid = validity(arr)
+        if valid is not None:  # a null cell is no footer, whatever its slot holds
+            lengths = np.where(valid, lengths, 0)
+        found = (lengths >= 3) & np.isin(code, _FOOTER_CODES)
+        spaced = np.flatnonzero((lengths > 0) & _SPACE_LEAD[first] & ~found)
+        if len(spaced):
+            matched = pc.match_substring_regex(arr.take(pa.array(spaced)), _FOOTER_START)
+            found[spaced[matched.fill_null(False).to_numpy(zero_copy_only=False)]] = True
+        return np.flatnonzero(found)
     try:
         first = column.astype(object).str.strip().str[:1]
     except AttributeError:  # no text in the column

@@ -12,7 +12,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Iterator
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from landrules.ledger.write.base import DecisionWriter
 
@@ -65,37 +65,60 @@ class BackgroundWriter:
             raise self._error
 
 
-def ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
+def ahead(items: Iterator[T], depth: int = 1) -> Ahead[T]:
     """`items`, produced on a thread of its own up to `depth` items ahead of the consumer (the
-    reader parses chunk N + 1 while chunk N is decided). An exception of `items` is raised
-    here, in its place; when the consumer stops early, the producing thread stops too."""
-    waiting: queue.Queue = queue.Queue(maxsize=depth)
-    stop = threading.Event()
+    reader parses chunk N + 1 while chunk N is decided). The thread starts at once, not at the
+    first item asked for, so what the caller does before asking overlaps the first item's
+    making. An exception of `items` is raised here, in its place. The consumer that stops
+    early (or never asks) closes it (`close`, or `with`): the producing thread stops too."""
+    return Ahead(items, depth)
 
-    def produce() -> None:
+
+class Ahead(Generic[T]):
+    """The iterator `ahead` returns: its thread runs from the start."""
+
+    def __init__(self, items: Iterator[T], depth: int):
+        self._waiting: queue.Queue = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._done = False
+        self._thread = threading.Thread(target=self._produce, args=(items,), name="landrules-reader", daemon=True)
+        self._thread.start()
+
+    def _produce(self, items: Iterator[T]) -> None:
         try:
             for item in items:
-                if not _put(waiting, (True, item), stop):
+                if not _put(self._waiting, (True, item), self._stop):
                     return
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer
-            _put(waiting, (False, exc), stop)
+            _put(self._waiting, (False, exc), self._stop)
             return
-        _put(waiting, (False, None), stop)
+        _put(self._waiting, (False, None), self._stop)
 
-    thread = threading.Thread(target=produce, name="landrules-reader", daemon=True)
-    thread.start()
-    try:
-        while True:
-            ok, item = waiting.get()
-            if ok:
-                yield item
-            elif item is None:
-                return
-            else:
-                raise item
-    finally:
-        stop.set()
-        thread.join()
+    def __iter__(self) -> Ahead[T]:
+        return self
+
+    def __next__(self) -> T:
+        if self._done:
+            raise StopIteration
+        ok, item = self._waiting.get()
+        if ok:
+            return item
+        self.close()
+        if item is None:
+            raise StopIteration
+        raise item
+
+    def close(self) -> None:
+        """Stop the producing thread (items it made and nobody took are dropped)."""
+        self._done = True
+        self._stop.set()
+        self._thread.join()
+
+    def __enter__(self) -> Ahead[T]:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def _put(waiting: queue.Queue, item, stop: threading.Event) -> bool:

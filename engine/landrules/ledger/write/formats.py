@@ -67,7 +67,9 @@ class CsvWriter(DecisionWriter):
 
     def _write(self, inputs, flat, jsonl) -> None:
         arrays = [defuse_array(controls_shown(text_array(inputs.iloc[:, i]))) for i in range(inputs.shape[1])]
-        arrays += flat_arrays(flat, defused=True)
+        # the decision columns decoded here, each in one `take`: pyarrow's writer would decode a
+        # DictionaryArray batch by batch of 1 024 rows (a fifth slower on the whole chunk)
+        arrays += [decoded(a) for a in flat_arrays(flat, defused=True)]
         table = pa.Table.from_arrays(arrays, names=[str(i) for i in range(len(arrays))])
         pa_csv.write_csv(table, self._handle, pa_csv.WriteOptions(include_header=False, eol="\r\n"))
 
@@ -91,6 +93,11 @@ def flat_arrays(flat: pd.DataFrame | FlatColumns, defused: bool) -> list[pa.Arra
     return [defuse_array(text_array(flat[c])) if defused else text_array(flat[c]) for c in OUTPUT_COLUMNS]
 
 
+def decoded(arr: pa.Array) -> pa.Array:
+    """A DictionaryArray as the plain array of its values (one `take`); any other as it is."""
+    return arr.dictionary.take(arr.indices) if isinstance(arr, pa.DictionaryArray) else arr
+
+
 class ParquetDecisionWriter(DecisionWriter):
     """All columns string (None for empty); an input header clashing with another column gets .1."""
 
@@ -109,8 +116,7 @@ class ParquetDecisionWriter(DecisionWriter):
         if not len(flat):
             return
         arrays = [text_array(inputs.iloc[:, i]) for i in range(inputs.shape[1])]
-        arrays += [a.dictionary.take(a.indices) if isinstance(a, pa.DictionaryArray) else a
-                   for a in flat_arrays(flat, defused=False)]
+        arrays += [decoded(a) for a in flat_arrays(flat, defused=False)]
         self._writer.write_table(pa.Table.from_arrays(arrays, schema=self._schema))
 
     def _finish(self, summary) -> None:
