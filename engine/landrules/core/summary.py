@@ -80,18 +80,8 @@ class Summary:
         """Count `count` parcels of `area` 亩 that share one decision."""
         if not count:
             return
-        for tallies, codes in (
-            (self.by_category, pattern.categories),
-            (self.by_outcome, pattern.outcomes),
-            (self.by_responsible, pattern.responsible),
-            (self.by_deadline_month, pattern.months),
-            (self.overdue_by_responsible, pattern.overdue_units),
-            (self.needs_by_field, pattern.needs),
-        ):
-            for code in codes:
-                tallies[code].add(count, area)
-        if pattern.overdue:
-            self.overdue.add(count, area)
+        for tally in self._pattern_tallies(pattern):
+            tally.add(count, area)
 
     def _pattern_tallies(self, pattern: PatternFacts) -> list[Tally]:
         """The tallies `add_pattern` adds one pattern to, in the order it adds to them (made
