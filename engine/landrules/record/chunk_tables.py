@@ -112,11 +112,9 @@ class ChunkTabler:
                     own_id = self.own[text] = len(self.own)
                     new.append(j)
                 known[j] = own_id
-            column = np.zeros(n, dtype=np.int32)
+            column = np.full(n, -1, dtype=np.int32)  # -1: none of its own (null)
             column[lists.rows] = known[lists.which]
-            present = np.zeros(n, dtype=bool)
-            present[lists.rows] = True
-            ids[c] = pa.array(column, mask=~present)
+            ids[c] = pa.array(column, mask=column < 0)
             if new:
                 parts.append(pa.table({"own_id": pa.array(known[new]), "list": pa.array([distinct[j] for j in new], type=pa.string()),
                                        "cell": pa.array([cells[j] or None for j in new], type=pa.string())}))

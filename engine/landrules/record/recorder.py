@@ -11,8 +11,9 @@ and the run's row in `runs` is written last, so a run is listed whole or not at 
 `add` hands the chunk to the recorder's own thread, which makes its Arrow tables and inserts
 them while the next chunk is read and decided: the decisions as (row, parcel id, text id), the
 distinct decision texts once per run (`decision_texts`; a few hundred), the rows' own errors and
-notes as ids of their distinct lists (`own_texts`: errors name their row), the input cells and the facts (typed) as two compressed Arrow
-IPC files per chunk (`chunk_tables`). No Python object is made per row. A Dask run's files come as parts the workers wrote (`insert_part`, `parts`).
+notes as ids of their distinct lists (`own_texts`: errors name their row), the input cells and
+the facts (typed) as two compressed Arrow IPC files per chunk (`chunk_tables`). No Python object
+is made per row. A Dask run's files come as parts the workers wrote (`insert_part`, `parts`).
 Figures: docs/record.zh.md, bench/record_bench.py.
 """
 
