@@ -26,12 +26,14 @@ pytest_plugins = ["browser_helpers", "web_helpers"]  # the browser tests' server
 
 @pytest.hookimpl(trylast=True)  # after `-m` has deselected: what runs is what is sorted
 def pytest_collection_modifyitems(items):
-    """The files that hold `slow` tests first, then the `long_file` ones, each file whole and in
-    its order: on several workers (`-n auto --dist loadfile`, where a file is one unit of work) the
-    longest files start at once, and no worker is left running one alone at the end."""
+    """The file marked `long_file(first=True)` first (the suite's longest), then the files that
+    hold `slow` tests, then the `long_file` ones, each file whole and in its order: on several
+    workers (`-n auto --dist loadfile`, where a file is one unit of work) the longest files start
+    at once, and no worker is left running one alone at the end."""
+    long = {item.path: item.get_closest_marker("long_file") for item in items if item.get_closest_marker("long_file")}
+    first = {path for path, marker in long.items() if marker.kwargs.get("first")}
     slow = {item.path for item in items if item.get_closest_marker("slow")}
-    long = {item.path for item in items if item.get_closest_marker("long_file")}
-    items.sort(key=lambda item: (item.path not in slow, item.path not in long))
+    items.sort(key=lambda item: (item.path not in first, item.path not in slow, item.path not in long))
 
 
 def pytest_collection_finish(session):

@@ -39,6 +39,7 @@ def test_relaxed_twins_exist_only_for_rules_that_ask(rulebook):
     assert "triage.supply_date_missing" + MAYBE not in compiled.definition  # a rule that asks never asks in turn
 
 
+@pytest.mark.slow  # a property test, 400 examples
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(facts=PARCELS)
 def test_engine_agrees_with_three_valued_ir_on_every_rule(rulebook, evaluator, facts):

@@ -61,6 +61,7 @@ def test_every_actionable_clause_of_the_plan_is_checked_by_a_scenario():
         assert re.search(rf"(引用|依据为) (平龙政办〔2021〕)?36号 {re.escape(clause)}\b", text), clause
 
 
+@pytest.mark.slow  # `check` runs every shipped scenario
 def test_check_runs_a_copied_scenarios_folder_against_a_given_rulebook(tmp_path, monkeypatch):
     (tmp_path / "mine").mkdir()
     shutil.copy(ROOT / "scenarios" / "闲置土地处置.feature", tmp_path / "mine")
@@ -315,6 +316,7 @@ def test_a_word_that_names_nothing_or_several_things_fails_the_scenario(tmp_path
     assert result.exit_code == 1 and message in result.output, result.output
 
 
+@pytest.mark.slow  # `check` runs every other shipped scenario
 def test_an_unreadable_feature_fails_but_the_others_still_run(tmp_path):
     write_feature(tmp_path, "# language: zh-CN\n功能: 坏\n  场景: 甲\n    假如 评估日为 2021-10-01\n  乱写一行\n", "bad.feature")
     write_feature(tmp_path, ENGLISH, "good.feature")

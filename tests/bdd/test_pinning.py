@@ -83,6 +83,7 @@ def test_a_boundary_scenario_kills_the_moved_cut_off(tmp_path, rulebook):
     assert result.pinning.survivors["idle.enterprise.urge"][0].kind == "removed"
 
 
+@pytest.mark.slow  # a mutation check
 def test_a_rule_added_without_a_scenario_is_reported_unpinned(tmp_path, rulebook_copy):
     rules, policy = rulebook_copy
     with (rules / "efficiency.yaml").open("a", encoding="utf-8") as handle:
@@ -121,6 +122,7 @@ def test_check_mutations_on_the_shipped_rulebook(rulebook):
     assert "重放时未通过" not in result.output
 
 
+@pytest.mark.slow  # a mutation check
 def test_failing_scenarios_are_left_out_of_the_mutation_check(tmp_path):
     folder = small_scenarios(tmp_path, "低效用地.feature")
     (folder / "wrong.feature").write_text("""# language: zh-CN

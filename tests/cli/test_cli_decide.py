@@ -191,6 +191,7 @@ def test_lint_clean_and_broken(rulebook_copy):
     assert re.search(r"idle\.yaml:\d+: .*2\.3\.2\.9", result.stdout)
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_module_entry_point_runs_in_a_fresh_process(tmp_path):
     out = tmp_path / "out.jsonl"
     proc = subprocess.run(

@@ -81,6 +81,7 @@ def test_sigterm_at_any_moment_of_a_durable_run_is_one_line(tmp_path):
             assert not (tmp_path / "o.xlsx").exists()
 
 
+@pytest.mark.slow  # commands in child processes
 @pytest.mark.parametrize("args", [
     ["explain", str(SAMPLE), "--parcel", "SL-001", "--as-of", "2021-10-01"],
     ["check", "ONE_FEATURE"],

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from conftest import ROOT
@@ -58,6 +59,7 @@ def test_listing_a_missing_store_creates_nothing(tmp_path):
     assert result.exit_code == 2 and "还不存在" in result.stderr and not (tmp_path / "none.duckdb").exists()
 
 
+@pytest.mark.slow  # `landrules serve` in a child process
 def test_serve_on_another_address_refuses_to_start_without_accounts(tmp_path):
     store = tmp_path / "s.duckdb"
     proc = subprocess.run([sys.executable, "-m", "landrules", "serve", "--host", "0.0.0.0", "--port", "1",

@@ -2,6 +2,7 @@
 same tallies, made in the same order, with the same counts and the same areas to the last bit."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +21,7 @@ def _state(summary: Summary):
     return dicts, summary.overdue.count, summary.overdue.area_mu.hex()
 
 
+@pytest.mark.slow  # a property test, 200 examples
 @settings(max_examples=200, deadline=None)
 @given(st.lists(facts, min_size=1, max_size=8),
        st.lists(st.lists(st.tuples(st.integers(0, 7), st.integers(0, 5), areas), max_size=10), min_size=1, max_size=4))

@@ -25,7 +25,7 @@ def jsonl(path):
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-@pytest.mark.parametrize("chunk_rows", [1, 7, 50_000])
+@pytest.mark.parametrize("chunk_rows", [pytest.param(1, marks=pytest.mark.slow), 7, 50_000])  # 1: a chunk a row, slow
 def test_engines_and_chunk_sizes_give_identical_output(rulebook, tmp_path, chunk_rows):
     outputs = {}
     for engine in ("durable", "vectorized"):

@@ -19,6 +19,7 @@ def store(tmp_path):
         yield opened
 
 
+@pytest.mark.slow  # argon2id at the shipped costs, on purpose
 def test_a_password_is_kept_as_an_argon2_hash_and_verified(store, shipped_password_hashes):
     account = accounts.add(store.con, "张三", "填报", PASSWORD)
     assert (account.name, account.role, account.active) == ("张三", "填报", True)

@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -44,6 +45,7 @@ def _decoded(name: str, value: float | str | None):
     return value
 
 
+@pytest.mark.slow  # a property test of whole stores
 @settings(max_examples=30, deadline=None)
 @given(st.data())
 def test_facts_read_back_are_the_values_decoded_one_by_one(data):

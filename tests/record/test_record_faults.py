@@ -79,6 +79,7 @@ def wait_for(proc: subprocess.Popen, prefix: str, timeout: float = 90) -> str:
     raise AssertionError(f"no {prefix!r} within {timeout} s")
 
 
+@pytest.mark.slow  # a recorder in a child process, killed
 def test_a_recorder_killed_mid_run_leaves_no_trace(tmp_path, big_ledger, slow_recorder):
     store = tmp_path / "store.duckdb"
     assert run("decide", Q4, "--as-of", "2021-10-01", "--record", store=store).exit_code == 1
@@ -98,6 +99,7 @@ def test_a_recorder_killed_mid_run_leaves_no_trace(tmp_path, big_ledger, slow_re
     assert counts(store)["run_rows"] == [40, 40]
 
 
+@pytest.mark.slow  # recorders in child processes
 def test_a_second_recorder_waits_and_says_so_then_both_are_recorded(tmp_path, big_ledger, slow_recorder):
     store = tmp_path / "store.duckdb"
     proc = slow_recorder(store, big_ledger, chunk_rows=1000)
@@ -120,6 +122,7 @@ def test_a_second_recorder_waits_and_says_so_then_both_are_recorded(tmp_path, bi
     assert decisions(store)[2] == decisions(alone)[1]  # the waiting recorder's run is as if it had been alone
 
 
+@pytest.mark.slow  # a recorder in a child process
 def test_the_workbench_waits_for_a_recorder_then_records(tmp_path, big_ledger, monkeypatch, rulebook, slow_recorder):
     """Two recorders at once, the workbench and a command line: the workbench's 记录本期台账
     waits for the store, then both runs are there, whole."""
@@ -150,6 +153,7 @@ def test_the_workbench_waits_for_a_recorder_then_records(tmp_path, big_ledger, m
     assert decisions(store)[2] == decisions(alone)[1]
 
 
+@pytest.mark.slow  # a recorder in a child process
 def test_the_workbench_that_cannot_wait_says_so_and_records_nothing(tmp_path, big_ledger, monkeypatch, rulebook, slow_recorder):
     from landrules.web.runs import pages
     from web_helpers import Officer, decided, make_app
@@ -171,6 +175,7 @@ def test_the_workbench_that_cannot_wait_says_so_and_records_nothing(tmp_path, bi
     assert counts(store) == {"runs": [1], "run_rows": [6000], "rows": 6000, "decisions": 6000, "texts_of_no_run": 0}
 
 
+@pytest.mark.slow  # recorders in child processes
 def test_a_second_recorder_that_cannot_wait_fails_cleanly(tmp_path, big_ledger, slow_recorder):
     store = tmp_path / "store.duckdb"
     out = tmp_path / "out.csv"
@@ -209,6 +214,7 @@ def test_a_store_from_a_newer_landrules_is_refused_and_left_alone(tmp_path):
     assert counts(store) == before and decisions(store) == recorded
 
 
+@pytest.mark.slow  # commands in child processes
 def test_a_damaged_store_is_one_line_and_never_overwritten(tmp_path):
     store = tmp_path / "store.duckdb"
     assert run("decide", Q4, "--as-of", "2021-10-01", "--record", store=store).exit_code == 1

@@ -76,6 +76,7 @@ def test_the_compact_plan_cites_clauses_as_printed(html):
     assert "2.3.2.1" not in plan
 
 
+@pytest.mark.slow  # a PDF rendered (WeasyPrint) and read back
 def test_the_pdf_is_short(tmp_path):
     from pypdf import PdfReader
 

@@ -13,6 +13,8 @@ import sys
 import time
 import urllib.request
 
+import pytest
+
 import hostile_corpus as corpus
 from conftest import ROOT
 from landrules.web.sessions import ROOT_PREFIX, Store
@@ -34,6 +36,7 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+@pytest.mark.slow  # servers in child processes, one killed
 def test_a_killed_server_s_uploads_are_removed_by_the_next_server(tmp_path):
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT / "engine"), "TMPDIR": str(tmp_path)}

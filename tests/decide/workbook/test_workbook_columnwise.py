@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from synthetic import ledger_frame  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-pytestmark = pytest.mark.long_file  # its slow test is the suite's longest: started first
+pytestmark = pytest.mark.long_file(first=True)  # its slow test is the suite's longest: started first
 
 
 def _settings(ws) -> tuple:
@@ -41,6 +41,7 @@ def _settings(ws) -> tuple:
             cf, columns, charts, ws.max_row, ws.max_column)
 
 
+@pytest.mark.slow  # two 400-row workbooks written and compared cell by cell
 def test_every_setting_row_height_and_cell_is_the_same(tmp_path):
     """400 rows: every sheet, setting and kind of row (multi-line, 合计, signature) is there at
     that size; the cells of a 50 000-row ledger are compared by the slow test below."""

@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -91,18 +92,21 @@ def check(name: str, values: list[str]) -> None:
                 assert same(got, want), (name, values[j], got, want)
 
 
+@pytest.mark.slow  # a property test, 150 examples
 @settings(max_examples=150, deadline=None)
 @given(st.lists(CELLS["date"], min_size=1, max_size=120))
 def test_dates_read_as_the_cell_parser_reads_them(values):
     check("approved_on", values)
 
 
+@pytest.mark.slow  # a property test, 150 examples
 @settings(max_examples=150, deadline=None)
 @given(st.lists(CELLS["number"], min_size=1, max_size=120), st.sampled_from(["area_mu", "developed_ratio", "tax_per_mu"]))
 def test_numbers_and_ratios_read_as_the_cell_parser_reads_them(values, name):
     check(name, values)
 
 
+@pytest.mark.slow  # a property test, 150 examples
 @settings(max_examples=150, deadline=None)
 @given(st.lists(CELLS["text"], min_size=1, max_size=120), st.sampled_from(["parcel_id", "holder"]))
 def test_text_read_as_the_cell_parser_reads_it(values, name):

@@ -3,6 +3,7 @@ end carried over), and started ahead by the command line (`check_ahead`) for `de
 
 import os
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +14,7 @@ pieces = st.lists(st.sampled_from([b"a", b"\r\n", "中".encode(), "é".encode(),
                                    "中".encode()[:2], b","]), max_size=60)
 
 
+@pytest.mark.slow  # a property test, 300 examples
 @settings(max_examples=300, deadline=None)
 @given(pieces, st.integers(1, 9))
 def test_the_block_check_agrees_with_pythons_decoder(tmp_path_factory, parts, block):

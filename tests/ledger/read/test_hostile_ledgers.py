@@ -221,6 +221,7 @@ def test_temp_files_name_their_process_and_stale_ones_are_removed(tmp_path):
     assert alive.exists() and other.exists() and tmp.exists()
 
 
+@pytest.mark.slow  # a run in a child process, killed
 def test_a_killed_run_s_temp_file_is_removed_by_the_next_run(tmp_path):
     from killed_writer import KILLED_CHILD
 

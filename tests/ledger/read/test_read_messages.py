@@ -59,6 +59,7 @@ def test_a_truncated_xlsx_is_called_incomplete(tmp_path):
     assert "不完整" in message
 
 
+@pytest.mark.slow  # a reader in a child process
 def test_xls_content_named_xlsx_is_read_by_its_content(tmp_path):
     import shutil
     import subprocess

@@ -22,6 +22,7 @@ ROWS = [corpus.HEADER, ["A", 2, "工业"]]
 pytestmark = pytest.mark.long_file  # property tests, and readers in child processes
 
 
+@pytest.mark.slow  # a reader in a child process
 def test_one_cell_at_the_last_excel_cell_is_refused_not_an_abort(tmp_path):
     path = corpus.xlsx(tmp_path, ROWS, far={"XFD1048576": "x"})
     assert path.stat().st_size < 16_000
@@ -80,6 +81,7 @@ def test_any_cell_address_reads_or_is_refused_in_one_line(tmp_path_factory, monk
         assert address in message or "1000 个的上限" in message
 
 
+@pytest.mark.slow  # a reader in a child process
 def test_one_cell_at_the_last_xls_cell_is_refused_before_calamine_reads_the_sheet(tmp_path):
     """calamine holds an .xls sheet as one rectangle: a cell at IV65536 in a 5 KB file asked for
     16.7 million cells (1 GB); it is refused, naming the sheet and the bound, before that."""
@@ -122,6 +124,7 @@ def test_any_xls_cell_address_reads_or_is_refused_in_one_line(tmp_path_factory, 
         assert "\n" not in message and str(path) in message and "工作表 旧表" in message and "1000 个的上限" in message
 
 
+@pytest.mark.slow  # readers in child processes
 @pytest.mark.parametrize("stated, named", [
     ({"dimensions": {0: (16, 2, 0, 3)}}, "尺寸记录写着 4294967282 行 × 3 列"),  # a first row past the last: 515 GB
     ({"dimensions": {0: (0, 0xFFFFFF00, 0, 3)}}, "尺寸记录写着 4294967040 行"),

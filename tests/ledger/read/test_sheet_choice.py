@@ -45,6 +45,7 @@ def write(path, sheets, active):
     book.save(path)
 
 
+@pytest.mark.slow  # a property test, workbooks written and read
 @pytest.mark.parametrize("engine", ["calamine", "openpyxl", "xls"])
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sheets=books, data=st.data())

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +29,7 @@ def _expected(text: str) -> list[tuple[int, list[str]]]:
     return out
 
 
+@pytest.mark.slow  # a property test, 120 files read
 @settings(max_examples=120, deadline=None)
 @given(data=rows, chunk_rows=st.integers(1, 9), final_newline=st.booleans())
 def test_short_rows_anywhere_in_any_chunk_are_kept_in_place(tmp_path_factory, data, chunk_rows, final_newline):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -45,6 +46,7 @@ NOTE = st.sampled_from(["甲", "乙", "丙", "丁", "=1+1", ""])
 ROWS = st.dictionaries(st.integers(0, 11), st.lists(NOTE, min_size=0, max_size=3).map(tuple), max_size=8)
 
 
+@pytest.mark.slow  # a property test, 200 examples
 @settings(max_examples=200, deadline=None)
 @given(st.lists(ROWS, min_size=1, max_size=5), ROWS)
 def test_combinations_and_joined_cells_are_what_row_by_row_appending_gives(sources, after):

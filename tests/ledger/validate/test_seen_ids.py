@@ -32,6 +32,7 @@ def messages(chunks):
 ids = st.lists(st.one_of(st.none(), st.sampled_from(["A", "B", "中1", "SL-1", "x" * 80])), max_size=12)
 
 
+@pytest.mark.slow  # a property test, 300 examples
 @settings(max_examples=300, deadline=None)
 @given(st.lists(ids, max_size=6))
 def test_repeats_name_the_first_row_across_chunks(id_chunks):

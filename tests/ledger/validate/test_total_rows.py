@@ -78,6 +78,7 @@ _CELLS = st.one_of(
 )
 
 
+@pytest.mark.slow  # a property test, 300 examples
 @settings(deadline=None, max_examples=300)  # Arrow's first call may be slow on a loaded machine
 @given(st.lists(st.tuples(_CELLS, _CELLS, st.one_of(st.none(), _CELLS)), min_size=1, max_size=30))
 def test_footer_rows_are_found_alike_in_arrow_and_object_columns(rows):

@@ -2,6 +2,7 @@
 
 import pandas as pd
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +17,7 @@ def expected(values):
     return [None if v in (None, "") else defuse(v) for v in values]
 
 
+@pytest.mark.slow  # a property test, 200 examples
 @settings(max_examples=200, deadline=None)
 @given(cells, st.integers(0, 5), st.booleans())
 def test_defused_text_matches_the_reference(values, cut, arrow_backed):

@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -11,6 +12,7 @@ from landrules.ledger.write.json_lines import BLOCK_ROWS, JsonLines, json_heads,
 ids = st.lists(st.one_of(st.none(), st.text(alphabet='SL-01"\\\n\t\x00\x1f中\u2028 é', max_size=6)), max_size=40)
 
 
+@pytest.mark.slow  # a property test, 300 examples
 @settings(max_examples=300, deadline=None)
 @given(ids)
 def test_heads_are_what_json_dumps_writes(values):

@@ -364,6 +364,7 @@ def test_unwritable_place_is_an_output_error_in_chinese(tmp_path):
         W.open_writer(tmp_path / "missing" / "d.csv", HEADERS, LABELS)
 
 
+@pytest.mark.slow  # runs in child processes, killed
 @pytest.mark.parametrize("suffix", FORMATS)
 def test_a_killed_process_leaves_no_output(tmp_path, suffix):
     out = tmp_path / f"d{suffix}"

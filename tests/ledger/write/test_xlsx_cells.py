@@ -63,6 +63,7 @@ NUMBER_FIELDS = [f.name for f in fields.FIELDS if f.type is FieldType.NUMBER]
 DECIMALS = st.from_regex(r"\A[+-]?(\d{1,20}(\.\d{0,12})?|\.\d{1,12})([eE][+-]?\d{1,3})?\Z")
 
 
+@pytest.mark.slow  # a property test, 300 examples
 @settings(max_examples=300, deadline=None)
 @given(st.sampled_from(NUMBER_FIELDS), st.lists(DECIMALS | st.sampled_from(["1e999", "-0", "0", "007", "5.", ".5", "1,234", "１２", " 3", "/"]), max_size=20))
 def test_a_number_cell_s_shortcut_gives_what_parsing_it_gives(name, cells):
@@ -77,6 +78,7 @@ CELL_TEXTS = st.lists(st.text(alphabet=st.characters(codec="utf-8") | st.sampled
                               max_size=12) | st.sampled_from(["x" * (xlsx_cells.MAX_TEXT + 1), "\ud800a", "=1+1"]), max_size=30)
 
 
+@pytest.mark.slow  # a property test, 300 examples
 @settings(max_examples=300, deadline=None)
 @given(CELL_TEXTS)
 def test_texts_cleaned_together_are_each_text_cleaned(texts):
@@ -94,6 +96,7 @@ SST_TEXTS = st.lists(st.text(alphabet=st.characters(codec="utf-8") | st.sampled_
     max_size=10), max_size=40)
 
 
+@pytest.mark.slow  # a property test, 300 examples
 @settings(max_examples=300, deadline=None)
 @given(SST_TEXTS)
 def test_shared_strings_put_together_by_arrow_are_each_text_s_item(texts):
@@ -106,6 +109,7 @@ DATE_FIELDS = [f.name for f in fields.FIELDS if f.type is FieldType.DATE]
 ISO_DATES = st.from_regex(r"\A\d{4}-\d{2}-\d{2}\Z") | st.dates().map(dt.date.isoformat)
 
 
+@pytest.mark.slow  # a property test, 300 examples
 @settings(max_examples=300, deadline=None)
 @given(st.sampled_from(DATE_FIELDS), st.lists(ISO_DATES | st.sampled_from(["2021-02-29", "0000-01-01", "2021/10/01", "2021-10-01 00:00:00", "2021年10月1日", "2021-1-5", "/"]), max_size=20))
 def test_a_date_cell_s_shortcut_gives_what_parsing_it_gives(name, cells):
