@@ -219,8 +219,7 @@ def test_decide_leaves_the_cycle_collector_as_it_found_it(tmp_path):
 
 def test_the_collector_pause_freezes_and_restores():
     """In a process that froze nothing (the command line's), the pause freezes what exists and
-    unfreezes it afterwards; in one that froze its own objects (this suite's conftest), those
-    stay frozen. The young threshold is raised, never lowered, and restored."""
+    unfreezes it afterwards; in one that froze its own objects, those stay frozen. The young threshold is raised, never lowered, and restored."""
     import gc
 
     from landrules.cli.decide import _YOUNG, _old_objects_left_alone
@@ -244,3 +243,5 @@ def test_the_collector_pause_freezes_and_restores():
         gc.set_threshold(*threshold)
         if frozen:
             gc.freeze()
+        else:
+            gc.unfreeze()

@@ -28,18 +28,26 @@ def summary(rulebook, tmp_path_factory):
     return decide_ledger(SAMPLE, out, RunOptions(rulebook, dt.date.fromisoformat(AS_OF))).summary
 
 
+class Reports(dict):
+    """{suffix: (the report, its run)}, all in one folder, each written when a test first asks
+    for it (the PDF, some 2 s, only by the slow tests that read it)."""
+
+    def __init__(self, folder):
+        super().__init__()
+        self.folder = folder
+
+    def __missing__(self, suffix):
+        out = self.folder / f"通报{suffix}"
+        self[suffix] = (out, run("report", SAMPLE, "--as-of", AS_OF, "-o", out))
+        return self[suffix]
+
+
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("report")
-    done = {}
-    for suffix in (".xlsx", ".html", ".pdf"):
-        out = folder / f"通报{suffix}"
-        result = run("report", SAMPLE, "--as-of", AS_OF, "-o", out)
-        done[suffix] = (out, result)
-    return done
+    return Reports(tmp_path_factory.mktemp("report"))
 
 
-@pytest.mark.parametrize("suffix", [".xlsx", ".html", ".pdf"])
+@pytest.mark.parametrize("suffix", [".xlsx", ".html", pytest.param(".pdf", marks=pytest.mark.slow)])  # a PDF: slow
 def test_report_exits_as_decide_and_leaves_only_its_file(reports, suffix):
     out, result = reports[suffix]
     assert result.exit_code == 1, result.output  # the sample holds two invalid rows
@@ -82,6 +90,7 @@ def test_html_report_is_self_contained_with_inline_charts(reports, summary, rule
     assert "关于2022年第二季度石龙产业集聚区存量用地处置情况的通报" in page and "一宗一策" in page
 
 
+@pytest.mark.slow  # a PDF rendered (WeasyPrint) and read back
 def test_pdf_report_renders_the_chinese(reports, summary):
     from pypdf import PdfReader
 
