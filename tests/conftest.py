@@ -49,6 +49,14 @@ def pytest_collection_finish(session):
     gc.set_threshold(10_000, 50, 50)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    """The session is over and the process ends: what it holds is frozen, so that the
+    interpreter's exit does not walk and collect it all (about 2 s a process, and the xdist
+    controller waits for its workers to exit)."""
+    gc.freeze()
+
+
 def invoke(*args, columns: int = 200, env: dict | None = None):
     """Run `landrules ARGS…` in-process (Typer's runner) in a terminal `columns` wide."""
     from landrules.cli import app
