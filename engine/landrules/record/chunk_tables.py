@@ -33,15 +33,29 @@ TEXT_COLUMNS = ("categories", "outcome_codes", "deadline", "overdue", "responsib
 assert set(TEXT_COLUMNS) <= {*DECISION_COLUMNS, *EXTRA_COLUMNS}
 
 
+CHUNKS_SCHEMA = pa.schema([("first_row", pa.int64()), ("n_rows", pa.int64()), ("cells", pa.binary()), ("facts", pa.binary())])
+
+
 @dataclass
 class ChunkTables:
     first_row: int | None
     n_rows: int
     texts: pa.Table | None  # text_id, tail, TEXT_COLUMNS (the patterns' texts new in this chunk)
     decisions: pa.Table  # row, parcel_id, text_id, errors_id, notes_id
-    cells: bytes
-    facts: bytes
+    cells: pa.Buffer
+    facts: pa.Buffer
     own: pa.Table | None = None  # own_id, list, cell (the rows' own errors and notes new in this chunk)
+
+    def chunk(self) -> pa.Table:
+        """The chunk's row of `row_cells` (CHUNKS_SCHEMA): its two files taken as they are, not
+        copied (a million rows' are some 70 MB; DuckDB copies them once, into the store)."""
+        return pa.table([pa.array([self.first_row], pa.int64()), pa.array([self.n_rows], pa.int64()),
+                         _one_blob(self.cells), _one_blob(self.facts)], schema=CHUNKS_SCHEMA)
+
+
+def _one_blob(buffer: pa.Buffer) -> pa.Array:
+    """A binary array of one value, the buffer itself as its data."""
+    return pa.Array.from_buffers(pa.binary(), 1, [None, pa.py_buffer(np.array([0, buffer.size], dtype=np.int32)), buffer])
 
 
 class ChunkTabler:
