@@ -75,10 +75,12 @@ def _vocabulary(name: str) -> pa.Array:
 
 def fact_columns(parsed: ParsedFrame) -> dict[str, pa.Array]:
     """The canonical fields, typed (a chunk's `facts`); a text field that is its cells as read
-    is taken from Arrow, not converted from its Python strings."""
+    is taken from Arrow, not converted from its Python strings: as a dictionary over its distinct
+    cells (a holder or a project repeats; no string is copied per row, and the file is smaller),
+    the parcel ids as strings (they are distinct, and DuckDB takes them for `decisions`)."""
     out = {}
     for name, column in parsed.columns.items():
-        arrow = parsed.text_arrow(name)
+        arrow = parsed.text_arrow(name, dictionary=name != "parcel_id")
         out[name] = fact_array(name, column) if arrow is None else arrow
     return out
 
