@@ -2,10 +2,10 @@
 build has it (its Linux and macOS wheels; not Windows', which keep Arrow's default).
 
 Arrow's default on Linux, mimalloc, maps each chunk's buffers on fresh 2 MB pages and hands
-them back soon after, so the kernel zeroes new pages over and over: that was about a tenth of
-the CPU of deciding a 1 000 000-row ledger, in system time. With jemalloc, which keeps freed
-pages for the next chunk, the same run took 9 % less CPU and 18 % less peak memory
-(docs/performance.md, "Arrow's memory pool"; bench/ledger_bench.py, bench/record_bench.py).
+them back soon after, so the kernel zeroes new pages over and over (a tenth of the samples of a
+recorded 1 000 000-row run). With jemalloc, which keeps freed pages for the next chunk, deciding
+that ledger took 9 % less CPU and 17 % less peak memory, and recording it 7 % less CPU and 21 %
+less memory (docs/performance.md §6, "Arrow's memory pool").
 
 Arrow's own ARROW_DEFAULT_MEMORY_POOL, when set, is left to choose."""
 
