@@ -1,5 +1,5 @@
 """Arrow's memory pool while ledgers are read, decided and written: jemalloc, where the pyarrow
-build has it (its Linux and macOS wheels; not Windows', which keep Arrow's default).
+build has it (its Linux wheels do; a build without it, as on Windows, keeps Arrow's default).
 
 Arrow's default on Linux, mimalloc, maps each chunk's buffers on fresh 2 MB pages and hands
 them back soon after, so the kernel zeroes new pages over and over (a tenth of the samples of a
