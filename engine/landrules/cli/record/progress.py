@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 
 from landrules.cli.app import app, fail, out_console
+from landrules.cli.layout import width
 from landrules.cli.record.options import StoreOpt, find_run, open_store
 
 
@@ -71,7 +72,12 @@ def _print(result, stream, output: Optional[Path]) -> None:
     except Exception:  # labels only: the codes stand in
         cats, outs = {}, {}
     console = out_console(stream, 120)
-    console.print(f"本季进展：上期 {result.before.name} → 本期 {result.after.name}")
+    heading, before, after = "本季进展：", f"上期 {result.before.name}", f"本期 {result.after.name}"
+    if width(f"{heading}{before} → {after}") <= console.width:
+        console.print(f"{heading}{before} → {after}")
+    else:  # one run a line, not cut inside a run's name and date
+        console.print(f"{heading}{before}", overflow="fold")
+        console.print(f"{' ' * (width(heading) - 2)}→ {after}", overflow="fold")
     removed = result.listed("removed")
     if removed:
         console.print(f"[bold red]移出 {len(removed)} 宗（未说明理由即离开台账，须核实）：[/]")
