@@ -8,6 +8,8 @@ import json
 import pytest
 from record_helpers import Q1, Q4, counts, record_two_quarters, run
 
+from landrules.cli.layout import width
+
 EXPECTED = {
     "removed": {"SL-010"},
     "new": {"SL-041"},
@@ -120,6 +122,13 @@ def test_in_80_columns_the_tables_fit_and_nothing_is_cut_off(store):
     assert tables and max(len(line) for line in tables) <= 80
     assert "…" not in result.stdout
     assert "│ 城乡建设和交通运输局 │" in result.stdout and "│ 产业集聚区管委会" in result.stdout
+    first, second = result.stdout.splitlines()[:2]  # the two runs a line each, neither cut inside
+    assert first == "本季进展：上期 #1 2021Q4（评估日 2021-10-01）" and second.strip() == "→ 本期 #2 2022Q1（评估日 2022-01-01）"
+    assert width(second[:second.index("本期")]) == width(first[:first.index("上期")])  # in display columns
+    assert max(width(line) for line in result.stdout.splitlines()) <= 80  # the lists too, folded under their text
+    lines = result.stdout.splitlines()
+    changed = lines.index("措施变化：")
+    assert lines[changed + 1].split() == ["SL-023", "25.10", "亩"] and lines[changed + 2].startswith("    上期：")
 
 
 def test_runs_fit_80_columns_with_every_date_whole(store):

@@ -33,15 +33,29 @@ TEXT_COLUMNS = ("categories", "outcome_codes", "deadline", "overdue", "responsib
 assert set(TEXT_COLUMNS) <= {*DECISION_COLUMNS, *EXTRA_COLUMNS}
 
 
+CHUNKS_SCHEMA = pa.schema([("first_row", pa.int64()), ("n_rows", pa.int64()), ("cells", pa.binary()), ("facts", pa.binary())])
+
+
 @dataclass
 class ChunkTables:
     first_row: int | None
     n_rows: int
     texts: pa.Table | None  # text_id, tail, TEXT_COLUMNS (the patterns' texts new in this chunk)
     decisions: pa.Table  # row, parcel_id, text_id, errors_id, notes_id
-    cells: bytes
-    facts: bytes
+    cells: pa.Buffer
+    facts: pa.Buffer
     own: pa.Table | None = None  # own_id, list, cell (the rows' own errors and notes new in this chunk)
+
+    def chunk(self) -> pa.Table:
+        """The chunk's row of `row_cells` (CHUNKS_SCHEMA): its two files taken as they are, not
+        copied (a million rows' are some 70 MB; DuckDB copies them once, into the store)."""
+        return pa.table([pa.array([self.first_row], pa.int64()), pa.array([self.n_rows], pa.int64()),
+                         _one_blob(self.cells), _one_blob(self.facts)], schema=CHUNKS_SCHEMA)
+
+
+def _one_blob(buffer: pa.Buffer) -> pa.Array:
+    """A binary array of one value, the buffer itself as its data."""
+    return pa.Array.from_buffers(pa.binary(), 1, [None, pa.py_buffer(np.array([0, buffer.size], dtype=np.int32)), buffer])
 
 
 class ChunkTabler:
@@ -50,7 +64,8 @@ class ChunkTabler:
 
     def __init__(self, headers: list[str]):
         self.texts: dict[str, int] = {}  # a pattern's JSON tail -> text id
-        self.own: dict[str, int] = {}  # a JSON list of errors or notes -> own id
+        self.own: dict[str, int] = {}  # a JSON list of notes -> own id
+        self.own_count = 0  # own ids given (errors' and notes')
 
     def tables(self, frame: pd.DataFrame, decided: DecidedChunk) -> ChunkTables:
         """`frame` the chunk's input cells (columns in the ledger's order), `decided` made with
@@ -92,8 +107,9 @@ class ChunkTabler:
     def _own_ids(self, decided: DecidedChunk, n: int) -> tuple[pa.Table | None, dict[str, pa.Array]]:
         """Each row's own errors and own notes as ids (null: none of its own), each distinct JSON
         list once a run; the new lists, with their cells, as a table for own_texts. A Python step
-        per distinct list of the chunk (a row with errors has its own: they name the row), none
-        per other row."""
+        per distinct list of the chunk, none per other row. A row with errors has its own list
+        (errors name their row: `第19行 …`), so errors get new ids and are not kept: only the
+        notes (the rows' dates and the map's: a few dozen lists) are looked up across chunks."""
         ids, parts = {}, []
         for c in ("errors", "notes"):
             lists = decided.own_json.get(c)
@@ -104,22 +120,33 @@ class ChunkTabler:
             if len(distinct) <= int(lists.which.max()):
                 raise ValueError("the chunk was decided without its rows' own JSON lists (with_tails=False)")
             cells = decided.own[c].text_list()  # the same positions as `distinct` (LedgerDecider._own)
-            known = np.empty(len(distinct), dtype=np.int32)
-            new: list[int] = []
-            for j, text in enumerate(distinct):
-                own_id = self.own.get(text)
-                if own_id is None:
-                    own_id = self.own[text] = len(self.own)
-                    new.append(j)
-                known[j] = own_id
+            if c == "errors":
+                known = np.arange(self.own_count, self.own_count + len(distinct), dtype=np.int32)
+                new = range(len(distinct))
+                self.own_count += len(distinct)
+            else:
+                known, new = self._notes_ids(distinct)
             column = np.full(n, -1, dtype=np.int32)  # -1: none of its own (null)
             column[lists.rows] = known[lists.which]
             ids[c] = pa.array(column, mask=column < 0)
-            if new:
+            if len(new):
                 parts.append(pa.table({"own_id": pa.array(known[new]), "list": pa.array([distinct[j] for j in new], type=pa.string()),
                                        "cell": pa.array([cells[j] or None for j in new], type=pa.string())}))
         table = pa.concat_tables(parts) if len(parts) > 1 else (parts[0] if parts else None)
         return table, ids
+
+    def _notes_ids(self, distinct: list[str]) -> tuple[np.ndarray, list[int]]:
+        """The ids of the chunk's distinct lists of notes, each known one's kept; the positions of the new ones."""
+        known = np.empty(len(distinct), dtype=np.int32)
+        new: list[int] = []
+        for j, text in enumerate(distinct):
+            own_id = self.own.get(text)
+            if own_id is None:
+                own_id = self.own[text] = self.own_count
+                self.own_count += 1
+                new.append(j)
+            known[j] = own_id
+        return known, new
 
 
 def _texts_table(text_ids: np.ndarray, tails: list[str], patterns, of: np.ndarray) -> pa.Table:

@@ -27,7 +27,6 @@ from landrules.record.chunk_tables import TEXT_COLUMNS, ChunkTabler
 STREAMS = ("texts", "own", "decisions", "chunks")
 TEXTS_SCHEMA = pa.schema([("text_id", pa.int32()), ("tail", pa.string()), *((c, pa.string()) for c in TEXT_COLUMNS)])
 OWN_SCHEMA = pa.schema([("own_id", pa.int32()), ("list", pa.string()), ("cell", pa.string())])
-CHUNKS_SCHEMA = pa.schema([("first_row", pa.int64()), ("n_rows", pa.int64()), ("cells", pa.binary()), ("facts", pa.binary())])
 
 
 class PartWriter:
@@ -48,8 +47,7 @@ class PartWriter:
         self._write("texts", (tables.texts or TEXTS_SCHEMA.empty_table()).cast(TEXTS_SCHEMA))
         self._write("own", (tables.own or OWN_SCHEMA.empty_table()).cast(OWN_SCHEMA))
         self._write("decisions", tables.decisions)
-        self._write("chunks", pa.table([[tables.first_row], [tables.n_rows], [tables.cells], [tables.facts]],
-                                       schema=CHUNKS_SCHEMA))
+        self._write("chunks", tables.chunk())
 
     add.wants_json = False  # decide_ledger's on_chunk: texts once each, no JSON line per row
 

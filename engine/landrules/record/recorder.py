@@ -30,12 +30,11 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
 
 from landrules.decide.batch import DecidedChunk
 from landrules.record import audit
 from landrules.record.chunk_tables import ChunkTabler, ChunkTables
-from landrules.record.parts import CHUNKS_SCHEMA, part_streams
+from landrules.record.parts import part_streams
 from landrules.record.runs import Run, get_run
 from landrules.record.store import Store
 from landrules.rulebook.model import Rulebook
@@ -138,8 +137,7 @@ class RunRecorder:
 
     def insert(self, tables: ChunkTables) -> None:
         """One chunk's tables into the run, inside its transaction."""
-        chunk = pa.table([[tables.first_row], [tables.n_rows], [tables.cells], [tables.facts]], schema=CHUNKS_SCHEMA)
-        self._insert(tables.texts, tables.own, tables.decisions, chunk, 0, 0)
+        self._insert(tables.texts, tables.own, tables.decisions, tables.chunk(), 0, 0)
 
     def insert_part(self, folder: Path) -> int:
         """A file's chunks recorded elsewhere (`parts.PartWriter`, a Dask worker) into the run:

@@ -139,6 +139,9 @@ def test_a_text_column_of_plain_arrow_cells_is_taken_as_arrow():
     parsed = parse_frame(frame.astype("string[pyarrow]"), list(range(2, 2 + n)))
     for name in ("parcel_id", "holder"):
         assert parsed.text_arrow(name).to_pylist() == parsed.columns[name].tolist(), name
+        shared = parsed.text_arrow(name, dictionary=True)  # over the distinct cells: nothing copied per row
+        assert isinstance(shared, pa.DictionaryArray) and shared.to_pylist() == parsed.columns[name].tolist(), name
+    assert len(parsed.text_arrow("holder", dictionary=True).dictionary) < n
     assert parsed.text_arrow("holder").null_count == len(range(0, n, 7))
     assert parsed.columns["location"][5] == "石龙区" and parsed.text_arrow("location") is None  # trimmed: not as read
     for name, blank in (("project", 9), ("project", 10), ("overlaps", 3)):  # a placeholder, blanks: unknown, null

@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 
 from landrules.cli.app import app, fail, out_console
+from landrules.cli.layout import width, wrap
 from landrules.cli.record.options import StoreOpt, find_run, open_store
 
 
@@ -71,7 +72,12 @@ def _print(result, stream, output: Optional[Path]) -> None:
     except Exception:  # labels only: the codes stand in
         cats, outs = {}, {}
     console = out_console(stream, 120)
-    console.print(f"本季进展：上期 {result.before.name} → 本期 {result.after.name}")
+    heading, before, after = "本季进展：", f"上期 {result.before.name}", f"本期 {result.after.name}"
+    if width(f"{heading}{before} → {after}") <= console.width:
+        console.print(f"{heading}{before} → {after}")
+    else:  # one run a line, not cut inside a run's name and date
+        console.print(f"{heading}{before}", overflow="fold")
+        console.print(f"{' ' * (width(heading) - 2)}→ {after}", overflow="fold")
     removed = result.listed("removed")
     if removed:
         console.print(f"[bold red]移出 {len(removed)} 宗（未说明理由即离开台账，须核实）：[/]")
@@ -92,10 +98,17 @@ def _print(result, stream, output: Optional[Path]) -> None:
             continue
         console.print(f"{title}：")
         for r in rows:
-            detail = r["reason"] if code == "resolved" else (
-                f"完成时限 {r['to_deadline']}" if code == "newly_overdue" else
-                f"{_names(r['from_codes'], outs)} → {_names(r['to_codes'], outs)}" if code == "changed" else _names(r["to_codes"], outs))
-            console.print(f"  {r['parcel_id'] or '（无编号）'}  {_num(r['area_mu'])} 亩  {detail}" + (f"（{r['note']}）" if r["note"] else ""))
+            head = f"  {r['parcel_id'] or '（无编号）'}  {_num(r['area_mu'])} 亩"
+            note = f"（{r['note']}）" if r["note"] else ""
+            if code == "changed":  # the measures before and after, a line each
+                lines = [f"{head}{note}", f"    上期：{_names(r['from_codes'], outs)}", f"    本期：{_names(r['to_codes'], outs)}"]
+            else:
+                detail = r["reason"] if code == "resolved" else (
+                    f"完成时限 {r['to_deadline']}" if code == "newly_overdue" else _names(r["to_codes"], outs))
+                lines = [f"{head}  {detail}{note}"]
+            for line in lines:  # folded under its own text, not at the margin
+                for part in wrap(line, console.width, indent=" " * (10 if line.startswith("    ") else 4)):
+                    console.print(part, markup=False, highlight=False, crop=False)
     renamed = result.store.con.execute("SELECT parcel_id, class_label, note FROM progress WHERE note IS NOT NULL ORDER BY t_row").fetchall()
     if renamed:
         console.print("宗地编号变化：")

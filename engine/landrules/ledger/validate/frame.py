@@ -67,13 +67,15 @@ class ParsedFrame:
     def parcel_ids(self) -> np.ndarray:
         return self.columns["parcel_id"]
 
-    def text_arrow(self, name: str) -> pa.Array | None:
-        """Text field `name` as Arrow strings taken from the cells as read, if it still is them."""
+    def text_arrow(self, name: str, dictionary: bool = False) -> pa.Array | None:
+        """Text field `name` as Arrow strings taken from the cells as read, if it still is them;
+        `dictionary`: as a dictionary array over its distinct cells (nothing copied per row)."""
         found = self.arrow_texts.get(name)
         if found is None or found[0] is not self.columns.get(name):
             return None
         _, codes, uniques = found
-        return uniques.take(pa.array(codes, mask=codes < 0))
+        indices = pa.array(codes, mask=codes < 0, type=pa.int32())
+        return pa.DictionaryArray.from_arrays(indices, uniques) if dictionary else uniques.take(indices)
 
     @property
     def valid(self) -> np.ndarray:
