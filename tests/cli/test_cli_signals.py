@@ -68,8 +68,9 @@ def test_sigterm_at_any_moment_of_a_durable_run_is_one_line(tmp_path):
         for i in range(3000):
             writer.writerow([f"B{i}", *rows[1 + i % 40][1:]])
     for delay in (2.5, 3.5, 4.5, 5.5):
+        out = tmp_path / f"o-{delay}.xlsx"  # each run its own: a run that finished before its signal leaves its output
         proc = subprocess.Popen([sys.executable, "-m", "landrules", "decide", str(ledger), "--as-of", "2021-10-01",
-                                 "--engine", "durable", "-o", str(tmp_path / "o.xlsx")],
+                                 "--engine", "durable", "-o", str(out)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=ENV)
         time.sleep(delay)
         proc.send_signal(signal.SIGTERM)
@@ -78,7 +79,7 @@ def test_sigterm_at_any_moment_of_a_durable_run_is_one_line(tmp_path):
         assert "Traceback" not in stderr and "exception" not in stderr, stderr
         if code not in (0, 1):  # 0 or 1 (the sample's invalid rows): finished before the signal, fine
             assert code == 130 and "已中断" in stderr, (code, stderr)
-            assert not (tmp_path / "o.xlsx").exists()
+            assert not out.exists()
 
 
 @pytest.mark.slow  # commands in child processes
