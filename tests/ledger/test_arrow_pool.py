@@ -13,6 +13,8 @@ import pytest
 
 from conftest import ROOT
 
+pytestmark = pytest.mark.slow  # each case an interpreter of its own reading a ledger (about a second)
+
 CHECK = """
 import pyarrow as pa
 from landrules.ledger.read.reader import open_ledger
