@@ -122,3 +122,21 @@ def test_other_separators_and_a_bare_cr(tmp_path, monkeypatch, sep):
     arrow, pandas = _both(path, monkeypatch, 4)
     assert arrow == pandas
     assert arrow[1] == list(range(2, 11))
+
+
+@pytest.mark.parametrize("encoding, whole", [("utf-8", True), ("gb18030", False)])
+def test_arrow_checks_the_cells_unless_the_whole_file_was_checked(tmp_path, monkeypatch, encoding, whole):
+    """A file `detect` calls UTF-8 has been read whole or checked byte by byte: Arrow is told so
+    and does not check every cell again; a file read in another encoding is checked as Arrow reads it."""
+    path = tmp_path / "ledger.csv"
+    path.write_bytes(("\n".join([HEADER, "A1,石龙区,1.5,", "A2,平顶山,2,备"]) + "\n").encode(encoding))
+    seen, real = [], read.arrow_grids
+
+    def spy(*args, whole_utf8=False, **kwargs):
+        seen.append(whole_utf8)
+        yield from real(*args, whole_utf8=whole_utf8, **kwargs)
+
+    monkeypatch.setattr(read, "arrow_grids", spy)
+    rows = [r for c in read.open_ledger(path).chunks for r in c.frame.values.tolist()]
+    assert seen == [whole]
+    assert rows == [["A1", "石龙区", "1.5", ""], ["A2", "平顶山", "2", "备"]]

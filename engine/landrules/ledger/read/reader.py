@@ -203,7 +203,9 @@ def _open_csv(path: Path, chunk_rows: int, resolver: HeaderResolver = DEFAULT) -
         # from the row on that is still to come (csv_arrow.py)
         state: dict = {}
         try:
-            for grid, offset in arrow_grids(path, encoding, sep, header_at + 1, width, chunk_rows, state):
+            # detect read a file it calls UTF-8 whole (or checked every byte of it): Arrow need not check again
+            for grid, offset in arrow_grids(path, encoding, sep, header_at + 1, width, chunk_rows, state,
+                                            whole_utf8=encoding == "utf-8-sig"):
                 swallowed = csv_read.swallowed_rows(grid, sep, width, offset, headers, id_at)
                 if swallowed:
                     raise LedgerError(path, f"CSV 格式错误: {swallowed}")
