@@ -36,7 +36,6 @@ import pandas as pd
 import pyarrow as pa
 
 from landrules.ledger.arrow_buffers import filled_cells
-from landrules.ledger.arrow_pool import use_ledger_pool
 from landrules.ledger.columns.headers import DEFAULT, HeaderResolver, canonical_header
 from landrules.ledger.errors import LedgerError, clip
 from landrules.ledger.read import csv_dialect as csv_read
@@ -393,7 +392,6 @@ def open_ledger(
 
     The file is read by its content: a .xls that is really a CSV is read as CSV (with a notice);
     one whose content is no table (PDF, a web page) is refused naming what it is."""
-    use_ledger_pool()  # Arrow's buffers from jemalloc from here on (arrow_pool: a tenth less CPU)
     resolver = resolver or DEFAULT
     path = Path(path)
     suffix = path.suffix.lower()
