@@ -36,6 +36,7 @@ import filecmp
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -364,6 +365,15 @@ def main() -> None:
     print(f"measuring {TREE[0]} ({load()})")
     folder = args.keep or Path(tempfile.mkdtemp(prefix="landrules-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
+    try:
+        measure(args, folder, extras)
+    finally:
+        if not args.keep:  # a temporary folder holds gigabytes (the 5 M-row ledger and its outputs)
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def measure(args, folder: Path, extras: set[str]) -> None:
+    """Every part of the bench, its files in `folder`."""
     py, rep, n = sys.executable, args.repeat, args.rows
     memory = [size for size in (int(m) for m in args.memory.split(",") if m.strip()) if size > 0]  # 0 or "" skips
     largest_rows = max([n, args.xlsx_rows, *memory])
