@@ -32,6 +32,7 @@ engine). 0 rows skips a part.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import filecmp
 import json
 import os
@@ -41,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -363,12 +365,21 @@ def main() -> None:
     extras = {e.strip() for e in args.extras.split(",") if e.strip()}
     TREE[0] = args.tree.resolve()
     print(f"measuring {TREE[0]} ({load()})")
-    folder = args.keep or Path(tempfile.mkdtemp(prefix="landrules-bench-"))
+    with bench_folder(args.keep, "landrules-bench-") as folder:
+        measure(args, folder, extras)
+
+
+@contextlib.contextmanager
+def bench_folder(keep: Path | None, prefix: str) -> Iterator[Path]:
+    """The folder a bench writes its ledgers and outputs in: `keep` (made if missing, left in
+    place for the next run), or a temporary one removed at the end, failure or not (it holds
+    gigabytes: the 5 M-row ledger and its outputs)."""
+    folder = keep or Path(tempfile.mkdtemp(prefix=prefix))
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        measure(args, folder, extras)
+        yield folder
     finally:
-        if not args.keep:  # a temporary folder holds gigabytes (the 5 M-row ledger and its outputs)
+        if keep is None:
             shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from ledger_bench import AS_OF, head_of, rows_out, run  # noqa: E402 — after the sys.path insert above
+from ledger_bench import AS_OF, bench_folder, head_of, rows_out, run  # noqa: E402 — after the sys.path insert above
 
 
 def decide(label: str, ledger: Path, out: Path, n: int, mode: str | None = None) -> dict:
@@ -105,26 +104,25 @@ def main() -> None:
     parser.add_argument("--compare", action="store_true")
     parser.add_argument("--keep", type=Path)
     args = parser.parse_args()
-    folder = args.keep or Path(tempfile.mkdtemp(prefix="landrules-xlsx-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    n = args.rows
-    ledger = head_of(args.ledger, n)
-    csv = decide(f"decide → CSV ({n:,} rows)", ledger, folder / "decided.csv", n)
-    results = [csv]
-    for mode in filter(None, args.modes.split(",")):
-        results.append(decide(f"decide → XLSX ({mode}, column-wise)", ledger, folder / f"decided-{mode}.xlsx", n, mode))
-    if args.today:
-        results.append(decide("decide → XLSX (today, openpyxl)", ledger, folder / "decided-today.xlsx", n))
-    print(f"\n{n:,} rows; wall is noisy on a shared machine, CPU (all threads) less so")
-    print(f"{'':<42} {'wall s':>8} {'cpu s':>8} {'peak RSS':>9} {'÷ CSV wall':>11} {'÷ CSV cpu':>10}")
-    for r in results:
-        print(f"{r['label']:<42} {r['seconds']:8.2f} {r['cpu_s']:8.2f} {r['peak_mib']:6.0f} MiB "
-              f"{r['seconds'] / csv['seconds']:11.2f} {r['cpu_s'] / csv['cpu_s']:10.2f}")
-    if args.compare and args.today:
-        diffs = compare(folder / "decided-today.xlsx", folder / "decided-all.xlsx")
-        print(f"today's workbook and the column-wise one: {diffs} differences")
-        if diffs:
-            raise SystemExit(1)
+    with bench_folder(args.keep, "landrules-xlsx-") as folder:
+        n = args.rows
+        ledger = head_of(args.ledger, n)
+        csv = decide(f"decide → CSV ({n:,} rows)", ledger, folder / "decided.csv", n)
+        results = [csv]
+        for mode in filter(None, args.modes.split(",")):
+            results.append(decide(f"decide → XLSX ({mode}, column-wise)", ledger, folder / f"decided-{mode}.xlsx", n, mode))
+        if args.today:
+            results.append(decide("decide → XLSX (today, openpyxl)", ledger, folder / "decided-today.xlsx", n))
+        print(f"\n{n:,} rows; wall is noisy on a shared machine, CPU (all threads) less so")
+        print(f"{'':<42} {'wall s':>8} {'cpu s':>8} {'peak RSS':>9} {'÷ CSV wall':>11} {'÷ CSV cpu':>10}")
+        for r in results:
+            print(f"{r['label']:<42} {r['seconds']:8.2f} {r['cpu_s']:8.2f} {r['peak_mib']:6.0f} MiB "
+                  f"{r['seconds'] / csv['seconds']:11.2f} {r['cpu_s'] / csv['cpu_s']:10.2f}")
+        if args.compare and args.today:
+            diffs = compare(folder / "decided-today.xlsx", folder / "decided-all.xlsx")
+            print(f"today's workbook and the column-wise one: {diffs} differences")
+            if diffs:
+                raise SystemExit(1)
 
 
 if __name__ == "__main__":
