@@ -101,13 +101,13 @@ def _print(result, stream, output: Optional[Path]) -> None:
             head = f"  {r['parcel_id'] or '（无编号）'}  {_num(r['area_mu'])} 亩"
             note = f"（{r['note']}）" if r["note"] else ""
             if code == "changed":  # the measures before and after, a line each
-                lines = [f"{head}{note}", f"    上期：{_names(r['from_codes'], outs)}", f"    本期：{_names(r['to_codes'], outs)}"]
+                lines = [("", f"{head}{note}"), ("    上期：", _names(r["from_codes"], outs)), ("    本期：", _names(r["to_codes"], outs))]
             else:
                 detail = r["reason"] if code == "resolved" else (
                     f"完成时限 {r['to_deadline']}" if code == "newly_overdue" else _names(r["to_codes"], outs))
-                lines = [f"{head}  {detail}{note}"]
-            for line in lines:  # folded under its own text, not at the margin
-                for part in wrap(line, console.width, indent=" " * (10 if line.startswith("    ") else 4)):
+                lines = [("", f"{head}  {detail}{note}")]
+            for label, text in lines:  # folded under its own text (after its label), not at the margin
+                for part in wrap(label + text, console.width, indent=" " * (width(label) if label else 4)):
                     console.print(part, markup=False, highlight=False, crop=False)
     renamed = result.store.con.execute("SELECT parcel_id, class_label, note FROM progress WHERE note IS NOT NULL ORDER BY t_row").fetchall()
     if renamed:
