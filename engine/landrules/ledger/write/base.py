@@ -39,6 +39,7 @@ import pandas as pd
 from landrules.core.decision import DECISION_COLUMNS, EXTRA_COLUMNS
 from landrules.ledger.validate.cells import float_text
 from landrules.ledger.write.flat import FlatColumns
+from landrules.ledger.write.writeback import Writeback
 
 if TYPE_CHECKING:
     from landrules.core.summary import Summary
@@ -289,6 +290,7 @@ class DecisionWriter:
             fd, self.tmp = temp_file(self.path)
         except OSError as exc:
             raise self._error(exc) from exc
+        self._writeback = Writeback(self.tmp)  # the disk write started a stretch at a time, not all at commit
         try:
             self._open(fd)
         except BaseException as exc:
@@ -343,6 +345,7 @@ class DecisionWriter:
         self.parsed = parsed
         try:
             self._write(inputs, flat, jsonl)
+            self._writeback.written()
         except BaseException as exc:  # a half-written chunk must never be committed
             self.abort()
             translated = self._translate(exc)
@@ -358,6 +361,7 @@ class DecisionWriter:
             raise OutputError(f"输出 {self.path} 已{'提交' if self._state == 'committed' else '放弃'}")
         try:
             self._finish(summary)
+            self._writeback.close()
             publish(self.tmp, self.path)
         except BaseException as exc:
             self._give_up(exc)
@@ -379,6 +383,7 @@ class DecisionWriter:
         try:
             self._discard()
         finally:
+            self._writeback.close()
             self.tmp.unlink(missing_ok=True)
 
     def __enter__(self) -> DecisionWriter:
