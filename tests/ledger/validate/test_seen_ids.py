@@ -95,3 +95,25 @@ def test_ids_that_differ_only_in_width_are_noted_in_arrow_and_object_columns(arr
         (5, 'parcel_id（宗地编号） "ＳＬ－００４"'), (6, 'parcel_id（宗地编号） "SL-005"'),
         (10, 'parcel_id（宗地编号） "ＳＬ－００６"')]
     assert "第2行" in notes[0][1] and "第3行" in notes[1][1] and "第4行" in notes[2][1]
+
+
+def test_merging_two_runs_is_a_stable_sort_of_the_two_one_after_the_other():
+    from landrules.ledger.validate.seen_ids import _merged
+
+    rng = np.random.default_rng(5)
+    for size_a, size_b in ((0, 5), (5, 0), (1, 1), (300, 120), (64, 1000)):
+        a = np.sort(rng.integers(0, 50, size_a).astype(np.uint64))  # few values: many equal hashes
+        b = np.sort(rng.integers(0, 50, size_b).astype(np.uint64))
+        sa = np.arange(size_a, dtype=np.int32)
+        sb = np.arange(size_a, size_a + size_b, dtype=np.int32)
+        merged, seqs = _merged(a, sa, b, sb)
+        order = np.argsort(np.concatenate([a, b]), kind="stable")
+        assert merged.tolist() == np.concatenate([a, b])[order].tolist()
+        assert seqs.tolist() == np.concatenate([sa, sb])[order].tolist()
+        assert merged.dtype == np.uint64 and seqs.dtype == np.int32
+
+
+def test_a_row_number_beyond_32_bits_is_kept_whole():
+    seen = SeenIds()
+    seen.add(np.array(["A", "B"], dtype=object), np.array([2, 2**33]))
+    assert seen.first_rows(np.array(["B", "A"], dtype=object)).tolist() == [2**33, 2]

@@ -1,9 +1,10 @@
 """The parcel ids a ledger has shown so far, and the row each first appeared on.
 
 A dict of Python strings costs some 190 bytes an id: 570 MB for a 3 M-row ledger, the bulk of
-`decide`'s memory. Here an id costs about 40 bytes: its 64-bit hash and sequence number in
-sorted runs (merged two by two as they grow, so a lookup searches a few runs), the id itself in
-the Arrow string array of its chunk (to tell a true repeat from a hash collision), its row.
+`decide`'s memory. Here an id costs about 30 bytes: its 64-bit hash and 32-bit sequence number
+in sorted runs (merged two by two as they grow, so a lookup searches a few runs), the id itself
+in the Arrow string array of its chunk (to tell a true repeat from a hash collision), its row
+(32 bits unless a row number needs more).
 """
 
 from __future__ import annotations
@@ -77,24 +78,18 @@ class SeenIds:
             return
         hashes = id_hashes(ids) if hashes is None else hashes
         order = np.argsort(hashes, kind="stable") if order is None else order
-        self._runs.append((hashes[order], self._count + order.astype(np.int64)))
+        if self._count + len(ids) > _SEQ_MAX:
+            raise ValueError(f"more than {_SEQ_MAX} parcel ids")
+        self._runs.append((hashes[order], (self._count + order).astype(np.int32)))
         self._ids.append(pa.array(list(ids), type=pa.string()))
-        self._rows.append(np.asarray(rows, dtype=np.int64))
+        rows = np.asarray(rows, dtype=np.int64)
+        self._rows.append(rows.astype(np.int32) if not len(rows) or rows.max() <= _SEQ_MAX else rows)
         self._starts.append(self._count)
         self._count += len(ids)
         while len(self._runs) > 1 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
-            # one step at a time, each input let go once used: the merge of the last two runs
-            # (the whole set, at the end of a big ledger) holds 3 arrays of its size, not 7
             b, sb = self._runs.pop()
             a, sa = self._runs.pop()
-            merged = np.concatenate([a, b])
-            del a, b
-            order = np.argsort(merged, kind="stable")
-            merged = merged[order]
-            seqs = np.concatenate([sa, sb])
-            del sa, sb
-            self._runs.append((merged, seqs[order]))
-            del seqs, order
+            self._runs.append(_merged(a, sa, b, sb))
 
     def _batch(self, seq: int) -> tuple[int, int]:
         k = int(np.searchsorted(self._starts, seq, side="right")) - 1
@@ -107,6 +102,28 @@ class SeenIds:
     def _row(self, seq: int) -> int:
         k, j = self._batch(seq)
         return int(self._rows[k][j])
+
+
+_SEQ_MAX = np.iinfo(np.int32).max
+
+
+def _merged(a: np.ndarray, sa: np.ndarray, b: np.ndarray, sb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two sorted runs (hashes, sequence numbers) as one, a's first among equal hashes (as a
+    stable sort of the two one after the other would place them). Each of b's hashes is placed
+    by a search in a: the merge holds the two runs, the merged one, a byte a hash and a place
+    for each of b's, not the whole set's sort order and copies (at the end of a 5 M-row ledger,
+    the last merges were the peak of `decide`'s memory)."""
+    places = np.searchsorted(a, b, side="right")
+    places += np.arange(len(b))
+    from_a = np.ones(len(a) + len(b), dtype=bool)
+    from_a[places] = False
+    merged = np.empty(len(from_a), dtype=a.dtype)
+    merged[places] = b
+    merged[from_a] = a
+    seqs = np.empty(len(from_a), dtype=sa.dtype)
+    seqs[places] = sb
+    seqs[from_a] = sa
+    return merged, seqs
 
 
 def folded(text: str) -> str:
