@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+_INT32_MAX = np.iinfo(np.int32).max  # sequence numbers are int32; rows too, unless one needs more
+
 
 def id_hashes(ids: np.ndarray) -> np.ndarray:
     """64-bit hashes of an object array of strings."""
@@ -78,12 +80,12 @@ class SeenIds:
             return
         hashes = id_hashes(ids) if hashes is None else hashes
         order = np.argsort(hashes, kind="stable") if order is None else order
-        if self._count + len(ids) > _SEQ_MAX:
-            raise ValueError(f"more than {_SEQ_MAX} parcel ids")
+        if self._count + len(ids) > _INT32_MAX:
+            raise ValueError(f"more than {_INT32_MAX} parcel ids")
         self._runs.append((hashes[order], (self._count + order).astype(np.int32)))
         self._ids.append(pa.array(list(ids), type=pa.string()))
         rows = np.asarray(rows, dtype=np.int64)
-        self._rows.append(rows.astype(np.int32) if not len(rows) or rows.max() <= _SEQ_MAX else rows)
+        self._rows.append(rows.astype(np.int32) if not len(rows) or rows.max() <= _INT32_MAX else rows)
         self._starts.append(self._count)
         self._count += len(ids)
         while len(self._runs) > 1 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
@@ -102,9 +104,6 @@ class SeenIds:
     def _row(self, seq: int) -> int:
         k, j = self._batch(seq)
         return int(self._rows[k][j])
-
-
-_SEQ_MAX = np.iinfo(np.int32).max
 
 
 def _merged(a: np.ndarray, sa: np.ndarray, b: np.ndarray, sb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
