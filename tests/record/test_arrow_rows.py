@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from landrules.core import fields
 from landrules.core.fields import FieldType
-from landrules.record.arrow_rows import fact_array, text_array, text_arrays
+from landrules.ledger.validate.frame import parse_frame
+from landrules.record.arrow_rows import arrow_blob, blob_table, cell_columns, fact_array, fact_columns, text_array, text_arrays
 
 
 def test_cells_taken_from_arrow_are_the_cells_converted_one_by_one():
@@ -29,6 +30,47 @@ def test_cells_taken_from_arrow_are_the_cells_converted_one_by_one():
     assert [column.to_pylist() for column in taken] == [text_array(frame.iloc[:, j]).to_pylist() for j in range(3)]
     assert taken[1].to_pylist() == ["x", None, None, "3"]
     assert isinstance(taken[0], pa.ChunkedArray)  # the reader's own array: no copy made
+
+
+def _coded(columns) -> set:
+    return {name for name, column in columns.items() if pa.types.is_dictionary(column.type)}
+
+
+def test_repeated_cells_are_stored_once_a_chunk_and_read_back_as_they_were():
+    """Validation's distinct cells become the files' dictionaries: the cells of a column that
+    repeats, and the values of its numbers and dates; a distinct column, a column replaced since
+    validation and a field changed since stay a value a row. Read back, each is what it was."""
+    n = 120
+    frame = pd.DataFrame({
+        "parcel_id": [f"SL-{i:03d}" for i in range(n)],  # distinct
+        "land_use": ["工业用地", "商业用地", None][: 3] * (n // 3),
+        "area_mu": [f"{i % 9}.5" for i in range(n)],
+        "approved_on": ["2018-01-02", "2019年3月4日", "", "bad"] * (n // 4),
+        "holder": [f"单位{i % 5}" for i in range(n)],
+        "其他": [f"备注{i % 4}" for i in range(n)],  # not a field: never factorised
+    }).astype("string[pyarrow]")
+    parsed = parse_frame(frame, list(range(2, 2 + n)))
+    cells = dict(zip(frame.columns, cell_columns(frame, parsed)))
+    assert _coded(cells) == {"land_use", "area_mu", "approved_on", "holder"}
+    assert _coded(fact_columns(parsed)) >= {"area_mu", "approved_on", "holder"}
+    assert "parcel_id" not in _coded(fact_columns(parsed))
+    assert [column.to_pylist() for column in cells.values()] == [column.to_pylist() for column in text_arrays(frame)]
+
+    replaced = frame.copy()  # the same cells, but not the arrays validation saw: taken as they are
+    assert not _coded(dict(zip(replaced.columns, cell_columns(replaced, parsed))))
+    parsed.columns["area_mu"] = parsed.columns["area_mu"] + 1  # a field changed since validation
+    facts = fact_columns(parsed)
+    assert "area_mu" not in _coded(facts) and "approved_on" in _coded(facts)
+
+    plain = {name: fact_array(name, column) for name, column in parsed.columns.items()}
+    back = blob_table(arrow_blob(pa.table(facts)))
+    assert not _coded(dict(zip(back.column_names, back.columns)))
+    for name, column in plain.items():  # (texts as read stay large_string, as the reader gave them)
+        assert back.column(name).to_pylist() == column.to_pylist(), name
+        if not pa.types.is_string(column.type):
+            assert back.column(name).type == getattr(column.type, "value_type", column.type), name
+    back = blob_table(arrow_blob(pa.table(cells)))
+    assert back.to_pylist() == pa.table(text_arrays(frame), names=list(frame.columns)).to_pylist()
 
 
 def _decoded(name: str, value: float | str | None):

@@ -1,7 +1,8 @@
 """Stores of earlier versions upgraded in place: version 2 (every fact a column of `rows`) and
 version 3 (facts in `row_cells.facts`; a row's own errors and notes folded into a decision text
-of its own) to the current one (own lists in `own_texts`, referred to by `decisions.errors_id`
-and `notes_id`): the same runs, facts, records, history, progress and replay after."""
+of its own) and version 4 (own lists in `own_texts`, referred to by `decisions.errors_id` and
+`notes_id`; every column of the cells and facts files plain) to the current one (repeated cells
+as dictionaries): the same runs, facts, records, history, progress and replay after."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from record_helpers import decisions, record_two_quarters, run
 
 from landrules.record import schema
-from landrules.record.arrow_rows import blob_table
+from landrules.record.arrow_rows import arrow_blob, blob_table
 from landrules.record.run_facts import doc_column, read_columns, run_facts
 from landrules.record.store import Store
 
@@ -47,6 +48,41 @@ def stores_3(recorded):
         _fold_own_texts(con)
         con.execute("DETACH src")
     return recorded, old
+
+
+@pytest.fixture(scope="module")
+def stores_4(recorded):
+    """(a store recorded now, the same two runs as a version-4 store would hold them: every
+    column of the cells and facts files plain, none a dictionary over its distinct cells)."""
+    old = recorded.parent / "v4.duckdb"
+    with _at_version(old, 4) as con:
+        con.execute(f"ATTACH '{recorded}' AS src (READ_ONLY)")
+        for table in ("runs", "rulebooks", "rulebook_files", "decision_texts", "own_texts", "decisions", "audit"):
+            con.execute(f"INSERT INTO {table} SELECT * FROM src.{table}")
+        for run_id, chunk, first_row, n_rows, cells, facts in con.execute(
+                "SELECT run_id, chunk, first_row, n_rows, cells, facts FROM src.row_cells").fetchall():
+            plain = [arrow_blob(_plain(blob_table(blob))).to_pybytes() for blob in (cells, facts)]
+            con.execute("INSERT INTO row_cells VALUES (?, ?, ?, ?, ?, ?)", [run_id, chunk, first_row, n_rows, *plain])
+        con.execute("DETACH src")
+    return recorded, old
+
+
+def _plain(table: pa.Table) -> pa.Table:
+    """The facts' codes as their text (as stored until version 5); the rest is plain already (`blob_table`)."""
+    return table.cast(pa.schema([pa.field(f.name, f.type.value_type) if pa.types.is_dictionary(f.type) else f
+                                 for f in table.schema]))
+
+
+def _dictionaries(path) -> int:
+    """How many columns of the store's cells and facts files are dictionaries (as written, not read back)."""
+    import pyarrow.ipc as ipc
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        blobs = [b for row in con.execute("SELECT cells, facts FROM row_cells").fetchall() for b in row]
+    finally:
+        con.close()
+    return sum(pa.types.is_dictionary(f.type) for b in blobs for f in ipc.open_file(pa.BufferReader(b)).schema)
 
 
 class _at_version:
@@ -178,7 +214,7 @@ def test_version_3_is_upgraded_to_the_same_records(stores_3):
     result = run("runs", store=old)  # opening upgrades
     assert result.exit_code == 0, result.output
     with Store.open(old, readonly=True) as upgraded:
-        assert upgraded.version() == schema.SCHEMA_VERSION == 4
+        assert upgraded.version() == schema.SCHEMA_VERSION
         assert upgraded.con.execute("SELECT count(*) FROM own_texts").fetchall()[0][0] == 0  # nothing to move
     assert _records(old) == _records(new)
     assert len(_records(new)["rows"]) == 80
@@ -203,7 +239,17 @@ def test_a_run_keeps_each_list_of_a_row_s_own_texts_once(recorded):
     assert all(cell and first and first in cell for _, cell, first in errors), errors
 
 
-@pytest.mark.parametrize("older", ["stores", "stores_3"])
+def test_version_4_is_upgraded_and_its_plain_files_read_as_the_coded_ones(stores_4):
+    new, old = stores_4
+    assert _dictionaries(old) == 0 < _dictionaries(new)  # the sample's repeated cells: coded since version 5
+    assert run("runs", store=old).exit_code == 0  # opening upgrades
+    with Store.open(old, readonly=True) as upgraded:
+        assert upgraded.version() == schema.SCHEMA_VERSION == 5
+    assert _dictionaries(old) == 0  # nothing rewritten
+    assert _facts(old) == _facts(new) and _rows(old) == _rows(new) and _records(old) == _records(new)
+
+
+@pytest.mark.parametrize("older", ["stores", "stores_3", "stores_4"])
 def test_history_progress_and_replay_are_alike_after_the_upgrade(older, request, tmp_path):
     new, old = request.getfixturevalue(older)
     run("runs", store=old)

@@ -9,7 +9,8 @@ on its thread, and what a Dask worker writes beside its output file for the clie
 - `own`        the rows' own errors and notes new to the tabler, each distinct list once: own_id,
                the JSON list, the cell (`; `-joined)
 - `decisions`  row, parcel id, text id, errors_id and notes_id (null for a row without its own)
-- `cells`      the input cells, one zstd Arrow IPC file (`_row`, `_c0`, `_c1` … by header position)
+- `cells`      the input cells, one zstd Arrow IPC file (`_row`, `_c0`, `_c1` … by header position;
+               a column of repeated cells as a dictionary over them, read back as text)
 - `facts`      every canonical field, typed, one zstd Arrow IPC file (`_row` and one column a field):
                read back whole for a parcel's history, or a few columns of it for `progress`
                (`run_facts`): it costs a fifth of DuckDB's compressed columns to write
@@ -27,7 +28,7 @@ import pyarrow as pa
 
 from landrules.core.decision import DECISION_COLUMNS, EXTRA_COLUMNS
 from landrules.decide.batch import DecidedChunk
-from landrules.record.arrow_rows import arrow_blob, fact_columns, text_arrays
+from landrules.record.arrow_rows import arrow_blob, cell_columns, fact_columns
 
 TEXT_COLUMNS = ("categories", "outcome_codes", "deadline", "overdue", "responsible", "needs", "errors", "notes")
 assert set(TEXT_COLUMNS) <= {*DECISION_COLUMNS, *EXTRA_COLUMNS}
@@ -81,7 +82,7 @@ class ChunkTabler:
         ids = facts["parcel_id"]  # (ParsedFrame.parcel_ids is that column: converted once)
         decisions = pa.table({"row": rows, "parcel_id": ids, "text_id": pa.array(text_ids),
                               "errors_id": own_ids["errors"], "notes_id": own_ids["notes"]})
-        cells = pa.table({"_row": rows, **{f"_c{j}": column for j, column in enumerate(text_arrays(frame))}})
+        cells = pa.table({"_row": rows, **{f"_c{j}": column for j, column in enumerate(cell_columns(frame, parsed))}})
         return ChunkTables(int(parsed.rows[0]) if n else None, n, texts, decisions, arrow_blob(cells),
                            arrow_blob(pa.table({"_row": rows, **facts})), own)
 

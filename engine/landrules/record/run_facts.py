@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
+from landrules.record.arrow_rows import dense
 from landrules.record.runs import headers_of
 from landrules.record.schema import ROW_FACTS
 from landrules.record.store import Store
@@ -39,7 +40,7 @@ def read_columns(blob: bytes, names: Sequence[str]) -> pa.Table:
         return parquet.read(columns=[n for n in names if n in parquet.schema_arrow.names])
     schema = ipc.open_file(pa.BufferReader(blob)).schema
     wanted = [schema.get_field_index(n) for n in names if n in schema.names]
-    return ipc.open_file(pa.BufferReader(blob), options=ipc.IpcReadOptions(included_fields=wanted)).read_all()
+    return dense(ipc.open_file(pa.BufferReader(blob), options=ipc.IpcReadOptions(included_fields=wanted)).read_all())
 
 
 def run_facts(store: Store, run_id: int, fields: Sequence[str], approval_doc: bool = False) -> pa.Table:

@@ -56,6 +56,14 @@ Version 4 (recording cheaper, issue 24):
                     `decision_texts` row of its own (both ids null), which the views still read:
                     `decision_rows` and `decision_records` put the own lists back in place of the
                     pattern's empty ones, so both kinds of run read alike.
+
+Version 5 (recording cheaper, issue 24):
+
+- `row_cells.cells`, `row_cells.facts`  a column whose cells repeat (most of a ledger's) may be an
+                    Arrow dictionary over the chunk's distinct cells, or over what they read as:
+                    a tenth of the bytes to compress and store. Readers take them back as plain
+                    columns (`arrow_rows.dense`). Nothing to move: files written before are read
+                    as they are; the version keeps a landrules before it from reading the new ones.
 """
 
 from __future__ import annotations
@@ -208,6 +216,7 @@ MIGRATIONS: list[Migration] = [
     Migration(2, "the workbench's accounts and the audit log", _V2),
     Migration(3, "each chunk's facts in row_cells.facts, in place of the table rows", _v3),
     Migration(4, "a row's own errors and notes as ids of own_texts, not a decision text each", _V4),
+    Migration(5, "a chunk's cells and facts may hold a column as a dictionary over its distinct cells", ()),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

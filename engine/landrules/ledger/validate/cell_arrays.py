@@ -50,6 +50,14 @@ def factorize(series: pd.Series) -> tuple[np.ndarray, pa.Array | np.ndarray]:
     return codes, np.asarray(uniques, dtype=object)
 
 
+def narrow_codes(codes: np.ndarray, count: int) -> pa.Array:
+    """Codes into `count` distinct values (-1: none) as an Arrow integer array, null where -1,
+    of the narrowest type that holds them: the indices of a dictionary over those values."""
+    dtype = np.int8 if count <= np.iinfo(np.int8).max else np.int16 if count <= np.iinfo(np.int16).max else np.int32
+    missing = codes < 0
+    return pa.array(codes.astype(dtype), mask=missing if missing.any() else None)
+
+
 def python_values(uniques: pa.Array | np.ndarray, positions: np.ndarray) -> np.ndarray:
     """The distinct values at `positions` as Python objects."""
     if isinstance(uniques, np.ndarray):

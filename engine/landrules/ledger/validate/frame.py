@@ -22,7 +22,7 @@ from landrules.core import fields
 from landrules.core.fields import FieldType
 from landrules.core.values import decode, encode
 from landrules.ledger.errors import clip
-from landrules.ledger.validate.cell_arrays import factorize, fast_parse, python_values
+from landrules.ledger.validate.cell_arrays import factorize, fast_parse, narrow_codes, python_values
 from landrules.ledger.validate.cells import (
     AREA_MISSING,
     PARSERS,
@@ -41,6 +41,19 @@ _ORDER = {f.name: i for i, f in enumerate(fields.FIELDS)}
 _FAST_NUMBERS = 64  # below this many distinct values the parser is as fast as pandas
 
 
+@dataclass(frozen=True)
+class CodedColumn:
+    """A field's cells as `parse_frame` factorised them: each row's code into the distinct cells
+    as the reader gave them in Arrow, and what each distinct cell reads as."""
+
+    source: Any  # the cells' array as read (the frame column's `.array`): is a column still these cells?
+    column: np.ndarray  # the field's column these made: is the field still it? (`ParsedFrame.coded_column`)
+    indices: pa.Array  # each row's distinct cell (null: a null cell), as narrow an integer as their count allows
+    cells: pa.Array  # the distinct cells
+    values: np.ndarray  # each distinct cell's encoded value (None or NaN: unknown, blank or unreadable)
+    as_is: bool  # a text field whose every known value is its cell as read
+
+
 @dataclass
 class ParsedFrame:
     """Validated rows: encoded columns for every catalogue field, errors by row position."""
@@ -54,10 +67,10 @@ class ParsedFrame:
     # (an ordinal, NaN where the date is a day); the column itself holds the first day. Empty on
     # the common path: only fields with such a date are here.
     spans: dict[str, np.ndarray] = field(default_factory=dict)
-    # text fields whose every value is its cell as the reader gave it in Arrow: field -> (the
-    # column, each row's code, the distinct cells), so that the record of runs takes the column
-    # from Arrow (`text_arrow`) rather than converting its Python strings back
-    arrow_texts: dict[str, tuple[np.ndarray, np.ndarray, pa.Array]] = field(default_factory=dict)
+    # the fields whose cells the reader gave in Arrow, as validation factorised them (`CodedColumn`):
+    # the record of runs stores them from these (`text_arrow`, `coded_column`), a repeated cell
+    # once, rather than a value a row
+    coded: dict[str, CodedColumn] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not isinstance(self.notes, RowNotes):
@@ -67,15 +80,24 @@ class ParsedFrame:
     def parcel_ids(self) -> np.ndarray:
         return self.columns["parcel_id"]
 
+    def coded_column(self, name: str) -> CodedColumn | None:
+        """Field `name` as its distinct cells, if its column is still what they read as (not
+        replaced since validation: a later event set aside, an area derived, the map's value)."""
+        coded = self.coded.get(name)
+        return coded if coded is not None and coded.column is self.columns.get(name) else None
+
     def text_arrow(self, name: str, dictionary: bool = False) -> pa.Array | None:
         """Text field `name` as Arrow strings taken from the cells as read, if it still is them;
         `dictionary`: as a dictionary array over its distinct cells (nothing copied per row)."""
-        found = self.arrow_texts.get(name)
-        if found is None or found[0] is not self.columns.get(name):
+        coded = self.coded_column(name)
+        if coded is None or not coded.as_is:
             return None
-        _, codes, uniques = found
-        indices = pa.array(codes, mask=codes < 0, type=pa.int32())
-        return pa.DictionaryArray.from_arrays(indices, uniques) if dictionary else uniques.take(indices)
+        indices = coded.indices
+        blank = np.flatnonzero(np.fromiter((v is None for v in coded.values), dtype=bool, count=len(coded.values)))
+        if len(blank):  # blank cells read as unknown: null there too
+            codes = indices.fill_null(-1).to_numpy(zero_copy_only=False)
+            indices = pa.array(codes, mask=(codes < 0) | np.isin(codes, blank), type=indices.type)
+        return pa.DictionaryArray.from_arrays(indices, coded.cells) if dictionary else coded.cells.take(indices)
 
     @property
     def valid(self) -> np.ndarray:
@@ -176,13 +198,14 @@ def parse_frame(
     cell_errors: dict[int, list[tuple[int, str]]] = {}
     cell_notes: dict[int, list[str]] = {}  # remarks of coded cells
     spans: dict[str, np.ndarray] = {}
-    arrow_texts: dict[str, tuple[np.ndarray, np.ndarray, pa.Array]] = {}
+    coded: dict[str, CodedColumn] = {}
     maybe_wide: np.ndarray | None = None  # every id is looked at unless the Arrow column says which
     for spec in fields.FIELDS:
         if spec.name not in frame.columns:
             columns[spec.name] = np.full(n, None, dtype=object) if spec.type is FieldType.TEXT else np.full(n, np.nan)
             continue
-        codes, uniques = factorize(frame[spec.name])
+        cells = frame[spec.name]
+        codes, uniques = factorize(cells)
         if spec.name == "parcel_id" and isinstance(uniques, pa.Array):  # the ids not ASCII, for lookalike_notes
             wide = np.flatnonzero(~pc.string_is_ascii(uniques).fill_null(True).to_numpy(zero_copy_only=False))
             maybe_wide = np.flatnonzero(np.isin(codes, wide)) if len(wide) else np.zeros(0, dtype=np.int64)
@@ -201,12 +224,11 @@ def parse_frame(
             col[:] = None
             has = codes >= 0
             col[has] = encoded[codes[has]]
-            if as_is:  # the blank cells (read as unknown) are nulls there too
-                blank = np.flatnonzero(np.fromiter((v is None for v in encoded), dtype=bool, count=len(encoded)))
-                arrow_texts[spec.name] = (col, np.where(np.isin(codes, blank), -1, codes) if len(blank) else codes, uniques)
         else:
             col = np.where(codes >= 0, encoded[np.maximum(codes, 0)] if len(encoded) else np.nan, np.nan)
         columns[spec.name] = col
+        if isinstance(uniques, pa.Array):
+            coded[spec.name] = CodedColumn(cells.array, col, narrow_codes(codes, len(uniques)), uniques, encoded, as_is)
         if errors:
             bad = np.flatnonzero(np.isin(codes, list(errors)))
             for i in bad:
@@ -224,7 +246,7 @@ def parse_frame(
         cell_notes.setdefault(i, []).insert(0, note)
     return ParsedFrame(n=n, rows=list(rows), columns=columns, errors=dict(sorted(row_errors.items())),
                        notes={i: tuple(v) for i, v in sorted(cell_notes.items())}, spans=spans,
-                       arrow_texts=arrow_texts)
+                       coded=coded)
 
 
 def _check_ids(ids: np.ndarray, rows: list[int], row_errors: dict[int, list[str]], seen: SeenIds) -> None:
