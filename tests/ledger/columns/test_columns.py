@@ -150,6 +150,9 @@ def test_a_text_column_of_plain_arrow_cells_is_taken_as_arrow():
     assert parse_frame(frame.astype(object), list(range(2, 2 + n))).text_arrow("parcel_id") is None  # Python objects
     parsed.columns["holder"] = parsed.columns["holder"].copy()
     assert parsed.text_arrow("holder") is None  # a column replaced since validation is not its cells
+    repeated = frame.assign(holder=[f"单位{i % 80}" for i in range(n)]).astype("string[pyarrow]")  # repeats, no blank
+    parsed = parse_frame(repeated, list(range(2, 2 + n)))
+    assert parsed.text_arrow("holder").to_pylist() == repeated["holder"].tolist()
 
 
 def test_dates_are_read_off_the_bytes_of_a_slice_as_the_cell_parser_reads_them():

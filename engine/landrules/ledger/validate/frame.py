@@ -97,7 +97,11 @@ class ParsedFrame:
         if len(blank):  # blank cells read as unknown: null there too
             codes = indices.fill_null(-1).to_numpy(zero_copy_only=False)
             indices = pa.array(codes, mask=(codes < 0) | np.isin(codes, blank), type=indices.type)
-        return pa.DictionaryArray.from_arrays(indices, coded.cells) if dictionary else coded.cells.take(indices)
+        if dictionary:
+            return pa.DictionaryArray.from_arrays(indices, coded.cells)
+        if len(coded.cells) == len(indices) and not indices.null_count:  # every cell distinct (ids): codes in order, no take
+            return coded.cells
+        return coded.cells.take(indices)
 
     @property
     def valid(self) -> np.ndarray:
