@@ -103,14 +103,18 @@ class RunRecorder:
         # next checkpoint (a second of CPU a million rows; bench/record_bench.py)
         # and the cells' and facts' files, zstd-compressed already, are stored as they are: DuckDB
         # would zstd them again at COMMIT for 10 % of their size and 0.15 s of CPU a million rows,
-        # after the last chunk, while nothing else runs
+        # after the last chunk, while nothing else runs; and the run's text (parcel ids, the rows'
+        # errors) is stored without DuckDB's dict_fsst, whose analysis of each segment costs 0.2 s
+        # of CPU a million ids to save 9 bytes each (bench/record_bench.py, docs/record.zh.md)
         self.con.execute("SET threads = 1")
         self.con.execute("SET write_buffer_row_group_count = 1")
         self.con.execute("SET checkpoint_threshold = '1MB'")
-        try:
-            self.con.execute("SET disabled_compression_methods = 'zstd'")
-        except duckdb.Error:  # an older DuckDB without the setting: the files are compressed twice, as before
-            pass
+        for methods in ("zstd,dict_fsst", "zstd"):
+            try:
+                self.con.execute(f"SET disabled_compression_methods = '{methods}'")
+                break
+            except duckdb.Error:  # an older DuckDB without a method, or without the setting: compressed as before
+                pass
         if not self.info.ledger.is_dir():  # hashed while the first chunk is read
             self._ledger_sha256 = self._pool().submit(file_sha256, self.info.ledger)
         self.con.execute("BEGIN TRANSACTION")
