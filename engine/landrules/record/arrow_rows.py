@@ -121,11 +121,13 @@ def arrow_blob(table: pa.Table) -> pa.Buffer:
     """A chunk's input cells or facts as one Arrow IPC file, zstd-compressed: half the CPU of
     Parquet (which encodes every page) and a fifth of DuckDB's columns; written and read whole.
     Written into Arrow's own buffer (a Python file object would take each of its pieces through
-    the interpreter, and be copied whole at the end)."""
+    the interpreter, and be copied whole at the end), on the recorder's thread alone: Arrow's
+    pool would compress the columns on other threads, which only compete with the decide
+    loop's for the cores (3 % more CPU a recorded run, bench/record_bench.py)."""
     import pyarrow.ipc as ipc
 
     sink = pa.BufferOutputStream()
-    with ipc.new_file(sink, table.schema, options=ipc.IpcWriteOptions(compression="zstd")) as writer:
+    with ipc.new_file(sink, table.schema, options=ipc.IpcWriteOptions(compression="zstd", use_threads=False)) as writer:
         writer.write_table(table)
     return sink.getvalue()
 
