@@ -90,6 +90,11 @@ def _vocabulary(name: str) -> pa.Array:
     return pa.array(list(fields.BY_NAME[name].vocabulary), type=pa.string())
 
 
+# the fields a chunk's facts may hold as a dictionary over their distinct cells' values
+# (yes/no is a bit a row already, and a code a dictionary over the vocabulary)
+_CODED_FIELDS = frozenset(f.name for f in fields.FIELDS if f.type in (FieldType.NUMBER, FieldType.RATIO, FieldType.DATE, FieldType.TEXT))
+
+
 def fact_columns(parsed: ParsedFrame) -> dict[str, pa.Array]:
     """The canonical fields, typed (a chunk's `facts`); a text field that is its cells as read
     is taken from Arrow, not converted from its Python strings: as a dictionary over its distinct
@@ -108,13 +113,6 @@ def fact_columns(parsed: ParsedFrame) -> dict[str, pa.Array]:
                 arrow = fact_array(name, column)
         out[name] = arrow
     return out
-
-
-# the fields a chunk's facts may hold as a dictionary over their distinct cells' values
-# (yes/no is a bit a row already, and a code a dictionary over the vocabulary)
-_CODED_FIELDS = frozenset(f.name for f in fields.FIELDS if f.type in (FieldType.NUMBER, FieldType.RATIO, FieldType.DATE, FieldType.TEXT))
-
-
 
 
 def arrow_blob(table: pa.Table) -> pa.Buffer:

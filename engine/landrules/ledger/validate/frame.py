@@ -93,7 +93,7 @@ class ParsedFrame:
         if coded is None or not coded.as_is:
             return None
         indices = coded.indices
-        blank = np.flatnonzero(pd.isna(coded.values))  # (in C: a text field's ids are as many as its rows)
+        blank = np.flatnonzero(pd.isna(coded.values))  # in C: the ids have as many distinct cells as rows
         if len(blank):  # blank cells read as unknown: null there too
             codes = indices.fill_null(-1).to_numpy(zero_copy_only=False)
             indices = pa.array(codes, mask=(codes < 0) | np.isin(codes, blank), type=indices.type)
