@@ -52,8 +52,9 @@ def stores_3(recorded):
 
 @pytest.fixture(scope="module")
 def stores_4(recorded):
-    """(a store recorded now, the same two runs as a version-4 store would hold them: every
-    column of the cells and facts files plain, none a dictionary over its distinct cells)."""
+    """(a store recorded now, the same two runs in a version-4 store whose cells and facts files
+    hold no dictionary: version 4 wrote its cells plain, and only the facts' codes and texts
+    as dictionaries, which read back alike)."""
     old = recorded.parent / "v4.duckdb"
     with _at_version(old, 4) as con:
         con.execute(f"ATTACH '{recorded}' AS src (READ_ONLY)")
@@ -61,16 +62,10 @@ def stores_4(recorded):
             con.execute(f"INSERT INTO {table} SELECT * FROM src.{table}")
         for run_id, chunk, first_row, n_rows, cells, facts in con.execute(
                 "SELECT run_id, chunk, first_row, n_rows, cells, facts FROM src.row_cells").fetchall():
-            plain = [arrow_blob(_plain(blob_table(blob))).to_pybytes() for blob in (cells, facts)]
+            plain = [arrow_blob(blob_table(blob)).to_pybytes() for blob in (cells, facts)]  # read back plain (`dense`)
             con.execute("INSERT INTO row_cells VALUES (?, ?, ?, ?, ?, ?)", [run_id, chunk, first_row, n_rows, *plain])
         con.execute("DETACH src")
     return recorded, old
-
-
-def _plain(table: pa.Table) -> pa.Table:
-    """The facts' codes as their text (as stored until version 5); the rest is plain already (`blob_table`)."""
-    return table.cast(pa.schema([pa.field(f.name, f.type.value_type) if pa.types.is_dictionary(f.type) else f
-                                 for f in table.schema]))
 
 
 def _dictionaries(path) -> int:
@@ -142,9 +137,7 @@ def _as_version_2(source, target) -> None:
                                           "WHERE table_name = 'rows' AND table_catalog = current_database()").fetchall()}
         chunks = con.execute("SELECT run_id, facts, cells FROM src.row_cells ORDER BY run_id, chunk").fetchall()
         for run_id, blob, cells in chunks:
-            facts = blob_table(blob)
-            facts = facts.cast(pa.schema([pa.field(f.name, f.type.value_type) if pa.types.is_dictionary(f.type) else f
-                                          for f in facts.schema]))  # codes: version 2 kept their text
+            facts = blob_table(blob)  # codes read back as their text (`dense`), as version 2 kept them
             doc = doc_column(_headers(con, run_id))
             if doc is not None:  # version 2 kept the 批准文号 cell beside the facts
                 facts = facts.append_column("approval_doc", read_columns(cells, [f"_c{doc}"]).column(0))
